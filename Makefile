@@ -1,0 +1,34 @@
+# Every target creates .venv and installs from pyproject.toml on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck unit bench soak clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/moteur plan file:examples/marketing-plan.csv --config examples/moteur.toml --today 2026-12-01
+
+lint: $(STAMP)
+	$(BIN)/ruff check moteur tests benchmarks
+	$(BIN)/ruff format --check moteur tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy moteur
+
+unit: $(STAMP)
+	$(BIN)/pytest -n 2
+
+test: lint typecheck unit
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
