@@ -230,5 +230,7 @@ class Snapshot(BaseModel):
     name: str
     buckets: tuple[Bucket, ...] = ()
     actions: tuple[Action, ...] = ()
+    tags: tuple[str, ...] = ()  # label/tag names that exist on the board
+    fields: tuple[str, ...] = ()  # custom field / column names that exist on the board
     warnings: tuple[str, ...] = ()
     native: dict[str, Any] = Field(default_factory=dict)  # connector-private schema (label ids, field ids…)
