@@ -1,0 +1,62 @@
+"""The Connector protocol: the small surface every tool adapter offers, and the registry that opens one.
+
+A *connector* reads one board into a ``Snapshot``, says where moteur's results go on it (``writeback``), and
+applies a ``Plan``'s ops with as few requests as its API allows, reporting one ``OpResult`` per op.
+Pagination, auth and batching stay private to each connector.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from moteur.core.errors import UsageError
+from moteur.core.model import BoardRef, Snapshot, Tool
+from moteur.core.ops import ItemOp, SchemaOp
+from moteur.core.plan import WriteBack
+
+if TYPE_CHECKING:
+    from moteur.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class OpResult:
+    op: ItemOp | SchemaOp
+    ok: bool
+    error: str | None = None
+
+
+Progress = Callable[[int], None]  # called with the number of ops (or items) just finished
+
+
+class Connector(Protocol):
+    tool: Tool
+
+    def read(self, board: BoardRef) -> Snapshot: ...
+
+    def writeback(self, snapshot: Snapshot) -> WriteBack: ...
+
+    def apply(
+        self,
+        snapshot: Snapshot,
+        schema_ops: Sequence[SchemaOp],
+        item_ops: Sequence[ItemOp],
+        progress: Progress | None = None,
+    ) -> list[OpResult]: ...
+
+    def request_count(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def open_connector(ref: BoardRef, settings: Settings) -> Connector:
+    """The connector for ``ref``'s tool, configured from ``settings``."""
+    if ref.tool is Tool.FILE:
+        from moteur.connectors.file_connector import FileConnector
+
+        return FileConnector(settings)
+    raise UsageError(
+        f"the {ref.tool.value} connector is not available yet in this version",
+        hint="use a file: board for now",
+    )

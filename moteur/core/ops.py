@@ -1,0 +1,151 @@
+"""The neutral write vocabulary: what moteur may do to a board, whatever the tool.
+
+An *op* is one change with the value it replaces (``before``) and the value it sets (``after``), so a plan
+can be shown before it runs and a run can be undone from its journal. Core emits ops; each connector
+translates them into its own requests and batches them (Trello packs every label change of a card into one
+``PUT /cards/{id}``; Asana packs ten writes into one ``POST /batch``; monday aliases many items per request).
+
+*Schema ops* (``EnsureBucket``, ``EnsureTag``, ``EnsureField``) create the containers moteur writes into; they
+come first in a plan. *Item ops* change one item. Every item op names the managed ``field`` it sets
+("quadrant", "sprint", "ice") so the plan reads as ``~ quadrant = "Fill-in" -> "Quick win"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from moteur.core.model import ItemRef
+
+
+class Target(StrEnum):
+    """Where a managed field lives on the tool: a label/tag, the item's bucket, or a field/column."""
+
+    TAG = "tag"
+    BUCKET = "bucket"
+    FIELD = "field"
+
+
+class FieldKind(StrEnum):
+    NUMBER = "number"
+    ENUM = "enum"
+    TEXT = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class EnsureBucket:
+    name: str
+    position: int | None = None
+    kind: str = "ensure_bucket"
+
+
+@dataclass(frozen=True, slots=True)
+class EnsureTag:
+    name: str
+    color: str | None = None
+    kind: str = "ensure_tag"
+
+
+@dataclass(frozen=True, slots=True)
+class EnsureField:
+    name: str
+    field_kind: FieldKind = FieldKind.TEXT
+    options: tuple[str, ...] = ()
+    kind: str = "ensure_field"
+
+
+SchemaOp = EnsureBucket | EnsureTag | EnsureField
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateFields:
+    """Set one managed field's value on an item (a file column, a custom field, a monday column)."""
+
+    item: ItemRef
+    title: str
+    field: str
+    before: str | None
+    after: str | None
+    reason: str = ""
+    version: str | None = None  # the item's native version when the plan was made
+    kind: str = "update_fields"
+
+
+@dataclass(frozen=True, slots=True)
+class SetTags:
+    """Add and remove managed labels/tags on an item; ``before``/``after`` are the managed field's values."""
+
+    item: ItemRef
+    title: str
+    field: str
+    before: str | None
+    after: str | None
+    add: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    reason: str = ""
+    version: str | None = None
+    kind: str = "set_tags"
+
+
+@dataclass(frozen=True, slots=True)
+class MoveItem:
+    """Move an item to another bucket (Asana section, Trello list, monday group)."""
+
+    item: ItemRef
+    title: str
+    field: str
+    before: str | None
+    after: str | None
+    reason: str = ""
+    version: str | None = None
+    kind: str = "move_item"
+
+
+@dataclass(frozen=True, slots=True)
+class CreateItem:
+    """Create an item (migration). ``key`` is the source identity, written on the target too."""
+
+    key: str
+    title: str
+    bucket: str | None
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    kind: str = "create_item"
+
+
+@dataclass(frozen=True, slots=True)
+class AddComment:
+    item: ItemRef
+    text: str
+    kind: str = "add_comment"
+
+
+@dataclass(frozen=True, slots=True)
+class CreateSubitem:
+    parent: ItemRef
+    title: str
+    done: bool = False
+    kind: str = "create_subitem"
+
+
+ItemOp = UpdateFields | SetTags | MoveItem
+Op = SchemaOp | ItemOp | CreateItem | AddComment | CreateSubitem
+
+
+def inverse(op: ItemOp) -> ItemOp:
+    """The op that undoes ``op`` (used by rollback)."""
+    if isinstance(op, SetTags):
+        return SetTags(
+            item=op.item,
+            title=op.title,
+            field=op.field,
+            before=op.after,
+            after=op.before,
+            add=op.remove,
+            remove=op.add,
+            reason="rollback",
+        )
+    if isinstance(op, MoveItem):
+        return MoveItem(item=op.item, title=op.title, field=op.field, before=op.after, after=op.before)
+    return UpdateFields(item=op.item, title=op.title, field=op.field, before=op.after, after=op.before)

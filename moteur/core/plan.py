@@ -1,0 +1,263 @@
+"""The diff: from what a board shows to what it should show, as a ``Plan`` of ops — a pure function.
+
+Terms:
+
+- *Desired*: the values moteur wants an item to carry (quadrant name, sprint name, ICE text).
+- *Memory*: what the state store says moteur last wrote on an item (``written``), with the item's version
+  and content hash at that time. No memory: moteur never wrote this item.
+- *Pin*: a sprint a person set by hand since moteur's last write. It wins over the plan until a person
+  removes it or ``--replan`` drops it. Quadrant and ICE are derived from the scores, so a hand edit of those
+  is not a pin: moteur rewrites them and says why (a *conflict*, shown with ``!``).
+
+The decision table for one managed field of one item (current = what the tool shows now):
+
+=========================  ====================  ============================================
+memory.written[field]       current vs written    outcome
+=========================  ====================  ============================================
+none (never wrote)          —                     write desired if current differs
+w                           current == w          write desired if it differs (our own value)
+w                           current != w          sprint: pin (keep current, no op);
+                                                   quadrant/ICE: rewrite, reason "changed by hand"
+=========================  ====================  ============================================
+
+A bumped native version with unchanged content changes nothing: ops come only from current vs desired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from moteur.core.labels import QUADRANT_COLOURS, QUADRANT_NAMES, QUADRANT_ORDER, sprint_index
+from moteur.core.model import Action, BoardRef, Snapshot
+from moteur.core.ops import (
+    EnsureBucket,
+    EnsureField,
+    EnsureTag,
+    FieldKind,
+    ItemOp,
+    MoveItem,
+    SchemaOp,
+    SetTags,
+    Target,
+    UpdateFields,
+)
+from moteur.core.policy import Language
+
+MANAGED_FIELDS: tuple[str, ...] = ("quadrant", "sprint", "ice")
+
+
+@dataclass(frozen=True, slots=True)
+class Desired:
+    quadrant: str
+    sprint: str | None
+    ice: str | None
+    reasons: Mapping[str, str] = field(default_factory=dict)
+
+    def value(self, name: str) -> str | None:
+        return {"quadrant": self.quadrant, "sprint": self.sprint, "ice": self.ice}[name]
+
+
+@dataclass(frozen=True, slots=True)
+class Memory:
+    written: Mapping[str, str | None]
+    version: str | None = None
+    content_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pin:
+    key: str
+    title: str
+    sprint: str | None  # what the person set (None: they removed it)
+    written: str | None  # what moteur had written
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    key: str
+    title: str
+    field: str
+    human: str | None
+    ours: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WriteBack:
+    """Where each managed field goes on this board, and how new containers look."""
+
+    targets: Mapping[str, Target]
+    language: Language = Language.EN
+    skip: frozenset[str] = frozenset()  # fields the board cannot hold (e.g. ICE without custom fields)
+
+
+@dataclass(frozen=True)
+class Plan:
+    board: BoardRef
+    schema_ops: tuple[SchemaOp, ...] = ()
+    item_ops: tuple[ItemOp, ...] = ()
+    pinned: tuple[Pin, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.schema_ops and not self.item_ops
+
+    def items_changed(self) -> int:
+        return len({op.item.key for op in self.item_ops})
+
+
+def format_ice(value: float | None) -> str | None:
+    """ICE as moteur writes it: "512" for integral values, "8.3" otherwise."""
+    if value is None:
+        return None
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def current_value(action: Action, name: str) -> str | None:
+    ann = action.annotations
+    if name == "quadrant":
+        return ann.quadrant
+    if name == "sprint":
+        return ann.sprint
+    return format_ice(ann.ice)
+
+
+def _same(name: str, a: str | None, b: str | None) -> bool:
+    if name == "ice" and a is not None and b is not None:
+        try:
+            return abs(float(a) - float(b)) < 0.05
+        except ValueError:
+            return a == b
+    if name == "sprint":
+        # "sprint 3" and "Sprint 3" name the same sprint
+        ia, ib = sprint_index(a), sprint_index(b)
+        if ia is not None or ib is not None:
+            return ia == ib
+    return (a or None) == (b or None)
+
+
+def detect_pins(
+    actions: Iterable[Action], memory: Mapping[str, Memory], *, replan: bool = False
+) -> dict[str, Pin]:
+    """Sprints a person set by hand: the tool's value differs from what moteur last wrote.
+
+    An item moteur never wrote that already carries a sprint was set by a person too.
+    """
+    pins: dict[str, Pin] = {}
+    if replan:
+        return pins
+    for action in actions:
+        current = action.annotations.sprint
+        mem = memory.get(action.key)
+        if mem is None or "sprint" not in mem.written:
+            if sprint_index(current) is not None:
+                pins[action.key] = Pin(action.key, action.title, current, None)
+            continue
+        written = mem.written.get("sprint")
+        if not _same("sprint", current, written):
+            pins[action.key] = Pin(action.key, action.title, current, written)
+    return pins
+
+
+def _schema_ops(snapshot: Snapshot, needed: Mapping[str, set[str]], wb: WriteBack) -> list[SchemaOp]:
+    ops: list[SchemaOp] = []
+    names = QUADRANT_NAMES[wb.language]
+    colours = {names[q]: QUADRANT_COLOURS[q] for q in QUADRANT_ORDER}
+    order = {names[q]: i for i, q in enumerate(QUADRANT_ORDER)}
+    have_tags = {t.casefold() for t in snapshot.tags}
+    have_buckets = {b.name.casefold() for b in snapshot.buckets}
+    have_fields = {f.casefold() for f in snapshot.fields}
+    for name in MANAGED_FIELDS:
+        target = wb.targets.get(name)
+        values = needed.get(name, set())
+        if target is None or name in wb.skip:
+            continue
+
+        def sort_key(v: str) -> tuple[int, int, str]:
+            return (order.get(v, 99), sprint_index(v) or 0, v)
+
+        if target is Target.TAG:
+            for value in sorted(values, key=sort_key):
+                if value.casefold() not in have_tags:
+                    ops.append(EnsureTag(value, colours.get(value, "black" if name == "sprint" else None)))
+        elif target is Target.BUCKET:
+            for value in sorted(values, key=sort_key):
+                if value.casefold() not in have_buckets:
+                    ops.append(EnsureBucket(value, order.get(value)))
+        elif name.casefold() not in have_fields:
+            kind = FieldKind.NUMBER if name == "ice" else FieldKind.ENUM
+            options = tuple(sorted(values, key=sort_key)) if kind is FieldKind.ENUM else ()
+            ops.append(EnsureField(name, kind, options))
+    return ops
+
+
+def _item_op(
+    action: Action, name: str, target: Target, before: str | None, after: str | None, reason: str
+) -> ItemOp:
+    ref, title, version = action.ref, action.title, action.version
+    if target is Target.TAG:
+        add = (after,) if after else ()
+        remove = (before,) if before else ()
+        return SetTags(ref, title, name, before, after, add, remove, reason, version)
+    if target is Target.BUCKET:
+        return MoveItem(ref, title, name, before, after, reason, version)
+    return UpdateFields(ref, title, name, before, after, reason, version)
+
+
+def diff(
+    snapshot: Snapshot,
+    desired: Mapping[str, Desired],
+    memory: Mapping[str, Memory],
+    writeback: WriteBack,
+    *,
+    pins: Mapping[str, Pin] | None = None,
+) -> Plan:
+    """The ops that make ``snapshot`` carry ``desired``, minus pins; schema ops first."""
+    pins = pins or {}
+    item_ops: list[ItemOp] = []
+    conflicts: list[Conflict] = []
+    for action in snapshot.actions:
+        want = desired.get(action.key)
+        if want is None:
+            continue  # not managed this run (e.g. skipped as malformed)
+        mem = memory.get(action.key)
+        for name in MANAGED_FIELDS:
+            target = writeback.targets.get(name)
+            if target is None or name in writeback.skip:
+                continue
+            if name == "sprint" and action.key in pins:
+                continue
+            before = current_value(action, name)
+            after = want.value(name)
+            if after is None and target is Target.BUCKET:
+                continue  # an item is always in some bucket; never move it to "nowhere"
+            if _same(name, before, after):
+                continue
+            reason = want.reasons.get(name, "")
+            written = mem.written.get(name) if mem is not None else None
+            if mem is not None and name in mem.written and not _same(name, before, written):
+                reason = f"changed by hand from {written!r} to {before!r}; {reason}".rstrip("; ")
+                conflicts.append(Conflict(action.key, action.title, name, before, after))
+            item_ops.append(_item_op(action, name, target, before, after, reason))
+    # A container is created only when an op will put something in it.
+    used: dict[str, set[str]] = {name: set() for name in MANAGED_FIELDS}
+    for op in item_ops:
+        if op.after is not None:
+            used[op.field].add(op.after)
+    schema_ops = _schema_ops(snapshot, used, writeback)
+    return Plan(
+        board=snapshot.board,
+        schema_ops=tuple(schema_ops),
+        item_ops=tuple(item_ops),
+        pinned=tuple(p for p in pins.values()),
+        conflicts=tuple(conflicts),
+    )
+
+
+def order_ops(ops: Sequence[ItemOp]) -> list[ItemOp]:
+    """Item ops grouped per item, in the order items appear: connectors batch per item."""
+    seen: dict[str, list[ItemOp]] = {}
+    for op in ops:
+        seen.setdefault(op.item.key, []).append(op)
+    return [op for group in seen.values() for op in group]

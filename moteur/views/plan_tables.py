@@ -1,0 +1,179 @@
+"""The human ``plan`` output: one table per quadrant, the sprint table with load bars, then the flags."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from moteur.core.evaluate import Evaluation
+from moteur.core.labels import FLAG_TEXTS, QUADRANT_ORDER, quadrant_name
+from moteur.core.model import Flag, Quadrant
+from moteur.core.policy import Language
+from moteur.core.scoring import Scored
+
+STYLES: dict[Quadrant, str] = {
+    Quadrant.QUICK_WIN: "green",
+    Quadrant.BIG_PROJECT: "blue",
+    Quadrant.FILL_IN: "yellow",
+    Quadrant.TIME_SINK: "red",
+    Quadrant.UNSCORED: "cyan",
+}
+
+HEADERS: dict[Language, dict[str, str]] = {
+    Language.EN: {
+        "title": "Action",
+        "impact": "Impact",
+        "effort": "Effort",
+        "confidence": "Conf.",
+        "ice": "ICE",
+        "sprint": "Sprint",
+        "status": "Status",
+        "sprints": "Sprints",
+        "dates": "Dates",
+        "days": "Days",
+        "capacity": "Capacity",
+        "load": "Load",
+        "holidays": "Holidays",
+        "flags": "Needs attention",
+        "done": "done",
+        "none": "—",
+    },
+    Language.FR: {
+        "title": "Action",
+        "impact": "Impact",
+        "effort": "Effort",
+        "confidence": "Conf.",
+        "ice": "ICE",
+        "sprint": "Sprint",
+        "status": "Statut",
+        "sprints": "Sprints",
+        "dates": "Dates",
+        "days": "Jours",
+        "capacity": "Capacité",
+        "load": "Charge",
+        "holidays": "Jours fériés",
+        "flags": "À regarder",
+        "done": "fait",
+        "none": "—",
+    },
+}
+
+ATTENTION = (Flag.STOP, Flag.SCORE_ME, Flag.SPLIT_ME, Flag.LATE, Flag.NO_ROOM, Flag.NO_OBJECTIVE, Flag.PINNED)
+
+
+def _num(value: float | int | None) -> str:
+    if value is None:
+        return "—"
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def load_bar(load: float, capacity: float, width: int = 20) -> Text:
+    """A bar of ``width`` cells: filled for the load, red past the capacity."""
+    if capacity <= 0:
+        return Text("closed" if load == 0 else "over", style="dim" if load == 0 else "bold red")
+    ratio = load / capacity
+    filled = min(width, round(ratio * width))
+    style = "green" if ratio <= 0.85 else "yellow" if ratio <= 1.0 else "bold red"
+    bar = Text("█" * filled, style=style)
+    bar.append("░" * (width - filled), style="dim")
+    bar.append(f" {ratio:>4.0%}")
+    return bar
+
+
+def quadrant_tables(evaluation: Evaluation, language: Language) -> list[Table]:
+    h = HEADERS[language]
+    groups: dict[Quadrant, list[Scored]] = defaultdict(list)
+    for s in evaluation.scored:
+        groups[s.quadrant].append(s)
+    tables = []
+    for quadrant in QUADRANT_ORDER:
+        rows = groups.get(quadrant)
+        if not rows:
+            continue
+        title = f"{quadrant_name(quadrant, language)} ({len(rows)})"
+        table = Table(title=title, title_style=f"bold {STYLES[quadrant]}", title_justify="left", expand=False)
+        table.add_column(h["title"], overflow="fold", max_width=56)
+        for key in ("impact", "effort", "confidence", "ice"):
+            table.add_column(h[key], justify="right")
+        table.add_column(h["sprint"], justify="right")
+        rows.sort(key=lambda s: (-(s.ice or 0), s.action.title))
+        for s in rows:
+            a = s.action
+            assignment = evaluation.plan.assignments.get(a.key)
+            if a.status.is_closed:
+                sprint = Text(h["done"], style="dim")
+            elif assignment and assignment.sprint is not None:
+                sprint = Text(str(assignment.sprint))
+            else:
+                sprint = Text(h["none"], style="dim")
+            table.add_row(
+                Text(a.title, style="dim" if a.status.is_closed else ""),
+                _num(a.impact),
+                _num(a.effort),
+                _num(a.confidence),
+                _num(s.ice),
+                sprint,
+            )
+        tables.append(table)
+    return tables
+
+
+def sprint_table(evaluation: Evaluation, language: Language) -> Table:
+    h = HEADERS[language]
+    table = Table(title=h["sprints"], title_style="bold", title_justify="left")
+    table.add_column(h["sprint"])
+    table.add_column(h["dates"])
+    table.add_column(h["days"], justify="right")
+    table.add_column(h["capacity"], justify="right")
+    table.add_column(h["load"], justify="right")
+    table.add_column("", no_wrap=True)
+    table.add_column(h["holidays"], overflow="fold")
+    for sp in evaluation.plan.sprints:
+        load = evaluation.plan.load.get(sp.index, 0.0)
+        holidays = ", ".join(f"{name} ({d:%d/%m})" for d, name in sp.holidays)
+        if sp.closed_days:
+            closed = f"{len(sp.closed_days)} closed" if language is Language.EN else f"{len(sp.closed_days)} fermés"
+            holidays = f"{holidays}; {closed}" if holidays else closed
+        table.add_row(
+            sp.name,
+            f"{sp.start:%d/%m} → {sp.end:%d/%m/%Y}",
+            str(sp.working_days),
+            _num(sp.capacity),
+            _num(load),
+            load_bar(load, sp.capacity),
+            holidays,
+        )
+    return table
+
+
+def flag_lines(evaluation: Evaluation, language: Language) -> list[Text]:
+    texts = FLAG_TEXTS[language]
+    lines: list[Text] = []
+    for s in sorted(evaluation.scored, key=lambda s: s.action.title):
+        if s.action.status.is_closed:
+            continue
+        assignment = evaluation.plan.assignments.get(s.action.key)
+        flags = assignment.flags if assignment else s.flags
+        for flag in ATTENTION:
+            if flag in flags:
+                line = Text("• ", style="bold")
+                line.append(s.action.title, style="bold")
+                line.append(f" — {texts[flag]}")
+                lines.append(line)
+    return lines
+
+
+def render_plan(console: Console, evaluation: Evaluation, language: Language) -> None:
+    for table in quadrant_tables(evaluation, language):
+        console.print(table)
+        console.print()
+    console.print(sprint_table(evaluation, language))
+    lines = flag_lines(evaluation, language)
+    if lines:
+        console.print()
+        console.print(Text(HEADERS[language]["flags"], style="bold underline"))
+        for line in lines:
+            console.print(line)
