@@ -1,0 +1,171 @@
+"""Scoring: the Impact/Effort quadrant, the ICE score and a one-line explanation of each verdict.
+
+Terms:
+
+- *High impact*: ``impact ≥ policy.impact_threshold``; *high effort*: ``effort ≥ policy.effort_threshold``
+  (so with the default threshold 6, a 6 is high).
+- *Quadrant*: quick win (high impact, low effort), big project (high, high), fill-in (low, low), time sink
+  (low impact, high effort), unscored (impact or effort missing).
+- *Ease*: ``11 − effort``, so the cheapest action (effort 1) has ease 10.
+- *ICE*: with the ``product`` formula ``impact × confidence × ease`` (1–1000), with ``mean``
+  ``(impact + confidence + ease) / 3`` rounded to one decimal (1–10). A missing confidence takes
+  ``policy.default_confidence``. Unscored actions have no ICE.
+- *Scored*: an action with its verdict. A plain slotted dataclass, because a run may score 100 000 actions.
+
+Scoring is pure: same action and policy, same ``Scored``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from moteur.core.model import Action, Flag, Quadrant
+from moteur.core.policy import IceFormula, PlanningPolicy
+
+# The words the explanation uses for each quadrant (English, lower case: it reads as a sentence).
+_VERDICT: dict[Quadrant, str] = {
+    Quadrant.QUICK_WIN: "quick win",
+    Quadrant.BIG_PROJECT: "big project",
+    Quadrant.FILL_IN: "fill-in",
+    Quadrant.TIME_SINK: "time sink",
+    Quadrant.UNSCORED: "to score",
+}
+
+# Indexed by (impact is high, effort is high).
+_QUADRANTS: dict[tuple[bool, bool], Quadrant] = {
+    (True, False): Quadrant.QUICK_WIN,
+    (True, True): Quadrant.BIG_PROJECT,
+    (False, False): Quadrant.FILL_IN,
+    (False, True): Quadrant.TIME_SINK,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """An action and its verdict: quadrant, ICE (None when unscored), attention flags, explanation."""
+
+    action: Action
+    quadrant: Quadrant
+    ice: float | None
+    flags: tuple[Flag, ...]
+    explanation: str
+
+    @property
+    def key(self) -> str:
+        return self.action.ref.key
+
+
+def format_ice(ice: float | None) -> str:
+    """``512`` for 512.0, ``7.3`` for 7.3, ``-`` for None: how an ICE score reads in text."""
+    if ice is None:
+        return "-"
+    return str(int(ice)) if ice == int(ice) else f"{ice:.1f}"
+
+
+def quadrant_of(impact: int | None, effort: int | None, policy: PlanningPolicy) -> Quadrant:
+    if impact is None or effort is None:
+        return Quadrant.UNSCORED
+    return _QUADRANTS[(impact >= policy.impact_threshold, effort >= policy.effort_threshold)]
+
+
+def ice_of(impact: int, effort: int, confidence: int, formula: IceFormula) -> float:
+    """The ICE score of a scored action; always a float (512.0), JSON-friendly."""
+    ease = 11 - effort
+    if formula is IceFormula.MEAN:
+        return round((impact + confidence + ease) / 3, 1)
+    return float(impact * confidence * ease)
+
+
+def _missing(impact: int | None, effort: int | None) -> str:
+    if impact is None and effort is None:
+        return "impact and effort missing"
+    return "impact missing" if impact is None else "effort missing"
+
+
+def _comparison(name: str, value: int, threshold: int) -> str:
+    return f"{name} {value} {'≥' if value >= threshold else '<'} {threshold}"
+
+
+def _ice_text(impact: int, effort: int, confidence: int, defaulted: bool, formula: IceFormula) -> str:
+    ease = 11 - effort
+    ice = ice_of(impact, effort, confidence, formula)
+    if formula is IceFormula.MEAN:
+        text = f"ICE ({impact} + {confidence} + {ease}) / 3 = {ice:.1f}"
+    else:
+        text = f"ICE {impact} × {confidence} × {ease} = {format_ice(ice)}"
+    return f"{text} (confidence defaulted to {confidence})" if defaulted else text
+
+
+def _attention_flags(action: Action, quadrant: Quadrant) -> tuple[Flag, ...]:
+    # A done or archived action needs nobody's attention any more, whatever its scores say.
+    if action.status.is_closed:
+        return ()
+    flags: list[Flag] = []
+    if quadrant is Quadrant.TIME_SINK:
+        flags.append(Flag.STOP)
+    elif quadrant is Quadrant.UNSCORED:
+        flags.append(Flag.SCORE_ME)
+    if action.objective is None or not action.objective.strip():
+        flags.append(Flag.NO_OBJECTIVE)
+    return tuple(flags)
+
+
+def score(action: Action, policy: PlanningPolicy) -> Scored:
+    """The verdict on one action, with an explanation such as
+    ``impact 8 ≥ 6 and effort 3 < 6 → quick win; ICE 8 × 8 × 8 = 512``."""
+    impact, effort = action.impact, action.effort
+    quadrant = quadrant_of(impact, effort, policy)
+    if impact is None or effort is None:
+        return Scored(
+            action=action,
+            quadrant=quadrant,
+            ice=None,
+            flags=_attention_flags(action, quadrant),
+            explanation=f"{_missing(impact, effort)} → {_VERDICT[quadrant]}",
+        )
+    defaulted = action.confidence is None
+    confidence = policy.default_confidence if action.confidence is None else action.confidence
+    verdict = (
+        f"{_comparison('impact', impact, policy.impact_threshold)} and "
+        f"{_comparison('effort', effort, policy.effort_threshold)} → {_VERDICT[quadrant]}"
+    )
+    ice_text = _ice_text(impact, effort, confidence, defaulted, policy.ice_formula)
+    return Scored(
+        action=action,
+        quadrant=quadrant,
+        ice=ice_of(impact, effort, confidence, policy.ice_formula),
+        flags=_attention_flags(action, quadrant),
+        explanation=f"{verdict}; {ice_text}",
+    )
+
+
+def score_all(actions: Iterable[Action], policy: PlanningPolicy) -> list[Scored]:
+    return [score(action, policy) for action in actions]
+
+
+def _instant(moment: datetime) -> float:
+    # Created-at stamps are UTC; a naive one is read as UTC so aware and naive never fail to compare.
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+PriorityKey = tuple[bool, float, bool, int, bool, float, str]
+
+
+def priority_key(s: Scored) -> PriorityKey:
+    """The packing order, total: ICE descending (None last), due day ascending (None last), created_at
+    ascending (None last), then the action's key. Sorting the same actions in any order gives one order."""
+    due: date | None = s.action.due_day
+    created = s.action.created_at
+    return (
+        s.ice is None,
+        -(s.ice or 0.0),
+        due is None,
+        due.toordinal() if due is not None else 0,
+        created is None,
+        _instant(created) if created is not None else 0.0,
+        s.action.ref.key,
+    )
