@@ -8,23 +8,15 @@ Pagination, auth and batching stay private to each connector.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from moteur.core.errors import UsageError
 from moteur.core.model import BoardRef, Snapshot, Tool
-from moteur.core.ops import ItemOp, SchemaOp
+from moteur.core.ops import ItemOp, OpResult, SchemaOp
 from moteur.core.plan import WriteBack
 
 if TYPE_CHECKING:
     from moteur.settings import Settings
-
-
-@dataclass(frozen=True, slots=True)
-class OpResult:
-    op: ItemOp | SchemaOp
-    ok: bool
-    error: str | None = None
 
 
 Progress = Callable[[int], None]  # called with the number of ops (or items) just finished

@@ -149,3 +149,12 @@ def inverse(op: ItemOp) -> ItemOp:
     if isinstance(op, MoveItem):
         return MoveItem(item=op.item, title=op.title, field=op.field, before=op.after, after=op.before)
     return UpdateFields(item=op.item, title=op.title, field=op.field, before=op.after, after=op.before)
+
+
+@dataclass(frozen=True, slots=True)
+class OpResult:
+    """What happened to one op when a connector applied it."""
+
+    op: Op
+    ok: bool
+    error: str | None = None

@@ -1,0 +1,250 @@
+"""The command line: every command, and the one place errors become messages and exit codes.
+
+Exit codes: 0 success / no changes; 1 failed while running; 2 usage or configuration error; 3 authentication
+or permission error; 4 a ``--detailed-exitcode`` dry-run with pending changes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.console import Console
+
+from moteur.core.errors import MoteurError, UsageError
+from moteur.redaction import scrub
+
+app = typer.Typer(
+    name="moteur",
+    help="Score, plan and write back a team's actions in Trello, Asana, monday.com or a file.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+sandbox_app = typer.Typer(help="Run the offline emulators of the Trello, Asana and monday.com APIs.")
+app.add_typer(sandbox_app, name="sandbox")
+
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="moteur.toml to read (default: $MOTEUR_CONFIG, ./moteur.toml).")
+]
+TodayOpt = Annotated[str | None, typer.Option("--today", help="Plan as if today were YYYY-MM-DD.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Say more (never secrets).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and the result.")]
+
+
+class Output:
+    """Where a command writes: results on stdout, progress and diagnostics on stderr."""
+
+    def __init__(self, *, verbose: bool = False, quiet: bool = False, json_mode: bool = False) -> None:
+        no_color = bool(os.environ.get("NO_COLOR"))
+        self.out = Console(no_color=no_color, highlight=False, soft_wrap=False)
+        self.err = Console(stderr=True, no_color=no_color, highlight=False)
+        self.verbose = verbose
+        self.quiet = quiet
+        self.json_mode = json_mode
+        logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, stream=sys.stderr)
+
+    @property
+    def show_progress(self) -> bool:
+        return not self.quiet and not self.json_mode and self.err.is_terminal
+
+    def info(self, text: str) -> None:
+        if not self.quiet:
+            self.err.print(text)
+
+    def warn(self, text: str) -> None:
+        self.err.print(f"[yellow]warning:[/yellow] {scrub(text)}", highlight=False)
+
+    def json(self, payload: Any) -> None:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+def parse_today(text: str | None) -> date:
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--today {text!r} is not a date", hint="write it as YYYY-MM-DD") from None
+
+
+@app.command()
+def plan(
+    refs: Annotated[list[str], typer.Argument(help="Boards: file:PATH, trello:ID, asana:GID, monday:ID.")],
+    config: ConfigOpt = None,
+    today: TodayOpt = None,
+    json_out: JsonOpt = False,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Draw the priority matrix to a .png or .svg file.")
+    ] = None,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Score the actions of one or more boards and plan them into sprints. Writes nothing."""
+    from moteur.commands.plan_command import run_plan
+
+    out = Output(verbose=verbose, quiet=quiet, json_mode=json_out)
+    run_plan(out, refs, config=config, today=parse_today(today), json_out=json_out, chart=chart)
+
+
+@app.command()
+def sync(
+    refs: Annotated[list[str] | None, typer.Argument(help="Boards (default: `boards` of the config).")] = None,
+    config: ConfigOpt = None,
+    today: TodayOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show every change; write nothing.")] = False,
+    json_out: JsonOpt = False,
+    plan_out: Annotated[Path | None, typer.Option("--plan-out", help="Save the plan for `apply`.")] = None,
+    detailed_exitcode: Annotated[
+        bool, typer.Option("--detailed-exitcode", help="With --dry-run: exit 4 when there are changes.")
+    ] = False,
+    replan: Annotated[bool, typer.Option("--replan", help="Drop the sprints people pinned by hand.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Go on even if a board suddenly reads as empty.")
+    ] = False,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write each action's quadrant, sprint and ICE back to its board (or show it with --dry-run)."""
+    from moteur.commands.sync_command import run_sync
+
+    out = Output(verbose=verbose, quiet=quiet, json_mode=json_out)
+    code = run_sync(
+        out,
+        refs or [],
+        config=config,
+        today=parse_today(today),
+        dry_run=dry_run,
+        json_out=json_out,
+        plan_out=plan_out,
+        detailed_exitcode=detailed_exitcode,
+        replan=replan,
+        force=force,
+    )
+    raise typer.Exit(code)
+
+
+@app.command()
+def apply(
+    plan_file: Annotated[Path, typer.Argument(help="A plan saved by `sync --dry-run --plan-out FILE`.")],
+    config: ConfigOpt = None,
+    json_out: JsonOpt = False,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Apply exactly a saved plan; items changed since it was made are skipped and named."""
+    from moteur.commands.sync_command import run_apply
+
+    out = Output(verbose=verbose, quiet=quiet, json_mode=json_out)
+    raise typer.Exit(run_apply(out, plan_file, config=config, json_out=json_out))
+
+
+@app.command()
+def runs(
+    config: ConfigOpt = None,
+    json_out: JsonOpt = False,
+    limit: Annotated[int, typer.Option("--limit", help="How many runs to list.")] = 20,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """List past runs: id, start, end, boards, counts, outcome."""
+    from moteur.commands.runs_command import run_runs
+
+    out = Output(verbose=verbose, quiet=quiet, json_mode=json_out)
+    run_runs(out, config=config, json_out=json_out, limit=limit)
+
+
+@app.command()
+def rollback(
+    run_id: Annotated[int, typer.Argument(help="The run to undo (see `moteur runs`).")],
+    config: ConfigOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be undone.")] = False,
+    json_out: JsonOpt = False,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Undo a run's changes where the value is still what that run wrote."""
+    from moteur.commands.runs_command import run_rollback
+
+    out = Output(verbose=verbose, quiet=quiet, json_mode=json_out)
+    raise typer.Exit(run_rollback(out, run_id, config=config, dry_run=dry_run, json_out=json_out))
+
+
+@sandbox_app.command("serve")
+def sandbox_serve(
+    host: Annotated[str, typer.Option(help="Loopback address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0: any free port).")] = 0,
+    seed: Annotated[str, typer.Option(help="demo | empty | bulk:N")] = "demo",
+    fault_rate: Annotated[float, typer.Option(help="Share of requests that meet a fault.")] = 0.0,
+    fault_seed: Annotated[int, typer.Option(help="Seed of the fault generator.")] = 0,
+    latency_ms: Annotated[int, typer.Option(help="Added latency per request.")] = 0,
+    rate_limits: Annotated[str, typer.Option(help="on | off")] = "on",
+    asana_tier: Annotated[str, typer.Option(help="paid | free")] = "paid",
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Serve the emulators on loopback; the first stdout line is JSON with the URLs, tokens and boards."""
+    from moteur.sandbox.serve import serve_forever
+
+    if rate_limits not in ("on", "off"):
+        raise UsageError(f"--rate-limits {rate_limits!r}", hint="write on or off")
+    if asana_tier not in ("paid", "free"):
+        raise UsageError(f"--asana-tier {asana_tier!r}", hint="write paid or free")
+    serve_forever(
+        host=host,
+        port=port,
+        seed=seed,
+        fault_rate=fault_rate,
+        fault_seed=fault_seed,
+        latency_ms=latency_ms,
+        rate_limits=rate_limits == "on",
+        asana_tier=asana_tier,
+    )
+
+
+def _print_error(exc: MoteurError) -> None:
+    err = Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")), highlight=False)
+    err.print(f"[bold red]error:[/bold red] {scrub(exc.message)}", highlight=False, markup=True)
+    if exc.hint:
+        err.print(f"  → {scrub(exc.hint)}", highlight=False, markup=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app; turn every error into one message and a documented exit code."""
+    try:
+        result = app(args=argv, standalone_mode=False)
+    except MoteurError as exc:
+        _print_error(exc)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        Console(stderr=True).print("interrupted")
+        return 130
+    except Exception as exc:  # the last line of defence: no traceback, no secret
+        if "-v" in (argv or sys.argv) or "--verbose" in (argv or sys.argv):
+            import traceback
+
+            sys.stderr.write(scrub("".join(traceback.format_exception(exc))))
+        Console(stderr=True).print(
+            f"internal error: {type(exc).__name__}: {scrub(str(exc))} (rerun with --verbose and report it)",
+            markup=False,
+        )
+        return 1
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The body of each CLI command: settings → connectors → core → views. ``cli.py`` only parses flags."""

@@ -1,0 +1,50 @@
+"""What every command needs first: settings loaded, secrets registered, board references parsed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from moteur.core.errors import UsageError
+from moteur.core.model import BoardRef
+from moteur.core.refs import parse_ref
+from moteur.redaction import register_secret
+from moteur.settings import Settings, TeamGroup, load_settings
+
+
+def settings_for(config: Path | None) -> Settings:
+    settings = load_settings(config)
+    for secret in (settings.trello_api_key, settings.trello_token, settings.asana_token, settings.monday_token):
+        if secret is not None:
+            register_secret(secret.get_secret_value())
+    return settings
+
+
+def board_refs(texts: Sequence[str], settings: Settings) -> list[BoardRef]:
+    chosen = list(texts) or list(settings.boards)
+    if not chosen:
+        raise UsageError(
+            "no board given",
+            hint="name one (e.g. file:plan.csv) or list them under `boards` in moteur.toml",
+        )
+    refs: list[BoardRef] = []
+    for text in chosen:
+        ref = parse_ref(text)
+        if ref not in refs:
+            refs.append(ref)
+    return refs
+
+
+def team_groups(refs: Sequence[BoardRef], teams: Sequence[TeamGroup]) -> list[tuple[str, list[BoardRef]]]:
+    """Boards planned together: each ``[[teams]]`` group shares one capacity; any other board is alone."""
+    groups: list[tuple[str, list[BoardRef]]] = []
+    placed: set[BoardRef] = set()
+    for team in teams:
+        members = [r for r in refs if str(r) in team.boards and r not in placed]
+        if members:
+            groups.append((team.name, members))
+            placed.update(members)
+    for ref in refs:
+        if ref not in placed:
+            groups.append((str(ref), [ref]))
+    return groups

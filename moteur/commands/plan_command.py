@@ -1,0 +1,56 @@
+"""``moteur plan``: read boards, score and plan, show tables or JSON. Writes nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from moteur.commands.context import board_refs, settings_for, team_groups
+from moteur.connectors.base import open_connector
+from moteur.core.evaluate import Evaluation, evaluate
+from moteur.core.model import Action
+from moteur.views.plan_json import plan_json
+from moteur.views.plan_tables import render_plan
+
+if TYPE_CHECKING:
+    from moteur.cli import Output
+
+
+def run_plan(
+    out: Output, texts: list[str], *, config: Path | None, today: date, json_out: bool, chart: Path | None
+) -> None:
+    settings = settings_for(config)
+    refs = board_refs(texts, settings)
+    actions: dict[str, list[Action]] = {}
+    for ref in refs:
+        connector = open_connector(ref, settings)
+        try:
+            snapshot = connector.read(ref)
+        finally:
+            connector.close()
+        for warning in snapshot.warnings:
+            out.warn(f"{ref}: {warning}")
+        actions[str(ref)] = list(snapshot.actions)
+    evaluations: list[tuple[str, Evaluation]] = []
+    for name, group in team_groups(refs, settings.teams):
+        group_actions = [a for ref in group for a in actions[str(ref)]]
+        evaluations.append(
+            (name, evaluate(group_actions, settings.planning, today, language=settings.language))
+        )
+    if chart is not None:
+        from moteur.views.chart import draw_matrix
+
+        draw_matrix(evaluations[0][1], chart, settings.language)
+        out.info(f"priority matrix written to {chart}")
+    if json_out:
+        payload = plan_json(evaluations[0][1])
+        if len(evaluations) > 1:
+            payload["actions"] = [row for _, ev in evaluations for row in plan_json(ev)["actions"]]
+            payload["teams"] = [{"name": n, "sprints": plan_json(ev)["sprints"]} for n, ev in evaluations]
+        out.json(payload)
+        return
+    for name, evaluation in evaluations:
+        if len(evaluations) > 1:
+            out.out.rule(name)
+        render_plan(out.out, evaluation, settings.language)
