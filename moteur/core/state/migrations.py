@@ -1,0 +1,108 @@
+"""Opening a state database: create it when new, upgrade it step by step when old, refuse it when newer.
+
+An *upgrade step* turns schema ``N`` into ``N + 1`` on an open connection, inside the opening transaction,
+so an upgrade that fails half-way leaves the file as it was. ``UPGRADES`` maps ``N`` to that step; a gap in
+the chain is an explicit "no upgrade path" error rather than a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from sqlalchemy import Connection, inspect, select
+
+from moteur.core.errors import StateError
+from moteur.core.state import schema
+
+UpgradeStep = Callable[[Connection], None]
+
+UPGRADES: dict[int, UpgradeStep] = {}
+"""``{from_version: step}``; empty while the schema is at version 1."""
+
+_VERSION_KEY = "schema_version"
+
+
+def read_schema_version(conn: Connection, where: str) -> int | None:
+    """The stored schema version, or None for a database moteur has never written to."""
+    if not inspect(conn).has_table(schema.meta.name):
+        return None
+    raw = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == _VERSION_KEY)).scalar()
+    try:
+        return int(raw) if raw is not None else _no_version(where)
+    except ValueError:
+        raise StateError(
+            f"state database {where} has an unreadable schema version {raw!r}",
+            hint="move the file aside (moteur starts a fresh one) or point MOTEUR_STATE_URL elsewhere",
+        ) from None
+
+
+def _no_version(where: str) -> int:
+    raise StateError(
+        f"state database {where} has a meta table but no schema version",
+        hint="move the file aside (moteur starts a fresh one) or point MOTEUR_STATE_URL elsewhere",
+    )
+
+
+def prepare_schema(
+    conn: Connection,
+    where: str,
+    *,
+    target: int = schema.SCHEMA_VERSION,
+    steps: Mapping[int, UpgradeStep] = UPGRADES,
+) -> int:
+    """Make the database at ``where`` hold schema ``target``; return the version it held before (0 if new).
+
+    ``where`` names the database in messages (a path or a URL without its password).
+    """
+    found = read_schema_version(conn, where)
+    if found is None:
+        _create(conn, where, target)
+        return 0
+    if found > target:
+        raise StateError(
+            f"state database {where} was written by a newer moteur "
+            f"(schema {found}, this one knows {target}); upgrade moteur or point MOTEUR_STATE_URL elsewhere"
+        )
+    if found < target:
+        upgrade_schema(conn, where, found, target=target, steps=steps)
+    return found
+
+
+def upgrade_schema(
+    conn: Connection,
+    where: str,
+    from_version: int,
+    *,
+    target: int = schema.SCHEMA_VERSION,
+    steps: Mapping[int, UpgradeStep] = UPGRADES,
+) -> None:
+    """Apply the numbered steps from ``from_version`` up to ``target``, then record ``target``."""
+    version = from_version
+    while version < target:
+        step = steps.get(version)
+        if step is None:
+            raise StateError(
+                f"state database {where} has schema {version} and this moteur has no upgrade path from it "
+                f"to schema {target}",
+                hint="move the file aside (moteur starts a fresh one) or use the moteur that wrote it",
+            )
+        step(conn)
+        version += 1
+    _write_version(conn, target)
+
+
+def _create(conn: Connection, where: str, version: int) -> None:
+    # A database with our table names but no meta row was not made by moteur (or was half-deleted by hand):
+    # writing into someone else's "items" table would be worse than refusing.
+    present = [t.name for t in schema.metadata.sorted_tables if inspect(conn).has_table(t.name)]
+    if present:
+        raise StateError(
+            f"state database {where} already has tables moteur did not create ({', '.join(present)})",
+            hint="point MOTEUR_STATE_URL at an empty database or a new file",
+        )
+    schema.metadata.create_all(conn)
+    conn.execute(schema.meta.insert().values(key=_VERSION_KEY, value=str(version)))
+
+
+def _write_version(conn: Connection, version: int) -> None:
+    conn.execute(schema.meta.update().where(schema.meta.c.key == _VERSION_KEY).values(value=str(version)))

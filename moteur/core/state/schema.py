@@ -1,0 +1,159 @@
+"""The state database's tables, as SQLAlchemy Core metadata, and the two column types they share.
+
+Terms defined here:
+
+- *Schema version*: the integer in ``meta`` under ``schema_version``; it names the shape of these tables.
+  ``SCHEMA_VERSION`` is the shape this moteur writes; ``migrations.py`` brings older files up to it.
+- *Item key*: the tool's id of one item on one board (a Trello card id, an Asana task gid, a monday item id).
+- *Written*: the ``{field: value}`` moteur last wrote on an item (``{"quadrant": "Quick win", "sprint":
+  "Sprint 3", "ice": "512"}``). A tool value that differs from it was set by a person: a pin.
+- *Lease*: a lock row's ``expires_at``; a run that dies stops renewing it, and after it the lock can be taken.
+
+Nothing here is SQLite-only: times are UTC ISO text (so they sort and compare as text on every database) and
+JSON is stored as text, so the same tables work on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Dialect,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+SCHEMA_VERSION = 1
+"""The schema this moteur writes. Bump it together with a new step in ``migrations.UPGRADES``."""
+
+# Wide enough for "trello:<24 hex>", "file:<long path>" and Asana's 19-digit gids with room to spare.
+KEY = 512
+
+
+class UtcTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored as fixed-width UTC ISO text (``2025-03-03T09:00:00.000000+00:00``).
+
+    Fixed width and one offset make text order equal time order, so ``expires_at < :now`` is right on any
+    database. A naive datetime is refused: a time without a zone is a bug upstream, not something to guess.
+    """
+
+    impl = String(32)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"state times must be timezone-aware, got naive {value.isoformat()}")
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else datetime.fromisoformat(value)
+
+
+class JsonText(TypeDecorator[Any]):
+    """Any JSON value stored as text with sorted keys (so equal values store equal text)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
+        return None if value is None else json.loads(value)
+
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column("board", String(KEY), primary_key=True),
+    Column("item_key", String(KEY), primary_key=True),
+    Column("version", Text, nullable=True),
+    Column("content_hash", String(128), nullable=True),
+    Column("written", JsonText, nullable=False),
+    Column("updated_at", UtcTime, nullable=False),
+    Column("run_id", Integer, nullable=True),
+)
+
+links = Table(
+    "links",
+    metadata,
+    Column("source_key", String(KEY), primary_key=True),
+    Column("target_board", String(KEY), primary_key=True),
+    Column("target_key", String(KEY), nullable=False),
+    Column("run_id", Integer, nullable=True),
+    Column("created_at", UtcTime, nullable=False),
+)
+
+cursors = Table(
+    "cursors",
+    metadata,
+    Column("board", String(KEY), primary_key=True),
+    Column("name", String(128), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", UtcTime, nullable=False),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("command", String(64), nullable=False),
+    Column("boards", JsonText, nullable=False),
+    Column("dry_run", Boolean, nullable=False),
+    Column("started_at", UtcTime, nullable=False),
+    Column("finished_at", UtcTime, nullable=True),
+    Column("outcome", String(16), nullable=False),
+    Column("counts", JsonText, nullable=False),
+    Column("message", Text, nullable=True),
+)
+
+journal = Table(
+    "journal",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("board", String(KEY), nullable=False),
+    Column("item_key", String(KEY), nullable=True),
+    Column("item_title", Text, nullable=True),
+    Column("kind", String(64), nullable=False),
+    Column("field", String(128), nullable=True),
+    Column("before", JsonText, nullable=True),
+    Column("after", JsonText, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("error", Text, nullable=True),
+    Column("at", UtcTime, nullable=False),
+    # seq is the op's place in its run; the constraint makes two writers racing for one seq fail loudly.
+    UniqueConstraint("run_id", "seq", name="uq_journal_run_seq"),
+)
+
+locks = Table(
+    "locks",
+    metadata,
+    # The primary key is the lock: of two INSERTs racing for a free board, the database lets exactly one in.
+    Column("board", String(KEY), primary_key=True),
+    Column("owner", String(255), nullable=False),
+    Column("acquired_at", UtcTime, nullable=False),
+    Column("expires_at", UtcTime, nullable=False),
+)

@@ -1,0 +1,432 @@
+"""The state store: what moteur remembers between runs, in one SQL database.
+
+Terms defined here:
+
+- *Item state*: per item on a board, the tool's version stamp and content hash when moteur last saw it and the
+  ``{field: value}`` it last wrote (see ``schema``); ``plan.diff`` compares a fresh read against it.
+- *Run*: one ``sync`` / ``migrate`` / ``rollback`` invocation; its row says when, on which boards and how it
+  ended.
+- *Journal entry*: one op a run applied (or failed to apply) with the field's value before and after, so a
+  run can be undone and a crashed run shows how far it got.
+- *Cursor*: a named bookmark for incremental reads (``modified_since``, a sync token…) per board.
+
+Commit rules, because they are what makes a crash safe: ``start_run``, ``record_op`` and ``link`` commit at
+once (they describe what already happened remotely); ``finish_run`` commits the items, the cursors and the run
+row in one transaction, so a crash leaves the previous state intact. Every time is timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, and_, create_engine, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
+
+from moteur.core.errors import NotFound, StateError
+from moteur.core.state import schema
+from moteur.core.state.lock import BoardLock
+from moteur.core.state.migrations import prepare_schema
+from moteur.core.state.records import (
+    ItemState,
+    JournalEntry,
+    OpStatus,
+    RunOutcome,
+    RunRecord,
+    journal_entry,
+    new_id,
+    run_record,
+)
+
+_FRESH_START = (
+    "move the file aside (moteur starts a fresh one, forgetting what it wrote) "
+    "or point MOTEUR_STATE_URL elsewhere"
+)
+_CHUNK = 500  # rows per executemany in finish_run: bounded memory for 100 000 items
+
+
+def _describe(url: str) -> str:
+    """How messages name a database: the file path for SQLite, else the URL with its password hidden."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or "(in-memory SQLite)"
+    return parsed.render_as_string(hide_password=True)
+
+
+class StateStore:
+    """The state database at ``url`` (any SQLAlchemy URL), created or upgraded on open.
+
+    Raises ``StateError`` if the URL is unusable, the file unreadable or its schema newer than this moteur.
+    """
+
+    def __init__(self, url: str) -> None:
+        try:
+            self.where = _describe(url)
+            self._engine: Engine = create_engine(url)
+        except (ArgumentError, NoSuchModuleError, ModuleNotFoundError) as exc:
+            raise StateError(
+                f"state database URL cannot be used: {exc}",
+                hint="set MOTEUR_STATE_URL to e.g. sqlite:////path/state.db or postgresql+psycopg://… "
+                "(with its driver installed)",
+            ) from exc
+        try:
+            with self._engine.begin() as conn:
+                prepare_schema(conn, self.where)
+        except DBAPIError as exc:
+            self._engine.dispose()
+            raise StateError(
+                f"state database {self.where} cannot be read ({exc.orig})", hint=_FRESH_START
+            ) from exc
+        except StateError:
+            self._engine.dispose()
+            raise
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> StateStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        """One committed transaction; database failures become ``StateError`` naming the database."""
+        try:
+            with self._engine.begin() as conn:
+                yield conn
+        except IntegrityError:
+            raise  # callers that expect one handle it; elsewhere it is a bug worth its own traceback
+        except DBAPIError as exc:
+            raise StateError(
+                f"state database {self.where} failed: {exc.orig}",
+                hint="check that it is reachable and writable, then run again",
+            ) from exc
+
+    # -- items and cursors --------------------------------------------------------------------------------
+
+    def item_states(self, board: str) -> dict[str, ItemState]:
+        """What moteur knew of each item on ``board`` after its last finished run, by item key."""
+        t = schema.items
+        with self._transaction() as conn:
+            rows = conn.execute(select(t).where(t.c.board == board)).all()
+        return {r.item_key: ItemState(r.item_key, r.version, r.content_hash, dict(r.written)) for r in rows}
+
+    def cursor(self, board: str, name: str) -> str | None:
+        t = schema.cursors
+        with self._transaction() as conn:
+            value: str | None = conn.execute(
+                select(t.c.value).where(and_(t.c.board == board, t.c.name == name))
+            ).scalar()
+        return value
+
+    # -- runs ---------------------------------------------------------------------------------------------
+
+    def start_run(self, command: str, boards: Sequence[str], dry_run: bool, now: datetime) -> int:
+        """Record a run as "running" and return its id; first mark runs that died as "interrupted"."""
+        with self._transaction() as conn:
+            _mark_interrupted(conn, now)
+            result = conn.execute(
+                insert(schema.runs).values(
+                    command=command,
+                    boards=list(boards),
+                    dry_run=dry_run,
+                    started_at=now,
+                    outcome=RunOutcome.RUNNING.value,
+                    counts={},
+                )
+            )
+            run_id = new_id(result)
+        return run_id
+
+    def mark_interrupted(self, now: datetime) -> list[int]:
+        """Mark "running" runs whose process died as "interrupted"; return their ids (see ``start_run``)."""
+        with self._transaction() as conn:
+            return _mark_interrupted(conn, now)
+
+    def finish_run(
+        self,
+        run_id: int,
+        *,
+        outcome: RunOutcome,
+        counts: Mapping[str, int],
+        item_states: Iterable[ItemState],
+        board: str,
+        cursors: Mapping[str, str] | None = None,
+        now: datetime,
+        message: str | None = None,
+    ) -> None:
+        """Close the run and save ``board``'s item states and cursors, all in one transaction.
+
+        Items not in ``item_states`` keep their previous state. If anything fails, nothing of it is saved.
+        """
+        with self._transaction() as conn:
+            _set_outcome(conn, run_id, outcome, now, message, counts)
+            if cursors:
+                _upsert(
+                    conn,
+                    schema.cursors,
+                    [{"board": board, "name": n, "value": v, "updated_at": now} for n, v in cursors.items()],
+                )
+            rows = (
+                {
+                    "board": board,
+                    "item_key": s.key,
+                    "version": s.version,
+                    "content_hash": s.content_hash,
+                    "written": s.written,
+                    "updated_at": now,
+                    "run_id": run_id,
+                }
+                for s in item_states
+            )
+            while chunk := list(islice(rows, _CHUNK)):
+                _upsert(conn, schema.items, chunk)
+
+    def set_run_outcome(
+        self, run_id: int, outcome: RunOutcome, *, now: datetime, message: str | None = None
+    ) -> None:
+        """Change how a run ended (e.g. "rolled_back" after ``moteur rollback``); items are untouched."""
+        with self._transaction() as conn:
+            _set_outcome(conn, run_id, outcome, now, message, None)
+
+    def runs(self, limit: int = 50) -> list[RunRecord]:
+        """The latest runs, newest first."""
+        with self._transaction() as conn:
+            rows = conn.execute(select(schema.runs).order_by(schema.runs.c.id.desc()).limit(limit)).all()
+        return [run_record(r) for r in rows]
+
+    def run(self, run_id: int) -> RunRecord:
+        with self._transaction() as conn:
+            row = conn.execute(select(schema.runs).where(schema.runs.c.id == run_id)).first()
+        if row is None:
+            raise NotFound(f"no run {run_id} in state database {self.where}", hint="`moteur runs` lists them")
+        return run_record(row)
+
+    # -- journal ------------------------------------------------------------------------------------------
+
+    def record_op(
+        self,
+        run_id: int,
+        *,
+        board: str,
+        item: str | None,
+        title: str | None,
+        kind: str,
+        field: str | None,
+        before: Any,
+        after: Any,
+        status: OpStatus,
+        error: str | None = None,
+        now: datetime,
+    ) -> int:
+        """Journal one op of a run (committed at once) and return the entry's id."""
+        j = schema.journal
+        for _ in range(5):
+            try:
+                with self._transaction() as conn:
+                    if (
+                        conn.execute(select(schema.runs.c.id).where(schema.runs.c.id == run_id)).first()
+                        is None
+                    ):
+                        raise StateError(
+                            f"cannot journal an op for run {run_id}: no such run in {self.where}"
+                        )
+                    last = conn.execute(select(func.max(j.c.seq)).where(j.c.run_id == run_id)).scalar()
+                    result = conn.execute(
+                        insert(j).values(
+                            run_id=run_id,
+                            seq=(last or 0) + 1,
+                            board=board,
+                            item_key=item,
+                            item_title=title,
+                            kind=kind,
+                            field=field,
+                            before=before,
+                            after=after,
+                            status=status.value,
+                            error=error,
+                            at=now,
+                        )
+                    )
+                    entry_id = new_id(result)
+                return entry_id
+            except IntegrityError:
+                continue  # another thread of the same run took this seq; read the new maximum and retry
+        raise StateError(f"could not journal an op for run {run_id}: its sequence kept changing under us")
+
+    def journal(self, run_id: int) -> list[JournalEntry]:
+        """A run's ops in the order they were recorded."""
+        j = schema.journal
+        with self._transaction() as conn:
+            rows = conn.execute(select(j).where(j.c.run_id == run_id).order_by(j.c.seq)).all()
+        return [journal_entry(r) for r in rows]
+
+    def mark_undone(self, entry_ids: Iterable[int]) -> int:
+        """Mark journal entries "undone" (their change was reverted); return how many were marked."""
+        ids = list(entry_ids)
+        if not ids:
+            return 0
+        with self._transaction() as conn:
+            result = conn.execute(
+                update(schema.journal)
+                .where(schema.journal.c.id.in_(ids))
+                .values(status=OpStatus.UNDONE.value)
+            )
+        return result.rowcount
+
+    # -- links (the migration ID map) ---------------------------------------------------------------------
+
+    def link(
+        self,
+        source_key: str,
+        target_board: str,
+        target_key: str,
+        run_id: int | None,
+        now: datetime,
+        *,
+        replace: bool = False,
+    ) -> None:
+        """Remember that ``source_key`` was copied to ``target_key`` on ``target_board`` (committed at once).
+
+        Linking again to the same target is a no-op; to a different one is a ``StateError`` unless
+        ``replace`` (the old target was deleted and the item recreated).
+        """
+        t = schema.links
+        where = and_(t.c.source_key == source_key, t.c.target_board == target_board)
+        try:
+            with self._transaction() as conn:
+                existing = conn.execute(select(t.c.target_key).where(where)).scalar()
+                if existing is None:
+                    conn.execute(
+                        insert(t).values(
+                            source_key=source_key,
+                            target_board=target_board,
+                            target_key=target_key,
+                            run_id=run_id,
+                            created_at=now,
+                        )
+                    )
+                elif existing != target_key:
+                    if not replace:
+                        raise _link_conflict(source_key, target_board, existing, target_key)
+                    conn.execute(
+                        update(t).where(where).values(target_key=target_key, run_id=run_id, created_at=now)
+                    )
+        except IntegrityError:
+            # Another writer linked the same source between our read and our insert; agree or refuse.
+            current = self.links(target_board).get(source_key)
+            if current != target_key and not replace:
+                raise _link_conflict(source_key, target_board, current, target_key) from None
+            if current != target_key:
+                self.link(source_key, target_board, target_key, run_id, now, replace=True)
+
+    def links(self, target_board: str) -> dict[str, str]:
+        """``{source_key: target_key}`` for every item already copied to ``target_board``."""
+        t = schema.links
+        with self._transaction() as conn:
+            rows = conn.execute(
+                select(t.c.source_key, t.c.target_key).where(t.c.target_board == target_board)
+            )
+            return {r.source_key: r.target_key for r in rows}
+
+    # -- locks --------------------------------------------------------------------------------------------
+
+    def lock(self, board: str, owner: str, lease_seconds: float, now: Callable[[], datetime]) -> BoardLock:
+        """The board's lock, taken on ``with`` (or ``acquire()``): ``LockHeld`` if a live run holds it."""
+        return BoardLock(self._engine, board, owner, lease_seconds, now)
+
+
+def _link_conflict(source_key: str, target_board: str, existing: str | None, wanted: str) -> StateError:
+    return StateError(
+        f"{source_key} is already linked to {existing} on {target_board}, not {wanted}",
+        hint="if that copy was deleted on purpose, relink with replace",
+    )
+
+
+def _mark_interrupted(conn: Connection, now: datetime) -> list[int]:
+    # A run is alive while one of its boards has an unexpired lock taken no later than the run started (a lock
+    # taken after it - by the caller about to start - belongs to someone else). A run that took no lock (a
+    # dry-run) therefore counts as dead once another run starts; it wrote nothing, so nothing is lost.
+    r, lk = schema.runs, schema.locks
+    running = conn.execute(
+        select(r.c.id, r.c.boards, r.c.started_at).where(r.c.outcome == RunOutcome.RUNNING.value)
+    )
+    dead: list[int] = []
+    for run in running.all():
+        live = conn.execute(
+            select(lk.c.board).where(
+                and_(
+                    lk.c.board.in_(list(run.boards)),
+                    lk.c.expires_at >= now,
+                    lk.c.acquired_at <= run.started_at,
+                )
+            )
+        ).first()
+        if live is None:
+            dead.append(run.id)
+    if dead:
+        conn.execute(
+            update(r)
+            .where(and_(r.c.id.in_(dead), r.c.outcome == RunOutcome.RUNNING.value))
+            .values(
+                outcome=RunOutcome.INTERRUPTED.value,
+                message=f"stopped before finishing (found at {now.isoformat(timespec='seconds')}); "
+                "its journal shows how far it got",
+            )
+        )
+    return dead
+
+
+def _set_outcome(
+    conn: Connection,
+    run_id: int,
+    outcome: RunOutcome,
+    now: datetime,
+    message: str | None,
+    counts: Mapping[str, int] | None,
+) -> None:
+    values: dict[str, Any] = {"outcome": outcome.value}
+    if outcome is not RunOutcome.RUNNING:
+        values["finished_at"] = now
+    if message is not None:
+        values["message"] = message
+    if counts is not None:
+        values["counts"] = dict(counts)
+    if conn.execute(update(schema.runs).where(schema.runs.c.id == run_id).values(**values)).rowcount != 1:
+        raise StateError(f"no run {run_id} in the state database to close")
+
+
+def _upsert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` or update the ones whose primary key exists, in the caller's transaction.
+
+    SQLite and PostgreSQL get their native ``ON CONFLICT DO UPDATE`` (one statement per batch); any other
+    database gets update-then-insert per row, which is correct inside one transaction, only slower.
+    """
+    keys = [c.name for c in table.primary_key.columns]
+    others = [c.name for c in table.columns if c.name not in keys]
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        lite = sqlite.insert(table)
+        conn.execute(
+            lite.on_conflict_do_update(index_elements=keys, set_={c: lite.excluded[c] for c in others}), rows
+        )
+    elif dialect == "postgresql":
+        pg = postgresql.insert(table)
+        conn.execute(
+            pg.on_conflict_do_update(index_elements=keys, set_={c: pg.excluded[c] for c in others}), rows
+        )
+    else:
+        for row in rows:
+            match = and_(*(table.c[k] == row[k] for k in keys))
+            if conn.execute(update(table).where(match).values({c: row[c] for c in others})).rowcount == 0:
+                conn.execute(insert(table).values(row))
+
+
+__all__ = ["ItemState", "JournalEntry", "OpStatus", "RunOutcome", "RunRecord", "StateStore"]
