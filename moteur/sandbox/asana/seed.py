@@ -1,0 +1,96 @@
+"""The Asana emulator's seeds: the named initial content of a fresh store.
+
+- ``empty``: workspace "Démo" and the token's user, nothing else;
+- ``demo``: project "Plan marketing (démo)" in that workspace, built from ``DEMO_ACTIONS``: one section per
+  demo bucket, number custom fields Impact / Effort / Confidence (precision 0) holding the scores, an enum
+  field Objective and a text field Channel (as the Trello demo board holds them), workspace tags from the
+  actions' tags, assignees by e-mail from ``DEMO_MEMBERS``, ``completed`` for done actions, ``due_on``;
+- ``bulk``: project "Bulk (N)" with the same fields and ``bulk_actions(n)``.
+
+The token's user is the first demo member. Gids come from the store's counter, so a seed always gives the
+same gids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from moteur.sandbox.asana.entities import CustomField, Project, Section, Workspace
+from moteur.sandbox.asana.store import AsanaStore
+from moteur.sandbox.demo_data import BUCKETS, DEMO_ACTIONS, DEMO_MEMBERS, DemoAction, bulk_actions
+
+WORKSPACE_NAME = "Démo"
+DEMO_PROJECT = "Plan marketing (démo)"
+OBJECTIVES = ("leads", "awareness", "retention")
+_OBJECTIVE_COLORS = ("green", "blue", "purple")
+_TAG_COLORS = ("dark-green", "dark-blue", "dark-orange", "dark-purple", "dark-teal", "dark-pink")
+
+
+def seed_store(store: AsanaStore, kind: str, n: int | None = None) -> list[str]:
+    """Fill an empty store with seed ``kind``; the board refs (``asana:<project gid>``) it made."""
+    workspace = store.create_workspace(WORKSPACE_NAME)
+    members = [store.create_user(m.full_name, m.email) for m in DEMO_MEMBERS]
+    store.me = members[0].gid
+    if kind == "empty":
+        return []
+    if kind == "demo":
+        project = _project(store, workspace, DEMO_PROJECT, DEMO_ACTIONS)
+    elif kind == "bulk":
+        count = n if n is not None else 100
+        project = _project(store, workspace, f"Bulk ({count})", bulk_actions(count))
+    else:
+        raise ValueError(f"unknown seed {kind!r}: expected demo, empty or bulk")
+    return [f"asana:{project.gid}"]
+
+
+def _project(store: AsanaStore, workspace: Workspace, name: str, actions: Iterable[DemoAction]) -> Project:
+    project = store.create_project(workspace, name, "Actions marketing, scores Impact / Effort / Confidence.")
+    first = store.get(Section, project.sections[0], "section")
+    first.name = BUCKETS[0]
+    sections = {BUCKETS[0]: first}
+    for bucket in BUCKETS[1:]:
+        sections[bucket] = store.create_section(project, bucket)
+    scores = {
+        label: store.create_custom_field(workspace, label, "number", precision=0)
+        for label in ("Impact", "Effort", "Confidence")
+    }
+    objective = store.create_custom_field(
+        workspace, "Objective", "enum", options=list(zip(OBJECTIVES, _OBJECTIVE_COLORS, strict=True))
+    )
+    channel = store.create_custom_field(workspace, "Channel", "text")
+    for setting in (*scores.values(), objective, channel):
+        store.add_custom_field_setting(project, setting, important=setting.type == "number")
+    option_of = {store.records[g].name: g for g in objective.enum_options}  # type: ignore[union-attr]
+    tags: dict[str, str] = {}
+    for action in actions:
+        task = store.create_task(workspace, action.title)
+        store.place_task(task, project, sections[action.bucket])
+        task.notes = action.description
+        task.due_on = action.due
+        if action.assignee:
+            task.assignee = store.user_by_ref(action.assignee).gid
+        if action.status == "done":
+            task.completed, task.completed_at = True, task.created_at
+        for value, field in (
+            (action.impact, "Impact"),
+            (action.effort, "Effort"),
+            (action.confidence, "Confidence"),
+        ):
+            if value is not None:
+                store.set_custom_value(task, scores[field], value)
+        if action.objective in option_of:
+            store.set_custom_value(task, objective, option_of[action.objective])
+        if action.channel:
+            store.set_custom_value(task, channel, action.channel)
+        for tag in action.tags:
+            if tag not in tags:
+                tags[tag] = store.create_tag(workspace, tag, _TAG_COLORS[len(tags) % len(_TAG_COLORS)]).gid
+            task.tags.append(tags[tag])
+    # Seeding is history, not news: the change feed starts after it.
+    store.events.clear()
+    return project
+
+
+def field_named(store: AsanaStore, name: str) -> CustomField:
+    """The custom field called ``name`` (tests and tools look seed fields up by name)."""
+    return next(f for f in store.all(CustomField) if f.name == name)
