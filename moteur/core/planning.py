@@ -1,0 +1,214 @@
+"""Sprint packing: which sprint each scored action goes to, or why it goes nowhere.
+
+Terms:
+
+- *Load* of a sprint: the effort points of the actions assigned to it.
+- *Room*: a sprint has room for an action when ``load + effort ≤ capacity``.
+- *Pin*: a sprint a person set by hand on an item since our last write. It wins over the plan, even beyond
+  capacity, and counts in that sprint's load when the sprint is in the horizon.
+- *Keep*: an action not done that is already in the current sprint stays there (stability), counting load.
+- *Horizon*: the sprints passed in, earliest first.
+
+The rules, in order (DESIGN §5): done/archived actions are never planned; pins; keeps; then quick wins by
+``priority_key``, then big projects, then fill-ins. Each goes to the earliest sprint with room that ends on or
+before its due day; if none does, the earliest with room, flagged LATE. An effort above every sprint's
+capacity is SPLIT_ME, and a plannable action no sprint has room for is NO_ROOM. Time sinks (STOP) and
+unscored actions (SCORE_ME) are never planned.
+
+Packing is O(N log N): the earliest sprint with room for a given effort only moves later as sprints fill,
+so one cursor per distinct effort value replaces a scan of every sprint for every action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from moteur.core.calendar import Sprint
+from moteur.core.model import Flag, Quadrant
+from moteur.core.scoring import Scored, format_ice, priority_key
+
+# The quadrants packed by capacity, in the order they are served.
+PACKING_ORDER: tuple[Quadrant, ...] = (Quadrant.QUICK_WIN, Quadrant.BIG_PROJECT, Quadrant.FILL_IN)
+
+_VERDICT: dict[Quadrant, str] = {
+    Quadrant.QUICK_WIN: "quick win",
+    Quadrant.BIG_PROJECT: "big project",
+    Quadrant.FILL_IN: "fill-in",
+}
+
+_NO_PINS: Mapping[str, int] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """Where one action goes: ``sprint`` (an index, None when not planned), every flag the action carries
+    (scoring flags included) and a short English ``reason``."""
+
+    key: str
+    sprint: int | None
+    flags: tuple[Flag, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class SprintPlan:
+    """The outcome of packing: the sprints, one assignment per action key, and the load per sprint index."""
+
+    sprints: list[Sprint]
+    assignments: dict[str, Assignment]
+    load: dict[int, float]
+    _by_index: dict[int, Sprint] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_index", {sprint.index: sprint for sprint in self.sprints})
+
+    def sprint_of(self, key: str) -> int | None:
+        assignment = self.assignments.get(key)
+        return assignment.sprint if assignment is not None else None
+
+    def sprint(self, index: int) -> Sprint | None:
+        return self._by_index.get(index)
+
+    def room(self, index: int) -> float:
+        """Capacity left in a sprint of the horizon (negative when pins overfill it)."""
+        return self._by_index[index].capacity - self.load.get(index, 0.0)
+
+    def keys_in(self, index: int) -> list[str]:
+        return [key for key, assignment in self.assignments.items() if assignment.sprint == index]
+
+    def flagged(self, flag: Flag) -> list[str]:
+        return [key for key, assignment in self.assignments.items() if flag in assignment.flags]
+
+    def unplanned(self) -> list[str]:
+        return [key for key, assignment in self.assignments.items() if assignment.sprint is None]
+
+
+class _Packer:
+    """Sprint loads and the cursors that find the earliest sprint with room for an effort."""
+
+    def __init__(self, sprints: Sequence[Sprint]) -> None:
+        self.sprints = sorted(sprints, key=lambda sprint: sprint.start)
+        self.position = {sprint.index: pos for pos, sprint in enumerate(self.sprints)}
+        self.capacity = [sprint.capacity for sprint in self.sprints]
+        self.load = [0.0 for _ in self.sprints]
+        self.ends = [sprint.end for sprint in self.sprints]
+        self.max_capacity = max((sprint.capacity for sprint in self.sprints), default=0.0)
+        self._cursor: dict[float, int] = {}
+
+    def add(self, pos: int, effort: float) -> None:
+        self.load[pos] += effort
+
+    def earliest_with_room(self, effort: float) -> int | None:
+        # Room only shrinks, so the first sprint with room for `effort` never moves earlier: resume from
+        # where the last search for the same effort stopped.
+        pos = self._cursor.get(effort, 0)
+        count = len(self.load)
+        # Loads are sums of whole effort points, so this comparison is exact.
+        while pos < count and self.load[pos] + effort > self.capacity[pos]:
+            pos += 1
+        self._cursor[effort] = pos
+        return pos if pos < count else None
+
+    def loads(self) -> dict[int, float]:
+        return {sprint.index: load for sprint, load in zip(self.sprints, self.load, strict=True)}
+
+
+def _effort(s: Scored) -> float:
+    return float(s.action.effort or 0)
+
+
+def _place(s: Scored, packer: _Packer) -> Assignment:
+    effort = _effort(s)
+    verdict = f"{_VERDICT[s.quadrant]}, ICE {format_ice(s.ice)}"
+    if effort > packer.max_capacity:
+        return Assignment(
+            s.key,
+            None,
+            (*s.flags, Flag.SPLIT_ME),
+            f"split me: effort {format_ice(effort)} exceeds every sprint's capacity "
+            f"(largest {format_ice(packer.max_capacity)})",
+        )
+    pos = packer.earliest_with_room(effort)
+    if pos is None:
+        return Assignment(
+            s.key,
+            None,
+            (*s.flags, Flag.NO_ROOM),
+            f"no room: no sprint in the horizon has {format_ice(effort)} points left",
+        )
+    packer.add(pos, effort)
+    index = packer.sprints[pos].index
+    due: date | None = s.action.due_day
+    if due is None:
+        return Assignment(s.key, index, s.flags, f"{verdict}: earliest sprint with room")
+    # The earliest sprint with room overall is also the earliest among those ending by the due day, if any.
+    if packer.ends[pos] <= due:
+        return Assignment(s.key, index, s.flags, f"{verdict}: earliest sprint with room ending by {due}")
+    return Assignment(
+        s.key,
+        index,
+        (*s.flags, Flag.LATE),
+        f"late: due {due.isoformat()}, no sprint ending before it has room",
+    )
+
+
+def _not_planned(s: Scored) -> Assignment:
+    if s.action.status.is_closed:
+        return Assignment(s.key, None, s.flags, f"{s.action.status.value}: not planned")
+    if s.quadrant is Quadrant.TIME_SINK:
+        return Assignment(s.key, None, s.flags, "time sink: never planned (stop)")
+    return Assignment(s.key, None, s.flags, "impact or effort missing: never planned (score me)")
+
+
+def plan_sprints(
+    scored: Sequence[Scored],
+    sprints: Sequence[Sprint],
+    *,
+    pins: Mapping[str, int] = _NO_PINS,
+    keep: Mapping[str, int] = _NO_PINS,
+) -> SprintPlan:
+    """Pack ``scored`` into ``sprints`` (see the module docstring for the rules).
+
+    ``pins`` maps an action key to the sprint index a person set by hand; it applies to any action not
+    done, in or out of the horizon. ``keep`` maps a key to the current sprint index for actions already
+    there; it applies to plannable actions (quick win, big project, fill-in) whose sprint is in the horizon,
+    and otherwise the action is packed as usual. Keys must be unique.
+    """
+    packer = _Packer(sprints)
+    assignments: dict[str, Assignment] = {}
+    queues: dict[Quadrant, list[Scored]] = {quadrant: [] for quadrant in PACKING_ORDER}
+    seen: set[str] = set()
+    for s in scored:
+        key = s.key
+        if key in seen:
+            raise ValueError(f"action {key} appears twice in the actions to plan")
+        seen.add(key)
+        if s.action.status.is_closed:
+            assignments[key] = _not_planned(s)
+        elif key in pins:
+            index = pins[key]
+            pos = packer.position.get(index)
+            where = "" if pos is not None else " (outside the horizon)"
+            if pos is not None:
+                packer.add(pos, _effort(s))
+            assignments[key] = Assignment(
+                key, index, (*s.flags, Flag.PINNED), f"pinned by hand to Sprint {index}{where}"
+            )
+        elif s.quadrant in queues:
+            kept = keep.get(key)
+            pos = packer.position.get(kept) if kept is not None else None
+            if pos is not None:
+                packer.add(pos, _effort(s))
+                assignments[key] = Assignment(
+                    key, kept, s.flags, f"in the current sprint and not done: kept in Sprint {kept}"
+                )
+            else:
+                queues[s.quadrant].append(s)
+        else:
+            assignments[key] = _not_planned(s)
+    for quadrant in PACKING_ORDER:
+        for s in sorted(queues[quadrant], key=priority_key):
+            assignments[s.key] = _place(s, packer)
+    return SprintPlan(sprints=list(packer.sprints), assignments=assignments, load=packer.loads())
