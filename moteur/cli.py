@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 
@@ -33,7 +32,8 @@ sandbox_app = typer.Typer(help="Run the offline emulators of the Trello, Asana a
 app.add_typer(sandbox_app, name="sandbox")
 
 ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="moteur.toml to read (default: $MOTEUR_CONFIG, ./moteur.toml).")
+    Path | None,
+    typer.Option("--config", help="moteur.toml to read (default: $MOTEUR_CONFIG, then ./moteur.toml)."),
 ]
 TodayOpt = Annotated[str | None, typer.Option("--today", help="Plan as if today were YYYY-MM-DD.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
@@ -47,6 +47,9 @@ class Output:
     def __init__(self, *, verbose: bool = False, quiet: bool = False, json_mode: bool = False) -> None:
         no_color = bool(os.environ.get("NO_COLOR"))
         self.out = Console(no_color=no_color, highlight=False, soft_wrap=False)
+        if not self.out.is_terminal:
+            # Piped or captured output: wide enough for the sprint table, the same on every machine.
+            self.out = Console(no_color=no_color, highlight=False, soft_wrap=False, width=120)
         self.err = Console(stderr=True, no_color=no_color, highlight=False)
         self.verbose = verbose
         self.quiet = quiet
@@ -98,7 +101,9 @@ def plan(
 
 @app.command()
 def sync(
-    refs: Annotated[list[str] | None, typer.Argument(help="Boards (default: `boards` of the config).")] = None,
+    refs: Annotated[
+        list[str] | None, typer.Argument(help="Boards (default: `boards` of the config).")
+    ] = None,
     config: ConfigOpt = None,
     today: TodayOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show every change; write nothing.")] = False,
@@ -220,21 +225,19 @@ def _print_error(exc: MoteurError) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app; turn every error into one message and a documented exit code."""
+    args = sys.argv[1:] if argv is None else argv
     try:
-        result = app(args=argv, standalone_mode=False)
+        app(args=args, prog_name="moteur")  # standalone: usage errors exit 2 with click's message
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except MoteurError as exc:
         _print_error(exc)
         return exc.exit_code
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        return 2
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:
         Console(stderr=True).print("interrupted")
         return 130
     except Exception as exc:  # the last line of defence: no traceback, no secret
-        if "-v" in (argv or sys.argv) or "--verbose" in (argv or sys.argv):
+        if "-v" in args or "--verbose" in args:
             import traceback
 
             sys.stderr.write(scrub("".join(traceback.format_exception(exc))))
@@ -243,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
             markup=False,
         )
         return 1
-    return result if isinstance(result, int) else 0
+    return 0
 
 
 if __name__ == "__main__":

@@ -14,7 +14,12 @@ from moteur.settings import Settings, TeamGroup, load_settings
 
 def settings_for(config: Path | None) -> Settings:
     settings = load_settings(config)
-    for secret in (settings.trello_api_key, settings.trello_token, settings.asana_token, settings.monday_token):
+    for secret in (
+        settings.trello_api_key,
+        settings.trello_token,
+        settings.asana_token,
+        settings.monday_token,
+    ):
         if secret is not None:
             register_secret(secret.get_secret_value())
     return settings

@@ -47,7 +47,8 @@ def open_connector(ref: BoardRef, settings: Settings) -> Connector:
     if ref.tool is Tool.FILE:
         from moteur.connectors.file_connector import FileConnector
 
-        return FileConnector(settings)
+        connector: Connector = FileConnector(settings)
+        return connector
     raise UsageError(
         f"the {ref.tool.value} connector is not available yet in this version",
         hint="use a file: board for now",

@@ -89,6 +89,7 @@ class WriteBack:
     targets: Mapping[str, Target]
     language: Language = Language.EN
     skip: frozenset[str] = frozenset()  # fields the board cannot hold (e.g. ICE without custom fields)
+    field_names: Mapping[str, str] = field(default_factory=dict)  # managed field -> native field/column name
 
 
 @dataclass(frozen=True)
@@ -185,10 +186,10 @@ def _schema_ops(snapshot: Snapshot, needed: Mapping[str, set[str]], wb: WriteBac
             for value in sorted(values, key=sort_key):
                 if value.casefold() not in have_buckets:
                     ops.append(EnsureBucket(value, order.get(value)))
-        elif name.casefold() not in have_fields:
+        elif (native := wb.field_names.get(name, name)).casefold() not in have_fields:
             kind = FieldKind.NUMBER if name == "ice" else FieldKind.ENUM
             options = tuple(sorted(values, key=sort_key)) if kind is FieldKind.ENUM else ()
-            ops.append(EnsureField(name, kind, options))
+            ops.append(EnsureField(native, kind, options))
     return ops
 
 

@@ -133,7 +133,8 @@ def desired_of(evaluation: Evaluation, language: Language, pins: Mapping[str, Pi
             continue
         assignment = evaluation.plan.assignments.get(a.key)
         sprint = assignment.sprint if assignment else None
-        reasons = {"quadrant": s.explanation, "ice": s.explanation}
+        verdict, _, ice_text = s.explanation.partition("; ")
+        reasons = {"quadrant": verdict, "ice": ice_text or verdict}
         if assignment is not None:
             reasons["sprint"] = assignment.reason
         pin = pins.get(a.key)

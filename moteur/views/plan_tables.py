@@ -70,7 +70,7 @@ def _num(value: float | int | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def load_bar(load: float, capacity: float, width: int = 20) -> Text:
+def load_bar(load: float, capacity: float, width: int = 12) -> Text:
     """A bar of ``width`` cells: filled for the load, red past the capacity."""
     if capacity <= 0:
         return Text("closed" if load == 0 else "over", style="dim" if load == 0 else "bold red")
@@ -135,11 +135,15 @@ def sprint_table(evaluation: Evaluation, language: Language) -> Table:
         load = evaluation.plan.load.get(sp.index, 0.0)
         holidays = ", ".join(f"{name} ({d:%d/%m})" for d, name in sp.holidays)
         if sp.closed_days:
-            closed = f"{len(sp.closed_days)} closed" if language is Language.EN else f"{len(sp.closed_days)} fermés"
+            closed = (
+                f"{len(sp.closed_days)} closed"
+                if language is Language.EN
+                else f"{len(sp.closed_days)} fermés"
+            )
             holidays = f"{holidays}; {closed}" if holidays else closed
         table.add_row(
             sp.name,
-            f"{sp.start:%d/%m} → {sp.end:%d/%m/%Y}",
+            f"{sp.start:%d/%m}–{sp.end:%d/%m/%y}",
             str(sp.working_days),
             _num(sp.capacity),
             _num(load),

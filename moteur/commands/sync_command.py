@@ -1,0 +1,175 @@
+"""``moteur sync`` and ``moteur apply``: read the boards, plan, show, and write through the connectors."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from moteur.commands.context import board_refs, settings_for, team_groups
+from moteur.commands.plan_file import load_plan, save_plan
+from moteur.connectors.base import Connector, open_connector
+from moteur.core.model import BoardRef, Snapshot
+from moteur.core.plan import Desired, Plan, current_value
+from moteur.core.state import StateStore, default_state_url
+from moteur.core.sync import BoardPlan, SyncOutcome, SyncPlan, apply_sync, memory_of, prepare
+from moteur.settings import Settings
+from moteur.views.dry_run import render_dry_run, sync_json
+
+if TYPE_CHECKING:
+    from moteur.cli import Output
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def owner_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def open_store(settings: Settings) -> StateStore:
+    return StateStore(settings.state_url or default_state_url())
+
+
+def read_boards(out: Output, ports: dict[BoardRef, Connector]) -> list[Snapshot]:
+    snapshots = []
+    for ref, port in ports.items():
+        snapshot = port.read(ref)
+        for warning in snapshot.warnings:
+            out.warn(f"{ref}: {warning}")
+        snapshots.append(snapshot)
+    return snapshots
+
+
+def requests_line(ports: dict[BoardRef, Connector]) -> str | None:
+    total = sum(p.request_count() for p in ports.values())
+    return f"{total} requests" if total else None
+
+
+def report_outcome(out: Output, outcome: SyncOutcome) -> None:
+    for failure in outcome.failures:
+        title = getattr(failure.op, "title", None) or getattr(failure.op, "name", "")
+        out.err.print(f'[red]failed:[/red] "{title}": {failure.error}', highlight=False)
+    if not out.json_mode:
+        runs = ", ".join(str(r) for r in outcome.run_ids)
+        out.out.print(f"Applied {outcome.applied} changes ({len(outcome.failures)} failed); run {runs}.")
+
+
+def run_sync(
+    out: Output,
+    texts: Sequence[str],
+    *,
+    config: Path | None,
+    today: date,
+    dry_run: bool,
+    json_out: bool,
+    plan_out: Path | None,
+    detailed_exitcode: bool,
+    replan: bool,
+    force: bool,
+) -> int:
+    settings = settings_for(config)
+    refs = board_refs(texts, settings)
+    store = open_store(settings)
+    ports = {ref: open_connector(ref, settings) for ref in refs}
+    try:
+        snapshots = read_boards(out, ports)
+        memories = {ref: memory_of(store.item_states(str(ref))) for ref in refs}
+        writebacks = {s.board: ports[s.board].writeback(s) for s in snapshots}
+        sync_plan = prepare(
+            snapshots,
+            writebacks,
+            memories,
+            team_groups(refs, settings.teams),
+            settings.planning,
+            today,
+            language=settings.language,
+            replan=replan,
+            force=force,
+        )
+        if plan_out is not None:
+            save_plan(sync_plan, plan_out)
+        if dry_run:
+            if json_out:
+                out.json(sync_json(sync_plan))
+            else:
+                render_dry_run(out.out, sync_plan, estimate=requests_line(ports))
+            return 4 if detailed_exitcode and not sync_plan.empty else 0
+        if not json_out:
+            render_dry_run(out.out, sync_plan)
+        outcome = apply_sync(
+            sync_plan, ports, store, command="sync", now=now_utc, owner=owner_name(), lease_seconds=600
+        )
+        if json_out:
+            out.json(sync_json(sync_plan, applied=_applied(outcome)))
+        report_outcome(out, outcome)
+        return 0 if outcome.ok else 1
+    finally:
+        for port in ports.values():
+            port.close()
+        store.close()
+
+
+def _applied(outcome: SyncOutcome) -> dict[str, Any]:
+    return {
+        "runs": outcome.run_ids,
+        "applied": outcome.applied,
+        "failed": [{"op": f.op.kind, "error": f.error} for f in outcome.failures],
+    }
+
+
+def run_apply(out: Output, plan_file: Path, *, config: Path | None, json_out: bool) -> int:
+    """Apply a saved plan: exactly its ops, minus those on items changed since it was made."""
+    settings = settings_for(config)
+    saved = load_plan(plan_file)
+    store = open_store(settings)
+    ports = {b["ref"]: open_connector(b["ref"], settings) for b in saved}
+    skipped: list[dict[str, Any]] = []
+    try:
+        boards = []
+        for entry in saved:
+            ref: BoardRef = entry["ref"]
+            snapshot = ports[ref].read(ref)
+            by_key = {a.key: a for a in snapshot.actions}
+            kept = []
+            for op in entry["item_ops"]:
+                action = by_key.get(op.item.key)
+                then = entry["items"].get(op.item.key, {})
+                changed = action is None or (
+                    action.version != then.get("version")
+                    and (
+                        action.content_hash != then.get("content_hash")
+                        or current_value(action, op.field) != op.before
+                    )
+                )
+                if changed:
+                    skipped.append({"board": str(ref), "item": op.item.item, "title": op.title})
+                    continue
+                kept.append(op)
+            memory = memory_of(store.item_states(str(ref)))
+            desired = {}
+            for a in snapshot.actions:
+                values = {f: current_value(a, f) for f in ("quadrant", "sprint", "ice")}
+                for op in kept:
+                    if op.item.key == a.key:
+                        values[op.field] = op.after
+                if any(op.item.key == a.key for op in kept):
+                    desired[a.key] = Desired(values["quadrant"] or "", values["sprint"], values["ice"])
+            plan = Plan(board=ref, schema_ops=tuple(entry["schema_ops"]), item_ops=tuple(kept))
+            boards.append(BoardPlan(snapshot, ports[ref].writeback(snapshot), memory, desired, plan))
+        sync_plan = SyncPlan(date.today(), settings.language, [], boards)
+        for s in {(x["item"], x["title"]) for x in skipped}:
+            out.warn(f'skipped "{s[1]}" (id {s[0]}): it changed since the plan was made')
+        outcome = apply_sync(sync_plan, ports, store, command="apply", now=now_utc, owner=owner_name())
+        if json_out:
+            out.json({**_applied(outcome), "skipped": skipped})
+        report_outcome(out, outcome)
+        return 0 if outcome.ok else 1
+    finally:
+        for port in ports.values():
+            port.close()
+        store.close()

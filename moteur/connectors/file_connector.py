@@ -1,0 +1,73 @@
+"""The ``file:`` connector: a CSV/JSON/YAML action plan as a board (see ``connectors/files``).
+
+Every managed field is a column (``quadrant``, ``sprint``, ``ice`` by default, per the mapping). All of a
+run's changes to one file land in one atomic replace, so a crash leaves the old file or the new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from moteur.connectors.files import FileBoard
+from moteur.core.errors import MoteurError
+from moteur.core.model import BoardRef, Snapshot, Tool
+from moteur.core.ops import ItemOp, OpResult, SchemaOp, Target
+from moteur.core.plan import WriteBack
+from moteur.mappings.loader import load_mapping
+from moteur.mappings.schema import BoardMapping
+
+if TYPE_CHECKING:
+    from moteur.settings import Settings
+
+
+class FileConnector:
+    tool = Tool.FILE
+
+    def __init__(self, settings: Settings) -> None:
+        override = settings.mappings.get("file")
+        self.mapping: BoardMapping = load_mapping(Tool.FILE, Path(override) if override else None)
+        self.language = settings.language
+        self._boards: dict[BoardRef, FileBoard] = {}
+
+    def _board(self, ref: BoardRef) -> FileBoard:
+        if ref not in self._boards:
+            self._boards[ref] = FileBoard(Path(ref.board), self.mapping)
+        return self._boards[ref]
+
+    def read(self, board: BoardRef) -> Snapshot:
+        return self._board(board).read()
+
+    def writeback(self, snapshot: Snapshot) -> WriteBack:
+        targets = self.mapping.writeback.targets()
+        return WriteBack(
+            targets={name: Target.FIELD for name in targets},
+            language=self.language,
+            field_names={name: t.name or name for name, t in targets.items()},
+        )
+
+    def apply(
+        self,
+        snapshot: Snapshot,
+        schema_ops: Sequence[SchemaOp],
+        item_ops: Sequence[ItemOp],
+        progress: Callable[[int], None] | None = None,
+    ) -> list[OpResult]:
+        # Columns are added by the write itself: schema ops succeed with it.
+        updates: dict[str, dict[str, str | None]] = {}
+        for op in item_ops:
+            updates.setdefault(op.item.item, {})[op.field] = op.after
+        try:
+            self._board(snapshot.board).write_annotations(updates)
+        except MoteurError as exc:
+            return [OpResult(op, False, str(exc)) for op in (*schema_ops, *item_ops)]
+        if progress is not None:
+            progress(len(item_ops))
+        return [OpResult(op, True) for op in (*schema_ops, *item_ops)]
+
+    def request_count(self) -> int:
+        return 0
+
+    def close(self) -> None:
+        self._boards.clear()
