@@ -134,7 +134,9 @@ def _project_value(store: AsanaStore, value: Any, tree: FieldTree) -> Any:
     if isinstance(value, Record | FieldValue):
         return project(store, value, tree)
     if isinstance(value, dict):
-        return {k: _project_value(store, value[k], sub) for k, sub in tree.items() if k in value}
+        # An embedded record (e.g. a setting's custom_field) keeps its identity like a referenced one.
+        identity = {k: value[k] for k in ("gid", "resource_type") if k in value}
+        return identity | {k: _project_value(store, value[k], sub) for k, sub in tree.items() if k in value}
     return value
 
 
