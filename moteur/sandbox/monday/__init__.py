@@ -3,9 +3,9 @@ monday's official SDL (:mod:`moteur.sandbox.monday.schema`).
 
 One request, in order: token (``Authorization: <token>`` or ``Bearer <token>``; else HTTP 401
 ``{"errors": ["Not Authenticated"]}``), ``API-Version`` (absent → 2026-07, monday's current version; see
-:data:`ACCEPTED_VERSIONS`), JSON body, parse, validation, complexity (over 5,000,000 → ``maxComplexityExceeded``;
-past the 10M/min budget → HTTP 429 ``COMPLEXITY_BUDGET_EXHAUSTED``), execution, then the answer in the
-version's shape (:mod:`moteur.sandbox.monday.errors`).
+:data:`ACCEPTED_VERSIONS`), JSON body, parse, validation, complexity (over 5,000,000 →
+``maxComplexityExceeded``; past the 10M/min budget → HTTP 429 ``COMPLEXITY_BUDGET_EXHAUSTED``), execution,
+then the answer in the version's shape (:mod:`moteur.sandbox.monday.errors`).
 
 Known differences from monday: no minute / daily / concurrency / IP request limits (their per-plan numbers
 are not published); the complexity figures are an approximation; only the column types of
@@ -93,7 +93,7 @@ class MondayEmulator:
 
     def seed(self, kind: str, n: int | None = None) -> list[str]:
         with self._lock:
-            return seed_store(self.store, kind, n, self.wall_clock())
+            return seed_store(self.store, kind, n, self._now())
 
     def state(self) -> dict[str, Any]:
         with self._lock:
@@ -108,7 +108,8 @@ class MondayEmulator:
         return errors.server_error(int(kind))
 
     def describe(self, request: Request, path: str) -> RequestInfo:
-        operation, roots = None, ()
+        operation: str | None = None
+        roots: tuple[str, ...] = ()
         try:
             body = json.loads(request.get_data(cache=True) or b"{}")
             document = parse(body.get("query") or "")
@@ -154,6 +155,10 @@ class MondayEmulator:
             self._requests += 1
             return self._execute(request, token, version)
 
+    def _now(self) -> float:
+        # Whole seconds: monday renders timestamps to the second, and filters on what it renders.
+        return float(int(self.wall_clock()))
+
     # -- one GraphQL request ------------------------------------------------------------------------------
 
     def _execute(self, request: Request, token: str, version: str) -> Response:
@@ -191,7 +196,8 @@ class MondayEmulator:
                 None,
                 [
                     {
-                        "message": f"Query has complexity of {cost}, which exceeds max complexity of {MAX_PER_QUERY}",
+                        "message": f"Query has complexity of {cost}, which exceeds max complexity of "
+                        f"{MAX_PER_QUERY}",
                         "extensions": {
                             "code": "maxComplexityExceeded",
                             "complexity": cost,
@@ -207,7 +213,7 @@ class MondayEmulator:
                 "COMPLEXITY_BUDGET_EXHAUSTED", "Complexity budget exhausted", exc.retry_in_seconds, version
             )
         context = MondayContext(
-            self.store, self.wall_clock(), self.clock(), version, self.cursors, self.store.me_id or "", charge
+            self.store, self._now(), self.clock(), version, self.cursors, self.store.me_id or "", charge
         )
         result = execute_sync(
             self._schema,

@@ -61,13 +61,13 @@ def default_settings(column_type: str, defaults: dict[str, Any] | None) -> dict[
         return {"labels": labels, "labels_colors": colors, "done_colors": [1]}
     if column_type == "dropdown":
         raw_labels = defaults.get("labels") or []
-        labels = [
+        options = [
             {"id": int(e.get("id", i + 1)), "name": str(e.get("name", e.get("label", "")))}
             if isinstance(e, dict)
             else {"id": i + 1, "name": str(e)}
             for i, e in enumerate(raw_labels)
         ]
-        return {"hide_footer": False, "labels": labels}
+        return {"hide_footer": False, "labels": options}
     return {}
 
 
@@ -93,10 +93,10 @@ def write_value(
             raise errors.column_value("invalid value - text column expects a string", column.id, kind)
         return str(raw)
     if kind == "long_text":
-        text = raw.get("text") if isinstance(raw, dict) else raw
-        if not isinstance(text, str):
+        long_text = raw.get("text") if isinstance(raw, dict) else raw
+        if not isinstance(long_text, str):
             raise errors.column_value('invalid value - long text expects {"text": ...}', column.id, kind)
-        return {"text": text, "changed_at": changed_at}
+        return {"text": long_text, "changed_at": changed_at}
     if kind == "date":
         day, time = _date_parts(column, raw)
         return {"date": day, "time": time, "icon": None, "changed_at": changed_at}
@@ -116,9 +116,9 @@ def _status_index(column: Column, raw: Any, create_labels: bool) -> int:
         raise errors.column_value(
             'invalid value - status expects {"label"} or {"index"}', column.id, "status"
         )
-    for index, existing in labels.items():
+    for key, existing in labels.items():
         if existing == label:
-            return int(index)
+            return int(key)
     if not create_labels:
         raise errors.column_value("invalid value - label does not exist in column", column.id, "status")
     taken = {int(i) for i in labels}
@@ -219,7 +219,7 @@ def text_of(column: Column, stored: Any, store: MondayStore) -> str | None:
     if kind == "long_text":
         return str(stored["text"])
     if kind == "date":
-        return stored["date"] + (f" {stored['time'][:5]}" if stored.get("time") else "")
+        return str(stored["date"]) + (f" {stored['time'][:5]}" if stored.get("time") else "")
     if kind == "people":
         return ", ".join(
             store.users[str(p["id"])].name for p in stored["personsAndTeams"] if str(p["id"]) in store.users

@@ -7,12 +7,15 @@ Terms:
   the other fields of the request still answer (*partial data*).
 - *Unified shape* (API versions 2025-01 and later, so 2026-07 and 2026-10): HTTP 200,
   ``{"data": …, "errors": [{"message", "locations", "path", "extensions": {"code", "status_code",
-  "error_data"}}], "extensions": {"request_id"}}`` [doc: developer.monday.com/api-reference/docs/error-handling].
-- *Legacy shape* (2024-07, the version of the recorded cassette ``monday_column_change_multiple_values_invalid``):
-  the whole body is ``{"error_message", "error_code", "error_data", "status_code", "account_id"}``.
+  "error_data"}}], "extensions": {"request_id"}}``
+  [doc: developer.monday.com/api-reference/docs/error-handling].
+- *Legacy shape* (2024-07, the version of the recorded cassette
+  ``monday_column_change_multiple_values_invalid``): the whole body is
+  ``{"error_message", "error_code", "error_data", "status_code", "account_id"}``.
   2024-10 sent both (``errors[]`` *and* the top-level keys) [doc changelog]; the sandbox does the same.
-- *Rate-limit errors*: HTTP 429 with ``Retry-After`` and ``errors[].extensions`` ``{"code", "retry_in_seconds"}``
-  (``COMPLEXITY_BUDGET_EXHAUSTED``; since 2025-07 only those two keys) [API_FACTS §3.6].
+- *Rate-limit errors*: HTTP 429 with ``Retry-After`` and ``errors[].extensions``
+  ``{"code", "retry_in_seconds"}`` (``COMPLEXITY_BUDGET_EXHAUSTED``; since 2025-07 only those two keys)
+  [API_FACTS §3.6].
 - *401*: ``{"errors": ["Not Authenticated"]}`` — a list of strings, as recorded in
   ``monday_account_query_unauthenticated.yml``.
 """

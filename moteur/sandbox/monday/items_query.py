@@ -5,9 +5,10 @@ Terms:
 - *Rule*: ``{column_id, compare_value, compare_attribute, operator}``. ``column_id`` is a column of the board
   or one of monday's pseudo-columns ``__last_updated__`` / ``__creation_log__`` (compared on the item's
   update / creation time: ``compare_value`` is ``["EXACT", "<ISO datetime>"]`` or ``["<ISO datetime>"]``).
-  Operators served: any_of, not_any_of, is_empty, is_not_empty, greater_than(_or_equals), lower_than(_or_equal),
-  between, contains_text, not_contains_text, starts_with, ends_with. For status / dropdown, ``any_of``
-  compares label indexes / option ids (numbers) or label texts; others compare the rendered ``text``.
+  Operators served: any_of, not_any_of, is_empty, is_not_empty, greater_than(_or_equals),
+  lower_than(_or_equal), between, contains_text, not_contains_text, starts_with, ends_with. For status /
+  dropdown, ``any_of`` compares label indexes / option ids (numbers) or label texts; others compare the
+  rendered ``text``.
 - *Cursor*: an opaque string naming a frozen list of matching item ids and the offset reached. Shaped like
   monday's (base64 of ``1,<board id>,<key>,<total>,<offset>,|<check>``). It expires 60 minutes after the
   ``items_page`` call that made it, as monday's do (then ``CursorExpiredError``).
@@ -18,6 +19,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from moteur.sandbox.monday import columns, errors
@@ -59,7 +61,7 @@ def matching_items(
     for order in reversed(params.get("order_by") or []):
         column_id = order["column_id"]
         reverse = order.get("direction", "asc") == "desc"
-        items.sort(key=lambda it, c=column_id: _sort_key(store, board, it, c), reverse=reverse)
+        items.sort(key=partial(_sort_key, store, board, column_id=column_id), reverse=reverse)
     return [i.id for i in items]
 
 
@@ -107,7 +109,7 @@ def _matches_rule(store: MondayStore, board: Board, item: Item, rule: dict[str, 
             keys |= {str(p["id"]) for p in stored["personsAndTeams"]}
         if column.type == "numbers" and operator.startswith(("greater", "lower", "between")):
             return stored is not None and _compare_numbers(
-                operator, float(stored), [float(v) for v in compare]
+                operator, float(stored), [float(str(v)) for v in compare]
             )
     wanted = {str(v) for v in compare if v is not None}
     if operator == "any_of":
@@ -150,7 +152,7 @@ def _compare_numbers(operator: str, actual: float, values: list[float]) -> bool:
     raise errors.invalid_argument(f"operator {operator} is not supported for this comparison")
 
 
-def _sort_key(store: MondayStore, board: Board, item: Item, column_id: str) -> tuple[int, Any]:
+def _sort_key(store: MondayStore, board: Board, item: Item, *, column_id: str) -> tuple[int, Any]:
     if column_id in ("__last_updated__", "__creation_log__"):
         return (0, item.updated_at if column_id == "__last_updated__" else item.created_at)
     if column_id == "name":

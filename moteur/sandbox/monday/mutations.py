@@ -16,10 +16,8 @@ import json
 import re
 from typing import Any
 
-from graphql import GraphQLResolveInfo
-
 from moteur.sandbox.monday import columns, errors
-from moteur.sandbox.monday.resolvers import MondayContext
+from moteur.sandbox.monday.resolvers import Info, MondayContext
 from moteur.sandbox.monday.store import Board, Column, Group, Item, MondayStore, Update
 
 _COLUMN_ID = re.compile(r"^[a-z0-9_]{1,20}$")
@@ -34,7 +32,7 @@ COLUMN_ID_PREFIX = {
 }
 
 
-def _ctx(info: GraphQLResolveInfo) -> MondayContext:
+def _ctx(info: Info) -> MondayContext:
     context: MondayContext = info.context
     return context
 
@@ -119,7 +117,7 @@ def _apply(ctx: MondayContext, board: Board, item: Item, prepared: dict[str, Any
 
 def create_board(
     _: Any,
-    info: GraphQLResolveInfo,
+    info: Info,
     board_name: str,
     board_kind: str,
     workspace_id: str | None = None,
@@ -144,7 +142,7 @@ def create_board(
     return board
 
 
-def delete_board(_: Any, info: GraphQLResolveInfo, board_id: str) -> Board:
+def delete_board(_: Any, info: Info, board_id: str) -> Board:
     board = _ctx(info).store.board(board_id)
     board.state = "deleted"
     return board
@@ -152,7 +150,7 @@ def delete_board(_: Any, info: GraphQLResolveInfo, board_id: str) -> Board:
 
 def create_group(
     _: Any,
-    info: GraphQLResolveInfo,
+    info: Info,
     board_id: str,
     group_name: str,
     group_color: str | None = None,
@@ -176,7 +174,7 @@ def create_group(
 
 def create_column(
     _: Any,
-    info: GraphQLResolveInfo,
+    info: Info,
     board_id: str,
     title: str,
     column_type: str,
@@ -219,7 +217,7 @@ def create_column(
 
 def create_item(
     _: Any,
-    info: GraphQLResolveInfo,
+    info: Info,
     board_id: str,
     item_name: str,
     group_id: str | None = None,
@@ -264,7 +262,7 @@ def _top_group(store: MondayStore, board: Board) -> Group:
 
 def create_subitem(
     _: Any,
-    info: GraphQLResolveInfo,
+    info: Info,
     parent_item_id: str,
     item_name: str,
     column_values: Any = None,
@@ -299,7 +297,7 @@ def create_subitem(
 
 def change_column_value(
     _: Any,
-    info: GraphQLResolveInfo,
+    info: Info,
     board_id: str,
     column_id: str,
     value: Any,
@@ -316,7 +314,7 @@ def change_column_value(
 
 def change_simple_column_value(
     _: Any,
-    info: GraphQLResolveInfo,
+    info: Info,
     board_id: str,
     column_id: str,
     value: str | None = None,
@@ -331,7 +329,7 @@ def change_simple_column_value(
 
 def change_multiple_column_values(
     _: Any,
-    info: GraphQLResolveInfo,
+    info: Info,
     board_id: str,
     column_values: Any,
     item_id: str | None = None,
@@ -343,7 +341,7 @@ def change_multiple_column_values(
     return _apply(ctx, board, item, prepared)
 
 
-def move_item_to_group(_: Any, info: GraphQLResolveInfo, group_id: str, item_id: str | None = None) -> Item:
+def move_item_to_group(_: Any, info: Info, group_id: str, item_id: str | None = None) -> Item:
     ctx = _ctx(info)
     item = ctx.store.item(item_id)
     board = ctx.store.boards[item.board_id]
@@ -363,7 +361,7 @@ def move_item_to_group(_: Any, info: GraphQLResolveInfo, group_id: str, item_id:
 
 def create_update(
     _: Any,
-    info: GraphQLResolveInfo,
+    info: Info,
     body: str,
     item_id: str | None = None,
     parent_id: str | None = None,
@@ -386,7 +384,7 @@ def create_update(
     return update
 
 
-def _set_state(info: GraphQLResolveInfo, item_id: str | None, state: str, event: str) -> Item:
+def _set_state(info: Info, item_id: str | None, state: str, event: str) -> Item:
     ctx = _ctx(info)
     item = ctx.store.item(item_id)
     board = ctx.store.boards[item.board_id]
@@ -396,11 +394,11 @@ def _set_state(info: GraphQLResolveInfo, item_id: str | None, state: str, event:
     return item
 
 
-def archive_item(_: Any, info: GraphQLResolveInfo, item_id: str | None = None) -> Item:
+def archive_item(_: Any, info: Info, item_id: str | None = None) -> Item:
     return _set_state(info, item_id, "archived", "archive_pulse")
 
 
-def delete_item(_: Any, info: GraphQLResolveInfo, item_id: str | None = None) -> Item:
+def delete_item(_: Any, info: Info, item_id: str | None = None) -> Item:
     return _set_state(info, item_id, "deleted", "delete_pulse")
 
 

@@ -23,6 +23,9 @@ from moteur.sandbox.monday import columns, items_query
 from moteur.sandbox.monday.complexity import Charge
 from moteur.sandbox.monday.store import ActivityLog, Board, Group, Item, MondayStore, Update, User, iso
 
+Info = GraphQLResolveInfo[Any]
+"""What graphql-core passes every resolver (its ``context`` is a :class:`MondayContext`)."""
+
 SERVED_VERSIONS: dict[str, str] = {
     "2026-07": "current",
     "2026-10": "release_candidate",
@@ -41,7 +44,7 @@ class MondayContext:
     charge: Charge | None = None
 
 
-def _ctx(info: GraphQLResolveInfo) -> MondayContext:
+def _ctx(info: Info) -> MondayContext:
     context: MondayContext = info.context
     return context
 
@@ -57,7 +60,7 @@ def _page(values: list[Any], limit: int | None, page: int | None, default_limit:
 
 def boards(
     _: Any,
-    info: GraphQLResolveInfo,
+    info: Info,
     ids: list[str] | None = None,
     limit: int | None = 25,
     page: int | None = 1,
@@ -83,7 +86,7 @@ def boards(
 
 def items(
     _: Any,
-    info: GraphQLResolveInfo,
+    info: Info,
     ids: list[str] | None = None,
     limit: int | None = 25,
     page: int | None = 1,
@@ -104,14 +107,14 @@ def items(
     return found if ids else _page(found, limit, page)
 
 
-def me(_: Any, info: GraphQLResolveInfo) -> User:
+def me(_: Any, info: Info) -> User:
     ctx = _ctx(info)
     return ctx.store.users[ctx.user_id]
 
 
 def users(
     _: Any,
-    info: GraphQLResolveInfo,
+    info: Info,
     ids: list[str] | None = None,
     emails: list[str] | None = None,
     limit: int | None = None,
@@ -126,13 +129,13 @@ def users(
     return _page(found, limit, page, default_limit=1000)
 
 
-def account(_: Any, info: GraphQLResolveInfo) -> dict[str, Any]:
+def account(_: Any, info: Info) -> dict[str, Any]:
     return _ctx(info).store.account
 
 
 def workspaces(
     _: Any,
-    info: GraphQLResolveInfo,
+    info: Info,
     ids: list[str] | None = None,
     limit: int | None = 25,
     page: int | None = 1,
@@ -149,7 +152,7 @@ def workspaces(
 
 def updates(
     _: Any,
-    info: GraphQLResolveInfo,
+    info: Info,
     ids: list[str] | None = None,
     limit: int | None = 25,
     page: int | None = 1,
@@ -161,20 +164,20 @@ def updates(
     return _page(found, limit, page)
 
 
-def complexity(_: Any, info: GraphQLResolveInfo) -> Charge | None:
+def complexity(_: Any, info: Info) -> Charge | None:
     return _ctx(info).charge
 
 
-def version(_: Any, info: GraphQLResolveInfo) -> dict[str, str]:
+def version(_: Any, info: Info) -> dict[str, str]:
     value = _ctx(info).version
     return {"value": value, "kind": SERVED_VERSIONS.get(value, "deprecated"), "display_name": value}
 
 
-def versions(_: Any, info: GraphQLResolveInfo) -> list[dict[str, str]]:
+def versions(_: Any, info: Info) -> list[dict[str, str]]:
     return [{"value": v, "kind": k, "display_name": v} for v, k in sorted(SERVED_VERSIONS.items())]
 
 
-def next_items_page(_: Any, info: GraphQLResolveInfo, cursor: str, limit: int) -> dict[str, Any]:
+def next_items_page(_: Any, info: Info, cursor: str, limit: int) -> dict[str, Any]:
     ctx = _ctx(info)
     items_query.check_limit(limit)
     _, ids, token = ctx.cursors.follow(cursor, limit, ctx.tick)
@@ -186,7 +189,7 @@ def next_items_page(_: Any, info: GraphQLResolveInfo, cursor: str, limit: int) -
 
 def board_items_page(
     board: Board,
-    info: GraphQLResolveInfo,
+    info: Info,
     limit: int = 25,
     cursor: str | None = None,
     query_params: dict[str, Any] | None = None,
@@ -197,7 +200,7 @@ def board_items_page(
 
 def group_items_page(
     group: Group,
-    info: GraphQLResolveInfo,
+    info: Info,
     limit: int = 25,
     cursor: str | None = None,
     query_params: dict[str, Any] | None = None,
@@ -211,7 +214,7 @@ def group_items_page(
 def _items_page(
     board: Board,
     group_ids: list[str] | None,
-    info: GraphQLResolveInfo,
+    info: Info,
     limit: int,
     cursor: str | None,
     query_params: dict[str, Any] | None,
@@ -228,7 +231,7 @@ def _items_page(
 
 def board_columns(
     board: Board,
-    _: GraphQLResolveInfo,
+    _: Info,
     ids: list[str] | None = None,
     types: list[str] | None = None,
     **_other: Any,
@@ -236,12 +239,12 @@ def board_columns(
     return [c for c in board.columns if (not ids or c.id in ids) and (not types or c.type in types)]
 
 
-def board_groups(board: Board, _: GraphQLResolveInfo, ids: list[str] | None = None) -> list[Group]:
+def board_groups(board: Board, _: Info, ids: list[str] | None = None) -> list[Group]:
     return [g for g in board.groups if not g.deleted and not g.archived and (not ids or g.id in ids)]
 
 
 def board_activity_logs(
-    board: Board, info: GraphQLResolveInfo, limit: int | None = 25, page: int | None = 1, **filters: Any
+    board: Board, info: Info, limit: int | None = 25, page: int | None = 1, **filters: Any
 ) -> list[dict[str, Any]]:
     ctx = _ctx(info)
     start = _stamp(filters.get("from"))
@@ -281,20 +284,20 @@ def _stamp(value: Any) -> float | None:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
 
 
-def board_items_count(board: Board, info: GraphQLResolveInfo) -> int:
+def board_items_count(board: Board, info: Info) -> int:
     store = _ctx(info).store
     return sum(1 for i in board.item_ids if store.items[i].state == "active")
 
 
 def board_updates(
-    board: Board, info: GraphQLResolveInfo, limit: int | None = 25, page: int | None = 1, **_other: Any
+    board: Board, info: Info, limit: int | None = 25, page: int | None = 1, **_other: Any
 ) -> list[Update]:
     store = _ctx(info).store
     found = [u for u in reversed(store.updates.values()) if store.items[u.item_id].board_id == board.id]
     return _page(found, limit, page)
 
 
-def board_workspace(board: Board, info: GraphQLResolveInfo) -> Any:
+def board_workspace(board: Board, info: Info) -> Any:
     return _ctx(info).store.workspaces.get(board.workspace_id or "")
 
 
@@ -303,7 +306,7 @@ def board_workspace(board: Board, info: GraphQLResolveInfo) -> Any:
 
 def item_column_values(
     item: Item,
-    info: GraphQLResolveInfo,
+    info: Info,
     ids: list[str] | None = None,
     types: list[str] | None = None,
     **_other: Any,
@@ -329,18 +332,18 @@ def item_column_values(
     return out
 
 
-def item_group(item: Item, info: GraphQLResolveInfo) -> Group | None:
+def item_group(item: Item, info: Info) -> Group | None:
     board = _ctx(info).store.boards[item.board_id]
     return next((g for g in board.groups if g.id == item.group_id), None)
 
 
-def item_subitems(item: Item, info: GraphQLResolveInfo) -> list[Item]:
+def item_subitems(item: Item, info: Info) -> list[Item]:
     store = _ctx(info).store
     return [store.items[i] for i in item.subitem_ids if store.items[i].state != "deleted"]
 
 
 def item_updates(
-    item: Item, info: GraphQLResolveInfo, limit: int | None = 25, page: int | None = 1, **_other: Any
+    item: Item, info: Info, limit: int | None = 25, page: int | None = 1, **_other: Any
 ) -> list[Update]:
     found = [u for u in reversed(_ctx(info).store.updates.values()) if u.item_id == item.id]
     return _page(found, limit, page)

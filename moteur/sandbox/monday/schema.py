@@ -2,7 +2,8 @@
 
 Terms:
 
-- *Official SDL*: monday's published schema for one API version (``../shared/specs/monday_schema_<v>.graphql``).
+- *Official SDL*: monday's published schema for one API version
+  (``../shared/specs/monday_schema_<v>.graphql``).
 - *Subset SDL*: ``moteur/sandbox/monday_schema.graphql``, shipped with the package. Every type, field and
   argument in it exists in the official SDL of 2026-07 and 2026-10 with the same type (a test checks both).
   It is not hand-written: :func:`extract_subset` cuts it out of the official SDL's syntax tree following
@@ -23,6 +24,7 @@ from functools import cache
 from importlib import resources
 
 from graphql import (
+    DefinitionNode,
     DocumentNode,
     EnumTypeDefinitionNode,
     GraphQLSchema,
@@ -120,7 +122,7 @@ SELECTION: dict[str, tuple[str, ...]] = {
     "PeopleValue": ("id", "type", "text", "value", "column", "persons_and_teams"),
     "PeopleEntity": ("id", "kind"),
     "Update": ("id", "body", "text_body", "creator_id", "creator", "created_at", "updated_at", "item_id"),
-    "User": ("id", "name", "email", "account", "created_at", "enabled", "is_guest", "title"),
+    "User": ("id", "name", "email", "account", "created_at", "title"),
     "Account": ("id", "name", "slug", "tier"),
     "Workspace": ("id", "name", "kind", "description", "created_at", "state"),
     "ActivityLogType": ("id", "event", "entity", "data", "created_at", "user_id", "account_id"),
@@ -154,7 +156,7 @@ def extract_subset(official_sdl: str, selection: dict[str, tuple[str, ...]] = SE
     def keepable(type_name: str) -> bool:
         return type_name in BUILTIN_SCALARS or type_name in kept_names or type_name in enums
 
-    definitions: list[object] = []
+    definitions: list[DefinitionNode] = []
     for name, fields in selection.items():
         node = by_name[name]
         if isinstance(node, ObjectTypeDefinitionNode | InterfaceTypeDefinitionNode):
@@ -184,12 +186,12 @@ def extract_subset(official_sdl: str, selection: dict[str, tuple[str, ...]] = SE
             interfaces = tuple(i for i in (node.interfaces or ()) if i.name.value in kept_names)
             definitions.append(replace(node, fields=tuple(kept_fields), interfaces=interfaces))
         elif isinstance(node, InputObjectTypeDefinitionNode):
-            for field in node.fields or ():
-                field_type = _named(field.type)
+            for input_field in node.fields or ():
+                field_type = _named(input_field.type)
                 if field_type in enums:
                     pulled_enums.add(field_type)
                 elif not keepable(field_type):
-                    raise ValueError(f"input {name}.{field.name.value} needs type {field_type}")
+                    raise ValueError(f"input {name}.{input_field.name.value} needs type {field_type}")
             definitions.append(node)
         elif isinstance(node, ScalarTypeDefinitionNode):
             definitions.append(node)
