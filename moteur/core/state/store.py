@@ -227,39 +227,17 @@ class StateStore:
         now: datetime,
     ) -> int:
         """Journal one op of a run (committed at once) and return the entry's id."""
-        j = schema.journal
-        for _ in range(5):
-            try:
-                with self._transaction() as conn:
-                    if (
-                        conn.execute(select(schema.runs.c.id).where(schema.runs.c.id == run_id)).first()
-                        is None
-                    ):
-                        raise StateError(
-                            f"cannot journal an op for run {run_id}: no such run in {self.where}"
-                        )
-                    last = conn.execute(select(func.max(j.c.seq)).where(j.c.run_id == run_id)).scalar()
-                    result = conn.execute(
-                        insert(j).values(
-                            run_id=run_id,
-                            seq=(last or 0) + 1,
-                            board=board,
-                            item_key=item,
-                            item_title=title,
-                            kind=kind,
-                            field=field,
-                            before=before,
-                            after=after,
-                            status=status.value,
-                            error=error,
-                            at=now,
-                        )
-                    )
-                    entry_id = new_id(result)
-                return entry_id
-            except IntegrityError:
-                continue  # another thread of the same run took this seq; read the new maximum and retry
-        raise StateError(f"could not journal an op for run {run_id}: its sequence kept changing under us")
+        runs, j = schema.runs, schema.journal
+        row = {"board": board, "item_key": item, "item_title": title, "kind": kind, "field": field}
+        row |= {"before": before, "after": after, "status": status.value, "error": error, "at": now}
+        with self._transaction() as conn:
+            # A no-op UPDATE of the run's row takes its write lock first (a row lock on PostgreSQL, the
+            # database write lock on SQLite), so concurrent writers of one run read max(seq) in turn.
+            touched = conn.execute(update(runs).where(runs.c.id == run_id).values(command=runs.c.command))
+            if touched.rowcount != 1:
+                raise StateError(f"cannot journal an op for run {run_id}: no such run in {self.where}")
+            last = conn.execute(select(func.max(j.c.seq)).where(j.c.run_id == run_id)).scalar()
+            return new_id(conn.execute(insert(j).values(run_id=run_id, seq=(last or 0) + 1, **row)))
 
     def journal(self, run_id: int) -> list[JournalEntry]:
         """A run's ops in the order they were recorded."""
