@@ -50,7 +50,7 @@ class Output:
         if not self.out.is_terminal:
             # Piped or captured output: wide enough for the sprint table, the same on every machine.
             self.out = Console(no_color=no_color, highlight=False, soft_wrap=False, width=120)
-        self.err = Console(stderr=True, no_color=no_color, highlight=False)
+        self.err = Console(stderr=True, no_color=no_color, highlight=False, soft_wrap=True)
         self.verbose = verbose
         self.quiet = quiet
         self.json_mode = json_mode
@@ -217,7 +217,7 @@ def sandbox_serve(
 
 
 def _print_error(exc: MoteurError) -> None:
-    err = Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")), highlight=False)
+    err = Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")), highlight=False, soft_wrap=True)
     err.print(f"[bold red]error:[/bold red] {scrub(exc.message)}", highlight=False, markup=True)
     if exc.hint:
         err.print(f"  → {scrub(exc.hint)}", highlight=False, markup=False)

@@ -135,11 +135,11 @@ def sprint_table(evaluation: Evaluation, language: Language) -> Table:
         load = evaluation.plan.load.get(sp.index, 0.0)
         holidays = ", ".join(f"{name} ({d:%d/%m})" for d, name in sp.holidays)
         if sp.closed_days:
-            closed = (
-                f"{len(sp.closed_days)} closed"
-                if language is Language.EN
-                else f"{len(sp.closed_days)} fermés"
-            )
+            n = len(sp.closed_days)
+            if language is Language.EN:
+                closed = f"{n} closed day{'s' if n > 1 else ''}"
+            else:
+                closed = f"{n} jour{'s' if n > 1 else ''} de fermeture"
             holidays = f"{holidays}; {closed}" if holidays else closed
         table.add_row(
             sp.name,

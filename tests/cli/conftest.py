@@ -1,0 +1,50 @@
+"""CLI tests run ``moteur.cli.main`` in a fresh directory with a private state database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from moteur.cli import main
+
+PLAN_CSV = """id;titre;impact;effort;confiance;objectif;canal;échéance;statut;notes
+a1;Webinar SEO;8;3;7;leads;webinar;2026-12-18;à faire;garder "ceci"
+a2;Refonte du site;9;9;6;leads;SEO;;à faire;
+a3;Post LinkedIn;4;2;;notoriété;social;;à faire;
+a4;Salon professionnel;3;9;5;notoriété;événements;;à faire;
+a5;Livre blanc;;5;;leads;contenu;;à faire;
+a6;Newsletter de rentrée;7;2;8;;e-mail;;fait;
+"""
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MOTEUR_STATE_URL", f"sqlite:///{tmp_path / 'state.db'}")
+    monkeypatch.delenv("MOTEUR_CONFIG", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    (tmp_path / "plan.csv").write_text(PLAN_CSV, encoding="utf-8")
+    yield tmp_path
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Run:
+    def _run(*args: str) -> Result:
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return _run
