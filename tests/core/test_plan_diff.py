@@ -79,7 +79,7 @@ def test_sprint_changed_by_hand_is_a_pin_and_is_kept() -> None:
     assert plan.empty
     (pin,) = plan.boards[0].plan.pinned
     assert (pin.sprint, pin.written) == ("Sprint 4", "Sprint 1")
-    name, evaluation = plan.evaluations[0]
+    _name, evaluation = plan.evaluations[0]
     assert evaluation.plan.assignments[a.key].sprint == 4
 
 
