@@ -231,7 +231,7 @@ class MondayEmulator:
             ),
             None,
         )
-        return self._answer(version, result.data, failures, legacy)
+        return self._answer(version, result.data, failures, legacy, executed=True)
 
     def _answer(
         self,
@@ -239,6 +239,7 @@ class MondayEmulator:
         data: Any,
         failures: list[dict[str, Any]],
         legacy: errors.MondayError | None = None,
+        executed: bool = False,
     ) -> Response:
         account_id = self.store.ACCOUNT_ID
         if version in errors.LEGACY_VERSIONS:
@@ -249,7 +250,8 @@ class MondayEmulator:
                 body["errors"] = failures
             body["account_id"] = account_id
             return errors.json_response(body, 200, version)
-        body = {} if data is None and failures else {"data": data}
+        # Parse and validation errors answer no "data" at all; an executed request always has it.
+        body = {"data": data} if executed or not failures else {}
         if failures:
             body["errors"] = failures
             if version in errors.BOTH_SHAPES_VERSIONS and legacy is not None:

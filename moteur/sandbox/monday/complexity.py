@@ -7,7 +7,8 @@ Terms:
   sub-selection by the number of elements it may return (its ``limit`` / number of ``ids``, else an assumed
   size, see :data:`ASSUMED_SIZE`), and each mutation adds a fixed base cost (:data:`MUTATION_COST`; monday
   says ``create_item`` costs about 10,000 [API_FACTS §3.5]). So ``boards(ids:[1]){items_page(limit:500)
-  {items{id column_values{text}}}}`` ≈ 1 + 1 × (1 + 500 × (1 + 1 + 20 × 1)) ≈ 11,000.
+  {items{id column_values{text}}}}`` costs 1 + 1 × (1 + 500 × (1 + (1 + (1 + 20 × 1)))) = 11,502 (the
+  ``items`` of a page are counted by the page's ``limit``).
 - *Budget*: 10,000,000 points per token over a sliding 60-second window (personal tokens) and at most
   5,000,000 for a single query [API_FACTS §3.5]. ``complexity{before after query reset_in_x_seconds}``
   reports the budget around the current query.
@@ -84,9 +85,10 @@ def estimate(
                 return _value(arg.value, variables)
         return None
 
-    def size(field: FieldNode) -> int:
+    def size(field: FieldNode, parent: str | None) -> int:
         name = field.name.value
-        if name not in ASSUMED_SIZE:
+        # ItemsResponse.items is already counted by its page's limit.
+        if name not in ASSUMED_SIZE or (name == "items" and parent in ("items_page", "next_items_page")):
             return 1
         ids, limit = argument(field, "ids"), argument(field, "limit")
         if isinstance(ids, list) and ids:
@@ -95,19 +97,22 @@ def estimate(
             return limit
         return ASSUMED_SIZE[name]
 
-    def selection_cost(selection_set: SelectionSetNode | None, seen: frozenset[str]) -> int:
+    def selection_cost(
+        selection_set: SelectionSetNode | None, seen: frozenset[str], parent: str | None = None
+    ) -> int:
         if selection_set is None:
             return 0
         total = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                total += 1 + size(selection) * selection_cost(selection.selection_set, seen)
+                name = selection.name.value
+                total += 1 + size(selection, parent) * selection_cost(selection.selection_set, seen, name)
             elif isinstance(selection, InlineFragmentNode):
-                total += selection_cost(selection.selection_set, seen)
+                total += selection_cost(selection.selection_set, seen, parent)
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
                 if name in fragments and name not in seen:  # a fragment cycle is a validation error anyway
-                    total += selection_cost(fragments[name].selection_set, seen | {name})
+                    total += selection_cost(fragments[name].selection_set, seen | {name}, parent)
         return total
 
     cost = selection_cost(operation.selection_set, frozenset())
