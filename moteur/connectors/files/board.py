@@ -1,0 +1,321 @@
+"""The file board: a CSV, JSON or YAML file read as a board, and written back in place.
+
+*Managed cells*: the write-back columns of the mapping (``quadrant``, ``sprint``, ``ice`` by default).
+A write changes only those cells, and only where the value differs; everything else — other cells, column
+order, delimiter, quoting, BOM, line endings — stays byte for byte. A write that changes nothing does not
+touch the file at all. A write replaces the file atomically (temporary file in the same directory,
+fsync, ``os.replace``, same permissions), so a crash leaves either the old or the new file, never half.
+
+Encoding: UTF-8, with or without BOM (the BOM is kept on write). Anything else is refused with the fix
+("save it as UTF-8") rather than guessed as cp1252: a wrong guess would be written back and corrupt the
+file silently.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import json
+import os
+import stat
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from moteur.connectors.files.csv_text import CsvDocument, detect_delimiter, read_rows
+from moteur.connectors.files.documents import Document, load_json, load_yaml
+from moteur.connectors.files.rows import ItemIds, RowReader, cell_text, paused_gc, row_version
+from moteur.core.errors import NotFound, UsageError
+from moteur.core.model import Action, BoardRef, Bucket, Snapshot, Tool
+from moteur.mappings.schema import BoardMapping, fold
+from moteur.mappings.scores import parse_number
+
+_KINDS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".json": "json", ".yaml": "yaml", ".yml": "yaml"}
+_HEADER_HINT = "the first line must name the columns, e.g. titre;impact;effort"
+
+
+def decode(raw: bytes, source: str) -> tuple[str, bool]:
+    """The file's text and whether it starts with a UTF-8 BOM."""
+    bom = raw.startswith(codecs.BOM_UTF8)
+    body = raw[len(codecs.BOM_UTF8) :] if bom else raw
+    try:
+        return body.decode("utf-8"), bom
+    except UnicodeDecodeError as exc:
+        line = body[: exc.start].count(b"\n") + 1
+        raise UsageError(
+            f"{source} is not UTF-8 (byte 0x{body[exc.start]:02X} on line {line}); save it as UTF-8",
+            hint='Excel: "CSV UTF-8"; LibreOffice: character set "Unicode (UTF-8)"',
+        ) from exc
+
+
+def replace_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and ``os.replace``, keeping the file mode."""
+    target = path.resolve()  # through a symlink, replace the file it points to, not the link
+    mode = stat.S_IMODE(target.stat().st_mode)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    # The rename itself is durable only once the directory is synced; not every platform allows it.
+    with contextlib.suppress(OSError):
+        directory = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+
+class FileBoard:
+    """A ``file:<path>`` board. ``read()`` gives a Snapshot; ``write_annotations()`` sets managed cells."""
+
+    def __init__(self, path: Path, mapping: BoardMapping) -> None:
+        self.path = path
+        self.mapping = mapping
+        kind = _KINDS.get(path.suffix.lower())
+        if kind is None:
+            raise UsageError(
+                f"{path}: unknown file type", hint="a board file ends in .csv, .json, .yaml or .yml"
+            )
+        self.kind = kind
+
+    @property
+    def ref(self) -> BoardRef:
+        return BoardRef(tool=Tool.FILE, board=str(self.path))
+
+    def _text(self) -> tuple[str, bool]:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError as exc:
+            raise NotFound(f"board file {self.path} does not exist") from exc
+        except OSError as exc:
+            raise UsageError(f"board file {self.path} cannot be read: {exc.strerror}") from exc
+        return decode(raw, str(self.path))
+
+    # -- reading ---------------------------------------------------------------------------------------
+
+    def read(self) -> Snapshot:
+        text, bom = self._text()
+        with paused_gc():
+            if self.kind == "csv":
+                return self._read_csv(text, bom)
+            document = (
+                load_json(text, str(self.path)) if self.kind == "json" else load_yaml(text, str(self.path))
+            )
+            return self._read_document(document)
+
+    def _header_at(self, rows: list[list[str]]) -> int:
+        for position, row in enumerate(rows):
+            if row:
+                return position
+        raise UsageError(f"{self.path} is empty", hint=_HEADER_HINT)
+
+    def _reader(self, columns: list[str]) -> RowReader:
+        reader = RowReader(self.mapping, columns, str(self.path))
+        if not reader.has("title"):
+            names = ", ".join(self.mapping.fields.title)
+            shown = ", ".join(columns[:8]) or "nothing"
+            raise UsageError(
+                f"{self.path}: no title column (looked for {names}; found {shown})", hint=_HEADER_HINT
+            )
+        return reader
+
+    def _snapshot(self, reader: RowReader, actions: list[Action], native: dict[str, Any]) -> Snapshot:
+        return Snapshot(
+            board=self.ref,
+            name=self.path.name,
+            buckets=tuple(Bucket(id=name, name=name) for name in reader.buckets),
+            actions=tuple(actions),
+            tags=tuple(reader.tags),
+            fields=tuple(native["columns"]),
+            warnings=tuple(reader.warnings),
+            native=native,
+        )
+
+    def _read_csv(self, text: str, bom: bool) -> Snapshot:
+        delimiter = detect_delimiter(text)
+        rows = read_rows(text, delimiter, str(self.path))
+        header_at = self._header_at(rows)
+        header = rows[header_at]
+        reader = self._reader(header)
+        actions: list[Action] = []
+        for position in range(header_at + 1, len(rows)):
+            cells = rows[position]
+            if cells:
+                action = reader.read(position + 1, cells, row_version(cells))
+                if action is not None:
+                    actions.append(action)
+        native = {"format": "csv", "delimiter": delimiter, "bom": bom, "columns": header}
+        return self._snapshot(reader, actions, native)
+
+    def _read_document(self, document: Document) -> Snapshot:
+        columns = document.columns
+        reader = RowReader(self.mapping, columns, str(self.path)) if not columns else self._reader(columns)
+        actions: list[Action] = []
+        for position, item in enumerate(document.items, start=1):
+            cells = [item.get(column) for column in columns]
+            absent = frozenset(index for index, column in enumerate(columns) if column not in item)
+            stamp = row_version([json.dumps(item, sort_keys=True, ensure_ascii=False, default=str)])
+            action = reader.read(position, cells, stamp, absent=absent)
+            if action is not None:
+                actions.append(action)
+        return self._snapshot(reader, actions, {"format": document.kind, "columns": columns})
+
+    # -- writing ---------------------------------------------------------------------------------------
+
+    def _annotation(self, key: str) -> str:
+        """The annotation (quadrant/sprint/ice) an update key names: itself, or its column's name."""
+        targets = self.mapping.writeback.targets()
+        if key in targets:
+            return key
+        for annotation, target in targets.items():
+            if target.name and fold(target.name) == fold(key):
+                return annotation
+        written = ", ".join(targets) or "nothing (every write-back target is off)"
+        raise UsageError(f'"{key}" is not a column moteur writes in {self.path}; it writes {written}')
+
+    def _plan(self, updates: Mapping[str, Mapping[str, str | None]]) -> dict[str, dict[str, str | None]]:
+        return {
+            item: {self._annotation(key): value for key, value in values.items()}
+            for item, values in updates.items()
+        }
+
+    def _missing(self, wanted: Mapping[str, object], found: Mapping[str, object]) -> None:
+        missing = [item for item in wanted if item not in found]
+        if missing:
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            raise NotFound(f"{self.path}: no row with id {shown}; nothing was written")
+
+    def write_annotations(self, updates: Mapping[str, Mapping[str, str | None]]) -> None:
+        """Set managed cells: item id → {annotation or its column name: text, None to empty it}.
+
+        All or nothing: an unknown item id raises ``NotFound`` and an unknown key ``UsageError`` before
+        anything is written.
+        """
+        plan = self._plan(updates)
+        if not any(plan.values()):
+            return
+        text, bom = self._text()
+        write = self._write_csv if self.kind == "csv" else self._write_document
+        new_text = write(text, plan)
+        if new_text == text:
+            return
+        data = (codecs.BOM_UTF8 if bom else b"") + new_text.encode("utf-8")
+        try:
+            replace_atomically(self.path, data)
+        except OSError as exc:
+            raise UsageError(f"cannot write {self.path}: {exc.strerror}") from exc
+
+    def _write_csv(self, text: str, plan: dict[str, dict[str, str | None]]) -> str:
+        source = str(self.path)
+        document = CsvDocument(text, detect_delimiter(text), source)
+        rows = document.rows
+        header_at = self._header_at(rows)
+        header = list(rows[header_at])
+        found = self.mapping.column_for(header)
+        if "title" not in found:
+            self._reader(header)  # raises the reader's "no title column" error
+        id_at = header.index(found["id"]) if "id" in found else None
+        title_at = header.index(found["title"])
+        ids = ItemIds()
+        positions: dict[str, int] = {}
+        for position in range(header_at + 1, len(rows)):
+            cells = rows[position]
+            if cells:
+                id_cell = cells[id_at] if id_at is not None and id_at < len(cells) else None
+                item = ids.assign(id_cell, cells[title_at] if title_at < len(cells) else None)
+                if item is not None:
+                    positions[item] = position
+        self._missing(plan, positions)
+        columns = {
+            name: header.index(found[name]) for name in self.mapping.writeback.targets() if name in found
+        }
+        width = len(header)
+        changes: dict[int, dict[int, str]] = {}
+        for item, values in plan.items():
+            cells = rows[positions[item]]
+            for annotation, value in values.items():
+                new = value or ""
+                column = columns.get(annotation)
+                if column is None:
+                    if not new:
+                        continue  # emptying a column that does not exist: nothing to do
+                    column = columns[annotation] = len(header)
+                    header.append(self.mapping.writeback.targets()[annotation].name or annotation)
+                if (cells[column] if column < len(cells) else "") != new:
+                    changes.setdefault(positions[item], {})[column] = new
+        if len(header) > width:
+            self._add_columns(document, header_at, header, width, changes)
+        for position, cells_to_set in changes.items():
+            document.set_cells(position, cells_to_set)
+        return document.text()
+
+    def _add_columns(
+        self,
+        document: CsvDocument,
+        header_at: int,
+        header: list[str],
+        width: int,
+        changes: dict[int, dict[int, str]],
+    ) -> None:
+        """Append the new managed columns to the header and an empty cell to every other row (a
+        rectangular file is what spreadsheets and importers expect)."""
+        last = len(header) - 1
+        for position in range(header_at + 1, len(document.rows)):
+            cells = document.rows[position]
+            if not cells:
+                continue
+            if len(cells) > width:
+                raise UsageError(
+                    f"{self.path}: row {position + 1} has more cells than the header, so a new column "
+                    "would land on one of them; nothing was written",
+                    hint="name the extra column in the header or remove the extra cells",
+                )
+            changes.setdefault(position, {}).setdefault(last, "")
+        document.set_cells(header_at, {column: header[column] for column in range(width, len(header))})
+
+    def _write_document(self, text: str, plan: dict[str, dict[str, str | None]]) -> str:
+        source = str(self.path)
+        document = load_json(text, source) if self.kind == "json" else load_yaml(text, source)
+        found = self.mapping.column_for(document.columns)
+        ids = ItemIds()
+        by_id: dict[str, dict[str, Any]] = {}
+        for item in document.items:
+            id_cell = item.get(found["id"]) if "id" in found else None
+            key = ids.assign(id_cell, item.get(found["title"]) if "title" in found else None)
+            if key is not None:
+                by_id[key] = item
+        self._missing(plan, by_id)
+        changed = False
+        for item_id, values in plan.items():
+            item = by_id[item_id]
+            for annotation, value in values.items():
+                target = self.mapping.writeback.targets()[annotation]
+                key = found.get(annotation, target.name or annotation)
+                new = self._document_value(annotation, value)
+                if key not in item and new is None:
+                    continue
+                if item.get(key) != new or key not in item:
+                    item[key] = new
+                    changed = True
+        return document.dump() if changed else text
+
+    @staticmethod
+    def _document_value(annotation: str, value: str | None) -> Any:
+        """JSON/YAML keep types: the ICE is written as a number when it is one."""
+        text = cell_text(value)
+        if text is None:
+            return None
+        if annotation == "ice":
+            number = parse_number(text)
+            if number is not None:
+                return int(number) if number.is_integer() else number
+        return text

@@ -1,0 +1,332 @@
+"""From one row of a file board to one Action: column matching, value parsing, ids, warnings.
+
+Terms:
+
+- *Row*: one record of a CSV file or one object of a JSON/YAML list, seen as a sequence of *cells* aligned
+  with the board's *columns* (a CSV header; for JSON/YAML, every key in order of first appearance).
+- *Row number*: what a person finds the row by. In a CSV it is the spreadsheet row (the header is row 1,
+  the first action row 2, blank lines count); in JSON/YAML it is the object's position from 1.
+- *Item id*: the ``id`` cell when there is one; otherwise ``t-`` + the first 8 hex digits of the SHA-1 of
+  the folded title. A hash of the title, not the row number, so inserting or sorting rows keeps every id;
+  retitling a row gives it a new id (it is a new action as far as the file can tell). Repeated ids — two
+  rows with the same title, or the same ``id`` — get ``-2``, ``-3``… in file order.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from moteur.core.model import Action, Annotations, ItemRef, Status, Tool, parse_due
+from moteur.mappings.schema import BoardMapping, fold
+from moteur.mappings.scores import parse_number, parse_score
+
+_FRENCH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2})[:h](\d{2})(?::(\d{2}))?)?$")
+_SCORES = ("impact", "effort", "confidence")
+# The order ``RowReader.read`` unpacks column positions in.
+_FIELDS = (
+    "id", "title", "description", "status", "bucket", "objective", "channel", "due", "assignees", "tags",
+    *_SCORES, "quadrant", "sprint", "ice",
+)  # fmt: skip
+_ModelT = TypeVar("_ModelT", bound=BaseModel)
+
+
+def _construct_fast(model: type[_ModelT], values: dict[str, Any]) -> _ModelT:
+    # What ``model_construct`` does, minus its per-field default handling: ``values`` holds every field.
+    instance = model.__new__(model)
+    object.__setattr__(instance, "__dict__", values)
+    object.__setattr__(instance, "__pydantic_fields_set__", set(values))
+    object.__setattr__(instance, "__pydantic_extra__", None)
+    object.__setattr__(instance, "__pydantic_private__", None)
+    return instance
+
+
+def _fast_path_holds() -> bool:
+    """Whether this pydantic builds models the way ``_construct_fast`` assumes (checked once, at import)."""
+    values: dict[str, Any] = {"quadrant": "Quick win", "sprint": None, "ice": 1.0}
+    try:
+        fast = _construct_fast(Annotations, dict(values))
+        return fast == Annotations(**values) and fast.model_dump() == values and hash(fast) is not None
+    except Exception:
+        return False
+
+
+_FAST = _fast_path_holds()
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while a read builds its Actions.
+
+    Every full collection walks all the objects built so far, so with 100,000 rows the collector, not
+    the parsing, would take most of the time. Rows make no reference cycles; nothing is lost by waiting.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def construct_unchecked(model: type[_ModelT], values: dict[str, Any]) -> _ModelT:
+    """A model from values already checked field by field, skipping pydantic's validation.
+
+    ``values`` must hold every field. Reading 100,000 rows through validation or ``model_construct``
+    takes seconds; this takes a fraction. Falls back to ``model_construct`` on a pydantic whose model
+    internals differ.
+    """
+    return _construct_fast(model, values) if _FAST else model.model_construct(**values)
+
+
+def cell_text(value: object) -> str | None:
+    """A cell as text, stripped; None when empty. Lists (JSON/YAML) are joined with ", "."""
+    if type(value) is str:  # nearly every cell: the fast path first
+        return value.strip() or None
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, datetime | date):
+        text = value.isoformat()
+    elif isinstance(value, list | tuple):
+        text = ", ".join(part for part in (cell_text(item) for item in value) if part)
+    else:
+        text = str(value).strip()
+    return text or None
+
+
+def parse_file_due(value: object) -> date | datetime | None:
+    """A due cell: ISO date or datetime, or the French ``24/12/2026`` (``24/12/2026 14:30``).
+
+    A date stays a date. Raises ValueError for anything else.
+    """
+    if isinstance(value, datetime | date):
+        return value
+    text = cell_text(value)
+    if text is None:
+        return None
+    french = _FRENCH_DATE.match(text)
+    if french is None:
+        return parse_due(text)
+    day, month, year, hour, minute, second = french.groups()
+    if hour is None:
+        return date(int(year), int(month), int(day))
+    return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0))
+
+
+class ItemIds:
+    """Hands out item ids in file order (see the module docstring); the read and write sides share it."""
+
+    def __init__(self) -> None:
+        self._used: set[str] = set()
+
+    def assign(self, id_cell: object, title_cell: object) -> str | None:
+        """The id of the next row, or None for a row without a title (such a row is skipped)."""
+        title = cell_text(title_cell)
+        if title is None:
+            return None
+        base = cell_text(id_cell) or "t-" + hashlib.sha1(fold(title).encode("utf-8")).hexdigest()[:8]
+        item, copy = base, 1
+        while item in self._used:
+            copy += 1
+            item = f"{base}-{copy}"
+        self._used.add(item)
+        return item
+
+
+def row_version(cells: Sequence[object]) -> str:
+    """A version stamp for a row: the hash of its raw cells (a file keeps no per-row modification time)."""
+    try:
+        blob = "\x1f".join(cells)  # type: ignore[arg-type]  # CSV rows: all str, the fast path
+    except TypeError:
+        blob = "\x1f".join("" if cell is None else str(cell) for cell in cells)
+    return hashlib.blake2b(blob.encode("utf-8"), digest_size=8).hexdigest()
+
+
+class RowReader:
+    """Turns rows into Actions for one board, collecting warnings, buckets and tags as it goes.
+
+    ``columns`` are matched to Action fields once, through the mapping; every unmatched column goes to
+    ``Action.extra`` under its own name (a repeated name gets `` (2)``). Cells past the last column go to
+    ``extra`` as ``column N``.
+    """
+
+    def __init__(self, mapping: BoardMapping, columns: Sequence[str], board: str) -> None:
+        self.mapping = mapping
+        self.board = board
+        first_at: dict[str, int] = {}
+        for index, name in enumerate(columns):
+            first_at.setdefault(name, index)
+        self.index = {field: first_at[name] for field, name in mapping.column_for(list(columns)).items()}
+        self._at = tuple(self.index.get(field, -1) for field in _FIELDS)
+        mapped = set(self.index.values())
+        self._extra: list[tuple[int, str]] = []
+        seen: dict[str, int] = {}
+        for index, name in enumerate(columns):
+            if index in mapped:
+                continue
+            seen[name] = seen.get(name, 0) + 1
+            self._extra.append((index, name if seen[name] == 1 else f"{name} ({seen[name]})"))
+        self._extra_at = {name: index for index, name in self._extra}
+        self._width = len(columns)
+        self._padding: list[object] = [None] * (self._width + 1)
+        # Cells repeat (statuses, dates, scores): each distinct text is parsed once per read.
+        self._scores: dict[str, dict[str, tuple[int | None, str | None]]] = {field: {} for field in _SCORES}
+        self._statuses: dict[str, Status | None] = {}
+        self._dues: dict[str, date | datetime | None] = {}
+        self._lists: dict[str, tuple[str, ...]] = {}
+        self._annotations: dict[tuple[str | None, str | None, float | None], Annotations] = {}
+        self._split = re.compile("[" + re.escape(mapping.list_separators) + "]")
+        self.ids = ItemIds()
+        self.warnings: list[str] = []
+        self.buckets: dict[str, None] = {}  # insertion-ordered set
+        self.tags: dict[str, None] = {}
+
+    def has(self, field: str) -> bool:
+        return field in self.index
+
+    def _list(self, value: object) -> tuple[str, ...]:
+        if value is None or value == "":
+            return ()
+        if isinstance(value, list | tuple):
+            return tuple(part for part in (cell_text(item) for item in value) if part)
+        text = value if type(value) is str else cell_text(value) or ""
+        found = self._lists.get(text)
+        if found is None:
+            found = self._lists[text] = tuple(
+                part for part in (piece.strip() for piece in self._split.split(text)) if part
+            )
+        return found
+
+    def _status(self, value: object, warn: list[str]) -> Status:
+        text = cell_text(value)
+        if text is None:
+            return Status.TODO
+        if text in self._statuses:
+            status = self._statuses[text]
+        else:
+            status = self._statuses[text] = self.mapping.statuses.get(fold(text))
+        if status is None:
+            warn.append(f'status "{text}" is unknown; read as todo')
+            return Status.TODO
+        return status
+
+    def _due(self, value: object, warn: list[str]) -> date | datetime | None:
+        if type(value) is str and value in self._dues:
+            return self._dues[value]
+        try:
+            due = parse_file_due(value)
+        except ValueError:
+            warn.append(f'due "{cell_text(value)}" is not a date (2026-12-24 or 24/12/2026)')
+            return None
+        if type(value) is str:
+            self._dues[value] = due
+        return due
+
+    def _ice(self, value: object, warn: list[str]) -> float | None:
+        if cell_text(value) is None:
+            return None
+        number = parse_number(value)
+        if number is None:
+            warn.append(f'ice "{cell_text(value)}" is not a number')
+        return number
+
+    def _score(self, field: str, value: object, warn: list[str]) -> int | None:
+        if value is None or value == "":
+            return None
+        cache = self._scores[field]
+        key = value if isinstance(value, str) else None
+        found = cache.get(key) if key is not None else None
+        if found is None:
+            found = parse_score(
+                value, self.mapping.words, field=field, stars_factor=self.mapping.stars_factor
+            )
+            if key is not None:
+                cache[key] = found
+        if found[1]:
+            warn.append(found[1])
+        return found[0]
+
+    def read(
+        self, number: int, cells: Sequence[object], version: str, absent: frozenset[int] = frozenset()
+    ) -> Action | None:
+        """The Action of row ``number``, or None (with a warning) when the row has no title.
+
+        ``absent`` lists columns the row does not have at all (a JSON object without that key), which
+        ``extra`` leaves out rather than recording as None.
+        """
+        size = len(cells)
+        # Pad to the header's width plus one None, so a field without a column (index -1) reads None
+        # and a short row reads None past its end, without a bounds check per field.
+        row = [*cells, *self._padding[size:]] if size < self._width else [*cells, None]
+        id_at, title_at, description_at, status_at, bucket_at, objective_at, channel_at, due_at = self._at[:8]
+        assignees_at, tags_at, impact_at, effort_at, confidence_at, quadrant_at, sprint_at, ice_at = self._at[
+            8:
+        ]
+        item = self.ids.assign(row[id_at], row[title_at])
+        if item is None:
+            if any(cell_text(cell) for cell in cells):
+                self.warnings.append(f"row {number}: no title; skipped")
+            return None
+        title = cell_text(row[title_at]) or ""
+        warn: list[str] = []
+        bucket = cell_text(row[bucket_at])
+        if bucket is not None:
+            self.buckets[bucket] = None
+        tags = self._list(row[tags_at])
+        for tag in tags:
+            self.tags[tag] = None
+        extra: dict[str, Any] = {name: row[index] for index, name in self._extra if index < size}
+        if absent:
+            extra = {name: value for name, value in extra.items() if self._extra_at[name] not in absent}
+        for index in range(self._width, size):
+            extra[f"column {index + 1}"] = cells[index]
+        # Annotations are frozen and repeat ("Quick win", "Sprint 2"), so equal ones share one instance.
+        written = (cell_text(row[quadrant_at]), cell_text(row[sprint_at]), self._ice(row[ice_at], warn))
+        annotations = self._annotations.get(written)
+        if annotations is None:
+            annotations = self._annotations[written] = construct_unchecked(
+                Annotations, {"quadrant": written[0], "sprint": written[1], "ice": written[2]}
+            )
+        ref = construct_unchecked(
+            ItemRef, {"tool": Tool.FILE, "board": self.board, "item": item, "url": None}
+        )
+        action = construct_unchecked(
+            Action,
+            {
+                "ref": ref,
+                "title": title,
+                "description": cell_text(row[description_at]) or "",
+                "status": self._status(row[status_at], warn),
+                "bucket": bucket,
+                "tags": tags,
+                "assignees": self._list(row[assignees_at]),
+                "due": self._due(row[due_at], warn),
+                "created_at": None,
+                "updated_at": None,
+                "impact": self._score("impact", row[impact_at], warn),
+                "effort": self._score("effort", row[effort_at], warn),
+                "confidence": self._score("confidence", row[confidence_at], warn),
+                "objective": cell_text(row[objective_at]),
+                "channel": cell_text(row[channel_at]),
+                "checklist": (),
+                "comments": (),
+                "annotations": annotations,
+                "version": version,
+                "extra": extra,
+            },
+        )
+        if warn:
+            self.warnings.extend(f'row {number} ("{title}"): {problem}' for problem in warn)
+        return action
