@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from moteur.core.calendar import Sprint
-from moteur.core.model import Flag, Quadrant
-from moteur.core.scoring import Scored, format_ice, priority_key
+from moteur.core.model import Flag, Quadrant, Status
+from moteur.core.scoring import PriorityKey, Scored, format_ice, priority_key
 
 # The quadrants packed by capacity, in the order they are served.
 PACKING_ORDER: tuple[Quadrant, ...] = (Quadrant.QUICK_WIN, Quadrant.BIG_PROJECT, Quadrant.FILL_IN)
@@ -115,16 +115,21 @@ class _Packer:
         return {sprint.index: load for sprint, load in zip(self.sprints, self.load, strict=True)}
 
 
+_CLOSED_REASONS: dict[Status, str] = {
+    Status.DONE: "done: not planned",
+    Status.ARCHIVED: "archived: not planned",
+}
+
+
 def _effort(s: Scored) -> float:
     return float(s.action.effort or 0)
 
 
-def _place(s: Scored, packer: _Packer) -> Assignment:
+def _place(s: Scored, key: str, packer: _Packer) -> Assignment:
     effort = _effort(s)
-    verdict = f"{_VERDICT[s.quadrant]}, ICE {format_ice(s.ice)}"
     if effort > packer.max_capacity:
         return Assignment(
-            s.key,
+            key,
             None,
             (*s.flags, Flag.SPLIT_ME),
             f"split me: effort {format_ice(effort)} exceeds every sprint's capacity "
@@ -133,7 +138,7 @@ def _place(s: Scored, packer: _Packer) -> Assignment:
     pos = packer.earliest_with_room(effort)
     if pos is None:
         return Assignment(
-            s.key,
+            key,
             None,
             (*s.flags, Flag.NO_ROOM),
             f"no room: no sprint in the horizon has {format_ice(effort)} points left",
@@ -142,24 +147,29 @@ def _place(s: Scored, packer: _Packer) -> Assignment:
     index = packer.sprints[pos].index
     due: date | None = s.action.due_day
     if due is None:
-        return Assignment(s.key, index, s.flags, f"{verdict}: earliest sprint with room")
+        return Assignment(key, index, s.flags, f"{_verdict(s)}: earliest sprint with room")
     # The earliest sprint with room overall is also the earliest among those ending by the due day, if any.
     if packer.ends[pos] <= due:
-        return Assignment(s.key, index, s.flags, f"{verdict}: earliest sprint with room ending by {due}")
+        return Assignment(key, index, s.flags, f"{_verdict(s)}: earliest sprint with room ending by {due}")
     return Assignment(
-        s.key,
+        key,
         index,
         (*s.flags, Flag.LATE),
         f"late: due {due.isoformat()}, no sprint ending before it has room",
     )
 
 
-def _not_planned(s: Scored) -> Assignment:
-    if s.action.status.is_closed:
-        return Assignment(s.key, None, s.flags, f"{s.action.status.value}: not planned")
+def _verdict(s: Scored) -> str:
+    return f"{_VERDICT[s.quadrant]}, ICE {format_ice(s.ice)}"
+
+
+def _not_planned(s: Scored, key: str) -> Assignment:
+    closed = _CLOSED_REASONS.get(s.action.status)
+    if closed is not None:
+        return Assignment(key, None, s.flags, closed)
     if s.quadrant is Quadrant.TIME_SINK:
-        return Assignment(s.key, None, s.flags, "time sink: never planned (stop)")
-    return Assignment(s.key, None, s.flags, "impact or effort missing: never planned (score me)")
+        return Assignment(key, None, s.flags, "time sink: never planned (stop)")
+    return Assignment(key, None, s.flags, "impact or effort missing: never planned (score me)")
 
 
 def plan_sprints(
@@ -178,15 +188,17 @@ def plan_sprints(
     """
     packer = _Packer(sprints)
     assignments: dict[str, Assignment] = {}
-    queues: dict[Quadrant, list[Scored]] = {quadrant: [] for quadrant in PACKING_ORDER}
+    # Each queue holds (priority_key, scored); the key ends with the unique action key, so sorting the
+    # tuples never compares two Scored.
+    queues: dict[Quadrant, list[tuple[PriorityKey, Scored]]] = {quadrant: [] for quadrant in PACKING_ORDER}
     seen: set[str] = set()
     for s in scored:
         key = s.key
         if key in seen:
             raise ValueError(f"action {key} appears twice in the actions to plan")
         seen.add(key)
-        if s.action.status.is_closed:
-            assignments[key] = _not_planned(s)
+        if s.action.status in _CLOSED_REASONS:
+            assignments[key] = _not_planned(s, key)
         elif key in pins:
             index = pins[key]
             pos = packer.position.get(index)
@@ -205,10 +217,12 @@ def plan_sprints(
                     key, kept, s.flags, f"in the current sprint and not done: kept in Sprint {kept}"
                 )
             else:
-                queues[s.quadrant].append(s)
+                queues[s.quadrant].append((priority_key(s), s))
         else:
-            assignments[key] = _not_planned(s)
+            assignments[key] = _not_planned(s, key)
     for quadrant in PACKING_ORDER:
-        for s in sorted(queues[quadrant], key=priority_key):
-            assignments[s.key] = _place(s, packer)
+        queue = queues[quadrant]
+        queue.sort()
+        for order, s in queue:
+            assignments[order[-1]] = _place(s, order[-1], packer)
     return SprintPlan(sprints=list(packer.sprints), assignments=assignments, load=packer.loads())

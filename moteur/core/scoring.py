@@ -88,9 +88,10 @@ def _comparison(name: str, value: int, threshold: int) -> str:
     return f"{name} {value} {'≥' if value >= threshold else '<'} {threshold}"
 
 
-def _ice_text(impact: int, effort: int, confidence: int, defaulted: bool, formula: IceFormula) -> str:
+def _ice_text(
+    impact: int, effort: int, confidence: int, ice: float, defaulted: bool, formula: IceFormula
+) -> str:
     ease = 11 - effort
-    ice = ice_of(impact, effort, confidence, formula)
     if formula is IceFormula.MEAN:
         text = f"ICE ({impact} + {confidence} + {ease}) / 3 = {ice:.1f}"
     else:
@@ -131,11 +132,12 @@ def score(action: Action, policy: PlanningPolicy) -> Scored:
         f"{_comparison('impact', impact, policy.impact_threshold)} and "
         f"{_comparison('effort', effort, policy.effort_threshold)} → {_VERDICT[quadrant]}"
     )
-    ice_text = _ice_text(impact, effort, confidence, defaulted, policy.ice_formula)
+    ice = ice_of(impact, effort, confidence, policy.ice_formula)
+    ice_text = _ice_text(impact, effort, confidence, ice, defaulted, policy.ice_formula)
     return Scored(
         action=action,
         quadrant=quadrant,
-        ice=ice_of(impact, effort, confidence, policy.ice_formula),
+        ice=ice,
         flags=_attention_flags(action, quadrant),
         explanation=f"{verdict}; {ice_text}",
     )
