@@ -1,0 +1,126 @@
+"""Turning a failed HTTP exchange into the taxonomy of ``moteur.core.errors``, once, at the boundary.
+
+Terms:
+
+- *Failure*: what is known of a call that did not succeed: the tool, host, method, path (never the query:
+  it may hold credentials), status or transport error, the answer's text (scrubbed), the attempts made, and
+  ``what`` — the object the caller was after ("board 5f1a…"), so a 404 can name it.
+- *Classifier*: ``Failure -> MoteurError``. ``default_classification`` serves every tool; a connector
+  passes its own hook to add what it knows (Trello answers ``invalid id`` with a 400 when it means "no such
+  board"; Asana wraps messages in ``errors[]``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from moteur.core.errors import (
+    AuthError,
+    MoteurError,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    RemoteError,
+    SkippableError,
+)
+from moteur.redaction import scrub
+
+
+class AmbiguousWrite(RemoteError):
+    """A create that may or may not have been applied (the connection dropped after it was sent).
+
+    Never resent blindly: the caller looks the object up (by name, by migration key) and creates it only if
+    it is absent.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint, retriable=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    tool: str  # "Trello", "Asana", "monday.com": as people name it
+    host: str
+    method: str
+    path: str  # without the query string
+    status: int | None = None
+    text: str = ""  # the answer body, scrubbed and shortened
+    error: BaseException | None = None  # the transport error, when there was no answer
+    attempts: int = 1
+    what: str | None = None  # the object the call was about, e.g. "board 5f1a…"
+    credential_vars: Sequence[str] = field(default_factory=tuple)  # env vars that hold the credentials
+    retry_after: float | None = None
+
+    @property
+    def subject(self) -> str:
+        return self.what or f"{self.method} {self.path}"
+
+
+Classifier = Callable[[Failure], MoteurError]
+
+
+def transport_message(failure: Failure) -> str:
+    """ "cannot reach api.trello.com: connection refused" — the host only, never the URL."""
+    error = failure.error
+    name = type(error).__name__ if error is not None else "error"
+    text = str(error) if error is not None else ""
+    lowered = text.lower()
+    if (
+        "name or service not known" in lowered
+        or "nodename nor servname" in lowered
+        or "resolution" in lowered
+    ):
+        reason = "the host name does not resolve (DNS)"
+    elif "refused" in lowered:
+        reason = "connection refused"
+    elif "timed out" in lowered or "timeout" in name.lower():
+        reason = "timed out"
+    elif "reset" in lowered or "aborted" in lowered or "disconnected" in lowered:
+        reason = "the connection was dropped"
+    else:
+        reason = name
+    return scrub(f"cannot reach {failure.host}: {reason} (after {failure.attempts} attempt(s))")
+
+
+def default_classification(failure: Failure) -> MoteurError:
+    """The error a caller gets for ``failure``; every message is scrubbed and names host or object."""
+    status, tool = failure.status, failure.tool
+    detail = f": {failure.text}" if failure.text else ""
+    if status is None:
+        return RemoteError(transport_message(failure), retriable=True, hint="check the network and retry")
+    if status == 401:
+        creds = " / ".join(failure.credential_vars)
+        where = f" ({creds})" if creds else ""
+        return AuthError(scrub(f"{tool} rejected the credentials{where}"), hint="check the token and retry")
+    if status == 403:
+        return PermissionDenied(
+            scrub(f"{tool} refused access to {failure.subject}{detail}"),
+            hint="check that the token's account may do this",
+        )
+    if status == 404:
+        return NotFound(
+            scrub(f"{tool}: {failure.subject} not found"),
+            hint="check the id and that it is shared with the token's account",
+        )
+    if status == 429:
+        return RateLimited(
+            scrub(f"{tool} rate limit still exceeded after {failure.attempts} attempts ({failure.host})"),
+            retry_after=failure.retry_after,
+            hint="wait a minute and retry",
+        )
+    if status >= 500:
+        return RemoteError(
+            scrub(f"{failure.host} answered {status} after {failure.attempts} attempt(s){detail}"),
+            retriable=True,
+            hint="the service may be down; retry later",
+        )
+    return SkippableError(scrub(f"{tool} refused {failure.subject} ({status}){detail}"))
+
+
+def short_text(body: str, limit: int = 200) -> str:
+    """An answer body as it may appear in a message: one line, scrubbed, at most ``limit`` characters."""
+    flat = " ".join(body.split())
+    if flat.lstrip().startswith("<"):
+        return "an HTML page"
+    return scrub(flat[:limit] + ("…" if len(flat) > limit else ""))
