@@ -18,7 +18,7 @@ from graphql import (
     build_schema,
 )
 
-from moteur.sandbox.monday.schema import subset_sdl
+from moteur.sandbox.monday.schema import extract_subset, subset_sdl
 
 REPO = Path(__file__).resolve().parents[2]
 SPECS_DIR = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO.parent / "shared" / "specs"))
@@ -346,3 +346,10 @@ def test_errors_in_monday_shapes(sandbox: Sandbox) -> None:
     assert gql(sandbox, "{ me { id } }", **{"API-Version": "1999-01"}).status_code == 400
     log = [r for r in sandbox.requests() if r["tool"] == "monday"]
     assert any(r["operation"] == "mutation" and r["mutating"] for r in log)
+
+
+def test_shipped_subset_is_the_extraction_of_the_official_sdl() -> None:
+    official_path = SPECS_DIR / "monday_schema_2026-07.graphql"
+    if not official_path.exists():
+        pytest.skip(f"official monday SDL not found at {official_path} (set MOTEUR_SPECS_DIR)")
+    assert extract_subset(official_path.read_text(encoding="utf-8")) == subset_sdl()

@@ -1,4 +1,4 @@
-"""Resolvers of the write side: every mutation the emulator serves.
+"""Resolvers of the write side: the item mutations (and the rules every mutation follows).
 
 Each mutation applies in full or not at all (column values are all checked before any is stored), and
 raises :class:`moteur.sandbox.monday.errors.MondayError` to refuse. graphql-core runs the root fields of a
@@ -6,38 +6,20 @@ mutation one after the other, so in a document with several aliased mutations ea
 own: the failed one answers ``null`` with an ``errors[]`` entry carrying its ``path`` (partial data).
 
 Every write stamps the item's ``updated_at`` and appends an activity-log entry (``boards{activity_logs}``).
-``create_board`` without ``empty: true`` makes a group "Group Title" (id ``topics``) holding one item
-"Task 1", as the recorded exchanges show monday doing.
+Board, group and column mutations are in :mod:`moteur.sandbox.monday.board_mutations`.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from moteur.sandbox.monday import columns, errors
-from moteur.sandbox.monday.resolvers import Info, MondayContext
-from moteur.sandbox.monday.store import Board, Column, Group, Item, MondayStore, Update
-
-_COLUMN_ID = re.compile(r"^[a-z0-9_]{1,20}$")
-COLUMN_ID_PREFIX = {
-    "status": "color",
-    "numbers": "numeric",
-    "people": "multiple_person",
-    "dropdown": "dropdown",
-    "text": "text",
-    "long_text": "long_text",
-    "date": "date",
-}
+from moteur.sandbox.monday.resolvers import Info, MondayContext, context_of
+from moteur.sandbox.monday.store import Board, Group, Item, MondayStore, Update
 
 
-def _ctx(info: Info) -> MondayContext:
-    context: MondayContext = info.context
-    return context
-
-
-def _json_arg(raw: Any) -> Any:
+def json_arg(raw: Any) -> Any:
     """A ``JSON`` argument: monday expects a JSON-encoded string; a literal object is taken as is."""
     if not isinstance(raw, str):
         return raw
@@ -61,7 +43,7 @@ def _prepare(
     ctx: MondayContext, board: Board, raw_values: Any, create_labels: bool, simple: bool = False
 ) -> dict[str, Any]:
     """Check every column value first (all or nothing), then return column id → stored value."""
-    values = _json_arg(raw_values) if not simple else raw_values
+    values = json_arg(raw_values) if not simple else raw_values
     if values is None:
         return {}
     if not isinstance(values, dict):
@@ -112,106 +94,6 @@ def _apply(ctx: MondayContext, board: Board, item: Item, prepared: dict[str, Any
     return item
 
 
-# -- boards, groups, columns ----------------------------------------------------------------------------
-
-
-def create_board(
-    _: Any,
-    info: Info,
-    board_name: str,
-    board_kind: str,
-    workspace_id: str | None = None,
-    description: str | None = None,
-    empty: bool | None = False,
-    **_other: Any,
-) -> Board:
-    ctx = _ctx(info)
-    if workspace_id is not None and str(workspace_id) not in ctx.store.workspaces:
-        raise errors.MondayError(
-            "InvalidWorkspaceIdException", "The workspace does not exist", {"workspace_id": workspace_id}
-        )
-    board = ctx.store.add_board(
-        board_name, board_kind, str(workspace_id) if workspace_id else None, ctx.now, description
-    )
-    if not empty:
-        group = ctx.store.add_group(board, "Group Title", "#579bfc", "topics")
-        ctx.store.add_item(board, "Task 1", group, ctx.user_id, ctx.now)
-    ctx.store.log(
-        board, "create_board", {"board_id": int(board.id), "name": board_name}, ctx.user_id, ctx.now
-    )
-    return board
-
-
-def delete_board(_: Any, info: Info, board_id: str) -> Board:
-    board = _ctx(info).store.board(board_id)
-    board.state = "deleted"
-    return board
-
-
-def create_group(
-    _: Any,
-    info: Info,
-    board_id: str,
-    group_name: str,
-    group_color: str | None = None,
-    relative_to: str | None = None,
-    position_relative_method: str | None = None,
-    **_other: Any,
-) -> Group:
-    ctx = _ctx(info)
-    board = ctx.store.board(board_id)
-    group = ctx.store.add_group(board, group_name, group_color)
-    board.groups.remove(group)
-    if relative_to is not None:
-        index = board.groups.index(board.group(relative_to))
-        board.groups.insert(index + (1 if position_relative_method == "after_at" else 0), group)
-    else:
-        board.groups.insert(0, group)  # monday puts a new group on top
-    ctx.store.log(board, "create_group", {"group_id": group.id, "title": group_name}, ctx.user_id, ctx.now)
-    board.updated_at = ctx.now
-    return group
-
-
-def create_column(
-    _: Any,
-    info: Info,
-    board_id: str,
-    title: str,
-    column_type: str,
-    id: str | None = None,
-    description: str | None = None,
-    after_column_id: str | None = None,
-    defaults: Any = None,
-    **_other: Any,
-) -> Column:
-    ctx = _ctx(info)
-    board = ctx.store.board(board_id)
-    if column_type not in columns.SUPPORTED_TYPES:
-        raise errors.invalid_argument(
-            f"the sandbox does not support {column_type} columns", column_type=column_type
-        )
-    if id is not None and (not _COLUMN_ID.match(id) or any(c.id == id for c in board.columns)):
-        raise errors.invalid_argument("Column id is invalid or already exists on the board", column_id=id)
-    column_id = id or f"{COLUMN_ID_PREFIX[column_type]}_mk{ctx.store.short_suffix()}"
-    parsed_defaults = _json_arg(defaults) if defaults is not None else None
-    column = Column(
-        column_id, title, column_type, columns.default_settings(column_type, parsed_defaults), description
-    )
-    if after_column_id is not None:
-        board.columns.insert(board.columns.index(board.column(after_column_id)) + 1, column)
-    else:
-        board.columns.append(column)
-    ctx.store.log(
-        board,
-        "create_column",
-        {"column_id": column_id, "title": title, "type": column_type},
-        ctx.user_id,
-        ctx.now,
-    )
-    board.updated_at = ctx.now
-    return column
-
-
 # -- items ----------------------------------------------------------------------------------------------
 
 
@@ -227,7 +109,7 @@ def create_item(
     relative_to: str | None = None,
     **_other: Any,
 ) -> Item:
-    ctx = _ctx(info)
+    ctx = context_of(info)
     board = ctx.store.board(board_id)
     if board.is_subitems_board:
         raise errors.MondayError(
@@ -269,7 +151,7 @@ def create_subitem(
     create_labels_if_missing: bool | None = False,
     **_other: Any,
 ) -> Item:
-    ctx = _ctx(info)
+    ctx = context_of(info)
     parent = ctx.store.item(parent_item_id)
     parent_board = ctx.store.boards[parent.board_id]
     if parent_board.subitems_board_id is None:
@@ -304,11 +186,9 @@ def change_column_value(
     item_id: str | None = None,
     create_labels_if_missing: bool | None = False,
 ) -> Item:
-    ctx = _ctx(info)
+    ctx = context_of(info)
     board, item = _item_on_board(ctx.store, board_id, item_id)
-    prepared = _prepare(
-        ctx, board, {column_id: _json_arg(value)}, bool(create_labels_if_missing), simple=True
-    )
+    prepared = _prepare(ctx, board, {column_id: json_arg(value)}, bool(create_labels_if_missing), simple=True)
     return _apply(ctx, board, item, prepared)
 
 
@@ -321,7 +201,7 @@ def change_simple_column_value(
     item_id: str | None = None,
     create_labels_if_missing: bool | None = False,
 ) -> Item:
-    ctx = _ctx(info)
+    ctx = context_of(info)
     board, item = _item_on_board(ctx.store, board_id, item_id)
     prepared = _prepare(ctx, board, {column_id: value}, bool(create_labels_if_missing), simple=True)
     return _apply(ctx, board, item, prepared)
@@ -335,14 +215,14 @@ def change_multiple_column_values(
     item_id: str | None = None,
     create_labels_if_missing: bool | None = False,
 ) -> Item:
-    ctx = _ctx(info)
+    ctx = context_of(info)
     board, item = _item_on_board(ctx.store, board_id, item_id)
     prepared = _prepare(ctx, board, column_values, bool(create_labels_if_missing))
     return _apply(ctx, board, item, prepared)
 
 
 def move_item_to_group(_: Any, info: Info, group_id: str, item_id: str | None = None) -> Item:
-    ctx = _ctx(info)
+    ctx = context_of(info)
     item = ctx.store.item(item_id)
     board = ctx.store.boards[item.board_id]
     group = board.group(group_id)
@@ -367,7 +247,7 @@ def create_update(
     parent_id: str | None = None,
     **_other: Any,
 ) -> Update:
-    ctx = _ctx(info)
+    ctx = context_of(info)
     if item_id is None and parent_id is not None:
         item_id = ctx.store.updates[str(parent_id)].item_id if str(parent_id) in ctx.store.updates else None
     item = ctx.store.item(item_id)
@@ -385,7 +265,7 @@ def create_update(
 
 
 def _set_state(info: Info, item_id: str | None, state: str, event: str) -> Item:
-    ctx = _ctx(info)
+    ctx = context_of(info)
     item = ctx.store.item(item_id)
     board = ctx.store.boards[item.board_id]
     item.state = state
@@ -402,11 +282,7 @@ def delete_item(_: Any, info: Info, item_id: str | None = None) -> Item:
     return _set_state(info, item_id, "deleted", "delete_pulse")
 
 
-MUTATION_RESOLVERS: dict[str, Any] = {
-    "create_board": create_board,
-    "delete_board": delete_board,
-    "create_group": create_group,
-    "create_column": create_column,
+ITEM_MUTATIONS: dict[str, Any] = {
     "create_item": create_item,
     "create_subitem": create_subitem,
     "change_column_value": change_column_value,

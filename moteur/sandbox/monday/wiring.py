@@ -6,8 +6,9 @@ from typing import Any
 
 from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema
 
-from moteur.sandbox.monday.mutations import MUTATION_RESOLVERS
-from moteur.sandbox.monday.resolvers import FIELD_RESOLVERS
+from moteur.sandbox.monday.board_mutations import MUTATION_RESOLVERS
+from moteur.sandbox.monday.fields import FIELD_RESOLVERS
+from moteur.sandbox.monday.resolvers import QUERY_RESOLVERS
 
 
 def _column_value_type(value: dict[str, Any], *_: Any) -> str:
@@ -16,7 +17,11 @@ def _column_value_type(value: dict[str, Any], *_: Any) -> str:
 
 def executable_schema(schema: GraphQLSchema) -> GraphQLSchema:
     """``schema`` with every resolver attached (idempotent: the schema object is shared and cached)."""
-    for type_name, resolvers in {**FIELD_RESOLVERS, "Mutation": MUTATION_RESOLVERS}.items():
+    for type_name, resolvers in {
+        **FIELD_RESOLVERS,
+        "Query": QUERY_RESOLVERS,
+        "Mutation": MUTATION_RESOLVERS,
+    }.items():
         graphql_type = schema.get_type(type_name)
         if not isinstance(graphql_type, GraphQLObjectType):
             raise TypeError(f"{type_name} is not an object type of the served schema")
