@@ -25,7 +25,12 @@ _PACKAGE = "moteur.mappings"
 
 
 def default_mapping_name(tool: Tool) -> str:
-    return f"{tool.value}.yaml"
+    """The packaged default's file name: ``trello.yaml``, ``asana.yaml``, ``monday.yaml``, ``files.yaml``."""
+    return "files.yaml" if tool is Tool.FILE else f"{tool.value}.yaml"
+
+
+def has_packaged_mapping(tool: Tool) -> bool:
+    return resources.files(_PACKAGE).joinpath(default_mapping_name(tool)).is_file()
 
 
 def _read_yaml(text: str, source: str) -> dict[str, Any]:
