@@ -139,8 +139,30 @@ def test_a_corrupt_file_is_refused_naming_the_path_and_the_fix(tmp_path: Path) -
 def test_an_unusable_url_or_a_missing_directory_is_a_state_error(tmp_path: Path) -> None:
     with pytest.raises(StateError, match="MOTEUR_STATE_URL"):
         StateStore("not a url at all")
-    with pytest.raises(StateError, match="no-such-dir"):
+    with pytest.raises(StateError, match=r"no-such-dir.*cannot be opened.*directory exists"):
         StateStore(f"sqlite:///{tmp_path / 'no-such-dir' / 'state.db'}")
+
+
+def test_a_server_url_is_named_without_its_password(tmp_path: Path) -> None:
+    # Without psycopg installed this is the "driver not installed" message; with it, "connection refused".
+    with pytest.raises(StateError) as refused:
+        StateStore("postgresql+psycopg://moteur:s3cret@127.0.0.1:9/moteur")
+    assert "s3cret" not in str(refused.value)
+    assert "psycopg" in str(refused.value) or "moteur:***@127.0.0.1:9" in str(refused.value)
+
+
+def test_naive_times_are_refused_as_the_caller_bug_they_are(store: StateStore) -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        store.start_run("sync", [BOARD], False, datetime(2025, 3, 3, 9, 0))
+    with pytest.raises(ValueError, match="timezone-aware"):
+        store.lock(BOARD, "naive", 60, lambda: datetime(2025, 3, 3, 9, 0)).acquire()
+    run = store.start_run("sync", [BOARD], False, T0)
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        store.record_op(
+            run, board=BOARD, item="c1", title=None, kind="update_fields", field="due", before=None,
+            after=object(), status=OpStatus.APPLIED, now=T0,
+        )  # fmt: skip
+    assert store.journal(run) == []
 
 
 def test_tables_moteur_did_not_create_are_not_written_into(tmp_path: Path) -> None:

@@ -49,7 +49,7 @@ class BoardLock:
         self.owner = owner
         self.lease = timedelta(seconds=lease_seconds)
         self._engine = engine
-        self._now = now
+        self._clock = now
         self._acquired_at: datetime | None = None
         self.expires_at: datetime | None = None
 
@@ -97,6 +97,12 @@ class BoardLock:
             f"board {self.board} changed hands {_ATTEMPTS} times while this run tried to lock it; "
             "another run is starting on it, try again in a moment"
         )
+
+    def _now(self) -> datetime:
+        at = self._clock()
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise ValueError(f"a lock's clock must give timezone-aware times, got naive {at.isoformat()}")
+        return at
 
     def _took(self, now: datetime) -> BoardLock:
         self._acquired_at = now

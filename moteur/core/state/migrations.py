@@ -1,5 +1,8 @@
 """Opening a state database: create it when new, upgrade it step by step when old, refuse it when newer.
 
+``open_database(url)`` is the one entry point; every way opening can fail becomes a ``StateError`` that names
+the database (a file path, or the URL with its password hidden) and the fix.
+
 An *upgrade step* turns schema ``N`` into ``N + 1`` on an open connection, inside the opening transaction,
 so an upgrade that fails half-way leaves the file as it was. ``UPGRADES`` maps ``N`` to that step; a gap in
 the chain is an explicit "no upgrade path" error rather than a guess.
@@ -9,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, Engine, create_engine, inspect, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
 from moteur.core.errors import StateError
 from moteur.core.state import schema
@@ -20,6 +25,56 @@ UPGRADES: dict[int, UpgradeStep] = {}
 """``{from_version: step}``; empty while the schema is at version 1."""
 
 _VERSION_KEY = "schema_version"
+_FRESH_START = (
+    "move the file aside (moteur starts a fresh one, forgetting what it wrote) "
+    "or point MOTEUR_STATE_URL elsewhere"
+)
+
+
+def open_database(url: str) -> tuple[Engine, str]:
+    """An engine on the state database at ``url``, its schema ready; and how messages name it."""
+    try:
+        parsed = make_url(url)
+        engine = create_engine(parsed)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise StateError(
+            f"the state database URL cannot be used: {exc}",
+            hint="set MOTEUR_STATE_URL to e.g. sqlite:////path/to/state.db or postgresql+psycopg://user@host/db",
+        ) from exc
+    except ModuleNotFoundError as exc:
+        raise StateError(
+            f"the driver for {parsed.drivername} databases is not installed (no module {exc.name!r})",
+            hint="install it (pip install 'psycopg[binary]' for postgresql+psycopg) or use a sqlite:/// URL",
+        ) from exc
+    is_file = parsed.get_backend_name() == "sqlite"
+    where = (
+        (parsed.database or "(in-memory SQLite)") if is_file else parsed.render_as_string(hide_password=True)
+    )
+    try:
+        with engine.begin() as conn:
+            prepare_schema(conn, where)
+    except DBAPIError as exc:
+        engine.dispose()
+        raise _unusable(where, is_file, exc) from exc
+    except StateError:
+        engine.dispose()
+        raise
+    return engine, where
+
+
+def _unusable(where: str, is_file: bool, exc: DBAPIError) -> StateError:
+    reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+    if not is_file:
+        return StateError(
+            f"state database {where} cannot be used ({reason})",
+            hint="check the URL, that the server is running and that this user may create tables there",
+        )
+    if isinstance(exc, OperationalError):  # SQLite could not open the file at all
+        return StateError(
+            f"state database {where} cannot be opened ({reason})",
+            hint="check that its directory exists and is writable, or point MOTEUR_STATE_URL elsewhere",
+        )
+    return StateError(f"state database {where} is not a readable SQLite file ({reason})", hint=_FRESH_START)
 
 
 def read_schema_version(conn: Connection, where: str) -> int | None:
@@ -32,14 +87,14 @@ def read_schema_version(conn: Connection, where: str) -> int | None:
     except ValueError:
         raise StateError(
             f"state database {where} has an unreadable schema version {raw!r}",
-            hint="move the file aside (moteur starts a fresh one) or point MOTEUR_STATE_URL elsewhere",
+            hint=_FRESH_START,
         ) from None
 
 
 def _no_version(where: str) -> int:
     raise StateError(
         f"state database {where} has a meta table but no schema version",
-        hint="move the file aside (moteur starts a fresh one) or point MOTEUR_STATE_URL elsewhere",
+        hint=_FRESH_START,
     )
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Column,
+    Connection,
     Dialect,
     ForeignKey,
     Integer,
@@ -30,7 +31,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
+    insert,
+    update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import TypeDecorator
 
 SCHEMA_VERSION = 1
@@ -157,3 +162,29 @@ locks = Table(
     Column("acquired_at", UtcTime, nullable=False),
     Column("expires_at", UtcTime, nullable=False),
 )
+
+
+def upsert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` or update the ones whose primary key exists, in the caller's transaction.
+
+    SQLite and PostgreSQL get their native ``ON CONFLICT DO UPDATE`` (one statement per batch); any other
+    database gets update-then-insert per row, which is correct inside one transaction, only slower.
+    """
+    keys = [c.name for c in table.primary_key.columns]
+    others = [c.name for c in table.columns if c.name not in keys]
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        lite = sqlite.insert(table)
+        conn.execute(
+            lite.on_conflict_do_update(index_elements=keys, set_={c: lite.excluded[c] for c in others}), rows
+        )
+    elif dialect == "postgresql":
+        pg = postgresql.insert(table)
+        conn.execute(
+            pg.on_conflict_do_update(index_elements=keys, set_={c: pg.excluded[c] for c in others}), rows
+        )
+    else:
+        for row in rows:
+            match = and_(*(table.c[k] == row[k] for k in keys))
+            if conn.execute(update(table).where(match).values({c: row[c] for c in others})).rowcount == 0:
+                conn.execute(insert(table).values(row))

@@ -23,15 +23,13 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, create_engine, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
+from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 
 from moteur.core.errors import NotFound, StateError
 from moteur.core.state import schema
 from moteur.core.state.lock import BoardLock
-from moteur.core.state.migrations import prepare_schema
+from moteur.core.state.migrations import open_database
 from moteur.core.state.records import (
     ItemState,
     JournalEntry,
@@ -43,19 +41,7 @@ from moteur.core.state.records import (
     run_record,
 )
 
-_FRESH_START = (
-    "move the file aside (moteur starts a fresh one, forgetting what it wrote) "
-    "or point MOTEUR_STATE_URL elsewhere"
-)
 _CHUNK = 500  # rows per executemany in finish_run: bounded memory for 100 000 items
-
-
-def _describe(url: str) -> str:
-    """How messages name a database: the file path for SQLite, else the URL with its password hidden."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return parsed.database or "(in-memory SQLite)"
-    return parsed.render_as_string(hide_password=True)
 
 
 class StateStore:
@@ -65,26 +51,7 @@ class StateStore:
     """
 
     def __init__(self, url: str) -> None:
-        try:
-            self.where = _describe(url)
-            self._engine: Engine = create_engine(url)
-        except (ArgumentError, NoSuchModuleError, ModuleNotFoundError) as exc:
-            raise StateError(
-                f"state database URL cannot be used: {exc}",
-                hint="set MOTEUR_STATE_URL to e.g. sqlite:////path/state.db or postgresql+psycopg://… "
-                "(with its driver installed)",
-            ) from exc
-        try:
-            with self._engine.begin() as conn:
-                prepare_schema(conn, self.where)
-        except DBAPIError as exc:
-            self._engine.dispose()
-            raise StateError(
-                f"state database {self.where} cannot be read ({exc.orig})", hint=_FRESH_START
-            ) from exc
-        except StateError:
-            self._engine.dispose()
-            raise
+        self._engine, self.where = open_database(url)
 
     def close(self) -> None:
         self._engine.dispose()
@@ -108,6 +75,12 @@ class StateStore:
                 f"state database {self.where} failed: {exc.orig}",
                 hint="check that it is reachable and writable, then run again",
             ) from exc
+        except StatementError as exc:
+            # A value our column types refused (a naive time, a before/after that is not JSON): a caller's
+            # bug, shown as the ValueError/TypeError it is rather than wrapped in SQL.
+            if isinstance(exc.orig, ValueError | TypeError):
+                raise exc.orig from exc
+            raise
 
     # -- items and cursors --------------------------------------------------------------------------------
 
@@ -169,7 +142,7 @@ class StateStore:
         with self._transaction() as conn:
             _set_outcome(conn, run_id, outcome, now, message, counts)
             if cursors:
-                _upsert(
+                schema.upsert(
                     conn,
                     schema.cursors,
                     [{"board": board, "name": n, "value": v, "updated_at": now} for n, v in cursors.items()],
@@ -187,7 +160,7 @@ class StateStore:
                 for s in item_states
             )
             while chunk := list(islice(rows, _CHUNK)):
-                _upsert(conn, schema.items, chunk)
+                schema.upsert(conn, schema.items, chunk)
 
     def set_run_outcome(
         self, run_id: int, outcome: RunOutcome, *, now: datetime, message: str | None = None
@@ -228,7 +201,13 @@ class StateStore:
     ) -> int:
         """Journal one op of a run (committed at once) and return the entry's id."""
         runs, j = schema.runs, schema.journal
-        row = {"board": board, "item_key": item, "item_title": title, "kind": kind, "field": field}
+        row: dict[str, Any] = {
+            "board": board,
+            "item_key": item,
+            "item_title": title,
+            "kind": kind,
+            "field": field,
+        }
         row |= {"before": before, "after": after, "status": status.value, "error": error, "at": now}
         with self._transaction() as conn:
             # A no-op UPDATE of the run's row takes its write lock first (a row lock on PostgreSQL, the
@@ -379,32 +358,6 @@ def _set_outcome(
         values["counts"] = dict(counts)
     if conn.execute(update(schema.runs).where(schema.runs.c.id == run_id).values(**values)).rowcount != 1:
         raise StateError(f"no run {run_id} in the state database to close")
-
-
-def _upsert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` or update the ones whose primary key exists, in the caller's transaction.
-
-    SQLite and PostgreSQL get their native ``ON CONFLICT DO UPDATE`` (one statement per batch); any other
-    database gets update-then-insert per row, which is correct inside one transaction, only slower.
-    """
-    keys = [c.name for c in table.primary_key.columns]
-    others = [c.name for c in table.columns if c.name not in keys]
-    dialect = conn.dialect.name
-    if dialect == "sqlite":
-        lite = sqlite.insert(table)
-        conn.execute(
-            lite.on_conflict_do_update(index_elements=keys, set_={c: lite.excluded[c] for c in others}), rows
-        )
-    elif dialect == "postgresql":
-        pg = postgresql.insert(table)
-        conn.execute(
-            pg.on_conflict_do_update(index_elements=keys, set_={c: pg.excluded[c] for c in others}), rows
-        )
-    else:
-        for row in rows:
-            match = and_(*(table.c[k] == row[k] for k in keys))
-            if conn.execute(update(table).where(match).values({c: row[c] for c in others})).rowcount == 0:
-                conn.execute(insert(table).values(row))
 
 
 __all__ = ["ItemState", "JournalEntry", "OpStatus", "RunOutcome", "RunRecord", "StateStore"]
