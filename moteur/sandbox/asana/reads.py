@@ -16,6 +16,7 @@ from moteur.sandbox.asana.entities import (
     CustomFieldSetting,
     Project,
     Section,
+    Story,
     Tag,
     Task,
     User,
@@ -175,7 +176,7 @@ def get_subtasks(context: Context, call: Call, params: dict[str, str]) -> Reply:
 @route("GET", "/tasks/{task_gid}/stories")
 def get_stories(context: Context, call: Call, params: dict[str, str]) -> Reply:
     task = context.store.get(Task, params["task_gid"], "task")
-    return page(context, call, context.store.stories_of(task))
+    return page(context, call, [s for s in context.store.all(Story) if s.target == task.gid])
 
 
 @route("GET", "/tasks/{task_gid}/tags")

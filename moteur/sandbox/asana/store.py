@@ -367,9 +367,6 @@ class AsanaStore:
         self.record_event(story, "added", (task.gid, *self.task_scopes(task)), parent=task.gid)
         return story
 
-    def stories_of(self, task: Task) -> list[Story]:
-        return [s for s in self.all(Story) if s.target == task.gid]
-
     def dump(self) -> dict[str, Any]:
         """Everything, JSON-able, grouped by resource type (for ``GET /_sandbox/state``)."""
         grouped: dict[str, dict[str, Any]] = {}
