@@ -49,6 +49,11 @@ def open_connector(ref: BoardRef, settings: Settings) -> Connector:
 
         connector: Connector = FileConnector(settings)
         return connector
+    if ref.tool is Tool.TRELLO:
+        from moteur.connectors.trello import TrelloConnector
+
+        trello: Connector = TrelloConnector(settings)
+        return trello
     raise UsageError(
         f"the {ref.tool.value} connector is not available yet in this version",
         hint="use a file: board for now",

@@ -1,0 +1,98 @@
+"""``TrelloConnector``: the Connector protocol for Trello boards (``trello:<board id or shortLink>``).
+
+Reads with ``reader`` (one ``/batch`` + a page per further 1,000 cards), maps with ``mapping`` through
+``mappings/trello.yaml``, writes with ``writer`` (one ``PUT`` per changed card, one more for its custom
+fields). Write-back per DESIGN §6: quadrant and sprint as managed labels, ICE as a number custom field when
+the board's Custom Fields power-up is on (else skipped with one warning).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from moteur.connectors.http import HttpClient, HttpStats
+from moteur.connectors.trello.mapping import to_snapshot
+from moteur.connectors.trello.reader import read_board
+from moteur.connectors.trello.transport import TOKEN_PACE, WINDOW_SECONDS, trello_client
+from moteur.connectors.trello.writer import TrelloWriter, apply_ops
+from moteur.core.model import BoardRef, Snapshot, Tool
+from moteur.core.ops import EnsureBucket, EnsureField, EnsureTag, ItemOp, OpResult, SchemaOp, Target
+from moteur.core.plan import WriteBack
+from moteur.mappings.loader import load_mapping
+from moteur.mappings.schema import BoardMapping, TargetKind
+
+if TYPE_CHECKING:
+    from moteur.settings import Settings
+
+POWER_UP_WARNING = (
+    "the board's Custom Fields power-up is off: ICE is not written (turn the power-up on to get it)"
+)
+_TARGETS = {
+    TargetKind.LABEL: Target.TAG,
+    TargetKind.TAG: Target.TAG,
+    TargetKind.CUSTOM_FIELD: Target.FIELD,
+    TargetKind.COLUMN: Target.FIELD,
+    TargetKind.SECTION: Target.BUCKET,
+}
+
+
+class TrelloConnector:
+    tool = Tool.TRELLO
+
+    def __init__(self, settings: Settings, *, http: HttpClient | None = None) -> None:
+        override = settings.mappings.get("trello")
+        self.mapping: BoardMapping = load_mapping(Tool.TRELLO, Path(override) if override else None)
+        self.language = settings.language
+        self.http = http or trello_client(settings)
+
+    def read(self, board: BoardRef) -> Snapshot:
+        snapshot = to_snapshot(read_board(self.http, board.board), board, self.mapping)
+        if not snapshot.native.get("custom_fields_on") and "ice" in self.mapping.writeback.targets():
+            snapshot = snapshot.model_copy(update={"warnings": (*snapshot.warnings, POWER_UP_WARNING)})
+        return snapshot
+
+    def writeback(self, snapshot: Snapshot) -> WriteBack:
+        targets = self.mapping.writeback.targets()
+        skip: set[str] = set()
+        if not snapshot.native.get("custom_fields_on", True):
+            skip |= {name for name, t in targets.items() if t.kind is TargetKind.CUSTOM_FIELD}
+        return WriteBack(
+            targets={name: _TARGETS[t.kind] for name, t in targets.items()},
+            language=self.language,
+            skip=frozenset(skip),
+            field_names={name: t.name for name, t in targets.items() if t.name},
+        )
+
+    def apply(
+        self,
+        snapshot: Snapshot,
+        schema_ops: Sequence[SchemaOp],
+        item_ops: Sequence[ItemOp],
+        progress: Callable[[int], None] | None = None,
+    ) -> list[OpResult]:
+        writer = TrelloWriter(self.http, snapshot, self.writeback(snapshot))
+        return apply_ops(writer, schema_ops, item_ops, progress)
+
+    def estimate(self, schema_ops: Sequence[SchemaOp], item_ops: Sequence[ItemOp]) -> str:
+        """The requests ``apply`` would send, and the time Trello's rate limit makes them take at least."""
+        creates = sum(1 for op in schema_ops if isinstance(op, EnsureTag | EnsureField | EnsureBucket))
+        cards: dict[str, set[str]] = {}
+        for op in item_ops:
+            kind = "field" if op.kind == "update_fields" else "card"
+            cards.setdefault(op.item.item, set()).add(kind)
+        requests = creates + sum(len(kinds) for kinds in cards.values())
+        windows = max(0, math.ceil(requests / TOKEN_PACE) - 1)
+        seconds = windows * WINDOW_SECONDS + requests * 0.1  # ~100 ms per call on a normal link
+        return f"≈ {requests} requests, ≈ {max(1, round(seconds))} s at Trello's rate limit"
+
+    def request_count(self) -> int:
+        return self.http.stats().requests
+
+    def stats(self) -> HttpStats:
+        return self.http.stats()
+
+    def close(self) -> None:
+        self.http.close()

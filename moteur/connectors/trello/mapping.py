@@ -1,0 +1,205 @@
+"""From a raw Trello board to a ``Snapshot``: each card mapped to an ``Action`` through ``trello.yaml``.
+
+Terms:
+
+- *Managed label*: a label moteur writes — a quadrant name in any language ("Quick win", "Victoire rapide")
+  or a sprint ("Sprint 3"). Every other label is the team's (*user label*) and becomes an Action tag.
+- *Score label*: a user label ``<score name>: <value>`` (``Impact: 8``, ``Effort: élevé``); read only when
+  the card has no custom field for that score.
+- *Native*: what the writer needs and core must not see: label ids by name, each card's ``idLabels``, the
+  ICE field's id, whether the Custom Fields power-up is on.
+
+A card whose JSON is malformed (wrong types, missing id or name) is skipped with a warning; the run goes on.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from moteur.connectors.trello.reader import RawBoard
+from moteur.core.labels import quadrant_from_name, sprint_index
+from moteur.core.model import Action, Annotations, BoardRef, Bucket, ItemRef, Snapshot, Status, Tool
+from moteur.mappings.schema import BoardMapping, fold
+from moteur.mappings.scores import parse_number, parse_score
+
+SCORES = ("impact", "effort", "confidence")
+
+
+def is_managed(name: str) -> bool:
+    return quadrant_from_name(name) is not None or sprint_index(name) is not None
+
+
+def created_at(object_id: str) -> datetime | None:
+    """Trello ids start with the creation time (seconds since the epoch, 8 hex digits)."""
+    try:
+        return datetime.fromtimestamp(int(object_id[:8], 16), tz=UTC)
+    except ValueError:
+        return None
+
+
+def _datetime(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+class BoardMapper:
+    """Maps the cards of one raw board; built once per read (it indexes lists, labels and fields)."""
+
+    def __init__(self, raw: RawBoard, ref: BoardRef, mapping: BoardMapping) -> None:
+        self.raw, self.ref, self.mapping = raw, ref, mapping
+        self.lists = {str(x.get("id")): str(x.get("name", "")) for x in raw.lists}
+        self.labels = {str(x.get("id")): str(x.get("name") or "") for x in raw.labels}
+        self.members = {
+            str(m.get("id")): str(m.get("email") or m.get("username") or m.get("fullName") or "")
+            for m in raw.members
+        }
+        self.fields = {str(f.get("id")): f for f in raw.custom_fields}
+        names = mapping.field_names()
+        self.role_of: dict[str, str] = {}  # folded custom field / score-label name -> Action field
+        for role in (*SCORES, "objective", "channel"):
+            for name in names.get(role, ()):
+                self.role_of.setdefault(fold(name), role)
+        ice = mapping.writeback.ice
+        self.ice_name = ice.name if ice is not None and ice.name else "ICE"
+        self.warnings: list[str] = []
+
+    # -- one card ---------------------------------------------------------------------------------------
+
+    def _field_value(self, item: dict[str, Any]) -> tuple[str, object] | None:
+        field = self.fields.get(str(item.get("idCustomField")))
+        if field is None:
+            return None
+        name = str(field.get("name", ""))
+        if "idValue" in item:
+            options = {str(o.get("id")): o.get("value", {}).get("text") for o in field.get("options", [])}
+            return name, options.get(str(item["idValue"]))
+        value = item.get("value") or {}
+        if not isinstance(value, dict) or not value:
+            return name, None
+        return name, next(iter(value.values()))
+
+    def _status(self, card: dict[str, Any], bucket: str | None) -> Status:
+        if card.get("closed"):
+            return Status.ARCHIVED
+        if card.get("dueComplete"):
+            return Status.DONE
+        return self.mapping.statuses.get(fold(bucket or ""), Status.TODO)
+
+    def action(self, card: dict[str, Any]) -> Action:
+        card_id, title = card["id"], card["name"]
+        if not isinstance(card_id, str) or not isinstance(title, str):
+            raise TypeError("id and name must be strings")
+        label_names = [self.labels.get(str(i), "") for i in card.get("idLabels") or []]
+        quadrant = next((n for n in label_names if quadrant_from_name(n) is not None), None)
+        sprint = next((n for n in label_names if sprint_index(n) is not None), None)
+        tags = tuple(n for n in label_names if n and not is_managed(n))
+        values: dict[str, object] = {}
+        ice: float | None = None
+        extra: dict[str, Any] = {}
+        for item in card.get("customFieldItems") or []:
+            found = self._field_value(item)
+            if found is None:
+                continue
+            name, value = found
+            role = self.role_of.get(fold(name))
+            if fold(name) == fold(self.ice_name):
+                ice = parse_number(value)
+            elif role is not None:
+                values[role] = value
+            else:
+                extra[f"field:{name}"] = value
+        for label in tags:  # score labels, only where no custom field gave the value
+            prefix, sep, rest = label.partition(":")
+            role = self.role_of.get(fold(prefix))
+            if sep and role is not None and values.get(role) in (None, ""):
+                values[role] = rest.strip()
+        scores: dict[str, int | None] = {}
+        for role in SCORES:
+            score, warning = parse_score(
+                values.get(role), self.mapping.words, field=role, stars_factor=self.mapping.stars_factor
+            )
+            scores[role] = score
+            if warning:
+                self.warnings.append(f'card "{title}": {warning}')
+        bucket = self.lists.get(str(card.get("idList")))
+        if card.get("start"):
+            extra["start"] = card["start"]
+        objective, channel = values.get("objective"), values.get("channel")
+        return Action(
+            ref=ItemRef(tool=Tool.TRELLO, board=self.ref.board, item=card_id, url=card.get("url")),
+            title=title,
+            description=str(card.get("desc") or ""),
+            status=self._status(card, bucket),
+            bucket=bucket,
+            tags=tags,
+            assignees=tuple(self.members[m] for m in card.get("idMembers") or [] if self.members.get(m)),
+            due=_datetime(card.get("due")),
+            created_at=created_at(card_id),
+            updated_at=_datetime(card.get("dateLastActivity")),
+            impact=scores["impact"],
+            effort=scores["effort"],
+            confidence=scores["confidence"],
+            objective=str(objective) if objective else None,
+            channel=str(channel) if channel else None,
+            annotations=Annotations(quadrant=quadrant, sprint=sprint, ice=ice),
+            version=card.get("dateLastActivity"),
+            extra=extra,
+        )
+
+    # -- the board --------------------------------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        actions: list[Action] = []
+        card_labels: dict[str, list[str]] = {}
+        for index, card in enumerate(self.raw.cards):
+            try:
+                if not isinstance(card, dict):
+                    raise TypeError(f"a {type(card).__name__} instead of an object")
+                action = self.action(card)
+            except (KeyError, TypeError, ValueError, ValidationError, AttributeError) as exc:
+                who = card.get("id") if isinstance(card, dict) else f"#{index + 1}"
+                reason = str(exc).splitlines()[0][:120] or type(exc).__name__
+                self.warnings.append(f"card {who}: skipped, its JSON is malformed ({reason})")
+                continue
+            actions.append(action)
+            card_labels[action.ref.item] = [str(i) for i in card.get("idLabels") or []]
+        board = self.raw.board
+        power_ups = board.get("powerUps")
+        ice_field = next(
+            (f for f in self.raw.custom_fields if fold(str(f.get("name", ""))) == fold(self.ice_name)), None
+        )
+        native = {
+            "board_id": str(board.get("id", "")),
+            "labels": [
+                {"id": str(lb.get("id")), "name": str(lb.get("name") or ""), "color": lb.get("color")}
+                for lb in self.raw.labels
+            ],
+            "card_labels": card_labels,
+            "fields": [
+                {k: f.get(k) for k in ("id", "name", "type", "options") if k in f}
+                for f in self.raw.custom_fields
+            ],
+            "ice_field_id": str(ice_field["id"]) if ice_field else None,
+            "custom_fields_on": isinstance(power_ups, list) and "customFields" in power_ups,
+        }
+        return Snapshot(
+            board=self.ref,
+            name=str(board.get("name", self.ref.board)),
+            buckets=tuple(
+                Bucket(id=str(x.get("id")), name=str(x.get("name", "")), closed=bool(x.get("closed")))
+                for x in self.raw.lists
+            ),
+            actions=tuple(actions),
+            tags=tuple(name for name in self.labels.values() if name),
+            fields=tuple(str(f.get("name", "")) for f in self.raw.custom_fields),
+            warnings=tuple(self.warnings),
+            native=native,
+        )
+
+
+def to_snapshot(raw: RawBoard, ref: BoardRef, mapping: BoardMapping) -> Snapshot:
+    return BoardMapper(raw, ref, mapping).snapshot()
