@@ -292,6 +292,12 @@ class RowReader:
             extra = {name: value for name, value in extra.items() if self._extra_at[name] not in absent}
         for index in range(self._width, size):
             extra[f"column {index + 1}"] = cells[index]
+        # Warnings come out in this order: status, due, scores, ICE.
+        status = self._status(row[status_at], warn)
+        due = self._due(row[due_at], warn)
+        impact = self._score("impact", row[impact_at], warn)
+        effort = self._score("effort", row[effort_at], warn)
+        confidence = self._score("confidence", row[confidence_at], warn)
         # Annotations are frozen and repeat ("Quick win", "Sprint 2"), so equal ones share one instance.
         written = (cell_text(row[quadrant_at]), cell_text(row[sprint_at]), self._ice(row[ice_at], warn))
         annotations = self._annotations.get(written)
@@ -308,16 +314,16 @@ class RowReader:
                 "ref": ref,
                 "title": title,
                 "description": cell_text(row[description_at]) or "",
-                "status": self._status(row[status_at], warn),
+                "status": status,
                 "bucket": bucket,
                 "tags": tags,
                 "assignees": self._list(row[assignees_at]),
-                "due": self._due(row[due_at], warn),
+                "due": due,
                 "created_at": None,
                 "updated_at": None,
-                "impact": self._score("impact", row[impact_at], warn),
-                "effort": self._score("effort", row[effort_at], warn),
-                "confidence": self._score("confidence", row[confidence_at], warn),
+                "impact": impact,
+                "effort": effort,
+                "confidence": confidence,
                 "objective": cell_text(row[objective_at]),
                 "channel": cell_text(row[channel_at]),
                 "checklist": (),
