@@ -209,6 +209,26 @@ def test_item_states_round_trip_and_later_runs_update_only_what_they_saw(store: 
     assert store.item_states(BOARD) == {"c1": moved, "c2": states[1]}
 
 
+def test_items_gone_from_the_board_can_be_forgotten_with_the_run(store: StateStore) -> None:
+    run = store.start_run("sync", [BOARD], False, T0)
+    states = [ItemState(f"c{i}", "v", "h", {}) for i in range(3)]
+    store.finish_run(run, outcome=RunOutcome.OK, counts={}, item_states=states, board=BOARD, now=T0)
+    other = store.start_run("sync", ["asana:1"], False, T0)
+    store.finish_run(other, outcome=RunOutcome.OK, counts={}, item_states=states[:1], board="asana:1", now=T0)
+    run = store.start_run("sync", [BOARD], False, T0)
+    store.finish_run(
+        run,
+        outcome=RunOutcome.OK,
+        counts={},
+        item_states=[],
+        board=BOARD,
+        forgotten=["c0", "c2", "nope"],
+        now=T0,
+    )
+    assert list(store.item_states(BOARD)) == ["c1"]
+    assert list(store.item_states("asana:1")) == ["c0"]  # the same key on another board is another item
+
+
 def test_cursors_advance_with_the_run(store: StateStore) -> None:
     assert store.cursor(BOARD, "actions_since") is None
     run = store.start_run("sync", [BOARD], False, T0)

@@ -11,8 +11,9 @@ the chain is an explicit "no upgrade path" error rather than a guess.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, inspect, select
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
@@ -47,6 +48,8 @@ def open_database(url: str) -> tuple[Engine, str]:
             hint="install it (pip install 'psycopg[binary]' for postgresql+psycopg) or use a sqlite:/// URL",
         ) from exc
     is_file = parsed.get_backend_name() == "sqlite"
+    if is_file:
+        event.listen(engine, "connect", _sqlite_write_ahead_log)
     where = (
         (parsed.database or "(in-memory SQLite)") if is_file else parsed.render_as_string(hide_password=True)
     )
@@ -60,6 +63,18 @@ def open_database(url: str) -> tuple[Engine, str]:
         engine.dispose()
         raise
     return engine, where
+
+
+def _sqlite_write_ahead_log(dbapi_connection: Any, _record: Any) -> None:
+    # WAL: one fsync per commit instead of about three (the journal commits once per op, ~1.7 ms instead of
+    # ~8 ms), and `moteur runs` can read while a sync writes. synchronous=FULL keeps every commit durable.
+    # WAL needs a local file system; a state file on NFS should be a PostgreSQL URL instead.
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+    finally:
+        cursor.close()
 
 
 def _unusable(where: str, is_file: bool, exc: DBAPIError) -> StateError:

@@ -23,7 +23,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 
 from moteur.core.errors import NotFound, StateError
@@ -132,15 +132,23 @@ class StateStore:
         item_states: Iterable[ItemState],
         board: str,
         cursors: Mapping[str, str] | None = None,
+        forgotten: Iterable[str] = (),
         now: datetime,
         message: str | None = None,
     ) -> None:
         """Close the run and save ``board``'s item states and cursors, all in one transaction.
 
-        Items not in ``item_states`` keep their previous state. If anything fails, nothing of it is saved.
+        Items not in ``item_states`` keep their previous state, except the ``forgotten`` keys (items gone from
+        the board), whose state is dropped. If anything fails, nothing of it is saved.
         """
         with self._transaction() as conn:
             _set_outcome(conn, run_id, outcome, now, message, counts)
+            gone = list(forgotten)
+            for start in range(0, len(gone), _CHUNK):
+                t = schema.items
+                conn.execute(
+                    delete(t).where(and_(t.c.board == board, t.c.item_key.in_(gone[start : start + _CHUNK])))
+                )
             if cursors:
                 schema.upsert(
                     conn,
