@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -162,18 +163,30 @@ def test_scoring_flags_are_carried_into_the_assignment() -> None:
 scores = st.one_of(st.none(), st.integers(min_value=1, max_value=10))
 
 
+class Scenario(NamedTuple):
+    items: list[Scored]
+    horizon: list[Sprint]
+    pins: dict[str, int]
+    keep: dict[str, int]
+
+
 @st.composite
-def scenarios(draw: st.DrawFn) -> tuple[list[Scored], list[Sprint], dict[str, int]]:
-    capacities = draw(st.lists(st.integers(min_value=0, max_value=25), min_size=0, max_size=6))
+def scenarios(draw: st.DrawFn, dense: bool = False) -> Scenario:
+    """Random actions, sprints, pins and keeps. ``dense``: mostly open, scored, low-effort actions competing
+    for little room, where the packing order shows."""
+    capacities = draw(st.lists(st.integers(min_value=0, max_value=12 if dense else 25), max_size=6))
     horizon = sprints(*capacities, first=draw(st.integers(min_value=1, max_value=4)))
     count = draw(st.integers(min_value=0, max_value=30))
+    score_values = st.integers(min_value=1, max_value=10) if dense else scores
+    efforts = st.integers(min_value=1, max_value=5) if dense else scores
+    statuses = st.sampled_from([Status.TODO, Status.DOING]) if dense else st.sampled_from(Status)
     items = [
         scored(
             str(n),
-            draw(scores),
-            draw(scores),
+            draw(score_values),
+            draw(efforts),
             confidence=draw(scores),
-            status=draw(st.sampled_from(Status)),
+            status=draw(statuses),
             due=draw(
                 st.one_of(st.none(), st.dates(MONDAY - timedelta(days=10), MONDAY + timedelta(days=90)))
             ),
@@ -182,82 +195,100 @@ def scenarios(draw: st.DrawFn) -> tuple[list[Scored], list[Sprint], dict[str, in
     ]
     pinned = draw(st.lists(st.sampled_from(items), max_size=4, unique_by=lambda s: s.key)) if items else []
     pins = {s.key: draw(st.integers(min_value=0, max_value=10)) for s in pinned}
-    return items, horizon, pins
+    kept = draw(st.lists(st.sampled_from(items), max_size=4, unique_by=lambda s: s.key)) if items else []
+    current = horizon[0].index if horizon else 1
+    keep = {s.key: current for s in kept}
+    return Scenario(items, horizon, pins, keep)
 
 
 def effort(s: Scored) -> float:
     return float(s.action.effort or 0)
 
 
-def check_invariants(
-    items: list[Scored], horizon: list[Sprint], pins: dict[str, int], plan: SprintPlan
-) -> None:
-    by_key = {s.key: s for s in items}
+PLANNABLE = (Quadrant.QUICK_WIN, Quadrant.BIG_PROJECT, Quadrant.FILL_IN)
+
+
+def is_kept(s: Scored, scenario: Scenario) -> bool:
+    """Whether the keep rule applies: plannable, not done, not pinned, kept in a sprint of the horizon."""
+    return (
+        s.key in scenario.keep
+        and s.key not in scenario.pins
+        and s.quadrant in PLANNABLE
+        and not s.action.status.is_closed
+        and any(sprint.index == scenario.keep[s.key] for sprint in scenario.horizon)
+    )
+
+
+def check_invariants(scenario: Scenario, plan: SprintPlan) -> None:
+    by_key = {s.key: s for s in scenario.items}
     assert sorted(plan.assignments) == sorted(by_key)  # exactly one assignment each
-    packed: dict[int, float] = {s.index: 0.0 for s in horizon}
-    forced: dict[int, float] = {s.index: 0.0 for s in horizon}
+    packed: dict[int, float] = {s.index: 0.0 for s in scenario.horizon}
+    forced: dict[int, float] = {s.index: 0.0 for s in scenario.horizon}
     for k, a in plan.assignments.items():
         s = by_key[k]
+        assert set(s.flags) <= set(a.flags)
         if s.action.status.is_closed:
             assert a.sprint is None and a.flags == ()
             continue
-        if k in pins:
-            assert a.sprint == pins[k] and Flag.PINNED in a.flags
+        if k in scenario.pins:
+            assert a.sprint == scenario.pins[k] and Flag.PINNED in a.flags
             if a.sprint in forced:
                 forced[a.sprint] += effort(s)
             continue
+        if is_kept(s, scenario):
+            assert a.sprint == scenario.keep[k] and a.flags == s.flags
+            forced[scenario.keep[k]] += effort(s)
+            continue
         if s.quadrant in (Quadrant.TIME_SINK, Quadrant.UNSCORED):
             assert a.sprint is None
-        assert set(s.flags) <= set(a.flags)
         if a.sprint is not None:
             packed[a.sprint] += effort(s)
             sprint = plan.sprint(a.sprint)
             assert sprint is not None
             due = s.action.due_day
             assert (Flag.LATE in a.flags) == (due is not None and sprint.end > due)
-    for sprint in horizon:
+    for sprint in scenario.horizon:
         assert plan.load[sprint.index] == packed[sprint.index] + forced[sprint.index]
-        # Only pins may push a sprint over capacity; packing never adds to an overfull sprint.
+        # Only pins and keeps may push a sprint over capacity; packing never adds to an overfull sprint.
         if packed[sprint.index]:
             assert plan.load[sprint.index] <= sprint.capacity
 
 
 @settings(max_examples=150, deadline=None)
-@given(scenario=scenarios(), data=st.data())
-def test_packing_properties(
-    scenario: tuple[list[Scored], list[Sprint], dict[str, int]], data: st.DataObject
-) -> None:
-    items, horizon, pins = scenario
-    plan = plan_sprints(items, horizon, pins=pins)
-    check_invariants(items, horizon, pins, plan)
+@given(scenario=st.one_of(scenarios(), scenarios(dense=True)), data=st.data())
+def test_packing_properties(scenario: Scenario, data: st.DataObject) -> None:
+    items, horizon, pins, keep = scenario
+    plan = plan_sprints(items, horizon, pins=pins, keep=keep)
+    check_invariants(scenario, plan)
     # Deterministic: the same actions in another order give the same plan.
     for reordered in (data.draw(st.permutations(items)), items[::-1]):
-        again = plan_sprints(reordered, list(reversed(horizon)), pins=pins)
+        again = plan_sprints(reordered, list(reversed(horizon)), pins=pins, keep=keep)
         assert again.assignments == plan.assignments
         assert again.load == plan.load
 
 
 @settings(max_examples=150, deadline=None)
-@given(scenario=scenarios())
-def test_quick_wins_never_wait_behind_a_fill_in(
-    scenario: tuple[list[Scored], list[Sprint], dict[str, int]],
-) -> None:
-    items, horizon, pins = scenario
-    plan = plan_sprints(items, horizon, pins=pins)
-    by_key = {s.key: s for s in items}
+@given(scenario=st.one_of(scenarios(), scenarios(dense=True)))
+def test_quick_wins_never_wait_behind_a_fill_in(scenario: Scenario) -> None:
+    plan = plan_sprints(scenario.items, scenario.horizon, pins=scenario.pins, keep=scenario.keep)
 
-    def planned(quadrant: Quadrant) -> list[Scored]:
+    def packed(quadrant: Quadrant) -> list[Scored]:
         return [
-            s for s in items if s.quadrant is quadrant and not s.action.status.is_closed and s.key not in pins
+            s
+            for s in scenario.items
+            if s.quadrant is quadrant
+            and not s.action.status.is_closed
+            and s.key not in scenario.pins
+            and not is_kept(s, scenario)
         ]
 
-    for sprint in horizon:
-        fill_ins = [s for s in planned(Quadrant.FILL_IN) if plan.sprint_of(s.key) == sprint.index]
+    for sprint in scenario.horizon:
+        fill_ins = [s for s in packed(Quadrant.FILL_IN) if plan.sprint_of(s.key) == sprint.index]
         if not fill_ins:
             continue
         # Room here before any fill-in took some: a quick win that fits in it must be here or earlier.
         room = sprint.capacity - (plan.load[sprint.index] - sum(effort(s) for s in fill_ins))
-        for quick in planned(Quadrant.QUICK_WIN):
+        for quick in packed(Quadrant.QUICK_WIN):
             where = plan.sprint_of(quick.key)
-            if effort(by_key[quick.key]) <= room:
+            if effort(quick) <= room:
                 assert where is not None and where <= sprint.index
