@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import stat
+import tempfile
 import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from moteur.connectors.files import FileBoard
 from moteur.core.errors import NotFound, UsageError
@@ -333,6 +338,40 @@ def test_yaml_write_round_trips(tmp_path: Path) -> None:
     assert "quadrant: Victoire rapide" in written and "étiquettes:" in written
     assert list(yaml.safe_load(written)[0])[-2:] == ["quadrant", "sprint"]
     assert board.read().actions[0].annotations.sprint == "Sprint 2"
+
+
+# No lone "\r" in a cell: Python's csv.writer leaves it unquoted, which no reader can parse back.
+CELLS = st.text(alphabet=st.sampled_from(list('ab é;,"\n\t€')), max_size=6)
+TITLES = st.text(alphabet=st.sampled_from(list("Wbé ;,\"'")), min_size=1, max_size=6).filter(str.strip)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(st.tuples(TITLES, CELLS, CELLS), min_size=1, max_size=6),
+    delimiter=st.sampled_from([",", ";"]),
+    ending=st.sampled_from(["\n", "\r\n"]),
+    data=st.data(),
+)
+def test_any_csv_round_trips_through_a_write(
+    rows: list[tuple[str, str, str]], delimiter: str, ending: str, data: st.DataObject
+) -> None:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator=ending)
+    writer.writerow(["titre", "notes", "autre"])
+    writer.writerows(rows)
+    with tempfile.TemporaryDirectory() as directory:
+        board = board_of(Path(directory), "plan.csv", buffer.getvalue())
+        before = board.read()
+        chosen = data.draw(st.sets(st.sampled_from([action.ref.item for action in before.actions])))
+        updates = {item: {"quadrant": f"Q {item}", "sprint": "Sprint 2"} for item in sorted(chosen)}
+        board.write_annotations(updates)
+        after = board.read()
+    assert [(a.ref.item, a.title, a.extra) for a in after.actions] == [
+        (a.ref.item, a.title, a.extra) for a in before.actions
+    ]
+    for action in after.actions:
+        expected = (f"Q {action.ref.item}", "Sprint 2") if action.ref.item in chosen else (None, None)
+        assert (action.annotations.quadrant, action.annotations.sprint) == expected
 
 
 # -- the example plan and size -----------------------------------------------------------------------

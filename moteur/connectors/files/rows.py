@@ -287,7 +287,9 @@ class RowReader:
         tags = self._list(row[tags_at])
         for tag in tags:
             self.tags[tag] = None
-        extra: dict[str, Any] = {name: row[index] for index, name in self._extra if index < size}
+        # A CSV row shorter than the header has empty cells, not absent ones: a write that pads the row
+        # must not change what it reads as.
+        extra: dict[str, Any] = {name: row[index] if index < size else "" for index, name in self._extra}
         if absent:
             extra = {name: value for name, value in extra.items() if self._extra_at[name] not in absent}
         for index in range(self._width, size):
