@@ -186,7 +186,7 @@ def _schema_ops(snapshot: Snapshot, needed: Mapping[str, set[str]], wb: WriteBac
             for value in sorted(values, key=sort_key):
                 if value.casefold() not in have_buckets:
                     ops.append(EnsureBucket(value, order.get(value)))
-        elif (native := wb.field_names.get(name, name)).casefold() not in have_fields:
+        elif values and (native := wb.field_names.get(name, name)).casefold() not in have_fields:
             kind = FieldKind.NUMBER if name == "ice" else FieldKind.ENUM
             options = tuple(sorted(values, key=sort_key)) if kind is FieldKind.ENUM else ()
             ops.append(EnsureField(native, kind, options))
