@@ -217,7 +217,7 @@ def plan_sprints(
                     key, kept, s.flags, f"in the current sprint and not done: kept in Sprint {kept}"
                 )
             else:
-                queues[s.quadrant].append((priority_key(s), s))
+                queues[s.quadrant].append((priority_key(s, key), s))
         else:
             assignments[key] = _not_planned(s, key)
     for quadrant in PACKING_ORDER:

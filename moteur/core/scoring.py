@@ -157,17 +157,22 @@ def _instant(moment: datetime) -> float:
 PriorityKey = tuple[bool, float, bool, int, bool, float, str]
 
 
-def priority_key(s: Scored) -> PriorityKey:
+def priority_key(s: Scored, key: str | None = None) -> PriorityKey:
     """The packing order, total: ICE descending (None last), due day ascending (None last), created_at
-    ascending (None last), then the action's key. Sorting the same actions in any order gives one order."""
-    due: date | None = s.action.due_day
-    created = s.action.created_at
+    ascending (None last), then the action's key. Sorting the same actions in any order gives one order.
+
+    ``key`` is the action's key when the caller already has it (building it costs as much as the rest).
+    """
+    action = s.action
+    due = action.due
+    day: date | None = due.date() if isinstance(due, datetime) else due
+    created = action.created_at
     return (
         s.ice is None,
         -(s.ice or 0.0),
-        due is None,
-        due.toordinal() if due is not None else 0,
+        day is None,
+        day.toordinal() if day is not None else 0,
         created is None,
         _instant(created) if created is not None else 0.0,
-        s.action.ref.key,
+        action.ref.key if key is None else key,
     )
