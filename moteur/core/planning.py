@@ -6,7 +6,8 @@ Terms:
 - *Room*: a sprint has room for an action when ``load + effort ≤ capacity``.
 - *Pin*: a sprint a person set by hand on an item since our last write. It wins over the plan, even beyond
   capacity, and counts in that sprint's load when the sprint is in the horizon.
-- *Keep*: an action not done that is already in the current sprint stays there (stability), counting load.
+- *Keep*: an action not done that is already in the current sprint stays there (stability), counting load,
+  even beyond capacity: moving work in progress out would be worse than a full sprint.
 - *Horizon*: the sprints passed in, earliest first.
 
 The rules, in order (DESIGN §5): done/archived actions are never planned; pins; keeps; then quick wins by
