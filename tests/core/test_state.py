@@ -92,6 +92,28 @@ def test_a_new_database_is_created_with_the_schema_version_and_reopens(state_url
     assert stored == str(SCHEMA_VERSION)
 
 
+def test_runs_starting_together_on_a_new_database_all_open_it(state_url: str) -> None:
+    # Two cron entries firing in the same second on a fresh install: the loser of the schema creation must
+    # wait for the winner's schema, not report a half-made database.
+    start = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def open_it() -> None:
+        start.wait()
+        try:
+            StateStore(state_url).close()
+            outcomes.append("ok")
+        except StateError as exc:
+            outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes == ["ok"] * 4
+
+
 def test_a_database_from_a_newer_moteur_is_refused_with_the_fix(state_url: str) -> None:
     StateStore(state_url).close()
     _set_stored_version(state_url, SCHEMA_VERSION + 41)

@@ -1,7 +1,5 @@
-"""Opening a state database: create it when new, upgrade it step by step when old, refuse it when newer.
-
-``open_database(url)`` is the one entry point; every way opening can fail becomes a ``StateError`` that names
-the database (a file path, or the URL with its password hidden) and the fix.
+"""Schema versions: create the tables when the database is new, upgrade them step by step when old, refuse
+them when newer. (Connecting, and what a failure to connect means, is ``connection.py``.)
 
 An *upgrade step* turns schema ``N`` into ``N + 1`` on an open connection, inside the opening transaction,
 so an upgrade that fails half-way leaves the file as it was. ``UPGRADES`` maps ``N`` to that step; a gap in
@@ -11,11 +9,8 @@ the chain is an explicit "no upgrade path" error rather than a guess.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy import Connection, inspect, select
 
 from moteur.core.errors import StateError
 from moteur.core.state import schema
@@ -30,66 +25,6 @@ _FRESH_START = (
     "move the file aside (moteur starts a fresh one, forgetting what it wrote) "
     "or point MOTEUR_STATE_URL elsewhere"
 )
-
-
-def open_database(url: str) -> tuple[Engine, str]:
-    """An engine on the state database at ``url``, its schema ready; and how messages name it."""
-    try:
-        parsed = make_url(url)
-        engine = create_engine(parsed)
-    except (ArgumentError, NoSuchModuleError) as exc:
-        raise StateError(
-            f"the state database URL cannot be used: {exc}",
-            hint="set MOTEUR_STATE_URL to e.g. sqlite:////path/to/state.db or postgresql+psycopg://user@host/db",
-        ) from exc
-    except ModuleNotFoundError as exc:
-        raise StateError(
-            f"the driver for {parsed.drivername} databases is not installed (no module {exc.name!r})",
-            hint="install it (pip install 'psycopg[binary]' for postgresql+psycopg) or use a sqlite:/// URL",
-        ) from exc
-    is_file = parsed.get_backend_name() == "sqlite"
-    if is_file:
-        event.listen(engine, "connect", _sqlite_write_ahead_log)
-    where = (
-        (parsed.database or "(in-memory SQLite)") if is_file else parsed.render_as_string(hide_password=True)
-    )
-    try:
-        with engine.begin() as conn:
-            prepare_schema(conn, where)
-    except DBAPIError as exc:
-        engine.dispose()
-        raise _unusable(where, is_file, exc) from exc
-    except StateError:
-        engine.dispose()
-        raise
-    return engine, where
-
-
-def _sqlite_write_ahead_log(dbapi_connection: Any, _record: Any) -> None:
-    # WAL: one fsync per commit instead of about three (the journal commits once per op, ~1.7 ms instead of
-    # ~8 ms), and `moteur runs` can read while a sync writes. synchronous=FULL keeps every commit durable.
-    # WAL needs a local file system; a state file on NFS should be a PostgreSQL URL instead.
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
-    finally:
-        cursor.close()
-
-
-def _unusable(where: str, is_file: bool, exc: DBAPIError) -> StateError:
-    reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
-    if not is_file:
-        return StateError(
-            f"state database {where} cannot be used ({reason})",
-            hint="check the URL, that the server is running and that this user may create tables there",
-        )
-    if isinstance(exc, OperationalError):  # SQLite could not open the file at all
-        return StateError(
-            f"state database {where} cannot be opened ({reason})",
-            hint="check that its directory exists and is writable, or point MOTEUR_STATE_URL elsewhere",
-        )
-    return StateError(f"state database {where} is not a readable SQLite file ({reason})", hint=_FRESH_START)
 
 
 def read_schema_version(conn: Connection, where: str) -> int | None:

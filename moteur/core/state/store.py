@@ -28,8 +28,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 
 from moteur.core.errors import NotFound, StateError
 from moteur.core.state import schema
+from moteur.core.state.connection import READ_ONLY, open_database
 from moteur.core.state.lock import BoardLock
-from moteur.core.state.migrations import open_database
 from moteur.core.state.records import (
     ItemState,
     JournalEntry,
@@ -63,11 +63,17 @@ class StateStore:
         self.close()
 
     @contextmanager
-    def _transaction(self) -> Iterator[Connection]:
-        """One committed transaction; database failures become ``StateError`` naming the database."""
+    def _transaction(self, *, read_only: bool = False) -> Iterator[Connection]:
+        """One committed transaction; database failures become ``StateError`` naming the database.
+
+        ``read_only`` transactions never block a writer (see ``connection``); the others wait their turn.
+        """
         try:
-            with self._engine.begin() as conn:
-                yield conn
+            with self._engine.connect() as conn:
+                if read_only:
+                    conn.execution_options(**{READ_ONLY: True})
+                with conn.begin():
+                    yield conn
         except IntegrityError:
             raise  # callers that expect one handle it; elsewhere it is a bug worth its own traceback
         except DBAPIError as exc:
@@ -87,13 +93,13 @@ class StateStore:
     def item_states(self, board: str) -> dict[str, ItemState]:
         """What moteur knew of each item on ``board`` after its last finished run, by item key."""
         t = schema.items
-        with self._transaction() as conn:
+        with self._transaction(read_only=True) as conn:
             rows = conn.execute(select(t).where(t.c.board == board)).all()
         return {r.item_key: ItemState(r.item_key, r.version, r.content_hash, dict(r.written)) for r in rows}
 
     def cursor(self, board: str, name: str) -> str | None:
         t = schema.cursors
-        with self._transaction() as conn:
+        with self._transaction(read_only=True) as conn:
             value: str | None = conn.execute(
                 select(t.c.value).where(and_(t.c.board == board, t.c.name == name))
             ).scalar()
@@ -179,12 +185,12 @@ class StateStore:
 
     def runs(self, limit: int = 50) -> list[RunRecord]:
         """The latest runs, newest first."""
-        with self._transaction() as conn:
+        with self._transaction(read_only=True) as conn:
             rows = conn.execute(select(schema.runs).order_by(schema.runs.c.id.desc()).limit(limit)).all()
         return [run_record(r) for r in rows]
 
     def run(self, run_id: int) -> RunRecord:
-        with self._transaction() as conn:
+        with self._transaction(read_only=True) as conn:
             row = conn.execute(select(schema.runs).where(schema.runs.c.id == run_id)).first()
         if row is None:
             raise NotFound(f"no run {run_id} in state database {self.where}", hint="`moteur runs` lists them")
@@ -229,7 +235,7 @@ class StateStore:
     def journal(self, run_id: int) -> list[JournalEntry]:
         """A run's ops in the order they were recorded."""
         j = schema.journal
-        with self._transaction() as conn:
+        with self._transaction(read_only=True) as conn:
             rows = conn.execute(select(j).where(j.c.run_id == run_id).order_by(j.c.seq)).all()
         return [journal_entry(r) for r in rows]
 
@@ -295,7 +301,7 @@ class StateStore:
     def links(self, target_board: str) -> dict[str, str]:
         """``{source_key: target_key}`` for every item already copied to ``target_board``."""
         t = schema.links
-        with self._transaction() as conn:
+        with self._transaction(read_only=True) as conn:
             rows = conn.execute(
                 select(t.c.source_key, t.c.target_key).where(t.c.target_board == target_board)
             )
