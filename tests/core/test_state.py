@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, select, update
+from sqlalchemy import Connection, create_engine, inspect, select, text, update
 
 from moteur.core.errors import LockHeld, NotFound, StateError
 from moteur.core.state import (
@@ -28,7 +28,8 @@ from moteur.core.state import (
     default_state_url,
     schema,
 )
-from moteur.core.state.migrations import prepare_schema
+from moteur.core.state.connection import open_database
+from moteur.core.state.migrations import prepare_schema, read_schema_version
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 BOARD = "trello:5f1a2b3c4d5e6f7a8b9c0d1e"
@@ -147,6 +148,21 @@ def test_upgrade_steps_run_in_order_in_the_opening_transaction(tmp_path: Path) -
     engine.dispose()
     assert applied == [1, 2]
     assert version == "3"
+
+
+def test_an_upgrade_step_that_fails_half_way_leaves_the_database_as_it_was(state_url: str) -> None:
+    engine, where = open_database(state_url)
+
+    def half_done(conn: Connection) -> None:
+        conn.execute(text("CREATE TABLE sprint_pins (board VARCHAR(512) PRIMARY KEY)"))
+        raise RuntimeError("step 1 -> 2 failed after its first statement")
+
+    with pytest.raises(RuntimeError), engine.begin() as conn:
+        prepare_schema(conn, where, target=2, steps={1: half_done})
+    with engine.connect() as conn:
+        assert read_schema_version(conn, where) == 1
+        assert not inspect(conn).has_table("sprint_pins")  # SQLite too: its DDL runs inside our transaction
+    engine.dispose()
 
 
 def test_a_corrupt_file_is_refused_naming_the_path_and_the_fix(tmp_path: Path) -> None:
