@@ -1,8 +1,9 @@
 """The state store: items, links, cursors, runs, journal and board locks in one versioned SQL database.
 
 ``StateStore(url)`` opens (creating or upgrading) the database; ``default_state_url()`` says where it lives
-when the user did not choose. The parts: ``schema`` (tables), ``migrations`` (versions), ``lock`` (board
-leases), ``store`` (the API).
+when the user did not choose. The parts: ``schema`` (tables), ``connection`` (engine, SQLite transactions,
+open failures), ``migrations`` (versions), ``lock`` (board leases), ``records`` (what reads return),
+``store`` (the API).
 """
 
 from __future__ import annotations
