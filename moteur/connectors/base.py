@@ -54,6 +54,16 @@ def open_connector(ref: BoardRef, settings: Settings) -> Connector:
 
         trello: Connector = TrelloConnector(settings)
         return trello
+    if ref.tool is Tool.ASANA:
+        from moteur.connectors.asana import AsanaConnector
+
+        asana: Connector = AsanaConnector(settings)
+        return asana
+    if ref.tool is Tool.MONDAY:
+        from moteur.connectors.monday import MondayConnector
+
+        monday: Connector = MondayConnector(settings)
+        return monday
     raise UsageError(
         f"the {ref.tool.value} connector is not available yet in this version",
         hint="use a file: board for now",
