@@ -17,6 +17,7 @@ from moteur.core.ops import ItemOp, MoveItem, SetTags, UpdateFields
 from moteur.core.plan import current_value
 from moteur.core.refs import parse_ref
 from moteur.core.state import JournalEntry, OpStatus, RunOutcome
+from moteur.core.sync import journal_entry
 
 if TYPE_CHECKING:
     from moteur.cli import Output
@@ -113,22 +114,7 @@ def run_rollback(out: Output, run_id: int, *, config: Path | None, dry_run: bool
                     results = port.apply(snapshot, [], ops)
                     ok_entries = [e for e, r in zip(chosen, results, strict=True) if r.ok]
                     failed += sum(1 for r in results if not r.ok)
-                    for r in results:
-                        op = r.op
-                        assert isinstance(op, SetTags | MoveItem | UpdateFields)
-                        store.record_op(
-                            new_run,
-                            board=board_text,
-                            item=op.item.key,
-                            title=op.title,
-                            kind=op.kind,
-                            field=op.field,
-                            before=op.before,
-                            after=op.after,
-                            status=OpStatus.APPLIED if r.ok else OpStatus.FAILED,
-                            error=r.error,
-                            now=now_utc(),
-                        )
+                    store.record_ops(new_run, [journal_entry(board_text, r) for r in results], now_utc())
                     store.mark_undone(e.id for e in ok_entries)
                     states = store.item_states(board_text)
                     changed = []

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from moteur.core.calendar import SprintCalendar
 from moteur.core.errors import Refusal
@@ -263,8 +263,7 @@ def apply_sync(
             outcome.run_ids.append(run_id)
             plan = board.plan
             results = ports[ref].apply(board.snapshot, plan.schema_ops, plan.item_ops, progress)
-            for r in results:
-                _journal(store, run_id, str(ref), r, now())
+            store.record_ops(run_id, [journal_entry(str(ref), r) for r in results], now())
             failures = [r for r in results if not r.ok]
             outcome.failures.extend(failures)
             outcome.applied += sum(1 for r in results if r.ok)
@@ -285,20 +284,19 @@ def apply_sync(
     return outcome
 
 
-def _journal(store: StateStore, run_id: int, board: str, result: OpResult, at: datetime) -> None:
+def journal_entry(board: str, result: OpResult) -> dict[str, Any]:
+    """The journal row of one applied (or failed) op: enough to understand and undo it."""
     op = result.op
     item = getattr(op, "item", None)
     name = getattr(op, "field", None) or getattr(op, "name", None)
-    store.record_op(
-        run_id,
-        board=board,
-        item=item.key if item is not None else None,
-        title=getattr(op, "title", None),
-        kind=op.kind,
-        field=name if item is not None else op.kind.removeprefix("ensure_"),
-        before=getattr(op, "before", None),
-        after=getattr(op, "after", None) if item is not None else name,
-        status=OpStatus.APPLIED if result.ok else OpStatus.FAILED,
-        error=result.error,
-        now=at,
-    )
+    return {
+        "board": board,
+        "item": item.key if item is not None else None,
+        "title": getattr(op, "title", None),
+        "kind": op.kind,
+        "field": name if item is not None else op.kind.removeprefix("ensure_"),
+        "before": getattr(op, "before", None),
+        "after": getattr(op, "after", None) if item is not None else name,
+        "status": OpStatus.APPLIED if result.ok else OpStatus.FAILED,
+        "error": result.error,
+    }
