@@ -66,13 +66,17 @@ class TrelloWriter:
 
     # -- schema -----------------------------------------------------------------------------------------
 
-    def _create_once(self, create: Callable[[], None], find: Callable[[], bool]) -> None:
-        """Create, and after an ambiguous failure look the object up before trying (once) again."""
-        try:
-            create()
-        except AmbiguousWrite:
-            if not find():
+    def _create_once(self, create: Callable[[], None], find: Callable[[], bool], tries: int = 4) -> None:
+        """Create; after each ambiguous failure look the object up, and post again only if it is absent."""
+        for attempt in range(1, tries + 1):
+            try:
                 create()
+                return
+            except AmbiguousWrite:
+                if find():
+                    return
+                if attempt == tries:
+                    raise
 
     def ensure_tag(self, op: EnsureTag) -> None:
         if _fold(op.name) in self.labels:
@@ -123,7 +127,7 @@ class TrelloWriter:
         if _fold(op.name) in self.lists:
             return
         created = self.client.request_json(
-            "POST", f"/boards/{self.board_id}/lists", params={"name": op.name, "pos": "bottom"}
+            "POST", f"/boards/{self.board_id}/lists", params={"name": op.name}
         )
         self.lists[_fold(op.name)] = str(created["id"])
 
