@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -68,7 +69,27 @@ class Output:
         self.err.print(f"[yellow]warning:[/yellow] {scrub(text)}", highlight=False)
 
     def json(self, payload: Any) -> None:
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        """Print JSON on stdout: indented at a terminal, compact (~10× faster to encode) in a pipe.
+
+        A top-level value that is an iterator is streamed as an array, one element at a time, so that
+        100,000 actions never sit in memory twice (as dicts and as one big string).
+        """
+        indent = 2 if sys.stdout.isatty() else None
+        if not isinstance(payload, dict) or not any(isinstance(v, Iterator) for v in payload.values()):
+            sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=indent) + "\n")
+            return
+        write = sys.stdout.write
+        write("{")
+        for n, (key, value) in enumerate(payload.items()):
+            write(("," if n else "") + json.dumps(key) + ":")
+            if isinstance(value, Iterator):
+                write("[")
+                for m, element in enumerate(value):
+                    write(("," if m else "") + json.dumps(element, ensure_ascii=False))
+                write("]")
+            else:
+                write(json.dumps(value, ensure_ascii=False, indent=indent))
+        write("}\n")
 
 
 def parse_today(text: str | None) -> date:
@@ -93,10 +114,12 @@ def plan(
     quiet: QuietOpt = False,
 ) -> None:
     """Score the actions of one or more boards and plan them into sprints. Writes nothing."""
+    from moteur.commands.context import gc_paused
     from moteur.commands.plan_command import run_plan
 
     out = Output(verbose=verbose, quiet=quiet, json_mode=json_out)
-    run_plan(out, refs, config=config, today=parse_today(today), json_out=json_out, chart=chart)
+    with gc_paused():
+        run_plan(out, refs, config=config, today=parse_today(today), json_out=json_out, chart=chart)
 
 
 @app.command()
@@ -120,21 +143,23 @@ def sync(
     quiet: QuietOpt = False,
 ) -> None:
     """Write each action's quadrant, sprint and ICE back to its board (or show it with --dry-run)."""
+    from moteur.commands.context import gc_paused
     from moteur.commands.sync_command import run_sync
 
     out = Output(verbose=verbose, quiet=quiet, json_mode=json_out)
-    code = run_sync(
-        out,
-        refs or [],
-        config=config,
-        today=parse_today(today),
-        dry_run=dry_run,
-        json_out=json_out,
-        plan_out=plan_out,
-        detailed_exitcode=detailed_exitcode,
-        replan=replan,
-        force=force,
-    )
+    with gc_paused():
+        code = run_sync(
+            out,
+            refs or [],
+            config=config,
+            today=parse_today(today),
+            dry_run=dry_run,
+            json_out=json_out,
+            plan_out=plan_out,
+            detailed_exitcode=detailed_exitcode,
+            replan=replan,
+            force=force,
+        )
     raise typer.Exit(code)
 
 

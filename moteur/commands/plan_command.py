@@ -10,7 +10,7 @@ from moteur.commands.context import board_refs, settings_for, team_groups
 from moteur.connectors.base import open_connector
 from moteur.core.evaluate import Evaluation, evaluate
 from moteur.core.model import Action
-from moteur.views.plan_json import plan_json
+from moteur.views.plan_json import actions_json, plan_json
 from moteur.views.plan_tables import render_plan
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def run_plan(
     if json_out:
         payload = plan_json(evaluations[0][1])
         if len(evaluations) > 1:
-            payload["actions"] = [row for _, ev in evaluations for row in plan_json(ev)["actions"]]
+            payload["actions"] = (row for _, ev in evaluations for row in actions_json(ev))
             payload["teams"] = [{"name": n, "sprints": plan_json(ev)["sprints"]} for n, ev in evaluations]
         out.json(payload)
         return

@@ -60,6 +60,7 @@ def _schema_json(op: SchemaOp) -> dict[str, Any]:
 
 def save_plan(sync_plan: SyncPlan, path: Path) -> None:
     payload = sync_json(sync_plan)
+    payload["actions"] = list(payload["actions"])
     payload["kind"] = PLAN_KIND
     payload["boards"] = []
     for board in sync_plan.boards:

@@ -72,7 +72,7 @@ class BoardRef(BaseModel):
     board: str
 
     def __str__(self) -> str:
-        return f"{self.tool.value}:{self.board}"
+        return f"{self.tool}:{self.board}"  # StrEnum formats as its value (and fast)
 
 
 class ItemRef(BaseModel):
@@ -86,7 +86,7 @@ class ItemRef(BaseModel):
     @property
     def key(self) -> str:
         """A key unique across tools and boards, stable across runs."""
-        return f"{self.tool.value}:{self.board}:{self.item}"
+        return f"{self.tool}:{self.board}:{self.item}"
 
 
 class ChecklistItem(BaseModel):

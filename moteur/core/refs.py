@@ -1,4 +1,4 @@
-"""Board references as users write them: ``trello:<id>``, ``asana:<gid>``, ``monday:<id>``, ``file:<path>``."""
+"""Board references as users write them: ``trello:<id>``, ``asana:<gid>``, ``monday:<id>``, ``file:PATH``."""
 
 from __future__ import annotations
 

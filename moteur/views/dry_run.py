@@ -161,7 +161,7 @@ def sync_json(sync_plan: SyncPlan, *, applied: dict[str, Any] | None = None) -> 
     payload: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "today": sync_plan.today.isoformat(),
-        "actions": [row for _, ev in sync_plan.evaluations for row in actions_json(ev)],
+        "actions": (row for _, ev in sync_plan.evaluations for row in actions_json(ev)),
         "sprints": sprints_json(sync_plan.evaluations[0][1]) if sync_plan.evaluations else [],
         "changes": [row for b in sync_plan.boards for row in _change_rows(b)],
         "pinned": [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from moteur.core.evaluate import Evaluation
@@ -17,32 +18,31 @@ def _number(value: float | None) -> int | float | None:
 
 
 def board_label(tool: Tool, board: str) -> str:
-    return f"{tool.value}:{board}"
+    return f"{tool}:{board}"
 
 
-def actions_json(evaluation: Evaluation) -> list[dict[str, Any]]:
-    rows = []
+def actions_json(evaluation: Evaluation) -> Iterator[dict[str, Any]]:
+    """One JSON object per action, made as they are written (never all at once)."""
     for s in evaluation.scored:
         a = s.action
         assignment = evaluation.plan.assignments.get(a.key)
         flags = list(assignment.flags) if assignment else list(s.flags)
-        rows.append(
+        yield (
             {
                 "id": a.ref.item,
                 "board": board_label(a.ref.tool, a.ref.board),
                 "title": a.title,
-                "status": a.status.value,
+                "status": a.status,  # a StrEnum is a str: JSON writes its value
                 "impact": a.impact,
                 "effort": a.effort,
                 "confidence": a.confidence,
                 "ice": _number(s.ice),
-                "quadrant": s.quadrant.value,
+                "quadrant": s.quadrant,
                 "sprint": assignment.sprint if assignment else None,
-                "flags": [f.value for f in flags],
+                "flags": list(flags),
                 "explanation": s.explanation,
             }
         )
-    return rows
 
 
 def sprints_json(evaluation: Evaluation) -> list[dict[str, Any]]:
