@@ -6,7 +6,7 @@ A connector opts in with a short subclass (see ``test_trello.py``)::
         tool = Tool.TRELLO
         bulk_seed, bulk_size = "bulk:1200", 1200
 
-        def make_connector(self, sandbox, env): ...   # build it from env (credentials and URL), no real sleeps
+        def make_connector(self, sandbox, env): ...   # from env (credentials, URL); no real sleeps
         def missing_board(self) -> BoardRef: ...      # a well-formed id no board has
 
 Fixtures used: ``sandbox`` (tests/conftest.py), and ``connector`` / ``board_ref`` defined here.
