@@ -83,7 +83,7 @@ def load_bar(load: float, capacity: float, width: int = 12) -> Text:
     return bar
 
 
-def quadrant_tables(evaluation: Evaluation, language: Language) -> list[Table]:
+def quadrant_tables(evaluation: Evaluation, language: Language, max_rows: int = 40) -> list[Table]:
     h = HEADERS[language]
     groups: dict[Quadrant, list[Scored]] = defaultdict(list)
     for s in evaluation.scored:
@@ -100,6 +100,12 @@ def quadrant_tables(evaluation: Evaluation, language: Language) -> list[Table]:
             table.add_column(h[key], justify="right")
         table.add_column(h["sprint"], justify="right")
         rows.sort(key=lambda s: (-(s.ice or 0), s.action.title))
+        if len(rows) > max_rows:
+            more = len(rows) - max_rows
+            table.caption = f"… and {more} more (all of them with --json)"
+            if language is Language.FR:
+                table.caption = f"… et {more} de plus (toutes avec --json)"
+            rows = rows[:max_rows]
         for s in rows:
             a = s.action
             assignment = evaluation.plan.assignments.get(a.key)
@@ -153,7 +159,7 @@ def sprint_table(evaluation: Evaluation, language: Language) -> Table:
     return table
 
 
-def flag_lines(evaluation: Evaluation, language: Language) -> list[Text]:
+def flag_lines(evaluation: Evaluation, language: Language, max_lines: int = 60) -> list[Text]:
     texts = FLAG_TEXTS[language]
     lines: list[Text] = []
     for s in sorted(evaluation.scored, key=lambda s: s.action.title):
@@ -167,6 +173,10 @@ def flag_lines(evaluation: Evaluation, language: Language) -> list[Text]:
                 line.append(s.action.title, style="bold")
                 line.append(f" — {texts[flag]}")
                 lines.append(line)
+    if len(lines) > max_lines:
+        more = len(lines) - max_lines
+        tail = f"… and {more} more" if language is Language.EN else f"… et {more} de plus"
+        lines = [*lines[:max_lines], Text(tail, style="dim")]
     return lines
 
 
