@@ -209,6 +209,23 @@ def rollback(
     raise typer.Exit(run_rollback(out, run_id, config=config, dry_run=dry_run, json_out=json_out))
 
 
+@app.command()
+def demo(
+    today: TodayOpt = None,
+    language: Annotated[str, typer.Option(help="en | fr")] = "fr",
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Run the whole thing on the sandbox's demo boards: no account, no network, nothing left behind."""
+    from moteur.commands.demo_command import run_demo
+    from moteur.core.policy import Language
+
+    if language not in ("en", "fr"):
+        raise UsageError(f"--language {language!r}", hint="write en or fr")
+    out = Output(verbose=verbose, quiet=quiet)
+    raise typer.Exit(run_demo(out, today=parse_today(today), language=Language(language)))
+
+
 @sandbox_app.command("serve")
 def sandbox_serve(
     host: Annotated[str, typer.Option(help="Loopback address to bind.")] = "127.0.0.1",

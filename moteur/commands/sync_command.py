@@ -45,9 +45,20 @@ def read_boards(out: Output, ports: dict[BoardRef, Connector]) -> list[Snapshot]
     return snapshots
 
 
-def requests_line(ports: dict[BoardRef, Connector]) -> str | None:
-    total = sum(p.request_count() for p in ports.values())
-    return f"{total} requests" if total else None
+def requests_line(ports: dict[BoardRef, Connector], sync_plan: SyncPlan) -> str | None:
+    """What reading cost and what applying will cost, per board whose connector can say."""
+    parts = []
+    for board in sync_plan.boards:
+        port = ports[board.snapshot.board]
+        read = port.request_count()
+        estimate = getattr(port, "estimate", None)
+        if not read and estimate is None:
+            continue
+        line = f"{board.snapshot.board}: read in {read} request{'s' if read != 1 else ''}"
+        if estimate is not None and not board.plan.empty:
+            line += f"; applying this plan: {estimate(board.plan.schema_ops, board.plan.item_ops)}"
+        parts.append(line)
+    return "\n".join(parts) or None
 
 
 def report_outcome(out: Output, outcome: SyncOutcome) -> None:
@@ -71,6 +82,8 @@ def run_sync(
     detailed_exitcode: bool,
     replan: bool,
     force: bool,
+    show_plan: bool = True,
+    max_items: int | None = None,
 ) -> int:
     settings = settings_for(config)
     refs = board_refs(texts, settings)
@@ -97,10 +110,12 @@ def run_sync(
             if json_out:
                 out.json(sync_json(sync_plan))
             else:
-                render_dry_run(out.out, sync_plan, estimate=requests_line(ports))
+                render_dry_run(
+                    out.out, sync_plan, estimate=requests_line(ports, sync_plan), max_items=max_items
+                )
             return 4 if detailed_exitcode and not sync_plan.empty else 0
-        if not json_out:
-            render_dry_run(out.out, sync_plan)
+        if not json_out and show_plan:
+            render_dry_run(out.out, sync_plan, max_items=max_items)
         outcome = apply_sync(
             sync_plan, ports, store, command="sync", now=now_utc, owner=owner_name(), lease_seconds=600
         )

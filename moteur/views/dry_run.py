@@ -47,7 +47,10 @@ def _where(board: BoardPlan) -> str:
     return f"{ref.tool.value} {board.snapshot.name or ref.board}"
 
 
-def render_dry_run(console: Console, sync_plan: SyncPlan, *, estimate: str | None = None) -> None:
+def render_dry_run(
+    console: Console, sync_plan: SyncPlan, *, estimate: str | None = None, max_items: int | None = None
+) -> None:
+    """Print the plan; with ``max_items``, only that many item blocks per board (the rest counted)."""
     boards = sync_plan.boards
     symbols = set()
     for b in boards:
@@ -66,7 +69,7 @@ def render_dry_run(console: Console, sync_plan: SyncPlan, *, estimate: str | Non
                 console.print(Text(f"  {sym} ", style=style[sym]) + Text(legend[sym]))
         console.print()
     for b in boards:
-        render_board(console, b)
+        render_board(console, b, max_items)
     pins = [p for b in boards for p in b.plan.pinned]
     if pins:
         console.print(Text("Pinned by hand (kept):", style="bold"))
@@ -90,26 +93,36 @@ def render_dry_run(console: Console, sync_plan: SyncPlan, *, estimate: str | Non
     )
 
 
-def render_board(console: Console, board: BoardPlan) -> None:
+def render_board(console: Console, board: BoardPlan, max_items: int | None = None) -> None:
     tool = board.snapshot.board.tool
     nouns = SCHEMA_NOUN[tool]
     where = _where(board)
+    by_kind: dict[str, list[SchemaOp]] = defaultdict(list)
     for op in board.plan.schema_ops:
-        noun = nouns[_schema_kind(op)]
-        console.print(Text(f"  # {where}: {noun} ", style="bold") + Text(f'"{op.name}" will be created'))
-        extra = ""
-        if isinstance(op, EnsureTag) and op.color:
-            extra = f" (colour {op.color})"
-        elif isinstance(op, EnsureField):
-            extra = f" ({op.field_kind.value})"
-        console.print(Text("  + ", style="green") + Text(f'{noun} "{op.name}"{extra}'))
+        by_kind[nouns[_schema_kind(op)]].append(op)
+    for noun, ops in by_kind.items():
+        plural = f"{noun}s" if len(ops) > 1 else noun
+        console.print(Text(f"  # {where}: {len(ops)} {plural} will be created", style="bold"))
+        for op in ops:
+            extra = ""
+            if isinstance(op, EnsureTag) and op.color:
+                extra = f" (colour {op.color})"
+            elif isinstance(op, EnsureField):
+                extra = f" ({op.field_kind.value})"
+            console.print(Text("  + ", style="green") + Text(f'{noun} "{op.name}"{extra}'))
         console.print()
     conflicts = {(c.key, c.field) for c in board.plan.conflicts}
     grouped: dict[str, list[ItemOp]] = defaultdict(list)
     for item_op in board.plan.item_ops:
         grouped[item_op.item.key].append(item_op)
     noun = ITEM_NOUN[tool]
-    for ops in grouped.values():
+    shown = list(grouped.values())
+    if max_items is not None and len(shown) > max_items:
+        hidden = len(shown) - max_items
+        shown = shown[:max_items]
+    else:
+        hidden = 0
+    for ops in shown:
         head = ops[0]
         console.print(
             Text(f"  # {where} {noun} ", style="bold") + Text(f'"{head.title}"') + Text(" will be updated")
@@ -122,6 +135,11 @@ def render_board(console: Console, board: BoardPlan) -> None:
             console.print(line)
             if item_op.reason:
                 console.print(Text(f"      # {item_op.reason}", style="dim"))
+        console.print()
+    if hidden:
+        console.print(
+            Text(f"  … and {hidden} more {noun}s to update (all of them without the cap)", style="dim")
+        )
         console.print()
 
 
