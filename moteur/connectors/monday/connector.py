@@ -1,0 +1,97 @@
+"""``MondayConnector``: the Connector protocol for monday.com boards (``monday:<board id>``).
+
+Reads with ``reader`` (one query + one ``next_items_page`` per further 500 items), maps with ``mapping``
+through ``mappings/monday.yaml``, writes with ``writer`` (one ``change_multiple_column_values`` per item,
+up to ``MAX_ALIASES`` aliased per request, serially). Write-back per DESIGN §6: a status column "Quadrant"
+with coloured labels, a dropdown column "Sprint", a numbers column "ICE" — all three ``Target.FIELD``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from moteur.connectors.http import HttpClient, HttpStats
+from moteur.connectors.monday.mapping import to_snapshot
+from moteur.connectors.monday.reader import read_board
+from moteur.connectors.monday.transport import ComplexityPacer, MondayTransport, endpoint, monday_client
+from moteur.connectors.monday.writer import MondayWriter, aliases_per_request, apply_ops
+from moteur.core.model import BoardRef, Snapshot, Tool
+from moteur.core.ops import EnsureField, ItemOp, OpResult, SchemaOp, Target
+from moteur.core.plan import WriteBack
+from moteur.mappings.loader import load_mapping
+from moteur.mappings.schema import BoardMapping
+
+if TYPE_CHECKING:
+    from moteur.settings import Settings
+
+DEFAULT_TYPES = {"quadrant": "status", "sprint": "dropdown", "ice": "numbers"}
+SECONDS_PER_REQUEST = 0.5  # a GraphQL round trip to monday, writes included, on a normal link
+
+
+class MondayConnector:
+    tool = Tool.MONDAY
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        http: HttpClient | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        override = settings.mappings.get("monday")
+        self.mapping: BoardMapping = load_mapping(Tool.MONDAY, Path(override) if override else None)
+        self.language = settings.language
+        if http is None:
+            http, path = monday_client(settings)
+        else:
+            path = endpoint(settings.monday_url)[1]
+        self.http = http
+        # The pacer waits with the HTTP layer's sleep, so a test that injects one never waits for real.
+        pacer = ComplexityPacer(clock=clock, sleep=sleep or http.options.sleep)
+        self.transport = MondayTransport(http, path, pacer)
+
+    def read(self, board: BoardRef) -> Snapshot:
+        return to_snapshot(read_board(self.transport, board.board), board, self.mapping)
+
+    def writeback(self, snapshot: Snapshot) -> WriteBack:
+        targets = self.mapping.writeback.targets()
+        return WriteBack(
+            targets={name: Target.FIELD for name in targets},
+            language=self.language,
+            field_names={name: t.name or name for name, t in targets.items()},
+        )
+
+    def apply(
+        self,
+        snapshot: Snapshot,
+        schema_ops: Sequence[SchemaOp],
+        item_ops: Sequence[ItemOp],
+        progress: Callable[[int], None] | None = None,
+    ) -> list[OpResult]:
+        types = {
+            name: t.field_type or DEFAULT_TYPES[name] for name, t in self.mapping.writeback.targets().items()
+        }
+        writer = MondayWriter(self.transport, snapshot, self.writeback(snapshot), types)
+        return apply_ops(writer, schema_ops, item_ops, progress)
+
+    def estimate(self, schema_ops: Sequence[SchemaOp], item_ops: Sequence[ItemOp]) -> str:
+        """The requests ``apply`` would send: one per column created, one per aliased batch of items."""
+        columns = sum(1 for op in schema_ops if isinstance(op, EnsureField))
+        items = len({op.item.item for op in item_ops})
+        requests = columns + math.ceil(items / aliases_per_request())
+        seconds = requests * SECONDS_PER_REQUEST
+        return f"≈ {requests} requests, ≈ {max(1, round(seconds))} s within monday.com's complexity budget"
+
+    def request_count(self) -> int:
+        return self.http.stats().requests
+
+    def stats(self) -> HttpStats:
+        return self.http.stats()
+
+    def close(self) -> None:
+        self.http.close()

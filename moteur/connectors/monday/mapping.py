@@ -1,0 +1,189 @@
+"""From a raw monday.com board to a ``Snapshot``: each item mapped to an ``Action`` through ``monday.yaml``.
+
+Terms:
+
+- *Role*: the Action field a column feeds, found by the column's title through the mapping's names
+  (``Statut`` → status, ``Échéance`` → due, ``Impact`` → impact, ``Quadrant`` → the quadrant annotation…).
+  A column without a role is kept in ``Action.extra`` as ``column:<title>`` → its text.
+- The item's name is the title, its group the bucket, its ``updated_at`` the version. An archived item is
+  ``archived``; otherwise the status column's text decides (``fait``/``done`` → done…; else todo).
+- Scores come from numbers columns (or text / status labels holding a word) through ``parse_score``; a
+  rating column (1–5 stars) counts ``stars_factor`` points per star.
+- *Native*: what the writer needs and core must not see: the board id and its columns (id, title, type).
+
+An item whose JSON is malformed (wrong types, missing id or name) is skipped with a warning.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from moteur.connectors.monday import columns
+from moteur.connectors.monday.reader import RawBoard
+from moteur.core.model import Action, Annotations, BoardRef, Bucket, ItemRef, Snapshot, Status, Tool
+from moteur.mappings.schema import BoardMapping, fold
+from moteur.mappings.scores import parse_number, parse_score
+
+SCORES = ("impact", "effort", "confidence")
+# Roles read from columns; title and bucket are the item's own name and group.
+COLUMN_ROLES = (
+    "description",
+    "status",
+    "objective",
+    "channel",
+    "due",
+    "assignees",
+    "tags",
+    *SCORES,
+    "quadrant",
+    "sprint",
+    "ice",
+)
+
+
+def _datetime(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _one(value: object) -> str | None:
+    """A single text out of a cell's meaning (the first label of a dropdown)."""
+    if isinstance(value, tuple):
+        return str(value[0]) if value else None
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    return str(value)
+
+
+def _joined(value: object) -> str | None:
+    """A dropdown's labels as one text ("Sprint 3"); other cells as ``_one`` reads them."""
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value) or None
+    return _one(value)
+
+
+class BoardMapper:
+    """Maps the items of one raw board; built once per read (it indexes columns and groups)."""
+
+    def __init__(self, raw: RawBoard, ref: BoardRef, mapping: BoardMapping) -> None:
+        self.raw, self.ref, self.mapping = raw, ref, mapping
+        self.groups = {str(g.get("id")): str(g.get("title", "")) for g in raw.groups}
+        self.columns = {str(c.get("id")): c for c in raw.columns}
+        by_title = mapping.column_for([str(c.get("title", "")) for c in raw.columns])
+        role_by_title = {fold(title): role for role, title in by_title.items() if role in COLUMN_ROLES}
+        self.role_of: dict[str, str] = {}  # column id -> role
+        for column in raw.columns:
+            role = role_by_title.get(fold(str(column.get("title", ""))))
+            if role is not None:
+                self.role_of[str(column.get("id"))] = role
+        self.warnings: list[str] = list(raw.warnings)
+
+    def _status(self, item: dict[str, Any], text: str | None) -> Status:
+        if item.get("state") == "archived":
+            return Status.ARCHIVED
+        if not text:
+            return Status.TODO
+        return self.mapping.statuses.get(fold(text), Status.TODO)
+
+    def _score_input(self, column_id: str, value: object) -> object:
+        if self.columns.get(column_id, {}).get("type") == "rating" and isinstance(value, float):
+            return value * self.mapping.stars_factor
+        return _one(value) if isinstance(value, tuple) else value
+
+    def action(self, item: dict[str, Any]) -> Action:
+        item_id, title = item["id"], item["name"]
+        if not isinstance(item_id, str) or not isinstance(title, str):
+            raise TypeError("id and name must be strings")
+        values: dict[str, object] = {}
+        score_inputs: dict[str, object] = {}
+        extra: dict[str, Any] = {}
+        for cell in item.get("column_values") or []:
+            column_id = str(cell["id"])
+            value = columns.parse(cell)
+            role = self.role_of.get(column_id)
+            if role in SCORES:
+                score_inputs[role] = self._score_input(column_id, value)
+            elif role is not None:
+                values[role] = value
+            elif value not in (None, ()):
+                name = str(self.columns.get(column_id, {}).get("title", column_id))
+                extra[f"column:{name}"] = cell.get("text")
+        scores: dict[str, int | None] = {}
+        for role in SCORES:
+            score, warning = parse_score(
+                score_inputs.get(role), self.mapping.words, field=role, stars_factor=self.mapping.stars_factor
+            )
+            scores[role] = score
+            if warning:
+                self.warnings.append(f'item "{title}": {warning}')
+        group = item.get("group")
+        bucket = self.groups.get(str(group.get("id"))) if isinstance(group, dict) else None
+        tags, assignees = values.get("tags"), values.get("assignees")
+        due = values.get("due")
+        return Action(
+            ref=ItemRef(tool=Tool.MONDAY, board=self.ref.board, item=item_id, url=item.get("url")),
+            title=title,
+            description=_one(values.get("description")) or "",
+            status=self._status(item, _one(values.get("status"))),
+            bucket=bucket,
+            tags=tags if isinstance(tags, tuple) else tuple(columns.split_labels(str(tags or ""))),
+            assignees=assignees if isinstance(assignees, tuple) else (),
+            due=due if not isinstance(due, str) else columns.parse_date_text(due),
+            created_at=_datetime(item.get("created_at")),
+            updated_at=_datetime(item.get("updated_at")),
+            impact=scores["impact"],
+            effort=scores["effort"],
+            confidence=scores["confidence"],
+            objective=_one(values.get("objective")),
+            channel=_one(values.get("channel")),
+            annotations=Annotations(
+                quadrant=_one(values.get("quadrant")),
+                sprint=_joined(values.get("sprint")),
+                ice=parse_number(_one(values.get("ice"))),
+            ),
+            version=str(item["updated_at"]) if item.get("updated_at") else None,
+            extra=extra,
+        )
+
+    def snapshot(self) -> Snapshot:
+        actions: list[Action] = []
+        for index, item in enumerate(self.raw.items):
+            try:
+                if not isinstance(item, dict):
+                    raise TypeError(f"a {type(item).__name__} instead of an object")
+                actions.append(self.action(item))
+            except (KeyError, TypeError, ValueError, ValidationError, AttributeError) as exc:
+                who = item.get("id") if isinstance(item, dict) else f"#{index + 1}"
+                reason = str(exc).splitlines()[0][:120] or type(exc).__name__
+                self.warnings.append(f"item {who}: skipped, its JSON is malformed ({reason})")
+        board = self.raw.board
+        native = {
+            "board_id": str(board.get("id", self.ref.board)),
+            "columns": [
+                {"id": str(c.get("id")), "title": str(c.get("title", "")), "type": str(c.get("type", ""))}
+                for c in self.raw.columns
+            ],
+            "pages": self.raw.pages,
+        }
+        return Snapshot(
+            board=self.ref,
+            name=str(board.get("name", self.ref.board)),
+            buckets=tuple(
+                Bucket(id=str(g.get("id")), name=str(g.get("title", "")), closed=bool(g.get("archived")))
+                for g in self.raw.groups
+            ),
+            actions=tuple(actions),
+            fields=tuple(str(c.get("title", "")) for c in self.raw.columns),
+            warnings=tuple(self.warnings),
+            native=native,
+        )
+
+
+def to_snapshot(raw: RawBoard, ref: BoardRef, mapping: BoardMapping) -> Snapshot:
+    return BoardMapper(raw, ref, mapping).snapshot()

@@ -1,0 +1,199 @@
+"""How moteur talks to monday.com: the ``HttpClient`` set up for monday, a complexity pacer, and one POST.
+
+- Auth: ``Authorization: <token>`` (raw, no "Bearer"), ``API-Version`` pinned from the settings (default
+  2026-10); a 401 names ``MOTEUR_MONDAY_TOKEN`` and never the token.
+- *Budget*: monday charges each query *complexity points* against 10,000,000 per minute per personal token
+  (API_FACTS §3.5). Every read asks ``complexity { after reset_in_x_seconds }``; the *pacer* keeps what is
+  left, subtracts its estimate of each request it sends, and before a request that would not fit it first
+  asks the real figure (``documents.BUDGET``, one cheap query) and then, if it still does not fit, waits
+  ``reset_in_x_seconds``. A refusal anyway (HTTP 429, or ``COMPLEXITY_BUDGET_EXHAUSTED`` /
+  ``ComplexityException`` in a 200) waits the ``retry_in_seconds`` monday gives and sends again: nothing was
+  applied. Sleep and clock are injected; tests never wait for real.
+- Requests go out one at a time per connector: monday asks for serial mutations on a board.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from moteur.connectors.http import ClientOptions, HeaderAuth, HttpClient, RetryPolicy
+from moteur.connectors.monday import documents
+from moteur.connectors.monday.errors import (
+    AUTH_HINT,
+    CREDENTIAL_VAR,
+    Problem,
+    classify_failure,
+    first_fatal,
+    problems_of,
+)
+from moteur.core.errors import AuthError, RemoteError
+
+if TYPE_CHECKING:
+    from moteur.settings import Settings
+
+BUDGET_PER_MINUTE = 10_000_000
+MAX_PER_QUERY = 5_000_000
+WRITE_COST_PER_ITEM = 10_000  # an upper bound: monday quotes ~10,000 for create_item, a value change is less
+MAX_WAITS = 5  # budget refusals waited out per request before giving up
+WAIT_CAP = 120.0
+
+
+class ComplexityPacer:
+    """What is left of the complexity budget, as last seen, minus the estimates of what was sent since."""
+
+    def __init__(
+        self,
+        budget: int = BUDGET_PER_MINUTE,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.budget = budget
+        self.clock = clock
+        self.sleep = sleep
+        self.remaining: int | None = None  # unknown until an answer reports it
+        self.reset_at: float | None = None
+        self.waited = 0.0
+
+    def observe(self, complexity: object) -> None:
+        if not isinstance(complexity, dict):
+            return
+        after, reset = complexity.get("after"), complexity.get("reset_in_x_seconds")
+        if isinstance(after, int):
+            self.remaining = after
+        if isinstance(reset, int | float):
+            self.reset_at = self.clock() + float(reset)
+
+    def fits(self, cost: int) -> bool:
+        return self.remaining is None or cost <= self.remaining
+
+    def spend(self, cost: int) -> None:
+        if self.remaining is not None:
+            self.remaining -= cost
+
+    def wait_for_reset(self) -> float:
+        """Sleep until the budget resets (as last reported); afterwards it is taken as whole again."""
+        wait = 0.0 if self.reset_at is None else max(0.0, self.reset_at - self.clock())
+        wait = min(wait, WAIT_CAP)
+        if wait > 0:
+            self.sleep(wait)
+            self.waited += wait
+        self.remaining, self.reset_at = self.budget, None
+        return wait
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    data: dict[str, Any]
+    problems: list[Problem]
+
+
+class MondayTransport:
+    """One GraphQL POST at a time, paced to the budget, with budget refusals waited out and resent."""
+
+    def __init__(self, http: HttpClient, path: str, pacer: ComplexityPacer) -> None:
+        self.http = http
+        self.path = path
+        self.pacer = pacer
+
+    def _post(self, document: str, variables: Mapping[str, Any], what: str, idempotent: bool) -> Any:
+        return self.http.request_json(
+            "POST",
+            self.path,
+            json={"query": document, "variables": dict(variables)},
+            what=what,
+            idempotent=idempotent,
+        )
+
+    def _make_room(self, cost: int) -> None:
+        if self.pacer.fits(cost):
+            return
+        # Our estimate says no: ask the real figure before waiting on a guess.
+        body = self._post(documents.BUDGET, {}, "the complexity budget", True)
+        data = body.get("data") if isinstance(body, dict) else None
+        self.pacer.observe(data.get("complexity") if isinstance(data, dict) else None)
+        if not self.pacer.fits(cost):
+            self.pacer.wait_for_reset()
+
+    def send(
+        self, document: str, variables: Mapping[str, Any], *, what: str, idempotent: bool, cost: int = 0
+    ) -> Answer:
+        """The answer's data and its field-level problems; a request-wide failure is raised.
+
+        ``idempotent``: sending it twice does what sending it once does (every query; a write of column
+        values). Only those are resent after an ambiguous network failure (see ``connectors.http``).
+
+        A *request-wide* problem has no ``path`` or comes with no data at all (auth, validation, budget);
+        field problems (an alias whose item was deleted) are returned for the caller to sort out.
+        """
+        for attempt in range(MAX_WAITS + 1):
+            self._make_room(cost)
+            body = self._post(document, variables, what, idempotent)
+            self.pacer.spend(cost)
+            if not isinstance(body, dict):
+                raise RemoteError(f"monday.com answered something other than JSON for {what}", retriable=True)
+            data = body.get("data")
+            if isinstance(data, dict):
+                self.pacer.observe(data.get("complexity"))
+            problems = problems_of(body)
+            wide = [p for p in problems if p.alias is None or not isinstance(data, dict)]
+            waits = [p for p in wide if p.must_wait]
+            if waits and attempt < MAX_WAITS:
+                # A budget or rate refusal applies nothing: wait what monday says, then send again.
+                seconds = max(p.retry_in or 0.0 for p in waits)
+                self.pacer.reset_at = self.pacer.clock() + seconds
+                self.pacer.wait_for_reset()
+                continue
+            if wide:
+                raise first_fatal(wide, what)
+            return Answer(data if isinstance(data, dict) else {}, problems)
+        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+
+# -- building it from the settings ------------------------------------------------------------------
+
+
+def monday_options(
+    token: str,
+    api_version: str,
+    *,
+    timeout: tuple[float, float] = (5.0, 60.0),
+    sleep: Callable[[float], None] = time.sleep,
+    jitter: Callable[[], float] | None = None,
+    max_attempts: int = 5,
+) -> ClientOptions:
+    """Options for monday: its 60 s server timeout, 429 waits per ``Retry-After``, the error classifier."""
+    options = ClientOptions(
+        tool="monday.com",
+        credential_vars=(CREDENTIAL_VAR,),
+        timeout=timeout,
+        retry=RetryPolicy(max_attempts=max_attempts, rate_window=60.0, max_wait=WAIT_CAP),
+        classify=classify_failure,
+        sleep=sleep,
+        headers={"API-Version": api_version},
+    )
+    return options if jitter is None else replace(options, jitter=jitter)
+
+
+def token_of(settings: Settings) -> str:
+    token = settings.monday_token.get_secret_value() if settings.monday_token else ""
+    if not token:
+        raise AuthError(f"monday.com needs an API token ({CREDENTIAL_VAR})", hint=AUTH_HINT)
+    return token
+
+
+def endpoint(url: str) -> tuple[str, str]:
+    """``(base, path)`` so that the client posts to exactly ``url`` (no trailing slash added)."""
+    base, _, last = url.rstrip("/").rpartition("/")
+    return (base, last) if base and "://" in base else (url, "")
+
+
+def monday_client(settings: Settings, options: ClientOptions | None = None) -> tuple[HttpClient, str]:
+    """A client for ``settings.monday_url`` with the token from the settings, and the path to post to."""
+    token = token_of(settings)
+    base, path = endpoint(settings.monday_url)
+    auth = HeaderAuth({"Authorization": token}, (token,))
+    return HttpClient(base, auth, options or monday_options(token, settings.monday_api_version)), path
