@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from moteur.connectors.monday import documents
-from moteur.connectors.monday.errors import Problem
+from moteur.connectors.monday.errors import Problem, first_fatal
 from moteur.connectors.monday.transport import Answer, MondayTransport
 from moteur.core.errors import NotFound, RemoteError
 
@@ -56,7 +56,7 @@ class PageCursor:
         return True
 
 
-def _page(container: object, what: str) -> tuple[list[Any], object]:
+def page_of(container: object, what: str) -> tuple[list[Any], object]:
     if not isinstance(container, dict) or not isinstance(container.get("items"), list):
         raise RemoteError(f"monday.com's items page for {what} has an unexpected shape", retriable=True)
     return list(container["items"]), container.get("cursor")
@@ -70,6 +70,8 @@ def board_of(answer: Answer, board_id: str) -> dict[str, Any]:
     """The board of a ``ReadBoard`` answer, or ``NotFound`` naming it."""
     boards = answer.data.get("boards")
     found = _objects(boards)
+    if not found and answer.problems:
+        raise first_fatal(answer.problems, f"board {board_id}")
     if not found:
         raise NotFound(
             f"monday.com: board {board_id} not found (or not shared with the token's user)",
@@ -95,7 +97,7 @@ def read_board(transport: MondayTransport, board_id: str, page_limit: int = docu
         cost=READ_COST_GUESS,
     )
     board = board_of(answer, board_id)
-    items, cursor = _page(board.get("items_page"), what)
+    items, cursor = page_of(board.get("items_page"), what)
     raw = RawBoard(
         board={k: v for k, v in board.items() if k not in ("columns", "groups", "items_page")},
         columns=_objects(board.get("columns")),
@@ -114,7 +116,7 @@ def read_board(transport: MondayTransport, board_id: str, page_limit: int = docu
             idempotent=True,
             cost=page_cost,
         )
-        items, cursor = _page(answer.data.get("next_items_page"), what)
+        items, cursor = page_of(answer.data.get("next_items_page"), what)
         raw.items.extend(items)
         raw.pages += 1
         raw.warnings.extend(field_problems(answer.problems))

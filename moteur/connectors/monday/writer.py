@@ -43,6 +43,7 @@ STATUS_COLOURS: dict[str, tuple[str, int]] = {
     "sky": ("chili_blue", 16),
 }
 RETRY_ROUNDS = 2  # resends of retriable aliases after the first answer
+CREATE_ATTEMPTS = 4  # a create that failed ambiguously is looked up, then tried again, this many times in all
 
 
 def aliases_per_request(cost_per_item: int = WRITE_COST_PER_ITEM) -> int:
@@ -112,14 +113,14 @@ class MondayWriter:
             "type": column_type,
             "defaults": self._defaults(column_type, op),
         }
-        for attempt in range(2):
+        for attempt in range(CREATE_ATTEMPTS):
             try:
                 answer = self.transport.send(
                     documents.CREATE_COLUMN, variables, what=f'column "{op.name}"', idempotent=False
                 )
             except AmbiguousWrite:
                 self._look_up_columns()
-                if fold(op.name) in self.columns or attempt:
+                if fold(op.name) in self.columns or attempt == CREATE_ATTEMPTS - 1:
                     return
                 continue
             if answer.problems:

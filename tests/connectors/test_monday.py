@@ -1,0 +1,292 @@
+"""The monday.com connector over the sandbox: the shared contract, request counts against the minimum
+(⌈N/500⌉ reads, ⌈items/20⌉ writes), columns created once, a partial failure, budget waits, and the CLI end
+to end."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import responses
+
+from connectors.contract import ConnectorContract, mutating, plan_for
+from moteur.connectors.http import HttpClient
+from moteur.connectors.monday import MondayConnector
+from moteur.connectors.monday.reader import read_board
+from moteur.connectors.monday.transport import ComplexityPacer, MondayTransport, monday_client, monday_options
+from moteur.core.errors import NotFound, UsageError
+from moteur.core.model import BoardRef, Tool
+from moteur.core.plan import Memory
+from moteur.core.sync import remembered
+from moteur.settings import Settings
+
+Sandbox = Any  # tests/conftest.py
+
+
+def settings_for(env: dict[str, str]) -> Settings:
+    return Settings(monday_token=env["MOTEUR_MONDAY_TOKEN"], monday_url=env["MOTEUR_MONDAY_URL"])
+
+
+def connector_for(env: dict[str, str], slept: list[float] | None = None) -> MondayConnector:
+    settings = settings_for(env)
+    token = env["MOTEUR_MONDAY_TOKEN"]
+    waits = slept if slept is not None else []
+    options = monday_options(
+        token, settings.monday_api_version, timeout=(2.0, 5.0), sleep=waits.append, jitter=lambda: 0.0
+    )
+    http, _ = monday_client(settings, options)
+    return MondayConnector(settings, http=http)
+
+
+class TestMondayContract(ConnectorContract):
+    tool = Tool.MONDAY
+    bulk_seed, bulk_size = "bulk:1200", 1200
+
+    def make_connector(self, sandbox: Sandbox, env: dict[str, str]) -> MondayConnector:
+        return connector_for(env)
+
+    def missing_board(self) -> BoardRef:
+        return BoardRef(tool=Tool.MONDAY, board="9999999999")
+
+
+def _ref(sandbox: Sandbox) -> BoardRef:
+    return BoardRef(tool=Tool.MONDAY, board=sandbox.boards["monday"][0].split(":", 1)[1])
+
+
+def _monday_log(sandbox: Sandbox) -> list[dict[str, Any]]:
+    return [e for e in sandbox.requests() if e["tool"] == "monday"]
+
+
+def _sync(connector: MondayConnector, ref: BoardRef) -> tuple[int, dict[str, Memory]]:
+    """Read, plan and apply once; the number of items written and the memory a state store would keep."""
+    snapshot = connector.read(ref)
+    board = plan_for(snapshot, connector).boards[0]
+    results = connector.apply(snapshot, board.plan.schema_ops, board.plan.item_ops)
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok][:3]
+    memory = {s.key: Memory(dict(s.written), s.version, s.content_hash) for s in remembered(board, results)}
+    return board.plan.items_changed(), memory
+
+
+def test_reading_the_demo_board_takes_one_query(sandbox: Sandbox) -> None:
+    connector = connector_for(sandbox.env)
+    snapshot = connector.read(_ref(sandbox))
+    assert connector.request_count() == 1
+    assert [(e["operation"], e["root_fields"]) for e in _monday_log(sandbox)] == [
+        ("query", ["complexity", "boards"])
+    ]
+    assert {"Statut", "Impact", "Échéance"} <= set(snapshot.fields)
+    assert snapshot.buckets and all(a.bucket for a in snapshot.actions)
+    scored = [a for a in snapshot.actions if a.impact is not None]
+    assert scored and all(a.version for a in snapshot.actions)
+    assert any(a.status.value == "done" for a in snapshot.actions)
+    dated = [a for a in snapshot.actions if a.due is not None]
+    assert dated and all(type(a.due).__name__ == "date" for a in dated)  # a date-only due stays a date
+
+
+def test_a_1200_item_board_reads_in_three_queries(sandbox: Sandbox) -> None:
+    sandbox.reset("bulk:1200")
+    connector = connector_for(sandbox.env)
+    snapshot = connector.read(_ref(sandbox))
+    assert len(snapshot.actions) == 1200
+    assert connector.request_count() == math.ceil(1200 / 500)
+    roots = [e["root_fields"][-1] for e in _monday_log(sandbox)]
+    assert roots == ["boards", "next_items_page", "next_items_page"]
+
+
+def test_sync_writes_few_aliased_mutations_and_columns_once(sandbox: Sandbox) -> None:
+    connector = connector_for(sandbox.env)
+    ref = _ref(sandbox)
+    items, memory = _sync(connector, ref)
+    writes = mutating(_monday_log(sandbox), "monday")
+    creates = [e for e in writes if e["root_fields"] == ["create_column"]]
+    value_writes = [e for e in writes if "change_multiple_column_values" in e["root_fields"]]
+    assert len(creates) == 3  # Quadrant, Sprint, ICE
+    assert sum(len(e["root_fields"]) for e in value_writes) == items  # one mutation per item
+    assert len(value_writes) <= math.ceil(items / 20)
+    assert connector.estimate((), ()).startswith("≈ 0 requests")
+
+    after = connector.read(ref)
+    assert [f.casefold() for f in after.fields].count("quadrant") == 1
+    again = plan_for(after, connector, memory)
+    assert again.empty, again.boards[0].plan.item_ops[:3]
+    count = len(writes)
+    results = connector.apply(after, again.boards[0].plan.schema_ops, again.boards[0].plan.item_ops)
+    assert results == [] and len(mutating(_monday_log(sandbox), "monday")) == count
+
+
+def test_quadrant_column_has_the_quadrant_labels_with_colours(sandbox: Sandbox) -> None:
+    connector = connector_for(sandbox.env)
+    _sync(connector, _ref(sandbox))
+    state = requests.get(f"{sandbox.url}/_sandbox/state", timeout=10).json()["monday"]
+    board = next(b for b in state["boards"] if b["id"] == _ref(sandbox).board)
+    quadrant = next(c for c in board["columns"] if c["title"] == "Quadrant")
+    labels = quadrant["settings"]["labels"]
+    assert quadrant["type"] == "status"
+    assert labels["1"] == "Quick win" and labels["2"] == "Time sink" and labels["3"] == "Big project"
+    assert quadrant["settings"]["labels_colors"]["1"]["color"] == "#00c875"  # green, as DESIGN §6 says
+    sprint = next(c for c in board["columns"] if c["title"] == "Sprint")
+    assert sprint["type"] == "dropdown" and sprint["settings"]["labels"]
+
+
+def _graphql(sandbox: Sandbox, query: str, variables: dict[str, Any]) -> Any:
+    answer = requests.post(
+        sandbox.env["MOTEUR_MONDAY_URL"],
+        json={"query": query, "variables": variables},
+        headers={"Authorization": sandbox.env["MOTEUR_MONDAY_TOKEN"], "API-Version": "2026-10"},
+        timeout=10,
+    )
+    answer.raise_for_status()
+    return answer.json()
+
+
+def test_an_item_deleted_between_read_and_apply_fails_alone(sandbox: Sandbox) -> None:
+    connector = connector_for(sandbox.env)
+    snapshot = connector.read(_ref(sandbox))
+    plan = plan_for(snapshot, connector).boards[0].plan
+    victim = plan.item_ops[0].item.item
+    deleted = _graphql(sandbox, "mutation ($id: ID!) { delete_item(item_id: $id) { id } }", {"id": victim})
+    assert deleted["data"]["delete_item"]["id"] == victim
+    results = connector.apply(snapshot, plan.schema_ops, plan.item_ops)
+    failed = [r for r in results if not r.ok]
+    assert failed and {r.op.item.item for r in failed} == {victim}  # type: ignore[union-attr]
+    assert all("InvalidItemIdException" in (r.error or "") for r in failed)
+    reread = {a.ref.item: a for a in connector.read(_ref(sandbox)).actions}
+    applied = {r.op.item.item for r in results if r.ok and hasattr(r.op, "item")}  # type: ignore[union-attr]
+    assert applied and all(reread[i].annotations.quadrant for i in applied)
+
+
+def test_two_thousand_items_read_and_sync_near_the_minimum(sandbox: Sandbox) -> None:
+    sandbox.reset("bulk:2000")
+    connector = connector_for(sandbox.env)
+    ref = _ref(sandbox)
+    connector.read(ref)
+    assert connector.request_count() == math.ceil(2000 / 500)
+    items, _ = _sync(connector, ref)
+    log = _monday_log(sandbox)
+    writes = [e for e in mutating(log, "monday") if "change_multiple_column_values" in e["root_fields"]]
+    assert len(writes) <= math.ceil(items / 20)
+    probes = [e for e in log if e["root_fields"] == ["complexity"]]  # the pacer asking the real budget
+    assert len(probes) <= 2
+    reads = 2 * math.ceil(2000 / 500)  # the read above, and the one inside _sync
+    assert connector.request_count() == len(log) == reads + 3 + len(writes) + len(probes)
+
+
+# -- the complexity budget, with monday's recorded refusal shapes (no sandbox needed) ---------------------
+
+URL = "https://api.monday.test/v2"
+
+
+def _transport(slept: list[float], clock: list[float]) -> MondayTransport:
+    options = monday_options("t0ken", "2026-10", sleep=slept.append, jitter=lambda: 0.0)
+    http = HttpClient("https://api.monday.test", _auth(), options)
+    return MondayTransport(http, "v2", ComplexityPacer(clock=lambda: clock[0], sleep=slept.append))
+
+
+def _auth() -> Any:
+    from moteur.connectors.http import HeaderAuth
+
+    return HeaderAuth({"Authorization": "t0ken"}, ("t0ken",))
+
+
+@responses.activate
+def test_budget_refusals_wait_what_monday_says_then_resend() -> None:
+    exhausted = {
+        "errors": [
+            {
+                "message": "Complexity budget exhausted",
+                "extensions": {"code": "COMPLEXITY_BUDGET_EXHAUSTED", "retry_in_seconds": 7},
+            }
+        ]
+    }
+    legacy = {
+        "error_code": "ComplexityException",
+        "status_code": 429,
+        "error_message": "Complexity budget exhausted, query cost 30001 budget remaining 2 out of "
+        "1000000 reset in 3 seconds",
+    }
+    ok = {"data": {"complexity": {"before": 10, "after": 9, "query": 1, "reset_in_x_seconds": 40}}}
+    responses.post(URL, json=exhausted, status=429, headers={"Retry-After": "7"})
+    responses.post(URL, json=legacy)
+    responses.post(URL, json=ok)
+    slept: list[float] = []
+    transport = _transport(slept, [0.0])
+    answer = transport.send("query { complexity { after } }", {}, what="x", idempotent=True)
+    assert answer.data == ok["data"] and slept == [7.0, 3.0]
+    assert responses.calls[0].request.headers["API-Version"] == "2026-10"
+    assert responses.calls[0].request.headers["Authorization"] == "t0ken"
+
+
+@responses.activate
+def test_a_write_that_would_not_fit_asks_the_budget_then_waits_the_reset() -> None:
+    budget = {"data": {"complexity": {"before": 100, "after": 99, "query": 1, "reset_in_x_seconds": 12}}}
+    responses.post(URL, json=budget)
+    responses.post(URL, json={"data": {"u0": {"id": "1", "updated_at": "2026-12-01T00:00:00Z"}}})
+    slept: list[float] = []
+    clock = [100.0]
+    transport = _transport(slept, clock)
+    transport.pacer.observe({"after": 5, "reset_in_x_seconds": 30})  # as a read left it
+    transport.send("mutation { x }", {}, what="w", idempotent=True, cost=10_000)
+    assert slept == [12.0] and len(responses.calls) == 2
+
+
+@responses.activate
+def test_unknown_board_and_bad_document_are_named() -> None:
+    invalid = {
+        "message": "The board does not exist",
+        "path": ["boards"],
+        "extensions": {"code": "InvalidBoardIdException", "error_data": {"board_id": 1}},
+    }
+    undefined = {"message": "Field 'x' doesn't exist", "extensions": {"code": "undefinedField"}}
+    responses.post(URL, json={"data": {"boards": None}, "errors": [invalid]})
+    responses.post(URL, json={"errors": [undefined]})
+    transport = _transport([], [0.0])
+    with pytest.raises(NotFound, match="board 123"):
+        read_board(transport, "123")
+    with pytest.raises(UsageError, match="undefinedField"):
+        transport.send("query { boards { x } }", {}, what="board 123", idempotent=True)
+
+
+# -- CLI end to end ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_env(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    for name, value in sandbox.env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("MOTEUR_STATE_URL", f"sqlite:///{tmp_path / 'state.db'}")
+    monkeypatch.chdir(tmp_path)  # no stray .env or moteur.toml
+    return f"monday:{_ref(sandbox).board}"
+
+
+def test_cli_dry_run_sync_then_no_changes(
+    sandbox: Sandbox, cli_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from moteur.cli import main
+
+    today = ["--today", "2026-12-01"]
+    assert main(["sync", cli_env, "--dry-run", *today]) == 0
+    assert mutating(sandbox.requests(), "monday") == []
+    assert main(["sync", cli_env, *today]) == 0
+    written = len(mutating(sandbox.requests(), "monday"))
+    assert written
+    capsys.readouterr()
+    assert main(["sync", cli_env, "--dry-run", *today]) == 0
+    assert "No changes." in capsys.readouterr().out
+    assert main(["sync", cli_env, *today]) == 0
+    assert len(mutating(sandbox.requests(), "monday")) == written  # a second sync writes nothing
+
+
+def test_cli_wrong_token_exits_3_naming_the_variable(
+    sandbox: Sandbox, cli_env: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from moteur.cli import main
+
+    wrong = sandbox.env["MOTEUR_MONDAY_TOKEN"][:-4] + "beef"
+    monkeypatch.setenv("MOTEUR_MONDAY_TOKEN", wrong)
+    assert main(["sync", cli_env, "--dry-run", "--today", "2026-12-01"]) == 3
+    err = capsys.readouterr().err
+    assert "MOTEUR_MONDAY_TOKEN" in err
+    assert wrong not in err
