@@ -39,10 +39,19 @@ def run_plan(
             (name, evaluate(group_actions, settings.planning, today, language=settings.language))
         )
     if chart is not None:
-        from moteur.views.chart import draw_matrix
+        from moteur.views.chart import draw_load, draw_matrix
 
-        draw_matrix(evaluations[0][1], chart, settings.language)
-        out.info(f"priority matrix written to {chart}")
+        policy = settings.planning
+        draw_matrix(
+            evaluations[0][1],
+            chart,
+            settings.language,
+            impact_threshold=policy.impact_threshold,
+            effort_threshold=policy.effort_threshold,
+        )
+        load_path = chart.with_name(f"{chart.stem}-load{chart.suffix}")
+        draw_load(evaluations[0][1], load_path, settings.language)
+        out.info(f"priority matrix written to {chart}, sprint load to {load_path}")
     if json_out:
         payload = plan_json(evaluations[0][1])
         if len(evaluations) > 1:

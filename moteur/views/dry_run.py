@@ -100,16 +100,16 @@ def render_board(console: Console, board: BoardPlan, max_items: int | None = Non
     by_kind: dict[str, list[SchemaOp]] = defaultdict(list)
     for op in board.plan.schema_ops:
         by_kind[nouns[_schema_kind(op)]].append(op)
-    for noun, ops in by_kind.items():
-        plural = f"{noun}s" if len(ops) > 1 else noun
-        console.print(Text(f"  # {where}: {len(ops)} {plural} will be created", style="bold"))
-        for op in ops:
+    for kind_noun, schema_ops in by_kind.items():
+        plural = f"{kind_noun}s" if len(schema_ops) > 1 else kind_noun
+        console.print(Text(f"  # {where}: {len(schema_ops)} {plural} will be created", style="bold"))
+        for op in schema_ops:
             extra = ""
             if isinstance(op, EnsureTag) and op.color:
                 extra = f" (colour {op.color})"
             elif isinstance(op, EnsureField):
                 extra = f" ({op.field_kind.value})"
-            console.print(Text("  + ", style="green") + Text(f'{noun} "{op.name}"{extra}'))
+            console.print(Text("  + ", style="green") + Text(f'{kind_noun} "{op.name}"{extra}'))
         console.print()
     conflicts = {(c.key, c.field) for c in board.plan.conflicts}
     grouped: dict[str, list[ItemOp]] = defaultdict(list)

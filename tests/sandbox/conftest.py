@@ -1,2 +1,4 @@
-"""The sandbox fixtures (``sandbox``, ``sandbox_server``, ``trello_auth``) live in ``tests/conftest.py`` so that
-``tests/connectors`` shares the same session server; nothing sandbox-specific is needed here."""
+"""The sandbox fixtures (``sandbox``, ``sandbox_server``, ``trello_auth``) live in ``tests/conftest.py``.
+
+``tests/connectors`` shares the same session server; nothing sandbox-specific is needed here.
+"""
