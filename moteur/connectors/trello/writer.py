@@ -126,9 +126,7 @@ class TrelloWriter:
     def ensure_bucket(self, op: EnsureBucket) -> None:
         if _fold(op.name) in self.lists:
             return
-        created = self.client.request_json(
-            "POST", f"/boards/{self.board_id}/lists", params={"name": op.name}
-        )
+        created = self.client.request_json("POST", f"/boards/{self.board_id}/lists", params={"name": op.name})
         self.lists[_fold(op.name)] = str(created["id"])
 
     def schema(self, op: SchemaOp) -> OpResult:
