@@ -290,3 +290,28 @@ def test_cli_wrong_token_exits_3_naming_the_variable(
     err = capsys.readouterr().err
     assert "MOTEUR_MONDAY_TOKEN" in err
     assert wrong not in err
+
+
+@responses.activate
+def test_a_partial_answer_resends_the_retriable_alias_alone_and_reports_the_others() -> None:
+    from moteur.connectors.monday.writer import MondayWriter
+    from moteur.core.model import Snapshot
+    from moteur.core.plan import WriteBack
+
+    def failure(alias: str, code: str) -> dict[str, Any]:
+        return {"message": code, "path": [alias], "extensions": {"code": code}}
+
+    ok = {"id": "1", "updated_at": "2026-12-01T00:00:00Z"}
+    first = {
+        "data": {"u0": ok, "u1": None, "u2": None},
+        "errors": [failure("u1", "INTERNAL_SERVER_ERROR"), failure("u2", "InvalidItemIdException")],
+    }
+    responses.post(URL, json=first)
+    responses.post(URL, json={"data": {"u0": ok}})
+    ref = BoardRef(tool=Tool.MONDAY, board="42")
+    snapshot = Snapshot(board=ref, name="b", native={"board_id": "42", "columns": []})
+    writer = MondayWriter(_transport([], [0.0]), snapshot, WriteBack(targets={}), {})
+    failed = writer.write([("1", "a", "{}"), ("2", "b", "{}"), ("3", "c", "{}")])
+    assert set(failed) == {"3"} and "InvalidItemIdException" in failed["3"]
+    resent = responses.calls[1].request.body
+    assert resent is not None and b'"i0": "2"' in resent and b"u1" not in resent

@@ -195,3 +195,11 @@ def test_a_date_only_cell_stays_a_date_and_a_time_is_utc() -> None:
     moment = columns.parse({"type": "date", "date": "2026-12-24", "time": "09:00:00"})
     assert moment == datetime(2026, 12, 24, 9, 0, tzinfo=UTC)
     assert columns.parse({"type": "dropdown", "text": "a, b", "values": [{"label": "a, b"}]}) == ("a, b",)
+
+
+def test_a_malformed_item_is_skipped_with_a_warning() -> None:
+    good = {"id": "1", "name": "Webinar", "column_values": []}
+    raw = RawBoard(board={"id": "5"}, items=[good, {"id": "2"}, "junk"])
+    snapshot = to_snapshot(raw, BoardRef(tool=Tool.MONDAY, board="5"), load_mapping(Tool.MONDAY))
+    assert [a.title for a in snapshot.actions] == ["Webinar"]
+    assert [w.split(":")[0] for w in snapshot.warnings] == ["item 2", "item #3"]
