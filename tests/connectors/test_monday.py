@@ -150,11 +150,13 @@ def test_an_item_deleted_between_read_and_apply_fails_alone(sandbox: Sandbox) ->
     deleted = _graphql(sandbox, "mutation ($id: ID!) { delete_item(item_id: $id) { id } }", {"id": victim})
     assert deleted["data"]["delete_item"]["id"] == victim
     results = connector.apply(snapshot, plan.schema_ops, plan.item_ops)
-    failed = [r for r in results if not r.ok]
-    assert failed and {r.op.item.item for r in failed} == {victim}  # type: ignore[union-attr]
-    assert all("InvalidItemIdException" in (r.error or "") for r in failed)
+    outcomes = list(zip(plan.item_ops, results[len(plan.schema_ops) :], strict=True))
+    assert all(r.ok for r in results[: len(plan.schema_ops)])
+    failed = [(op, r) for op, r in outcomes if not r.ok]
+    assert failed and {op.item.item for op, _ in failed} == {victim}
+    assert all("InvalidItemIdException" in (r.error or "") for _, r in failed)
     reread = {a.ref.item: a for a in connector.read(_ref(sandbox)).actions}
-    applied = {r.op.item.item for r in results if r.ok and hasattr(r.op, "item")}  # type: ignore[union-attr]
+    applied = {op.item.item for op, r in outcomes if r.ok}
     assert applied and all(reread[i].annotations.quadrant for i in applied)
 
 
