@@ -1,0 +1,164 @@
+"""``AsanaConnector``: the Connector protocol for Asana projects (``asana:<project gid>``).
+
+Reads with ``reader`` (2 + ⌈N/100⌉ requests), maps with ``mapping`` through ``mappings/asana.yaml``, creates
+sections / fields / options / tags with ``schema`` and writes item ops with ``writer`` (packed ten to a
+``POST /batch``). Write-back per DESIGN §6: a section per quadrant, the sprint in the enum custom field
+"Sprint", ICE in the number custom field "ICE". Without custom fields (a free workspace: ``asana_tier =
+"free"``, or a 402 met while writing) the sprint goes to tags "Sprint N" and ICE is skipped, with one warning.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from moteur.connectors.asana.mapping import to_snapshot
+from moteur.connectors.asana.reader import read_project
+from moteur.connectors.asana.schema import ProjectSchema
+from moteur.connectors.asana.transport import asana_client, pace
+from moteur.connectors.asana.writer import BATCH_SIZE, ItemWriter
+from moteur.connectors.http import HttpClient, HttpStats
+from moteur.core.errors import MoteurError
+from moteur.core.model import BoardRef, Snapshot, Tool
+from moteur.core.ops import EnsureBucket, EnsureField, EnsureTag, ItemOp, OpResult, SchemaOp, SetTags, Target
+from moteur.core.plan import WriteBack
+from moteur.mappings.loader import load_mapping
+from moteur.mappings.schema import BoardMapping, TargetKind
+from moteur.redaction import scrub
+
+if TYPE_CHECKING:
+    from moteur.settings import Settings
+
+FREE_WARNING = (
+    "custom fields are not available on this Asana workspace (free tier): the sprint is written as a tag "
+    '"Sprint N" and ICE is not written'
+)
+_TARGETS = {
+    TargetKind.LABEL: Target.TAG,
+    TargetKind.TAG: Target.TAG,
+    TargetKind.CUSTOM_FIELD: Target.FIELD,
+    TargetKind.COLUMN: Target.FIELD,
+    TargetKind.SECTION: Target.BUCKET,
+}
+
+
+class AsanaConnector:
+    tool = Tool.ASANA
+
+    def __init__(self, settings: Settings, *, http: HttpClient | None = None, workers: int = 2) -> None:
+        override = settings.mappings.get("asana")
+        self.mapping: BoardMapping = load_mapping(Tool.ASANA, Path(override) if override else None)
+        self.language = settings.language
+        self.tier = settings.asana_tier
+        self.http = http or asana_client(settings)
+        self.workers = workers
+        # Custom fields can be written unless the settings say the workspace is free or Asana answered 402.
+        self.fields_on = settings.asana_tier != "free"
+
+    def read(self, board: BoardRef) -> Snapshot:
+        snapshot = to_snapshot(
+            read_project(self.http, board.board), board, self.mapping, fields_on=self.fields_on
+        )
+        wants_fields = any(
+            t.kind is TargetKind.CUSTOM_FIELD for t in self.mapping.writeback.targets().values()
+        )
+        if not self.fields_on and wants_fields:
+            snapshot = snapshot.model_copy(update={"warnings": (*snapshot.warnings, FREE_WARNING)})
+        return snapshot
+
+    def writeback(self, snapshot: Snapshot) -> WriteBack:
+        fields_on = self.fields_on and bool(snapshot.native.get("fields_on", True))
+        targets: dict[str, Target] = {}
+        names: dict[str, str] = {}
+        skip: set[str] = set()
+        for name, target in self.mapping.writeback.targets().items():
+            if target.kind is TargetKind.CUSTOM_FIELD and not fields_on:
+                if target.fallback is None:
+                    skip.add(name)
+                    targets[name] = Target.FIELD
+                    continue
+                target = target.fallback
+            targets[name] = _TARGETS[target.kind]
+            if target.name:
+                names[name] = target.name
+        return WriteBack(targets=targets, language=self.language, skip=frozenset(skip), field_names=names)
+
+    def apply(
+        self,
+        snapshot: Snapshot,
+        schema_ops: Sequence[SchemaOp],
+        item_ops: Sequence[ItemOp],
+        progress: Callable[[int], None] | None = None,
+    ) -> list[OpResult]:
+        """Schema ops in order, then the item ops in batches; one ``OpResult`` per op, in the ops' order."""
+        fields_on = self.fields_on and bool(snapshot.native.get("fields_on", True))
+        schema = ProjectSchema(self.http, snapshot, fields_on=fields_on)
+        results = [self._schema_op(schema, op) for op in schema_ops]
+        writer = ItemWriter(self.http, schema, snapshot.native.get("task_tags", {}), self.writeback(snapshot))
+        writer.workers = self.workers
+        writes, failed = writer.writes(item_ops)
+        remaining = [0] * len(item_ops)
+        for write in writes:
+            for i in write.ops:
+                remaining[i] += 1
+        if progress is not None and any(n == 0 for n in remaining):
+            progress(sum(1 for n in remaining if n == 0))
+
+        def done(indexes: list[int]) -> None:
+            finished = 0
+            for w in indexes:
+                for i in writes[w].ops:
+                    remaining[i] -= 1
+                    finished += remaining[i] == 0
+            if progress is not None and finished:
+                progress(finished)
+
+        errors = writer.send(writes, done)
+        for w, message in errors.items():
+            for i in writes[w].ops:
+                failed.setdefault(i, message)
+        self.fields_on = self.fields_on and schema.fields_on  # a 402 is remembered for the next read
+        results.extend(OpResult(op, i not in failed, failed.get(i)) for i, op in enumerate(item_ops))
+        return results
+
+    def _schema_op(self, schema: ProjectSchema, op: SchemaOp) -> OpResult:
+        try:
+            if isinstance(op, EnsureBucket):
+                schema.ensure_section(op.name)
+            elif isinstance(op, EnsureField):
+                schema.ensure_field(op.name, op.field_kind, op.options)
+            else:
+                schema.ensure_tag(op.name, op.color)
+        except MoteurError as exc:
+            return OpResult(op, False, scrub(str(exc)))
+        return OpResult(op, True)
+
+    def estimate(self, schema_ops: Sequence[SchemaOp], item_ops: Sequence[ItemOp]) -> str:
+        """The requests ``apply`` would send, and the time Asana's rate limit makes them take at least."""
+        creates = sum(
+            2 if isinstance(op, EnsureField) else 1
+            for op in schema_ops
+            if isinstance(op, EnsureBucket | EnsureField | EnsureTag)
+        )
+        field_tasks = {op.item.item for op in item_ops if op.kind == "update_fields"}
+        writes = len(field_tasks) + sum(
+            len(op.add) + len(op.remove) if isinstance(op, SetTags) else 1
+            for op in item_ops
+            if op.kind != "update_fields"
+        )
+        requests = creates + math.ceil(writes / BATCH_SIZE)
+        quota = creates + writes  # a batch costs one unit of quota per action
+        minutes = max(0, math.ceil(quota / pace(self.tier)) - 1)
+        seconds = minutes * 60 + requests * 0.2  # ~200 ms per call on a normal link
+        return f"≈ {requests} requests, ≈ {max(1, round(seconds))} s at Asana's rate limit"
+
+    def request_count(self) -> int:
+        return self.http.stats().requests
+
+    def stats(self) -> HttpStats:
+        return self.http.stats()
+
+    def close(self) -> None:
+        self.http.close()

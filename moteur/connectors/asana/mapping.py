@@ -1,0 +1,200 @@
+"""From a raw Asana project to a ``Snapshot``: each task mapped to an ``Action`` through ``asana.yaml``.
+
+Terms:
+
+- *Section*: the task's section in this project (a task may be in other projects too); it is the Action's
+  bucket, and its quadrant when the section is named after one ("Quick win", "Victoire rapide").
+- *Score field*: a number or enum custom field named Impact / Effort / Confidence (or a name the mapping
+  gives, e.g. Confiance); its number, or its option's name (``fort``, ``8``), goes through ``parse_score``.
+- *Sprint*: the option of the enum custom field "Sprint"; when custom fields are unavailable (a free
+  workspace) a tag "Sprint N" instead. Such tags are managed, so they are not the Action's tags.
+- *Native*: what the writer needs and core must not see: section, field, option and tag gids, each task's
+  tag gids, the workspace, and whether custom fields can be written.
+
+A task whose JSON is malformed (wrong types, no gid or name) is skipped with a warning; the run goes on.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from moteur.connectors.asana.reader import RawProject
+from moteur.core.labels import quadrant_from_name, sprint_index
+from moteur.core.model import Action, Annotations, BoardRef, Bucket, ItemRef, Snapshot, Status, Tool
+from moteur.mappings.schema import BoardMapping, fold
+from moteur.mappings.scores import parse_number, parse_score
+
+SCORES = ("impact", "effort", "confidence")
+
+
+def _datetime(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def field_value(item: dict[str, Any]) -> object:
+    """A task's value of one custom field: a number, an enum option's name, else the displayed text."""
+    if item.get("number_value") is not None:
+        return item["number_value"]
+    enum_value = item.get("enum_value")
+    if isinstance(enum_value, dict):
+        return enum_value.get("name")
+    return item.get("display_value")
+
+
+def section_in(task: dict[str, Any], project_gid: str) -> dict[str, Any] | None:
+    """The task's section in this project (its other projects' memberships are ignored)."""
+    for membership in task.get("memberships") or []:
+        if not isinstance(membership, dict):
+            continue
+        project = membership.get("project")
+        section = membership.get("section")
+        if isinstance(project, dict) and str(project.get("gid")) == project_gid and isinstance(section, dict):
+            return section
+    return None
+
+
+class ProjectMapper:
+    """Maps the tasks of one raw project; built once per read (it indexes fields and names)."""
+
+    def __init__(self, raw: RawProject, ref: BoardRef, mapping: BoardMapping, *, fields_on: bool) -> None:
+        self.raw, self.ref, self.mapping, self.fields_on = raw, ref, mapping, fields_on
+        self.role_of: dict[str, str] = {}  # folded custom field name -> Action field
+        names = mapping.field_names()
+        for role in (*SCORES, "objective", "channel"):
+            for name in names.get(role, ()):
+                self.role_of.setdefault(fold(name), role)
+        wb = mapping.writeback
+        self.sprint_field = fold(wb.sprint.name) if wb.sprint is not None and wb.sprint.name else "sprint"
+        self.ice_field = fold(wb.ice.name) if wb.ice is not None and wb.ice.name else "ice"
+        self.tags_seen: dict[str, str] = {}  # tag name -> gid
+        self.task_tags: dict[str, list[str]] = {}
+        self.warnings: list[str] = []
+
+    # -- one task ---------------------------------------------------------------------------------------
+
+    def action(self, task: dict[str, Any]) -> Action:
+        gid, title = task["gid"], task["name"]
+        if not isinstance(gid, str) or not isinstance(title, str):
+            raise TypeError("gid and name must be strings")
+        tag_names: list[str] = []
+        for tag in task.get("tags") or []:
+            name = str(tag.get("name") or "")
+            tag_names.append(name)
+            self.tags_seen.setdefault(name, str(tag.get("gid")))
+        values: dict[str, object] = {}
+        extra: dict[str, Any] = {}
+        sprint: str | None = None
+        ice: float | None = None
+        for item in task.get("custom_fields") or []:
+            if not isinstance(item, dict):
+                continue
+            name = str(item.get("name") or "")
+            value = field_value(item)
+            key = fold(name)
+            if key == self.sprint_field:
+                sprint = str(value) if value not in (None, "") else None
+            elif key == self.ice_field:
+                ice = parse_number(value)
+            elif key in self.role_of:
+                values[self.role_of[key]] = value
+            elif value not in (None, ""):
+                extra[f"field:{name}"] = value
+        if not self.fields_on:
+            sprint = next((n for n in tag_names if sprint_index(n) is not None), None)
+        scores: dict[str, int | None] = {}
+        for role in SCORES:
+            score, warning = parse_score(
+                values.get(role), self.mapping.words, field=role, stars_factor=self.mapping.stars_factor
+            )
+            scores[role] = score
+            if warning:
+                self.warnings.append(f'task "{title}": {warning}')
+        section = section_in(task, self.raw.gid)
+        bucket = str(section.get("name") or "") if section is not None else None
+        quadrant = bucket if bucket and quadrant_from_name(bucket) is not None else None
+        assignee = task.get("assignee")
+        who = (assignee.get("email") or assignee.get("name")) if isinstance(assignee, dict) else None
+        objective, channel = values.get("objective"), values.get("channel")
+        return Action(
+            ref=ItemRef(tool=Tool.ASANA, board=self.ref.board, item=gid, url=task.get("permalink_url")),
+            title=title,
+            description=str(task.get("notes") or ""),
+            status=Status.DONE if task.get("completed") else self._status(bucket),
+            bucket=bucket,
+            tags=tuple(n for n in tag_names if n and sprint_index(n) is None),
+            assignees=(str(who),) if who else (),
+            # A due_at is a moment; a due_on is a calendar day and stays one (never shifted by a timezone).
+            due=task.get("due_at") or task.get("due_on"),
+            created_at=_datetime(task.get("created_at")),
+            updated_at=_datetime(task.get("modified_at")),
+            impact=scores["impact"],
+            effort=scores["effort"],
+            confidence=scores["confidence"],
+            objective=str(objective) if objective else None,
+            channel=str(channel) if channel else None,
+            annotations=Annotations(quadrant=quadrant, sprint=sprint, ice=ice),
+            version=task.get("modified_at"),
+            extra=extra,
+        )
+
+    def _status(self, bucket: str | None) -> Status:
+        return self.mapping.statuses.get(fold(bucket or ""), Status.TODO)
+
+    # -- the project ------------------------------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        actions: list[Action] = []
+        for index, task in enumerate(self.raw.tasks):
+            try:
+                if not isinstance(task, dict):
+                    raise TypeError(f"a {type(task).__name__} instead of an object")
+                action = self.action(task)
+            except (KeyError, TypeError, ValueError, ValidationError, AttributeError) as exc:
+                who = task.get("gid") if isinstance(task, dict) else f"#{index + 1}"
+                reason = str(exc).splitlines()[0][:120] or type(exc).__name__
+                self.warnings.append(f"task {who}: skipped, its JSON is malformed ({reason})")
+                continue
+            actions.append(action)
+            self.task_tags[action.ref.item] = [str(t.get("gid")) for t in task.get("tags") or []]
+        fields = self.raw.custom_fields
+        sections = [{"gid": str(s.get("gid")), "name": str(s.get("name") or "")} for s in self.raw.sections]
+        native = {
+            "project": self.raw.gid,
+            "workspace": self.raw.workspace,
+            "fields_on": self.fields_on,
+            "sections": sections,
+            "fields": [
+                {
+                    "gid": str(f.get("gid")),
+                    "name": str(f.get("name") or ""),
+                    "subtype": str(f.get("resource_subtype") or f.get("type") or ""),
+                    "options": {
+                        str(o.get("name")): str(o.get("gid"))
+                        for o in f.get("enum_options") or []
+                        if isinstance(o, dict) and o.get("enabled", True)
+                    },
+                }
+                for f in fields
+            ],
+            "tags": dict(self.tags_seen),
+            "task_tags": self.task_tags,
+        }
+        return Snapshot(
+            board=self.ref,
+            name=str(self.raw.project.get("name") or self.ref.board),
+            buckets=tuple(Bucket(id=s["gid"], name=s["name"]) for s in sections),
+            actions=tuple(actions),
+            tags=tuple(self.tags_seen),
+            fields=tuple(str(f.get("name") or "") for f in fields),
+            warnings=tuple(self.warnings),
+            native=native,
+        )
+
+
+def to_snapshot(raw: RawProject, ref: BoardRef, mapping: BoardMapping, *, fields_on: bool = True) -> Snapshot:
+    return ProjectMapper(raw, ref, mapping, fields_on=fields_on).snapshot()

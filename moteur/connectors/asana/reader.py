@@ -1,0 +1,158 @@
+"""Reading one Asana project in the fewest requests: 2 + ⌈N/100⌉ for N tasks (at least one task page).
+
+1. ``GET /projects/{gid}`` with ``opt_fields`` for its name, workspace and custom field settings (the
+   fields' names, types and enum options) — the project's name and field settings in one request;
+2. ``GET /projects/{gid}/sections`` (100 a page; a project rarely has more);
+3. ``GET /projects/{gid}/tasks?limit=100`` with exactly the ``opt_fields`` the mapping reads, following
+   ``next_page.offset`` (pages are chained, so they cannot run in parallel).
+
+*Raw project*: these answers as Asana sent them, before any mapping. A *pager* follows ``next_page`` and
+raises if Asana hands back an offset it already gave (a loop that would never end).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from moteur.connectors.http import HttpClient
+from moteur.core.errors import RemoteError
+
+PAGE_SIZE = 100
+FIELD_PROPERTIES = ("name", "resource_subtype", "enum_options.name", "enum_options.enabled")
+PROJECT_FIELDS = ",".join(
+    ("name", "workspace", *(f"custom_field_settings.custom_field.{p}" for p in FIELD_PROPERTIES))
+)
+SECTION_FIELDS = "name"
+# What the mapping reads of a task; nothing more is asked (API_FACTS §2.9).
+TASK_FIELDS = ",".join(
+    (
+        "name",
+        "notes",
+        "completed",
+        "due_on",
+        "due_at",
+        "assignee.email",
+        "assignee.name",
+        "memberships.project",
+        "memberships.section.name",
+        "tags.name",
+        "custom_fields.name",
+        "custom_fields.resource_subtype",
+        "custom_fields.number_value",
+        "custom_fields.enum_value.name",
+        "custom_fields.display_value",
+        "modified_at",
+        "created_at",
+        "permalink_url",
+    )
+)
+# Requests of a read besides the task pages: the project (with its field settings) and its sections.
+FIXED_READ_REQUESTS = 2
+
+
+def read_requests(tasks: int) -> int:
+    """The requests ``read_project`` sends for a project of ``tasks`` tasks (one page even when empty)."""
+    return FIXED_READ_REQUESTS + max(1, -(-tasks // PAGE_SIZE))
+
+
+@dataclass
+class RawProject:
+    project: dict[str, Any]
+    sections: list[dict[str, Any]] = field(default_factory=list)
+    tasks: list[Any] = field(default_factory=list)  # objects, unless Asana sent something malformed
+
+    @property
+    def gid(self) -> str:
+        return str(self.project.get("gid", ""))
+
+    @property
+    def workspace(self) -> str:
+        workspace = self.project.get("workspace")
+        return str(workspace.get("gid", "")) if isinstance(workspace, dict) else ""
+
+    @property
+    def custom_fields(self) -> list[dict[str, Any]]:
+        """The definitions of the project's custom fields, in the project's order."""
+        settings = self.project.get("custom_field_settings") or []
+        return [
+            s["custom_field"]
+            for s in settings
+            if isinstance(s, dict) and isinstance(s.get("custom_field"), dict)
+        ]
+
+
+class Pager:
+    """Follows Asana's ``next_page.offset``; raises on an offset seen before (the loop guard)."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.seen: set[str] = set()
+        self.offset: str | None = None
+        self.done = False
+
+    def advance(self, answer: Mapping[str, Any]) -> None:
+        next_page = answer.get("next_page")
+        offset = next_page.get("offset") if isinstance(next_page, dict) else None
+        if not offset:
+            self.done = True
+            return
+        if offset in self.seen:
+            raise RemoteError(f"Asana paging of {self.what} handed back an offset twice; stopping")
+        self.seen.add(str(offset))
+        self.offset = str(offset)
+
+
+def list_all(
+    client: HttpClient, path: str, params: Mapping[str, str], what: str, *, keep_all: bool = False
+) -> list[Any]:
+    """Every record of a paginated list, 100 a request."""
+    pager = Pager(what)
+    records: list[Any] = []
+    while not pager.done:
+        query = {**params, "limit": str(PAGE_SIZE)}
+        if pager.offset:
+            query["offset"] = pager.offset
+        answer = client.request_json("GET", path, params=query, what=what)
+        records.extend(_list_of(answer, keep_all=keep_all))
+        pager.advance(answer)
+    return records
+
+
+def read_project(client: HttpClient, project_gid: str) -> RawProject:
+    what = f"project {project_gid}"
+    answer = client.request_json(
+        "GET", f"/projects/{project_gid}", params={"opt_fields": PROJECT_FIELDS}, what=what
+    )
+    project = answer.get("data") if isinstance(answer, dict) else None
+    if not isinstance(project, dict):
+        raise RemoteError("Asana answered the project request without a data object")
+    raw = RawProject(project)
+    raw.sections = list_all(
+        client, f"/projects/{project_gid}/sections", {"opt_fields": SECTION_FIELDS}, f"sections of {what}"
+    )
+    raw.tasks = list_all(
+        client,
+        f"/projects/{project_gid}/tasks",
+        {"opt_fields": TASK_FIELDS},
+        f"tasks of {what}",
+        keep_all=True,
+    )
+    return raw
+
+
+def list_workspace(client: HttpClient, workspace: str, kind: str) -> list[dict[str, Any]]:
+    """The workspace's tags or custom fields (``kind``), by name: used to reuse one before creating it."""
+    fields = "name" if kind == "tags" else ",".join(FIELD_PROPERTIES)
+    found = list_all(
+        client, f"/workspaces/{workspace}/{kind}", {"opt_fields": fields}, f"{kind} of workspace"
+    )
+    return [x for x in found if isinstance(x, dict)]
+
+
+def _list_of(answer: object, *, keep_all: bool) -> list[Any]:
+    data = answer.get("data") if isinstance(answer, dict) else None
+    if not isinstance(data, list):
+        raise RemoteError("Asana answered something other than a list where a list was expected")
+    return list(data) if keep_all else [x for x in data if isinstance(x, dict)]

@@ -1,0 +1,272 @@
+"""The containers moteur writes into on an Asana project, found by name or created once.
+
+- *Section* (``EnsureBucket``): reused when the project has one of that name (any case); else created with
+  ``POST /projects/{gid}/sections``, placed after the nearest quadrant section before it in quadrant order
+  (or before the nearest one after it, or at the top), so the quadrants read in order.
+- *Custom field* (``EnsureField``): reused from the project, else from the workspace (same name), else
+  created with ``POST /custom_fields``; then put on the project (``addCustomFieldSetting``). An enum field's
+  options are added as values appear (``POST /custom_fields/{gid}/enum_options``).
+- *Tag* (``EnsureTag`` and the sprint fallback): reused from the workspace, else ``POST /tags``.
+
+*Ambiguous create*: after a create that may have been applied (``AmbiguousWrite``), the object is looked up
+by name before it is ever created again, so a dropped connection never leaves a duplicate.
+
+*Fields off*: a 402 (``PremiumRequired``) means the workspace has no custom fields; ``fields_on`` turns
+False for the rest of the connector's life and the writer falls back to tags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from moteur.connectors.asana.reader import FIELD_PROPERTIES, list_all, list_workspace
+from moteur.connectors.asana.transport import PremiumRequired
+from moteur.connectors.http import AmbiguousWrite, HttpClient
+from moteur.core.errors import SkippableError
+from moteur.core.labels import QUADRANT_ORDER, quadrant_from_name
+from moteur.core.model import Snapshot
+from moteur.core.ops import FieldKind
+
+SUBTYPES = {FieldKind.NUMBER: "number", FieldKind.ENUM: "enum", FieldKind.TEXT: "text"}
+# Asana's tag palette has no plain names: the nearest of its colours for each neutral one (labels.py).
+TAG_COLOURS = {"green": "dark-green", "blue": "dark-blue", "yellow": "light-yellow", "red": "dark-red"}
+TAG_COLOURS |= {"sky": "light-blue"}
+CREATE_ATTEMPTS = 3  # creates tried after an ambiguous failure, each preceded by a look-up
+PREMIUM_HINT = 'custom fields need a premium Asana workspace; set asana_tier = "free" to use tags instead'
+
+
+def fold(name: str) -> str:
+    return name.strip().casefold()
+
+
+def _data(answer: Any) -> dict[str, Any]:
+    data = answer.get("data") if isinstance(answer, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def _options(field: dict[str, Any]) -> dict[str, str]:
+    return {
+        fold(str(o.get("name"))): str(o.get("gid"))
+        for o in field.get("enum_options") or []
+        if isinstance(o, dict) and o.get("enabled", True)
+    }
+
+
+class ProjectSchema:
+    """Sections, custom fields and tags of one project, by folded name, kept current as the run creates."""
+
+    def __init__(self, client: HttpClient, snapshot: Snapshot, *, fields_on: bool) -> None:
+        native = snapshot.native
+        self.client = client
+        self.project: str = native["project"]
+        self.workspace: str = native["workspace"]
+        self.fields_on = fields_on
+        self.sections: list[tuple[str, str]] = [(s["name"], s["gid"]) for s in native.get("sections", [])]
+        self.fields: dict[str, dict[str, Any]] = {}
+        for f in native.get("fields", []):
+            options = {fold(name): gid for name, gid in f.get("options", {}).items()}
+            self.fields.setdefault(fold(f["name"]), {**f, "options": options})
+        self.tags: dict[str, str] = {fold(name): gid for name, gid in native.get("tags", {}).items()}
+        self._workspace_tags_read = False
+
+    # -- shared -----------------------------------------------------------------------------------------
+
+    def _create_once(self, create: Callable[[], None], find: Callable[[], bool]) -> None:
+        """Create; after an ambiguous failure look the object up, and create again only if it is absent."""
+        for attempt in range(1, CREATE_ATTEMPTS + 1):
+            try:
+                create()
+                return
+            except AmbiguousWrite:
+                if find():
+                    return
+                if attempt == CREATE_ATTEMPTS:
+                    raise
+
+    def _premium(self, call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except PremiumRequired as exc:
+            self.fields_on = False
+            raise PremiumRequired(exc.message, hint=PREMIUM_HINT) from exc
+
+    # -- sections ---------------------------------------------------------------------------------------
+
+    def section(self, name: str) -> str | None:
+        return next((gid for have, gid in self.sections if fold(have) == fold(name)), None)
+
+    def _anchor(self, name: str) -> dict[str, str]:
+        """Where a new quadrant section goes so the quadrant sections keep quadrant order."""
+        quadrant = quadrant_from_name(name)
+        if quadrant is None or not self.sections:
+            return {}
+        rank = QUADRANT_ORDER.index(quadrant)
+        placed = [(QUADRANT_ORDER.index(q), gid) for n, gid in self.sections if (q := quadrant_from_name(n))]
+        before = [gid for r, gid in placed if r < rank]
+        after = [gid for r, gid in placed if r > rank]
+        if before:
+            return {"insert_after": before[-1]}
+        if after:
+            return {"insert_before": after[0]}
+        return {"insert_before": self.sections[0][1]}
+
+    def ensure_section(self, name: str) -> str:
+        found = self.section(name)
+        if found is not None:
+            return found
+        anchor = self._anchor(name)
+
+        def create() -> None:
+            answer = self.client.request_json(
+                "POST",
+                f"/projects/{self.project}/sections",
+                json={"data": {"name": name, **anchor}},
+                what=f'section "{name}"',
+            )
+            self._place(name, str(_data(answer)["gid"]), anchor)
+
+        def find() -> bool:
+            listed = list_all(
+                self.client, f"/projects/{self.project}/sections", {"opt_fields": "name"}, "sections"
+            )
+            self.sections = [(str(s.get("name") or ""), str(s.get("gid"))) for s in listed]
+            return self.section(name) is not None
+
+        self._create_once(create, find)
+        return self.section(name) or ""
+
+    def _place(self, name: str, gid: str, anchor: dict[str, str]) -> None:
+        gids = [g for _, g in self.sections]
+        if "insert_after" in anchor:
+            index = gids.index(anchor["insert_after"]) + 1
+        elif "insert_before" in anchor:
+            index = gids.index(anchor["insert_before"])
+        else:
+            index = len(gids)
+        self.sections.insert(index, (name, gid))
+
+    # -- custom fields ----------------------------------------------------------------------------------
+
+    def field(self, name: str) -> dict[str, Any] | None:
+        return self.fields.get(fold(name))
+
+    def ensure_field(self, name: str, kind: FieldKind, options: tuple[str, ...] = ()) -> dict[str, Any]:
+        if not self.fields_on:
+            raise PremiumRequired(f'Asana: the custom field "{name}" cannot be created', hint=PREMIUM_HINT)
+        field = self.field(name)
+        if field is None:
+            field = self._premium(lambda: self._field_on_project(name, kind, options))
+        for option in options:
+            self.ensure_option(field, option)
+        return field
+
+    def _field_on_project(self, name: str, kind: FieldKind, options: tuple[str, ...]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+
+        def lookup() -> bool:
+            for f in list_workspace(self.client, self.workspace, "custom_fields"):
+                if fold(str(f.get("name") or "")) == fold(name):
+                    found.update(f)
+                    return True
+            return False
+
+        def create() -> None:
+            body: dict[str, Any] = {
+                "workspace": self.workspace,
+                "name": name,
+                "resource_subtype": SUBTYPES[kind],
+            }
+            if kind is FieldKind.NUMBER:
+                body["precision"] = 1  # ICE like 8.3 is shown as written
+            if kind is FieldKind.ENUM:
+                body["enum_options"] = [{"name": o} for o in options]
+            try:
+                answer = self.client.request_json(
+                    "POST", "/custom_fields", json={"data": body}, what=f'field "{name}"'
+                )
+            except PremiumRequired:
+                raise
+            except SkippableError:
+                # Most often: a field of that name already exists in the workspace. Reuse it.
+                if not lookup():
+                    raise
+                return
+            found.update(_data(answer))
+
+        self._create_once(create, lookup)
+        field = {
+            "gid": str(found["gid"]),
+            "name": str(found.get("name") or name),
+            "subtype": str(found.get("resource_subtype") or SUBTYPES[kind]),
+            "options": _options(found),
+        }
+        try:
+            self.client.request_json(
+                "POST",
+                f"/projects/{self.project}/addCustomFieldSetting",
+                json={"data": {"custom_field": field["gid"]}},
+                what=f'field "{name}" on project {self.project}',
+                idempotent=True,  # adding a field twice is refused, never duplicated
+            )
+        except SkippableError as exc:
+            if "already" not in str(exc).casefold():
+                raise
+        self.fields[fold(name)] = field
+        return field
+
+    def ensure_option(self, field: dict[str, Any], name: str) -> str:
+        options: dict[str, str] = field["options"]
+        if fold(name) in options:
+            return options[fold(name)]
+        gid = str(field["gid"])
+
+        def create() -> None:
+            answer = self._premium(
+                lambda: self.client.request_json(
+                    "POST",
+                    f"/custom_fields/{gid}/enum_options",
+                    json={"data": {"name": name}},
+                    what=f'option "{name}" of field "{field["name"]}"',
+                )
+            )
+            options[fold(name)] = str(_data(answer)["gid"])
+
+        def find() -> bool:
+            answer = self.client.request_json(
+                "GET", f"/custom_fields/{gid}", params={"opt_fields": ",".join(FIELD_PROPERTIES)}
+            )
+            options.update(_options(_data(answer)))
+            return fold(name) in options
+
+        self._create_once(create, find)
+        return options[fold(name)]
+
+    # -- tags -------------------------------------------------------------------------------------------
+
+    def _read_workspace_tags(self) -> None:
+        if not self._workspace_tags_read:
+            for tag in list_workspace(self.client, self.workspace, "tags"):
+                self.tags.setdefault(fold(str(tag.get("name") or "")), str(tag.get("gid")))
+            self._workspace_tags_read = True
+
+    def ensure_tag(self, name: str, colour: str | None = None) -> str:
+        if fold(name) not in self.tags:
+            self._read_workspace_tags()  # one read: a tag no task of this project carries may exist
+        if fold(name) in self.tags:
+            return self.tags[fold(name)]
+
+        def create() -> None:
+            body: dict[str, Any] = {"workspace": self.workspace, "name": name}
+            if colour in TAG_COLOURS:
+                body["color"] = TAG_COLOURS[colour]
+            answer = self.client.request_json("POST", "/tags", json={"data": body}, what=f'tag "{name}"')
+            self.tags[fold(name)] = str(_data(answer)["gid"])
+
+        def find() -> bool:
+            self._workspace_tags_read = False
+            self._read_workspace_tags()
+            return fold(name) in self.tags
+
+        self._create_once(create, find)
+        return self.tags[fold(name)]

@@ -1,0 +1,127 @@
+"""How moteur talks to Asana: the ``HttpClient`` configured for Asana's auth, limits and error envelope.
+
+Auth is ``Authorization: Bearer <MOTEUR_ASANA_TOKEN>`` (a header, so never in a URL or a log line).
+
+Limits (API_FACTS §2.7), per token: 1,500 requests a minute on a paid workspace, 150 on a free one, and at
+most 15 writes in flight. moteur paces at 90 % of the minute budget (1,350 / 135) so a normal run never meets
+a 429; a batch counts once per action (the caller takes the extra slots, see ``writer``). A 429 carries
+``Retry-After``, which the HTTP layer honours.
+
+*Premium refusal*: Asana answers 402 to custom-field writes on a free workspace. It is classified as
+``PremiumRequired`` so the writer can fall back to tags instead of failing the run.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from moteur.connectors.http import (
+    ClientOptions,
+    ConcurrencyCap,
+    Failure,
+    HttpClient,
+    RetryPolicy,
+    SlidingWindowLimiter,
+    bearer_auth,
+    default_classification,
+    shared_limiter,
+)
+from moteur.core.errors import AuthError, MoteurError, NotFound, SkippableError
+
+if TYPE_CHECKING:
+    from moteur.settings import Settings
+
+CREDENTIAL_VARS = ("MOTEUR_ASANA_TOKEN",)
+AUTH_MESSAGE = "Asana rejected the token (MOTEUR_ASANA_TOKEN)"
+AUTH_HINT = "create a personal access token in Asana (My settings → Apps → Developer apps) and set it"
+WINDOW_SECONDS = 60.0
+PER_MINUTE = {"paid": 1500, "free": 150}
+WRITES_IN_FLIGHT = 15
+
+
+def pace(tier: str) -> int:
+    """Requests per minute moteur allows itself on ``tier`` (90 % of Asana's budget)."""
+    return PER_MINUTE.get(tier, PER_MINUTE["paid"]) * 9 // 10
+
+
+class PremiumRequired(SkippableError):
+    """Asana's 402: the workspace is not premium, so custom fields cannot be created or set."""
+
+
+def asana_message(text: str) -> str:
+    """The ``errors[0].message`` of an Asana error body, or the text itself when it is not one."""
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return text
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        return str(errors[0].get("message") or text)
+    return text
+
+
+def classify(failure: Failure) -> MoteurError:
+    """Asana's answers: 401 names the variable; 402 is ``PremiumRequired``; 404 names the object."""
+    if failure.status == 401:
+        return AuthError(AUTH_MESSAGE, hint=AUTH_HINT)
+    message = asana_message(failure.text)
+    if failure.status == 402:
+        return PremiumRequired(f"Asana: {failure.subject} needs a premium workspace (402): {message}")
+    if failure.status == 404 and failure.what:
+        return NotFound(
+            f"Asana: {failure.what} not found ({message})",
+            hint="check the gid (the number after /project/ in its URL) and that the token's user can see it",
+        )
+    if failure.status is not None and 400 <= failure.status < 500 and failure.status != 429:
+        return SkippableError(f"Asana refused {failure.subject} ({failure.status}): {message}")
+    return default_classification(failure)
+
+
+def asana_options(
+    token: str,
+    tier: str = "paid",
+    *,
+    timeout: tuple[float, float] = (5.0, 30.0),
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    jitter: Callable[[], float] | None = None,
+    max_attempts: int = 5,
+) -> ClientOptions:
+    limiter = shared_limiter(f"asana-{tier}", token, pace(tier), WINDOW_SECONDS, clock=clock, sleep=sleep)
+    options = ClientOptions(
+        tool="Asana",
+        credential_vars=CREDENTIAL_VARS,
+        timeout=timeout,
+        retry=RetryPolicy(max_attempts=max_attempts, rate_window=WINDOW_SECONDS),
+        limiters=(limiter,),
+        write_cap=ConcurrencyCap(WRITES_IN_FLIGHT),
+        classify=classify,
+        sleep=sleep,
+    )
+    return options if jitter is None else replace(options, jitter=jitter)
+
+
+def token_of(settings: Settings) -> str:
+    token = settings.asana_token.get_secret_value() if settings.asana_token else ""
+    if not token:
+        raise AuthError(
+            "Asana needs a token (MOTEUR_ASANA_TOKEN)",
+            hint="create a personal access token in Asana and put it in the environment or .env",
+        )
+    return token
+
+
+def asana_client(settings: Settings, options: ClientOptions | None = None) -> HttpClient:
+    """A client for ``settings.asana_url`` with the token from the settings (env / ``.env``)."""
+    token = token_of(settings)
+    chosen = options or asana_options(token, settings.asana_tier)
+    return HttpClient(settings.asana_url, bearer_auth(token), chosen)
+
+
+def rate_limiter(client: HttpClient) -> SlidingWindowLimiter | None:
+    """The client's per-token limiter: a batch takes one more slot per extra action from it."""
+    return client.options.limiters[0] if client.options.limiters else None

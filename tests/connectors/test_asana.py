@@ -1,0 +1,298 @@
+"""The Asana connector over the sandbox: the shared contract, request counts, batching, sections in quadrant
+order, the free tier's tag fallback, a task deleted between read and apply, a real recorded task, and the
+CLI end to end."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from connectors.contract import ConnectorContract, mutating, plan_for
+from moteur.connectors.asana import AsanaConnector
+from moteur.connectors.asana.mapping import to_snapshot
+from moteur.connectors.asana.reader import RawProject, read_requests
+from moteur.connectors.asana.transport import asana_client, asana_options
+from moteur.connectors.asana.writer import BATCH_SIZE
+from moteur.core.labels import QUADRANT_NAMES, QUADRANT_ORDER, quadrant_from_name
+from moteur.core.model import BoardRef, Tool
+from moteur.core.ops import Target
+from moteur.core.policy import Language
+from moteur.core.sync import memory_of, remembered
+from moteur.mappings.loader import load_mapping
+from moteur.sandbox.serve import start_sandbox
+from moteur.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO.parent / "shared" / "fixtures")) / "asana"
+REAL_TASK = FIXTURES / "asana2scoro_task_raw_get_response.json"
+Sandbox = Any  # tests/conftest.py
+
+
+class FakeTime:
+    """A clock that only moves when someone sleeps: waiting out a rate window costs no real time."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def connector_for(env: dict[str, str], tier: str = "paid", workers: int = 2) -> AsanaConnector:
+    token = env["MOTEUR_ASANA_TOKEN"]
+    settings = Settings(asana_token=token, asana_url=env["MOTEUR_ASANA_URL"], asana_tier=tier)
+    fake = FakeTime()
+    options = asana_options(
+        token, tier, timeout=(2.0, 5.0), sleep=fake.sleep, clock=fake.clock, jitter=lambda: 0.0
+    )
+    return AsanaConnector(settings, http=asana_client(settings, options), workers=workers)
+
+
+class TestAsanaContract(ConnectorContract):
+    tool = Tool.ASANA
+    bulk_seed, bulk_size = "bulk:250", 250
+
+    def make_connector(self, sandbox: Sandbox, env: dict[str, str]) -> AsanaConnector:
+        return connector_for(env)
+
+    def missing_board(self) -> BoardRef:
+        return BoardRef(tool=Tool.ASANA, board="1209999999999999")
+
+
+def _ref(sandbox: Sandbox) -> BoardRef:
+    return BoardRef(tool=Tool.ASANA, board=sandbox.boards["asana"][0].split(":", 1)[1])
+
+
+def _log(sandbox: Sandbox) -> list[dict[str, Any]]:
+    return [e for e in sandbox.requests() if e["tool"] == "asana"]
+
+
+def _sync(connector: AsanaConnector, ref: BoardRef) -> tuple[Any, list[Any]]:
+    snapshot = connector.read(ref)
+    board = plan_for(snapshot, connector).boards[0]
+    results = connector.apply(snapshot, board.plan.schema_ops, board.plan.item_ops)
+    return board, results
+
+
+# -- reading ----------------------------------------------------------------------------------------------
+
+
+def test_reading_the_demo_project_takes_two_plus_one_request_per_100_tasks(sandbox: Sandbox) -> None:
+    connector = connector_for(sandbox.env)
+    snapshot = connector.read(_ref(sandbox))
+    n = len(snapshot.actions)
+    assert connector.request_count() == read_requests(n) == 2 + math.ceil(n / 100)
+    assert [e["method"] for e in _log(sandbox)] == ["GET"] * connector.request_count()
+    assert snapshot.name == "Plan marketing (démo)"
+    assert {"Impact", "Effort", "Confidence", "Objective", "Channel"} <= set(snapshot.fields)
+    scored = [a for a in snapshot.actions if a.impact is not None]
+    assert scored and all(a.objective or a.channel or True for a in scored)
+    assert any(a.assignees and "@" in a.assignees[0] for a in snapshot.actions)
+    assert any(a.status.is_closed for a in snapshot.actions)
+
+
+def test_two_thousand_tasks_read_in_twenty_two_requests(sandbox: Sandbox) -> None:
+    sandbox.reset("bulk:2000")
+    connector = connector_for(sandbox.env)
+    snapshot = connector.read(_ref(sandbox))
+    assert len(snapshot.actions) == 2000
+    assert connector.request_count() == 2 + 2000 // 100
+
+
+def test_a_real_recorded_task_parses_into_an_action() -> None:
+    if not REAL_TASK.exists():
+        pytest.skip(f"Asana fixture not found at {REAL_TASK} (set MOTEUR_FIXTURES_DIR)")
+    task = json.loads(REAL_TASK.read_text(encoding="utf-8"))["data"]
+    project = task["memberships"][0]["project"]["gid"]
+    raw = RawProject({"gid": project, "name": "Clients", "workspace": task["workspace"]}, [], [task])
+    ref = BoardRef(tool=Tool.ASANA, board=project)
+    snapshot = to_snapshot(raw, ref, load_mapping(Tool.ASANA))
+    assert not snapshot.warnings
+    (action,) = snapshot.actions
+    assert action.ref.item == task["gid"] and action.title == task["name"]
+    assert action.status.is_closed and action.bucket == "Google Ads"
+    assert str(action.due) == "2025-08-06" and action.due_day is not None
+    assert action.version == task["modified_at"] and action.ref.url == task["permalink_url"]
+    assert action.extra["field:Category"] == "Google Ads" and action.extra["field:Estimated time"] == 90
+    assert action.assignees == ("Elizabeth Wasserman",)  # no email in this answer: the name stands in
+
+
+# -- writing ----------------------------------------------------------------------------------------------
+
+
+def test_sync_creates_sections_in_quadrant_order_and_packs_ten_writes_per_batch(sandbox: Sandbox) -> None:
+    connector = connector_for(sandbox.env)
+    ref = _ref(sandbox)
+    board, results = _sync(connector, ref)
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok][:3]
+    wb = board.writeback
+    assert wb.targets == {"quadrant": Target.BUCKET, "sprint": Target.FIELD, "ice": Target.FIELD}
+    log = mutating(_log(sandbox), "asana")
+    batches = [e for e in log if e["path"] == "/batch"]
+    inner = [a for e in batches for a in e["root_fields"]]
+    assert all(len(e["root_fields"]) <= BATCH_SIZE for e in batches)
+    assert len(batches) == math.ceil(len(inner) / BATCH_SIZE)
+    # One PUT per task carries both its Sprint and ICE values.
+    puts = [a for a in inner if a.startswith("PUT ")]
+    assert (
+        len(puts)
+        == len(set(puts))
+        == len({op.item.item for op in board.plan.item_ops if op.field != "quadrant"})
+    )
+    created = [e for e in log if e["path"].endswith("/sections")]
+    assert len(created) == sum(1 for op in board.plan.schema_ops if op.kind == "ensure_bucket")
+
+    after = connector.read(ref)
+    quadrants = [b.name for b in after.buckets if quadrant_from_name(b.name) is not None]
+    order = [QUADRANT_NAMES[Language.EN][q] for q in QUADRANT_ORDER]
+    assert quadrants == [q for q in order if q in quadrants] and len(quadrants) >= 3
+    assert any(a.annotations.sprint for a in after.actions)
+    assert any(a.annotations.ice for a in after.actions)
+
+    second = plan_for(after, connector, memory_of_results(board, results))
+    assert second.empty
+    before = len(mutating(_log(sandbox), "asana"))
+    again = connector.apply(after, (), ())
+    assert again == [] and len(mutating(_log(sandbox), "asana")) == before
+
+
+def memory_of_results(board: Any, results: list[Any]) -> dict[str, Any]:
+    return memory_of({s.key: s for s in remembered(board, results)})
+
+
+def test_a_task_deleted_between_read_and_apply_fails_alone(sandbox: Sandbox) -> None:
+    connector = connector_for(sandbox.env)
+    snapshot = connector.read(_ref(sandbox))
+    plan = plan_for(snapshot, connector).boards[0].plan
+    victim = plan.item_ops[0].item.item
+    answer = requests.delete(
+        f"{sandbox.env['MOTEUR_ASANA_URL']}/tasks/{victim}",
+        headers={"Authorization": f"Bearer {sandbox.env['MOTEUR_ASANA_TOKEN']}"},
+        timeout=10,
+    )
+    assert answer.status_code == 200
+    results = connector.apply(snapshot, plan.schema_ops, plan.item_ops)
+    failed = [r for r in results if not r.ok]
+    assert failed and all(r.op.item.item == victim for r in failed)
+    assert all("deleted" in (r.error or "") for r in failed)
+    assert sum(r.ok for r in results) == len(results) - len(failed)
+
+
+def test_a_commit_then_drop_on_a_section_create_makes_no_duplicate(sandbox: Sandbox) -> None:
+    from moteur.core.ops import EnsureBucket
+
+    connector = connector_for(sandbox.env)
+    snapshot = connector.read(_ref(sandbox))
+    sandbox.set_faults(rate=1.0, seed=3, kinds=["commit_then_drop"])
+    results = connector.apply(snapshot, [EnsureBucket("Quick win", 0)], [])
+    sandbox.set_faults(0.0)
+    assert results[0].ok, results[0].error
+    assert any(e["fault"] == "commit_then_drop" for e in sandbox.requests())
+    names = [b.name for b in connector.read(_ref(sandbox)).buckets]
+    assert names.count("Quick win") == 1 and names[0] == "Quick win"
+
+
+def test_estimate_counts_the_batches(sandbox: Sandbox) -> None:
+    connector = connector_for(sandbox.env)
+    snapshot = connector.read(_ref(sandbox))
+    plan = plan_for(snapshot, connector).boards[0].plan
+    text = connector.estimate(plan.schema_ops, plan.item_ops)
+    before = connector.request_count()
+    connector.apply(snapshot, plan.schema_ops, plan.item_ops)
+    assert text.startswith(f"≈ {connector.request_count() - before} requests")
+
+
+# -- the free tier ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def free_sandbox() -> Iterator[Any]:
+    with start_sandbox(seed="demo", rate_limits=False, asana_tier="free") as handle:
+        yield handle
+
+
+def test_free_tier_writes_sprint_tags_skips_ice_with_one_warning(free_sandbox: Any) -> None:
+    free_sandbox.app.reset("demo")
+    connector = connector_for(free_sandbox.env, tier="free")
+    ref = BoardRef(tool=Tool.ASANA, board=free_sandbox.boards["asana"][0].split(":", 1)[1])
+    snapshot = connector.read(ref)
+    assert sum("free tier" in w for w in snapshot.warnings) == 1
+    board, results = _sync(connector, ref)
+    assert board.writeback.targets["sprint"] is Target.TAG and board.writeback.skip == frozenset({"ice"})
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok][:3]
+    log = free_sandbox.app.requests_log()
+    assert not any(e["status"] == 402 for e in log)
+    after = connector.read(ref)
+    assert any(t.startswith("Sprint ") for t in after.tags)
+    assert any(a.annotations.sprint for a in after.actions)
+    assert plan_for(after, connector, memory_of_results(board, results)).empty
+
+
+def test_a_402_met_while_writing_falls_back_to_tags_and_is_remembered(free_sandbox: Any) -> None:
+    free_sandbox.app.reset("demo")
+    connector = connector_for(free_sandbox.env, tier="paid")  # the settings do not know the tier
+    ref = BoardRef(tool=Tool.ASANA, board=free_sandbox.boards["asana"][0].split(":", 1)[1])
+    _, results = _sync(connector, ref)
+    failed = [r for r in results if not r.ok]
+    assert failed and all("premium" in (r.error or "") for r in failed)
+    assert {getattr(r.op, "field", getattr(r.op, "name", None)) for r in failed} <= {"ice", "Sprint", "ICE"}
+    assert any(r.ok and getattr(r.op, "field", "") == "sprint" for r in results)
+    assert sum(1 for e in free_sandbox.app.requests_log() if e["status"] == 402) <= 2
+    snapshot = connector.read(ref)
+    assert sum("free tier" in w for w in snapshot.warnings) == 1
+    assert connector.writeback(snapshot).targets["sprint"] is Target.TAG
+
+
+# -- the CLI ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_env(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    for name, value in sandbox.env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("MOTEUR_STATE_URL", f"sqlite:///{tmp_path / 'state.db'}")
+    monkeypatch.chdir(tmp_path)  # no stray .env or moteur.toml
+    return f"asana:{_ref(sandbox).board}"
+
+
+def test_cli_dry_run_sync_then_no_changes(
+    sandbox: Sandbox, cli_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from moteur.cli import main
+
+    today = ["--today", "2026-12-01"]
+    assert main(["sync", cli_env, "--dry-run", *today]) == 0
+    assert mutating(sandbox.requests(), "asana") == []
+    assert main(["sync", cli_env, *today]) == 0
+    writes = len(mutating(sandbox.requests(), "asana"))
+    assert writes
+    capsys.readouterr()
+    assert main(["sync", cli_env, "--dry-run", *today]) == 0
+    assert "No changes." in capsys.readouterr().out
+    assert main(["sync", cli_env, *today]) == 0
+    assert len(mutating(sandbox.requests(), "asana")) == writes
+
+
+def test_cli_wrong_token_exits_3_naming_the_variable(
+    sandbox: Sandbox, cli_env: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from moteur.cli import main
+
+    wrong = sandbox.env["MOTEUR_ASANA_TOKEN"][:-4] + "beef"
+    monkeypatch.setenv("MOTEUR_ASANA_TOKEN", wrong)
+    assert main(["sync", cli_env, "--dry-run", "--today", "2026-12-01"]) == 3
+    captured = capsys.readouterr()
+    assert "MOTEUR_ASANA_TOKEN" in captured.err
+    assert wrong not in captured.err + captured.out
