@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench soak clean
+.PHONY: demo demo-file test lint typecheck unit bench soak clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,8 +12,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The sandbox's demo boards on Trello, Asana and monday.com: matrix, plan, dry-run, sync, no-op dry-run.
 demo: $(STAMP)
-	$(BIN)/moteur plan file:examples/marketing-plan.csv --config examples/moteur.toml --today 2026-12-01
+	$(BIN)/moteur demo
+
+# The same engine on a plain CSV action plan.
+demo-file: $(STAMP)
+	$(BIN)/moteur plan file:examples/marketing-plan.csv --config examples/moteur.toml
 
 lint: $(STAMP)
 	$(BIN)/ruff check moteur tests benchmarks

@@ -18,6 +18,7 @@ from moteur.core.state import StateStore, default_state_url
 from moteur.core.sync import BoardPlan, SyncOutcome, SyncPlan, apply_sync, memory_of, prepare
 from moteur.settings import Settings
 from moteur.views.dry_run import render_dry_run, sync_json
+from moteur.views.progress import progress_bar
 
 if TYPE_CHECKING:
     from moteur.cli import Output
@@ -38,7 +39,8 @@ def open_store(settings: Settings) -> StateStore:
 def read_boards(out: Output, ports: dict[BoardRef, Connector]) -> list[Snapshot]:
     snapshots = []
     for ref, port in ports.items():
-        snapshot = port.read(ref)
+        with progress_bar(out.err, None, f"reading {ref}", enabled=out.show_progress):
+            snapshot = port.read(ref)
         for warning in snapshot.warnings:
             out.warn(f"{ref}: {warning}")
         snapshots.append(snapshot)
@@ -61,13 +63,28 @@ def requests_line(ports: dict[BoardRef, Connector], sync_plan: SyncPlan) -> str 
     return "\n".join(parts) or None
 
 
-def report_outcome(out: Output, outcome: SyncOutcome) -> None:
+def traffic(ports: dict[BoardRef, Connector]) -> tuple[int, int]:
+    """Requests sent and retried by every connector of this run."""
+    sent = retried = 0
+    for port in ports.values():
+        sent += port.request_count()
+        stats = getattr(port, "stats", None)
+        if stats is not None:
+            retried += stats().retries
+    return sent, retried
+
+
+def report_outcome(out: Output, outcome: SyncOutcome, ports: dict[BoardRef, Connector]) -> None:
     for failure in outcome.failures:
         title = getattr(failure.op, "title", None) or getattr(failure.op, "name", "")
         out.err.print(f'[red]failed:[/red] "{title}": {failure.error}', highlight=False)
     if not out.json_mode:
         runs = ", ".join(str(r) for r in outcome.run_ids)
-        out.out.print(f"Applied {outcome.applied} changes ({len(outcome.failures)} failed); run {runs}.")
+        sent, retried = traffic(ports)
+        network = f" in {sent} requests ({retried} retried)" if sent else ""
+        out.out.print(
+            f"Applied {outcome.applied} changes ({len(outcome.failures)} failed){network}; run {runs}."
+        )
 
 
 def run_sync(
@@ -116,12 +133,21 @@ def run_sync(
             return 4 if detailed_exitcode and not sync_plan.empty else 0
         if not json_out and show_plan:
             render_dry_run(out.out, sync_plan, max_items=max_items)
-        outcome = apply_sync(
-            sync_plan, ports, store, command="sync", now=now_utc, owner=owner_name(), lease_seconds=600
-        )
+        total = sum(len(b.plan.item_ops) for b in sync_plan.boards)
+        with progress_bar(out.err, total, "writing", enabled=out.show_progress and total > 0) as advance:
+            outcome = apply_sync(
+                sync_plan,
+                ports,
+                store,
+                command="sync",
+                now=now_utc,
+                owner=owner_name(),
+                lease_seconds=600,
+                progress=advance,
+            )
         if json_out:
             out.json(sync_json(sync_plan, applied=_applied(outcome)))
-        report_outcome(out, outcome)
+        report_outcome(out, outcome, ports)
         return 0 if outcome.ok else 1
     finally:
         for port in ports.values():
@@ -182,7 +208,7 @@ def run_apply(out: Output, plan_file: Path, *, config: Path | None, json_out: bo
         outcome = apply_sync(sync_plan, ports, store, command="apply", now=now_utc, owner=owner_name())
         if json_out:
             out.json({**_applied(outcome), "skipped": skipped})
-        report_outcome(out, outcome)
+        report_outcome(out, outcome, ports)
         return 0 if outcome.ok else 1
     finally:
         for port in ports.values():
