@@ -29,9 +29,9 @@ if TYPE_CHECKING:
 TOOLS = ("trello", "asana", "monday")
 TOOL_NAMES = {"trello": "Trello", "asana": "Asana", "monday": "monday.com"}
 CONNECT = (
-    "Trello:  MOTEUR_TRELLO_API_KEY and MOTEUR_TRELLO_TOKEN in .env, then  moteur sync trello:<board> --dry-run",
-    "Asana:   MOTEUR_ASANA_TOKEN in .env, then  moteur sync asana:<project gid> --dry-run",
-    "monday:  MOTEUR_MONDAY_TOKEN in .env, then  moteur sync monday:<board id> --dry-run",
+    "Trello:  MOTEUR_TRELLO_API_KEY + MOTEUR_TRELLO_TOKEN in .env, then: moteur sync trello:<id> --dry-run",
+    "Asana:   MOTEUR_ASANA_TOKEN in .env, then: moteur sync asana:<project gid> --dry-run",
+    "monday:  MOTEUR_MONDAY_TOKEN in .env, then: moteur sync monday:<board id> --dry-run",
 )
 
 
