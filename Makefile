@@ -28,7 +28,11 @@ typecheck: $(STAMP)
 	$(BIN)/mypy moteur
 
 unit: $(STAMP)
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 -m "not soak"
+
+# The long fault soak: every connector, many fault seeds; prints one line of figures per seed.
+soak: $(STAMP)
+	$(BIN)/pytest -m soak -s tests/soak
 
 test: lint typecheck unit
 
