@@ -11,7 +11,10 @@ Terms:
   they carry (a task deleted since the read: 404, reported, the rest goes on).
 - *Slots*: Asana allows 15 writes in flight per token and counts a batch's actions one by one, so a batch
   holds as many ``WriteSlots`` as it has actions; batches run in ``workers`` threads within that budget.
-  The per-token rate limiter is charged once per action too.
+  The per-token rate limiter is charged once per action too. Measured on the sandbox (2,000 tasks, 2,968
+  writes, 20 ms latency): 1, 2 or 4 workers all take ≈ 8.6 s, since a full batch holds 10 of the 15 slots and
+  only a short last batch can overlap it; on the real API the per-minute quota (1,350 actions paced) is the
+  bound anyway. Two workers are kept: harmless, and they overlap that last batch.
 
 *Sprint fallback*: when custom fields are off (free workspace), a sprint ``UpdateFields`` becomes tag
 changes (add "Sprint N", remove the task's other sprint tags) and an ICE value fails with a clear message.
