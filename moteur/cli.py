@@ -226,6 +226,53 @@ def demo(
     raise typer.Exit(run_demo(out, today=parse_today(today), language=Language(language)))
 
 
+@app.command()
+def init(
+    non_interactive: Annotated[
+        bool, typer.Option("--non-interactive", help="Ask nothing: write the commented defaults.")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing moteur.toml.")] = False,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write moteur.toml (tools, boards, sprints, holidays) and a .env with the token names to fill in."""
+    from moteur.commands.init_command import run_init
+
+    out = Output(verbose=verbose, quiet=quiet)
+    raise typer.Exit(run_init(out, Path.cwd(), non_interactive=non_interactive, force=force))
+
+
+@app.command()
+def doctor(
+    config: ConfigOpt = None,
+    json_out: JsonOpt = False,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Check credentials, boards, write permissions, custom fields and the state database; write nothing."""
+    from moteur.commands.doctor_command import run_doctor
+
+    out = Output(verbose=verbose, quiet=quiet, json_mode=json_out)
+    raise typer.Exit(run_doctor(out, config=config, json_out=json_out))
+
+
+@app.command()
+def boards(
+    tool: Annotated[
+        str | None, typer.Argument(help="trello, asana or monday (default: every tool with credentials).")
+    ] = None,
+    config: ConfigOpt = None,
+    json_out: JsonOpt = False,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """List the boards and projects the credentials reach, as references ready to paste into moteur.toml."""
+    from moteur.commands.boards_command import run_boards
+
+    out = Output(verbose=verbose, quiet=quiet, json_mode=json_out)
+    raise typer.Exit(run_boards(out, tool, config=config, json_out=json_out))
+
+
 @sandbox_app.command("serve")
 def sandbox_serve(
     host: Annotated[str, typer.Option(help="Loopback address to bind.")] = "127.0.0.1",

@@ -1,0 +1,329 @@
+"""``moteur doctor``: check, without writing anything, that every configured tool and board will work.
+
+A *check* is one line: what was checked, whether it passed, what was found, and the fix when it did not.
+For each *configured tool* — a tool named in the config's ``boards`` or whose credentials are set — the
+checks are: credentials present, credentials accepted (one cheap request), then per board: reachable, may
+be written, custom fields available (Trello's Custom Fields Power-Up, Asana's premium tier); for monday, the
+API version that answered. Then the state database (opened, created if missing) and ``.env``'s permissions.
+
+A *warning* is a failed check moteur can live with (the ICE field is skipped without the Trello power-up):
+shown with ``!``, it does not make the doctor fail. Exit 0 when nothing failed, 1 otherwise; a config that
+cannot be read exits 2 before any check, as everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from rich.text import Text
+
+from moteur.commands.context import settings_for
+from moteur.commands.sync_command import open_store
+from moteur.core.errors import MoteurError
+from moteur.core.model import BoardRef, Tool
+from moteur.core.refs import parse_ref
+from moteur.redaction import scrub
+from moteur.settings import Settings, dotenv_warning
+
+if TYPE_CHECKING:
+    from moteur.cli import Output
+
+T = TypeVar("T")
+
+TOOL_NAMES = {Tool.TRELLO: "Trello", Tool.ASANA: "Asana", Tool.MONDAY: "monday.com"}
+CREDENTIALS = {
+    Tool.TRELLO: (("MOTEUR_TRELLO_API_KEY", "trello_api_key"), ("MOTEUR_TRELLO_TOKEN", "trello_token")),
+    Tool.ASANA: (("MOTEUR_ASANA_TOKEN", "asana_token"),),
+    Tool.MONDAY: (("MOTEUR_MONDAY_TOKEN", "monday_token"),),
+}
+WHERE_TO_GET = {
+    Tool.TRELLO: "get a key and a token at https://trello.com/app-key",
+    Tool.ASANA: "create a personal access token in Asana: My settings → Apps → Developer apps",
+    Tool.MONDAY: "copy a personal API token: avatar → Developers → My access tokens",
+}
+DOCTOR_ATTEMPTS = 2  # a doctor answers quickly: one retry, not the five a sync allows
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    check: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    warning: bool = False
+
+    @property
+    def fails(self) -> bool:
+        return not self.ok and not self.warning
+
+
+def attempt(checks: list[Check], name: str, step: Callable[[], T], describe: Callable[[T], str]) -> T | None:
+    """Run one step as a check: its value (and a passed check), or None (and a failed one with the fix)."""
+    try:
+        value = step()
+    except MoteurError as exc:
+        checks.append(Check(name, False, scrub(exc.message), scrub(exc.hint or "")))
+        return None
+    checks.append(Check(name, True, describe(value)))
+    return value
+
+
+def configured_tools(settings: Settings, refs: list[BoardRef]) -> list[Tool]:
+    named = {ref.tool for ref in refs}
+    with_credentials = {
+        t for t, fields in CREDENTIALS.items() if any(getattr(settings, f) for _, f in fields)
+    }
+    return [t for t in (Tool.TRELLO, Tool.ASANA, Tool.MONDAY) if t in named | with_credentials]
+
+
+def credentials_check(tool: Tool, settings: Settings) -> Check:
+    missing = [var for var, field in CREDENTIALS[tool] if not getattr(settings, field)]
+    name = f"{TOOL_NAMES[tool]}: credentials present"
+    if missing:
+        return Check(
+            name,
+            False,
+            f"{' and '.join(missing)} not set",
+            f"{WHERE_TO_GET[tool]}, then put {'=… and '.join(missing)}=… in .env (chmod 600 .env)",
+        )
+    return Check(name, True, ", ".join(var for var, _ in CREDENTIALS[tool]) + " set")
+
+
+def trello_checks(settings: Settings, refs: list[BoardRef]) -> list[Check]:
+    from moteur.connectors.trello import account
+    from moteur.connectors.trello.transport import trello_client, trello_options
+
+    key = settings.trello_api_key.get_secret_value() if settings.trello_api_key else ""
+    token = settings.trello_token.get_secret_value() if settings.trello_token else ""
+    client = trello_client(settings, trello_options(key, token, max_attempts=DOCTOR_ATTEMPTS))
+    checks: list[Check] = []
+    try:
+        me = attempt(
+            checks,
+            "Trello: credentials accepted",
+            lambda: account.whoami(client),
+            lambda m: f"the token of {m.full_name} (@{m.username})",
+        )
+        if me is None:
+            return checks
+        for ref in refs:
+            access = attempt(
+                checks, f"{ref} reachable", partial(account.board_access, client, ref.board, me.id), _named
+            )
+            if access is None:
+                continue
+            if access.can_write:
+                checks.append(Check(f"{ref} writable", True, f"you are a {access.member_type} member"))
+            elif access.closed:
+                checks.append(Check(f"{ref} writable", False, "the board is closed", "reopen it in Trello"))
+            else:
+                who = f"an {access.member_type}" if access.member_type else "not a member"
+                fix = "ask a board admin to make you a normal member"
+                checks.append(Check(f"{ref} writable", False, f"you are {who} of the board", fix))
+            if access.custom_fields:
+                checks.append(
+                    Check(f"{ref} custom fields", True, "Custom Fields Power-Up on: ICE is written")
+                )
+            else:
+                fix = "turn on the Custom Fields Power-Up (board menu → Power-Ups → Custom Fields)"
+                checks.append(
+                    Check(f"{ref} custom fields", False, "Power-Up off: ICE is skipped", fix, warning=True)
+                )
+    finally:
+        client.close()
+    return checks
+
+
+def asana_checks(settings: Settings, refs: list[BoardRef]) -> list[Check]:
+    from moteur.connectors.asana import account
+    from moteur.connectors.asana.transport import asana_client, asana_options, token_of
+
+    options = asana_options(token_of(settings), settings.asana_tier, max_attempts=DOCTOR_ATTEMPTS)
+    client = asana_client(settings, options)
+    checks: list[Check] = []
+    premium: dict[str, bool] = {}
+    try:
+        me = attempt(
+            checks,
+            "Asana: credentials accepted",
+            lambda: account.whoami(client),
+            lambda u: f"the token of {u.name} ({len(u.workspaces)} workspace(s))",
+        )
+        if me is None:
+            return checks
+        for ref in refs:
+            access = attempt(
+                checks, f"{ref} reachable", partial(account.project_access, client, ref.board, me.gid), _named
+            )
+            if access is None:
+                continue
+            if access.archived:
+                checks.append(Check(f"{ref} writable", False, "the project is archived", "unarchive it"))
+            elif access.member:
+                checks.append(Check(f"{ref} writable", True, "you are a member of the project"))
+            else:
+                fix = "join the project (Share → add yourself), or expect 403 refusals"
+                checks.append(Check(f"{ref} writable", False, "you are not a member", fix, warning=True))
+            if settings.asana_tier == "free":
+                detail = 'asana_tier = "free": the sprint is written as a tag, ICE is skipped'
+                checks.append(Check(f"{ref} custom fields", True, detail))
+                continue
+            if access.workspace not in premium:
+                try:
+                    premium[access.workspace] = account.custom_fields_available(client, access.workspace)
+                except MoteurError as exc:
+                    checks.append(
+                        Check(f"{ref} custom fields", False, scrub(exc.message), scrub(exc.hint or ""))
+                    )
+                    continue
+            if premium[access.workspace]:
+                checks.append(Check(f"{ref} custom fields", True, "premium workspace: Sprint and ICE fields"))
+            else:
+                fix = 'set asana_tier = "free" in moteur.toml (sprint as a tag), or upgrade the workspace'
+                checks.append(
+                    Check(f"{ref} custom fields", False, "free workspace: no custom fields (402)", fix)
+                )
+    finally:
+        client.close()
+    return checks
+
+
+def monday_checks(settings: Settings, refs: list[BoardRef]) -> list[Check]:
+    from moteur.connectors.monday import account
+    from moteur.connectors.monday.transport import (
+        ComplexityPacer,
+        MondayTransport,
+        monday_client,
+        monday_options,
+        token_of,
+    )
+
+    options = monday_options(token_of(settings), settings.monday_api_version, max_attempts=DOCTOR_ATTEMPTS)
+    http, path = monday_client(settings, options)
+    transport = MondayTransport(http, path, ComplexityPacer(sleep=http.options.sleep))
+    checks: list[Check] = []
+    try:
+        me = attempt(checks, "monday.com: credentials accepted", lambda: account.whoami(transport), _token_of)
+        if me is None:
+            return checks
+        checks.append(version_check(settings.monday_api_version, me.version, me.version_kind))
+        for ref in refs:
+            access = attempt(
+                checks, f"{ref} reachable", partial(account.board_access, transport, ref.board), _named
+            )
+            if access is None:
+                continue
+            if not access.can_write:
+                fix = "restore the board in monday.com, or remove it from `boards`"
+                checks.append(Check(f"{ref} writable", False, f"the board is {access.state}", fix))
+            elif access.permissions in ("everyone", ""):
+                checks.append(
+                    Check(f"{ref} writable", True, f"active {access.kind} board, everyone may edit")
+                )
+            else:
+                detail = f"only {access.permissions} may edit this {access.kind} board"
+                fix = f"make sure the token's user is one of the {access.permissions}"
+                checks.append(Check(f"{ref} writable", False, detail, fix, warning=True))
+    finally:
+        http.close()
+    return checks
+
+
+def version_check(wanted: str, served: str, kind: str) -> Check:
+    name = "monday.com: API version"
+    fix = "set monday_api_version in moteur.toml to a current version (see monday's API versioning page)"
+    if served and served != wanted:
+        return Check(name, False, f"asked for {wanted}, monday answered {served} ({kind})", fix)
+    if kind == "deprecated":
+        return Check(name, False, f"{served} is deprecated", fix)
+    return Check(name, True, f"{served or wanted} answered ({kind or 'kind unknown'})")
+
+
+def _named(access: object) -> str:
+    return f'"{getattr(access, "name", "")}"'
+
+
+def _token_of(user: object) -> str:
+    return f"the token of {getattr(user, 'name', '')}"
+
+
+def file_checks(refs: list[BoardRef]) -> list[Check]:
+    checks = []
+    for ref in refs:
+        path = Path(ref.board)
+        if path.is_file():
+            checks.append(Check(f"{ref} readable", True, f"{path.stat().st_size} bytes"))
+        else:
+            checks.append(Check(f"{ref} readable", False, f"{path} not found", "fix the path in `boards`"))
+    return checks
+
+
+def state_check(settings: Settings) -> Check:
+    try:
+        store = open_store(settings)
+    except MoteurError as exc:
+        return Check("state database", False, scrub(exc.message), scrub(exc.hint or ""))
+    try:
+        return Check("state database", True, f"{scrub(store.where)} opened")
+    finally:
+        store.close()
+
+
+def dotenv_check(path: Path = Path(".env")) -> Check | None:
+    if not path.is_file():
+        return None
+    problem = dotenv_warning(path)
+    if problem:
+        return Check(".env permissions", False, f"{path} is readable by other users", f"chmod 600 {path}")
+    return Check(".env permissions", True, f"{path} is readable by you only")
+
+
+TOOL_CHECKS = {Tool.TRELLO: trello_checks, Tool.ASANA: asana_checks, Tool.MONDAY: monday_checks}
+
+
+def diagnose(settings: Settings) -> list[Check]:
+    """Every check, in order: per configured tool, then file boards, the state database and ``.env``."""
+    refs = [parse_ref(text) for text in settings.boards]
+    checks: list[Check] = []
+    tools = configured_tools(settings, refs)
+    if not tools and not refs:
+        fix = "run `moteur init`, put credentials in .env, then list boards with `moteur boards`"
+        checks.append(Check("configuration", False, "no board configured and no credentials set", fix))
+    for tool in tools:
+        present = credentials_check(tool, settings)
+        checks.append(present)
+        if present.ok:
+            checks.extend(TOOL_CHECKS[tool](settings, [r for r in refs if r.tool is tool]))
+    checks.extend(file_checks([r for r in refs if r.tool is Tool.FILE]))
+    checks.append(state_check(settings))
+    if (env_file := dotenv_check()) is not None:
+        checks.append(env_file)
+    return checks
+
+
+def run_doctor(out: Output, *, config: Path | None, json_out: bool) -> int:
+    settings = settings_for(config)
+    checks = diagnose(settings)
+    if json_out:
+        out.json([asdict(c) for c in checks])
+    else:
+        for c in checks:
+            out.out.print(render(c))
+        failed = sum(c.fails for c in checks)
+        summary = f"{failed} check(s) failed." if failed else "All checks passed."
+        out.out.print(Text(summary, style="bold red" if failed else "bold green"))
+    return 1 if any(c.fails for c in checks) else 0
+
+
+def render(check: Check) -> Text:
+    mark, style = ("✓", "green") if check.ok else ("!", "yellow") if check.warning else ("✗", "red")
+    line = Text.assemble((mark, style), " ", check.check)
+    if check.detail:
+        line.append(f" — {check.detail}")
+    if check.fix and not check.ok:
+        line.append(f"\n    fix: {check.fix}", style="dim")
+    return line

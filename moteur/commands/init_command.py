@@ -1,0 +1,312 @@
+"""``moteur init``: write a first ``moteur.toml`` and a ``.env`` holding only the names of the tokens to fill.
+
+Interactive, it asks (on stderr, answers from stdin) which tools, which boards, the sprint length and first
+Monday, the capacity, the public-holiday country and subdivision, the closures and the language; each answer
+is checked as it is typed and asked again when wrong. ``--non-interactive`` asks nothing and writes the
+commented defaults. Either way the written file is loaded back through the settings before moteur says
+it is done, so ``init`` never leaves a config that ``sync`` would refuse.
+
+Secrets are never asked for: a typed token would sit in the terminal's scrollback. ``.env`` gets the
+variable names with empty values, mode 600; an existing ``.env`` (which may hold real tokens) is never
+overwritten, not even with ``--force``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+import typer
+
+from moteur.core.errors import UsageError
+from moteur.core.refs import parse_ref
+from moteur.settings import dotenv_warning, load_settings
+
+if TYPE_CHECKING:
+    from moteur.cli import Output
+
+T = TypeVar("T")
+
+TOOLS = ("trello", "asana", "monday", "file")
+ENV_LINES = {
+    "trello": (
+        "# Trello: an API key at https://trello.com/power-ups/admin, then a token for it.",
+        "MOTEUR_TRELLO_API_KEY=",
+        "MOTEUR_TRELLO_TOKEN=",
+    ),
+    "asana": (
+        "# Asana: a personal access token (My settings → Apps → Developer apps).",
+        "MOTEUR_ASANA_TOKEN=",
+    ),
+    "monday": ("# monday.com: avatar → Developers → My access tokens.", "MOTEUR_MONDAY_TOKEN="),
+}
+BOARD_QUESTIONS = {
+    "trello": "Trello board ids or shortLinks (from trello.com/b/<shortLink>/…)",
+    "asana": "Asana project gids (the number after /project/ in its URL)",
+    "monday": "monday.com board ids (the number in …/boards/<id>)",
+    "file": "Action plan files (CSV, JSON or YAML paths)",
+}
+
+
+@dataclass(frozen=True)
+class InitAnswers:
+    """What ``init`` writes; the defaults are what ``--non-interactive`` writes."""
+
+    first_sprint: date
+    tools: tuple[str, ...] = ("trello", "asana", "monday")
+    boards: tuple[str, ...] = ()
+    language: str = "fr"
+    sprint_weeks: int = 2
+    horizon: int = 6
+    capacity_per_sprint: float = 20
+    country: str = "FR"
+    subdivision: str | None = None
+    closures: tuple[tuple[date, date], ...] = field(default_factory=tuple)
+
+
+def this_monday(today: date) -> date:
+    return today - timedelta(days=today.weekday())
+
+
+# -- answers typed by a person, each checked where it is typed ------------------------------------
+
+
+def parse_tools(text: str) -> tuple[str, ...]:
+    names = [t.strip().lower().removesuffix(".com") for t in text.replace(" ", ",").split(",") if t.strip()]
+    unknown = [n for n in names if n not in TOOLS]
+    if unknown or not names:
+        raise typer.BadParameter(f"write some of {', '.join(TOOLS)}, separated by commas")
+    return tuple(dict.fromkeys(names))
+
+
+def parse_boards(tool: str, text: str) -> tuple[str, ...]:
+    refs = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        ref = part if part.startswith(f"{tool}:") else f"{tool}:{part}"
+        try:
+            refs.append(str(parse_ref(ref)))
+        except UsageError as exc:
+            raise typer.BadParameter(exc.message) from exc
+    return tuple(refs)
+
+
+def parse_monday(text: str) -> date:
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise typer.BadParameter("write a date as YYYY-MM-DD") from None
+    if day.weekday() != 0:
+        raise typer.BadParameter(f"{day} is a {day.strftime('%A')}; sprints start on a Monday")
+    return day
+
+
+def parse_closures(text: str) -> tuple[tuple[date, date], ...]:
+    ranges = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        start_text, sep, end_text = part.partition("..")
+        try:
+            start = date.fromisoformat(start_text.strip())
+            end = date.fromisoformat(end_text.strip()) if sep else start
+        except ValueError:
+            raise typer.BadParameter(f"{part!r}: write FIRST..LAST as YYYY-MM-DD..YYYY-MM-DD") from None
+        if end < start:
+            raise typer.BadParameter(f"{part!r}: the last day is before the first")
+        ranges.append((start, end))
+    return tuple(ranges)
+
+
+def parse_country(text: str) -> str:
+    import holidays
+
+    code = text.strip().upper()
+    if code not in holidays.list_supported_countries():
+        raise typer.BadParameter(f"{code!r} is not a country the holidays package knows (e.g. FR, BE, CH)")
+    return code
+
+
+def parse_language(text: str) -> str:
+    if text.strip().lower() not in ("en", "fr"):
+        raise typer.BadParameter("write en or fr")
+    return text.strip().lower()
+
+
+def parse_weeks(text: str) -> int:
+    if text.strip() not in ("1", "2", "3", "4"):
+        raise typer.BadParameter("write a number of weeks from 1 to 4")
+    return int(text)
+
+
+def parse_capacity(text: str) -> float:
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        value = -1.0
+    if value < 0:
+        raise typer.BadParameter("write a number of effort points, 0 or more")
+    return value
+
+
+def parse_subdivision(country: str, text: str) -> str | None:
+    import holidays
+
+    code = text.strip().upper()
+    known = holidays.list_supported_countries().get(country, [])
+    if code and code not in known:
+        raise typer.BadParameter(f"{code!r} is not a subdivision of {country} (e.g. {', '.join(known[:4])})")
+    return code or None
+
+
+def ask(question: str, default: str, parse: Callable[[str], T]) -> T:
+    """One question on stderr; ``parse`` raises ``BadParameter`` and the question comes again."""
+    answer: T = typer.prompt(
+        question, default=default, value_proc=parse, err=True, show_default=bool(default)
+    )
+    return answer
+
+
+def interview(today: date) -> InitAnswers:
+    """Ask every question; a wrong answer is explained and asked again."""
+    defaults = InitAnswers(first_sprint=this_monday(today))
+    tools = ask(f"Tools ({', '.join(TOOLS)})", "trello", parse_tools)
+    boards: list[str] = []
+    for tool in tools:
+        later = "none" if tool == "file" else "later, with `moteur boards`"
+        question = f"{BOARD_QUESTIONS[tool]}, comma-separated (empty: {later})"
+        boards.extend(ask(question, "", partial(parse_boards, tool)))
+    return InitAnswers(
+        tools=tools,
+        boards=tuple(boards),
+        language=ask("Language of the names written back (en, fr)", defaults.language, parse_language),
+        sprint_weeks=ask("Sprint length in weeks (1-4)", "2", parse_weeks),
+        first_sprint=ask(
+            "First sprint starts on Monday (YYYY-MM-DD)", defaults.first_sprint.isoformat(), parse_monday
+        ),
+        capacity_per_sprint=ask("Capacity of a full sprint, in effort points", "20", parse_capacity),
+        country=(country := ask("Public holidays of country", "FR", parse_country)),
+        subdivision=ask(
+            "Subdivision (e.g. 57 for Moselle; empty: none)", "", partial(parse_subdivision, country)
+        ),
+        closures=ask(
+            "Closures, FIRST..LAST comma-separated (e.g. 2026-12-24..2027-01-01; empty: none)",
+            "",
+            parse_closures,
+        ),
+    )
+
+
+# -- the files -------------------------------------------------------------------------------------
+
+
+def _string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def render_config(answers: InitAnswers) -> str:
+    """``moteur.toml`` for ``answers``, commented like ``moteur.example.toml``."""
+    boards = ", ".join(_string(b) for b in answers.boards)
+    closures = ", ".join(f'["{a.isoformat()}", "{b.isoformat()}"]' for a, b in answers.closures)
+    subdivision = (
+        f"subdivision = {_string(answers.subdivision)}"
+        if answers.subdivision
+        else '# subdivision = "57"             # e.g. Moselle (Alsace-Moselle holidays)'
+    )
+    lines = [
+        "# moteur.toml — written by `moteur init`. Every key is optional; see the README for each one.",
+        "",
+        '# "en" or "fr": names written back and shown (Quick win / Victoire rapide …).',
+        f"language = {_string(answers.language)}",
+        "",
+        "# The boards `moteur sync` uses when none is named: trello:<board id>, asana:<project gid>,",
+        "# monday:<board id>, file:<path>. `moteur boards` lists the ones your tokens reach.",
+        f"boards = [{boards}]",
+        "",
+        "[planning]",
+        f"first_sprint = {answers.first_sprint.isoformat()}        # a Monday; sprint numbers count from it",
+        f"sprint_weeks = {answers.sprint_weeks}                 # 1–4",
+        f"horizon = {answers.horizon}                      # sprints planned ahead",
+        f"country = {_string(answers.country)}                   # public holidays",
+        subdivision,
+        f"closures = [{closures}]" + ("" if closures else '   # e.g. [["2026-12-24", "2027-01-01"]]'),
+        f"capacity_per_sprint = {_number(answers.capacity_per_sprint)}"
+        "         # effort points for a full sprint (ignored when a team is given)",
+        "impact_threshold = 6",
+        "effort_threshold = 6",
+        "default_confidence = 5",
+        'ice_formula = "product"          # or "mean"',
+        "",
+        "# With a team, a sprint's capacity is the sum of each person's available days × points_per_day.",
+        "# [[planning.team]]",
+        '# name = "Camille"',
+        '# email = "camille@exemple.fr"',
+        "# points_per_day = 1.5",
+        '# vacations = [["2027-02-15", "2027-02-19"]]',
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def render_env(tools: Sequence[str]) -> str:
+    lines = ["# Tokens for moteur: fill in the values; keep this file at mode 600 (chmod 600 .env)."]
+    for tool in tools:
+        lines.extend(ENV_LINES.get(tool, ()))
+    lines.append("# Optional: where the state lives (default: $XDG_STATE_HOME/moteur/state.db).")
+    lines.append("# MOTEUR_STATE_URL=sqlite:////var/lib/moteur/state.db")
+    return "\n".join(lines) + "\n"
+
+
+def write_private(path: Path, text: str) -> None:
+    """Create ``path`` readable by its owner only, from the first byte (no window at the umask's mode)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(path, 0o600)
+
+
+def missing_names(env_text: str, tools: Sequence[str]) -> list[str]:
+    present = {line.split("=", 1)[0].strip() for line in env_text.splitlines() if "=" in line}
+    wanted = [line.split("=", 1)[0] for tool in tools for line in ENV_LINES.get(tool, ()) if "=" in line]
+    return [name for name in wanted if not name.startswith("#") and name not in present]
+
+
+def run_init(
+    out: Output, directory: Path, *, non_interactive: bool, force: bool, today: date | None = None
+) -> int:
+    today = today or date.today()
+    config, env_file = directory / "moteur.toml", directory / ".env"
+    if config.exists() and not force:
+        raise UsageError(
+            f"{config} already exists", hint="edit it, or run `moteur init --force` to replace it"
+        )
+    answers = InitAnswers(first_sprint=this_monday(today)) if non_interactive else interview(today)
+    text = render_config(answers)
+    config.write_text(text, encoding="utf-8")
+    load_settings(config, env={})  # what init writes, sync must accept: a ConfigError here is our bug
+    out.out.print(f"wrote {config}", markup=False, highlight=False)
+    token_tools = [t for t in answers.tools if t in ENV_LINES]
+    if not env_file.exists():
+        if token_tools:
+            write_private(env_file, render_env(token_tools))
+            out.out.print(f"wrote {env_file} (mode 600): fill in the token values", markup=False)
+    else:
+        out.out.print(f"kept the existing {env_file}", markup=False)
+        missing = missing_names(env_file.read_text(encoding="utf-8", errors="replace"), token_tools)
+        if missing:
+            out.warn(f"{env_file} has no {', '.join(missing)}; add them")
+        if problem := dotenv_warning(env_file):
+            out.warn(problem)
+    out.out.print("next: fill in .env, then `moteur boards`, `moteur doctor`, `moteur sync --dry-run`")
+    return 0
