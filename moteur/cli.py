@@ -139,6 +139,9 @@ def sync(
     force: Annotated[
         bool, typer.Option("--force", help="Go on even if a board suddenly reads as empty.")
     ] = False,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Draw the planned priority matrix to a .png or .svg file.")
+    ] = None,
     verbose: VerboseOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -159,6 +162,7 @@ def sync(
             detailed_exitcode=detailed_exitcode,
             replan=replan,
             force=force,
+            chart=chart,
         )
     raise typer.Exit(code)
 

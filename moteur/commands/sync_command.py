@@ -101,6 +101,7 @@ def run_sync(
     force: bool,
     show_plan: bool = True,
     max_items: int | None = None,
+    chart: Path | None = None,
 ) -> int:
     settings = settings_for(config)
     refs = board_refs(texts, settings)
@@ -123,6 +124,8 @@ def run_sync(
         )
         if plan_out is not None:
             save_plan(sync_plan, plan_out)
+        if chart is not None:
+            draw_matrices(out, sync_plan, settings, chart)
         if dry_run:
             if json_out:
                 out.json(sync_json(sync_plan))
@@ -153,6 +156,23 @@ def run_sync(
         for port in ports.values():
             port.close()
         store.close()
+
+
+def draw_matrices(out: Output, sync_plan: SyncPlan, settings: Settings, chart: Path) -> None:
+    """The priority matrix of each planning group of the plan: ``chart``, then ``chart-2.png``…"""
+    from moteur.views.chart import draw_matrix
+
+    policy = settings.planning
+    for n, (name, evaluation) in enumerate(sync_plan.evaluations):
+        path = chart if n == 0 else chart.with_name(f"{chart.stem}-{n + 1}{chart.suffix}")
+        draw_matrix(
+            evaluation,
+            path,
+            settings.language,
+            impact_threshold=policy.impact_threshold,
+            effort_threshold=policy.effort_threshold,
+        )
+        out.info(f"priority matrix of {name} written to {path}")
 
 
 def _applied(outcome: SyncOutcome) -> dict[str, Any]:
