@@ -103,9 +103,39 @@ class MoveItem:
     kind: str = "move_item"
 
 
+# -- migration ops ------------------------------------------------------------------------------------------
+# A migration copies items from a source board to a target board. Every op names the *source key*
+# (``ItemRef.key`` of the source item, e.g. "trello:5f…:6a…"): it is the identity written on the target item
+# (a footer line of its description, see ``core/migrate.py``) and the key of the state's ``links`` table.
+# Children (checklist items, comments) have keys of their own: "<source key>#check:<n>" / "#comment:<n>".
+
+# The canonical item fields a migration carries (``CreateItem.fields`` / ``UpdateItem.fields``):
+#   description: str (identity footer NOT included: the connector appends it)
+#   status: "todo" | "doing" | "done" | "archived"
+#   due: ISO date "2026-12-24" or ISO datetime "2026-12-24T10:00:00+01:00" (a date stays a date)
+#   tags: list[str]           assignees: list[str] (e-mails, after --map-users)
+#   impact, effort, confidence: int | None      objective, channel: str | None
+#   quadrant, sprint: str | None   ice: float | None   (moteur's own fields, when the source carries them)
+MIGRATION_FIELDS: tuple[str, ...] = (
+    "description",
+    "status",
+    "due",
+    "tags",
+    "assignees",
+    "impact",
+    "effort",
+    "confidence",
+    "objective",
+    "channel",
+    "quadrant",
+    "sprint",
+    "ice",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class CreateItem:
-    """Create an item (migration). ``key`` is the source identity, written on the target too."""
+    """Create an item in ``bucket`` from source item ``key``; ``fields`` holds canonical fields."""
 
     key: str
     title: str
@@ -115,22 +145,43 @@ class CreateItem:
 
 
 @dataclass(frozen=True, slots=True)
-class AddComment:
-    item: ItemRef
-    text: str
-    kind: str = "add_comment"
+class UpdateItem:
+    """Set changed canonical fields (and title/bucket when given) on an already migrated item."""
+
+    key: str
+    target: ItemRef
+    title: str
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    bucket: str | None = None
+    kind: str = "update_item"
 
 
 @dataclass(frozen=True, slots=True)
 class CreateSubitem:
-    parent: ItemRef
+    """A checklist item / subtask / subitem under the target of source item ``parent_key``."""
+
+    key: str  # "<parent source key>#check:<n>"
+    parent_key: str
     title: str
     done: bool = False
     kind: str = "create_subitem"
 
 
+@dataclass(frozen=True, slots=True)
+class AddComment:
+    """A comment / story / update on the target of source item ``item_key``; ``text`` is ready to post."""
+
+    key: str  # "<source key>#comment:<n>"
+    item_key: str
+    text: str
+    kind: str = "add_comment"
+
+
+MigrationOp = EnsureBucket | CreateItem | UpdateItem | CreateSubitem | AddComment
+
+
 ItemOp = UpdateFields | SetTags | MoveItem
-Op = SchemaOp | ItemOp | CreateItem | AddComment | CreateSubitem
+Op = SchemaOp | ItemOp | CreateItem | UpdateItem | CreateSubitem | AddComment
 
 
 def inverse(op: ItemOp) -> ItemOp:
@@ -158,3 +209,4 @@ class OpResult:
     op: Op
     ok: bool
     error: str | None = None
+    created: ItemRef | None = None  # the new item's ref, for CreateItem / CreateSubitem

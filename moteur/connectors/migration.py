@@ -1,0 +1,65 @@
+"""What a connector offers a migration (``moteur migrate SRC DST``), on top of the sync ``Connector``.
+
+A *migration port* reads a board in full (checklists and comments included), creates a board, and applies
+migration ops (``core/ops.py``: EnsureBucket, CreateItem, UpdateItem, CreateSubitem, AddComment).
+*Capabilities* say what a target can hold, so the plan can report losses before anything is written.
+
+Contract of ``apply_migration``:
+- ops are applied in the order given; one ``OpResult`` per op, in order (``created`` set for creates);
+- ``targets`` maps source keys (items and children) to target refs already on the board; the port resolves
+  ``CreateSubitem.parent_key`` / ``AddComment.item_key`` / ``UpdateItem.target`` through it and adds what it
+  creates;
+- right after each successful create, ``on_created(source key, target ref)`` is called (the caller commits the
+  link at once: a crash never forgets a created item);
+- a create that fails ambiguously (``AmbiguousWrite``: timeout or connection cut after sending) is never
+  blindly retried: the port looks the item up by its identity footer (``core/identity.py``) — or a child by
+  its title/text under its parent — and only creates it if it is not there;
+- every created item's description ends with the identity footer of its source key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, MutableMapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
+from moteur.core.ops import MigrationOp, OpResult
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a board of this tool can hold; each False field is a loss when the source has it."""
+
+    tool: Tool
+    subitems: bool = True  # checklists / subtasks / subitems, with their done state
+    comments: bool = True
+    due_date_only: bool = True  # a due date without a time of day
+    due_datetime: bool = True  # a due date with a time of day
+    assignees: bool = True
+    multi_assignee: bool = True
+    tags: bool = True
+    scores: bool = True  # impact / effort / confidence as numbers
+    objective_channel: bool = True
+    moteur_fields: bool = True  # quadrant / sprint / ICE
+    notes: tuple[str, ...] = ()  # caveats shown in the loss report (e.g. "comments are posted as you")
+
+
+class MigrationPort(Protocol):
+    tool: Tool
+
+    def capabilities(self, board: BoardRef | None = None) -> Capabilities: ...
+
+    def read_full(self, board: BoardRef, *, include_archived: bool = False) -> Snapshot: ...
+
+    def create_board(self, name: str, workspace: str | None = None) -> BoardRef: ...
+
+    def apply_migration(
+        self,
+        snapshot: Snapshot,
+        ops: Sequence[MigrationOp],
+        targets: MutableMapping[str, ItemRef],
+        *,
+        on_created: Callable[[str, ItemRef], None],
+        progress: Callable[[int], None] | None = None,
+    ) -> list[OpResult]: ...
