@@ -7,14 +7,21 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from rich.console import Console
+
 from moteur.core.errors import UsageError
 from moteur.core.model import BoardRef
 from moteur.core.refs import parse_ref
 from moteur.redaction import register_secret
-from moteur.settings import Settings, TeamGroup, load_settings
+from moteur.settings import Settings, TeamGroup, dotenv_warning, load_settings
 
 
 def settings_for(config: Path | None) -> Settings:
+    """The settings of one command (each command calls this once, so a warning here shows once)."""
+    warning = dotenv_warning()
+    if warning:
+        # .env holds tokens: say so when others can read it (issue 9); on stderr, never failing the command.
+        Console(stderr=True, highlight=False).print(f"warning: {warning}", markup=False)
     settings = load_settings(config)
     for secret in (
         settings.trello_api_key,
