@@ -51,6 +51,7 @@ def minimum_writes(tool: str, changed_items: int, ops: int, schema_ops: int, fie
     if tool == "trello":
         return schema_ops + changed_items + field_items
     if tool == "asana":
+        # One PUT per task carries all its custom fields, one addTask per move: ``ops`` counts batch actions.
         return schema_ops + math.ceil(ops / 10)
     return schema_ops + math.ceil(changed_items / 20)
 
@@ -94,7 +95,10 @@ def _sync_once(ref: BoardRef, store: StateStore) -> tuple[int, int, int, int]:
         board = plan.boards[0].plan
         apply_sync(plan, {ref: port}, store, command="bench", now=lambda: datetime.now(UTC), owner="bench")
         field_items = len({op.item.key for op in board.item_ops if op.kind == "update_fields"})
-        return board.items_changed(), len(board.item_ops), len(board.schema_ops), field_items
+        moves = sum(1 for op in board.item_ops if op.kind == "move_item")
+        tag_ops = sum(1 for op in board.item_ops if op.kind == "set_tags")
+        actions = field_items + moves + tag_ops  # the writes an API with per-task requests cannot merge
+        return board.items_changed(), actions, len(board.schema_ops), field_items
     finally:
         port.close()
 
