@@ -6,14 +6,16 @@ run's changes to one file land in one atomic replace, so a crash leaves the old 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from moteur.connectors.file_migration import FileMigration
 from moteur.connectors.files import FileBoard
+from moteur.connectors.migration import Capabilities
 from moteur.core.errors import MoteurError
-from moteur.core.model import BoardRef, Snapshot, Tool
-from moteur.core.ops import ItemOp, OpResult, SchemaOp, Target
+from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
+from moteur.core.ops import ItemOp, MigrationOp, OpResult, SchemaOp, Target
 from moteur.core.plan import WriteBack
 from moteur.mappings.loader import load_mapping
 from moteur.mappings.schema import BoardMapping
@@ -65,6 +67,31 @@ class FileConnector:
         if progress is not None:
             progress(len(item_ops))
         return [OpResult(op, True) for op in (*schema_ops, *item_ops)]
+
+    # -- migration (``connectors/migration.py``): delegated to ``file_migration`` --------------------------
+
+    def capabilities(self, board: BoardRef | None = None) -> Capabilities:
+        return FileMigration(self.mapping).capabilities(board)
+
+    def read_full(self, board: BoardRef, *, include_archived: bool = False) -> Snapshot:
+        return FileMigration(self.mapping).read_full(board, include_archived=include_archived)
+
+    def create_board(self, name: str, workspace: str | None = None) -> BoardRef:
+        return FileMigration(self.mapping).create_board(name, workspace)
+
+    def apply_migration(
+        self,
+        snapshot: Snapshot,
+        ops: Sequence[MigrationOp],
+        targets: MutableMapping[str, ItemRef],
+        *,
+        on_created: Callable[[str, ItemRef], None],
+        progress: Callable[[int], None] | None = None,
+    ) -> list[OpResult]:
+        self._boards.pop(snapshot.board, None)  # the file changes: a later read must not reuse a parse
+        return FileMigration(self.mapping).apply_migration(
+            snapshot, ops, targets, on_created=on_created, progress=progress
+        )
 
     def request_count(self) -> int:
         return 0

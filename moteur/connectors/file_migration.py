@@ -1,0 +1,396 @@
+"""The file side of a migration: a CSV/JSON/YAML file, or a Trello "Export as JSON" file, as a migration port.
+
+As a *source*, a file is read in full: JSON/YAML items may carry ``checklist`` (``[{"text", "done"}]``) and
+``comments`` (``[{"author", "date", "text"}]``) as nested lists. A JSON file whose top level has ``cards``,
+``lists`` and ``actions`` is a *Trello export*: its cards are mapped like the Trello connector maps a live
+board (``trello.yaml``), its checklists become checklist entries and its ``commentCard`` actions comments;
+attachments and covers are counted in ``extra`` for the loss report. Item keys are the live board's
+(``trello:<board id>:<card id>``), so a later migration from the live board finds the same links.
+
+As a *target*, a file that does not exist is created (format by suffix). Rows get an ``id`` column (a hash of
+the source key) and the identity footer in ``description``. A CSV has no place for nested lists, so its
+capabilities say no checklists and no comments (losses). Every op of one ``apply_migration`` lands in one
+atomic file replace; only then are the creates reported through ``on_created`` — before that nothing exists.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Callable, MutableMapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from moteur.connectors.files import decode, replace_atomically
+from moteur.connectors.files.board import FileBoard
+from moteur.connectors.files.csv_text import detect_delimiter, read_rows
+from moteur.connectors.files.documents import Document, load_json, load_yaml
+from moteur.connectors.files.rows import ItemIds
+from moteur.connectors.migration import Capabilities
+from moteur.connectors.trello.mapping import to_snapshot
+from moteur.connectors.trello.reader import RawBoard
+from moteur.core.errors import UsageError
+from moteur.core.identity import with_identity
+from moteur.core.model import Action, BoardRef, ChecklistItem, Comment, ItemRef, Snapshot, Tool
+from moteur.core.ops import (
+    AddComment,
+    CreateItem,
+    CreateSubitem,
+    EnsureBucket,
+    MigrationOp,
+    OpResult,
+    UpdateItem,
+)
+from moteur.mappings.loader import load_mapping
+from moteur.mappings.schema import BoardMapping
+
+# The columns of a file a migration creates, in this order (``checklist``/``comments`` for JSON/YAML only).
+COLUMNS = (
+    "id", "title", "description", "status", "bucket", "due", "tags", "assignees", "impact", "effort",
+    "confidence", "objective", "channel", "quadrant", "sprint", "ice",
+)  # fmt: skip
+_NESTED = ("checklist", "comments")
+_EXPORT_KEYS = {"cards", "lists", "actions"}
+
+
+def is_trello_export(top: object) -> bool:
+    return isinstance(top, dict) and top.keys() >= _EXPORT_KEYS and isinstance(top.get("cards"), list)
+
+
+def _kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt"):
+        return "csv"
+    if suffix == ".json":
+        return "json"
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    raise UsageError(f"{path}: unknown file type", hint="a board file ends in .csv, .json, .yaml or .yml")
+
+
+def target_item_id(source_key: str) -> str:
+    """A created row's id: stable for its source, short, and no ``:`` (item keys split on it)."""
+    return "m-" + hashlib.sha1(source_key.encode("utf-8")).hexdigest()[:12]
+
+
+# -- reading ------------------------------------------------------------------------------------------------
+
+
+def read_trello_export(path: Path, top: dict[str, Any], mapping: BoardMapping) -> Snapshot:
+    """A Trello "Export as JSON" board, with checklists, comments, attachments and covers."""
+    raw = RawBoard(
+        board=top,
+        lists=[x for x in top.get("lists") or [] if isinstance(x, dict)],
+        labels=[x for x in top.get("labels") or [] if isinstance(x, dict)],
+        custom_fields=[x for x in top.get("customFields") or [] if isinstance(x, dict)],
+        members=[x for x in top.get("members") or [] if isinstance(x, dict)],
+        cards=list(top.get("cards") or []),
+    )
+    board_id = str(top.get("id") or path.stem)
+    snapshot = to_snapshot(raw, BoardRef(tool=Tool.TRELLO, board=board_id), mapping)
+    checklists: dict[str, list[ChecklistItem]] = {}
+    for checklist in sorted(
+        (c for c in top.get("checklists") or [] if isinstance(c, dict)), key=lambda c: c.get("pos") or 0
+    ):
+        entries = sorted(
+            (i for i in checklist.get("checkItems") or [] if isinstance(i, dict)),
+            key=lambda i: i.get("pos") or 0,
+        )
+        checklists.setdefault(str(checklist.get("idCard")), []).extend(
+            ChecklistItem(text=str(i.get("name") or ""), done=i.get("state") == "complete") for i in entries
+        )
+    comments: dict[str, list[Comment]] = {}
+    for event in reversed([a for a in top["actions"] if isinstance(a, dict)]):  # the export is newest first
+        data = event.get("data") or {}
+        if event.get("type") != "commentCard" or not isinstance(data, dict):
+            continue
+        card = (data.get("card") or {}).get("id")
+        author = (event.get("memberCreator") or {}).get("fullName")
+        when = event.get("date")
+        comments.setdefault(str(card), []).append(
+            Comment(
+                author=author if isinstance(author, str) else None,
+                date=datetime.fromisoformat(when.replace("Z", "+00:00")) if isinstance(when, str) else None,
+                text=str(data.get("text") or ""),
+            )
+        )
+    unnamed = {str(x.get("id")) for x in raw.labels if not x.get("name")}
+    cards = {str(c.get("id")): c for c in raw.cards if isinstance(c, dict)}
+    actions = []
+    for action in snapshot.actions:
+        card = cards.get(action.ref.item, {})
+        extra = dict(action.extra)
+        attachments = card.get("attachments")
+        count = (
+            len(attachments)
+            if isinstance(attachments, list)
+            else (card.get("badges") or {}).get("attachments")
+        )
+        if count:
+            extra["attachments"] = count
+        cover = card.get("cover") or {}
+        if isinstance(cover, dict) and (cover.get("idAttachment") or cover.get("idUploadedBackground")):
+            extra["cover"] = True
+        if any(str(i) in unnamed for i in card.get("idLabels") or []):
+            extra["unnamed_labels"] = True
+        actions.append(
+            action.model_copy(
+                update={
+                    "checklist": tuple(checklists.get(action.ref.item, ())),
+                    "comments": tuple(comments.get(action.ref.item, ())),
+                    "extra": extra,
+                }
+            )
+        )
+    return snapshot.model_copy(
+        update={
+            "board": BoardRef(tool=Tool.FILE, board=str(path)),
+            "actions": tuple(actions),
+            "native": {**snapshot.native, "format": "trello-export"},
+        }
+    )
+
+
+def _nested(action: Action) -> Action:
+    """Move ``checklist`` / ``comments`` lists that a JSON/YAML row carries from ``extra`` to their fields."""
+    if not any(name in action.extra for name in _NESTED):
+        return action
+    extra = dict(action.extra)
+    checklist = [
+        ChecklistItem(text=str(e.get("text") or ""), done=bool(e.get("done")))
+        if isinstance(e, dict)
+        else ChecklistItem(text=str(e))
+        for e in extra.pop("checklist", None) or []
+    ]
+    comments = [
+        Comment(author=c.get("author"), date=c.get("date") or None, text=str(c.get("text") or ""))
+        if isinstance(c, dict)
+        else Comment(text=str(c))
+        for c in extra.pop("comments", None) or []
+    ]
+    return action.model_copy(
+        update={"checklist": tuple(checklist), "comments": tuple(comments), "extra": extra}
+    )
+
+
+# -- the table a migration writes ----------------------------------------------------------------------------
+
+
+class _Table:
+    """The rows of a target file as dicts (loaded whole, written whole in one atomic replace)."""
+
+    def __init__(self, path: Path, mapping: BoardMapping, name: str) -> None:
+        self.path, self.mapping, self.kind = path, mapping, _kind(path)
+        self.bom, self.delimiter = False, ","
+        self.document: Document | None = None
+        self.header: list[str] = []
+        self.rows: list[dict[str, Any]] = []
+        self.column = {name: name for name in (*COLUMNS, *_NESTED)}
+        if not path.exists():
+            self.header = list(COLUMNS) + ([] if self.kind == "csv" else list(_NESTED))
+            if self.kind != "csv":
+                top: dict[str, Any] = {"name": name, "actions": []}
+                self.document = Document(kind=self.kind, top=top, items=top["actions"], indent=2)
+                self.rows = self.document.items
+            return
+        text, self.bom = decode(path.read_bytes(), str(path))
+        if self.kind == "csv":
+            self.delimiter = detect_delimiter(text) if text.strip() else ","
+            rows = [r for r in read_rows(text, self.delimiter, str(path)) if r]
+            self.header = rows[0] if rows else list(COLUMNS)
+            self.rows = [dict(zip(self.header, r, strict=False)) for r in rows[1:]]
+        else:
+            self.document = load_json(text, str(path)) if self.kind == "json" else load_yaml(text, str(path))
+            self.rows = self.document.items
+            self.header = list(self.document.columns) or list(COLUMNS)
+        found = mapping.column_for(self.header)
+        self.column = {name: found.get(name, name) for name in (*COLUMNS, *_NESTED)}
+
+    def by_id(self) -> dict[str, dict[str, Any]]:
+        ids = ItemIds()
+        out: dict[str, dict[str, Any]] = {}
+        for row in self.rows:
+            item = ids.assign(row.get(self.column["id"]), row.get(self.column["title"]))
+            if item is not None:
+                out[item] = row
+        return out
+
+    def cell(self, name: str, value: Any) -> Any:
+        if self.kind != "csv":
+            return value
+        if value is None:
+            return ""
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value)
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+    def set(self, row: dict[str, Any], name: str, value: Any) -> None:
+        column = self.column.get(name, name)
+        if column not in self.header:
+            self.header.append(column)
+        row[column] = self.cell(name, value)
+
+    def save(self) -> None:
+        if self.kind == "csv":
+            stream = io.StringIO()
+            writer = csv.writer(stream, delimiter=self.delimiter, lineterminator="\n")
+            writer.writerow(self.header)
+            for row in self.rows:
+                writer.writerow([row.get(c, "") for c in self.header])
+            text = stream.getvalue()
+        else:
+            assert self.document is not None
+            text = self.document.dump()
+        data = (b"\xef\xbb\xbf" if self.bom else b"") + text.encode("utf-8")
+        if not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_bytes(b"")
+        replace_atomically(self.path, data)
+
+
+# -- the port ------------------------------------------------------------------------------------------------
+
+
+class FileMigration:
+    """``file:`` boards as a ``MigrationPort`` (``FileConnector`` delegates to it)."""
+
+    tool = Tool.FILE
+
+    def __init__(self, mapping: BoardMapping) -> None:
+        self.mapping = mapping
+
+    def capabilities(self, board: BoardRef | None = None) -> Capabilities:
+        if board is not None and _kind(Path(board.board)) == "csv":
+            return Capabilities(
+                tool=Tool.FILE,
+                subitems=False,
+                comments=False,
+                notes=("a CSV row has no place for checklists or comments",),
+            )
+        return Capabilities(tool=Tool.FILE)
+
+    def read_full(self, board: BoardRef, *, include_archived: bool = False) -> Snapshot:
+        """The whole file (archived rows too: the plan decides what is carried); a missing file is empty."""
+        path = Path(board.board)
+        if not path.exists():
+            return Snapshot(board=board, name=path.stem)
+        if _kind(path) == "json":
+            text, _ = decode(path.read_bytes(), str(path))
+            try:
+                top = json.loads(text)
+            except json.JSONDecodeError:
+                top = None  # FileBoard names the line and column
+            if is_trello_export(top):
+                return read_trello_export(path, top, load_mapping(Tool.TRELLO, None))
+        snapshot = FileBoard(path, self.mapping).read()
+        return snapshot.model_copy(update={"actions": tuple(_nested(a) for a in snapshot.actions)})
+
+    def create_board(self, name: str, workspace: str | None = None) -> BoardRef:
+        raise UsageError(
+            "file:new has no path to create", hint="name the file instead, e.g. file:plan.json (created)"
+        )
+
+    def apply_migration(
+        self,
+        snapshot: Snapshot,
+        ops: Sequence[MigrationOp],
+        targets: MutableMapping[str, ItemRef],
+        *,
+        on_created: Callable[[str, ItemRef], None],
+        progress: Callable[[int], None] | None = None,
+    ) -> list[OpResult]:
+        board = snapshot.board.board
+        table = _Table(Path(board), self.mapping, snapshot.name)
+        rows = table.by_id()
+        results: list[OpResult] = []
+        created: list[tuple[str, ItemRef]] = []
+        for op in ops:
+            results.append(self._apply(op, table, rows, targets, created, board))
+        if created or any(r.ok and not isinstance(r.op, EnsureBucket) for r in results):
+            table.save()
+        for key, ref in created:
+            on_created(key, ref)
+        if progress is not None:
+            progress(len(ops))
+        return results
+
+    def _apply(
+        self,
+        op: MigrationOp,
+        table: _Table,
+        rows: dict[str, dict[str, Any]],
+        targets: MutableMapping[str, ItemRef],
+        created: list[tuple[str, ItemRef]],
+        board: str,
+    ) -> OpResult:
+        if isinstance(op, EnsureBucket):
+            return OpResult(op, True)  # a bucket is a column value: nothing to create
+        if isinstance(op, CreateItem):
+            if op.key in targets:
+                return OpResult(op, True)
+            item = target_item_id(op.key)
+            row: dict[str, Any] = {}
+            table.rows.append(row)
+            rows[item] = row
+            table.set(row, "id", item)
+            table.set(row, "title", op.title)
+            table.set(row, "description", with_identity(str(op.fields.get("description") or ""), op.key))
+            table.set(row, "status", op.fields.get("status"))
+            table.set(row, "bucket", op.bucket)
+            for name in COLUMNS[5:]:
+                table.set(row, name, op.fields.get(name))
+            ref = ItemRef(tool=Tool.FILE, board=board, item=item)
+            targets[op.key] = ref
+            created.append((op.key, ref))
+            return OpResult(op, True, created=ref)
+        if isinstance(op, UpdateItem):
+            row_or_none = rows.get(op.target.item)
+            if row_or_none is None:
+                return OpResult(op, False, f"no row with id {op.target.item} in {board}")
+            table.set(row_or_none, "title", op.title)
+            if op.bucket is not None:
+                table.set(row_or_none, "bucket", op.bucket)
+            for name, value in op.fields.items():
+                if name == "description":
+                    value = with_identity(str(value or ""), op.key)
+                table.set(row_or_none, name, value)
+            return OpResult(op, True)
+        return self._child(op, table, rows, targets, created, board)
+
+    def _child(
+        self,
+        op: CreateSubitem | AddComment,
+        table: _Table,
+        rows: dict[str, dict[str, Any]],
+        targets: MutableMapping[str, ItemRef],
+        created: list[tuple[str, ItemRef]],
+        board: str,
+    ) -> OpResult:
+        if op.key in targets:
+            return OpResult(op, True)
+        parent_key = op.parent_key if isinstance(op, CreateSubitem) else op.item_key
+        parent = targets.get(parent_key)
+        row = rows.get(parent.item) if parent is not None else None
+        if row is None:
+            return OpResult(op, False, f"its parent {parent_key} is not on {board}")
+        if table.kind == "csv":
+            return OpResult(op, False, "a CSV row has no place for checklists or comments")
+        name = "checklist" if isinstance(op, CreateSubitem) else "comments"
+        column = table.column[name]
+        entries = row.setdefault(column, [])
+        if not isinstance(entries, list):
+            entries = row[column] = []
+        if isinstance(op, CreateSubitem):
+            entries.append({"text": op.title, "done": op.done})
+        else:
+            entries.append({"text": op.text})
+        item = f"{parent.item if parent is not None else ''}-{name}-{len(entries)}"
+        ref = ItemRef(tool=Tool.FILE, board=board, item=item)
+        targets[op.key] = ref
+        created.append((op.key, ref))
+        return OpResult(op, True, created=ref)

@@ -1,0 +1,373 @@
+"""The migration plan: what to create and update on a target board so that it holds a source board's items.
+
+Terms defined here:
+
+- *Source key*: ``ItemRef.key`` of a source item; children have ``<key>#check:<n>`` and ``<key>#comment:<n>``
+  (``n`` from 1, in source order). It is the identity footer written on the target and the key of the
+  state's ``links`` table.
+- *Targets*: ``{source key: target ItemRef}`` for what is already on the target (links from the state, plus
+  links rebuilt from identity footers). A source item in *targets* is *linked*: it is updated, never created.
+- *Canonical fields*: the values a migration carries (``core/ops.py`` ``MIGRATION_FIELDS``), as plain JSON
+  values: ISO text for dues, sorted lists for tags, numbers for scores.
+- *Loss*: something the source holds that the target cannot: per field, how many items and what happens.
+- *Carried*: an item the plan copies: open items in open buckets, or every item with ``include_archived``.
+
+``plan_migration`` is pure: the same snapshots, links and capabilities give the same ops, in this order:
+buckets the target lacks (in source order), then per source item in source order its ``CreateItem`` or
+``UpdateItem`` followed by the children the target lacks.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from moteur.core.identity import split_identity
+from moteur.core.model import Action, BoardRef, ItemRef, Snapshot, Status, Tool
+from moteur.core.ops import (
+    MIGRATION_FIELDS,
+    AddComment,
+    CreateItem,
+    CreateSubitem,
+    EnsureBucket,
+    MigrationOp,
+    UpdateItem,
+)
+
+if TYPE_CHECKING:  # the port interface, for its type only: core imports no connector code
+    from moteur.connectors.migration import Capabilities
+
+_SCORES = ("impact", "effort", "confidence")
+_OWN = ("quadrant", "sprint", "ice")
+_NOON = "T12:00:00+00:00"
+
+
+@dataclass(frozen=True)
+class Loss:
+    """``count`` items carry ``what`` (e.g. "Trello cover images"), which the target cannot hold: ``fate``."""
+
+    what: str
+    count: int
+    fate: str
+
+    def text(self) -> str:
+        return f"{self.what}: {self.count} item{'s' if self.count != 1 else ''} — {self.fate}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"field": self.what, "items": self.count, "what_happens": self.fate}
+
+
+@dataclass(frozen=True)
+class MigrationPlan:
+    """Ops to apply in order, the losses, and the counts the command reports."""
+
+    source: BoardRef
+    target: BoardRef
+    ops: tuple[MigrationOp, ...]
+    losses: tuple[Loss, ...]
+    created: int  # items to create
+    updated: int  # linked items with at least one changed field
+    unchanged: int  # linked items already equal
+    skipped: int  # source items not carried (archived, in a closed bucket, or their target was deleted)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def buckets_to_create(self) -> tuple[str, ...]:
+        return tuple(op.name for op in self.ops if isinstance(op, EnsureBucket))
+
+    @property
+    def subitems(self) -> int:
+        return sum(1 for op in self.ops if isinstance(op, CreateSubitem))
+
+    @property
+    def comments(self) -> int:
+        return sum(1 for op in self.ops if isinstance(op, AddComment))
+
+    @property
+    def empty(self) -> bool:
+        return not self.ops
+
+
+def key_to_ref(key: str) -> ItemRef:
+    """The ``ItemRef`` of an ``ItemRef.key`` (``tool:board:item``; a file board may hold ``:``)."""
+    tool, _, rest = key.partition(":")
+    board, _, item = rest.rpartition(":")
+    return ItemRef(tool=Tool(tool), board=board, item=item)
+
+
+def due_text(due: date | datetime | None) -> str | None:
+    return None if due is None else due.isoformat()
+
+
+def comment_text(author: str | None, when: datetime | None, text: str) -> str:
+    """``[Camille Martin — 2026-03-04] text``: the original author and day, since a port posts as itself."""
+    parts = [p for p in (author, when.date().isoformat() if when is not None else None) if p]
+    return f"[{' — '.join(parts)}] {text}" if parts else text
+
+
+def canonical_fields(action: Action) -> dict[str, Any]:
+    """An item's canonical fields as read (identity footer stripped, tags and assignees sorted)."""
+    description, _ = split_identity(action.description)
+    return {
+        "description": description.rstrip(),
+        "status": action.status.value,
+        "due": due_text(action.due),
+        "tags": sorted(action.tags),
+        "assignees": sorted(action.assignees),
+        "impact": action.impact,
+        "effort": action.effort,
+        "confidence": action.confidence,
+        "objective": action.objective,
+        "channel": action.channel,
+        "quadrant": action.annotations.quadrant,
+        "sprint": action.annotations.sprint,
+        "ice": action.annotations.ice,
+    }
+
+
+def _same(name: str, wanted: Any, found: Any) -> bool:
+    """Whether a target value already holds the wanted one, for a field the target can hold."""
+    if name == "status":
+        want, have = Status(wanted), Status(found)
+        if want.is_closed and have.is_closed:
+            return True  # archived → done where the target has no archive
+        # A target without a "doing" state reads it back as todo: not a change to write again.
+        return want == have or (not want.is_closed and have is Status.TODO)
+    if name == "description":
+        return (wanted or "").strip() == (found or "").strip()  # files and some tools trim their text
+    if name == "ice" and wanted is not None and found is not None:
+        return abs(float(wanted) - float(found)) < 1e-6
+    if name == "due" and wanted is not None and found is not None:
+        try:
+            return _as_due(wanted) == _as_due(found)
+        except ValueError:
+            return bool(wanted == found)
+    return bool(wanted == found) or (not wanted and not found)
+
+
+def _as_due(text: str) -> date | datetime:
+    return (
+        date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text.replace("Z", "+00:00"))
+    )
+
+
+@dataclass
+class _Losses:
+    """Counts per (what, fate); the first fate named for a ``what`` decides the order of the report."""
+
+    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def add(self, what: str, fate: str, n: int = 1) -> None:
+        self.counts[(what, fate)] += n
+
+    def report(self) -> tuple[Loss, ...]:
+        return tuple(Loss(what, n, fate) for (what, fate), n in self.counts.items() if n)
+
+
+class _Adapter:
+    """Turns one source action into the canonical fields a target with ``caps`` can hold, counting losses."""
+
+    def __init__(self, caps: Capabilities, users: Mapping[str, str], losses: _Losses) -> None:
+        self.caps, self.users, self.losses = caps, users, losses
+        self._folded = {k.strip().lower(): v for k, v in users.items()}
+
+    def _email(self, who: str) -> str | None:
+        mapped = self.users.get(who) or self._folded.get(who.strip().lower())
+        if mapped:
+            return mapped
+        return who if "@" in who else None
+
+    def fields(self, action: Action) -> tuple[dict[str, Any], list[str]]:
+        """(canonical fields to write, extra comments to post) for one carried action."""
+        caps, lose = self.caps, self.losses.add
+        fields = canonical_fields(action)
+        fields["description"] = action.description.rstrip()
+        extra_comments: list[str] = []
+        due = action.due
+        if due is not None and not isinstance(due, datetime) and not caps.due_date_only:
+            if caps.due_datetime:
+                fields["due"] = due.isoformat() + _NOON
+                lose("date-only dues", "set at 12:00 UTC (the same day from UTC−11 to UTC+11)")
+            else:
+                fields["due"] = None
+                lose("dues", "not carried")
+        elif isinstance(due, datetime) and not caps.due_datetime:
+            if caps.due_date_only:
+                fields["due"] = due.date().isoformat()
+                lose("due times of day", "date kept, time dropped")
+            else:
+                fields["due"] = None
+                lose("dues", "not carried")
+        if fields["tags"] and not caps.tags:
+            fields["tags"] = []
+            lose("labels/tags", "not carried")
+        emails: list[str] = []
+        for who in action.assignees:
+            email = self._email(who)
+            if email is None:
+                lose("assignees without an e-mail", "not assigned (map them with --map-users)")
+            elif email not in emails:
+                emails.append(email)
+        if emails and not caps.assignees:
+            lose("assignees", "not carried")
+            emails = []
+        elif len(emails) > 1 and not caps.multi_assignee:
+            lose("several assignees", "first assignee kept, others in a comment")
+            extra_comments.append("Also assigned: " + ", ".join(emails[1:]))
+            emails = emails[:1]
+        fields["assignees"] = sorted(emails)
+        if not caps.scores and any(fields[s] is not None for s in _SCORES):
+            lose("impact/effort/confidence scores", "not carried")
+            fields.update(dict.fromkeys(_SCORES))
+        if not caps.objective_channel and (fields["objective"] or fields["channel"]):
+            lose("objective/channel", "not carried")
+            fields.update(objective=None, channel=None)
+        if not caps.moteur_fields and any(fields[s] is not None for s in _OWN):
+            lose("quadrant/sprint/ICE", "not carried")
+            fields.update(dict.fromkeys(_OWN))
+        self._extra_losses(action)
+        return fields, extra_comments
+
+    def _extra_losses(self, action: Action) -> None:
+        """What only ``extra`` knows: attachments, covers, start dates, custom fields without counterpart."""
+        extra, lose = action.extra, self.losses.add
+        if extra.get("attachments"):
+            lose("attachments", "not carried (links stay in the source)")
+        if extra.get("cover"):
+            lose("cover images", "not carried")
+        if extra.get("unnamed_labels"):
+            lose("colour-only labels (no name)", "not carried")
+        if extra.get("start"):
+            lose("start dates", "not carried")
+        for name, value in extra.items():
+            if name.startswith("field:") and value not in (None, ""):
+                lose(f'custom field "{name[6:]}"', "not carried (no counterpart on the target)")
+
+
+def _carried(action: Action, closed_buckets: set[str], include_archived: bool) -> bool:
+    if include_archived:
+        return True
+    return action.status is not Status.ARCHIVED and (action.bucket or "") not in closed_buckets
+
+
+def plan_migration(
+    source: Snapshot,
+    target: Snapshot,
+    targets: Mapping[str, ItemRef],
+    caps: Capabilities,
+    *,
+    include_archived: bool = False,
+    users: Mapping[str, str] | None = None,
+) -> MigrationPlan:
+    """The ops that bring ``target`` up to ``source`` (see the module docstring for the order and terms)."""
+    losses = _Losses()
+    adapter = _Adapter(caps, users or {}, losses)
+    closed = {b.name for b in source.buckets if b.closed}
+    carried = [a for a in source.actions if _carried(a, closed, include_archived)]
+    skipped = len(source.actions) - len(carried)
+    have_buckets = {b.name for b in target.buckets}
+    used = {a.bucket for a in carried if a.bucket}
+    ops: list[MigrationOp] = []
+    order = [b.name for b in source.buckets if b.name in used]
+    order += [name for name in dict.fromkeys(a.bucket for a in carried if a.bucket) if name not in order]
+    for position, name in enumerate(order):
+        if name not in have_buckets:
+            ops.append(EnsureBucket(name, position))
+    on_target = {a.ref.key: a for a in target.actions}
+    created = updated = unchanged = 0
+    for action in carried:
+        fields, extra_comments = adapter.fields(action)
+        key = action.key
+        linked = targets.get(key)
+        existing: Action | None = None
+        if linked is None:
+            ops.append(CreateItem(key, action.title, action.bucket, fields))
+            created += 1
+        else:
+            existing = on_target.get(linked.key)
+            if existing is None:
+                skipped += 1  # linked, but the target item is gone: a person deleted it; not recreated
+                continue
+            update = _update(key, linked, action, fields, existing)
+            if update is None:
+                unchanged += 1
+            else:
+                ops.append(update)
+                updated += 1
+        ops.extend(_children(action, extra_comments, targets, existing, caps, losses))
+    notes = tuple(caps.notes)
+    return MigrationPlan(
+        source=source.board,
+        target=target.board,
+        ops=tuple(ops),
+        losses=losses.report(),
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+        skipped=skipped,
+        notes=notes,
+    )
+
+
+def _update(
+    key: str, linked: ItemRef, action: Action, fields: Mapping[str, Any], existing: Action
+) -> UpdateItem | None:
+    have = canonical_fields(existing)
+    changed = {
+        name: fields[name] for name in MIGRATION_FIELDS if not _same(name, fields[name], have.get(name))
+    }
+    bucket = action.bucket if action.bucket and action.bucket != existing.bucket else None
+    if not changed and bucket is None and action.title == existing.title:
+        return None
+    return UpdateItem(key=key, target=linked, title=action.title, fields=changed, bucket=bucket)
+
+
+def _children(
+    action: Action,
+    extra_comments: list[str],
+    targets: Mapping[str, ItemRef],
+    existing: Action | None,
+    caps: Capabilities,
+    losses: _Losses,
+) -> list[MigrationOp]:
+    """Checklist entries and comments the target lacks.
+
+    A child is present when its key is linked, or (the state was lost) when the target item already has a
+    checklist entry / comment with the same text: matched as a multiset, so two equal entries need two.
+    """
+    key = action.key
+    ops: list[MigrationOp] = []
+    if action.checklist and not caps.subitems:
+        losses.add("checklists", "not carried")
+    elif action.checklist:
+        there = Counter(c.text for c in existing.checklist) if existing is not None else Counter[str]()
+        for n, entry in enumerate(action.checklist, start=1):
+            child = f"{key}#check:{n}"
+            if child in targets:
+                continue
+            if there[entry.text] > 0:
+                there[entry.text] -= 1
+                continue
+            ops.append(CreateSubitem(child, key, entry.text, entry.done))
+    # Extra comments (the assignees a single-assignee target could not take) have keys of their own, so a
+    # comment added later in the source never takes their number.
+    texts = [
+        (f"{key}#comment:{n}", comment_text(c.author, c.date, c.text))
+        for n, c in enumerate(action.comments, 1)
+    ]
+    texts += [(f"{key}#comment:extra-{n}", text) for n, text in enumerate(extra_comments, 1)]
+    if texts and not caps.comments:
+        losses.add("comments", "not carried")
+        return ops
+    there = Counter(c.text for c in existing.comments) if existing is not None else Counter[str]()
+    for child, text in texts:
+        if child in targets:
+            continue
+        if there[text] > 0:
+            there[text] -= 1
+            continue
+        ops.append(AddComment(child, key, text))
+    return ops

@@ -1,0 +1,213 @@
+"""Running a migration: read the source in full, find or create the target, plan, apply, remember each link.
+
+Terms defined here:
+
+- *Remembered target*: the board a ``TOOL:new`` migration created. It is stored at once as a link with
+  ``target_board = "migrate-target:<tool>"`` and ``source_key = <source board ref>`` (``links`` commits at
+  once, unlike cursors that wait for the end of the run), so a re-run after a crash continues into it instead
+  of creating a second board.
+- *Rebuilt link*: a link recovered from an identity footer on the target (the state was lost or is another
+  machine's): stored again before planning, so the plan sees the item as linked.
+
+Ports are taken as the ``MigrationPort`` protocol; this module imports no connector.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from moteur.core.errors import StateError
+from moteur.core.identity import split_identity
+from moteur.core.migrate import MigrationPlan, key_to_ref, plan_migration
+from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
+from moteur.core.ops import OpResult
+from moteur.core.state import RunOutcome, StateStore
+
+if TYPE_CHECKING:
+    from moteur.connectors.migration import MigrationPort
+
+NEW = "new"
+LEASE_SECONDS = 900.0
+
+
+def remembered_target_board(tool: Tool) -> str:
+    """The ``links.target_board`` under which the boards created by ``TOOL:new`` migrations are stored."""
+    return f"migrate-target:{tool.value}"
+
+
+@dataclass
+class PreparedMigration:
+    """Everything known before the first write: the snapshots, the links and the plan."""
+
+    source: Snapshot
+    target: Snapshot
+    targets: dict[str, ItemRef]
+    plan: MigrationPlan
+    target_is_new: bool  # a TOOL:new target not created yet (dry-run): the plan creates everything
+    rebuilt_links: int = 0
+
+
+@dataclass
+class MigrationOutcome:
+    prepared: PreparedMigration
+    results: list[OpResult] = field(default_factory=list)
+    run_id: int | None = None
+
+    @property
+    def failures(self) -> list[OpResult]:
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    @property
+    def creates(self) -> int:
+        """Items, subitems and comments actually created by this run."""
+        return sum(1 for r in self.results if r.ok and r.created is not None)
+
+
+def resolve_target(
+    source_ref: BoardRef,
+    target_ref: BoardRef,
+    target_port: MigrationPort,
+    store: StateStore,
+    *,
+    name: str,
+    workspace: str | None,
+    dry_run: bool,
+    now: Callable[[], datetime],
+) -> BoardRef | None:
+    """The target board: as given, or for ``TOOL:new`` the remembered or a new one (None in a dry-run)."""
+    if target_ref.board != NEW:
+        return target_ref
+    memory = remembered_target_board(target_ref.tool)
+    remembered = store.links(memory).get(str(source_ref))
+    if remembered is not None:
+        return BoardRef(tool=target_ref.tool, board=remembered.partition(":")[2])
+    if dry_run:
+        return None
+    created = target_port.create_board(name, workspace)
+    store.link(str(source_ref), memory, str(created), None, now())
+    return created
+
+
+def known_links(store: StateStore, target: Snapshot) -> tuple[dict[str, ItemRef], dict[str, ItemRef]]:
+    """(links from the state, links rebuilt from identity footers the state does not have)."""
+    targets = {source: key_to_ref(item) for source, item in store.links(str(target.board)).items()}
+    rebuilt: dict[str, ItemRef] = {}
+    for action in target.actions:
+        _, source = split_identity(action.description)
+        if source is not None and source not in targets and source not in rebuilt:
+            rebuilt[source] = action.ref
+    return targets, rebuilt
+
+
+def prepare_migration(
+    source_port: MigrationPort,
+    source_ref: BoardRef,
+    target_port: MigrationPort,
+    target_ref: BoardRef,
+    store: StateStore,
+    *,
+    name: str | None = None,
+    workspace: str | None = None,
+    include_archived: bool = False,
+    users: Mapping[str, str] | None = None,
+    dry_run: bool = False,
+    now: Callable[[], datetime],
+) -> PreparedMigration:
+    """Read both sides, settle the target board and the links, and plan. Writes only a new target board
+    (not in a dry-run) and rebuilt links."""
+    source = source_port.read_full(source_ref, include_archived=include_archived)
+    board = resolve_target(
+        source_ref,
+        target_ref,
+        target_port,
+        store,
+        name=name or source.name,
+        workspace=workspace,
+        dry_run=dry_run,
+        now=now,
+    )
+    if board is None:
+        target = Snapshot(board=target_ref, name=name or source.name)
+        targets: dict[str, ItemRef] = {}
+        rebuilt: dict[str, ItemRef] = {}
+    else:
+        # Archived target items too: one this migration archived must still count as there.
+        target = target_port.read_full(board, include_archived=True)
+        targets, rebuilt = known_links(store, target)
+        if not dry_run:
+            for source_key, ref in rebuilt.items():
+                store.link(source_key, str(board), ref.key, None, now())
+        targets.update(rebuilt)
+    plan = plan_migration(
+        source,
+        target,
+        targets,
+        target_port.capabilities(board),
+        include_archived=include_archived,
+        users=users,
+    )
+    return PreparedMigration(source, target, targets, plan, board is None, len(rebuilt))
+
+
+def apply_prepared(
+    prepared: PreparedMigration,
+    target_port: MigrationPort,
+    store: StateStore,
+    *,
+    now: Callable[[], datetime],
+    owner: str,
+    progress: Callable[[int], None] | None = None,
+) -> MigrationOutcome:
+    """Apply the plan under the target board's lock; every create is linked (committed) as it happens."""
+    if prepared.target_is_new:
+        raise StateError("a dry-run plan for a new board cannot be applied", hint="run without --dry-run")
+    plan = prepared.plan
+    board = str(prepared.target.board)
+    outcome = MigrationOutcome(prepared)
+    with store.lock(board, owner, LEASE_SECONDS, now):
+        run_id = store.start_run("migrate", [str(prepared.source.board), board], False, now())
+        outcome.run_id = run_id
+
+        def on_created(source_key: str, ref: ItemRef) -> None:
+            store.link(source_key, board, ref.key, run_id, now())
+
+        try:
+            outcome.results = target_port.apply_migration(
+                prepared.target, plan.ops, prepared.targets, on_created=on_created, progress=progress
+            )
+        except BaseException as exc:
+            store.finish_run(
+                run_id,
+                outcome=RunOutcome.INTERRUPTED if isinstance(exc, KeyboardInterrupt) else RunOutcome.FAILED,
+                counts={},
+                item_states=[],
+                board=board,
+                now=now(),
+                message=f"{type(exc).__name__}: {exc}"[:500],
+            )
+            raise
+        counts = {
+            "created": plan.created,
+            "updated": plan.updated,
+            "unchanged": plan.unchanged,
+            "skipped": plan.skipped,
+            "subitems": plan.subitems,
+            "comments": plan.comments,
+            "failed": len(outcome.failures),
+        }
+        store.finish_run(
+            run_id,
+            outcome=RunOutcome.OK if outcome.ok else RunOutcome.FAILED,
+            counts=counts,
+            item_states=[],
+            board=board,
+            now=now(),
+        )
+    return outcome
