@@ -39,10 +39,15 @@ TODAY = "2026-12-01"
 _uninterrupted: dict[str, Any] = {}
 
 
+def _pythonpath() -> str:
+    # This repository first; then whatever the caller had (a driver installed beside the virtualenv, say).
+    return os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
+
+
 def _env(sandbox: SandboxHandle, db: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MOTEUR_")}
     env.update(sandbox.env)
-    env.update({"MOTEUR_STATE_URL": f"sqlite:///{db}", "NO_COLOR": "1", "PYTHONPATH": str(REPO)})
+    env.update({"MOTEUR_STATE_URL": f"sqlite:///{db}", "NO_COLOR": "1", "PYTHONPATH": _pythonpath()})
     return env
 
 
