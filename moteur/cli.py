@@ -168,6 +168,47 @@ def sync(
 
 
 @app.command()
+def migrate(
+    source: Annotated[str, typer.Argument(help="SRC: trello:ID, asana:GID, monday:ID or file:PATH.")],
+    target: Annotated[str, typer.Argument(help="DST: the same, or TOOL:new for a new board.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show counts, structure and losses; write nothing.")
+    ] = False,
+    json_out: JsonOpt = False,
+    include_archived: Annotated[
+        bool, typer.Option("--include-archived", help="Carry archived items too, archived/done.")
+    ] = False,
+    name: Annotated[str | None, typer.Option("--name", help="Name of a TOOL:new board.")] = None,
+    workspace: Annotated[
+        str | None, typer.Option("--workspace", help="Workspace of a TOOL:new board.")
+    ] = None,
+    map_users: Annotated[
+        Path | None, typer.Option("--map-users", help="YAML/CSV: source user → target e-mail.")
+    ] = None,
+    config: ConfigOpt = None,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Copy a board to another tool or file; re-running it updates, never doubles, and resumes."""
+    from moteur.commands.migrate_command import run_migrate
+
+    out = Output(verbose=verbose, quiet=quiet, json_mode=json_out)
+    code = run_migrate(
+        out,
+        source,
+        target,
+        config=config,
+        dry_run=dry_run,
+        json_out=json_out,
+        include_archived=include_archived,
+        name=name,
+        workspace=workspace,
+        map_users=map_users,
+    )
+    raise typer.Exit(code)
+
+
+@app.command()
 def apply(
     plan_file: Annotated[Path, typer.Argument(help="A plan saved by `sync --dry-run --plan-out FILE`.")],
     config: ConfigOpt = None,

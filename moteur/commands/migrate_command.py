@@ -1,0 +1,221 @@
+"""``moteur migrate SRC DST``: copy a board to another tool or file, preview it, re-run it, resume it.
+
+The work is in ``core/migration_run`` (orchestration) and ``core/migrate`` (the plan); this module opens
+the ports, reads ``--map-users``, shows progress and renders the counts, the structure and the losses.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import yaml
+
+from moteur.commands.context import settings_for
+from moteur.commands.sync_command import now_utc, open_store, owner_name
+from moteur.connectors.base import open_connector
+from moteur.core.errors import UsageError
+from moteur.core.migrate import MigrationPlan
+from moteur.core.migration_run import (
+    NEW,
+    MigrationOutcome,
+    PreparedMigration,
+    apply_prepared,
+    prepare_migration,
+)
+from moteur.core.model import BoardRef
+from moteur.core.refs import parse_ref
+from moteur.views.progress import progress_bar
+
+if TYPE_CHECKING:
+    from moteur.cli import Output
+    from moteur.connectors.migration import MigrationPort
+
+_PORT_METHODS = ("capabilities", "read_full", "create_board", "apply_migration")
+
+
+def load_user_map(path: Path | None) -> dict[str, str]:
+    """``--map-users FILE``: source user (e-mail, username or full name) → target e-mail.
+
+    YAML: a mapping ``{"camille": "camille@example.org"}``. CSV: two columns per line (a header line whose
+    second cell has no ``@`` is skipped).
+    """
+    if path is None:
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise UsageError(f"--map-users {path}: cannot be read ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"--map-users {path} is not UTF-8", hint="save it as UTF-8") from exc
+    hint = "write one `source: target@e-mail` per line (YAML) or two columns source,target (CSV)"
+    if path.suffix.lower() in (".csv", ".tsv", ".txt"):
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+        users: dict[str, str] = {}
+        for row in csv.reader(io.StringIO(text), dialect):
+            cells = [c.strip() for c in row]
+            if len(cells) < 2 or not cells[0]:
+                continue
+            if "@" not in cells[1] and not users:
+                continue  # the header line
+            users[cells[0]] = cells[1]
+        return users
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise UsageError(f"--map-users {path} is not valid YAML", hint=hint) from exc
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise UsageError(f"--map-users {path} is not a mapping of users", hint=hint)
+    return {str(k).strip(): str(v).strip() for k, v in loaded.items() if v}
+
+
+def migration_port(ref: BoardRef, connector: object) -> MigrationPort:
+    missing = [m for m in _PORT_METHODS if not hasattr(connector, m)]
+    if missing:
+        raise UsageError(
+            f"the {ref.tool.value} connector cannot migrate yet (no {', '.join(missing)})",
+            hint="migrate through a file: board meanwhile",
+        )
+    return cast("MigrationPort", connector)
+
+
+def _requests(*ports: object) -> int:
+    total = 0
+    for port in {id(p): p for p in ports}.values():
+        count = getattr(port, "request_count", None)
+        total += count() if callable(count) else 0
+    return total
+
+
+def migration_json(
+    prepared: PreparedMigration, outcome: MigrationOutcome | None, **more: Any
+) -> dict[str, Any]:
+    plan = prepared.plan
+    target = "new" if prepared.target_is_new else str(prepared.target.board)
+    if prepared.target_is_new:
+        target = f"{prepared.target.board.tool.value}:new"
+    payload: dict[str, Any] = {
+        "source": str(prepared.source.board),
+        "target": target,
+        "created": plan.created,
+        "updated": plan.updated,
+        "unchanged": plan.unchanged,
+        "skipped": plan.skipped,
+        "losses": [loss.as_json() for loss in plan.losses],
+        "subitems": plan.subitems,
+        "comments": plan.comments,
+        "buckets": list(plan.buckets_to_create),
+        "notes": list(plan.notes),
+    }
+    if outcome is not None:
+        payload["run"] = outcome.run_id
+        payload["failed"] = [{"op": f.op.kind, "error": f.error} for f in outcome.failures]
+    return payload | more
+
+
+def render_plan(out: Output, prepared: PreparedMigration, *, dry_run: bool) -> None:
+    plan: MigrationPlan = prepared.plan
+    target = f"{plan.target.tool.value}:new" if prepared.target_is_new else str(plan.target)
+    out.out.print(
+        f"Migration {plan.source} → {target}" + (" (dry-run: nothing is written)" if dry_run else "")
+    )
+    if prepared.target_is_new:
+        out.out.print(f'  a new board "{prepared.target.name}" will be created')
+    buckets = plan.buckets_to_create
+    if buckets:
+        out.out.print(f"  structure to create ({len(buckets)}): " + ", ".join(f'"{b}"' for b in buckets))
+    out.out.print(
+        f"  items: {plan.created} to create, {plan.updated} to update, {plan.unchanged} unchanged, "
+        f"{plan.skipped} skipped; {plan.subitems} subitems and {plan.comments} comments to add"
+    )
+    if prepared.rebuilt_links:
+        out.out.print(f"  {prepared.rebuilt_links} links rebuilt from identity footers on the target")
+    if plan.losses:
+        out.out.print("Losses (what the target cannot hold):")
+        for loss in plan.losses:
+            out.out.print(f"  - {loss.text()}", markup=False)
+    else:
+        out.out.print("Losses: none")
+    for note in plan.notes:
+        out.out.print(f"  note: {note}", markup=False)
+
+
+def run_migrate(
+    out: Output,
+    source: str,
+    target: str,
+    *,
+    config: Path | None,
+    dry_run: bool,
+    json_out: bool,
+    include_archived: bool,
+    name: str | None,
+    workspace: str | None,
+    map_users: Path | None,
+) -> int:
+    settings = settings_for(config)
+    source_ref, target_ref = parse_ref(source), parse_ref(target)
+    if source_ref.board == NEW:
+        raise UsageError(f"{source}: a source must be an existing board", hint="only DST may be TOOL:new")
+    users = load_user_map(map_users)
+    started = time.monotonic()
+    source_connector = open_connector(source_ref, settings)
+    target_connector = open_connector(target_ref, settings)
+    store = open_store(settings)
+    try:
+        source_port = migration_port(source_ref, source_connector)
+        target_port = migration_port(target_ref, target_connector)
+        with progress_bar(out.err, None, f"reading {source_ref} and {target_ref}", enabled=out.show_progress):
+            prepared = prepare_migration(
+                source_port,
+                source_ref,
+                target_port,
+                target_ref,
+                store,
+                name=name,
+                workspace=workspace,
+                include_archived=include_archived,
+                users=users,
+                dry_run=dry_run,
+                now=now_utc,
+            )
+        for warning in prepared.source.warnings:
+            out.warn(f"{source_ref}: {warning}")
+        if dry_run:
+            if json_out:
+                out.json(migration_json(prepared, None, dry_run=True))
+            else:
+                render_plan(out, prepared, dry_run=True)
+            return 0
+        if not json_out and not out.quiet:
+            render_plan(out, prepared, dry_run=False)
+        total = len(prepared.plan.ops)
+        with progress_bar(out.err, total, "migrating", enabled=out.show_progress and total > 0) as advance:
+            outcome = apply_prepared(
+                prepared, target_port, store, now=now_utc, owner=owner_name(), progress=advance
+            )
+        seconds = time.monotonic() - started
+        requests = _requests(source_connector, target_connector)
+        for failure in outcome.failures:
+            title = getattr(failure.op, "title", None) or getattr(failure.op, "key", "")
+            out.err.print(f'[red]failed:[/red] {failure.op.kind} "{title}": {failure.error}', highlight=False)
+        if json_out:
+            out.json(migration_json(prepared, outcome, requests=requests, seconds=round(seconds, 2)))
+        else:
+            out.out.print(
+                f"Migrated to {prepared.target.board}: {outcome.creates} created, {prepared.plan.updated} "
+                f"updated, {len(outcome.failures)} failed, in {requests} requests and {seconds:.1f} s; "
+                f"run {outcome.run_id}."
+            )
+        return 0 if outcome.ok else 1
+    finally:
+        for connector in (source_connector, target_connector):
+            close = getattr(connector, "close", None)
+            if callable(close):
+                close()
+        store.close()
