@@ -134,6 +134,7 @@ def run_tool(tool: str, items: int, latency_ms: int, rate_limits: bool) -> list[
                     "minimum_writes": least_writes,
                     "wall_s": round(wall, 2),
                     "floor_s": floor_seconds(tool, sent) if rate_limits else 0.0,
+                    "status_429": sum(1 for r in log if r.get("status") == 429),
                 }
             )
         store.close()
