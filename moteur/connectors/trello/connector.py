@@ -9,17 +9,29 @@ the board's Custom Fields power-up is on (else skipped with one warning).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from moteur.connectors.http import HttpClient, HttpStats
+from moteur.connectors.migration import Capabilities
+from moteur.connectors.trello import history, target
 from moteur.connectors.trello.mapping import to_snapshot
+from moteur.connectors.trello.migration import MigrationWriter
 from moteur.connectors.trello.reader import read_board
 from moteur.connectors.trello.transport import TOKEN_PACE, WINDOW_SECONDS, trello_client
 from moteur.connectors.trello.writer import TrelloWriter, apply_ops
-from moteur.core.model import BoardRef, Snapshot, Tool
-from moteur.core.ops import EnsureBucket, EnsureField, EnsureTag, ItemOp, OpResult, SchemaOp, Target
+from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
+from moteur.core.ops import (
+    EnsureBucket,
+    EnsureField,
+    EnsureTag,
+    ItemOp,
+    MigrationOp,
+    OpResult,
+    SchemaOp,
+    Target,
+)
 from moteur.core.plan import WriteBack
 from moteur.mappings.loader import load_mapping
 from moteur.mappings.schema import BoardMapping, TargetKind
@@ -87,6 +99,29 @@ class TrelloConnector:
         windows = max(0, math.ceil(requests / TOKEN_PACE) - 1)
         seconds = windows * WINDOW_SECONDS + requests * 0.1  # ~100 ms per call on a normal link
         return f"≈ {requests} requests, ≈ {max(1, round(seconds))} s at Trello's rate limit"
+
+    # -- migration port (connectors/migration.py): history, target, migration ----------------------------
+
+    def capabilities(self, board: BoardRef | None = None) -> Capabilities:
+        return target.capabilities(self.http, board)
+
+    def read_full(self, board: BoardRef, *, include_archived: bool = False) -> Snapshot:
+        return history.read_full(self.http, board, self.mapping, include_archived=include_archived)
+
+    def create_board(self, name: str, workspace: str | None = None) -> BoardRef:
+        return target.create_board(self.http, name, workspace)
+
+    def apply_migration(
+        self,
+        snapshot: Snapshot,
+        ops: Sequence[MigrationOp],
+        targets: MutableMapping[str, ItemRef],
+        *,
+        on_created: Callable[[str, ItemRef], None],
+        progress: Callable[[int], None] | None = None,
+    ) -> list[OpResult]:
+        writer = MigrationWriter(self.http, snapshot, self.mapping, targets, on_created)
+        return writer.apply(ops, progress)
 
     def request_count(self) -> int:
         return self.http.stats().requests

@@ -67,6 +67,8 @@ def create_board(store: TrelloStore, params: Params) -> dict[str, Any]:
     if not 1 <= len(name) <= 16384:
         raise TrelloError(400, "invalid value for name")
     board = store.add_board(name, str(params.get("desc", "")))
+    if params.get("idOrganization"):
+        board["idOrganization"] = str(params["idOrganization"])
     if _bool(params.get("defaultLists", True)):
         for list_name in ("To Do", "Doing", "Done"):
             store.add_list(board["id"], list_name)
@@ -117,7 +119,9 @@ def create_card(store: TrelloStore, params: Params) -> dict[str, Any]:
         fields["pos"] = _pos(store, params["pos"], siblings)
     card = store.add_card(list_id, str(params.get("name", "")), **fields)
     _apply_card_fields(
-        store, card, {k: v for k, v in params.items() if k in ("due", "start", "idLabels", "idMembers")}
+        store,
+        card,
+        {k: v for k, v in params.items() if k in ("due", "start", "dueComplete", "idLabels", "idMembers")},
     )
     store.record_action(
         "createCard",

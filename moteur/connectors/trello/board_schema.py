@@ -1,0 +1,258 @@
+"""The containers of a migration's target board — lists, labels, custom fields, members — found by name and
+created once.
+
+Terms:
+
+- *Board schema*: the ids a migration writes with, keyed by folded name: open lists, labels, custom field
+  definitions (with their type and options), and the board's members (with e-mail where Trello shows one).
+- *Create once*: every ``POST`` that fails ambiguously (``AmbiguousWrite``: the connection dropped after it
+  was sent) is followed by a lookup of the object by name before it is ever posted again, so a
+  commit-then-drop never leaves a second list, label or field.
+- *Member match*: Trello hides members' e-mails (only the token's own member shows one), so an assignee
+  e-mail maps to a member when it equals that member's visible e-mail, its username, or its id — the
+  username being what a Trello read gives as assignee when no e-mail is visible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from moteur.connectors.http import AmbiguousWrite, HttpClient
+from moteur.connectors.trello.reader import _answer, _list_of, resolve_board_id
+from moteur.core.errors import RemoteError
+from moteur.core.model import Snapshot
+from moteur.mappings.schema import fold
+
+T = TypeVar("T")
+CREATE_TRIES = 4
+LABEL_COLOURS = ("green", "yellow", "orange", "red", "purple", "blue", "sky", "lime", "pink", "black")
+FIELD_VALUE_KEYS = {"number": "number", "text": "text"}
+
+
+def create_once(create: Callable[[], T], find: Callable[[], T | None], tries: int = CREATE_TRIES) -> T:
+    """``create()``; after an ambiguous failure ``find()`` first, and create again only if not found."""
+    for attempt in range(1, tries + 1):
+        try:
+            return create()
+        except AmbiguousWrite:
+            found = find()
+            if found is not None:
+                return found
+            if attempt == tries:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+class BoardSchema:
+    """The target board's lists, labels, fields and members, as the migration changes them."""
+
+    def __init__(self, client: HttpClient, snapshot: Snapshot) -> None:
+        self.client = client
+        native = snapshot.native
+        if not native.get("board_id"):
+            native = load_native(client, snapshot.board.board)
+        self.board_id: str = str(native["board_id"])
+        self.custom_fields_on: bool = bool(native.get("custom_fields_on"))
+        self.lists: dict[str, str] = {}
+        for bucket in snapshot.buckets or ():
+            if not bucket.closed:
+                self.lists.setdefault(fold(bucket.name), bucket.id)
+        for record in native.get("lists", []):  # a schema loaded here (no buckets in the snapshot)
+            if not record.get("closed"):
+                self.lists.setdefault(fold(str(record.get("name", ""))), str(record["id"]))
+        self.labels: dict[str, str] = {}
+        self.label_names: dict[str, str] = {}
+        for label in native.get("labels", []):
+            self._add_label(label)
+        self.fields: dict[str, dict[str, Any]] = {}
+        for field in native.get("fields", []):
+            if isinstance(field, dict):
+                self.fields.setdefault(fold(str(field.get("name", ""))), field)
+        self.members: list[dict[str, str]] = list(native.get("members", []))
+
+    # -- lists ------------------------------------------------------------------------------------------
+
+    def list_id(self, name: str) -> str | None:
+        return self.lists.get(fold(name))
+
+    def ensure_list(self, name: str) -> str:
+        """The open list named ``name``, created at the right end of the board if absent."""
+        found = self.list_id(name)
+        if found is not None:
+            return found
+
+        def create() -> str:
+            params = {"idBoard": self.board_id, "name": name, "pos": "bottom"}
+            return str(self.client.request_json("POST", "/lists", json=params, what=f'list "{name}"')["id"])
+
+        def find() -> str | None:
+            lists = self.client.request_json(
+                "GET", f"/boards/{self.board_id}/lists", params={"filter": "open", "fields": "name,closed"}
+            )
+            for record in _list_of(lists):
+                self.lists.setdefault(fold(str(record.get("name", ""))), str(record["id"]))
+            return self.list_id(name)
+
+        list_id = create_once(create, find)
+        self.lists[fold(name)] = list_id
+        return list_id
+
+    # -- labels -----------------------------------------------------------------------------------------
+
+    def _add_label(self, label: dict[str, Any]) -> None:
+        name = str(label.get("name") or "")
+        self.label_names[str(label["id"])] = name
+        if name:
+            self.labels.setdefault(fold(name), str(label["id"]))
+
+    def ensure_label(self, name: str, colour: str | None = None) -> str:
+        """The label named ``name`` (case and accents ignored), created with ``colour`` if absent."""
+        found = self.labels.get(fold(name))
+        if found is not None:
+            return found
+        colour = colour or LABEL_COLOURS[len(self.labels) % len(LABEL_COLOURS)]
+
+        def create() -> str:
+            params = {"idBoard": self.board_id, "name": name, "color": colour}
+            label = self.client.request_json("POST", "/labels", json=params, what=f'label "{name}"')
+            self._add_label(label)
+            return str(label["id"])
+
+        def find() -> str | None:
+            labels = self.client.request_json(
+                "GET", f"/boards/{self.board_id}/labels", params={"fields": "name,color", "limit": "1000"}
+            )
+            for label in _list_of(labels):
+                self._add_label(label)
+            return self.labels.get(fold(name))
+
+        return create_once(create, find)
+
+    # -- custom fields ----------------------------------------------------------------------------------
+
+    def field(self, names: tuple[str, ...]) -> dict[str, Any] | None:
+        """The first existing custom field with one of ``names`` (folded)."""
+        for name in names:
+            found = self.fields.get(fold(name))
+            if found is not None:
+                return found
+        return None
+
+    def ensure_field(self, name: str, kind: str) -> dict[str, Any]:
+        """The custom field ``name``, created as ``kind`` (number / text) if absent."""
+        found = self.fields.get(fold(name))
+        if found is not None:
+            return found
+
+        def create() -> dict[str, Any]:
+            body = {
+                "idModel": self.board_id,
+                "modelType": "board",
+                "name": name,
+                "type": kind,
+                "display_cardFront": True,
+            }
+            created: dict[str, Any] = self.client.request_json(
+                "POST", "/customFields", json=body, what=f'field "{name}"'
+            )
+            return created
+
+        def find() -> dict[str, Any] | None:
+            for record in _list_of(self.client.request_json("GET", f"/boards/{self.board_id}/customFields")):
+                self.fields.setdefault(fold(str(record.get("name", ""))), record)
+            return self.fields.get(fold(name))
+
+        field = create_once(create, find)
+        self.fields[fold(name)] = field
+        return field
+
+    def option_id(self, field: dict[str, Any], text: str) -> str:
+        """The id of ``field``'s option ``text`` (a list field), added to the field if absent."""
+        options = field.setdefault("options", [])
+        for option in options:
+            if fold(str((option.get("value") or {}).get("text", ""))) == fold(text):
+                return str(option["id"])
+
+        def create() -> dict[str, Any]:
+            option: dict[str, Any] = self.client.request_json(
+                "POST", f"/customFields/{field['id']}/options", json={"value": {"text": text}}
+            )
+            return option
+
+        def find() -> dict[str, Any] | None:
+            current = _list_of(self.client.request_json("GET", f"/customFields/{field['id']}/options"))
+            field["options"] = current
+            return next(
+                (o for o in current if fold(str((o.get("value") or {}).get("text", ""))) == fold(text)), None
+            )
+
+        option = create_once(create, find)
+        options.append(option)
+        return str(option["id"])
+
+    def field_item(self, field: dict[str, Any], value: object) -> dict[str, Any] | None:
+        """One ``customFieldItems`` entry setting ``field`` to ``value`` (None clears); None if the field's
+        type cannot hold it (checkbox, date)."""
+        item: dict[str, Any] = {"idCustomField": str(field["id"])}
+        kind = field.get("type")
+        if kind == "list":
+            item["idValue"] = "" if value in (None, "") else self.option_id(field, _text(value))
+        elif kind in FIELD_VALUE_KEYS:
+            item["value"] = "" if value in (None, "") else {FIELD_VALUE_KEYS[kind]: _text(value)}
+        else:
+            return None
+        return item
+
+    # -- members ----------------------------------------------------------------------------------------
+
+    def member_id(self, who: str) -> str | None:
+        wanted = who.strip().casefold()
+        for member in self.members:
+            if wanted in {member.get(k, "").casefold() for k in ("email", "username", "id")} - {""}:
+                return member["id"]
+        return None
+
+
+def _text(value: object) -> str:
+    """A value as Trello stores it: numbers as strings (``8``, ``2.5``; never ``8.0``)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def load_native(client: HttpClient, board: str) -> dict[str, Any]:
+    """The board schema in one ``/batch`` when no full read gave it (a target the caller did not read)."""
+    board_id = resolve_board_id(client, board)
+    urls = [
+        f"/boards/{board_id}?fields=name,powerUps",
+        f"/boards/{board_id}/lists?filter=open&fields=name,closed,pos",
+        f"/boards/{board_id}/labels?fields=name,color&limit=1000",
+        f"/boards/{board_id}/customFields",
+        f"/boards/{board_id}/members",
+        "/members/me?fields=id,username,fullName,email",
+    ]
+    answers = client.request_json("GET", "/batch", params={"urls": ",".join(urls)}, what=f"board {board_id}")
+    if not isinstance(answers, list) or len(answers) != len(urls):
+        raise RemoteError(
+            "Trello's /batch answer has an unexpected shape", hint="retry; report it if it lasts"
+        )
+    answer = _answer(answers[0], f"board {board_id}")
+    board_json: dict[str, Any] = answer if isinstance(answer, dict) else {}
+    me = _answer(answers[5], "the token's member")
+    members = [*_list_of(_answer(answers[4], "members")), me if isinstance(me, dict) else {}]
+    return {
+        "board_id": board_id,
+        "custom_fields_on": "customFields" in (board_json.get("powerUps") or []),
+        "lists": _list_of(_answer(answers[1], "lists")),
+        "labels": _list_of(_answer(answers[2], "labels")),
+        "fields": _list_of(_answer(answers[3], "custom fields")),
+        "members": [
+            {k: str(m.get(k) or "") for k in ("id", "username", "fullName", "email")}
+            for m in members
+            if m.get("id")
+        ],
+        "card_lists": {},
+        "card_checklists": {},
+        "card_labels": {},
+    }

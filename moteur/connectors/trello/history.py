@@ -1,0 +1,242 @@
+"""Reading a Trello board *in full* for a migration: cards with their checklists and comments, in a handful of
+requests (``read_full``).
+
+Terms:
+
+- *Full read*: one ``GET /batch`` of nine inner URLs — the board, all its lists, labels, custom field
+  definitions, members, the token's own member (the only one whose e-mail Trello shows), the first 1,000
+  cards (``open``, or ``all`` with archived ones), every checklist of the board, and the first 1,000 comment
+  actions — then one more request per further 1,000 cards or comments (paged with ``before``, ids being
+  creation-ordered). A board costs ``⌈cards/1000⌉ + ⌈comments/1000⌉ − 1`` requests, never one per card.
+- *Identity*: the ``moteur-source: <key>`` footer a migration wrote on a card (``core/identity``); it is
+  stripped from the action's description and kept in ``extra["moteur_source"]``, so a lost state can be
+  rebuilt from the board alone.
+- *Carried as is*: the check items of all a card's checklists, in checklist then item order (their done state
+  kept); comments oldest first, with their author's full name and date.
+
+By default only open cards in open lists are read; ``include_archived`` adds archived cards and the cards of
+archived lists, all with status ``archived``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from moteur.connectors.http import HttpClient
+from moteur.connectors.trello.mapping import to_snapshot
+from moteur.connectors.trello.reader import (
+    BOARD_FIELDS,
+    CARD_FIELDS,
+    PAGE_SIZE,
+    RawBoard,
+    _answer,
+    _list_of,
+    resolve_board_id,
+)
+from moteur.core.errors import RemoteError, SkippableError
+from moteur.core.identity import split_identity
+from moteur.core.model import Action, BoardRef, ChecklistItem, Comment, Snapshot, Status
+from moteur.mappings.schema import BoardMapping
+
+FULL_CARD_FIELDS = CARD_FIELDS + ",badges,cover"
+MEMBER_FIELDS = "id,username,fullName,email"
+
+
+def full_batch_urls(board_id: str, card_filter: str) -> list[str]:
+    """The nine inner URLs of the full read (Trello allows ten per ``/batch``)."""
+    return [
+        f"/boards/{board_id}?fields={BOARD_FIELDS}",
+        f"/boards/{board_id}/lists?filter=all&fields=name,closed,pos",
+        f"/boards/{board_id}/labels?fields=name,color&limit=1000",
+        f"/boards/{board_id}/customFields",
+        f"/boards/{board_id}/members",
+        f"/members/me?fields={MEMBER_FIELDS}",
+        cards_page_url(board_id, card_filter),
+        f"/boards/{board_id}/checklists",
+        comments_page_url(board_id),
+    ]
+
+
+def cards_page_url(board_id: str, card_filter: str, before: str | None = None) -> str:
+    url = (
+        f"/boards/{board_id}/cards?filter={card_filter}&limit={PAGE_SIZE}&customFieldItems=true"
+        f"&fields={FULL_CARD_FIELDS}"
+    )
+    return url + (f"&before={before}" if before else "")
+
+
+def comments_page_url(board_id: str, before: str | None = None) -> str:
+    url = f"/boards/{board_id}/actions?filter=commentCard&limit={PAGE_SIZE}"
+    return url + (f"&before={before}" if before else "")
+
+
+def _oldest(page: Iterable[Any]) -> str:
+    return min(str(x.get("id", "")) if isinstance(x, dict) else "~" for x in page)
+
+
+def _more_pages(
+    client: HttpClient, first: list[Any], path: str, params: dict[str, str], what: str
+) -> list[Any]:
+    """``first`` plus every further page (``before`` the oldest id seen) while pages come back full."""
+    out, page = list(first), first
+    while len(page) >= PAGE_SIZE:
+        oldest = _oldest(page)
+        page = _list_of(
+            client.request_json("GET", path, params={**params, "before": oldest}, what=what), keep_all=True
+        )
+        if page and _oldest(page) >= oldest:
+            raise SkippableError(f"Trello paging of {what} did not advance past {oldest}")
+        out.extend(page)
+    return out
+
+
+class FullBoard:
+    """The raw pieces of a full read: the sync read's ``RawBoard`` plus checklists, comments and the token's
+    member; ``requests`` counts the calls it took."""
+
+    def __init__(self, raw: RawBoard, me: dict[str, Any], checklists: list[Any], comments: list[Any]) -> None:
+        self.raw, self.me, self.checklists, self.comments = raw, me, checklists, comments
+
+
+def fetch_full(client: HttpClient, board: str, *, include_archived: bool) -> FullBoard:
+    board_id = resolve_board_id(client, board)
+    what = f"board {board}"
+    card_filter = "all" if include_archived else "open"
+    answers = client.request_json(
+        "GET", "/batch", params={"urls": ",".join(full_batch_urls(board_id, card_filter))}, what=what
+    )
+    if not isinstance(answers, list) or len(answers) != 9:
+        raise RemoteError(
+            "Trello's /batch answer has an unexpected shape", hint="retry; report it if it lasts"
+        )
+    board_json = _answer(answers[0], what)
+    me = _answer(answers[5], "the token's member")
+    raw = RawBoard(
+        board=board_json if isinstance(board_json, dict) else {},
+        lists=_list_of(_answer(answers[1], f"lists of {what}")),
+        labels=_list_of(_answer(answers[2], f"labels of {what}")),
+        custom_fields=_list_of(_answer(answers[3], f"custom fields of {what}")),
+        members=_list_of(_answer(answers[4], f"members of {what}")),
+        cards=_list_of(_answer(answers[6], f"cards of {what}"), keep_all=True),
+    )
+    raw.cards = _more_pages(
+        client,
+        raw.cards,
+        f"/boards/{board_id}/cards",
+        {
+            "filter": card_filter,
+            "limit": str(PAGE_SIZE),
+            "customFieldItems": "true",
+            "fields": FULL_CARD_FIELDS,
+        },
+        f"cards of {what}",
+    )
+    if isinstance(me, dict) and me.get("email"):  # the one member whose e-mail Trello shows
+        raw.members = [{**m, **me} if m.get("id") == me.get("id") else m for m in raw.members]
+    checklists = _list_of(_answer(answers[7], f"checklists of {what}"))
+    comments = _more_pages(
+        client,
+        _list_of(_answer(answers[8], f"comments of {what}")),
+        f"/boards/{board_id}/actions",
+        {"filter": "commentCard", "limit": str(PAGE_SIZE)},
+        f"comments of {what}",
+    )
+    return FullBoard(raw, me if isinstance(me, dict) else {}, checklists, comments)
+
+
+def _check_items(checklists: list[dict[str, Any]]) -> dict[str, list[ChecklistItem]]:
+    """Card id → its check items, checklists in position order, items in position order."""
+    out: dict[str, list[ChecklistItem]] = {}
+    for checklist in sorted(checklists, key=lambda c: float(c.get("pos") or 0)):
+        items = [i for i in checklist.get("checkItems") or [] if isinstance(i, dict)]
+        for item in sorted(items, key=lambda i: float(i.get("pos") or 0)):
+            out.setdefault(str(checklist.get("idCard")), []).append(
+                ChecklistItem(text=str(item.get("name", "")), done=item.get("state") == "complete")
+            )
+    return out
+
+
+def _comments(actions: list[Any]) -> dict[str, list[Comment]]:
+    """Card id → its comments, oldest first (Trello lists actions newest first)."""
+    out: dict[str, list[Comment]] = {}
+    for action in sorted((a for a in actions if isinstance(a, dict)), key=lambda a: str(a.get("id", ""))):
+        data = action.get("data") or {}
+        card_id = (data.get("card") or {}).get("id")
+        text = data.get("text")
+        if not card_id or not isinstance(text, str):
+            continue
+        creator = action.get("memberCreator") or {}
+        author = creator.get("fullName") or creator.get("username") or action.get("idMemberCreator")
+        out.setdefault(str(card_id), []).append(
+            Comment(author=str(author) if author else None, date=_datetime(action.get("date")), text=text)
+        )
+    return out
+
+
+def _datetime(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _losses(card: dict[str, Any]) -> dict[str, Any]:
+    """What a card holds that no migration carries (shown in the loss report): attachments, a cover."""
+    found: dict[str, Any] = {}
+    attachments = (card.get("badges") or {}).get("attachments") or 0
+    if attachments:
+        found["attachments"] = int(attachments)
+    cover = card.get("cover") or {}
+    if cover.get("idAttachment") or cover.get("idUploadedBackground") or cover.get("color"):
+        found["cover"] = True
+    return found
+
+
+def to_full_snapshot(
+    full: FullBoard, ref: BoardRef, mapping: BoardMapping, *, include_archived: bool
+) -> Snapshot:
+    """The sync snapshot, each action completed with its checklist, comments and identity."""
+    closed_lists = {str(x.get("id")) for x in full.raw.lists if x.get("closed")}
+    snapshot = to_snapshot(full.raw, ref, mapping)
+    cards = {str(c.get("id")): c for c in full.raw.cards if isinstance(c, dict)}
+    items, comments = _check_items(full.checklists), _comments(full.comments)
+    actions: list[Action] = []
+    for action in snapshot.actions:
+        card = cards.get(action.ref.item, {})
+        in_closed_list = str(card.get("idList")) in closed_lists
+        if in_closed_list and not include_archived:
+            continue
+        description, source = split_identity(action.description)
+        extra = {**action.extra, **_losses(card)}
+        if source is not None:
+            extra["moteur_source"] = source
+        update: dict[str, Any] = {
+            "description": description,
+            "checklist": tuple(items.get(action.ref.item, ())),
+            "comments": tuple(comments.get(action.ref.item, ())),
+            "extra": extra,
+        }
+        if in_closed_list:
+            update["status"] = Status.ARCHIVED
+        actions.append(action.model_copy(update=update))
+    native = dict(snapshot.native)
+    native["members"] = [
+        {k: str(m.get(k) or "") for k in ("id", "username", "fullName", "email")}
+        for m in [*full.raw.members, full.me]
+        if m.get("id")
+    ]
+    native["card_lists"] = {str(c.get("id")): str(c.get("idList")) for c in cards.values()}
+    card_checklists: dict[str, dict[str, str]] = {}
+    for checklist in full.checklists:
+        by_name = card_checklists.setdefault(str(checklist.get("idCard")), {})
+        by_name.setdefault(str(checklist.get("name", "")), str(checklist.get("id")))
+    native["card_checklists"] = card_checklists
+    return snapshot.model_copy(update={"actions": tuple(actions), "native": native})
+
+
+def read_full(
+    client: HttpClient, board: BoardRef, mapping: BoardMapping, *, include_archived: bool
+) -> Snapshot:
+    full = fetch_full(client, board.board, include_archived=include_archived)
+    return to_full_snapshot(full, board, mapping, include_archived=include_archived)

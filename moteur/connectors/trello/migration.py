@@ -1,0 +1,374 @@
+"""Trello as a migration target: capabilities, a new board, and the migration ops applied with few requests.
+
+How each canonical field lands on a card (``core/ops.py``):
+
+- title → ``name``; description → ``desc`` (Markdown, as Trello shows it) ending with the identity footer;
+  bucket → the list of that name; status done → ``dueComplete``; archived → ``closed`` (a second ``PUT``:
+  Trello creates no card archived); due → ``due`` (a datetime in UTC, same instant; a date-only due is written
+  at 12:00 UTC so its calendar day is the same from UTC−11 to UTC+11 — Trello has no date-only due, a loss
+  the capabilities declare); tags, quadrant and sprint → labels, reused or created by name; assignees →
+  ``idMembers`` for e-mails that match a member (``board_schema``).
+- impact / effort / confidence / ICE → number custom fields, objective / channel → text custom fields (an
+  existing same-named field is reused whatever its type: list fields get an option), all in ONE
+  ``PUT /cards/{id}/customFields``. Without the Custom Fields power-up they become labels ``Impact: 8``,
+  ``Objective: leads`` (which the Trello read maps back) and ICE is not carried.
+- sub-items → check items of one checklist "Checklist" per card (created once); comments → card comments,
+  posted as the token's member (the text already names the original author and date).
+
+Requests: one ``POST /cards`` per item carrying every card field (+ one ``PUT`` for its custom fields, + one
+to archive it), one ``POST`` per check item or comment (Trello has no write batch), one per new list, label,
+field or checklist. Every create that fails ambiguously is looked up before it is retried: a card by its
+identity footer among its list's cards, a check item by name, a comment by text — among those not already
+linked to another source key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, MutableMapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from moteur.connectors.http import HttpClient
+from moteur.connectors.trello.board_schema import BoardSchema, create_once
+from moteur.connectors.trello.reader import _list_of
+from moteur.core.errors import AuthError, MoteurError, PermissionDenied, SkippableError
+from moteur.core.identity import split_identity, with_identity
+from moteur.core.labels import QUADRANT_COLOURS, quadrant_from_name, sprint_index
+from moteur.core.model import ItemRef, Snapshot, Tool, parse_due
+from moteur.core.ops import (
+    AddComment,
+    CreateItem,
+    CreateSubitem,
+    EnsureBucket,
+    MigrationOp,
+    OpResult,
+    UpdateItem,
+)
+from moteur.mappings.schema import BoardMapping, fold
+from moteur.redaction import scrub
+
+CHECKLIST_NAME = "Checklist"
+DEFAULT_LIST = "To Do"
+NUMBER_FIELDS = {"impact": "Impact", "effort": "Effort", "confidence": "Confidence"}
+TEXT_FIELDS = {"objective": "Objective", "channel": "Channel"}
+LABEL_ROLES = ("tags", "quadrant", "sprint", *NUMBER_FIELDS, *TEXT_FIELDS)
+SPRINT_COLOUR = "purple"
+
+
+def trello_due(value: object) -> str | None:
+    """A canonical due as Trello stores it: UTC with milliseconds; a date-only due at 12:00 UTC."""
+    due = parse_due(value)
+    if due is None:
+        return None
+    if isinstance(due, datetime):
+        moment = (due if due.tzinfo else due.replace(tzinfo=UTC)).astimezone(UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return f"{due.isoformat()}T12:00:00.000Z"
+
+
+class MigrationWriter:
+    """Applies migration ops to one Trello board; ``targets`` and the schema grow as it creates."""
+
+    def __init__(
+        self,
+        client: HttpClient,
+        snapshot: Snapshot,
+        mapping: BoardMapping,
+        targets: MutableMapping[str, ItemRef],
+        on_created: Callable[[str, ItemRef], None],
+    ) -> None:
+        self.client, self.targets, self.on_created = client, targets, on_created
+        self.schema = BoardSchema(client, snapshot)
+        self.board = snapshot.board.board
+        native = snapshot.native
+        self.card_lists: dict[str, str] = dict(native.get("card_lists", {}))
+        self.card_labels: dict[str, list[str]] = {
+            k: list(v) for k, v in native.get("card_labels", {}).items()
+        }
+        self.checklists: dict[str, str] = {
+            card: ids[CHECKLIST_NAME]
+            for card, ids in native.get("card_checklists", {}).items()
+            if CHECKLIST_NAME in ids
+        }
+        self.linked: set[str] = {ref.item for ref in targets.values()}
+        names = mapping.field_names()
+        self.role_names: dict[str, tuple[str, ...]] = {
+            role: tuple(names.get(role, ())) or (display,)
+            for role, display in {**NUMBER_FIELDS, **TEXT_FIELDS}.items()
+        }
+        ice = mapping.writeback.ice
+        self.ice_name = ice.name if ice is not None and ice.name else "ICE"
+        self.label_role = {fold(n): role for role, ns in self.role_names.items() for n in ns}
+
+    # -- the ops ----------------------------------------------------------------------------------------
+
+    def apply(
+        self, ops: Sequence[MigrationOp], progress: Callable[[int], None] | None = None
+    ) -> list[OpResult]:
+        results: list[OpResult] = []
+        for op in ops:
+            results.append(self.one(op))
+            if progress is not None:
+                progress(1)
+        return results
+
+    def one(self, op: MigrationOp) -> OpResult:
+        try:
+            if isinstance(op, EnsureBucket):
+                self.schema.ensure_list(op.name)
+                return OpResult(op, True)
+            if isinstance(op, UpdateItem):
+                self.update(op)
+                return OpResult(op, True)
+            if op.key in self.targets:  # already created (an earlier run, or rebuilt from footers)
+                return OpResult(op, True)
+            if isinstance(op, CreateItem):
+                return self.create_item(op)
+            if isinstance(op, CreateSubitem):
+                return self.create_subitem(op)
+            return self.add_comment(op)
+        except PermissionDenied as exc:
+            return OpResult(op, False, scrub(str(exc)))
+        except AuthError:
+            raise  # every other op would fail the same way
+        except (MoteurError, LookupError) as exc:
+            return OpResult(op, False, scrub(str(exc)).strip("'\""))
+
+    def _created(self, key: str, item_id: str, url: str | None = None) -> ItemRef:
+        ref = ItemRef(tool=Tool.TRELLO, board=self.board, item=item_id, url=url)
+        self.targets[key] = ref
+        self.linked.add(item_id)
+        self.on_created(key, ref)
+        return ref
+
+    # -- cards ------------------------------------------------------------------------------------------
+
+    def create_item(self, op: CreateItem) -> OpResult:
+        fields = op.fields
+        list_id = self.schema.ensure_list(op.bucket or self._default_list())
+        labels = self._labels({}, fields)
+        body: dict[str, Any] = {
+            "idList": list_id,
+            "name": op.title,
+            "desc": with_identity(str(fields.get("description") or ""), op.key),
+            "pos": "bottom",
+        }
+        due = trello_due(fields.get("due"))
+        if due is not None:
+            body["due"] = due
+        if fields.get("status") == "done":
+            body["dueComplete"] = True
+        if labels:
+            body["idLabels"] = ",".join(labels)
+        members = self._members(fields.get("assignees") or ())
+        if members:
+            body["idMembers"] = ",".join(members)
+        what = f'card "{op.title}"'
+
+        def create() -> dict[str, Any]:
+            card: dict[str, Any] = self.client.request_json("POST", "/cards", json=body, what=what)
+            return card
+
+        def find() -> dict[str, Any] | None:
+            cards = self.client.request_json(
+                "GET", f"/lists/{list_id}/cards", params={"fields": "name,desc,url"}, what=what
+            )
+            return next((c for c in _list_of(cards) if split_identity(c.get("desc"))[1] == op.key), None)
+
+        card = create_once(create, find)
+        ref = self._created(op.key, str(card["id"]), card.get("url"))
+        self.card_lists[ref.item], self.card_labels[ref.item] = list_id, labels
+        problems = []
+        try:
+            self._put_fields(ref.item, fields, what, creating=True)
+        except MoteurError as exc:
+            problems.append(f"its custom fields were not set: {scrub(str(exc))}")
+        if fields.get("status") == "archived":
+            try:
+                self.client.request_json("PUT", f"/cards/{ref.item}", json={"closed": True}, what=what)
+            except MoteurError as exc:
+                problems.append(f"it was not archived: {scrub(str(exc))}")
+        if problems:
+            return OpResult(op, False, f"{what} was created, but " + "; ".join(problems), created=ref)
+        return OpResult(op, True, created=ref)
+
+    def update(self, op: UpdateItem) -> None:
+        card_id, fields, what = op.target.item, op.fields, f'card "{op.title}"'
+        params: dict[str, Any] = {"name": op.title}
+        if "description" in fields:
+            params["desc"] = with_identity(str(fields.get("description") or ""), op.key)
+        if op.bucket is not None:
+            list_id = self.schema.list_id(op.bucket)
+            if list_id is None:
+                raise LookupError(f'the list "{op.bucket}" does not exist on the board')
+            params["idList"] = list_id
+        if "due" in fields:
+            params["due"] = trello_due(fields.get("due"))
+        if "status" in fields:
+            params["dueComplete"] = fields["status"] == "done"
+            params["closed"] = fields["status"] == "archived"
+        if "assignees" in fields:
+            params["idMembers"] = ",".join(self._members(fields.get("assignees") or ()))
+        if any(role in fields for role in self._label_roles()):
+            current = self.card_labels.get(card_id)
+            if current is None:
+                card = self.client.request_json("GET", f"/cards/{card_id}", params={"fields": "idLabels"})
+                current = [str(i) for i in card.get("idLabels") or []]
+            params["idLabels"] = ",".join(self._labels(self._by_role(current), fields))
+        self.client.request_json("PUT", f"/cards/{card_id}", json=params, what=what)
+        if "idLabels" in params:
+            self.card_labels[card_id] = [i for i in params["idLabels"].split(",") if i]
+        self._put_fields(card_id, fields, what, creating=False)
+
+    def _default_list(self) -> str:
+        return next(iter(self.schema.lists), DEFAULT_LIST)
+
+    def _members(self, emails: Sequence[str]) -> list[str]:
+        found = (self.schema.member_id(str(e)) for e in emails)
+        return list(dict.fromkeys(m for m in found if m))
+
+    # -- labels and custom fields -----------------------------------------------------------------------
+
+    def _label_roles(self) -> tuple[str, ...]:
+        """The canonical fields carried by labels on this board (scores too when custom fields are off)."""
+        return LABEL_ROLES if not self.schema.custom_fields_on else ("tags", "quadrant", "sprint")
+
+    def _role_of_label(self, name: str) -> str:
+        if quadrant_from_name(name) is not None:
+            return "quadrant"
+        if sprint_index(name) is not None:
+            return "sprint"
+        prefix, sep, _ = name.partition(":")
+        if sep and fold(prefix) in self.label_role and not self.schema.custom_fields_on:
+            return self.label_role[fold(prefix)]
+        return "tags"
+
+    def _by_role(self, label_ids: list[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for label_id in label_ids:
+            out.setdefault(self._role_of_label(self.schema.label_names.get(label_id, "")), []).append(
+                label_id
+            )
+        return out
+
+    def _labels(self, current: dict[str, list[str]], fields: Any) -> list[str]:
+        """The card's label ids: ``current`` (by role), each label-carried role in ``fields`` replaced."""
+        wanted: dict[str, list[tuple[str, str | None]]] = {}
+        if "tags" in fields:
+            wanted["tags"] = [(str(t), None) for t in fields.get("tags") or () if str(t).strip()]
+        if "quadrant" in fields:
+            quadrant = fields.get("quadrant")
+            known = quadrant_from_name(str(quadrant)) if quadrant else None
+            colour = QUADRANT_COLOURS[known] if known is not None else None
+            wanted["quadrant"] = [(str(quadrant), colour)] if quadrant else []
+        if "sprint" in fields:
+            wanted["sprint"] = [(str(fields["sprint"]), SPRINT_COLOUR)] if fields.get("sprint") else []
+        if not self.schema.custom_fields_on:
+            for role, display in {**NUMBER_FIELDS, **TEXT_FIELDS}.items():
+                if role in fields:
+                    value = fields.get(role)
+                    wanted[role] = [(f"{display}: {value}", None)] if value not in (None, "") else []
+        out: list[str] = []
+        for role in self._label_roles():
+            if role in wanted:
+                out.extend(self.schema.ensure_label(name, colour) for name, colour in wanted[role])
+            else:
+                out.extend(current.get(role, []))
+        return list(dict.fromkeys(out))
+
+    def _put_fields(self, card_id: str, fields: Any, what: str, *, creating: bool) -> None:
+        """Scores, ICE, objective and channel in ONE ``PUT /cards/{id}/customFields`` (power-up on only)."""
+        if not self.schema.custom_fields_on:
+            return
+        kinds = {**{r: "number" for r in NUMBER_FIELDS}, **{r: "text" for r in TEXT_FIELDS}, "ice": "number"}
+        names = {**self.role_names, "ice": (self.ice_name,)}
+        displays = {**NUMBER_FIELDS, **TEXT_FIELDS, "ice": self.ice_name}
+        items = []
+        for role, kind in kinds.items():
+            if role not in fields:
+                continue
+            value = fields.get(role)
+            if creating and value in (None, ""):
+                continue
+            field = self.schema.field(names[role])
+            if field is None:
+                if value in (None, ""):
+                    continue
+                field = self.schema.ensure_field(displays[role], kind)
+            item = self.schema.field_item(field, value)
+            if item is None:
+                raise SkippableError(f'the custom field "{field.get("name")}" cannot hold {role}')
+            items.append(item)
+        if items:
+            self.client.request_json(
+                "PUT", f"/cards/{card_id}/customFields", json={"customFieldItems": items}, what=what
+            )
+
+    # -- check items and comments -----------------------------------------------------------------------
+
+    def _parent(self, key: str) -> str:
+        parent = self.targets.get(key)
+        if parent is None:
+            raise LookupError(f"its card ({key}) has not been migrated")
+        return parent.item
+
+    def checklist(self, card_id: str) -> str:
+        """The card's checklist "Checklist", created on its first check item."""
+        if card_id in self.checklists:
+            return self.checklists[card_id]
+
+        def create() -> str:
+            body = {"idCard": card_id, "name": CHECKLIST_NAME}
+            return str(self.client.request_json("POST", "/checklists", json=body, what="a checklist")["id"])
+
+        def find() -> str | None:
+            found = _list_of(self.client.request_json("GET", f"/cards/{card_id}/checklists"))
+            return next((str(c["id"]) for c in found if c.get("name") == CHECKLIST_NAME), None)
+
+        self.checklists[card_id] = create_once(create, find)
+        return self.checklists[card_id]
+
+    def create_subitem(self, op: CreateSubitem) -> OpResult:
+        checklist_id = self.checklist(self._parent(op.parent_key))
+        body = {"name": op.title, "checked": op.done, "pos": "bottom"}
+
+        def create() -> dict[str, Any]:
+            item: dict[str, Any] = self.client.request_json(
+                "POST", f"/checklists/{checklist_id}/checkItems", json=body, what=f'check item "{op.title}"'
+            )
+            return item
+
+        def find() -> dict[str, Any] | None:
+            found = self.client.request_json(
+                "GET", f"/checklists/{checklist_id}", params={"checkItems": "all"}
+            )
+            items = found.get("checkItems") or [] if isinstance(found, dict) else []
+            return next((i for i in items if i.get("name") == op.title and i["id"] not in self.linked), None)
+
+        item = create_once(create, find)
+        return OpResult(op, True, created=self._created(op.key, str(item["id"])))
+
+    def add_comment(self, op: AddComment) -> OpResult:
+        card_id = self._parent(op.item_key)
+
+        def create() -> dict[str, Any]:
+            action: dict[str, Any] = self.client.request_json(
+                "POST", f"/cards/{card_id}/actions/comments", json={"text": op.text}, what="a comment"
+            )
+            return action
+
+        def find() -> dict[str, Any] | None:
+            found = self.client.request_json(
+                "GET", f"/cards/{card_id}/actions", params={"filter": "commentCard", "limit": "1000"}
+            )
+            return next(
+                (
+                    a
+                    for a in _list_of(found)
+                    if (a.get("data") or {}).get("text") == op.text and a["id"] not in self.linked
+                ),
+                None,
+            )
+
+        action = create_once(create, find)
+        return OpResult(op, True, created=self._created(op.key, str(action["id"])))

@@ -1,0 +1,71 @@
+"""What a Trello board can hold as a migration target (``capabilities``), and a new board (``create_board``).
+
+*Capabilities* are declared before anything is written so the plan's loss report is exact: Trello has no
+date-only due (a date-only due is written at 12:00 UTC), hides members' e-mails (an assignee is matched
+only where an e-mail or username is visible), posts every comment as the token's member, and keeps ICE and
+the scores in custom fields only when the board's Custom Fields power-up is on (else scores ride as labels
+"Impact: 8" and ICE is not carried).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moteur.connectors.http import HttpClient
+from moteur.connectors.migration import Capabilities
+from moteur.connectors.trello.board_schema import create_once
+from moteur.connectors.trello.reader import resolve_board_id
+from moteur.core.model import BoardRef, Tool
+
+NOTES = (
+    "Trello dues always have a time of day: a date-only due is written at 12:00 UTC "
+    "(the same calendar day from UTC−11 to UTC+11)",
+    "Trello hides members' e-mails: an assignee is kept only when the e-mail (or username) is visible "
+    "on the board; the others are not assigned",
+    "comments are posted as the token's member (the text names the original author and date)",
+    'sub-items become check items of one checklist "Checklist" per card (no assignee or due of their own)',
+)
+POWER_UP_OFF = (
+    "the board's Custom Fields power-up is off: impact, effort, confidence, objective and channel are "
+    'written as labels ("Impact: 8"), ICE is not carried'
+)
+
+
+def capabilities(client: HttpClient, board: BoardRef | None) -> Capabilities:
+    """A new board (``board`` None) is taken with its power-up on; an existing one costs one request."""
+    power_up = True
+    if board is not None:
+        board_id = resolve_board_id(client, board.board)
+        answer = client.request_json(
+            "GET", f"/boards/{board_id}", params={"fields": "powerUps"}, what=f"board {board.board}"
+        )
+        power_up = isinstance(answer, dict) and "customFields" in (answer.get("powerUps") or [])
+    notes = NOTES if power_up else (*NOTES, POWER_UP_OFF)
+    return Capabilities(tool=Tool.TRELLO, due_date_only=False, moteur_fields=power_up, notes=notes)
+
+
+def create_board(client: HttpClient, name: str, workspace: str | None = None) -> BoardRef:
+    """A new empty board: no default lists (the migration's lists come in the source's order), labels kept.
+
+    A ``POST /boards`` that fails ambiguously is followed by a look at the token's boards: one named ``name``
+    that was not there before the call is the one it made (the "before" costs one request per migration).
+    """
+    params: dict[str, Any] = {"name": name, "defaultLists": "false"}
+    if workspace:
+        params["idOrganization"] = workspace
+    before = _boards_named(client, name)
+
+    def create() -> str:
+        return str(client.request_json("POST", "/boards/", params=params, what=f'board "{name}"')["id"])
+
+    def find() -> str | None:
+        return next(iter(sorted(_boards_named(client, name) - before)), None)
+
+    return BoardRef(tool=Tool.TRELLO, board=create_once(create, find))
+
+
+def _boards_named(client: HttpClient, name: str) -> set[str]:
+    boards = client.request_json(
+        "GET", "/members/me/boards", params={"fields": "id,name", "filter": "open"}, what="the token's boards"
+    )
+    return {str(b["id"]) for b in boards if isinstance(b, dict) and b.get("name") == name and b.get("id")}
