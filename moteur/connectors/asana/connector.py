@@ -10,19 +10,31 @@ sections / fields / options / tags with ``schema`` and writes item ops with ``wr
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from moteur.connectors.asana import migration as port
 from moteur.connectors.asana.mapping import to_snapshot
 from moteur.connectors.asana.reader import read_project
 from moteur.connectors.asana.schema import ProjectSchema
 from moteur.connectors.asana.transport import asana_client, pace
 from moteur.connectors.asana.writer import BATCH_SIZE, ItemWriter
 from moteur.connectors.http import HttpClient, HttpStats
+from moteur.connectors.migration import Capabilities
 from moteur.core.errors import MoteurError
-from moteur.core.model import BoardRef, Snapshot, Tool
-from moteur.core.ops import EnsureBucket, EnsureField, EnsureTag, ItemOp, OpResult, SchemaOp, SetTags, Target
+from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
+from moteur.core.ops import (
+    EnsureBucket,
+    EnsureField,
+    EnsureTag,
+    ItemOp,
+    MigrationOp,
+    OpResult,
+    SchemaOp,
+    SetTags,
+    Target,
+)
 from moteur.core.plan import WriteBack
 from moteur.mappings.loader import load_mapping
 from moteur.mappings.schema import BoardMapping, TargetKind
@@ -153,6 +165,33 @@ class AsanaConnector:
         minutes = max(0, math.ceil(quota / pace(self.tier)) - 1)
         seconds = minutes * 60 + requests * 0.2  # ~200 ms per call on a normal link
         return f"≈ {requests} requests, ≈ {max(1, round(seconds))} s at Asana's rate limit"
+
+    # -- migration (``moteur migrate``): see ``migration.py`` ------------------------------------------------
+
+    def capabilities(self, board: BoardRef | None = None) -> Capabilities:
+        return port.capabilities(fields_on=self.fields_on)
+
+    def read_full(self, board: BoardRef, *, include_archived: bool = False) -> Snapshot:
+        return port.read_full(
+            self.http, board, self.mapping, fields_on=self.fields_on, include_archived=include_archived
+        )
+
+    def create_board(self, name: str, workspace: str | None = None) -> BoardRef:
+        return port.create_board(self.http, name, workspace)
+
+    def apply_migration(
+        self,
+        snapshot: Snapshot,
+        ops: Sequence[MigrationOp],
+        targets: MutableMapping[str, ItemRef],
+        *,
+        on_created: Callable[[str, ItemRef], None],
+        progress: Callable[[int], None] | None = None,
+    ) -> list[OpResult]:
+        writer = port.MigrationWriter(self.http, snapshot, self.mapping, fields_on=self.fields_on)
+        results = writer.apply(ops, targets, on_created, progress)
+        self.fields_on = self.fields_on and writer.schema.fields_on  # a 402 is remembered
+        return results
 
     def request_count(self) -> int:
         return self.http.stats().requests

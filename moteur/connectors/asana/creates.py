@@ -1,0 +1,207 @@
+"""Creating tasks, subtasks and comments for a migration: ten per ``POST /batch``, in order, never twice.
+
+Terms:
+
+- *Create*: one non-idempotent write (``POST /tasks``, ``POST /tasks/{gid}/subtasks``, ``POST
+  /tasks/{gid}/stories``) for one source key. It is linked (``targets[key]`` and ``on_created``) the moment
+  its batch answers.
+- *Lane*: the creates whose relative order shows on Asana — the tasks of one section (each new task goes to
+  the end of its section), the subtasks of one parent, the comments of one task. Asana runs a batch's actions
+  in parallel with no ordering guarantee, so a batch takes at most one create per lane: the heads of up to
+  ten lanes. A create whose parent is not created yet waits; children of tasks created in earlier batches
+  fill the batches, so a migration takes about ⌈creates / 10⌉ requests unless one lane is longer than that.
+- *Unsure*: a create that may have been applied — the batch failed ambiguously (connection cut after
+  sending, a 500/502/504) or its action answered 500/502/504. Before it is sent again it is looked up: a task
+  by the identity footer of its notes, a subtask by its name and a comment by its text among the parent's
+  children that no link claims yet. Found, it is linked; absent, it is sent again (at most three times).
+
+Children of a task that existed before this call (a re-run after a crash) start unsure: the crash may have
+come after their batch was applied and before their links were committed.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from moteur.connectors.asana.history import batch_get, result_of, send_batch, stories_path, subtasks_path
+from moteur.connectors.asana.reader import list_all
+from moteur.connectors.http import AmbiguousWrite, HttpClient
+from moteur.core.errors import MoteurError
+from moteur.core.identity import split_identity
+from moteur.core.model import ItemRef, Tool
+from moteur.redaction import scrub
+
+BATCH_SIZE = 10
+CREATE_ATTEMPTS = 3
+AMBIGUOUS_STATUSES = frozenset({500, 502, 504})  # the action may have been applied
+REFUSED_STATUSES = frozenset({429, 503})  # nothing was applied: send again
+ITEM, SUBTASK, COMMENT = "item", "subtask", "comment"
+
+
+@dataclass
+class Create:
+    index: int  # the op's index in the caller's op list
+    key: str  # the source key the created object is linked to
+    kind: str  # ITEM | SUBTASK | COMMENT
+    lane: str
+    match: str  # the name (task, subtask) or text (comment) a look-up compares
+    data: dict[str, Any]
+    parent_key: str | None = None  # the source key of the task this child goes under
+    attempts: int = 0
+    unsure: bool = False
+
+    def action(self, parent: str | None) -> dict[str, Any]:
+        path = {ITEM: "/tasks", SUBTASK: f"/tasks/{parent}/subtasks", COMMENT: f"/tasks/{parent}/stories"}
+        return {"relative_path": path[self.kind], "method": "post", "data": self.data}
+
+
+@dataclass
+class CreateRun:
+    """Sends the creates of one ``apply_migration`` call; ``errors`` by op index for those that failed."""
+
+    client: HttpClient
+    project: str
+    targets: MutableMapping[str, ItemRef]
+    on_created: Callable[[str, ItemRef], None]
+    done: Callable[[int], None]  # told each op index once it is finished (created, linked or failed)
+    errors: dict[int, str] = field(default_factory=dict)
+    created: dict[int, ItemRef] = field(default_factory=dict)
+    waiting: set[str] = field(default_factory=set)  # source keys of task creates not finished yet
+
+    def run(self, creates: list[Create]) -> None:
+        before = set(self.targets)
+        lanes: dict[str, deque[Create]] = {}
+        self.waiting = {c.key for c in creates if c.kind == ITEM}
+        for create in creates:
+            if create.parent_key is not None and create.parent_key in before:
+                create.unsure = True  # see the module docstring: a crash may have left it there unlinked
+            lanes.setdefault(create.lane, deque()).append(create)
+        while lanes:
+            heads = [lane[0] for lane in lanes.values()]
+            unsure = [c for c in heads if c.unsure and self._parent_ready(c)]
+            if unsure:
+                self._look_up(unsure)
+            ready: list[Create] = []
+            for create in heads:
+                if create.key in self.targets:
+                    self._finish(create, None)
+                elif create.parent_key is not None and create.parent_key not in self.targets:
+                    if create.parent_key not in self.waiting:
+                        self._finish(create, "its parent was not created, so it could not be either")
+                elif len(ready) < BATCH_SIZE:
+                    ready.append(create)
+            if ready:
+                self._send(ready)
+            lanes = {name: lane for name, lane in lanes.items() if self._trim(lane)}
+
+    # -- sending ----------------------------------------------------------------------------------------
+
+    def _send(self, batch: list[Create]) -> None:
+        actions = [c.action(self._parent_gid(c)) for c in batch]
+        for create in batch:
+            create.attempts += 1
+        try:
+            results = send_batch(self.client, actions, f"a batch of {len(batch)} creates", idempotent=False)
+        except AmbiguousWrite:
+            for create in batch:
+                self._unsure_or_fail(create, "Asana may or may not have applied it (the connection dropped)")
+            return
+        except MoteurError as exc:
+            for create in batch:
+                self._finish(create, scrub(str(exc)))
+            return
+        for create, result in zip(batch, results, strict=True):
+            status, body, message, _ = result_of(result)
+            data = body.get("data") if isinstance(body, dict) else None
+            if status < 300 and isinstance(data, dict) and data.get("gid"):
+                self._link(create, str(data["gid"]))
+            elif status in AMBIGUOUS_STATUSES:
+                self._unsure_or_fail(create, message)
+            elif status in REFUSED_STATUSES and create.attempts < CREATE_ATTEMPTS:
+                continue  # stays at the head of its lane, sent again in the next batch
+            else:
+                self._finish(create, scrub(f"Asana refused the {create.kind} ({status}): {message}"))
+
+    def _unsure_or_fail(self, create: Create, message: str) -> None:
+        if create.attempts >= CREATE_ATTEMPTS:
+            self._finish(create, scrub(f"{create.kind} not created after {create.attempts} tries: {message}"))
+        else:
+            create.unsure = True
+
+    # -- looking up after an ambiguous create -----------------------------------------------------------
+
+    def _look_up(self, unsure: list[Create]) -> None:
+        claimed = {ref.item for ref in self.targets.values()}
+        items = [c for c in unsure if c.kind == ITEM]
+        if items:
+            found: dict[str, str] = {}
+            listed = list_all(
+                self.client, f"/projects/{self.project}/tasks", {"opt_fields": "notes"}, "tasks (look-up)"
+            )
+            for task in listed:
+                _, key = split_identity(str(task.get("notes") or ""))
+                if key and str(task.get("gid")) not in claimed:
+                    found.setdefault(key, str(task.get("gid")))
+            for create in items:
+                self._resolve(create, found.get(create.key))
+        children = [c for c in unsure if c.kind != ITEM]
+        reads = [
+            (subtasks_path if c.kind == SUBTASK else stories_path)(self._parent_gid(c) or "")
+            for c in children
+        ]
+        answers = batch_get(self.client, reads)
+        for i, create in enumerate(children):
+            records = answers.records[i]
+            if i in answers.errors:
+                self._finish(create, answers.errors[i])
+                continue
+            text_of = "name" if create.kind == SUBTASK else "text"
+            gid = next(
+                (
+                    str(r.get("gid"))
+                    for r in records
+                    if str(r.get(text_of) or "").strip() == create.match.strip()
+                    and str(r.get("gid")) not in claimed
+                ),
+                None,
+            )
+            if gid is not None:
+                claimed.add(gid)
+            self._resolve(create, gid)
+
+    def _resolve(self, create: Create, gid: str | None) -> None:
+        create.unsure = False
+        if gid is not None:
+            self._link(create, gid)
+
+    # -- bookkeeping ------------------------------------------------------------------------------------
+
+    def _link(self, create: Create, gid: str) -> None:
+        ref = ItemRef(tool=Tool.ASANA, board=self.project, item=gid)
+        self.targets[create.key] = ref
+        self.created[create.index] = ref
+        self.on_created(create.key, ref)  # the caller commits the link now: a crash never forgets it
+        self._finish(create, None)
+
+    def _finish(self, create: Create, error: str | None) -> None:
+        if error is not None:
+            self.errors[create.index] = error
+        self.waiting.discard(create.key)
+        create.data = {}
+        create.lane = ""  # marks it finished for ``_trim``
+        self.done(create.index)
+
+    def _trim(self, lane: deque[Create]) -> bool:
+        while lane and lane[0].lane == "":
+            lane.popleft()
+        return bool(lane)
+
+    def _parent_gid(self, create: Create) -> str | None:
+        ref = self.targets.get(create.parent_key) if create.parent_key else None
+        return ref.item if ref is not None else None
+
+    def _parent_ready(self, create: Create) -> bool:
+        return create.parent_key is None or create.parent_key in self.targets

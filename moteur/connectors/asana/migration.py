@@ -1,0 +1,348 @@
+"""The Asana side of ``moteur migrate``: what a project can hold, reading one in full, creating one, and
+applying migration ops to it (the ``MigrationPort`` of ``connectors/migration.py``).
+
+Decisions, and why:
+
+- *Done and archived.* Asana has no archive for tasks. A done item becomes a completed task; an archived one
+  a completed task with the tag "archived". ``read_full`` reads completed tasks always (they are done, and a
+  round trip through Asana must keep them), and tasks tagged "archived" only with ``include_archived``.
+- *Description.* Asana's ``notes`` is plain text, the closest to Trello's Markdown and monday's long text:
+  the text is carried as is, with the identity footer (``core/identity.py``) as its last line. ``read_full``
+  strips the footer and keeps the key in ``extra["moteur_source"]``.
+- *Structure.* ``EnsureBucket`` reuses a section of the same name or appends one; a project ``create_board``
+  just made has Asana's one "Untitled section", which the first new bucket renames instead of leaving an
+  empty section at the top.
+- *Requests.* Updates are idempotent and go ten per ``POST /batch`` (``writer.ItemWriter``); creates go ten
+  per batch in lanes (``creates.py``); tags, fields and users are looked up once per call (``task_fields``).
+
+Subtask order: Asana puts a new subtask at the top of its parent's list, so a parent's subtasks are created
+last to first. A re-run that resumes a crashed migration keeps the order (what is left is always the head);
+a checklist item added to the source after the migration lands at the top.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, MutableMapping, Sequence
+from typing import Any
+
+from moteur.connectors.asana.creates import COMMENT, ITEM, SUBTASK, Create, CreateRun
+from moteur.connectors.asana.history import read_history
+from moteur.connectors.asana.mapping import to_snapshot
+from moteur.connectors.asana.reader import PROJECT_FIELDS, TASK_FIELDS, RawProject, list_all, read_project
+from moteur.connectors.asana.schema import ProjectSchema, fold
+from moteur.connectors.asana.task_fields import ARCHIVED_TAG, TaskFields
+from moteur.connectors.asana.writer import ItemWriter, Write
+from moteur.connectors.http import AmbiguousWrite, HttpClient
+from moteur.connectors.migration import Capabilities
+from moteur.core.errors import MoteurError, RemoteError, UsageError
+from moteur.core.identity import split_identity
+from moteur.core.labels import sprint_index
+from moteur.core.model import Action, BoardRef, Snapshot, Status, Tool
+from moteur.core.ops import (
+    AddComment,
+    CreateItem,
+    CreateSubitem,
+    EnsureBucket,
+    MigrationOp,
+    OpResult,
+    UpdateItem,
+)
+from moteur.core.plan import WriteBack
+from moteur.mappings.schema import BoardMapping
+from moteur.redaction import scrub
+
+DEFAULT_SECTION = "Untitled section"  # the section Asana gives every new project
+COMMON_NOTES = (
+    "Asana comments are posted as the token's user; the original author and date open their text",
+    'archived items become completed tasks tagged "archived" (Asana has no archive)',
+)
+FREE_NOTE = (
+    'free Asana workspace (no custom fields): the sprint is kept as a tag "Sprint N"; scores, objective, '
+    "channel, quadrant and ICE are not carried"
+)
+
+
+def capabilities(*, fields_on: bool) -> Capabilities:
+    return Capabilities(
+        tool=Tool.ASANA,
+        multi_assignee=False,  # one assignee per task
+        scores=fields_on,
+        objective_channel=fields_on,
+        moteur_fields=fields_on,
+        notes=COMMON_NOTES if fields_on else (*COMMON_NOTES, FREE_NOTE),
+    )
+
+
+# -- reading -------------------------------------------------------------------------------------------------
+
+
+def read_full(
+    client: HttpClient, board: BoardRef, mapping: BoardMapping, *, fields_on: bool, include_archived: bool
+) -> Snapshot:
+    """The project with every task's subtasks and comments: 2 + ⌈N/100⌉ + ⌈(N + S)/10⌉ requests."""
+    what = f"project {board.board}"
+    answer = client.request_json(
+        "GET", f"/projects/{board.board}", params={"opt_fields": PROJECT_FIELDS}, what=what
+    )
+    project = answer.get("data") if isinstance(answer, dict) else None
+    if not isinstance(project, dict):
+        raise RemoteError("Asana answered the project request without a data object")
+    raw = RawProject(project)
+    raw.sections = list_all(
+        client, f"/projects/{board.board}/sections", {"opt_fields": "name"}, f"sections of {what}"
+    )
+    raw.tasks = list_all(
+        client,
+        f"/projects/{board.board}/tasks",
+        {"opt_fields": f"{TASK_FIELDS},num_subtasks"},
+        f"tasks of {what}",
+        keep_all=True,
+    )
+    snapshot = to_snapshot(raw, board, mapping, fields_on=fields_on)
+    tasks = {str(t.get("gid")): t for t in raw.tasks if isinstance(t, dict)}
+    kept = [
+        action
+        for action in map(migrated, snapshot.actions)
+        if include_archived or action.status is not Status.ARCHIVED
+    ]
+    history = read_history(client, [tasks[a.ref.item] for a in kept])
+    actions = tuple(
+        a.model_copy(
+            update={"checklist": history[a.ref.item].checklist, "comments": history[a.ref.item].comments}
+        )
+        for a in kept
+    )
+    return snapshot.model_copy(update={"actions": actions})
+
+
+def migrated(action: Action) -> Action:
+    """An action as a migration reads it: footer out of the description, "archived" tag as the status,
+    the "Quadrant" custom field as the quadrant."""
+    description, key = split_identity(action.description)
+    extra = dict(action.extra)
+    if key:
+        extra["moteur_source"] = key
+    update: dict[str, Any] = {"description": description, "extra": extra}
+    quadrant = next((extra.pop(k) for k in list(extra) if fold(k) == "field:quadrant"), None)
+    if quadrant:
+        update["annotations"] = action.annotations.model_copy(update={"quadrant": str(quadrant)})
+    if any(fold(t) == ARCHIVED_TAG for t in action.tags):
+        update["tags"] = tuple(t for t in action.tags if fold(t) != ARCHIVED_TAG)
+        update["status"] = Status.ARCHIVED
+    return action.model_copy(update=update)
+
+
+# -- creating a project --------------------------------------------------------------------------------------
+
+
+def create_board(client: HttpClient, name: str, workspace: str | None) -> BoardRef:
+    """A new project ``name`` in ``workspace`` (the token's only workspace when not given)."""
+    if workspace is None:
+        spaces = list_all(client, "/workspaces", {"opt_fields": "name"}, "workspaces")
+        if len(spaces) != 1:
+            names = ", ".join(f"{w.get('gid')} ({w.get('name')})" for w in spaces) or "none"
+            raise UsageError(
+                f"Asana: the token sees {len(spaces)} workspaces ({names})",
+                hint="say which one with --workspace ID",
+            )
+        workspace = str(spaces[0].get("gid"))
+    try:
+        answer = client.request_json(
+            "POST",
+            "/projects",
+            json={"data": {"workspace": workspace, "name": name}},
+            what=f'project "{name}"',
+        )
+    except AmbiguousWrite:
+        # The project may exist: the newest of that name (gids grow) is the one this call made.
+        listed = list_all(client, f"/workspaces/{workspace}/projects", {"opt_fields": "name"}, "projects")
+        same = [str(p.get("gid")) for p in listed if p.get("name") == name]
+        if not same:
+            raise
+        return BoardRef(tool=Tool.ASANA, board=max(same, key=int))
+    data = answer.get("data") if isinstance(answer, dict) else None
+    if not isinstance(data, dict) or not data.get("gid"):
+        raise RemoteError("Asana answered the project create without a gid")
+    return BoardRef(tool=Tool.ASANA, board=str(data["gid"]))
+
+
+# -- applying ------------------------------------------------------------------------------------------------
+
+
+class MigrationWriter:
+    """Applies one list of migration ops to one project (the contract: ``connectors/migration.py``)."""
+
+    def __init__(
+        self, client: HttpClient, snapshot: Snapshot, mapping: BoardMapping, *, fields_on: bool
+    ) -> None:
+        if "project" not in snapshot.native:  # a snapshot the caller built: read the project's schema
+            snapshot = to_snapshot(read_project(client, snapshot.board.board), snapshot.board, mapping)
+        self.client, self.snapshot = client, snapshot
+        self.schema = ProjectSchema(client, snapshot, fields_on=fields_on)
+        self.fields = TaskFields(client, self.schema, mapping)
+        self.task_tags: dict[str, list[str]] = snapshot.native.get("task_tags", {})
+
+    def apply(
+        self,
+        ops: Sequence[MigrationOp],
+        targets: MutableMapping[str, Any],
+        on_created: Callable[[str, Any], None],
+        progress: Callable[[int], None] | None,
+    ) -> list[OpResult]:
+        errors: dict[int, str] = {}
+
+        def done(*indexes: int) -> None:
+            if progress is not None and indexes:
+                progress(len(indexes))
+
+        for i, op in enumerate(ops):
+            if isinstance(op, EnsureBucket):
+                errors.update(self._bucket(i, op))
+                done(i)
+        items = [
+            op
+            for op in ops
+            if isinstance(op, UpdateItem) or (isinstance(op, CreateItem) and op.key not in targets)
+        ]
+        try:
+            self.fields.prepare(items)
+        except MoteurError as exc:
+            for i, op in enumerate(ops):
+                if not isinstance(op, EnsureBucket):
+                    errors[i] = scrub(f"tags, fields or users could not be prepared: {exc}")
+            return _results(ops, errors, {})
+        errors.update(self._updates(ops, targets, done))
+        run = CreateRun(self.client, self.schema.project, targets, on_created, lambda i: done(i))
+        run.run(self._creates(ops, targets, errors, done))
+        errors.update(run.errors)
+        return _results(ops, errors, run.created)
+
+    def _bucket(self, index: int, op: EnsureBucket) -> dict[int, str]:
+        try:
+            if self.schema.section(op.name) is None and self._fresh():
+                gid = self.schema.sections[0][1]
+                self.client.request_json(
+                    "PUT", f"/sections/{gid}", json={"data": {"name": op.name}}, what=f'section "{op.name}"'
+                )
+                self.schema.sections[0] = (op.name, gid)
+            else:
+                self.schema.ensure_section(op.name)
+        except MoteurError as exc:
+            return {index: scrub(str(exc))}
+        return {}
+
+    def _fresh(self) -> bool:
+        """A project as Asana creates it: no task, one section "Untitled section"."""
+        only = self.schema.sections
+        return not self.snapshot.actions and len(only) == 1 and only[0][0] == DEFAULT_SECTION
+
+    def _updates(
+        self, ops: Sequence[MigrationOp], targets: MutableMapping[str, Any], done: Callable[..., None]
+    ) -> dict[int, str]:
+        writes: list[Write] = []
+        failed: dict[int, str] = {}
+        for i, op in enumerate(ops):
+            if not isinstance(op, UpdateItem):
+                continue
+            task = (targets.get(op.key) or op.target).item
+            try:
+                writes.extend(self._update_writes(i, task, op))
+            except (LookupError, MoteurError) as exc:
+                failed[i] = scrub(str(exc))
+                done(i)
+        writer = ItemWriter(self.client, self.schema, self.task_tags, WriteBack(targets={}))
+        remaining: dict[int, int] = {}
+        for write in writes:
+            remaining[write.ops[0]] = remaining.get(write.ops[0], 0) + 1
+
+        def finished(indexes: list[int]) -> None:
+            for w in indexes:
+                op_index = writes[w].ops[0]
+                remaining[op_index] -= 1
+                if remaining[op_index] == 0:
+                    done(op_index)
+
+        for w, message in writer.send(writes, finished).items():
+            failed.setdefault(writes[w].ops[0], message)
+        for i, op in enumerate(ops):
+            if isinstance(op, UpdateItem) and i not in failed and i not in remaining:
+                done(i)  # nothing to write
+        return failed
+
+    def _update_writes(self, index: int, task: str, op: UpdateItem) -> list[Write]:
+        writes: list[Write] = []
+        body = self.fields.update_body(op)
+        if body:
+            writes.append(Write("PUT", f"/tasks/{task}", body, [index]))
+        if op.bucket:
+            section = self.schema.section(op.bucket)
+            if section is None:
+                raise LookupError(f'the section "{op.bucket}" does not exist in the project')
+            writes.append(Write("POST", f"/sections/{section}/addTask", {"task": task}, [index]))
+        if {"tags", "status", "sprint"} & set(op.fields):
+            current = set(self.task_tags.get(task, []))
+            desired = self._desired_tags(current, op)
+            writes += [Write("POST", f"/tasks/{task}/addTag", {"tag": g}, [index]) for g in desired - current]
+            writes += [
+                Write("POST", f"/tasks/{task}/removeTag", {"tag": g}, [index]) for g in current - desired
+            ]
+        return writes
+
+    def _desired_tags(self, current: set[str], op: UpdateItem) -> set[str]:
+        """The task's tags after ``op``: the fields it names replace their part of the current tags."""
+        names = {gid: name for name, gid in self.schema.tags.items()}
+        keep: set[str] = set()
+        for gid in current:
+            name = names.get(gid, "")
+            is_archived, is_sprint = fold(name) == ARCHIVED_TAG, sprint_index(name) is not None
+            replaced = (
+                ("status" in op.fields and is_archived)
+                or ("sprint" in op.fields and not self.schema.fields_on and is_sprint)
+                or ("tags" in op.fields and not is_archived and not is_sprint)
+            )
+            if not replaced:
+                keep.add(gid)
+        fields = dict(op.fields)
+        wanted = set(self.fields.tags_of(fields))
+        if "tags" not in op.fields:  # only the archived / sprint tags are asked for
+            wanted = {t for t in wanted if fold(t) == ARCHIVED_TAG or sprint_index(t) is not None}
+        return keep | {self.schema.tags[fold(t)] for t in wanted}
+
+    def _creates(
+        self,
+        ops: Sequence[MigrationOp],
+        targets: MutableMapping[str, Any],
+        errors: dict[int, str],
+        done: Callable[..., None],
+    ) -> list[Create]:
+        creates: list[Create] = []
+        subtasks: dict[str, list[Create]] = {}
+        for i, op in enumerate(ops):
+            if isinstance(op, CreateItem | CreateSubitem | AddComment) and op.key in targets:
+                done(i)  # already on the target: a re-run skips it
+            elif isinstance(op, CreateItem):
+                section = self.schema.section(op.bucket) if op.bucket else None
+                try:
+                    body = self.fields.create_body(op, section)
+                except (LookupError, MoteurError) as exc:
+                    errors[i] = scrub(str(exc))
+                    done(i)
+                    continue
+                creates.append(Create(i, op.key, ITEM, f"section:{section}", op.title, body))
+            elif isinstance(op, CreateSubitem):
+                child = Create(i, op.key, SUBTASK, f"subtasks:{op.parent_key}", op.title, {}, op.parent_key)
+                child.data = {"name": op.title, "completed": op.done}
+                subtasks.setdefault(op.parent_key, []).append(child)
+            elif isinstance(op, AddComment):
+                creates.append(
+                    Create(
+                        i, op.key, COMMENT, f"comments:{op.item_key}", op.text, {"text": op.text}, op.item_key
+                    )
+                )
+        for children in subtasks.values():
+            creates.extend(reversed(children))  # each new subtask goes on top: last first keeps the order
+        return creates
+
+
+def _results(ops: Sequence[MigrationOp], errors: dict[int, str], created: dict[int, Any]) -> list[OpResult]:
+    return [OpResult(op, i not in errors, errors.get(i), created.get(i)) for i, op in enumerate(ops)]
