@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from moteur.connectors.http import HttpClient, HttpStats
+from moteur.connectors.migration import Capabilities
+from moteur.connectors.monday import history, migration, migration_apply
 from moteur.connectors.monday.mapping import to_snapshot
 from moteur.connectors.monday.reader import read_board
 from moteur.connectors.monday.transport import ComplexityPacer, MondayTransport, endpoint, monday_client
 from moteur.connectors.monday.writer import MondayWriter, aliases_per_request, apply_ops
-from moteur.core.model import BoardRef, Snapshot, Tool
-from moteur.core.ops import EnsureField, ItemOp, OpResult, SchemaOp, Target
+from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
+from moteur.core.ops import EnsureField, ItemOp, MigrationOp, OpResult, SchemaOp, Target
 from moteur.core.plan import WriteBack
 from moteur.mappings.loader import load_mapping
 from moteur.mappings.schema import BoardMapping
@@ -86,6 +88,37 @@ class MondayConnector:
         requests = columns + math.ceil(items / aliases_per_request())
         seconds = requests * SECONDS_PER_REQUEST
         return f"≈ {requests} requests, ≈ {max(1, round(seconds))} s within monday.com's complexity budget"
+
+    # -- the migration port (issue 8): ``history`` reads, ``migration`` / ``migration_apply`` write --------
+
+    def capabilities(self, board: BoardRef | None = None) -> Capabilities:
+        return migration.capabilities()
+
+    def read_full(self, board: BoardRef, *, include_archived: bool = False) -> Snapshot:
+        return history.read_full(self.transport, board, self.mapping, include_archived=include_archived)
+
+    def create_board(self, name: str, workspace: str | None = None) -> BoardRef:
+        return migration.create_board(self.transport, name, workspace)
+
+    def apply_migration(
+        self,
+        snapshot: Snapshot,
+        ops: Sequence[MigrationOp],
+        targets: MutableMapping[str, ItemRef],
+        *,
+        on_created: Callable[[str, ItemRef], None],
+        progress: Callable[[int], None] | None = None,
+    ) -> list[OpResult]:
+        return migration_apply.apply_migration(
+            self.transport,
+            self.mapping,
+            self.language,
+            snapshot,
+            ops,
+            targets,
+            on_created=on_created,
+            progress=progress,
+        )
 
     def request_count(self) -> int:
         return self.http.stats().requests

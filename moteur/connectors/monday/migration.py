@@ -1,0 +1,468 @@
+"""The monday.com migration port: capabilities, ``create_board`` and ``apply_migration`` (see
+``connectors/migration.py`` for the contract; ``history`` reads a board in full).
+
+How the ops become requests, in waves (each wave's ops keep their order; children come after items, which
+is all the order the ops depend on, so grouping by kind changes nothing a board shows):
+
+1. one query: the board's columns and groups, and the users behind the assignees' e-mails (``users(emails:)``;
+   an unknown e-mail is not assigned);
+2. ``EnsureBucket`` → a group with that title is reused, else ``create_group`` placed after the previous
+   bucket (monday puts a new group on top otherwise): one request per new group;
+3. the columns the items need, created at once (aliased ``create_column``; a column whose title the mapping
+   reads as that field is reused — ``migration_columns``);
+4. ``CreateItem`` → ``create_item`` with every value typed and the Description ending with the identity
+   footer, ``CREATE_BATCH`` aliased per request; an archived source item is then archived (aliased);
+5. ``UpdateItem`` → ``change_multiple_column_values`` (50 aliased), ``move_item_to_group`` when its bucket
+   changed, ``archive_item`` when it became archived;
+6. ``CreateSubitem`` → ``create_subitem`` (25 aliased), done ones with the subitems board's status column
+   set to a done label; that column is created on the subitems board when missing (the board only exists
+   after the first subitem, whose answer names it);
+7. ``AddComment`` → ``create_update(item_id, body)`` (25 aliased), the text posted as the core wrote it.
+
+*Never doubled*: an op whose key is in ``targets`` is skipped (``ok``). A child already under its parent
+(a subitem of that name, an update of that text, not linked to another key) is linked, not created again.
+A create whose request failed ambiguously (``AmbiguousWrite``: timeout, connection cut after sending, 5xx)
+is looked up before any resend: items by their identity footer in the Description column (one filtered
+``items_page``), children by name / text under their parents; only what is missing is sent again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, MutableMapping, Sequence
+from typing import Any
+
+from moteur.connectors.http import AmbiguousWrite
+from moteur.connectors.migration import Capabilities
+from moteur.connectors.monday import columns as column_values
+from moteur.connectors.monday import migration_columns as schema
+from moteur.connectors.monday import migration_documents as docs
+from moteur.connectors.monday.errors import classify
+from moteur.connectors.monday.transport import MondayTransport
+from moteur.core.errors import MoteurError, NotFound, RemoteError, SkippableError, UsageError
+from moteur.core.identity import FOOTER_PREFIX, split_identity
+from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
+from moteur.core.ops import AddComment, CreateItem, CreateSubitem, MigrationOp, OpResult
+from moteur.core.policy import Language
+from moteur.mappings.schema import BoardMapping, fold
+from moteur.redaction import scrub
+
+CREATE_ATTEMPTS = 4  # sends of one create in all, each after a look-up once one failed ambiguously
+Aliased = tuple[dict[int, dict[str, Any]], dict[int, MoteurError]]
+
+
+def capabilities() -> Capabilities:
+    return Capabilities(
+        tool=Tool.MONDAY,
+        notes=(
+            "monday.com: comments are posted as the token's user, prefixed with their author and date",
+            "monday.com: a due time is kept in UTC (the same moment)",
+            "monday.com: subitems carry their name and done state",
+        ),
+    )
+
+
+def create_board(transport: MondayTransport, name: str, workspace: str | None = None) -> BoardRef:
+    """A new, empty, public board ``name`` in ``workspace`` (id or name; the only one when not given)."""
+    answer = transport.send(docs.WORKSPACES, {"limit": 100}, what="workspaces", idempotent=True)
+    spaces = [w for w in answer.data.get("workspaces") or [] if isinstance(w, dict)]
+    chosen: str | None = None
+    if workspace is not None:
+        match = [
+            w for w in spaces if str(w.get("id")) == workspace or fold(str(w.get("name"))) == fold(workspace)
+        ]
+        if not match:
+            raise NotFound(f"monday.com: no workspace {workspace}", hint=_spaces(spaces))
+        chosen = str(match[0]["id"])
+    elif len(spaces) > 1:
+        raise UsageError(
+            "monday.com: this account has several workspaces", hint="pass --workspace: " + _spaces(spaces)
+        )
+    elif spaces:
+        chosen = str(spaces[0]["id"])
+    variables = {"name": name, "kind": "public", "workspace": chosen, "empty": True}
+    try:
+        created = transport.send(docs.CREATE_BOARD, variables, what=f'board "{name}"', idempotent=False)
+    except AmbiguousWrite as exc:
+        raise RemoteError(
+            f'monday.com may or may not have created the board "{name}"',
+            hint="find it in monday.com and pass monday:<its id> as the target, or delete it and run again",
+        ) from exc
+    board = created.data.get("create_board")
+    if created.problems or not isinstance(board, dict):
+        raise (
+            classify(created.problems[0], f'board "{name}"') if created.problems else RemoteError("no board")
+        )
+    return BoardRef(tool=Tool.MONDAY, board=str(board["id"]))
+
+
+def _spaces(spaces: list[dict[str, Any]]) -> str:
+    return ", ".join(f"{w.get('id')} ({w.get('name')})" for w in spaces) or "none"
+
+
+class MondayMigrator:
+    """Applies migration ops to one board (the target); one instance per ``apply_migration`` call."""
+
+    def __init__(
+        self,
+        transport: MondayTransport,
+        mapping: BoardMapping,
+        language: Language,
+        snapshot: Snapshot,
+        targets: MutableMapping[str, ItemRef],
+        on_created: Callable[[str, ItemRef], None],
+    ) -> None:
+        self.transport, self.mapping, self.language = transport, mapping, language
+        self.board_id = str(snapshot.native.get("board_id") or snapshot.board.board)
+        self.targets, self.on_created = targets, on_created
+        self.children: dict[str, dict[str, list[dict[str, Any]]]] = dict(snapshot.native.get("children", {}))
+        self.items = {a.ref.item: a for a in snapshot.actions}
+        self.columns: list[dict[str, Any]] = []
+        self.groups: dict[str, str] = {}  # folded title -> group id, in board order
+        self.users: dict[str, int] = {}
+        self.sub_board: str | None = None
+        self.sub_status: dict[str, Any] | None = None
+        self.results: dict[int, OpResult] = {}
+
+    # -- sending ----------------------------------------------------------------------------------------
+
+    def send_aliased(
+        self,
+        kind: str,
+        entries: list[dict[str, Any]],
+        what: str,
+        *,
+        idempotent: bool,
+        board: str | None = None,
+    ) -> Aliased:
+        """One aliased request; (answers, errors) by entry index. ``AmbiguousWrite`` is left to the caller."""
+        variables: dict[str, Any] = (
+            {"board": board or self.board_id} if kind in ("columns", "items", "values") else {}
+        )
+        for k, entry in enumerate(entries):
+            variables.update({f"{name}{k}": value for name, value in entry.items()})
+        try:
+            answer = self.transport.send(
+                docs.aliased(kind, len(entries)), variables, what=what, idempotent=idempotent
+            )
+        except AmbiguousWrite:
+            raise
+        except (RemoteError, SkippableError) as exc:
+            return {}, dict.fromkeys(range(len(entries)), exc)
+        problems = {p.alias: p for p in answer.problems if p.alias}
+        answers: dict[int, dict[str, Any]] = {}
+        errors: dict[int, MoteurError] = {}
+        for k in range(len(entries)):
+            data = answer.data.get(docs.alias(k))
+            problem = problems.get(docs.alias(k))
+            if problem is None and isinstance(data, dict):
+                answers[k] = data
+            else:
+                errors[k] = (
+                    classify(problem, what)
+                    if problem
+                    else RemoteError(f"monday.com answered nothing for {what}", retriable=True)
+                )
+        return answers, errors
+
+    def _done(
+        self,
+        index: int,
+        op: MigrationOp,
+        ok: bool = True,
+        error: str | None = None,
+        created: ItemRef | None = None,
+    ) -> None:
+        self.results[index] = OpResult(op, ok, scrub(error) if error else None, created)
+
+    def _created(self, index: int, op: MigrationOp, key: str, ref: ItemRef) -> None:
+        self.targets[key] = ref
+        self.on_created(key, ref)
+        self._done(index, op, created=ref)
+
+    def _ref(self, item_id: str, url: str | None = None, board: str | None = None) -> ItemRef:
+        return ItemRef(tool=Tool.MONDAY, board=board or self.board_id, item=str(item_id), url=url)
+
+    # -- schema -----------------------------------------------------------------------------------------
+
+    def load_schema(self, emails: Sequence[str] = ()) -> None:
+        variables = {"board": self.board_id, "emails": list(emails), "withUsers": bool(emails)}
+        answer = self.transport.send(
+            docs.BOARD_SCHEMA, variables, what=f"board {self.board_id}", idempotent=True
+        )
+        boards = [b for b in answer.data.get("boards") or [] if isinstance(b, dict)]
+        if not boards:
+            raise NotFound(
+                f"monday.com: board {self.board_id} not found (or not shared with the token's user)"
+            )
+        self.columns = [c for c in boards[0].get("columns") or [] if isinstance(c, dict)]
+        self.groups = {}
+        for group in boards[0].get("groups") or []:
+            self.groups.setdefault(fold(str(group.get("title", ""))), str(group.get("id")))
+        for user in answer.data.get("users") or []:
+            if isinstance(user, dict) and user.get("email") and str(user.get("id", "")).isdigit():
+                self.users[str(user["email"]).casefold()] = int(user["id"])
+
+    def ensure_group(self, name: str, after: str | None) -> str:
+        if fold(name) in self.groups:
+            return self.groups[fold(name)]
+        relative = after or (list(self.groups.values())[-1] if self.groups else None)
+        variables = {
+            "board": self.board_id,
+            "name": name,
+            "method": "after_at" if relative else None,
+            "relative": relative,
+        }
+        for attempt in range(CREATE_ATTEMPTS):
+            if attempt:
+                self.load_schema()
+                if fold(name) in self.groups:
+                    return self.groups[fold(name)]
+            try:
+                answer = self.transport.send(
+                    docs.CREATE_GROUP, variables, what=f'group "{name}"', idempotent=False
+                )
+            except AmbiguousWrite:
+                continue
+            group = answer.data.get("create_group")
+            if answer.problems or not isinstance(group, dict):
+                raise (
+                    classify(answer.problems[0], f'group "{name}"')
+                    if answer.problems
+                    else RemoteError(f'no group "{name}"')
+                )
+            self.groups[fold(name)] = str(group["id"])
+            return str(group["id"])
+        raise RemoteError(f'monday.com: the group "{name}" could not be created', retriable=True)
+
+    def ensure_columns(self, roles: set[str]) -> None:
+        """Create the columns of ``roles`` the board lacks in one aliased request (looked up if ambiguous)."""
+        wanted = schema.new_columns(self.mapping)
+        for attempt in range(CREATE_ATTEMPTS):
+            have = schema.role_columns(self.mapping, self.columns)
+            missing = sorted(r for r in roles if r not in have and r in wanted)
+            if not missing:
+                return
+            entries = [
+                {
+                    "t": wanted[r][0],
+                    "c": wanted[r][1],
+                    "d": schema.column_defaults(r, wanted[r][1], self.language),
+                }
+                for r in missing
+            ]
+            try:
+                answers, errors = self.send_aliased(
+                    "columns", entries, f"columns of board {self.board_id}", idempotent=False
+                )
+            except AmbiguousWrite:
+                self.load_schema()
+                continue
+            self.columns.extend(answers.values())
+            if errors and attempt == CREATE_ATTEMPTS - 1:
+                raise next(iter(errors.values()))
+
+    # -- items ------------------------------------------------------------------------------------------
+
+    def find_items(self, keys: list[str]) -> dict[str, ItemRef]:
+        """Items of the board whose identity footer is one of ``keys`` (one filtered query)."""
+        column = schema.role_columns(self.mapping, self.columns).get("description")
+        if column is None or not keys:
+            return {}
+        rules = [
+            {"column_id": column["id"], "compare_value": [FOOTER_PREFIX + k], "operator": "contains_text"}
+            for k in keys
+        ]
+        variables = {
+            "board": self.board_id,
+            "limit": 500,
+            "query": {"rules": rules, "operator": "or"},
+            "columns": [column["id"]],
+        }
+        answer = self.transport.send(
+            docs.FIND_BY_IDENTITY, variables, what="items by identity", idempotent=True
+        )
+        found: dict[str, ItemRef] = {}
+        for board in answer.data.get("boards") or []:
+            for item in (board.get("items_page") or {}).get("items") or []:
+                for cell in item.get("column_values") or []:
+                    key = split_identity(cell.get("text"))[1]
+                    if key in keys and key not in found:
+                        found[key] = self._ref(item["id"], item.get("url"))
+        return found
+
+    def create_items(self, batch: list[tuple[int, CreateItem, dict[str, Any]]]) -> list[str]:
+        """Create ``(index, op, entry)``; the ids of the items created (or found) for archived sources."""
+        archive: list[str] = []
+        pending, error = batch, "not sent"
+        for attempt in range(CREATE_ATTEMPTS):
+            if attempt:
+                found = self.find_items([op.key for _, op, _ in pending])
+                for index, op, _ in pending:
+                    if op.key in found:
+                        self._created(index, op, op.key, found[op.key])
+                        if op.fields.get("status") == "archived":
+                            archive.append(found[op.key].item)
+                pending = [p for p in pending if p[1].key not in found]
+                if not pending:
+                    break
+            try:
+                answers, errors = self.send_aliased(
+                    "items", [e for _, _, e in pending], f"{len(pending)} items", idempotent=False
+                )
+            except AmbiguousWrite as exc:
+                error = str(exc)
+                continue
+            again = []
+            for k, (index, op, entry) in enumerate(pending):
+                if k in answers:
+                    self._created(index, op, op.key, self._ref(answers[k]["id"], answers[k].get("url")))
+                    if op.fields.get("status") == "archived":
+                        archive.append(str(answers[k]["id"]))
+                elif _retriable(errors[k]):
+                    again.append((index, op, entry))
+                    error = str(errors[k])
+                else:
+                    self._done(index, op, False, str(errors[k]))
+            pending = again
+            if not pending:
+                break
+        for index, op, _ in pending:
+            self._done(index, op, False, error)
+        return archive
+
+    def simple_writes(
+        self, kind: str, writes: list[tuple[int, MigrationOp, dict[str, Any]]], board: str | None = None
+    ) -> None:
+        """Idempotent aliased writes (values, moves, archives); a failure marks its op failed."""
+        for start in range(0, len(writes), docs.MAX_BATCH):
+            chunk = writes[start : start + docs.MAX_BATCH]
+            try:
+                _answers, errors = self.send_aliased(
+                    kind, [e for _, _, e in chunk], f"{len(chunk)} items", idempotent=True, board=board
+                )
+            except AmbiguousWrite as exc:  # not raised for idempotent sends; kept for the type checker
+                errors = dict.fromkeys(range(len(chunk)), exc)
+            for k, (index, op, _) in enumerate(chunk):
+                if k in errors and (index not in self.results or self.results[index].ok):
+                    self._done(index, op, False, str(errors[k]))
+
+    # -- children ---------------------------------------------------------------------------------------
+
+    def existing_child(self, parent: str, kind: str, text: str) -> str | None:
+        """A child of ``parent`` with this name / text that no key is linked to yet."""
+        claimed = {ref.item for ref in self.targets.values()}
+        for child in self.children.get(parent, {}).get(kind, []):
+            if (
+                child["id"] not in claimed
+                and (child.get("name") or child.get("text") or "").strip() == text.strip()
+            ):
+                return str(child["id"])
+        return None
+
+    def look_up_children(self, parents: list[str]) -> None:
+        for start in range(0, len(parents), 100):
+            ids = sorted(set(parents[start : start + 100]))
+            answer = self.transport.send(
+                docs.CHILDREN, {"ids": ids, "limit": 100}, what="children", idempotent=True
+            )
+            for item in answer.data.get("items") or []:
+                self.children[str(item["id"])] = {
+                    "subitems": [
+                        {"id": str(s["id"]), "name": s.get("name", "")} for s in item.get("subitems") or []
+                    ],
+                    "updates": [
+                        {"id": str(u["id"]), "text": u.get("text_body") or u.get("body") or ""}
+                        for u in item.get("updates") or []
+                    ],
+                }
+
+    def create_children(
+        self, kind: str, batch: list[tuple[int, CreateSubitem | AddComment, str, dict[str, Any]]]
+    ) -> list[tuple[int, CreateSubitem | AddComment, str, dict[str, Any]]]:
+        """Create subitems or updates; answers what was created with the created ids in the entries."""
+        child_kind = "subitems" if kind == "subitems" else "updates"
+        made: list[tuple[int, CreateSubitem | AddComment, str, dict[str, Any]]] = []
+        pending, error = batch, "not sent"
+        for attempt in range(CREATE_ATTEMPTS):
+            if attempt:
+                self.look_up_children([parent for _, _, parent, _ in pending])
+                still = []
+                for index, op, parent, entry in pending:
+                    found = self.existing_child(parent, child_kind, _text(op))
+                    if found:
+                        self._created(
+                            index,
+                            op,
+                            op.key,
+                            self._ref(found, board=self.sub_board if kind == "subitems" else None),
+                        )
+                    else:
+                        still.append((index, op, parent, entry))
+                pending = still
+                if not pending:
+                    break
+            try:
+                answers, errors = self.send_aliased(
+                    kind, [e for _, _, _, e in pending], f"{len(pending)} {child_kind}", idempotent=False
+                )
+            except AmbiguousWrite as exc:
+                error = str(exc)
+                continue
+            again = []
+            for k, (index, op, parent, entry) in enumerate(pending):
+                if k in answers:
+                    board = answers[k].get("board")
+                    if isinstance(board, dict):
+                        self.sub_board = str(board.get("id"))
+                        self._learn_sub_status(board.get("columns") or [])
+                    self._created(
+                        index,
+                        op,
+                        op.key,
+                        self._ref(answers[k]["id"], board=self.sub_board if kind == "subitems" else None),
+                    )
+                    made.append((index, op, str(answers[k]["id"]), entry))
+                elif _retriable(errors[k]):
+                    again.append((index, op, parent, entry))
+                    error = str(errors[k])
+                else:
+                    self._done(index, op, False, str(errors[k]))
+            pending = again
+            if not pending:
+                break
+        for index, op, _, _ in pending:
+            self._done(index, op, False, error)
+        return made
+
+    def _learn_sub_status(self, board_columns: list[dict[str, Any]]) -> None:
+        if self.sub_status is None:
+            self.sub_status = next((c for c in board_columns if c.get("type") == "status"), None)
+
+    def ensure_sub_status(self) -> None:
+        """The subitems board's status column (created there when the board has none)."""
+        if self.sub_status is not None or self.sub_board is None:
+            return
+        title, kind = schema.SUBITEM_STATUS
+        entry = {"t": title, "c": kind, "d": None}
+        try:
+            answers, _ = self.send_aliased(
+                "columns", [entry], "the subitems' status column", idempotent=False, board=self.sub_board
+            )
+        except AmbiguousWrite:
+            answers = {}
+        self.sub_status = answers.get(0)
+
+    def done_cell(self) -> dict[str, Any]:
+        if self.sub_status is None:
+            return {}
+        label = schema.status_label(self.sub_status, "done", self.mapping)
+        return {str(self.sub_status["id"]): column_values.serialise("status", label)}
+
+
+def _text(op: CreateSubitem | AddComment) -> str:
+    return op.title if isinstance(op, CreateSubitem) else op.text
+
+
+def _retriable(error: MoteurError) -> bool:
+    """A failed alias monday says may pass if sent again (a create is still looked up first)."""
+    return isinstance(error, RemoteError) and error.retriable

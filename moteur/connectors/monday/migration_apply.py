@@ -1,0 +1,251 @@
+"""``apply_migration`` for monday.com: the ops in waves (schema, groups, columns, items, updates of items,
+subitems, comments), each wave in aliased requests — see ``migration`` for what each wave sends and how a
+create is never doubled. One ``OpResult`` per op, in the order given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, MutableMapping, Sequence
+from typing import Any
+
+from moteur.connectors.monday import columns as column_values
+from moteur.connectors.monday import migration_columns as schema
+from moteur.connectors.monday import migration_documents as docs
+from moteur.connectors.monday.migration import MondayMigrator
+from moteur.connectors.monday.transport import MondayTransport
+from moteur.core.errors import MoteurError
+from moteur.core.model import ItemRef, Snapshot
+from moteur.core.ops import (
+    AddComment,
+    CreateItem,
+    CreateSubitem,
+    EnsureBucket,
+    MigrationOp,
+    OpResult,
+    UpdateItem,
+)
+from moteur.core.policy import Language
+from moteur.mappings.schema import BoardMapping, fold
+from moteur.redaction import scrub
+
+
+def apply_migration(
+    transport: MondayTransport,
+    mapping: BoardMapping,
+    language: Language,
+    snapshot: Snapshot,
+    ops: Sequence[MigrationOp],
+    targets: MutableMapping[str, ItemRef],
+    *,
+    on_created: Callable[[str, ItemRef], None],
+    progress: Callable[[int], None] | None = None,
+) -> list[OpResult]:
+    port = MondayMigrator(transport, mapping, language, snapshot, targets, on_created)
+    if not _has_work(ops, targets, snapshot):
+        # A re-run of a finished migration: everything is on the board, not one request.
+        return [OpResult(op, True, created=targets.get(_key(op))) for op in ops]
+    tick = progress or (lambda _n: None)
+    emails = sorted(
+        {e for op in ops if isinstance(op, CreateItem | UpdateItem) for e in op.fields.get("assignees") or ()}
+    )
+    port.load_schema(emails)
+    _buckets(port, ops, tick)
+    _items(port, ops, tick)
+    _updates(port, ops, tick)
+    _subitems(port, ops, tick)
+    _comments(port, ops, tick)
+    return [port.results.get(i) or OpResult(op, False, "not applied") for i, op in enumerate(ops)]
+
+
+def _key(op: MigrationOp) -> str:
+    return "" if isinstance(op, EnsureBucket) else op.key
+
+
+def _has_work(ops: Sequence[MigrationOp], targets: MutableMapping[str, ItemRef], snapshot: Snapshot) -> bool:
+    buckets = {fold(b.name) for b in snapshot.buckets}
+    for op in ops:
+        if isinstance(op, EnsureBucket):
+            if fold(op.name) not in buckets:
+                return True
+        elif isinstance(op, UpdateItem) or op.key not in targets:
+            return True
+    return False
+
+
+def _skip(port: MondayMigrator, index: int, op: MigrationOp, key: str) -> bool:
+    """An op whose key is already on the board: reported ok, nothing sent (a resumed run)."""
+    if key in port.targets:
+        port.results[index] = OpResult(op, True, created=port.targets[key])
+        return True
+    return False
+
+
+def _buckets(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int], None]) -> None:
+    previous: str | None = None
+    for index, op in enumerate(ops):
+        if isinstance(op, EnsureBucket):
+            try:
+                previous = port.ensure_group(op.name, previous)
+                port.results[index] = OpResult(op, True)
+            except MoteurError as exc:
+                port.results[index] = OpResult(op, False, scrub(str(exc)))
+            tick(1)
+
+
+def _group_of(port: MondayMigrator, bucket: str | None) -> str | None:
+    if not bucket:
+        return None
+    return port.groups.get(fold(bucket)) or port.ensure_group(bucket, None)
+
+
+def _items(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int], None]) -> None:
+    creates = [(i, op) for i, op in enumerate(ops) if isinstance(op, CreateItem)]
+    roles = {r for _, op in creates for r, v in op.fields.items() if v not in (None, "", [], ())}
+    roles |= {r for op in ops if isinstance(op, UpdateItem) for r in op.fields}
+    if creates:
+        roles.add("description")  # the identity footer's home
+    if roles:
+        port.ensure_columns(roles & set(schema.NEW_COLUMNS))
+    role_column = schema.role_columns(port.mapping, port.columns)
+    batch: list[tuple[int, CreateItem, dict[str, Any]]] = []
+    archive: list[str] = []
+    for index, op in creates:
+        if _skip(port, index, op, op.key):
+            tick(1)
+            continue
+        try:
+            group = _group_of(port, op.bucket)
+        except MoteurError as exc:
+            port.results[index] = OpResult(op, False, scrub(str(exc)))
+            tick(1)
+            continue
+        cells, _ = schema.cells(op.fields, op.key, role_column, port.mapping, port.users, creating=True)
+        batch.append(
+            (index, op, {"g": group, "n": op.title or "(untitled)", "v": column_values.encode_values(cells)})
+        )
+        if len(batch) == docs.CREATE_BATCH:
+            archive += port.create_items(batch)
+            tick(len(batch))
+            batch = []
+    if batch:
+        archive += port.create_items(batch)
+        tick(len(batch))
+    created_archived = [(i, ops[i], {"i": item}) for i, item in _indexes(port, archive)]
+    port.simple_writes("archives", created_archived)
+
+
+def _indexes(port: MondayMigrator, item_ids: list[str]) -> list[tuple[int, str]]:
+    by_item = {r.created.item: i for i, r in port.results.items() if r.created is not None}
+    return [(by_item[item], item) for item in item_ids if item in by_item]
+
+
+def _updates(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int], None]) -> None:
+    role_column = schema.role_columns(port.mapping, port.columns)
+    values: list[tuple[int, MigrationOp, dict[str, Any]]] = []
+    moves: list[tuple[int, MigrationOp, dict[str, Any]]] = []
+    archives: list[tuple[int, MigrationOp, dict[str, Any]]] = []
+    count = 0
+    for index, op in enumerate(ops):
+        if not isinstance(op, UpdateItem):
+            continue
+        count += 1
+        item = port.targets.get(op.key, op.target).item
+        current = port.items.get(item)
+        cells, problems = schema.cells(
+            op.fields, op.key, role_column, port.mapping, port.users, creating=False
+        )
+        if op.title and (current is None or current.title != op.title):
+            cells["name"] = op.title
+        port.results[index] = OpResult(op, True, "; ".join(problems) or None)
+        if cells:
+            values.append((index, op, {"i": item, "v": column_values.encode_values(cells)}))
+        if op.bucket and (current is None or fold(current.bucket or "") != fold(op.bucket)):
+            try:
+                moves.append((index, op, {"i": item, "g": _group_of(port, op.bucket)}))
+            except MoteurError as exc:
+                port.results[index] = OpResult(op, False, scrub(str(exc)))
+        if op.fields.get("status") == "archived":
+            archives.append((index, op, {"i": item}))
+    port.simple_writes("values", values)
+    port.simple_writes("moves", moves)
+    port.simple_writes("archives", archives)
+    if count:
+        tick(count)
+
+
+def _parent(port: MondayMigrator, index: int, op: CreateSubitem | AddComment, parent_key: str) -> str | None:
+    parent = port.targets.get(parent_key)
+    if parent is None:
+        port.results[index] = OpResult(op, False, f"its item {parent_key} is not on the board")
+        return None
+    found = port.existing_child(
+        parent.item, "subitems" if isinstance(op, CreateSubitem) else "updates", _text(op)
+    )
+    if found is not None:
+        # Already under its parent (a run whose links were lost): link it, create nothing.
+        board = port.sub_board if isinstance(op, CreateSubitem) else None
+        port._created(index, op, op.key, port._ref(found, board=board))
+        return None
+    return parent.item
+
+
+def _text(op: CreateSubitem | AddComment) -> str:
+    return op.title if isinstance(op, CreateSubitem) else op.text
+
+
+def _subitems(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int], None]) -> None:
+    todo: list[tuple[int, CreateSubitem | AddComment, str, dict[str, Any]]] = []
+    for index, op in enumerate(ops):
+        if not isinstance(op, CreateSubitem):
+            continue
+        if _skip(port, index, op, op.key):
+            tick(1)
+            continue
+        parent = _parent(port, index, op, op.parent_key)
+        if parent is None:
+            tick(1)
+            continue
+        todo.append((index, op, parent, {"p": parent, "n": op.title or "(untitled)", "v": None}))
+    if not todo:
+        return
+    late_done: list[tuple[int, MigrationOp, dict[str, Any]]] = []
+    if port.sub_status is None and any(op.done for _, op, _, _ in todo if isinstance(op, CreateSubitem)):
+        # The subitems board (and its columns) is only known once a subitem exists: create one first.
+        first = port.create_children("subitems", todo[:1])
+        tick(1)
+        todo = todo[1:]
+        port.ensure_sub_status()
+        late_done = [
+            (i, op, {"i": item, "v": None}) for i, op, item, _ in first if getattr(op, "done", False)
+        ]
+    done_cell = port.done_cell()
+    for _, op, _, entry in todo:
+        if isinstance(op, CreateSubitem) and op.done and done_cell:
+            entry["v"] = column_values.encode_values(done_cell)
+    for entry_index, (i, op, entry) in enumerate(late_done):
+        late_done[entry_index] = (i, op, {**entry, "v": column_values.encode_values(done_cell)})
+    if late_done and done_cell and port.sub_board:
+        port.simple_writes("values", late_done, board=port.sub_board)
+    for start in range(0, len(todo), docs.CHILD_BATCH):
+        chunk = todo[start : start + docs.CHILD_BATCH]
+        port.create_children("subitems", chunk)
+        tick(len(chunk))
+
+
+def _comments(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int], None]) -> None:
+    todo: list[tuple[int, CreateSubitem | AddComment, str, dict[str, Any]]] = []
+    for index, op in enumerate(ops):
+        if not isinstance(op, AddComment):
+            continue
+        if _skip(port, index, op, op.key):
+            tick(1)
+            continue
+        parent = _parent(port, index, op, op.item_key)
+        if parent is None:
+            tick(1)
+            continue
+        todo.append((index, op, parent, {"i": parent, "t": op.text}))
+    for start in range(0, len(todo), docs.CHILD_BATCH):
+        chunk = todo[start : start + docs.CHILD_BATCH]
+        port.create_children("updates", chunk)
+        tick(len(chunk))
