@@ -277,6 +277,9 @@ def plan_migration(
         if name not in have_buckets:
             ops.append(EnsureBucket(name, position))
     on_target = {a.ref.key: a for a in target.actions}
+    # A port leaves an e-mail it cannot match unassigned; comparing against it would rewrite the item on
+    # every run. So an update compares assignees among the people the target board already shows.
+    known = {who for a in target.actions for who in a.assignees}
     created = updated = unchanged = 0
     for action in carried:
         fields, extra_comments = adapter.fields(action)
@@ -291,7 +294,7 @@ def plan_migration(
             if existing is None:
                 skipped += 1  # linked, but the target item is gone: a person deleted it; not recreated
                 continue
-            update = _update(key, linked, action, fields, existing)
+            update = _update(key, linked, action, fields, existing, known)
             if update is None:
                 unchanged += 1
             else:
@@ -313,11 +316,13 @@ def plan_migration(
 
 
 def _update(
-    key: str, linked: ItemRef, action: Action, fields: Mapping[str, Any], existing: Action
+    key: str, linked: ItemRef, action: Action, fields: Mapping[str, Any], existing: Action, known: set[str]
 ) -> UpdateItem | None:
     have = canonical_fields(existing)
+    wanted = dict(fields)
+    wanted["assignees"] = sorted(who for who in fields["assignees"] if who in known)
     changed = {
-        name: fields[name] for name in MIGRATION_FIELDS if not _same(name, fields[name], have.get(name))
+        name: fields[name] for name in MIGRATION_FIELDS if not _same(name, wanted[name], have.get(name))
     }
     bucket = action.bucket if action.bucket and action.bucket != existing.bucket else None
     if not changed and bucket is None and action.title == existing.title:

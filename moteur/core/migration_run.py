@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from moteur.core.errors import StateError
 from moteur.core.identity import split_identity
 from moteur.core.migrate import MigrationPlan, key_to_ref, plan_migration
-from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
+from moteur.core.model import Action, BoardRef, ItemRef, Snapshot, Tool
 from moteur.core.ops import OpResult
 from moteur.core.state import RunOutcome, StateStore
 
@@ -95,12 +95,20 @@ def resolve_target(
     return created
 
 
+def identity_of(action: Action) -> str | None:
+    """The source key a target item carries: its footer, or where ports put it when they strip the footer
+    from what they read (``extra["moteur_source"]``)."""
+    _, key = split_identity(action.description)
+    found = key or action.extra.get("moteur_source")
+    return str(found) if found else None
+
+
 def known_links(store: StateStore, target: Snapshot) -> tuple[dict[str, ItemRef], dict[str, ItemRef]]:
     """(links from the state, links rebuilt from identity footers the state does not have)."""
     targets = {source: key_to_ref(item) for source, item in store.links(str(target.board)).items()}
     rebuilt: dict[str, ItemRef] = {}
     for action in target.actions:
-        _, source = split_identity(action.description)
+        source = identity_of(action)
         if source is not None and source not in targets and source not in rebuilt:
             rebuilt[source] = action.ref
     return targets, rebuilt
