@@ -38,7 +38,7 @@ from moteur.connectors.trello.reader import (
 from moteur.core.errors import RemoteError, SkippableError
 from moteur.core.identity import split_identity
 from moteur.core.model import Action, BoardRef, ChecklistItem, Comment, Snapshot, Status
-from moteur.mappings.schema import BoardMapping
+from moteur.mappings.schema import BoardMapping, fold
 
 FULL_CARD_FIELDS = CARD_FIELDS + ",badges,cover"
 MEMBER_FIELDS = "id,username,fullName,email"
@@ -181,9 +181,13 @@ def _datetime(value: object) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _losses(card: dict[str, Any]) -> dict[str, Any]:
-    """What a card holds that no migration carries (shown in the loss report): attachments, a cover."""
+def _losses(card: dict[str, Any], label_names: dict[str, str]) -> dict[str, Any]:
+    """What a card holds that no migration carries (shown in the loss report): attachments, a cover, labels
+    with a colour but no name."""
     found: dict[str, Any] = {}
+    unnamed = sum(1 for i in card.get("idLabels") or [] if not label_names.get(str(i)))
+    if unnamed:
+        found["unnamed_labels"] = unnamed
     attachments = (card.get("badges") or {}).get("attachments") or 0
     if attachments:
         found["attachments"] = int(attachments)
@@ -191,6 +195,25 @@ def _losses(card: dict[str, Any]) -> dict[str, Any]:
     if cover.get("idAttachment") or cover.get("idUploadedBackground") or cover.get("color"):
         found["cover"] = True
     return found
+
+
+def _value_labels(mapping: BoardMapping) -> dict[str, str]:
+    """Folded label prefix → the field a *value label* ("Impact: 8", "Channel: SEO") carries."""
+    names = mapping.field_names()
+    roles = ("impact", "effort", "confidence", "objective", "channel")
+    return {fold(name): role for role in roles for name in names.get(role, ())}
+
+
+def _tags(action: Action, value_labels: dict[str, str]) -> tuple[str, ...]:
+    """The action's tags without the value labels whose value the action carries as a field: a migration
+    writes the value once, in the field (or as the same label again where the target has no field)."""
+    kept = []
+    for tag in action.tags:
+        prefix, sep, _ = tag.partition(":")
+        role = value_labels.get(fold(prefix)) if sep else None
+        if role is None or getattr(action, role) is None:
+            kept.append(tag)
+    return tuple(kept)
 
 
 def to_full_snapshot(
@@ -201,6 +224,8 @@ def to_full_snapshot(
     snapshot = to_snapshot(full.raw, ref, mapping)
     cards = {str(c.get("id")): c for c in full.raw.cards if isinstance(c, dict)}
     items, comments = _check_items(full.checklists), _comments(full.comments)
+    label_names = {str(x.get("id")): str(x.get("name") or "") for x in full.raw.labels}
+    value_labels = _value_labels(mapping)
     actions: list[Action] = []
     for action in snapshot.actions:
         card = cards.get(action.ref.item, {})
@@ -208,11 +233,12 @@ def to_full_snapshot(
         if in_closed_list and not include_archived:
             continue
         description, source = split_identity(action.description)
-        extra = {**action.extra, **_losses(card)}
+        extra = {**action.extra, **_losses(card, label_names)}
         if source is not None:
             extra["moteur_source"] = source
         update: dict[str, Any] = {
             "description": description,
+            "tags": _tags(action, value_labels),
             "checklist": tuple(items.get(action.ref.item, ())),
             "comments": tuple(comments.get(action.ref.item, ())),
             "extra": extra,

@@ -53,6 +53,8 @@ NUMBER_FIELDS = {"impact": "Impact", "effort": "Effort", "confidence": "Confiden
 TEXT_FIELDS = {"objective": "Objective", "channel": "Channel"}
 LABEL_ROLES = ("tags", "quadrant", "sprint", *NUMBER_FIELDS, *TEXT_FIELDS)
 SPRINT_COLOUR = "purple"
+CARD_ACTIONS_PAGE = 50  # Trello's page size for GET /cards/{id}/actions
+MAX_COMMENT_PAGES = 20
 
 
 def trello_due(value: object) -> str | None:
@@ -358,17 +360,22 @@ class MigrationWriter:
             return action
 
         def find() -> dict[str, Any] | None:
-            found = self.client.request_json(
-                "GET", f"/cards/{card_id}/actions", params={"filter": "commentCard", "limit": "1000"}
-            )
-            return next(
-                (
-                    a
-                    for a in _list_of(found)
-                    if (a.get("data") or {}).get("text") == op.text and a["id"] not in self.linked
-                ),
-                None,
-            )
+            # The spec pages card actions by ``page`` (50 a page, newest first), without ``limit``.
+            for page in range(MAX_COMMENT_PAGES):
+                found = _list_of(
+                    self.client.request_json(
+                        "GET",
+                        f"/cards/{card_id}/actions",
+                        params={"filter": "commentCard", "page": str(page)},
+                    )
+                )
+                for action in found:
+                    if (action.get("data") or {}).get("text") == op.text and action["id"] not in self.linked:
+                        match: dict[str, Any] = action
+                        return match
+                if len(found) < CARD_ACTIONS_PAGE:
+                    break
+            return None
 
         action = create_once(create, find)
         return OpResult(op, True, created=self._created(op.key, str(action["id"])))
