@@ -91,10 +91,12 @@ class CreateRun:
                 elif create.parent_key is not None and create.parent_key not in self.targets:
                     if create.parent_key not in self.waiting:
                         self._finish(create, "its parent was not created, so it could not be either")
-                elif len(ready) < BATCH_SIZE:
+                else:
                     ready.append(create)
+            # The longest lanes first: they bound how many batches the whole run takes.
+            ready.sort(key=lambda c: -len(lanes[c.lane]))
             if ready:
-                self._send(ready)
+                self._send(ready[:BATCH_SIZE])
             lanes = {name: lane for name, lane in lanes.items() if self._trim(lane)}
 
     # -- sending ----------------------------------------------------------------------------------------

@@ -204,13 +204,7 @@ class MigrationWriter:
             for op in ops
             if isinstance(op, UpdateItem) or (isinstance(op, CreateItem) and op.key not in targets)
         ]
-        try:
-            self.fields.prepare(items)
-        except MoteurError as exc:
-            for i, op in enumerate(ops):
-                if not isinstance(op, EnsureBucket):
-                    errors[i] = scrub(f"tags, fields or users could not be prepared: {exc}")
-            return _results(ops, errors, {})
+        self.fields.prepare(items)
         errors.update(self._updates(ops, targets, done))
         run = CreateRun(self.client, self.schema.project, targets, on_created, lambda i: done(i))
         run.run(self._creates(ops, targets, errors, done))

@@ -18,6 +18,7 @@ Where each canonical field goes on a task:
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -27,10 +28,12 @@ from moteur.connectors.asana.schema import ProjectSchema
 from moteur.connectors.asana.schema import fold as key_of
 from moteur.connectors.asana.transport import PremiumRequired
 from moteur.connectors.http import HttpClient
+from moteur.core.errors import MoteurError
 from moteur.core.identity import with_identity
 from moteur.core.ops import CreateItem, FieldKind, UpdateItem
 from moteur.mappings.schema import BoardMapping, fold
 from moteur.mappings.scores import parse_number
+from moteur.redaction import scrub
 
 ARCHIVED_TAG = "archived"
 # Canonical field -> (name of the custom field created when the project has none, its kind).
@@ -56,15 +59,28 @@ class TaskFields:
         self.names = mapping.field_names()
         self.users: dict[str, str] = {}  # folded e-mail -> user gid
         self.fields: dict[str, dict[str, Any]] = {}  # canonical field -> the project's custom field
+        self.broken: dict[str, str] = {}  # "users" | "field:<name>" | "tag:<folded name>" -> why not there
 
     # -- preparing: one look-up of users, tags and fields before any task is written ---------------------
 
     def prepare(self, ops: Sequence[ItemOp]) -> None:
+        """Look up users, and find or create the fields and tags ``ops`` use. What cannot be had (after the
+        retries and look-ups of the HTTP layer and ``ProjectSchema``) is noted in ``broken``: only the items
+        that need it fail, and a re-run tries again."""
         if any(op.fields.get("assignees") for op in ops):
-            listed = list_all(
-                self.client, f"/workspaces/{self.schema.workspace}/users", {"opt_fields": "email"}, "users"
-            )
-            self.users = {key_of(str(u.get("email"))): str(u.get("gid")) for u in listed if u.get("email")}
+            try:
+                listed = list_all(
+                    self.client,
+                    f"/workspaces/{self.schema.workspace}/users",
+                    {"opt_fields": "email"},
+                    "users",
+                )
+            except MoteurError as exc:
+                self.broken["users"] = f"the workspace's users could not be read: {exc}"
+            else:
+                self.users = {
+                    key_of(str(u.get("email"))): str(u.get("gid")) for u in listed if u.get("email")
+                }
         wanted: dict[str, list[str]] = {}
         for op in ops:
             for name in CUSTOM_FIELDS:
@@ -74,14 +90,30 @@ class TaskFields:
                     if CUSTOM_FIELDS[name][1] is FieldKind.ENUM and str(value) not in wanted[name]:
                         wanted[name].append(str(value))
         if wanted and self.schema.fields_on:
-            self._share_workspace_fields(list(wanted))
+            with contextlib.suppress(MoteurError):  # each field is then found or created on its own
+                self._share_workspace_fields(list(wanted))
         for name, options in wanted.items():
             if not self.schema.fields_on:
                 break
-            self._ensure_field(name, tuple(options))
+            try:
+                self._ensure_field(name, tuple(options))
+            except MoteurError as exc:
+                self.broken[f"field:{name}"] = f"the custom field for {name} could not be set up: {exc}"
         tags = {t for op in ops for t in self.tags_of(op.fields)}
         for tag in sorted(tags, key=fold):
-            self.schema.ensure_tag(tag)
+            try:
+                self.schema.ensure_tag(tag)
+            except MoteurError as exc:
+                self.broken[f"tag:{key_of(tag)}"] = f'the tag "{tag}" could not be created: {exc}'
+
+    def check(self, fields: Mapping[str, Any]) -> None:
+        """Raise ``LookupError`` when the item needs something ``prepare`` could not set up."""
+        needs = [f"tag:{key_of(t)}" for t in self.tags_of(fields)]
+        needs += [f"field:{n}" for n in CUSTOM_FIELDS if fields.get(n) not in (None, "")]
+        needs += ["users"] if fields.get("assignees") else []
+        for need in needs:
+            if need in self.broken:
+                raise LookupError(scrub(self.broken[need]))
 
     def _aliases(self, name: str) -> set[str]:
         return {fold(n) for n in (*self.names.get(name, ()), CUSTOM_FIELDS[name][0])}
@@ -165,6 +197,7 @@ class TaskFields:
     # -- bodies -----------------------------------------------------------------------------------------
 
     def create_body(self, op: CreateItem, section: str | None) -> dict[str, Any]:
+        self.check(op.fields)
         project = self.schema.project
         body: dict[str, Any] = {
             "name": op.title,
@@ -185,6 +218,7 @@ class TaskFields:
 
     def update_body(self, op: UpdateItem) -> dict[str, Any]:
         """The ``PUT /tasks/{gid}`` body for the fields ``op`` changes (tags go through addTag/removeTag)."""
+        self.check(op.fields)
         body: dict[str, Any] = {"name": op.title} if op.title else {}
         if "description" in op.fields:
             body["notes"] = with_identity(str(op.fields.get("description") or ""), op.key)

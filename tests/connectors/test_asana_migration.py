@@ -1,0 +1,340 @@
+"""The Asana migration port over the sandbox: a migration into a new project read back field by field, the
+request counts against the minimum, a re-run that creates nothing, crashes after N creates resumed to every
+object exactly once, commit-then-drop faults without a duplicate, updates, the free tier, and reading a
+project in full (subtasks, comments, archived tasks)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import requests
+
+from connectors.test_asana import connector_for
+from moteur.connectors.asana import AsanaConnector
+from moteur.connectors.migration import MigrationPort
+from moteur.core.identity import split_identity
+from moteur.core.model import BoardRef, ItemRef, Snapshot, Status, Tool, parse_due
+from moteur.core.ops import AddComment, CreateItem, CreateSubitem, EnsureBucket, MigrationOp, UpdateItem
+
+Sandbox = Any  # tests/conftest.py
+SOURCE = "trello:b0a"
+BUCKETS = ("Backlog", "En cours", "Relecture")
+MEMBER = "camille.martin@example.com"
+
+
+class Crash(Exception):
+    """Stands for a kill -9 between a create and the commit of its link."""
+
+
+def source_ops(n: int = 12) -> list[MigrationOp]:
+    """The ops a core would plan for a source board of ``n`` cards over three lists: every third card has
+    a checklist of three, every fourth two comments."""
+    ops: list[MigrationOp] = [EnsureBucket(name, i) for i, name in enumerate(BUCKETS)]
+    children: list[MigrationOp] = []
+    for n_card in range(n):
+        key = f"{SOURCE}:c{n_card:02d}"
+        fields: dict[str, Any] = {
+            "description": f"Brief **{n_card}**\nligne 2",
+            "status": ("todo", "doing", "done", "archived")[n_card % 4],
+            "due": ("2026-12-24", "2026-12-24T10:00:00+01:00", None)[n_card % 3],
+            "tags": ["SEO", "Blog"] if n_card % 2 else ["Paid"],
+            "assignees": [MEMBER, "inconnu@example.com"] if n_card % 2 else ["inconnu@example.com"],
+            "impact": 1 + n_card % 10,
+            "effort": 10 - n_card % 10,
+            "confidence": 5,
+            "objective": "leads",
+            "channel": "SEO",
+            "quadrant": "Quick win",
+            "sprint": f"Sprint {1 + n_card % 3}",
+            "ice": 12.5,
+        }
+        ops.append(CreateItem(key, f"Carte {n_card:02d}", BUCKETS[n_card % 3], fields))
+        if n_card % 3 == 0:
+            children += [CreateSubitem(f"{key}#check:{c}", key, f"étape {c}", c == 0) for c in range(3)]
+        if n_card % 4 == 0:
+            children += [
+                AddComment(f"{key}#comment:{c}", key, f"[Ana, 2026-0{c + 1}-01] avis {c}") for c in range(2)
+            ]
+    return ops + children
+
+
+def new_project(connector: AsanaConnector, name: str = "Migrée") -> tuple[BoardRef, Snapshot]:
+    board = connector.create_board(name)
+    return board, connector.read_full(board, include_archived=True)
+
+
+def migrate(
+    connector: AsanaConnector,
+    snapshot: Snapshot,
+    ops: list[MigrationOp],
+    targets: dict[str, ItemRef],
+    on_created: Callable[[str, ItemRef], None] | None = None,
+) -> list[Any]:
+    def link(key: str, ref: ItemRef) -> None:
+        if on_created is not None:
+            on_created(key, ref)
+
+    return connector.apply_migration(snapshot, ops, targets, on_created=link)
+
+
+def writes(sandbox: Sandbox, since: int = 0) -> list[dict[str, Any]]:
+    """The Asana requests that change something (a batch of reads is not one)."""
+    return [e for e in sandbox.requests()[since:] if e["tool"] == "asana" and e["mutating"]]
+
+
+def by_source(snapshot: Snapshot) -> dict[str, Any]:
+    """The target's actions by the source key of their identity footer; fails on a duplicate."""
+    keys = [a.extra.get("moteur_source") for a in snapshot.actions]
+    assert len(keys) == len(set(keys)), "a source item was carried twice"
+    return {str(a.extra["moteur_source"]): a for a in snapshot.actions}
+
+
+def creates_in(ops: list[MigrationOp]) -> int:
+    return sum(isinstance(op, CreateItem | CreateSubitem | AddComment) for op in ops)
+
+
+def rebuild_links(connector: AsanaConnector, board: BoardRef) -> dict[str, ItemRef]:
+    """What the core does when the state lost links: read them back from the identity footers."""
+    snapshot = connector.read_full(board, include_archived=True)
+    return {str(a.extra["moteur_source"]): a.ref for a in snapshot.actions if "moteur_source" in a.extra}
+
+
+def assert_carried_once(connector: AsanaConnector, board: BoardRef, ops: list[MigrationOp]) -> Snapshot:
+    """Every item, subtask and comment of ``ops`` is on the project exactly once, in order."""
+    snapshot = connector.read_full(board, include_archived=True)
+    found = by_source(snapshot)
+    items = [op for op in ops if isinstance(op, CreateItem)]
+    assert sorted(found) == sorted(op.key for op in items)
+    for item in items:
+        checklist = [op for op in ops if isinstance(op, CreateSubitem) and op.parent_key == item.key]
+        comments = [op for op in ops if isinstance(op, AddComment) and op.item_key == item.key]
+        action = found[item.key]
+        assert [(c.text, c.done) for c in action.checklist] == [(c.title, c.done) for c in checklist]
+        assert [c.text for c in action.comments] == [c.text for c in comments]
+    return snapshot
+
+
+def critical_path(ops: list[MigrationOp]) -> int:
+    """The fewest batches one-create-per-lane allows: a task's rank in its section, then its longest lane
+    of children."""
+    rank: dict[str, int] = {}
+    for op in ops:
+        if isinstance(op, CreateItem):
+            rank[op.key] = 1 + sum(1 for k in rank if rank_bucket[k] == op.bucket)
+            rank_bucket[op.key] = op.bucket
+    children: dict[tuple[str, str], int] = {}
+    for op in ops:
+        if isinstance(op, CreateSubitem | AddComment):
+            parent = op.parent_key if isinstance(op, CreateSubitem) else op.item_key
+            lane = (parent, op.kind)
+            children[lane] = children.get(lane, 0) + 1
+    return max(rank[k] + max((n for (p, _), n in children.items() if p == k), default=0) for k in rank)
+
+
+rank_bucket: dict[str, str | None] = {}
+
+
+# -- a migration into a new project ------------------------------------------------------------------------
+
+
+def test_a_new_project_receives_every_field_in_order(sandbox: Sandbox) -> None:
+    connector = connector_for(sandbox.env)
+    port: MigrationPort = connector  # the protocol holds (checked by mypy)
+    board, snapshot = new_project(connector)
+    ops = source_ops(12)
+    linked: dict[str, ItemRef] = {}
+    targets: dict[str, ItemRef] = {}
+    results = port.apply_migration(snapshot, ops, targets, on_created=linked.__setitem__)
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+    assert linked == targets and len(linked) == creates_in(ops)
+    assert all(r.created == targets[r.op.key] for r in results if isinstance(r.op, CreateItem))
+
+    read = assert_carried_once(connector, board, ops)
+    assert [b.name for b in read.buckets] == list(BUCKETS)  # the "Untitled section" was renamed, not kept
+    found = by_source(read)
+    for op in ops:
+        if not isinstance(op, CreateItem):
+            continue
+        action, fields = found[op.key], op.fields
+        assert (action.title, action.description, action.bucket) == (
+            op.title,
+            fields["description"],
+            op.bucket,
+        )
+        assert split_identity(store_notes(sandbox, action.ref.item)) == (fields["description"], op.key)
+        assert action.status.is_closed == (fields["status"] in ("done", "archived"))
+        assert (action.status is Status.ARCHIVED) == (fields["status"] == "archived")
+        assert action.due == parse_due(fields["due"])  # a date stays a date, a datetime the same instant
+        assert {t.casefold() for t in action.tags} == {t.casefold() for t in fields["tags"]}
+        assert action.assignees == ((MEMBER,) if MEMBER in fields["assignees"] else ())
+        assert (action.impact, action.effort, action.confidence) == (
+            fields["impact"],
+            fields["effort"],
+            fields["confidence"],
+        )
+        assert (action.objective, action.channel) == ("leads", "SEO")
+        assert action.annotations.model_dump() == {
+            "quadrant": "Quick win",
+            "sprint": fields["sprint"],
+            "ice": 12.5,
+        }
+
+
+def store_notes(sandbox: Sandbox, gid: str) -> str:
+    """A task's notes as the sandbox holds them (the footer included)."""
+    state = requests.get(f"{sandbox.url}/_sandbox/state", timeout=10).json()
+    return str(state["asana"]["records"]["task"][gid]["notes"])
+
+
+def test_creates_go_ten_to_a_batch_and_a_rerun_creates_nothing(sandbox: Sandbox) -> None:
+    connector = connector_for(sandbox.env)
+    board, snapshot = new_project(connector)
+    ops = source_ops(60)
+    targets: dict[str, ItemRef] = {}
+    before = connector.request_count()
+    assert all(r.ok for r in migrate(connector, snapshot, ops, targets))
+    batches = [e for e in writes(sandbox) if e["path"] == "/batch"]
+    creates = creates_in(ops)  # 60 tasks, 60 subtasks, 30 comments
+    # One batch adds the workspace's fields to the project. Creates: ten a batch, but one per lane (the tasks
+    # of a section, the subtasks of a task) since Asana runs a batch's actions in any order.
+    assert len(batches) <= 1 + max(math.ceil(creates / 10), critical_path(ops)) + 1
+    # Fixed costs: 3 sections, users, workspace fields, 3 new fields (create + setting), tags (read + 3).
+    assert connector.request_count() - before <= len(batches) + 3 + 1 + 1 + 6 + 4
+
+    log_size = len(sandbox.requests())
+    again = migrate(connector, connector.read_full(board, include_archived=True), ops, dict(targets))
+    assert all(r.ok and r.created is None for r in again)
+    assert writes(sandbox, since=log_size) == []
+    assert_carried_once(connector, board, ops)
+
+
+@pytest.mark.parametrize("crash_after", [1, 9, 14, 33, 58])
+def test_a_migration_killed_after_n_creates_is_finished_by_a_rerun(
+    sandbox: Sandbox, crash_after: int
+) -> None:
+    connector = connector_for(sandbox.env)
+    board, snapshot = new_project(connector)
+    ops = source_ops(24)
+    committed: dict[str, ItemRef] = {}
+
+    def commit_then_die(key: str, ref: ItemRef) -> None:
+        if len(committed) + 1 == crash_after:
+            raise Crash  # killed after the create, before its link was committed
+        committed[key] = ref
+
+    with pytest.raises(Crash):
+        migrate(connector, snapshot, ops, {}, commit_then_die)
+    # The re-run: the state's links, plus the ones rebuilt from the identity footers on the target.
+    targets = {**rebuild_links(connector, board), **committed}
+    results = migrate(connector, connector.read_full(board, include_archived=True), ops, targets)
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+    assert_carried_once(connector, board, ops)
+
+
+def test_commit_then_drop_and_server_errors_leave_no_duplicate(sandbox: Sandbox) -> None:
+    connector = connector_for(sandbox.env)
+    board, snapshot = new_project(connector)
+    ops = source_ops(30)
+    sandbox.set_faults(0.3, seed=8, kinds=["commit_then_drop", "500", "502", "429", "reset"])
+    targets: dict[str, ItemRef] = {}
+    try:
+        results = migrate(connector, snapshot, ops, targets)
+    finally:
+        sandbox.set_faults(0.0)
+    dropped = [e for e in writes(sandbox) if e["fault"] == "commit_then_drop" and e["path"] == "/batch"]
+    assert dropped, "the seed must drop some batches of creates after applying them"
+    if not all(r.ok for r in results):  # a create that failed three times: the re-run finishes it
+        results = migrate(connector, connector.read_full(board, include_archived=True), ops, targets)
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+    assert_carried_once(connector, board, ops)
+
+
+# -- updates, the free tier, reading in full ---------------------------------------------------------------
+
+
+def test_an_update_sets_what_changed_and_keeps_the_identity(sandbox: Sandbox) -> None:
+    connector = connector_for(sandbox.env)
+    board, snapshot = new_project(connector)
+    ops = source_ops(3)
+    targets: dict[str, ItemRef] = {}
+    migrate(connector, snapshot, ops, targets)
+    key = f"{SOURCE}:c00"
+    change = UpdateItem(
+        key,
+        targets[key],
+        "Carte 00 (renommée)",
+        {"description": "Nouveau brief", "status": "archived", "due": None, "tags": ["Vidéo"], "impact": 9},
+        bucket="Relecture",
+    )
+    results = migrate(connector, connector.read_full(board, include_archived=True), [change], targets)
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+    action = by_source(connector.read_full(board, include_archived=True))[key]
+    assert (action.title, action.description, action.bucket) == (
+        "Carte 00 (renommée)",
+        "Nouveau brief",
+        "Relecture",
+    )
+    assert (action.status, action.due, action.tags, action.impact) == (Status.ARCHIVED, None, ("Vidéo",), 9)
+    assert len(action.checklist) == 3 and action.annotations.sprint == "Sprint 1"  # untouched
+    # Not archived any more: the "archived" tag goes, the user's tags stay.
+    back = UpdateItem(key, targets[key], "", {"status": "todo"})
+    migrate(connector, connector.read_full(board, include_archived=True), [back], targets)
+    action = by_source(connector.read_full(board))[key]
+    assert (action.status, action.tags) == (Status.TODO, ("Vidéo",))
+
+
+def test_a_free_workspace_keeps_the_sprint_as_a_tag_and_reports_the_rest(sandbox: Sandbox) -> None:
+    connector = connector_for(sandbox.env, tier="free")
+    capabilities = connector.capabilities()
+    assert not (capabilities.scores or capabilities.objective_channel or capabilities.moteur_fields)
+    assert not capabilities.multi_assignee and capabilities.subitems and capabilities.comments
+    assert any("free" in note for note in capabilities.notes)
+    board, snapshot = new_project(connector)
+    ops = source_ops(4)
+    results = migrate(connector, snapshot, ops, {})
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+    assert not [e for e in writes(sandbox) if "custom_field" in e["path"]]
+    found = by_source(assert_carried_once(connector, board, ops))
+    assert found[f"{SOURCE}:c01"].annotations.sprint == "Sprint 2"
+    assert found[f"{SOURCE}:c01"].impact is None
+
+
+def test_reading_in_full_packs_subtasks_and_comments_ten_reads_a_batch(sandbox: Sandbox) -> None:
+    connector = connector_for(sandbox.env)
+    ref = BoardRef(tool=Tool.ASANA, board=sandbox.boards["asana"][0].split(":", 1)[1])
+    demo = connector.read_full(ref)
+    targets = {a.key: a.ref for a in demo.actions}
+    history: list[MigrationOp] = []
+    for n, action in enumerate(demo.actions[:5]):
+        history += [
+            CreateSubitem(f"{action.key}#check:{c}", action.key, f"sous-tâche {c}", c == 1) for c in range(2)
+        ]
+        history += [
+            AddComment(f"{action.key}#comment:{c}", action.key, f"remarque {n}.{c}") for c in range(3)
+        ]
+    archive = UpdateItem(demo.actions[-1].key, demo.actions[-1].ref, "", {"status": "archived"})
+    results = migrate(connector, demo, [*history, archive], targets)
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+
+    before = connector.request_count()
+    full = connector.read_full(ref)
+    n = len(demo.actions)
+    assert len(full.actions) == n - 1  # the archived task is left out by default
+    assert connector.request_count() - before == 3 + math.ceil((n - 1 + 5) / 10)  # project, sections, tasks
+    first = next(a for a in full.actions if a.key == demo.actions[0].key)
+    assert [(c.text, c.done) for c in first.checklist] == [("sous-tâche 0", False), ("sous-tâche 1", True)]
+    assert [c.text for c in first.comments] == ["remarque 0.0", "remarque 0.1", "remarque 0.2"]
+    assert first.comments[0].author == "Camille Martin" and first.comments[0].date is not None
+    archived = connector.read_full(ref, include_archived=True)
+    assert [a.status for a in archived.actions if a.key == demo.actions[-1].key] == [Status.ARCHIVED]
+
+
+def test_a_new_project_goes_to_the_only_workspace(sandbox: Sandbox) -> None:
+    connector = connector_for(sandbox.env)
+    board = connector.create_board("Projet neuf")
+    state = requests.get(f"{sandbox.url}/_sandbox/state", timeout=10).json()["asana"]["records"]
+    assert state["project"][board.board]["name"] == "Projet neuf"
+    assert [(e["method"], e["path"]) for e in writes(sandbox)] == [("POST", "/projects")]
