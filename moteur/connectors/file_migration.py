@@ -33,7 +33,7 @@ from moteur.connectors.migration import Capabilities
 from moteur.connectors.trello.mapping import to_snapshot
 from moteur.connectors.trello.reader import RawBoard
 from moteur.core.errors import UsageError
-from moteur.core.identity import with_identity
+from moteur.core.identity import split_identity, with_identity
 from moteur.core.model import Action, BoardRef, ChecklistItem, Comment, ItemRef, Snapshot, Tool
 from moteur.core.ops import (
     AddComment,
@@ -155,7 +155,12 @@ def read_trello_export(path: Path, top: dict[str, Any], mapping: BoardMapping) -
 
 
 def _nested(action: Action) -> Action:
-    """Move ``checklist`` / ``comments`` lists that a JSON/YAML row carries from ``extra`` to their fields."""
+    """Move ``checklist`` / ``comments`` lists that a JSON/YAML row carries from ``extra`` to their fields,
+    and the identity footer out of the description into ``extra["moteur_source"]`` (as the tool ports do)."""
+    description, key = split_identity(action.description)
+    if key is not None:
+        extra = {**action.extra, "moteur_source": key}
+        action = action.model_copy(update={"description": description, "extra": extra})
     if not any(name in action.extra for name in _NESTED):
         return action
     extra = dict(action.extra)

@@ -184,7 +184,8 @@ class _Adapter:
         """(canonical fields to write, extra comments to post) for one carried action."""
         caps, lose = self.caps, self.losses.add
         fields = canonical_fields(action)
-        fields["description"] = action.description.rstrip()
+        # A source that is itself a migrated copy keeps its own footer out: the target gets its own.
+        fields["description"] = split_identity(action.description)[0].rstrip()
         extra_comments: list[str] = []
         due = action.due
         if due is not None and not isinstance(due, datetime) and not caps.due_date_only:

@@ -257,7 +257,9 @@ def test_chain_of_tools_carries_checklists_and_comments(
         nxt = ports(tool)
         ref, prepared = hop(store, port, ref, nxt, BoardRef(tool=tool, board="new"))
         if first:
-            assert (prepared.plan.subitems, prepared.plan.comments) == (9, 4)
+            items = carried(prepared.source)
+            assert prepared.plan.subitems == sum(len(a.checklist) for a in items) > 0
+            assert prepared.plan.comments == sum(len(a.comments) for a in items) > 0
             first = False
         port = nxt
 
