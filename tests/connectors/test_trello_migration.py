@@ -21,7 +21,7 @@ import requests
 
 from connectors.test_trello import connector_for
 from moteur.connectors.trello import TrelloConnector
-from moteur.connectors.trello.migration import trello_due
+from moteur.connectors.trello.migration import TEXT_LIMIT, card_description, trello_due, within_limit
 from moteur.core.identity import split_identity
 from moteur.core.migrate import canonical_fields, plan_migration
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Status, Tool
@@ -373,3 +373,14 @@ def test_every_request_of_a_migration_is_in_the_spec(sandbox: Sandbox) -> None:
         if set(query) - known:
             problems.append(f"{method} {template}: unknown query keys {sorted(set(query) - known)}")
     assert problems == []
+
+
+def test_text_past_trellos_limit_is_cut_the_footer_kept() -> None:
+    body = "x" * 20_000
+    description = card_description(body, "asana:1:2")
+    assert len(description) == TEXT_LIMIT and split_identity(description)[1] == "asana:1:2"
+    assert (
+        "cut at Trello" in description
+        and card_description("short", "k:1:2") == "short\n\nmoteur-source: k:1:2"
+    )
+    assert len(within_limit("y" * 17_000)) == TEXT_LIMIT and within_limit("ok") == "ok"

@@ -53,6 +53,8 @@ NUMBER_FIELDS = {"impact": "Impact", "effort": "Effort", "confidence": "Confiden
 TEXT_FIELDS = {"objective": "Objective", "channel": "Channel"}
 LABEL_ROLES = ("tags", "quadrant", "sprint", *NUMBER_FIELDS, *TEXT_FIELDS)
 SPRINT_COLOUR = "purple"
+TEXT_LIMIT = 16384  # Trello refuses a longer description or comment (400)
+CUT_MARK = "\n\n[… cut at Trello's 16,384-character limit]"
 CARD_ACTIONS_PAGE = 50  # Trello's page size for GET /cards/{id}/actions
 MAX_COMMENT_PAGES = 20
 
@@ -66,6 +68,20 @@ def trello_due(value: object) -> str | None:
         moment = (due if due.tzinfo else due.replace(tzinfo=UTC)).astimezone(UTC)
         return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
     return f"{due.isoformat()}T12:00:00.000Z"
+
+
+def within_limit(text: str, limit: int = TEXT_LIMIT) -> str:
+    """``text`` cut to Trello's limit for a description or comment, marked where it was cut."""
+    return text if len(text) <= limit else text[: limit - len(CUT_MARK)] + CUT_MARK
+
+
+def card_description(description: object, key: str) -> str:
+    """The description with its identity footer, the body cut (never the footer) to fit Trello's limit."""
+    full = with_identity(str(description or ""), key)
+    if len(full) <= TEXT_LIMIT:
+        return full
+    room = TEXT_LIMIT - (len(full) - len(str(description or "").rstrip()))
+    return with_identity(within_limit(str(description or "").rstrip(), room), key)
 
 
 class MigrationWriter:
@@ -152,7 +168,7 @@ class MigrationWriter:
         body: dict[str, Any] = {
             "idList": list_id,
             "name": op.title,
-            "desc": with_identity(str(fields.get("description") or ""), op.key),
+            "desc": card_description(fields.get("description"), op.key),
             "pos": "bottom",
         }
         due = trello_due(fields.get("due"))
@@ -198,7 +214,7 @@ class MigrationWriter:
         card_id, fields, what = op.target.item, op.fields, f'card "{op.title}"'
         params: dict[str, Any] = {"name": op.title}
         if "description" in fields:
-            params["desc"] = with_identity(str(fields.get("description") or ""), op.key)
+            params["desc"] = card_description(fields.get("description"), op.key)
         if op.bucket is not None:
             list_id = self.schema.list_id(op.bucket)
             if list_id is None:
@@ -352,10 +368,11 @@ class MigrationWriter:
 
     def add_comment(self, op: AddComment) -> OpResult:
         card_id = self._parent(op.item_key)
+        text = within_limit(op.text)
 
         def create() -> dict[str, Any]:
             action: dict[str, Any] = self.client.request_json(
-                "POST", f"/cards/{card_id}/actions/comments", json={"text": op.text}, what="a comment"
+                "POST", f"/cards/{card_id}/actions/comments", json={"text": text}, what="a comment"
             )
             return action
 
@@ -370,7 +387,7 @@ class MigrationWriter:
                     )
                 )
                 for action in found:
-                    if (action.get("data") or {}).get("text") == op.text and action["id"] not in self.linked:
+                    if (action.get("data") or {}).get("text") == text and action["id"] not in self.linked:
                         match: dict[str, Any] = action
                         return match
                 if len(found) < CARD_ACTIONS_PAGE:

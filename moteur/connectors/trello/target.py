@@ -24,6 +24,7 @@ NOTES = (
     "on the board; the others are not assigned",
     "comments are posted as the token's member (the text names the original author and date)",
     'sub-items become check items of one checklist "Checklist" per card (no assignee or due of their own)',
+    "descriptions and comments longer than 16,384 characters (Trello's limit) are cut, marked where cut",
 )
 POWER_UP_OFF = (
     "the board's Custom Fields power-up is off: impact, effort, confidence, objective and channel are "
