@@ -349,7 +349,7 @@ def test_a_new_project_goes_to_the_only_workspace(sandbox: Sandbox) -> None:
 # Where the port knowingly goes beyond the spec's schemas (besides test_asana_requests_spec's exceptions):
 # ``memberships`` on ``POST /tasks`` is marked readOnly with compact objects as items, yet its description
 # says "*Create-only*. ... At task creation time, this array can be used to add the task to specific
-# sections" — with gids, as the API takes them. It puts a new task in its section in the create itself (one write).
+# sections" — with gids, as the API takes them. It puts a new task in its section in the create itself.
 MEMBERSHIP_ON_CREATE = re.compile(
     r"^(Tried to write read-only property with \[\{'project': '\d+', 'section': '\d+'\}\]"
     r"|'\d+' is not of type 'object')$"
