@@ -253,7 +253,7 @@ def test_comment_text_names_author_and_day() -> None:
 # -- property: an ideal port applying the plan leaves nothing to do on the next plan ------------------------
 
 _titles = st.text(alphabet="abcdéè ", min_size=1, max_size=8).map(str.strip).filter(bool)
-_actions = st.lists(
+_actions: st.SearchStrategy[list[dict[str, Any]]] = st.lists(
     st.builds(
         dict,
         title=_titles,

@@ -1,0 +1,197 @@
+"""What the round-trip tests share: ports over the sandbox with virtual sleep, a migration run, the
+field-by-field comparison of a source and its copy."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from moteur.connectors.file_connector import FileConnector
+from moteur.connectors.migration import Capabilities
+from moteur.core.identity import split_identity
+from moteur.core.migrate import comment_text
+from moteur.core.migration_run import (
+    MigrationOutcome,
+    PreparedMigration,
+    apply_prepared,
+    identity_of,
+    prepare_migration,
+)
+from moteur.core.model import Action, BoardRef, Snapshot, Status, Tool
+from moteur.core.state import StateStore
+from moteur.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO.parent / "shared" / "fixtures")) / "trello"
+SAMPLE = FIXTURES / "en_simple_project_board_planka_sample.json"
+TRIP = FIXTURES / "zh_europe_trip_2026_board.json"
+needs_fixtures = pytest.mark.skipif(not SAMPLE.exists(), reason=f"Trello exports not found in {FIXTURES}")
+Sandbox = Any  # tests/conftest.py
+_METHODS = ("capabilities", "read_full", "create_board", "apply_migration")
+
+
+class VirtualClock:
+    """Time that passes only when someone sleeps: rate windows and backoffs cost no real time."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def open_port(tool: Tool, env: dict[str, str]) -> Any:
+    """The tool's connector over the sandbox, with virtual sleep (as the connector tests build them)."""
+    clock = VirtualClock()
+    if tool is Tool.TRELLO:
+        from moteur.connectors.trello import TrelloConnector
+        from moteur.connectors.trello.transport import trello_client, trello_options
+
+        key, token = env["MOTEUR_TRELLO_API_KEY"], env["MOTEUR_TRELLO_TOKEN"]
+        settings = Settings(trello_api_key=key, trello_token=token, trello_url=env["MOTEUR_TRELLO_URL"])
+        options = trello_options(
+            key, token, timeout=(2.0, 5.0), sleep=clock.sleep, clock=clock, jitter=lambda: 0.0
+        )
+        return TrelloConnector(settings, http=trello_client(settings, options))
+    if tool is Tool.ASANA:
+        from moteur.connectors.asana import AsanaConnector
+        from moteur.connectors.asana.transport import asana_client, asana_options
+
+        token = env["MOTEUR_ASANA_TOKEN"]
+        settings = Settings(asana_token=token, asana_url=env["MOTEUR_ASANA_URL"])
+        options = asana_options(token, timeout=(2.0, 5.0), sleep=clock.sleep, clock=clock, jitter=lambda: 0.0)
+        return AsanaConnector(settings, http=asana_client(settings, options))
+    if tool is Tool.MONDAY:
+        from moteur.connectors.monday import MondayConnector
+        from moteur.connectors.monday.transport import monday_client, monday_options
+
+        token = env["MOTEUR_MONDAY_TOKEN"]
+        settings = Settings(monday_token=token, monday_url=env["MOTEUR_MONDAY_URL"])
+        options = monday_options(
+            token, settings.monday_api_version, timeout=(2.0, 5.0), sleep=clock.sleep, jitter=lambda: 0.0
+        )
+        http, _ = monday_client(settings, options)
+        return MondayConnector(settings, http=http, clock=clock, sleep=clock.sleep)
+    return FileConnector(Settings())
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def migrate(
+    store: StateStore, src: Any, src_ref: BoardRef, dst: Any, dst_ref: BoardRef, **kw: Any
+) -> tuple[PreparedMigration, MigrationOutcome]:
+    prepared = prepare_migration(src, src_ref, dst, dst_ref, store, now=now, **kw)
+    outcome = apply_prepared(prepared, dst, store, now=now, owner="test")
+    return prepared, outcome
+
+
+def board(sandbox: Sandbox, tool: Tool, index: int = 0) -> BoardRef:
+    return BoardRef(tool=tool, board=sandbox.boards[tool.value][index].split(":", 1)[1])
+
+
+def import_trello(sandbox: Sandbox, export: Path) -> BoardRef:
+    body = json.loads(export.read_text(encoding="utf-8"))
+    answer = requests.post(f"{sandbox.url}/_sandbox/import/trello", json=body, timeout=30)
+    answer.raise_for_status()
+    return BoardRef(tool=Tool.TRELLO, board=answer.json()["id"])
+
+
+# -- comparing a source and its copy, field by field ---------------------------------------------------------
+
+
+def carried(source: Snapshot, include_archived: bool = False) -> list[Action]:
+    closed = {b.name for b in source.buckets if b.closed}
+    return [
+        a
+        for a in source.actions
+        if include_archived or (a.status is not Status.ARCHIVED and (a.bucket or "") not in closed)
+    ]
+
+
+def copies(target: Snapshot) -> dict[str, list[Action]]:
+    found: dict[str, list[Action]] = {}
+    for action in target.actions:
+        key = identity_of(action)
+        if key is not None:
+            found.setdefault(key, []).append(action)
+    return found
+
+
+def differences(
+    source: Snapshot, target: Snapshot, caps: Capabilities, include_archived: bool = False
+) -> list[str]:
+    """Every field of every carried item that the target could hold and does not hold as the source."""
+    found = copies(target)
+    problems: list[str] = []
+    for a in carried(source, include_archived):
+        there = found.get(a.key, [])
+        if len(there) != 1:
+            problems.append(f"{a.title!r}: {len(there)} copies")
+            continue
+        t = there[0]
+
+        def check(name: str, want: object, have: object, item: Action = a) -> None:
+            if want != have:
+                problems.append(f"{item.title!r} {name}: {want!r} -> {have!r}")
+
+        check("title", a.title, t.title)
+        if a.bucket:
+            check("bucket", a.bucket, t.bucket)
+        check(
+            "description", " ".join(a.description.split()), " ".join(split_identity(t.description)[0].split())
+        )
+        check("closed", a.status.is_closed, t.status.is_closed)
+        if a.due is not None and (caps.due_date_only or caps.due_datetime):
+            check("due day", a.due_day, t.due_day)
+        if caps.tags:
+            check("tags", set(a.tags), set(t.tags))
+        if caps.scores:
+            check("scores", (a.impact, a.effort, a.confidence), (t.impact, t.effort, t.confidence))
+        if caps.objective_channel:
+            check("objective/channel", (a.objective, a.channel), (t.objective, t.channel))
+        if caps.moteur_fields:
+            check(
+                "quadrant/sprint",
+                (a.annotations.quadrant, a.annotations.sprint),
+                (t.annotations.quadrant, t.annotations.sprint),
+            )
+        if caps.assignees and not set(t.assignees) <= set(a.assignees):
+            problems.append(f"{a.title!r} assignees: {a.assignees} -> {t.assignees}")
+        if caps.subitems:
+            check(
+                "checklist", [(c.text, c.done) for c in a.checklist], [(c.text, c.done) for c in t.checklist]
+            )
+        if caps.comments:
+            want = [comment_text(c.author, c.date, c.text) for c in a.comments]
+            have = [c.text for c in t.comments]
+            # Extra comments (assignees a single-assignee target could not take) come after the source's.
+            check("comments", want, have[: len(want)])
+    return problems
+
+
+def hop(
+    store: StateStore, src: Any, src_ref: BoardRef, dst: Any, dst_ref: BoardRef, **kw: Any
+) -> tuple[BoardRef, PreparedMigration]:
+    """Migrate, compare field by field, re-run (nothing created, nothing updated); return the target."""
+    prepared, outcome = migrate(store, src, src_ref, dst, dst_ref, **kw)
+    assert outcome.ok, [(f.op.kind, f.error) for f in outcome.failures][:5]
+    target_ref = prepared.target.board
+    include = bool(kw.get("include_archived"))
+    target = dst.read_full(target_ref, include_archived=True)
+    assert differences(prepared.source, target, dst.capabilities(target_ref), include) == []
+    again, rerun = migrate(store, src, src_ref, dst, dst_ref, **kw)
+    assert again.target.board == target_ref  # TOOL:new is remembered
+    assert (again.plan.created, again.plan.subitems, again.plan.comments, rerun.creates) == (0, 0, 0, 0)
+    assert again.plan.updated == 0, [op for op in again.plan.ops][:3]
+    return target_ref, prepared

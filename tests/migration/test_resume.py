@@ -1,0 +1,170 @@
+"""Never doubled, always resumable, over the sandbox: migrations interrupted after N creates (with or without
+the last link committed) end, once re-run, with every item exactly once in the board the first run created;
+a dry-run sends no mutating request; commit-then-drop faults double nothing; the CLI end to end.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, MutableMapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from migration.support import (
+    SAMPLE,
+    Sandbox,
+    board,
+    carried,
+    differences,
+    import_trello,
+    migrate,
+    needs_fixtures,
+    now,
+)
+from moteur.cli import main
+from moteur.core.migration_run import (
+    identity_of,
+    prepare_migration,
+)
+from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
+from moteur.core.ops import MigrationOp, OpResult
+from moteur.core.state import StateStore
+
+# -- never doubled: crashes, lost links, dry-runs, faults --------------------------------------------------
+
+
+class Crash(BaseException):
+    """A kill: not an ``Exception``, so no port may swallow it."""
+
+
+class CrashAfter:
+    """A port that dies at its ``n``-th create, after the item exists remotely, with or without its link."""
+
+    def __init__(self, port: Any, n: int, *, link_first: bool) -> None:
+        self.port, self.n, self.link_first = port, n, link_first
+        self.tool = port.tool
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.port, name)
+
+    def apply_migration(
+        self,
+        snapshot: Snapshot,
+        ops: Sequence[MigrationOp],
+        targets: MutableMapping[str, ItemRef],
+        *,
+        on_created: Callable[[str, ItemRef], None],
+        progress: Callable[[int], None] | None = None,
+    ) -> list[OpResult]:
+        seen = 0
+
+        def created(key: str, ref: ItemRef) -> None:
+            nonlocal seen
+            seen += 1
+            if seen == self.n:
+                if self.link_first:
+                    on_created(key, ref)
+                raise Crash(f"killed after create {seen}")
+            on_created(key, ref)
+
+        result: list[OpResult] = self.port.apply_migration(
+            snapshot, ops, targets, on_created=created, progress=progress
+        )
+        return result
+
+
+@needs_fixtures
+@pytest.mark.parametrize("tool", [Tool.ASANA, Tool.MONDAY, Tool.TRELLO, Tool.FILE])
+@pytest.mark.parametrize(("n", "link_first"), [(1, False), (6, True), (17, False)])
+def test_interrupted_after_n_creates_then_rerun_has_everything_once(
+    sandbox: Sandbox,
+    ports: Callable[[Tool], Any],
+    store: StateStore,
+    tmp_path: Path,
+    tool: Tool,
+    n: int,
+    link_first: bool,
+) -> None:
+    src_ref, src = import_trello(sandbox, SAMPLE), ports(Tool.TRELLO)
+    dst = ports(tool)
+    dst_ref = BoardRef(tool=tool, board=str(tmp_path / "copy.json") if tool is Tool.FILE else "new")
+    with pytest.raises(Crash):
+        migrate(store, src, src_ref, CrashAfter(dst, n, link_first=link_first), dst_ref)
+    prepared, outcome = migrate(store, src, src_ref, dst, dst_ref)
+    assert outcome.ok
+    target = dst.read_full(prepared.target.board, include_archived=True)
+    assert differences(prepared.source, target, dst.capabilities(prepared.target.board)) == []
+    per_source = Counter(identity_of(a) for a in target.actions)
+    assert set(per_source.values()) == {1}
+    again, rerun = migrate(store, src, src_ref, dst, dst_ref)
+    assert (again.plan.created, again.plan.subitems, again.plan.comments, rerun.creates) == (0, 0, 0, 0)
+    if tool is not Tool.FILE:  # the board the interrupted run created is the one the re-run finished
+        remembered = store.links(f"migrate-target:{tool.value}")
+        assert list(remembered.values()) == [str(prepared.target.board)]
+
+
+@pytest.mark.parametrize("tool", [Tool.ASANA, Tool.MONDAY, Tool.TRELLO])
+def test_dry_run_to_a_new_board_sends_no_mutating_request(
+    sandbox: Sandbox, ports: Callable[[Tool], Any], store: StateStore, tool: Tool
+) -> None:
+    src = ports(Tool.TRELLO)
+    dst = ports(tool)
+    before = len(sandbox.requests())
+    prepared = prepare_migration(
+        src, board(sandbox, Tool.TRELLO), dst, BoardRef(tool=tool, board="new"), store, dry_run=True, now=now
+    )
+    log = sandbox.requests()[before:]
+    assert [e for e in log if e["mutating"]] == []
+    assert prepared.target_is_new and prepared.plan.created == len(carried(prepared.source))
+    assert prepared.plan.buckets_to_create
+
+
+@pytest.mark.parametrize("tool", [Tool.ASANA, Tool.MONDAY, Tool.TRELLO])
+def test_commit_then_drop_faults_double_nothing(
+    sandbox: Sandbox, ports: Callable[[Tool], Any], store: StateStore, tool: Tool
+) -> None:
+    src, dst = ports(Tool.TRELLO), ports(tool)
+    src_ref, dst_ref = board(sandbox, Tool.TRELLO), BoardRef(tool=tool, board="new")
+    source = src.read_full(src_ref)
+    sandbox.set_faults(0.2, seed=7, kinds=["commit_then_drop"])
+    for _ in range(6):  # each run may lose ops to faults; the next one finishes them
+        try:
+            prepared, outcome = migrate(store, src, src_ref, dst, dst_ref)
+        except Exception:
+            continue
+        if outcome.ok and prepared.plan.created == 0:
+            break
+    sandbox.set_faults(0.0)
+    prepared, outcome = migrate(store, src, src_ref, dst, dst_ref)
+    assert outcome.ok and prepared.plan.created == 0
+    target = dst.read_full(prepared.target.board, include_archived=True)
+    per_source = Counter(identity_of(a) for a in target.actions)
+    assert per_source and set(per_source.values()) == {1}
+    assert len(per_source) == len(carried(source))
+
+
+def test_cli_migrate_to_a_new_project_then_rerun(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, value in sandbox.env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("MOTEUR_STATE_URL", f"sqlite:///{tmp_path / 'state.db'}")
+    monkeypatch.delenv("MOTEUR_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    source = sandbox.boards["trello"][0]
+    before = len(sandbox.requests())
+    assert main(["migrate", source, "asana:new", "--dry-run", "--json"]) == 0
+    preview = json.loads(capsys.readouterr().out)
+    assert [e for e in sandbox.requests()[before:] if e["mutating"]] == []
+    assert preview["target"] == "asana:new" and preview["created"] > 0
+    assert main(["migrate", source, "asana:new", "--json", "--name", "Copie"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["target"].startswith("asana:") and first["target"] != "asana:new"
+    assert (first["created"], first["failed"]) == (preview["created"], [])
+    assert main(["migrate", source, "asana:new", "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["target"] == first["target"]
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, first["created"])
