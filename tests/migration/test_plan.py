@@ -136,6 +136,21 @@ def test_a_linked_item_equal_on_the_target_is_left_alone() -> None:
     assert (plan.unchanged, plan.skipped) == (2, 0)
 
 
+def test_an_assignee_the_target_does_not_know_does_not_rewrite_the_item_each_run() -> None:
+    """Regression: a port leaves an unknown e-mail unassigned; the next plan must not update it forever."""
+    a = src("a", assignees=("nobody@example.org",))
+    b = src("b", assignees=("lea@example.org", "camille@example.org"))
+    there_a = copy_of(a, "t1", assignees=())
+    there_b = copy_of(b, "t2", assignees=("lea@example.org",))
+    other = copy_of(src("c"), "t3", assignees=("camille@example.org",))
+    links = {a.key: there_a.ref, b.key: there_b.ref}
+    plan = plan_migration(source(a, b), target(there_a, there_b, other), links, ALL)
+    # a: nobody@ is on no target item → unchanged; b: camille@ is a known person, missing here → update.
+    assert plan.ops == (
+        UpdateItem(b.key, there_b.ref, "b", {"assignees": ["camille@example.org", "lea@example.org"]}),
+    )
+
+
 def test_moved_and_retitled_items_are_updated() -> None:
     a = src("a", title="Nouveau titre", bucket="Done")
     there = copy_of(a, "t1", title="Ancien", bucket="Doing")

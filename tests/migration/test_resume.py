@@ -129,6 +129,7 @@ def test_commit_then_drop_faults_double_nothing(
     src, dst = ports(Tool.TRELLO), ports(tool)
     src_ref, dst_ref = board(sandbox, Tool.TRELLO), BoardRef(tool=tool, board="new")
     source = src.read_full(src_ref)
+    before = len(sandbox.requests())
     sandbox.set_faults(0.2, seed=7, kinds=["commit_then_drop"])
     for _ in range(6):  # each run may lose ops to faults; the next one finishes them
         try:
@@ -138,6 +139,8 @@ def test_commit_then_drop_faults_double_nothing(
         if outcome.ok and prepared.plan.created == 0:
             break
     sandbox.set_faults(0.0)
+    dropped = [e for e in sandbox.requests()[before:] if e["fault"] == "commit_then_drop" and e["mutating"]]
+    assert dropped, "the faults must have hit some writes for this test to mean anything"
     prepared, outcome = migrate(store, src, src_ref, dst, dst_ref)
     assert outcome.ok and prepared.plan.created == 0
     target = dst.read_full(prepared.target.board, include_archived=True)
