@@ -242,3 +242,13 @@ def test_create_board_goes_to_the_named_or_only_workspace(sandbox: Sandbox) -> N
     assert connector.read_full(board).actions == ()
     with pytest.raises(NotFound, match="no workspace"):
         connector.create_board("Ailleurs", "Ventes")
+
+
+def test_a_1200_item_board_reads_in_full_in_three_pages(sandbox: Sandbox) -> None:
+    sandbox.reset("bulk:1200")
+    connector = connector_for(sandbox.env)
+    snapshot = connector.read_full(demo_ref(sandbox))
+    assert len(snapshot.actions) == 1200
+    roots = [e["root_fields"][-1] for e in sandbox.requests() if e["tool"] == "monday"]
+    assert roots[:3] == ["boards", "next_items_page", "next_items_page"]
+    assert roots[3:] in ([], ["users"])  # the assignees' e-mails, when anyone is assigned

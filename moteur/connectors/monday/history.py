@@ -43,7 +43,7 @@ from moteur.connectors.monday import documents
 from moteur.connectors.monday import migration_documents as docs
 from moteur.connectors.monday.mapping import to_snapshot
 from moteur.connectors.monday.reader import PageCursor, RawBoard, board_of, field_problems, page_of
-from moteur.connectors.monday.transport import MondayTransport
+from moteur.connectors.monday.transport import Answer, MondayTransport
 from moteur.core.errors import NotFound
 from moteur.core.identity import split_identity
 from moteur.core.model import Action, BoardRef, ChecklistItem, Comment, Snapshot, Status
@@ -86,9 +86,14 @@ def read_raw(
         warnings=field_problems(answer.problems),
     )
     pages = PageCursor()
+    page_cost = _cost_of(answer)  # each next page costs what the first did: the pacer waits if need be
     while pages.advance(cursor, what):
         answer = transport.send(
-            docs.NEXT_FULL, {"cursor": pages.current, **_variables(page_limit)}, what=what, idempotent=True
+            docs.NEXT_FULL,
+            {"cursor": pages.current, **_variables(page_limit)},
+            what=what,
+            idempotent=True,
+            cost=page_cost,
         )
         items, cursor = page_of(answer.data.get("next_items_page"), what)
         raw.items.extend(items)
@@ -100,6 +105,12 @@ def read_raw(
         raw.items = [i for i in raw.items if str((i.get("group") or {}).get("id")) not in closed]
     _more_updates(transport, raw.items)
     return raw
+
+
+def _cost_of(answer: Answer) -> int:
+    complexity = answer.data.get("complexity")
+    cost = complexity.get("query") if isinstance(complexity, dict) else None
+    return cost if isinstance(cost, int) else 0
 
 
 def _archived_items(transport: MondayTransport, board_id: str, seen: set[object]) -> list[dict[str, Any]]:

@@ -37,7 +37,7 @@ from moteur.connectors.monday import columns as column_values
 from moteur.connectors.monday import migration_columns as schema
 from moteur.connectors.monday import migration_documents as docs
 from moteur.connectors.monday.errors import classify
-from moteur.connectors.monday.transport import MondayTransport
+from moteur.connectors.monday.transport import WRITE_COST_PER_ITEM, MondayTransport
 from moteur.core.errors import MoteurError, NotFound, RemoteError, SkippableError, UsageError
 from moteur.core.identity import FOOTER_PREFIX, split_identity
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
@@ -142,7 +142,11 @@ class MondayMigrator:
             variables.update({f"{name}{k}": value for name, value in entry.items()})
         try:
             answer = self.transport.send(
-                docs.aliased(kind, len(entries)), variables, what=what, idempotent=idempotent
+                docs.aliased(kind, len(entries)),
+                variables,
+                what=what,
+                idempotent=idempotent,
+                cost=len(entries) * WRITE_COST_PER_ITEM,  # paced: monday quotes ~10,000 per create
             )
         except AmbiguousWrite:
             raise
