@@ -151,7 +151,11 @@ def test_a_new_project_receives_every_field_in_order(sandbox: Sandbox) -> None:
     ops = source_ops(12)
     linked: dict[str, ItemRef] = {}
     targets: dict[str, ItemRef] = {}
-    results = port.apply_migration(snapshot, ops, targets, on_created=linked.__setitem__)
+    finished: list[int] = []
+    results = port.apply_migration(
+        snapshot, ops, targets, on_created=linked.__setitem__, progress=finished.append
+    )
+    assert sum(finished) == len(ops)  # every op is reported done once
     assert all(r.ok for r in results), [r.error for r in results if not r.ok]
     assert linked == targets and len(linked) == creates_in(ops)
     assert all(r.created == targets[r.op.key] for r in results if isinstance(r.op, CreateItem))

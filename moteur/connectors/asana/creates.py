@@ -26,15 +26,21 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from moteur.connectors.asana.history import batch_get, result_of, send_batch, stories_path, subtasks_path
+from moteur.connectors.asana.history import (
+    BATCH_SIZE,
+    batch_get,
+    result_of,
+    send_batch,
+    stories_path,
+    subtasks_path,
+)
 from moteur.connectors.asana.reader import list_all
-from moteur.connectors.http import AmbiguousWrite, HttpClient
+from moteur.connectors.http import AmbiguousWrite, HttpClient, retry_delay
 from moteur.core.errors import MoteurError
 from moteur.core.identity import split_identity
 from moteur.core.model import ItemRef, Tool
 from moteur.redaction import scrub
 
-BATCH_SIZE = 10
 CREATE_ATTEMPTS = 3
 AMBIGUOUS_STATUSES = frozenset({500, 502, 504})  # the action may have been applied
 REFUSED_STATUSES = frozenset({429, 503})  # nothing was applied: send again
@@ -115,17 +121,23 @@ class CreateRun:
             for create in batch:
                 self._finish(create, scrub(str(exc)))
             return
+        refused: list[float | None] = []
         for create, result in zip(batch, results, strict=True):
-            status, body, message, _ = result_of(result)
+            status, body, message, hint = result_of(result)
             data = body.get("data") if isinstance(body, dict) else None
             if status < 300 and isinstance(data, dict) and data.get("gid"):
                 self._link(create, str(data["gid"]))
             elif status in AMBIGUOUS_STATUSES:
                 self._unsure_or_fail(create, message)
             elif status in REFUSED_STATUSES and create.attempts < CREATE_ATTEMPTS:
-                continue  # stays at the head of its lane, sent again in the next batch
+                refused.append(hint)  # stays at the head of its lane, sent again in a later batch
             else:
                 self._finish(create, scrub(f"Asana refused the {create.kind} ({status}): {message}"))
+        if refused:  # wait as Asana asks (or back off) before the next batch meets the same limit
+            hints = [h for h in refused if h is not None]
+            attempt = max(c.attempts for c in batch)
+            options = self.client.options
+            options.sleep(retry_delay(attempt, max(hints) if hints else None, options.jitter()))
 
     def _unsure_or_fail(self, create: Create, message: str) -> None:
         if create.attempts >= CREATE_ATTEMPTS:
