@@ -252,3 +252,38 @@ def test_a_1200_item_board_reads_in_full_in_three_pages(sandbox: Sandbox) -> Non
     roots = [e["root_fields"][-1] for e in sandbox.requests() if e["tool"] == "monday"]
     assert roots[:3] == ["boards", "next_items_page", "next_items_page"]
     assert roots[3:] in ([], ["users"])  # the assignees' e-mails, when anyone is assigned
+
+
+def test_a_changed_source_item_is_updated_in_place_and_moved(sandbox: Sandbox) -> None:
+    connector = connector_for(sandbox.env)
+    ref = demo_ref(sandbox)
+    source = connector.read_full(ref)
+    board = connector.create_board("Suivi")
+    links: dict[str, ItemRef] = {}
+    migrate(connector, source, board, links)
+    item = source.actions[5]
+    other = next(b.name for b in source.buckets if b.name != item.bucket)
+    change = UpdateItem(
+        key=item.key,
+        target=item.ref,
+        title=item.title + " (v2)",
+        fields={"description": "Nouveau brief", "impact": 9, "tags": ["seo", "v2"], "status": "doing"},
+        bucket=other,
+    )
+    own = {a.key: a.ref for a in source.actions}
+    assert connector.apply_migration(source, [change], own, on_created=lambda _k, _r: None)[0].ok
+    changed = connector.read_full(ref)
+    before = len(mutating(sandbox.requests(), "monday"))
+    migration, results = migrate(connector, changed, board, links)
+    assert (migration.created, migration.updated) == (0, 1) and all(r.ok for r in results)
+    writes = mutating(sandbox.requests(), "monday")[before:]
+    assert [e["root_fields"] for e in writes] == [["change_multiple_column_values"], ["move_item_to_group"]]
+    copy = next(a for a in connector.read_full(board).actions if a.extra.get("moteur_source") == item.key)
+    assert (copy.title, copy.bucket, copy.description, copy.impact) == (
+        item.title + " (v2)",
+        other,
+        "Nouveau brief",
+        9,
+    )
+    # (todo -> doing is not written again: the core's plan reads a target's todo as "doing" unchanged.)
+    assert sorted(copy.tags) == ["seo", "v2"]
