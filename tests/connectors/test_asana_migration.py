@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ from moteur.connectors.migration import MigrationPort
 from moteur.core.identity import split_identity
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Status, Tool, parse_due
 from moteur.core.ops import AddComment, CreateItem, CreateSubitem, EnsureBucket, MigrationOp, UpdateItem
+from moteur.sandbox.serve import start_sandbox
 
 Sandbox = Any  # tests/conftest.py
 asana_spec, asana_openapi = spec_checks.asana_spec, spec_checks.asana_openapi  # the spec fixtures, shared
@@ -122,23 +124,20 @@ def assert_carried_once(connector: AsanaConnector, board: BoardRef, ops: list[Mi
 
 
 def critical_path(ops: list[MigrationOp]) -> int:
-    """The fewest batches one-create-per-lane allows: a task's rank in its section, then its longest lane
-    of children."""
+    """The fewest batches one create per lane allows: a task's rank in its section, then its longest lane of
+    children."""
+    seen: Counter[str | None] = Counter()
     rank: dict[str, int] = {}
     for op in ops:
         if isinstance(op, CreateItem):
-            rank[op.key] = 1 + sum(1 for k in rank if rank_bucket[k] == op.bucket)
-            rank_bucket[op.key] = op.bucket
-    children: dict[tuple[str, str], int] = {}
-    for op in ops:
-        if isinstance(op, CreateSubitem | AddComment):
-            parent = op.parent_key if isinstance(op, CreateSubitem) else op.item_key
-            lane = (parent, op.kind)
-            children[lane] = children.get(lane, 0) + 1
-    return max(rank[k] + max((n for (p, _), n in children.items() if p == k), default=0) for k in rank)
-
-
-rank_bucket: dict[str, str | None] = {}
+            seen[op.bucket] += 1
+            rank[op.key] = seen[op.bucket]
+    lanes = Counter(
+        (op.parent_key, "subtasks") if isinstance(op, CreateSubitem) else (op.item_key, "comments")
+        for op in ops
+        if isinstance(op, CreateSubitem | AddComment)
+    )
+    return max(rank[k] + max((n for (p, _), n in lanes.items() if p == k), default=0) for k in rank)
 
 
 # -- a migration into a new project ------------------------------------------------------------------------
@@ -308,6 +307,17 @@ def test_a_free_workspace_keeps_the_sprint_as_a_tag_and_reports_the_rest(sandbox
     found = by_source(assert_carried_once(connector, board, ops))
     assert found[f"{SOURCE}:c01"].annotations.sprint == "Sprint 2"
     assert found[f"{SOURCE}:c01"].impact is None
+
+
+def test_a_paid_setting_on_a_free_workspace_falls_back_after_the_402() -> None:
+    with start_sandbox(seed="empty", rate_limits=False, asana_tier="free") as handle:
+        connector = connector_for(handle.env)  # paid by the settings: the 402 is met at the first field
+        board, snapshot = new_project(connector)
+        results = migrate(connector, snapshot, source_ops(3), {})
+        assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+        assert not connector.fields_on and not connector.capabilities().scores  # remembered from now on
+        found = by_source(connector.read_full(board))
+        assert found[f"{SOURCE}:c02"].annotations.sprint == "Sprint 3"  # kept as a tag
 
 
 def test_reading_in_full_packs_subtasks_and_comments_ten_reads_a_batch(sandbox: Sandbox) -> None:
