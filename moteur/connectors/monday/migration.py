@@ -15,9 +15,10 @@ is all the order the ops depend on, so grouping by kind changes nothing a board 
 5. ``UpdateItem`` → ``change_multiple_column_values`` (50 aliased), ``move_item_to_group`` when its bucket
    changed, ``archive_item`` when it became archived;
 6. ``CreateSubitem`` → ``create_subitem`` (25 aliased), done ones with the subitems board's status column
-   set to a done label; that column is created on the subitems board when missing (the board only exists
-   after the first subitem, whose answer names it);
+   set to a done label (``migration_children``);
 7. ``AddComment`` → ``create_update(item_id, body)`` (25 aliased), the text posted as the core wrote it.
+
+The waves are run by ``migration_apply``; this module holds the board-level steps and the item creates.
 
 *Never doubled*: an op whose key is in ``targets`` is skipped (``ok``). A child already under its parent
 (a subitem of that name, an update of that text, not linked to another key) is linked, not created again.
@@ -33,7 +34,6 @@ from typing import Any
 
 from moteur.connectors.http import AmbiguousWrite
 from moteur.connectors.migration import Capabilities
-from moteur.connectors.monday import columns as column_values
 from moteur.connectors.monday import migration_columns as schema
 from moteur.connectors.monday import migration_documents as docs
 from moteur.connectors.monday.errors import classify
@@ -41,7 +41,7 @@ from moteur.connectors.monday.transport import WRITE_COST_PER_ITEM, MondayTransp
 from moteur.core.errors import MoteurError, NotFound, RemoteError, SkippableError, UsageError
 from moteur.core.identity import FOOTER_PREFIX, split_identity
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
-from moteur.core.ops import AddComment, CreateItem, CreateSubitem, MigrationOp, OpResult
+from moteur.core.ops import CreateItem, MigrationOp, OpResult
 from moteur.core.policy import Language
 from moteur.mappings.schema import BoardMapping, fold
 from moteur.redaction import scrub
@@ -178,12 +178,12 @@ class MondayMigrator:
     ) -> None:
         self.results[index] = OpResult(op, ok, scrub(error) if error else None, created)
 
-    def _created(self, index: int, op: MigrationOp, key: str, ref: ItemRef) -> None:
+    def created(self, index: int, op: MigrationOp, key: str, ref: ItemRef) -> None:
         self.targets[key] = ref
         self.on_created(key, ref)
         self._done(index, op, created=ref)
 
-    def _ref(self, item_id: str, url: str | None = None, board: str | None = None) -> ItemRef:
+    def ref(self, item_id: str, url: str | None = None, board: str | None = None) -> ItemRef:
         return ItemRef(tool=Tool.MONDAY, board=board or self.board_id, item=str(item_id), url=url)
 
     # -- schema -----------------------------------------------------------------------------------------
@@ -291,7 +291,7 @@ class MondayMigrator:
                 for cell in item.get("column_values") or []:
                     key = split_identity(cell.get("text"))[1]
                     if key in keys and key not in found:
-                        found[key] = self._ref(item["id"], item.get("url"))
+                        found[key] = self.ref(item["id"], item.get("url"))
         return found
 
     def create_items(self, batch: list[tuple[int, CreateItem, dict[str, Any]]]) -> list[str]:
@@ -303,7 +303,7 @@ class MondayMigrator:
                 found = self.find_items([op.key for _, op, _ in pending])
                 for index, op, _ in pending:
                     if op.key in found:
-                        self._created(index, op, op.key, found[op.key])
+                        self.created(index, op, op.key, found[op.key])
                         if op.fields.get("status") == "archived":
                             archive.append(found[op.key].item)
                 pending = [p for p in pending if p[1].key not in found]
@@ -319,10 +319,10 @@ class MondayMigrator:
             again = []
             for k, (index, op, entry) in enumerate(pending):
                 if k in answers:
-                    self._created(index, op, op.key, self._ref(answers[k]["id"], answers[k].get("url")))
+                    self.created(index, op, op.key, self.ref(answers[k]["id"], answers[k].get("url")))
                     if op.fields.get("status") == "archived":
                         archive.append(str(answers[k]["id"]))
-                elif _retriable(errors[k]):
+                elif retriable(errors[k]):
                     again.append((index, op, entry))
                     error = str(errors[k])
                 else:
@@ -350,123 +350,7 @@ class MondayMigrator:
                 if k in errors and (index not in self.results or self.results[index].ok):
                     self._done(index, op, False, str(errors[k]))
 
-    # -- children ---------------------------------------------------------------------------------------
 
-    def existing_child(self, parent: str, kind: str, text: str) -> str | None:
-        """A child of ``parent`` with this name / text that no key is linked to yet."""
-        claimed = {ref.item for ref in self.targets.values()}
-        for child in self.children.get(parent, {}).get(kind, []):
-            if (
-                child["id"] not in claimed
-                and (child.get("name") or child.get("text") or "").strip() == text.strip()
-            ):
-                return str(child["id"])
-        return None
-
-    def look_up_children(self, parents: list[str]) -> None:
-        for start in range(0, len(parents), 100):
-            ids = sorted(set(parents[start : start + 100]))
-            answer = self.transport.send(
-                docs.CHILDREN, {"ids": ids, "limit": 100}, what="children", idempotent=True
-            )
-            for item in answer.data.get("items") or []:
-                self.children[str(item["id"])] = {
-                    "subitems": [
-                        {"id": str(s["id"]), "name": s.get("name", "")} for s in item.get("subitems") or []
-                    ],
-                    "updates": [
-                        {"id": str(u["id"]), "text": u.get("text_body") or u.get("body") or ""}
-                        for u in item.get("updates") or []
-                    ],
-                }
-
-    def create_children(
-        self, kind: str, batch: list[tuple[int, CreateSubitem | AddComment, str, dict[str, Any]]]
-    ) -> list[tuple[int, CreateSubitem | AddComment, str, dict[str, Any]]]:
-        """Create subitems or updates; answers what was created with the created ids in the entries."""
-        child_kind = "subitems" if kind == "subitems" else "updates"
-        made: list[tuple[int, CreateSubitem | AddComment, str, dict[str, Any]]] = []
-        pending, error = batch, "not sent"
-        for attempt in range(CREATE_ATTEMPTS):
-            if attempt:
-                self.look_up_children([parent for _, _, parent, _ in pending])
-                still = []
-                for index, op, parent, entry in pending:
-                    found = self.existing_child(parent, child_kind, _text(op))
-                    if found:
-                        self._created(
-                            index,
-                            op,
-                            op.key,
-                            self._ref(found, board=self.sub_board if kind == "subitems" else None),
-                        )
-                    else:
-                        still.append((index, op, parent, entry))
-                pending = still
-                if not pending:
-                    break
-            try:
-                answers, errors = self.send_aliased(
-                    kind, [e for _, _, _, e in pending], f"{len(pending)} {child_kind}", idempotent=False
-                )
-            except AmbiguousWrite as exc:
-                error = str(exc)
-                continue
-            again = []
-            for k, (index, op, parent, entry) in enumerate(pending):
-                if k in answers:
-                    board = answers[k].get("board")
-                    if isinstance(board, dict):
-                        self.sub_board = str(board.get("id"))
-                        self._learn_sub_status(board.get("columns") or [])
-                    self._created(
-                        index,
-                        op,
-                        op.key,
-                        self._ref(answers[k]["id"], board=self.sub_board if kind == "subitems" else None),
-                    )
-                    made.append((index, op, str(answers[k]["id"]), entry))
-                elif _retriable(errors[k]):
-                    again.append((index, op, parent, entry))
-                    error = str(errors[k])
-                else:
-                    self._done(index, op, False, str(errors[k]))
-            pending = again
-            if not pending:
-                break
-        for index, op, _, _ in pending:
-            self._done(index, op, False, error)
-        return made
-
-    def _learn_sub_status(self, board_columns: list[dict[str, Any]]) -> None:
-        if self.sub_status is None:
-            self.sub_status = next((c for c in board_columns if c.get("type") == "status"), None)
-
-    def ensure_sub_status(self) -> None:
-        """The subitems board's status column (created there when the board has none)."""
-        if self.sub_status is not None or self.sub_board is None:
-            return
-        title, kind = schema.SUBITEM_STATUS
-        entry = {"t": title, "c": kind, "d": None}
-        try:
-            answers, _ = self.send_aliased(
-                "columns", [entry], "the subitems' status column", idempotent=False, board=self.sub_board
-            )
-        except AmbiguousWrite:
-            answers = {}
-        self.sub_status = answers.get(0)
-
-    def done_cell(self) -> dict[str, Any]:
-        if self.sub_status is None:
-            return {}
-        label = schema.status_label(self.sub_status, "done", self.mapping)
-        return {str(self.sub_status["id"]): column_values.serialise("status", label)}
-
-
-def _text(op: CreateSubitem | AddComment) -> str:
-    return op.title if isinstance(op, CreateSubitem) else op.text
-
-
-def _retriable(error: MoteurError) -> bool:
+def retriable(error: MoteurError) -> bool:
     """A failed alias monday says may pass if sent again (a create is still looked up first)."""
     return isinstance(error, RemoteError) and error.retriable

@@ -9,6 +9,7 @@ from collections.abc import Callable, MutableMapping, Sequence
 from typing import Any
 
 from moteur.connectors.monday import columns as column_values
+from moteur.connectors.monday import migration_children as children
 from moteur.connectors.monday import migration_columns as schema
 from moteur.connectors.monday import migration_documents as docs
 from moteur.connectors.monday.migration import MondayMigrator
@@ -178,23 +179,19 @@ def _parent(port: MondayMigrator, index: int, op: CreateSubitem | AddComment, pa
     if parent is None:
         port.results[index] = OpResult(op, False, f"its item {parent_key} is not on the board")
         return None
-    found = port.existing_child(
-        parent.item, "subitems" if isinstance(op, CreateSubitem) else "updates", _text(op)
+    found = children.existing_child(
+        port, parent.item, "subitems" if isinstance(op, CreateSubitem) else "updates", children.text_of(op)
     )
     if found is not None:
         # Already under its parent (a run whose links were lost): link it, create nothing.
         board = port.sub_board if isinstance(op, CreateSubitem) else None
-        port._created(index, op, op.key, port._ref(found, board=board))
+        port.created(index, op, op.key, port.ref(found, board=board))
         return None
     return parent.item
 
 
-def _text(op: CreateSubitem | AddComment) -> str:
-    return op.title if isinstance(op, CreateSubitem) else op.text
-
-
 def _subitems(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int], None]) -> None:
-    todo: list[tuple[int, CreateSubitem | AddComment, str, dict[str, Any]]] = []
+    todo: list[children.Child] = []
     for index, op in enumerate(ops):
         if not isinstance(op, CreateSubitem):
             continue
@@ -211,14 +208,14 @@ def _subitems(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[
     late_done: list[tuple[int, MigrationOp, dict[str, Any]]] = []
     if port.sub_status is None and any(op.done for _, op, _, _ in todo if isinstance(op, CreateSubitem)):
         # The subitems board (and its columns) is only known once a subitem exists: create one first.
-        first = port.create_children("subitems", todo[:1])
+        first = children.create_children(port, "subitems", todo[:1])
         tick(1)
         todo = todo[1:]
-        port.ensure_sub_status()
+        children.ensure_sub_status(port)
         late_done = [
             (i, op, {"i": item, "v": None}) for i, op, item, _ in first if getattr(op, "done", False)
         ]
-    done_cell = port.done_cell()
+    done_cell = children.done_cell(port)
     for _, op, _, entry in todo:
         if isinstance(op, CreateSubitem) and op.done and done_cell:
             entry["v"] = column_values.encode_values(done_cell)
@@ -228,12 +225,12 @@ def _subitems(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[
         port.simple_writes("values", late_done, board=port.sub_board)
     for start in range(0, len(todo), docs.CHILD_BATCH):
         chunk = todo[start : start + docs.CHILD_BATCH]
-        port.create_children("subitems", chunk)
+        children.create_children(port, "subitems", chunk)
         tick(len(chunk))
 
 
 def _comments(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int], None]) -> None:
-    todo: list[tuple[int, CreateSubitem | AddComment, str, dict[str, Any]]] = []
+    todo: list[children.Child] = []
     for index, op in enumerate(ops):
         if not isinstance(op, AddComment):
             continue
@@ -247,5 +244,5 @@ def _comments(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[
         todo.append((index, op, parent, {"i": parent, "t": op.text}))
     for start in range(0, len(todo), docs.CHILD_BATCH):
         chunk = todo[start : start + docs.CHILD_BATCH]
-        port.create_children("updates", chunk)
+        children.create_children(port, "updates", chunk)
         tick(len(chunk))
