@@ -15,9 +15,10 @@ Decisions, and why:
 - *Requests.* Updates are idempotent and go ten per ``POST /batch`` (``writer.ItemWriter``); creates go ten
   per batch in lanes (``creates.py``); tags, fields and users are looked up once per call (``task_fields``).
 
-Subtask order: Asana puts a new subtask at the top of its parent's list, so a parent's subtasks are created
-last to first. A re-run that resumes a crashed migration keeps the order (what is left is always the head);
-a checklist item added to the source after the migration lands at the top.
+Subtask order: Asana puts a new subtask at the top of its parent's list (as the sandbox emulates it; not
+checked against the live API here — ``NEW_SUBTASK_ON_TOP`` says it in one place), so a parent's subtasks are
+created last to first. A re-run that resumes a crashed migration keeps the order (what is left is always the
+head); a checklist item added to the source after the migration lands at the top.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from moteur.mappings.schema import BoardMapping
 from moteur.redaction import scrub
 
 DEFAULT_SECTION = "Untitled section"  # the section Asana gives every new project
+NEW_SUBTASK_ON_TOP = True  # where POST /tasks/{gid}/subtasks puts the new subtask among its siblings
 COMMON_NOTES = (
     "Asana comments are posted as the token's user; the original author and date open their text",
     'archived items become completed tasks tagged "archived" (Asana has no archive)',
@@ -334,7 +336,8 @@ class MigrationWriter:
                     )
                 )
         for children in subtasks.values():
-            creates.extend(reversed(children))  # each new subtask goes on top: last first keeps the order
+            # Each new subtask goes on top, so the last goes first and the source's order comes out.
+            creates.extend(reversed(children) if NEW_SUBTASK_ON_TOP else children)
         return creates
 
 
