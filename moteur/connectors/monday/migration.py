@@ -122,6 +122,7 @@ class MondayMigrator:
         self.sub_board: str | None = None
         self.sub_status: dict[str, Any] | None = None
         self.results: dict[int, OpResult] = {}
+        self.claimed = {ref.item for ref in targets.values()}  # target ids some source key is linked to
 
     # -- sending ----------------------------------------------------------------------------------------
 
@@ -180,6 +181,7 @@ class MondayMigrator:
 
     def created(self, index: int, op: MigrationOp, key: str, ref: ItemRef) -> None:
         self.targets[key] = ref
+        self.claimed.add(ref.item)
         self.on_created(key, ref)
         self._done(index, op, created=ref)
 
@@ -238,14 +240,16 @@ class MondayMigrator:
             return str(group["id"])
         raise RemoteError(f'monday.com: the group "{name}" could not be created', retriable=True)
 
-    def ensure_columns(self, roles: set[str]) -> None:
-        """Create the columns of ``roles`` the board lacks in one aliased request (looked up if ambiguous)."""
+    def ensure_columns(self, roles: set[str]) -> str | None:
+        """Create the columns of ``roles`` the board lacks in one aliased request (looked up if ambiguous);
+        what could not be created, or None."""
         wanted = schema.new_columns(self.mapping)
-        for attempt in range(CREATE_ATTEMPTS):
+        problem = "not sent"
+        for _ in range(CREATE_ATTEMPTS):
             have = schema.role_columns(self.mapping, self.columns)
             missing = sorted(r for r in roles if r not in have and r in wanted)
             if not missing:
-                return
+                return None
             entries = [
                 {
                     "t": wanted[r][0],
@@ -258,12 +262,18 @@ class MondayMigrator:
                 answers, errors = self.send_aliased(
                     "columns", entries, f"columns of board {self.board_id}", idempotent=False
                 )
-            except AmbiguousWrite:
-                self.load_schema()
+            except AmbiguousWrite as exc:
+                problem = str(exc)
+                self.load_schema()  # a column applied before the cut is found here, not made twice
                 continue
             self.columns.extend(answers.values())
-            if errors and attempt == CREATE_ATTEMPTS - 1:
-                raise next(iter(errors.values()))
+            if errors:
+                problem = str(next(iter(errors.values())))
+                if not any(retriable(e) for e in errors.values()):
+                    break
+        have = schema.role_columns(self.mapping, self.columns)
+        missing = sorted(r for r in roles if r not in have and r in wanted)
+        return scrub(f"monday.com: no column for {', '.join(missing)}: {problem}") if missing else None
 
     # -- items ------------------------------------------------------------------------------------------
 

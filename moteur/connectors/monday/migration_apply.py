@@ -5,6 +5,7 @@ create is never doubled. One ``OpResult`` per op, in the order given.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, MutableMapping, Sequence
 from typing import Any
 
@@ -28,6 +29,8 @@ from moteur.core.ops import (
 from moteur.core.policy import Language
 from moteur.mappings.schema import BoardMapping, fold
 from moteur.redaction import scrub
+
+log = logging.getLogger("moteur.monday")
 
 
 def apply_migration(
@@ -105,9 +108,17 @@ def _items(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int
     roles |= {r for op in ops if isinstance(op, UpdateItem) for r in op.fields}
     if creates:
         roles.add("description")  # the identity footer's home
-    if roles:
-        port.ensure_columns(roles & set(schema.NEW_COLUMNS))
+    problem = port.ensure_columns(roles & set(schema.NEW_COLUMNS)) if roles else None
+    if problem:
+        log.warning(problem)  # those fields are left out; the items are still carried
     role_column = schema.role_columns(port.mapping, port.columns)
+    if creates and "description" not in role_column:
+        # Without its identity an item could be doubled by the next run: create none.
+        for index, op in creates:
+            if not _skip(port, index, op, op.key):
+                port.results[index] = OpResult(op, False, problem or "no Description column")
+            tick(1)
+        return
     batch: list[tuple[int, CreateItem, dict[str, Any]]] = []
     archive: list[str] = []
     for index, op in creates:

@@ -27,10 +27,9 @@ Child = tuple[int, CreateSubitem | AddComment, str, dict[str, Any]]
 
 def existing_child(port: MondayMigrator, parent: str, kind: str, text: str) -> str | None:
     """A child of ``parent`` with this name / text that no key is linked to yet."""
-    claimed = {ref.item for ref in port.targets.values()}
     for child in port.children.get(parent, {}).get(kind, []):
         if (
-            child["id"] not in claimed
+            child["id"] not in port.claimed
             and (child.get("name") or child.get("text") or "").strip() == text.strip()
         ):
             return str(child["id"])
