@@ -14,6 +14,7 @@ Ports are taken as the ``MigrationPort`` protocol; this module imports no connec
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,7 +31,9 @@ if TYPE_CHECKING:
     from moteur.connectors.migration import MigrationPort
 
 NEW = "new"
-LEASE_SECONDS = 900.0
+# A migration renews its board lock as it goes, so the lease can be short: after a kill -9 the same command
+# can run again (and finish the migration) two minutes later at most, instead of the sync's ten.
+LEASE_SECONDS = 120.0
 
 
 def remembered_target_board(tool: Tool) -> str:
@@ -179,16 +182,30 @@ def apply_prepared(
     plan = prepared.plan
     board = str(prepared.target.board)
     outcome = MigrationOutcome(prepared)
-    with store.lock(board, owner, LEASE_SECONDS, now):
+    with store.lock(board, owner, LEASE_SECONDS, now) as lock:
         run_id = store.start_run("migrate", [str(prepared.source.board), board], False, now())
         outcome.run_id = run_id
+        renewing = threading.Lock()  # ports may report from their worker threads
+        renewed = [now()]
+
+        def keep_lock() -> None:
+            with renewing:
+                if (now() - renewed[0]).total_seconds() > LEASE_SECONDS / 4:
+                    lock.renew()
+                    renewed[0] = now()
 
         def on_created(source_key: str, ref: ItemRef) -> None:
             store.link(source_key, board, ref.key, run_id, now())
+            keep_lock()
+
+        def advance(n: int) -> None:
+            keep_lock()
+            if progress is not None:
+                progress(n)
 
         try:
             outcome.results = target_port.apply_migration(
-                prepared.target, plan.ops, prepared.targets, on_created=on_created, progress=progress
+                prepared.target, plan.ops, prepared.targets, on_created=on_created, progress=advance
             )
         except BaseException as exc:
             store.finish_run(

@@ -1,11 +1,10 @@
 """Never doubled, always resumable, over the sandbox: migrations interrupted after N creates (with or without
 the last link committed) end, once re-run, with every item exactly once in the board the first run created;
-a dry-run sends no mutating request; commit-then-drop faults double nothing; the CLI end to end.
+a dry-run sends no mutating request; commit-then-drop faults double nothing.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
@@ -24,7 +23,6 @@ from migration.support import (
     needs_fixtures,
     now,
 )
-from moteur.cli import main
 from moteur.core.migration_run import (
     identity_of,
     prepare_migration,
@@ -147,27 +145,3 @@ def test_commit_then_drop_faults_double_nothing(
     per_source = Counter(identity_of(a) for a in target.actions)
     assert per_source and set(per_source.values()) == {1}
     assert len(per_source) == len(carried(source))
-
-
-def test_cli_migrate_to_a_new_project_then_rerun(
-    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    for name, value in sandbox.env.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("MOTEUR_STATE_URL", f"sqlite:///{tmp_path / 'state.db'}")
-    monkeypatch.delenv("MOTEUR_CONFIG", raising=False)
-    monkeypatch.chdir(tmp_path)
-    source = sandbox.boards["trello"][0]
-    before = len(sandbox.requests())
-    assert main(["migrate", source, "asana:new", "--dry-run", "--json"]) == 0
-    preview = json.loads(capsys.readouterr().out)
-    assert [e for e in sandbox.requests()[before:] if e["mutating"]] == []
-    assert preview["target"] == "asana:new" and preview["created"] > 0
-    assert main(["migrate", source, "asana:new", "--json", "--name", "Copie"]) == 0
-    first = json.loads(capsys.readouterr().out)
-    assert first["target"].startswith("asana:") and first["target"] != "asana:new"
-    assert (first["created"], first["failed"]) == (preview["created"], [])
-    assert main(["migrate", source, "asana:new", "--json"]) == 0
-    again = json.loads(capsys.readouterr().out)
-    assert again["target"] == first["target"]
-    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, first["created"])
