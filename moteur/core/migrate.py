@@ -216,7 +216,7 @@ class _Adapter:
             lose("assignees", "not carried")
             emails = []
         elif len(emails) > 1 and not caps.multi_assignee:
-            lose("several assignees", "first assignee kept, others in a comment")
+            lose(f"{_tool_name(action)} multi-assignee", "first assignee kept, others in a comment")
             extra_comments.append("Also assigned: " + ", ".join(emails[1:]))
             emails = emails[:1]
         fields["assignees"] = sorted(emails)
@@ -234,18 +234,25 @@ class _Adapter:
 
     def _extra_losses(self, action: Action) -> None:
         """What only ``extra`` knows: attachments, covers, start dates, custom fields without counterpart."""
-        extra, lose = action.extra, self.losses.add
+        extra, lose, tool = action.extra, self.losses.add, _tool_name(action)
         if extra.get("attachments"):
-            lose("attachments", "not carried (links stay in the source)")
+            lose(f"{tool} attachments", "not carried (links stay in the source)")
         if extra.get("cover"):
-            lose("cover images", "not carried")
+            lose(f"{tool} cover images", "not carried")
         if extra.get("unnamed_labels"):
-            lose("colour-only labels (no name)", "not carried")
+            lose(f"{tool} colour-only labels (no name)", "not carried")
         if extra.get("start"):
             lose("start dates", "not carried")
         for name, value in extra.items():
             if name.startswith("field:") and value not in (None, ""):
                 lose(f'custom field "{name[6:]}"', "not carried (no counterpart on the target)")
+
+
+def _tool_name(action: Action) -> str:
+    """The source tool as a person names it, to head a loss line ("Trello cover images")."""
+    return {Tool.TRELLO: "Trello", Tool.ASANA: "Asana", Tool.MONDAY: "monday.com"}.get(
+        action.ref.tool, "file"
+    )
 
 
 def _carried(action: Action, closed_buckets: set[str], include_archived: bool) -> bool:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from moteur.core.errors import StateError
+from moteur.core.errors import NotFound, StateError
 from moteur.core.identity import split_identity
 from moteur.core.migrate import MigrationPlan, key_to_ref, plan_migration
 from moteur.core.model import Action, BoardRef, ItemRef, Snapshot, Tool
@@ -150,7 +150,15 @@ def prepare_migration(
         rebuilt: dict[str, ItemRef] = {}
     else:
         # Archived target items too: one this migration archived must still count as there.
-        target = target_port.read_full(board, include_archived=True)
+        try:
+            target = target_port.read_full(board, include_archived=True)
+        except NotFound as exc:
+            if target_ref.board != NEW:
+                raise
+            raise NotFound(
+                f"{board}, which an earlier run of this migration created, cannot be read ({exc.message})",
+                hint=f"if it was deleted, migrate into an existing board: {target_ref.tool.value}:<id>",
+            ) from exc
         targets, rebuilt = known_links(store, target)
         if not dry_run:
             for source_key, ref in rebuilt.items():

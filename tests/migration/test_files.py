@@ -204,7 +204,7 @@ def test_trello_export_checklists_comments_and_losses(
     assert result["comments"] == len(comments)
     assert all(c["text"].startswith("[Trello Sample User — 20") for r in rows for c in r.get("comments", []))
     fields = {loss["field"] for loss in result["losses"]}
-    assert {"attachments", "cover images"} <= fields
+    assert {"Trello attachments", "Trello cover images"} <= fields
     card = next(c for c in open_cards if c["desc"])
     assert by_title[card["name"]]["description"].endswith(
         f"moteur-source: trello:{export['id']}:{card['id']}"

@@ -225,10 +225,10 @@ def test_losses_on_a_narrow_target() -> None:
     assert {loss.text() for loss in plan.losses} == {
         "date-only dues: 2 items — set at 12:00 UTC (the same day from UTC−11 to UTC+11)",
         "assignees without an e-mail: 1 item — not assigned (map them with --map-users)",
-        "several assignees: 1 item — first assignee kept, others in a comment",
+        "Trello multi-assignee: 1 item — first assignee kept, others in a comment",
         "quadrant/sprint/ICE: 1 item — not carried",
-        "attachments: 1 item — not carried (links stay in the source)",
-        "cover images: 2 items — not carried",
+        "Trello attachments: 1 item — not carried (links stay in the source)",
+        "Trello cover images: 2 items — not carried",
         'custom field "Budget": 1 item — not carried (no counterpart on the target)',
         "checklists: 1 item — not carried",
         "comments: 1 item — not carried",
