@@ -1,0 +1,101 @@
+"""Trello's "Export as JSON" file as a migration source (``file:board.json``).
+
+A JSON file whose top level has ``cards``, ``lists`` and ``actions`` is a *Trello export*. Its cards are
+mapped like the Trello connector maps a live board (``trello.yaml``), its checklists become checklist
+entries (checklists in order, then their items) and its ``commentCard`` actions comments (oldest first, with
+their author's full name and date); attachments, covers and colour-only labels are counted in ``extra`` for
+the loss report. Item keys are the live board's (``trello:<board id>:<card id>``), so a later migration from
+the live board finds the same links.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from moteur.connectors.trello.mapping import to_snapshot
+from moteur.connectors.trello.reader import RawBoard
+from moteur.core.model import BoardRef, ChecklistItem, Comment, Snapshot, Tool
+from moteur.mappings.schema import BoardMapping
+
+_EXPORT_KEYS = {"cards", "lists", "actions"}
+
+
+def is_trello_export(top: object) -> bool:
+    return isinstance(top, dict) and top.keys() >= _EXPORT_KEYS and isinstance(top.get("cards"), list)
+
+
+def read_trello_export(path: Path, top: dict[str, Any], mapping: BoardMapping) -> Snapshot:
+    """A Trello "Export as JSON" board, with checklists, comments, attachments and covers."""
+    raw = RawBoard(
+        board=top,
+        lists=[x for x in top.get("lists") or [] if isinstance(x, dict)],
+        labels=[x for x in top.get("labels") or [] if isinstance(x, dict)],
+        custom_fields=[x for x in top.get("customFields") or [] if isinstance(x, dict)],
+        members=[x for x in top.get("members") or [] if isinstance(x, dict)],
+        cards=list(top.get("cards") or []),
+    )
+    board_id = str(top.get("id") or path.stem)
+    snapshot = to_snapshot(raw, BoardRef(tool=Tool.TRELLO, board=board_id), mapping)
+    checklists: dict[str, list[ChecklistItem]] = {}
+    for checklist in sorted(
+        (c for c in top.get("checklists") or [] if isinstance(c, dict)), key=lambda c: c.get("pos") or 0
+    ):
+        entries = sorted(
+            (i for i in checklist.get("checkItems") or [] if isinstance(i, dict)),
+            key=lambda i: i.get("pos") or 0,
+        )
+        checklists.setdefault(str(checklist.get("idCard")), []).extend(
+            ChecklistItem(text=str(i.get("name") or ""), done=i.get("state") == "complete") for i in entries
+        )
+    comments: dict[str, list[Comment]] = {}
+    for event in reversed([a for a in top["actions"] if isinstance(a, dict)]):  # the export is newest first
+        data = event.get("data") or {}
+        if event.get("type") != "commentCard" or not isinstance(data, dict):
+            continue
+        card = (data.get("card") or {}).get("id")
+        author = (event.get("memberCreator") or {}).get("fullName")
+        when = event.get("date")
+        comments.setdefault(str(card), []).append(
+            Comment(
+                author=author if isinstance(author, str) else None,
+                date=datetime.fromisoformat(when.replace("Z", "+00:00")) if isinstance(when, str) else None,
+                text=str(data.get("text") or ""),
+            )
+        )
+    unnamed = {str(x.get("id")) for x in raw.labels if not x.get("name")}
+    cards = {str(c.get("id")): c for c in raw.cards if isinstance(c, dict)}
+    actions = []
+    for action in snapshot.actions:
+        card = cards.get(action.ref.item, {})
+        extra = dict(action.extra)
+        attachments = card.get("attachments")
+        count = (
+            len(attachments)
+            if isinstance(attachments, list)
+            else (card.get("badges") or {}).get("attachments")
+        )
+        if count:
+            extra["attachments"] = count
+        cover = card.get("cover") or {}
+        if isinstance(cover, dict) and (cover.get("idAttachment") or cover.get("idUploadedBackground")):
+            extra["cover"] = True
+        if any(str(i) in unnamed for i in card.get("idLabels") or []):
+            extra["unnamed_labels"] = True
+        actions.append(
+            action.model_copy(
+                update={
+                    "checklist": tuple(checklists.get(action.ref.item, ())),
+                    "comments": tuple(comments.get(action.ref.item, ())),
+                    "extra": extra,
+                }
+            )
+        )
+    return snapshot.model_copy(
+        update={
+            "board": BoardRef(tool=Tool.FILE, board=str(path)),
+            "actions": tuple(actions),
+            "native": {**snapshot.native, "format": "trello-export"},
+        }
+    )
