@@ -120,29 +120,31 @@ def migration_json(
 
 def render_plan(out: Output, prepared: PreparedMigration, *, dry_run: bool) -> None:
     plan: MigrationPlan = prepared.plan
+
+    def say(text: str) -> None:
+        out.out.print(text, markup=False, highlight=False)  # names may hold [brackets]
+
     target = f"{plan.target.tool.value}:new" if prepared.target_is_new else str(plan.target)
-    out.out.print(
-        f"Migration {plan.source} → {target}" + (" (dry-run: nothing is written)" if dry_run else "")
-    )
+    say(f"Migration {plan.source} → {target}" + (" (dry-run: nothing is written)" if dry_run else ""))
     if prepared.target_is_new:
-        out.out.print(f'  a new board "{prepared.target.name}" will be created')
+        say(f'  a new board "{prepared.target.name}" will be created')
     buckets = plan.buckets_to_create
     if buckets:
-        out.out.print(f"  structure to create ({len(buckets)}): " + ", ".join(f'"{b}"' for b in buckets))
-    out.out.print(
+        say(f"  structure to create ({len(buckets)}): " + ", ".join(f'"{b}"' for b in buckets))
+    say(
         f"  items: {plan.created} to create, {plan.updated} to update, {plan.unchanged} unchanged, "
         f"{plan.skipped} skipped; {plan.subitems} subitems and {plan.comments} comments to add"
     )
     if prepared.rebuilt_links:
-        out.out.print(f"  {prepared.rebuilt_links} links rebuilt from identity footers on the target")
+        say(f"  {prepared.rebuilt_links} links rebuilt from identity footers on the target")
     if plan.losses:
-        out.out.print("Losses (what the target cannot hold):")
+        say("Losses (what the target cannot hold):")
         for loss in plan.losses:
-            out.out.print(f"  - {loss.text()}", markup=False)
+            say(f"  - {loss.text()}")
     else:
-        out.out.print("Losses: none")
+        say("Losses: none")
     for note in plan.notes:
-        out.out.print(f"  note: {note}", markup=False)
+        say(f"  note: {note}")
 
 
 def run_migrate(
@@ -203,14 +205,17 @@ def run_migrate(
         requests = _requests(source_connector, target_connector)
         for failure in outcome.failures:
             title = getattr(failure.op, "title", None) or getattr(failure.op, "key", "")
-            out.err.print(f'[red]failed:[/red] {failure.op.kind} "{title}": {failure.error}', highlight=False)
+            out.err.print(
+                f'failed: {failure.op.kind} "{title}": {failure.error}', markup=False, highlight=False
+            )
         if json_out:
             out.json(migration_json(prepared, outcome, requests=requests, seconds=round(seconds, 2)))
         else:
             out.out.print(
                 f"Migrated to {prepared.target.board}: {outcome.creates} created, {prepared.plan.updated} "
                 f"updated, {len(outcome.failures)} failed, in {requests} requests and {seconds:.1f} s; "
-                f"run {outcome.run_id}."
+                f"run {outcome.run_id}.",
+                markup=False,
             )
         return 0 if outcome.ok else 1
     finally:

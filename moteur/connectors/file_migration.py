@@ -164,7 +164,8 @@ class _Table:
                 writer.writerow([row.get(c, "") for c in self.header])
             text = stream.getvalue()
         else:
-            assert self.document is not None
+            if self.document is None:  # every JSON/YAML table has one (see __init__)
+                raise RuntimeError(f"{self.path}: no document to write")
             text = self.document.dump()
         data = (b"\xef\xbb\xbf" if self.bom else b"") + text.encode("utf-8")
         if not self.path.exists():
