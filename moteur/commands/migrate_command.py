@@ -26,7 +26,7 @@ from moteur.core.migration_run import (
     apply_prepared,
     prepare_migration,
 )
-from moteur.core.model import BoardRef
+from moteur.core.model import BoardRef, Tool
 from moteur.core.refs import parse_ref
 from moteur.views.progress import progress_bar
 
@@ -164,6 +164,12 @@ def run_migrate(
     source_ref, target_ref = parse_ref(source), parse_ref(target)
     if source_ref.board == NEW:
         raise UsageError(f"{source}: a source must be an existing board", hint="only DST may be TOOL:new")
+    if source_ref == target_ref or (
+        source_ref.tool is Tool.FILE
+        and target_ref.tool is Tool.FILE
+        and Path(source_ref.board).resolve() == Path(target_ref.board).resolve()
+    ):
+        raise UsageError(f"{source} is both the source and the target", hint="name another board as DST")
     users = load_user_map(map_users)
     started = time.monotonic()
     source_connector = open_connector(source_ref, settings)

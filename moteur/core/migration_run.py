@@ -191,6 +191,10 @@ def apply_prepared(
     board = str(prepared.target.board)
     outcome = MigrationOutcome(prepared)
     with store.lock(board, owner, LEASE_SECONDS, now) as lock:
+        # Another run may have finished this migration between our plan and our lock: what it linked is on
+        # the target now, and a port skips every op whose key ``targets`` holds.
+        for source_key, target_key in store.links(board).items():
+            prepared.targets.setdefault(source_key, key_to_ref(target_key))
         run_id = store.start_run("migrate", [str(prepared.source.board), board], False, now())
         outcome.run_id = run_id
         renewing = threading.Lock()  # ports may report from their worker threads

@@ -6,6 +6,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,13 @@ import yaml
 
 from moteur.cli import main
 from moteur.commands.migrate_command import load_user_map
+from moteur.connectors.file_connector import FileConnector
 from moteur.connectors.file_migration import FileMigration
+from moteur.core.migration_run import apply_prepared, prepare_migration
 from moteur.core.model import BoardRef, Tool
 from moteur.core.state import StateStore
 from moteur.mappings.loader import load_mapping
+from moteur.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO.parent / "shared" / "fixtures")) / "trello"
@@ -228,3 +232,22 @@ def test_the_201_card_trip_export_to_a_file_and_back(
     # The copy is itself a source: to YAML, with everything a file holds.
     onward = migrate(capsys, f"file:trip{suffix}", "file:trip2.yaml", "--include-archived")
     assert onward["created"] == 201
+
+
+def test_the_source_cannot_be_the_target(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["migrate", "file:source.json", f"file:{workdir / 'source.json'}"]) == 2
+    assert "both the source and the target" in capsys.readouterr().err
+
+
+def test_a_plan_made_stale_by_another_run_creates_nothing_twice(workdir: Path) -> None:
+    """Regression: run B planned before run A applied; B, once it has the lock, must skip what A linked."""
+    port = FileConnector(Settings())
+    src, dst = BoardRef(tool=Tool.FILE, board="source.json"), BoardRef(tool=Tool.FILE, board="out.json")
+    with StateStore(f"sqlite:///{workdir / 'state.db'}") as store:
+        first = prepare_migration(port, src, port, dst, store, now=lambda: datetime.now(UTC))
+        second = prepare_migration(port, src, port, dst, store, now=lambda: datetime.now(UTC))
+        done = apply_prepared(first, port, store, now=lambda: datetime.now(UTC), owner="a")
+        late = apply_prepared(second, port, store, now=lambda: datetime.now(UTC), owner="b")
+    assert (done.creates, late.creates, late.ok) == (5, 0, True)
+    rows = read(workdir / "out.json")
+    assert len(rows) == 2 and len(rows[0]["checklist"]) == 2 and len(rows[0]["comments"]) == 1
