@@ -293,6 +293,22 @@ def test_an_update_sets_what_changed_and_keeps_the_identity(sandbox: Sandbox) ->
     assert (action.status, action.tags) == (Status.TODO, ("Vidéo",))
 
 
+def test_checklist_entries_added_later_go_after_their_siblings(sandbox: Sandbox) -> None:
+    connector = connector_for(sandbox.env)
+    board, snapshot = new_project(connector)
+    ops = source_ops(1)  # one card with a checklist of three
+    targets: dict[str, ItemRef] = {}
+    migrate(connector, snapshot, ops, targets)
+    key = f"{SOURCE}:c00"
+    later: list[MigrationOp] = [CreateSubitem(f"{key}#check:{n}", key, f"étape {n}") for n in (3, 4)]
+    results = migrate(connector, connector.read_full(board), later, targets)
+    assert all(r.ok for r in results)
+    moves = [a for e in writes(sandbox) for a in e["root_fields"] if a.endswith("/setParent")]
+    assert len(moves) == 2  # created on top, then each placed after the one before it
+    checklist = by_source(connector.read_full(board))[key].checklist
+    assert [c.text for c in checklist] == [f"étape {n}" for n in range(5)]
+
+
 def test_a_free_workspace_keeps_the_sprint_as_a_tag_and_reports_the_rest(sandbox: Sandbox) -> None:
     connector = connector_for(sandbox.env, tier="free")
     capabilities = connector.capabilities()
@@ -382,7 +398,8 @@ def test_every_migration_request_validates_against_the_spec(sandbox: Sandbox, as
     migrate(connector, snapshot, source_ops(6), targets)
     key = f"{SOURCE}:c01"
     change = UpdateItem(key, targets[key], "Renommée", {"status": "archived", "tags": ["Autre"]}, "Backlog")
-    migrate(connector, connector.read_full(board, include_archived=True), [change], targets)
+    later = CreateSubitem(f"{SOURCE}:c00#check:3", f"{SOURCE}:c00", "étape 3")  # created, then moved
+    migrate(connector, connector.read_full(board, include_archived=True), [change, later], targets)
     checked: list[requests.PreparedRequest] = []
     for prepared in recorded:
         request = _as_sent(prepared, sandbox.urls["asana"])
@@ -409,5 +426,6 @@ def test_every_migration_request_validates_against_the_spec(sandbox: Sandbox, as
         ("GET", "/api/1.0/tasks/{gid}/stories"),
         ("PUT", "/api/1.0/sections/{gid}"),
         ("PUT", "/api/1.0/tasks/{gid}"),
+        ("POST", "/api/1.0/tasks/{gid}/setParent"),
     } <= kinds
     assert errors == [], "\n".join(errors)

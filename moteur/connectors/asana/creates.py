@@ -17,6 +17,11 @@ Terms:
 
 Children of a task that existed before this call (a re-run after a crash) start unsure: the crash may have
 come after their batch was applied and before their links were committed.
+
+*Move*: a subtask with an ``after_key`` (a checklist entry added to the source after its siblings were
+migrated) is created, linked, then placed after that sibling with ``POST /tasks/{gid}/setParent`` — in the
+same lane, so the next one is placed after it. A move is idempotent; if it fails, the subtask stays where
+Asana put it (it exists and is linked; only its rank differs).
 """
 
 from __future__ import annotations
@@ -56,10 +61,16 @@ class Create:
     match: str  # the name (task, subtask) or text (comment) a look-up compares
     data: dict[str, Any]
     parent_key: str | None = None  # the source key of the task this child goes under
+    after_key: str | None = None  # a subtask placed after this sibling once created (see ``moving``)
     attempts: int = 0
     unsure: bool = False
+    moving: bool = False  # created; its ``setParent`` to sit after ``after_key`` is still to be sent
+    gid: str = ""
 
-    def action(self, parent: str | None) -> dict[str, Any]:
+    def action(self, parent: str | None, anchor: str | None) -> dict[str, Any]:
+        if self.moving:
+            data = {"parent": parent, "insert_after": anchor}
+            return {"relative_path": f"/tasks/{self.gid}/setParent", "method": "post", "data": data}
         path = {ITEM: "/tasks", SUBTASK: f"/tasks/{parent}/subtasks", COMMENT: f"/tasks/{parent}/stories"}
         return {"relative_path": path[self.kind], "method": "post", "data": self.data}
 
@@ -92,7 +103,9 @@ class CreateRun:
                 self._look_up(unsure)
             ready: list[Create] = []
             for create in heads:
-                if create.key in self.targets:
+                if create.moving:
+                    ready.append(create)
+                elif create.key in self.targets:
                     self._finish(create, None)
                 elif create.parent_key is not None and create.parent_key not in self.targets:
                     if create.parent_key not in self.waiting:
@@ -108,7 +121,7 @@ class CreateRun:
     # -- sending ----------------------------------------------------------------------------------------
 
     def _send(self, batch: list[Create]) -> None:
-        actions = [c.action(self._parent_gid(c)) for c in batch]
+        actions = [c.action(self._parent_gid(c), self._anchor_gid(c)) for c in batch]
         for create in batch:
             create.attempts += 1
         try:
@@ -119,13 +132,16 @@ class CreateRun:
             return
         except MoteurError as exc:
             for create in batch:
-                self._finish(create, scrub(str(exc)))
+                self._finish(create, None if create.moving else scrub(str(exc)))
             return
         refused: list[float | None] = []
         for create, result in zip(batch, results, strict=True):
             status, body, message, hint = result_of(result)
             data = body.get("data") if isinstance(body, dict) else None
-            if status < 300 and isinstance(data, dict) and data.get("gid"):
+            if create.moving:
+                if status < 300 or create.attempts >= CREATE_ATTEMPTS or status not in REFUSED_STATUSES:
+                    self._finish(create, None)  # placed, or left where Asana put it: it exists either way
+            elif status < 300 and isinstance(data, dict) and data.get("gid"):
                 self._link(create, str(data["gid"]))
             elif status in AMBIGUOUS_STATUSES:
                 self._unsure_or_fail(create, message)
@@ -140,7 +156,10 @@ class CreateRun:
             options.sleep(retry_delay(attempt, max(hints) if hints else None, options.jitter()))
 
     def _unsure_or_fail(self, create: Create, message: str) -> None:
-        if create.attempts >= CREATE_ATTEMPTS:
+        if create.moving:  # a move may be sent again as it is (it is idempotent)
+            if create.attempts >= CREATE_ATTEMPTS:
+                self._finish(create, None)
+        elif create.attempts >= CREATE_ATTEMPTS:
             self._finish(create, scrub(f"{create.kind} not created after {create.attempts} tries: {message}"))
         else:
             create.unsure = True
@@ -198,6 +217,9 @@ class CreateRun:
         self.targets[create.key] = ref
         self.created[create.index] = ref
         self.on_created(create.key, ref)  # the caller commits the link now: a crash never forgets it
+        if create.after_key is not None and create.after_key in self.targets:
+            create.moving, create.gid, create.attempts, create.unsure = True, gid, 0, False
+            return
         self._finish(create, None)
 
     def _finish(self, create: Create, error: str | None) -> None:
@@ -215,6 +237,10 @@ class CreateRun:
 
     def _parent_gid(self, create: Create) -> str | None:
         ref = self.targets.get(create.parent_key) if create.parent_key else None
+        return ref.item if ref is not None else None
+
+    def _anchor_gid(self, create: Create) -> str | None:
+        ref = self.targets.get(create.after_key) if create.after_key else None
         return ref.item if ref is not None else None
 
     def _parent_ready(self, create: Create) -> bool:

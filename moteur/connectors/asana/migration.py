@@ -18,12 +18,13 @@ Decisions, and why:
 Subtask order: Asana puts a new subtask at the top of its parent's list (as the sandbox emulates it; not
 checked against the live API here — ``NEW_SUBTASK_ON_TOP`` says it in one place), so a parent's subtasks are
 created last to first. A re-run that resumes a crashed migration keeps the order (what is left is always the
-head); a checklist item added to the source after the migration lands at the top.
+head); a checklist entry added to the source later is created, then moved after its sibling
+(``ordered_subtasks``, ``setParent``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from typing import Any
 
 from moteur.connectors.asana.creates import COMMENT, ITEM, SUBTASK, Create, CreateRun
@@ -335,10 +336,39 @@ class MigrationWriter:
                         i, op.key, COMMENT, f"comments:{op.item_key}", op.text, {"text": op.text}, op.item_key
                     )
                 )
-        for children in subtasks.values():
-            # Each new subtask goes on top, so the last goes first and the source's order comes out.
-            creates.extend(reversed(children) if NEW_SUBTASK_ON_TOP else children)
+        for parent, children in subtasks.items():
+            creates.extend(ordered_subtasks(parent, children, targets))
         return creates
+
+
+def _rank(key: str) -> int | None:
+    """The place of a checklist entry in its source checklist, from its key "<parent key>#check:<n>"."""
+    _, _, number = key.rpartition("#check:")
+    return int(number) if number.isdigit() else None
+
+
+def ordered_subtasks(parent: str, children: list[Create], linked: Iterable[str]) -> list[Create]:
+    """One parent's new subtasks in the order to create them, each told the sibling to follow when needed.
+
+    A new subtask goes on top of its siblings (``NEW_SUBTASK_ON_TOP``). With no sibling on the target yet the
+    last is created first. Otherwise the new ones ranked before every sibling already there are created last
+    first, and each of the others is moved after the sibling just before it in the source.
+    """
+    if not NEW_SUBTASK_ON_TOP:
+        return children
+    prefix = f"{parent}#check:"
+    there = {r: k for k in linked if k.startswith(prefix) and (r := _rank(k)) is not None}
+    ranks = {c.key: _rank(c.key) for c in children}
+    if not there or None in ranks.values():
+        return list(reversed(children))
+    first = min(there)
+    top = [c for c in children if (ranks[c.key] or 0) < first]
+    rest = [c for c in children if (ranks[c.key] or 0) > first]
+    keys = {**there, **{ranks[c.key] or 0: c.key for c in children}}
+    for child in rest:
+        rank = ranks[child.key] or 0
+        child.after_key = keys[max(r for r in keys if r < rank)]
+    return [*reversed(top), *rest]
 
 
 def _results(ops: Sequence[MigrationOp], errors: dict[int, str], created: dict[int, Any]) -> list[OpResult]:

@@ -201,6 +201,36 @@ def post_subtask(context: Context, call: Call, params: dict[str, str]) -> Reply:
     return _create_task(context, call, context.store.get(Task, params["task_gid"], "task"))
 
 
+@route("POST", "/tasks/{task_gid}/setParent")
+def post_set_parent(context: Context, call: Call, params: dict[str, str]) -> Reply:
+    """Make the task a subtask of ``parent`` (``null``: of none), placed after ``insert_after`` (``null``:
+    first) or before ``insert_before`` (``null``: last) — siblings of the new parent — else last."""
+    store = context.store
+    task = context.task_writable(store.get(Task, params["task_gid"], "task"))
+    if "parent" not in call.data:
+        raise AsanaError(400, "parent: Missing input")
+    parent = store.get(Task, call.data["parent"], "parent") if call.data["parent"] else None
+    if "insert_after" in call.data and "insert_before" in call.data:
+        raise AsanaError(400, "insert_before: You cannot specify both insert_before and insert_after")
+    siblings = parent.subtasks if parent is not None else []
+    for name in ("insert_after", "insert_before"):
+        anchor = call.data.get(name)
+        if anchor and (anchor not in siblings or anchor == task.gid):
+            raise invalid_field(name, "Task is not a subtask of the given parent")
+    if task.parent:
+        store.get(Task, task.parent, "parent").subtasks.remove(task.gid)
+    task.parent = parent.gid if parent is not None else None
+    if parent is not None:
+        after, before = call.data.get("insert_after"), call.data.get("insert_before")
+        if "insert_after" in call.data:
+            index = siblings.index(after) + 1 if after else 0
+        else:
+            index = siblings.index(before) if before else len(siblings)
+        siblings.insert(index, task.gid)
+    store.touch(task, "parent")
+    return one(context, call, task)
+
+
 @route("PUT", "/tasks/{task_gid}")
 def put_task(context: Context, call: Call, params: dict[str, str]) -> Reply:
     """Update only the properties in the data block; one ``changed`` event per property."""
