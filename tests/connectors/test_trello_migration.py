@@ -193,7 +193,7 @@ def test_the_demo_board_is_carried_field_by_field_and_a_rerun_writes_nothing(san
         assert (copy.title, copy.bucket) == (action.title, action.bucket)
         # Trello hides e-mails: a source assignee is a username, which the plan does not assign (a loss).
         assert canonical_fields(copy) == canonical_fields(action) | {"assignees": []}
-    assert any(loss.what == "assignees without an e-mail" for loss in migration.plan.losses)
+    assert any("assignees" in loss.what for loss in migration.plan.losses)
     in_use = {a.bucket for a in source.actions}
     assert [b.name for b in target.buckets] == [b.name for b in source.buckets if b.name in in_use]
     before = len(_writes(sandbox))
@@ -330,7 +330,7 @@ def test_a_real_export_of_two_hundred_cards_migrates_and_reruns_with_zero_create
     _exactly_once(source, migration.target())
     assert len(source.actions) == 201 and migration.plan.created == 201
     assert requests_used <= 4 + 2 * 201 + 40  # a POST per card, a PUT per archived card, lists and labels
-    assert {loss.what for loss in migration.plan.losses} >= {"attachments"}
+    assert any("attachments" in loss.what for loss in migration.plan.losses)
     print(f"\nEurope trip: 201 cards, {requests_used} requests, {elapsed:.2f} s")
     before = len(_writes(sandbox))
     assert migration.run() == [] and migration.plan.empty and len(_writes(sandbox)) == before
