@@ -169,8 +169,10 @@ def sync(
 
 @app.command()
 def migrate(
-    source: Annotated[str, typer.Argument(help="SRC: trello:ID, asana:GID, monday:ID or file:PATH.")],
-    target: Annotated[str, typer.Argument(help="DST: the same, or TOOL:new for a new board.")],
+    source: Annotated[
+        str, typer.Argument(metavar="SRC", help="trello:ID, asana:GID, monday:ID or file:PATH.")
+    ],
+    target: Annotated[str, typer.Argument(metavar="DST", help="The same, or TOOL:new for a new board.")],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show counts, structure and losses; write nothing.")
     ] = False,
