@@ -39,7 +39,6 @@ from moteur.connectors.asana.history import (
     stories_path,
     subtasks_path,
 )
-from moteur.connectors.asana.reader import list_all
 from moteur.connectors.http import AmbiguousWrite, HttpClient, retry_delay
 from moteur.core.errors import MoteurError
 from moteur.core.identity import split_identity
@@ -167,43 +166,28 @@ class CreateRun:
     # -- looking up after an ambiguous create -----------------------------------------------------------
 
     def _look_up(self, unsure: list[Create]) -> None:
+        """One round of reads (ten to a batch): each unsure task's section, each unsure child's siblings."""
         claimed = {ref.item for ref in self.targets.values()}
-        items = [c for c in unsure if c.kind == ITEM]
-        if items:
-            found: dict[str, str] = {}
-            listed = list_all(
-                self.client, f"/projects/{self.project}/tasks", {"opt_fields": "notes"}, "tasks (look-up)"
-            )
-            for task in listed:
-                _, key = split_identity(str(task.get("notes") or ""))
-                if key and str(task.get("gid")) not in claimed:
-                    found.setdefault(key, str(task.get("gid")))
-            for create in items:
-                self._resolve(create, found.get(create.key))
-        children = [c for c in unsure if c.kind != ITEM]
-        reads = [
-            (subtasks_path if c.kind == SUBTASK else stories_path)(self._parent_gid(c) or "")
-            for c in children
-        ]
+        reads = list(dict.fromkeys(self._read_for(c) for c in unsure))
         answers = batch_get(self.client, reads)
-        for i, create in enumerate(children):
-            records = answers.records[i]
-            if i in answers.errors:
-                self._finish(create, answers.errors[i])
+        for create in unsure:
+            index = reads.index(self._read_for(create))
+            if index in answers.errors:
+                self._finish(create, answers.errors[index])
                 continue
-            text_of = "name" if create.kind == SUBTASK else "text"
-            gid = next(
-                (
-                    str(r.get("gid"))
-                    for r in records
-                    if str(r.get(text_of) or "").strip() == create.match.strip()
-                    and str(r.get("gid")) not in claimed
-                ),
-                None,
-            )
+            gid = next((g for r in answers.records[index] if (g := _match(create, r, claimed))), None)
             if gid is not None:
                 claimed.add(gid)
             self._resolve(create, gid)
+
+    def _read_for(self, create: Create) -> tuple[str, tuple[str, ...]]:
+        """Where an unsure create would be: its section's tasks (the project's when it has none), or its
+        parent's subtasks or stories."""
+        if create.kind == ITEM:
+            section = create.lane.removeprefix("section:")
+            holder = f"/sections/{section}" if section.isdigit() else f"/projects/{self.project}"
+            return f"{holder}/tasks", ("notes",)
+        return (subtasks_path if create.kind == SUBTASK else stories_path)(self._parent_gid(create) or "")
 
     def _resolve(self, create: Create, gid: str | None) -> None:
         create.unsure = False
@@ -245,3 +229,15 @@ class CreateRun:
 
     def _parent_ready(self, create: Create) -> bool:
         return create.parent_key is None or create.parent_key in self.targets
+
+
+def _match(create: Create, record: dict[str, Any], claimed: set[str]) -> str | None:
+    """The record's gid when it is the object ``create`` made: a task by the identity footer of its notes,
+    a subtask by its name, a comment by its text — among those no link claims yet."""
+    gid = str(record.get("gid"))
+    if gid in claimed:
+        return None
+    if create.kind == ITEM:
+        return gid if split_identity(str(record.get("notes") or ""))[1] == create.key else None
+    text = str(record.get("name" if create.kind == SUBTASK else "text") or "")
+    return gid if text.strip() == create.match.strip() else None

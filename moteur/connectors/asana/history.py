@@ -110,6 +110,8 @@ def batch_get(client: HttpClient, paths: Sequence[tuple[str, tuple[str, ...]]]) 
                     offset = following.get("offset") if isinstance(following, dict) else None
                     if offset and offset != get.offset:
                         pages.append(Get(get.path, get.fields, get.owner, str(offset)))
+                elif status == 404:
+                    continue  # the task was deleted since it was listed: it has nothing left to read
                 elif (status == 429 or status >= 500) and get.attempt < RETRY_ROUNDS:
                     retry.append(Get(get.path, get.fields, get.owner, get.offset, get.attempt + 1))
                     if hint is not None:
