@@ -21,11 +21,11 @@ import requests
 
 from connectors.test_trello import connector_for
 from moteur.connectors.trello import TrelloConnector
-from moteur.connectors.trello.migration import TEXT_LIMIT, card_description, trello_due, within_limit
+from moteur.connectors.trello.target import TEXT_LIMIT, card_description, trello_due, within_limit
 from moteur.core.identity import split_identity
 from moteur.core.migrate import canonical_fields, plan_migration
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Status, Tool
-from moteur.core.ops import CreateItem, OpResult, UpdateItem
+from moteur.core.ops import CreateItem, CreateSubitem, OpResult, UpdateItem
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO.parent / "shared" / "fixtures")) / "trello"
@@ -140,6 +140,16 @@ def test_the_identity_footer_is_stripped_and_kept_in_extra(sandbox: Sandbox) -> 
     assert action.description == "Body **md**" and action.extra["moteur_source"] == "asana:1:42"
     state = requests.get(f"{sandbox.url}/_sandbox/state", timeout=10).json()["trello"]
     assert split_identity(state["cards"][result.created.item]["desc"]) == ("Body **md**", "asana:1:42")
+
+
+def test_a_check_item_without_a_name_is_created_untitled(sandbox: Sandbox) -> None:
+    port = connector_for(sandbox.env)
+    ref = _new_board(port, "Untitled")
+    ops = [CreateItem("k:b:1", "Card", "L", {}), CreateSubitem("k:b:1#check:1", "k:b:1", " ", done=True)]
+    results = port.apply_migration(port.read_full(ref), ops, {}, on_created=lambda k, r: None)
+    assert all(r.ok for r in results)
+    [card] = port.read_full(ref).actions
+    assert [(c.text, c.done) for c in card.checklist] == [("(untitled)", True)]
 
 
 # -- a new board ----------------------------------------------------------------------------------------

@@ -25,16 +25,16 @@ linked to another source key.
 from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from moteur.connectors.http import HttpClient
 from moteur.connectors.trello.board_schema import BoardSchema, create_once
 from moteur.connectors.trello.reader import _list_of
+from moteur.connectors.trello.target import card_description, trello_due, within_limit
 from moteur.core.errors import AuthError, MoteurError, PermissionDenied, SkippableError
-from moteur.core.identity import split_identity, with_identity
+from moteur.core.identity import split_identity
 from moteur.core.labels import QUADRANT_COLOURS, quadrant_from_name, sprint_index
-from moteur.core.model import ItemRef, Snapshot, Tool, parse_due
+from moteur.core.model import ItemRef, Snapshot, Tool
 from moteur.core.ops import (
     AddComment,
     CreateItem,
@@ -49,39 +49,13 @@ from moteur.redaction import scrub
 
 CHECKLIST_NAME = "Checklist"
 DEFAULT_LIST = "To Do"
+UNTITLED = "(untitled)"
 NUMBER_FIELDS = {"impact": "Impact", "effort": "Effort", "confidence": "Confidence"}
 TEXT_FIELDS = {"objective": "Objective", "channel": "Channel"}
 LABEL_ROLES = ("tags", "quadrant", "sprint", *NUMBER_FIELDS, *TEXT_FIELDS)
 SPRINT_COLOUR = "purple"
-TEXT_LIMIT = 16384  # Trello refuses a longer description or comment (400)
-CUT_MARK = "\n\n[… cut at Trello's 16,384-character limit]"
 CARD_ACTIONS_PAGE = 50  # Trello's page size for GET /cards/{id}/actions
 MAX_COMMENT_PAGES = 20
-
-
-def trello_due(value: object) -> str | None:
-    """A canonical due as Trello stores it: UTC with milliseconds; a date-only due at 12:00 UTC."""
-    due = parse_due(value)
-    if due is None:
-        return None
-    if isinstance(due, datetime):
-        moment = (due if due.tzinfo else due.replace(tzinfo=UTC)).astimezone(UTC)
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-    return f"{due.isoformat()}T12:00:00.000Z"
-
-
-def within_limit(text: str, limit: int = TEXT_LIMIT) -> str:
-    """``text`` cut to Trello's limit for a description or comment, marked where it was cut."""
-    return text if len(text) <= limit else text[: limit - len(CUT_MARK)] + CUT_MARK
-
-
-def card_description(description: object, key: str) -> str:
-    """The description with its identity footer, the body cut (never the footer) to fit Trello's limit."""
-    full = with_identity(str(description or ""), key)
-    if len(full) <= TEXT_LIMIT:
-        return full
-    room = TEXT_LIMIT - (len(full) - len(str(description or "").rstrip()))
-    return with_identity(within_limit(str(description or "").rstrip(), room), key)
 
 
 class MigrationWriter:
@@ -348,7 +322,8 @@ class MigrationWriter:
 
     def create_subitem(self, op: CreateSubitem) -> OpResult:
         checklist_id = self.checklist(self._parent(op.parent_key))
-        body = {"name": op.title, "checked": op.done, "pos": "bottom"}
+        name = op.title.strip() or UNTITLED  # Trello refuses a check item without a name
+        body = {"name": name, "checked": op.done, "pos": "bottom"}
 
         def create() -> dict[str, Any]:
             item: dict[str, Any] = self.client.request_json(
@@ -361,7 +336,7 @@ class MigrationWriter:
                 "GET", f"/checklists/{checklist_id}", params={"checkItems": "all"}
             )
             items = found.get("checkItems") or [] if isinstance(found, dict) else []
-            return next((i for i in items if i.get("name") == op.title and i["id"] not in self.linked), None)
+            return next((i for i in items if i.get("name") == name and i["id"] not in self.linked), None)
 
         item = create_once(create, find)
         return OpResult(op, True, created=self._created(op.key, str(item["id"])))

@@ -5,17 +5,23 @@ date-only due (a date-only due is written at 12:00 UTC), hides members' e-mails 
 only where an e-mail or username is visible), posts every comment as the token's member, and keeps ICE and
 the scores in custom fields only when the board's Custom Fields power-up is on (else scores ride as labels
 "Impact: 8" and ICE is not carried).
+
+The text forms a card takes are here too: ``trello_due`` (a due as Trello stores it) and ``card_description``
+/ ``within_limit`` (Trello refuses a description or comment past 16,384 characters: the body is cut, marked,
+and the identity footer always kept).
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from moteur.connectors.http import HttpClient
 from moteur.connectors.migration import Capabilities
 from moteur.connectors.trello.board_schema import create_once
 from moteur.connectors.trello.reader import resolve_board_id
-from moteur.core.model import BoardRef, Tool
+from moteur.core.identity import with_identity
+from moteur.core.model import BoardRef, Tool, parse_due
 
 NOTES = (
     "Trello dues always have a time of day: a date-only due is written at 12:00 UTC "
@@ -26,6 +32,8 @@ NOTES = (
     'sub-items become check items of one checklist "Checklist" per card (no assignee or due of their own)',
     "descriptions and comments longer than 16,384 characters (Trello's limit) are cut, marked where cut",
 )
+TEXT_LIMIT = 16384  # Trello refuses a longer description or comment (400)
+CUT_MARK = "\n\n[… cut at Trello's 16,384-character limit]"
 POWER_UP_OFF = (
     "the board's Custom Fields power-up is off: impact, effort, confidence, objective and channel are "
     'written as labels ("Impact: 8"), ICE is not carried'
@@ -70,3 +78,28 @@ def _boards_named(client: HttpClient, name: str) -> set[str]:
         "GET", "/members/me/boards", params={"fields": "id,name", "filter": "open"}, what="the token's boards"
     )
     return {str(b["id"]) for b in boards if isinstance(b, dict) and b.get("name") == name and b.get("id")}
+
+
+def trello_due(value: object) -> str | None:
+    """A canonical due as Trello stores it: UTC with milliseconds; a date-only due at 12:00 UTC."""
+    due = parse_due(value)
+    if due is None:
+        return None
+    if isinstance(due, datetime):
+        moment = (due if due.tzinfo else due.replace(tzinfo=UTC)).astimezone(UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return f"{due.isoformat()}T12:00:00.000Z"
+
+
+def within_limit(text: str, limit: int = TEXT_LIMIT) -> str:
+    """``text`` cut to Trello's limit for a description or comment, marked where it was cut."""
+    return text if len(text) <= limit else text[: limit - len(CUT_MARK)] + CUT_MARK
+
+
+def card_description(description: object, key: str) -> str:
+    """The description with its identity footer, the body cut (never the footer) to fit Trello's limit."""
+    full = with_identity(str(description or ""), key)
+    if len(full) <= TEXT_LIMIT:
+        return full
+    room = TEXT_LIMIT - (len(full) - len(str(description or "").rstrip()))
+    return with_identity(within_limit(str(description or "").rstrip(), room), key)
