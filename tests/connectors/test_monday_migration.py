@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+import requests
 
 from connectors.contract import mutating
 from moteur.connectors.monday import MondayConnector
@@ -287,3 +288,27 @@ def test_a_changed_source_item_is_updated_in_place_and_moved(sandbox: Sandbox) -
     )
     # (todo -> doing is not written again: the core's plan reads a target's todo as "doing" unchanged.)
     assert sorted(copy.tags) == ["seo", "v2"]
+
+
+def test_a_column_no_field_maps_to_is_reported_as_a_custom_field_not_carried(sandbox: Sandbox) -> None:
+    ref = demo_ref(sandbox)
+    item = connector_for(sandbox.env).read_full(ref).actions[0]
+    mutation = """
+mutation Budget($board: ID!, $item: ID!) {
+  create_column(board_id: $board, title: "Budget", column_type: numbers, id: "budget") { id }
+  change_simple_column_value(board_id: $board, item_id: $item, column_id: "budget", value: "1200") { id }
+}
+"""
+    answer = requests.post(
+        sandbox.env["MOTEUR_MONDAY_URL"],
+        json={"query": mutation, "variables": {"board": ref.board, "item": item.ref.item}},
+        headers={"Authorization": sandbox.env["MOTEUR_MONDAY_TOKEN"]},
+        timeout=10,
+    )
+    assert "errors" not in answer.json(), answer.text
+    connector = connector_for(sandbox.env)
+    source = connector.read_full(ref)
+    assert source.actions[0].extra["field:Budget"] == "1200"
+    target = connector.read_full(connector.create_board("Sans budget"))
+    losses = plan(source, target, {}, connector).losses
+    assert [(loss.what, loss.count) for loss in losses] == [('custom field "Budget"', 1)]

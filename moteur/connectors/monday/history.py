@@ -17,6 +17,7 @@ Terms:
   log names the items archived (``archive_pulse`` events) and ``items(ids:)``, which answers items whatever
   their state, reads them: 1 + ⌈log entries/1000⌉ + ⌈archived/100⌉ more requests. Without it, items in
   archived groups are left out too ("open items in open lists").
+- *Custom fields*: a column no role reads is kept in ``extra`` as ``field:<title>`` (its text).
 - *Identity*: the Description column's last line ``moteur-source: <key>`` (``core/identity.py``) is stripped
   from ``description`` and its key kept in ``extra["moteur_source"]``.
 
@@ -257,7 +258,11 @@ def with_history(
             ],
         }
         description, key = split_identity(action.description)
-        extra = {**action.extra, "moteur_source": key} if key else action.extra
+        # A column no role reads is a custom field to the migration: "field:<title>" is how every port
+        # names one, so the plan reports it as not carried.
+        extra = {(f"field:{k[7:]}" if k.startswith("column:") else k): v for k, v in action.extra.items()}
+        if key:
+            extra["moteur_source"] = key
         assignees = action.assignees
         ids = people.get(action.ref.item, [])
         if emails and len(ids) == len(assignees):
