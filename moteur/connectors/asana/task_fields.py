@@ -263,6 +263,3 @@ class TaskFields:
             else:
                 values[gid] = str(value)[:1024]  # Asana's limit for a text value
         return values
-
-    def tag_gids(self, fields: Mapping[str, Any]) -> set[str]:
-        return {self.schema.tags[key_of(t)] for t in self.tags_of(fields)}
