@@ -99,6 +99,7 @@ def migrate(
     board: BoardRef,
     links: dict[str, ItemRef],
     crash_after: int = 0,
+    ticks: list[int] | None = None,
 ) -> tuple[Any, list[Any]]:
     """One run: read the target, plan, apply; ``links`` is the state (filled as items are created)."""
     target = connector.read_full(board, include_archived=True)
@@ -110,7 +111,11 @@ def migrate(
         if crash_after and len(links) >= crash_after:
             raise Crash(key)
 
-    return migration, connector.apply_migration(target, migration.ops, dict(targets), on_created=on_created)
+    progress = ticks.append if ticks is not None else None
+    results = connector.apply_migration(
+        target, migration.ops, dict(targets), on_created=on_created, progress=progress
+    )
+    return migration, results
 
 
 def test_read_full_is_one_query_plus_the_assignees_emails(sandbox: Sandbox) -> None:
@@ -131,10 +136,11 @@ def test_a_new_board_receives_every_field_and_a_rerun_sends_nothing(sandbox: San
     assert first.due == datetime(2026, 12, 24, 9, 30, tzinfo=UTC)  # the same moment, kept in UTC
     assert first.assignees == ("owner@example.com",)  # the unknown e-mail is not assigned
     board = connector.create_board("Plan marketing (copie)")
-    before, links = connector.request_count(), {}
-    migration, results = migrate(connector, source, board, links)
+    before, links, ticks = connector.request_count(), {}, []
+    migration, results = migrate(connector, source, board, links, ticks=ticks)
     sent = connector.request_count() - before
     assert all(r.ok for r in results), [r.error for r in results if not r.ok][:3]
+    assert sum(ticks) == len(migration.ops) and len(ticks) > 5  # the progress bar moves batch by batch
     assert (migration.created, migration.subitems, migration.comments) == (40, 24, 12)
     assert migration.losses == ()
     # 2 reads of the new board, 1 schema query, 4 groups, 1 for the columns, ⌈40/20⌉ items, 1 archive

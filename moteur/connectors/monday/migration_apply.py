@@ -47,6 +47,8 @@ def apply_migration(
     port = MondayMigrator(transport, mapping, language, snapshot, targets, on_created)
     if not _has_work(ops, targets, snapshot):
         # A re-run of a finished migration: everything is on the board, not one request.
+        if progress is not None and ops:
+            progress(len(ops))
         return [OpResult(op, True, created=targets.get(_key(op))) for op in ops]
     tick = progress or (lambda _n: None)
     emails = sorted(
