@@ -6,8 +6,9 @@ is all the order the ops depend on, so grouping by kind changes nothing a board 
 
 1. one query: the board's columns and groups, and the users behind the assignees' e-mails (``users(emails:)``;
    an unknown e-mail is not assigned);
-2. ``EnsureBucket`` → a group with that title is reused, else ``create_group`` placed after the previous
-   bucket (monday puts a new group on top otherwise): one request per new group;
+2. ``EnsureBucket`` → a group with that title is reused; on a board without groups (a new one) the new
+   groups are made in one aliased ``create_group`` request, sent last one first (monday puts a new group
+   on top); else one ``create_group`` each, placed after the previous bucket;
 3. the columns the items need, created at once (aliased ``create_column``; a column whose title the mapping
    reads as that field is reused — ``migration_columns``);
 4. ``CreateItem`` → ``create_item`` with every value typed and the Description ending with the identity
@@ -136,9 +137,7 @@ class MondayMigrator:
         board: str | None = None,
     ) -> Aliased:
         """One aliased request; (answers, errors) by entry index. ``AmbiguousWrite`` is left to the caller."""
-        variables: dict[str, Any] = (
-            {"board": board or self.board_id} if kind in ("columns", "items", "values") else {}
-        )
+        variables: dict[str, Any] = {"board": board or self.board_id} if kind in docs.NEEDS_BOARD else {}
         for k, entry in enumerate(entries):
             variables.update({f"{name}{k}": value for name, value in entry.items()})
         try:
@@ -239,6 +238,25 @@ class MondayMigrator:
             self.groups[fold(name)] = str(group["id"])
             return str(group["id"])
         raise RemoteError(f'monday.com: the group "{name}" could not be created', retriable=True)
+
+    def create_groups_at_once(self, names: list[str]) -> None:
+        """New groups on a board that has none, in one aliased request.
+
+        monday puts a group created without a position on top of the board, and runs aliased mutations in
+        order: so the groups are sent last one first, and read top to bottom in ``names``' order. What an
+        ambiguous failure leaves undone is made one by one afterwards (``ensure_group`` looks it up first).
+        """
+        wanted = [n for n in dict.fromkeys(names) if fold(n) not in self.groups]
+        if self.groups or len(wanted) < 2:
+            return
+        entries = [{"n": name} for name in reversed(wanted)]
+        try:
+            answers, _ = self.send_aliased("groups", entries, f"{len(wanted)} groups", idempotent=False)
+        except AmbiguousWrite:
+            self.load_schema()
+            return
+        for group in reversed(list(answers.values())):
+            self.groups.setdefault(fold(str(group.get("title", ""))), str(group.get("id")))
 
     def ensure_columns(self, roles: set[str]) -> str | None:
         """Create the columns of ``roles`` the board lacks in one aliased request (looked up if ambiguous);

@@ -87,6 +87,7 @@ def _skip(port: MondayMigrator, index: int, op: MigrationOp, key: str) -> bool:
 
 
 def _buckets(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int], None]) -> None:
+    port.create_groups_at_once([op.name for op in ops if isinstance(op, EnsureBucket)])
     previous: str | None = None
     for index, op in enumerate(ops):
         if isinstance(op, EnsureBucket):

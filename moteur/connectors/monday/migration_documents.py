@@ -194,8 +194,9 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "m{k}: move_item_to_group(item_id: $i{k}, group_id: $g{k}) {{ id }}",
     ),
     "archives": ("$i{k}: ID!", "m{k}: archive_item(item_id: $i{k}) {{ id }}"),
+    "groups": ("$n{k}: String!", "m{k}: create_group(board_id: $board, group_name: $n{k}) {{ id title }}"),
 }
-_NEEDS_BOARD = frozenset({"columns", "items", "values"})
+NEEDS_BOARD = frozenset({"columns", "items", "values", "groups"})
 
 
 @lru_cache(maxsize=256)
@@ -205,7 +206,7 @@ def aliased(kind: str, n: int) -> str:
         raise ValueError(f"an aliased mutation holds 1–{MAX_BATCH} fields, not {n}")
     params, field = _TEMPLATES[kind]
     declared = [params.format(k=k) for k in range(n)]
-    if kind in _NEEDS_BOARD:
+    if kind in NEEDS_BOARD:
         declared.insert(0, "$board: ID!")
     body = "\n".join("  " + field.format(k=k) for k in range(n))
     name = "Migrate" + kind.capitalize()
