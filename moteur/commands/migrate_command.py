@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 import yaml
 
 from moteur.commands.context import settings_for
-from moteur.commands.sync_command import now_utc, open_store, owner_name
+from moteur.commands.sync_command import now_utc, open_store, owner_gone, owner_name
 from moteur.connectors.base import open_connector
 from moteur.core.errors import UsageError
 from moteur.core.migrate import MigrationPlan
@@ -205,7 +205,13 @@ def run_migrate(
         total = len(prepared.plan.ops)
         with progress_bar(out.err, total, "migrating", enabled=out.show_progress and total > 0) as advance:
             outcome = apply_prepared(
-                prepared, target_port, store, now=now_utc, owner=owner_name(), progress=advance
+                prepared,
+                target_port,
+                store,
+                now=now_utc,
+                owner=owner_name(),
+                progress=advance,
+                dead=owner_gone,
             )
         seconds = time.monotonic() - started
         requests = _requests(source_connector, target_connector)

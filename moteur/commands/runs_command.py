@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 
 from moteur.commands.context import settings_for
-from moteur.commands.sync_command import now_utc, open_store, owner_name
+from moteur.commands.sync_command import LEASE_SECONDS, now_utc, open_store, owner_gone, owner_name
 from moteur.connectors.base import open_connector
 from moteur.core.errors import UsageError
 from moteur.core.model import ItemRef
@@ -109,7 +109,7 @@ def run_rollback(out: Output, run_id: int, *, config: Path | None, dry_run: bool
                     undone.append({"title": entry.item_title, "field": entry.field, "to": entry.before})
                 if dry_run or not ops:
                     continue
-                with store.lock(board_text, owner_name(), 600, now_utc):
+                with store.lock(board_text, owner_name(), LEASE_SECONDS, now_utc, owner_gone):
                     new_run = store.start_run(f"rollback {run_id}", [board_text], False, now_utc())
                     results = port.apply(snapshot, [], ops)
                     ok_entries = [e for e, r in zip(chosen, results, strict=True) if r.ok]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Sequence
+from contextlib import ExitStack
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,12 +25,33 @@ if TYPE_CHECKING:
     from moteur.cli import Output
 
 
+LEASE_SECONDS = 600.0  # a board lock's lease; a live run renews nothing, so keep it above a long run
+
+
 def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
 def owner_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def owner_gone(owner: str) -> bool:
+    """True when a lock holder named ``host:pid`` is a process of this host that no longer exists.
+
+    A run killed with SIGKILL cannot release its lock; without this its board would stay blocked until the
+    lease runs out. Holders on other hosts are never judged gone: only their lease can free the board.
+    """
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # it exists, run by someone else
+    return False
 
 
 def open_store(settings: Settings) -> StateStore:
@@ -107,7 +129,12 @@ def run_sync(
     refs = board_refs(texts, settings)
     store = open_store(settings)
     ports = {ref: open_connector(ref, settings) for ref in refs}
+    locks = ExitStack()
     try:
+        if not dry_run:
+            # Lock before reading: no other run may write these boards between our read and our writes.
+            for ref in refs:
+                locks.enter_context(store.lock(str(ref), owner_name(), LEASE_SECONDS, now_utc, owner_gone))
         snapshots = read_boards(out, ports)
         memories = {ref: memory_of(store.item_states(str(ref))) for ref in refs}
         writebacks = {s.board: ports[s.board].writeback(s) for s in snapshots}
@@ -145,14 +172,16 @@ def run_sync(
                 command="sync",
                 now=now_utc,
                 owner=owner_name(),
-                lease_seconds=600,
+                lease_seconds=LEASE_SECONDS,
                 progress=advance,
+                locked=True,
             )
         if json_out:
             out.json(sync_json(sync_plan, applied=_applied(outcome)))
         report_outcome(out, outcome, ports)
         return 0 if outcome.ok else 1
     finally:
+        locks.close()
         for port in ports.values():
             port.close()
         store.close()
@@ -225,7 +254,9 @@ def run_apply(out: Output, plan_file: Path, *, config: Path | None, json_out: bo
         sync_plan = SyncPlan(date.today(), settings.language, [], boards)
         for s in {(x["item"], x["title"]) for x in skipped}:
             out.warn(f'skipped "{s[1]}" (id {s[0]}): it changed since the plan was made')
-        outcome = apply_sync(sync_plan, ports, store, command="apply", now=now_utc, owner=owner_name())
+        outcome = apply_sync(
+            sync_plan, ports, store, command="apply", now=now_utc, owner=owner_name(), dead=owner_gone
+        )
         if json_out:
             out.json({**_applied(outcome), "skipped": skipped})
         report_outcome(out, outcome, ports)

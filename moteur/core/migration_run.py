@@ -183,14 +183,18 @@ def apply_prepared(
     now: Callable[[], datetime],
     owner: str,
     progress: Callable[[int], None] | None = None,
+    dead: Callable[[str], bool] | None = None,
 ) -> MigrationOutcome:
-    """Apply the plan under the target board's lock; every create is linked (committed) as it happens."""
+    """Apply the plan under the target board's lock; every create is linked (committed) as it happens.
+
+    ``dead(owner)`` says a lock holder is certainly gone (a killed run on this host): its lock is taken over.
+    """
     if prepared.target_is_new:
         raise StateError("a dry-run plan for a new board cannot be applied", hint="run without --dry-run")
     plan = prepared.plan
     board = str(prepared.target.board)
     outcome = MigrationOutcome(prepared)
-    with store.lock(board, owner, LEASE_SECONDS, now) as lock:
+    with store.lock(board, owner, LEASE_SECONDS, now, dead) as lock:
         # Another run may have finished this migration between our plan and our lock: what it linked is on
         # the target now, and a port skips every op whose key ``targets`` holds.
         for source_key, target_key in store.links(board).items():

@@ -11,6 +11,7 @@ A *board port* is what the sync needs of a connector (structural: ``connectors.b
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -253,12 +254,19 @@ def apply_sync(
     owner: str,
     progress: Callable[[int], None] | None = None,
     lease_seconds: float = 600.0,
+    locked: bool = False,
+    dead: Callable[[str], bool] | None = None,
 ) -> SyncOutcome:
-    """Apply every board's plan; journal each op as it lands; commit the state once per board at the end."""
+    """Apply every board's plan; journal each op as it lands; commit the state once per board at the end.
+
+    ``locked``: the caller already holds every board's lock — taken *before* it read the boards, so no other
+    run can write between this run's read and its writes. Otherwise each board is locked here.
+    """
     outcome = SyncOutcome()
     for board in sync_plan.boards:
         ref = board.snapshot.board
-        with store.lock(str(ref), owner, lease_seconds, now):
+        guard = nullcontext() if locked else store.lock(str(ref), owner, lease_seconds, now, dead)
+        with guard:
             run_id = store.start_run(command, [str(ref)], False, now())
             outcome.run_ids.append(run_id)
             plan = board.plan

@@ -119,3 +119,21 @@ def test_plan_json_contract(workdir: Path, run: Run) -> None:
     assert sprint["working_days"] == 9 and sprint["holidays"][0]["date"] == "2026-12-25"
     start = datetime.fromisoformat(payload["sprints"][0]["start"])
     assert start.weekday() == 0 and start + timedelta(days=14) == datetime.fromisoformat(sprint["start"])
+
+
+def test_a_lock_left_by_a_killed_run_on_this_host_is_taken_over(workdir: Path, run: Run) -> None:
+    """Regression: a sync killed with SIGKILL blocked its board for the whole 10-minute lease."""
+    import socket
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    store = StateStore(f"sqlite:///{workdir / 'state.db'}")
+    store.lock(
+        "file:plan.csv", f"{socket.gethostname()}:{gone.pid}", 600, lambda: datetime.now(UTC)
+    ).acquire()
+    store.close()
+    result = run("sync", "file:plan.csv", TODAY)
+    assert result.code == 0, result.err
+    assert "Quick win" in (workdir / "plan.csv").read_text(encoding="utf-8")

@@ -344,9 +344,19 @@ class StateStore:
 
     # -- locks --------------------------------------------------------------------------------------------
 
-    def lock(self, board: str, owner: str, lease_seconds: float, now: Callable[[], datetime]) -> BoardLock:
-        """The board's lock, taken on ``with`` (or ``acquire()``): ``LockHeld`` if a live run holds it."""
-        return BoardLock(self._engine, board, owner, lease_seconds, now)
+    def lock(
+        self,
+        board: str,
+        owner: str,
+        lease_seconds: float,
+        now: Callable[[], datetime],
+        dead: Callable[[str], bool] | None = None,
+    ) -> BoardLock:
+        """The board's lock, taken on ``with`` (or ``acquire()``): ``LockHeld`` if a live run holds it.
+
+        ``dead(owner)`` may say a holder is certainly gone; its lock is then taken over at once.
+        """
+        return BoardLock(self._engine, board, owner, lease_seconds, now, dead)
 
 
 def _link_conflict(source_key: str, target_board: str, existing: str | None, wanted: str) -> StateError:
