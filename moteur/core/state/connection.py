@@ -93,9 +93,11 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # pysqlite's own BEGIN off: _sqlite_begin issues ours
     cursor = dbapi_connection.cursor()
     try:
+        # The timeout first: switching to WAL takes a lock, and without a timeout a second process opening
+        # the same new file at that moment fails at once with "database is locked" (seen under load).
+        cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
     finally:
         cursor.close()
 
