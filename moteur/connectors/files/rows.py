@@ -192,6 +192,17 @@ class RowReader:
         self.warnings: list[str] = []
         self.buckets: dict[str, None] = {}  # insertion-ordered set
         self.tags: dict[str, None] = {}
+        if columns:
+            # A score column the mapping names but the board lacks leaves every action "to score": say why
+            # once, instead of letting a typo in a mapping file pass as a board nobody scored.
+            names = mapping.field_names()
+            for field in ("impact", "effort"):
+                if field not in self.index:
+                    looked = ", ".join(names.get(field, ())) or field
+                    self.warnings.append(
+                        f"no {field} column (looked for {looked}): every action is to score; "
+                        "rename the column or fix the mapping file"
+                    )
 
     def has(self, field: str) -> bool:
         return field in self.index
