@@ -138,6 +138,9 @@ def draw_load(evaluation: Evaluation, path: Path, language: Language = Language.
         labels.append(f"{sp.name}\n{sp.start:%d/%m}" + (f"\n{_short(notes, 20)}" if notes else ""))
     ax.set_xticks(list(xs))
     ax.set_xticklabels(labels, fontsize=8)
+    ax.set_ylabel("effort points" if language is Language.EN else "points d'effort")
+    title = "Sprint load against capacity" if language is Language.EN else "Charge des sprints et capacité"
+    ax.set_title(f"{title} — {evaluation.today.isoformat()}")
     ax.legend()
     fig.tight_layout()
     fig.savefig(path)
