@@ -1,0 +1,164 @@
+"""What every benchmark scenario shares: the cost models of DESIGN §8, the rate-limit floor, the result
+row and the sandbox's request log.
+
+Terms:
+
+- *Minimum requests*: the fewest HTTP requests the vendor's API allows for a scenario (API_FACTS §1.8, §2.9,
+  §3.9): the minimum reads plus the minimum writes.
+- *Floor*: the seconds the published rate limit alone imposes on the requests a run sent (``floor_s``); wall
+  time is compared with it only where the limit binds (floor > 0).
+- *Row*: one scenario's result, printed as one JSON line; ``ROW_KEYS`` is its fixed key set.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import requests
+
+from moteur.connectors.http import limiter
+from moteur.core.policy import PlanningPolicy
+
+TODAY = date(2026, 12, 1)
+POLICY = PlanningPolicy(first_sprint=date(2026, 11, 30), capacity_per_sprint=2000, horizon=6)
+
+ROW_KEYS = (
+    "scenario",
+    "tool",
+    "items",
+    "requests",
+    "minimum_requests",
+    "ratio",
+    "writes",
+    "minimum_writes",
+    "wall_s",
+    "floor_s",
+    "status_429",
+)
+
+# Published limits (API_FACTS §0): Trello 100 requests per 10 s per token; Asana 1,500 per minute (paid),
+# every batch action counted; monday 10M complexity points per minute (personal token).
+TRELLO_PER_WINDOW, TRELLO_WINDOW_S = 100, 10.0
+ASANA_PER_MINUTE = 1500
+MONDAY_POINTS_PER_MINUTE = 10_000_000
+# monday's complexity is not published; these are the sandbox's estimates (sandbox/monday/complexity.py):
+# a 500-item page with its column values, one change_multiple_column_values, one create_item.
+MONDAY_PAGE_POINTS, MONDAY_CHANGE_POINTS, MONDAY_CREATE_POINTS = 12_000, 1_000, 10_000
+
+
+def minimum_reads(tool: str, n: int) -> int:
+    """Trello ⌈N/1000⌉ (one /batch call per 1,000 cards); Asana 2 + ⌈N/100⌉; monday ⌈N/500⌉."""
+    if tool == "trello":
+        return max(1, math.ceil(n / 1000))
+    if tool == "asana":
+        return 2 + max(1, math.ceil(n / 100))
+    return max(1, math.ceil(n / 500))
+
+
+def minimum_writes(tool: str, changed_items: int, actions: int, schema_ops: int, field_items: int = 0) -> int:
+    """Writes the API cannot do with fewer requests, for ``changed_items`` items.
+
+    Trello sets labels, list and position in one ``PUT /cards/{id}``, but a custom field (ICE) only
+    through ``PUT /cards/{id}/customFields``: a second write for each of the ``field_items`` cards whose
+    fields change. Asana: one ``PUT /tasks/{gid}`` per task carries all its custom fields and one ``addTask``
+    per move; these ``actions`` pack 10 per ``POST /batch``. monday: one ``change_multiple_column_values``
+    per item, 20 aliased per request as API_FACTS §3.9 advises (moteur aliases more, so it may beat this).
+    """
+    if tool == "trello":
+        return schema_ops + changed_items + field_items
+    if tool == "asana":
+        return schema_ops + math.ceil(actions / 10)
+    return schema_ops + math.ceil(changed_items / 20)
+
+
+def floor_seconds(tool: str, requests_sent: int, actions: int = 0, items: int = 0, changed: int = 0) -> float:
+    """The time the published rate limit alone imposes on that many requests (0 when it does not bind).
+
+    Trello: the 101st request waits for the next 10 s window. Asana: what exceeds the first minute's 1,500
+    actions (``actions``: batch actions counted one each, plain requests too). monday: the estimated
+    complexity of reading ``items`` and changing ``changed`` items beyond one minute's budget.
+    """
+    if tool == "trello":
+        return max(0, math.ceil(requests_sent / TRELLO_PER_WINDOW) - 1) * TRELLO_WINDOW_S
+    if tool == "asana":
+        spent = max(actions, requests_sent)
+        return round(max(0.0, (spent - ASANA_PER_MINUTE) / ASANA_PER_MINUTE * 60), 1)
+    points = math.ceil(items / 500) * MONDAY_PAGE_POINTS + changed * MONDAY_CHANGE_POINTS
+    return round(max(0.0, (points - MONDAY_POINTS_PER_MINUTE) / MONDAY_POINTS_PER_MINUTE * 60), 1)
+
+
+def row(
+    scenario: str,
+    tool: str,
+    items: int,
+    log: list[dict[str, Any]],
+    minimum_reads_: int,
+    least_writes: int,
+    wall: float,
+    floor: float,
+) -> dict[str, Any]:
+    """The JSON row of one scenario from the sandbox log entries its run made."""
+    sent = len(log)
+    minimum = minimum_reads_ + least_writes
+    return {
+        "scenario": scenario,
+        "tool": tool,
+        "items": items,
+        "requests": sent,
+        "minimum_requests": minimum,
+        "ratio": round(sent / minimum, 2) if minimum else None,
+        "writes": sum(1 for r in log if r.get("mutating")),
+        "minimum_writes": least_writes,
+        "wall_s": round(wall, 2),
+        "floor_s": floor,
+        "status_429": sum(1 for r in log if r.get("status") == 429),
+    }
+
+
+@contextmanager
+def env(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the block (moteur's settings read the sandbox's credentials there)."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def fresh_limiters() -> None:
+    """Forget the process-wide client rate limiters before a scenario on a new sandbox.
+
+    moteur shares one limiter per credential across a process (``connectors/http/limiter.py``); every
+    sandbox accepts the same token, so without this a scenario would wait for the requests of the previous
+    sandbox, which stands for another account.
+    """
+    limiter._shared.clear()
+
+
+def request_log(url: str) -> list[dict[str, Any]]:
+    """The sandbox's whole request log (one entry per HTTP request, admin calls excluded)."""
+    answer = requests.get(f"{url}/_sandbox/requests", timeout=60)
+    answer.raise_for_status()
+    return answer.json()  # type: ignore[no-any-return]
+
+
+class LogWindow:
+    """The log entries of one tool made between ``open`` and ``close`` (the scenario's own requests)."""
+
+    def __init__(self, url: str, tool: str) -> None:
+        self.url = url
+        self.tool = tool
+        self.start = len(request_log(url))
+
+    def entries(self) -> list[dict[str, Any]]:
+        return [r for r in request_log(self.url)[self.start :] if r.get("tool") == self.tool]

@@ -1,0 +1,87 @@
+"""Migration scenarios: ``moteur migrate SRC TOOL:new`` of a ``bulk:N`` board, for each of the six tool pairs.
+
+*Minimum migration requests*: the source's minimum full read (DESIGN §8), one read of the new target, and
+the fewest creates the target's API allows: Trello one ``POST /cards`` per card plus one
+``PUT /cards/{id}/customFields`` for its scores (a card cannot be created with custom field values); Asana
+``POST /tasks`` packed 10 per ``POST /batch``; monday ``create_item`` with its column values, 20 aliased per
+request (API_FACTS §3.9). Making the board and its schema (lists, fields, columns) is not in the minimum: it
+is a constant, independent of N, and shows in ``requests - minimum_requests``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import env, floor_seconds, fresh_limiters, minimum_reads, request_log, row
+from moteur.commands.migrate_command import migration_port
+from moteur.connectors.base import open_connector
+from moteur.core.migration_run import apply_prepared, prepare_migration
+from moteur.core.refs import parse_ref
+from moteur.core.state import StateStore
+from moteur.sandbox.serve import start_sandbox
+from moteur.settings import load_settings
+
+TOOLS = ("trello", "asana", "monday")
+PAIRS = tuple((src, dst) for src in TOOLS for dst in TOOLS if src != dst)
+
+
+def minimum_creates(tool: str, items: int) -> int:
+    if tool == "trello":
+        return 2 * items
+    if tool == "asana":
+        return math.ceil(items / 10)
+    return math.ceil(items / 20)
+
+
+def run_migration(src: str, dst: str, items: int, latency_ms: int, rate_limits: bool) -> dict[str, Any]:
+    """Migrate the ``bulk:items`` board of ``src`` into a new ``dst`` board; one row, tool ``src->dst``."""
+    fresh_limiters()
+    with (
+        start_sandbox(seed=f"bulk:{items}", latency_ms=latency_ms, rate_limits=rate_limits) as sandbox,
+        tempfile.TemporaryDirectory() as tmp,
+        env({**sandbox.env, "MOTEUR_STATE_URL": f"sqlite:///{Path(tmp) / 'state.db'}"}),
+    ):
+        source_ref, target_ref = parse_ref(sandbox.boards[src][0]), parse_ref(f"{dst}:new")
+        settings = load_settings(None)
+        store = StateStore(os.environ["MOTEUR_STATE_URL"])
+        start = len(request_log(sandbox.url))
+        started = time.perf_counter()
+        source = open_connector(source_ref, settings)
+        target = open_connector(target_ref, settings)
+        try:
+            now = lambda: datetime.now(UTC)  # noqa: E731
+            prepared = prepare_migration(
+                migration_port(source_ref, source),
+                source_ref,
+                migration_port(target_ref, target),
+                target_ref,
+                store,
+                now=now,
+            )
+            outcome = apply_prepared(
+                prepared, migration_port(target_ref, target), store, now=now, owner="bench"
+            )
+        finally:
+            source.close()
+            target.close()
+            store.close()
+        wall = time.perf_counter() - started
+        log = [r for r in request_log(sandbox.url)[start:] if r.get("tool") in (src, dst)]
+    created = outcome.creates
+    target_log = [r for r in log if r.get("tool") == dst]
+    least = minimum_creates(dst, created)
+    floor = 0.0
+    if rate_limits:
+        # The target's limit binds (the source is read in a few requests); Asana counts creates one each.
+        floor = floor_seconds(dst, len(target_log), len(target_log) + created, 0, created)
+    reads = minimum_reads(src, items) + 1
+    result = row("migration", f"{src}->{dst}", items, log, reads, least, wall, floor)
+    result["created"] = created
+    result["failures"] = len(outcome.failures)
+    return result

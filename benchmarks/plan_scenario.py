@@ -1,0 +1,67 @@
+"""The CPU and memory scenario (issue 10, point 5): ``moteur plan --json`` on a CSV of N actions, in a child
+process, timed from the parent; its peak memory (maximum resident set size) comes from ``os.wait4``, so it is
+that one process's figure, not the benchmark's. The targets: 100,000 actions under 5 s and 500 MB.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+TARGET_S, TARGET_MB = 5.0, 500
+
+
+def write_plan_csv(path: Path, items: int) -> None:
+    """N scored actions, deterministic, in the French column names the file connector reads."""
+    with path.open("w", encoding="utf-8") as f:
+        f.write("id;titre;impact;effort;confiance;objectif;statut\n")
+        for i in range(items):
+            f.write(f"a{i};Action {i};{i % 10 + 1};{(i * 7) % 10 + 1};{(i * 3) % 10 + 1};leads;à faire\n")
+
+
+def run_plan(items: int) -> dict[str, Any]:
+    """One row: ``wall_s`` (the whole command, interpreter start included) and ``peak_mb``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "big.csv"
+        write_plan_csv(path, items)
+        command = [
+            sys.executable,
+            "-m",
+            "moteur.cli",
+            "plan",
+            f"file:{path}",
+            "--today",
+            "2026-12-01",
+            "--json",
+        ]
+        started = time.perf_counter()
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        stderr = child.stderr.read().decode(errors="replace") if child.stderr else ""
+        if child.stderr:
+            child.stderr.close()
+    if child.returncode != 0:
+        raise RuntimeError(f"moteur plan failed ({child.returncode}): {stderr[-500:]}")
+    peak_mb = round(usage.ru_maxrss / 1024)  # Linux reports kilobytes
+    return {
+        "scenario": "plan",
+        "tool": "file",
+        "items": items,
+        "requests": 0,
+        "minimum_requests": 0,
+        "ratio": None,
+        "writes": 0,
+        "minimum_writes": 0,
+        "wall_s": round(wall, 2),
+        "floor_s": 0.0,
+        "status_429": 0,
+        "peak_mb": peak_mb,
+        "within_target": wall < TARGET_S and peak_mb < TARGET_MB,
+    }
