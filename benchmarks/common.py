@@ -17,6 +17,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -26,6 +27,13 @@ from moteur.core.policy import PlanningPolicy
 
 TODAY = date(2026, 12, 1)
 POLICY = PlanningPolicy(first_sprint=date(2026, 11, 30), capacity_per_sprint=2000, horizon=6)
+
+# The same policy as a config file, for the runs of ``moteur sync`` (bench_env).
+CONFIG_TOML = """[planning]
+first_sprint = 2026-11-30
+capacity_per_sprint = 2000
+horizon = 6
+"""
 
 ROW_KEYS = (
     "scenario",
@@ -46,6 +54,7 @@ ROW_KEYS = (
 TRELLO_PER_WINDOW, TRELLO_WINDOW_S = 100, 10.0
 ASANA_PER_MINUTE = 1500
 MONDAY_POINTS_PER_MINUTE = 10_000_000
+RATE_WINDOW_S = {"trello": TRELLO_WINDOW_S, "asana": 60.0, "monday": 0.0}  # monday: far under its budget
 # monday's complexity is not published; these are the sandbox's estimates (sandbox/monday/complexity.py):
 # a 500-item page with its column values, one change_multiple_column_values, one create_item.
 MONDAY_PAGE_POINTS, MONDAY_CHANGE_POINTS, MONDAY_CREATE_POINTS = 12_000, 1_000, 10_000
@@ -133,6 +142,13 @@ def env(values: dict[str, str]) -> Iterator[None]:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+def bench_env(directory: Path) -> dict[str, str]:
+    """A state database and a config file (``CONFIG_TOML``) of its own for one scenario, in ``directory``."""
+    config = directory / "moteur.toml"
+    config.write_text(CONFIG_TOML, encoding="utf-8")
+    return {"MOTEUR_STATE_URL": f"sqlite:///{directory / 'state.db'}", "MOTEUR_CONFIG": str(config)}
 
 
 def fresh_limiters() -> None:

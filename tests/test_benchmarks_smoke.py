@@ -1,0 +1,78 @@
+"""Smoke test of the benchmark suite (``make bench``): every scenario runs on tiny boards, without latency or
+rate limits, and prints a row with the documented keys — so the benchmark code cannot rot between runs.
+
+The figures themselves are not asserted beyond sanity (a first sync writes, a no-op re-run writes nothing):
+they are what ``make bench`` is for.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# benchmarks/ is a top-level directory of the repository, not part of the installed package.
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from benchmarks.__main__ import main  # noqa: E402
+from benchmarks.common import ROW_KEYS  # noqa: E402
+from benchmarks.migration_scenarios import run_migration  # noqa: E402
+from benchmarks.plan_scenario import run_plan  # noqa: E402
+from benchmarks.report import print_table, verdict  # noqa: E402
+from benchmarks.sync_scenarios import run_baseline, run_sync_scenarios  # noqa: E402
+
+ITEMS = 20  # small enough that Trello's client pacing (90 per 10 s) never waits
+
+
+def _check(row: dict[str, Any]) -> None:
+    assert "error" not in row, row
+    assert set(ROW_KEYS) <= set(row), f"missing keys: {set(ROW_KEYS) - set(row)}"
+    json.dumps(row)  # each row is printed as one JSON line
+
+
+@pytest.mark.parametrize("tool", ["trello", "asana", "monday"])
+def test_sync_scenarios_and_naive_baseline_print_full_rows(tool: str) -> None:
+    rows = run_sync_scenarios(tool, ITEMS, latency_ms=0, rate_limits=False, changed=5)
+    assert [r["scenario"] for r in rows] == ["first_sync", "noop_rerun", "rerun_5_changed"]
+    for row in rows:
+        _check(row)
+    first, noop, changed = rows
+    assert first["writes"] > 0 and first["status_429"] == 0
+    assert noop["writes"] == 0
+    assert changed["writes"] > 0
+    naive = run_baseline(tool, ITEMS, latency_ms=50, moteur_first=first)
+    _check(naive)
+    assert naive["requests"] > first["requests"]  # item by item costs more than moteur
+    assert naive["requests_vs_moteur"] > 1
+
+
+@pytest.mark.parametrize(("src", "dst"), [("trello", "asana"), ("asana", "monday"), ("monday", "trello")])
+def test_migration_scenario_prints_a_full_row(src: str, dst: str) -> None:
+    row = run_migration(src, dst, ITEMS, latency_ms=0, rate_limits=False)
+    _check(row)
+    assert row["tool"] == f"{src}->{dst}"
+    assert row["created"] >= ITEMS and row["failures"] == 0
+
+
+def test_plan_scenario_measures_time_and_peak_memory() -> None:
+    row = run_plan(200)
+    _check(row)
+    assert row["peak_mb"] > 0 and row["wall_s"] > 0
+
+
+def test_main_prints_json_lines_then_the_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--only", "plan", "--plan-items", "100"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    plan_row = json.loads(lines[0])
+    assert plan_row["scenario"] == "plan" and verdict(plan_row) == "ok"
+    assert any("moteur benchmarks" in line for line in lines[1:])
+
+
+def test_table_shows_a_failed_scenario_as_an_error_row(capsys: pytest.CaptureFixture[str]) -> None:
+    print_table([{"scenario": "first_sync", "tool": "asana", "error": "boom"}])
+    assert "error: boom" in capsys.readouterr().out
