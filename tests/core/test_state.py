@@ -130,7 +130,7 @@ def test_a_database_from_a_newer_moteur_is_refused_with_the_fix(state_url: str) 
 def test_an_older_schema_without_an_upgrade_step_is_refused(state_url: str) -> None:
     StateStore(state_url).close()
     _set_stored_version(state_url, 0)
-    with pytest.raises(StateError, match="no upgrade path from it to schema 1"):
+    with pytest.raises(StateError, match=f"no upgrade path from it to schema {SCHEMA_VERSION}"):
         StateStore(state_url)
 
 
@@ -155,12 +155,12 @@ def test_an_upgrade_step_that_fails_half_way_leaves_the_database_as_it_was(state
 
     def half_done(conn: Connection) -> None:
         conn.execute(text("CREATE TABLE sprint_pins (board VARCHAR(512) PRIMARY KEY)"))
-        raise RuntimeError("step 1 -> 2 failed after its first statement")
+        raise RuntimeError("step N -> N+1 failed after its first statement")
 
     with pytest.raises(RuntimeError), engine.begin() as conn:
-        prepare_schema(conn, where, target=2, steps={1: half_done})
+        prepare_schema(conn, where, target=SCHEMA_VERSION + 1, steps={SCHEMA_VERSION: half_done})
     with engine.connect() as conn:
-        assert read_schema_version(conn, where) == 1
+        assert read_schema_version(conn, where) == SCHEMA_VERSION
         assert not inspect(conn).has_table("sprint_pins")  # SQLite too: its DDL runs inside our transaction
     engine.dispose()
 

@@ -14,6 +14,8 @@ from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from moteur.connectors import incremental
+from moteur.connectors.asana import incremental as changes
 from moteur.connectors.asana import migration as port
 from moteur.connectors.asana.mapping import to_snapshot
 from moteur.connectors.asana.reader import read_project
@@ -70,9 +72,20 @@ class AsanaConnector:
         self.fields_on = settings.asana_tier != "free"
 
     def read(self, board: BoardRef) -> Snapshot:
-        snapshot = to_snapshot(
-            read_project(self.http, board.board), board, self.mapping, fields_on=self.fields_on
+        return self._warned(
+            to_snapshot(read_project(self.http, board.board), board, self.mapping, fields_on=self.fields_on)
         )
+
+    def cursor_of(self, board: BoardRef) -> str | None:
+        return changes.cursor_of(self.http, board)
+
+    def read_changes(self, board: BoardRef, cached: Snapshot, cursor: str) -> incremental.ChangeSet | None:
+        found = changes.read_changes(self.http, board, cached, cursor, self.mapping, fields_on=self.fields_on)
+        if found is None:
+            return None
+        return incremental.ChangeSet(self._warned(found.snapshot), found.cursor, found.requests)
+
+    def _warned(self, snapshot: Snapshot) -> Snapshot:
         wants_fields = any(
             t.kind is TargetKind.CUSTOM_FIELD for t in self.mapping.writeback.targets().values()
         )

@@ -14,9 +14,11 @@ from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from moteur.connectors import incremental
 from moteur.connectors.http import HttpClient, HttpStats
 from moteur.connectors.migration import Capabilities
 from moteur.connectors.monday import history, migration, migration_apply
+from moteur.connectors.monday import incremental as changes
 from moteur.connectors.monday.mapping import to_snapshot
 from moteur.connectors.monday.reader import read_board
 from moteur.connectors.monday.transport import ComplexityPacer, MondayTransport, endpoint, monday_client
@@ -59,6 +61,12 @@ class MondayConnector:
 
     def read(self, board: BoardRef) -> Snapshot:
         return to_snapshot(read_board(self.transport, board.board), board, self.mapping)
+
+    def cursor_of(self, board: BoardRef) -> str | None:
+        return changes.cursor_of(self.transport, board)
+
+    def read_changes(self, board: BoardRef, cached: Snapshot, cursor: str) -> incremental.ChangeSet | None:
+        return changes.read_changes(self.transport, board, cached, cursor, self.mapping)
 
     def writeback(self, snapshot: Snapshot) -> WriteBack:
         targets = self.mapping.writeback.targets()

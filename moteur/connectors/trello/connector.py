@@ -13,9 +13,11 @@ from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from moteur.connectors import incremental
 from moteur.connectors.http import HttpClient, HttpStats
 from moteur.connectors.migration import Capabilities
 from moteur.connectors.trello import history, target
+from moteur.connectors.trello import incremental as changes
 from moteur.connectors.trello.mapping import to_snapshot
 from moteur.connectors.trello.migration import MigrationWriter
 from moteur.connectors.trello.reader import read_board
@@ -61,7 +63,18 @@ class TrelloConnector:
         self.http = http or trello_client(settings)
 
     def read(self, board: BoardRef) -> Snapshot:
-        snapshot = to_snapshot(read_board(self.http, board.board), board, self.mapping)
+        return self._warned(to_snapshot(read_board(self.http, board.board), board, self.mapping))
+
+    def cursor_of(self, board: BoardRef) -> str | None:
+        return changes.cursor_of(self.http, board)
+
+    def read_changes(self, board: BoardRef, cached: Snapshot, cursor: str) -> incremental.ChangeSet | None:
+        found = changes.read_changes(self.http, board, cached, cursor, self.mapping)
+        if found is None:
+            return None
+        return incremental.ChangeSet(self._warned(found.snapshot), found.cursor, found.requests)
+
+    def _warned(self, snapshot: Snapshot) -> Snapshot:
         if not snapshot.native.get("custom_fields_on") and "ice" in self.mapping.writeback.targets():
             snapshot = snapshot.model_copy(update={"warnings": (*snapshot.warnings, POWER_UP_WARNING)})
         return snapshot

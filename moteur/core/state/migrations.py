@@ -17,8 +17,14 @@ from moteur.core.state import schema
 
 UpgradeStep = Callable[[Connection], None]
 
-UPGRADES: dict[int, UpgradeStep] = {}
-"""``{from_version: step}``; empty while the schema is at version 1."""
+
+def _add_board_cache(conn: Connection) -> None:
+    """1 → 2: the ``board_cache`` table of incremental reads (nothing else changed)."""
+    schema.board_cache.create(conn)
+
+
+UPGRADES: dict[int, UpgradeStep] = {1: _add_board_cache}
+"""``{from_version: step}``."""
 
 _VERSION_KEY = "schema_version"
 _FRESH_START = (

@@ -9,6 +9,8 @@ Terms defined here:
 - *Journal entry*: one op a run applied (or failed to apply) with the field's value before and after, so a
   run can be undone and a crashed run shows how far it got.
 - *Cursor*: a named bookmark for incremental reads (``modified_since``, a sync token…) per board.
+- *Board cache*: the JSON of a board's last complete Snapshot (see ``schema``), which incremental reads
+  update; it is only worth as much as its cursors, so both are always saved in one transaction.
 
 Commit rules, because they are what makes a crash safe: ``start_run``, ``record_op`` and ``link`` commit at
 once (they describe what already happened remotely); ``finish_run`` commits the items, the cursors and the run
@@ -105,6 +107,24 @@ class StateStore:
             ).scalar()
         return value
 
+    def cursors(self, board: str) -> dict[str, str]:
+        """Every cursor of ``board``, by name."""
+        t = schema.cursors
+        with self._transaction(read_only=True) as conn:
+            rows = conn.execute(select(t.c.name, t.c.value).where(t.c.board == board)).all()
+        return {r.name: r.value for r in rows}
+
+    def board_cache(self, board: str) -> Any:
+        """The cached Snapshot JSON of ``board`` (None if there is none)."""
+        t = schema.board_cache
+        with self._transaction(read_only=True) as conn:
+            return conn.execute(select(t.c.payload).where(t.c.board == board)).scalar()
+
+    def save_read(self, board: str, *, cache: Any, cursors: Mapping[str, str], now: datetime) -> None:
+        """Save ``board``'s cache and cursors together (one transaction): a cursor never outruns its cache."""
+        with self._transaction() as conn:
+            _save_read(conn, board, cache, cursors, now)
+
     # -- runs ---------------------------------------------------------------------------------------------
 
     def start_run(self, command: str, boards: Sequence[str], dry_run: bool, now: datetime) -> int:
@@ -138,14 +158,16 @@ class StateStore:
         item_states: Iterable[ItemState],
         board: str,
         cursors: Mapping[str, str] | None = None,
+        cache: Any = None,
         forgotten: Iterable[str] = (),
         now: datetime,
         message: str | None = None,
     ) -> None:
-        """Close the run and save ``board``'s item states and cursors, all in one transaction.
+        """Close the run and save ``board``'s item states, cursors and cache, all in one transaction.
 
         Items not in ``item_states`` keep their previous state, except the ``forgotten`` keys (items gone from
-        the board), whose state is dropped. If anything fails, nothing of it is saved.
+        the board), whose state is dropped. ``cache`` (a board cache's JSON) replaces the stored one when
+        given. If anything fails, nothing of it is saved.
         """
         with self._transaction() as conn:
             _set_outcome(conn, run_id, outcome, now, message, counts)
@@ -155,12 +177,7 @@ class StateStore:
                 conn.execute(
                     delete(t).where(and_(t.c.board == board, t.c.item_key.in_(gone[start : start + _CHUNK])))
                 )
-            if cursors:
-                schema.upsert(
-                    conn,
-                    schema.cursors,
-                    [{"board": board, "name": n, "value": v, "updated_at": now} for n, v in cursors.items()],
-                )
+            _save_read(conn, board, cache, cursors or {}, now)
             rows = (
                 {
                     "board": board,
@@ -357,6 +374,17 @@ class StateStore:
         ``dead(owner)`` may say a holder is certainly gone; its lock is then taken over at once.
         """
         return BoardLock(self._engine, board, owner, lease_seconds, now, dead)
+
+
+def _save_read(conn: Connection, board: str, cache: Any, cursors: Mapping[str, str], now: datetime) -> None:
+    if cursors:
+        schema.upsert(
+            conn,
+            schema.cursors,
+            [{"board": board, "name": n, "value": v, "updated_at": now} for n, v in cursors.items()],
+        )
+    if cache is not None:
+        schema.upsert(conn, schema.board_cache, [{"board": board, "payload": cache, "updated_at": now}])
 
 
 def _link_conflict(source_key: str, target_board: str, existing: str | None, wanted: str) -> StateError:

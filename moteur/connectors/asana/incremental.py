@@ -1,0 +1,174 @@
+"""Incremental reads of an Asana project: its events since a sync token (API_FACTS §2.6).
+
+The *cursor* is an Asana events *sync token* for the project. Events bubble up from the project's tasks
+(changed, added, removed, deleted), so they say which tasks to read again *and* which ones left.
+
+Everything board-level and the events travel in one ``POST /batch`` (three GET actions: the project with its
+custom field settings, its sections, the events): a no-op run costs one request. ``has_more`` events cost
+one ``GET /events`` each. The tasks the events name are read again ten to a further batch, with the full
+read's ``opt_fields``. A task that answers 404, or no longer belongs to the project, leaves the snapshot.
+
+The batch answers 200 even when an action fails, each with its own status: the 412 of an expired token comes
+back as a result whose body holds a fresh token (that is how ``cursor_of`` gets its first one, for one
+request) — and makes ``read_changes`` answer None, so the caller reads in full.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moteur.connectors.asana import reader
+from moteur.connectors.asana.mapping import to_snapshot
+from moteur.connectors.http import HttpClient
+from moteur.connectors.incremental import ChangeSet, merged
+from moteur.core.errors import MoteurError, RemoteError
+from moteur.core.model import BoardRef, Snapshot
+from moteur.mappings.schema import BoardMapping
+
+BATCH_SIZE = 10  # Asana's maximum actions per batch
+EXPIRED = 412  # Asana's answer to an unknown or expired sync token
+_GONE = ("deleted",)
+
+
+def _get(path: str, query: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"relative_path": path, "method": "get", "data": dict(query or {})}
+
+
+def _batch(client: HttpClient, actions: list[dict[str, Any]], what: str) -> list[tuple[int, Any]]:
+    """``(status, body)`` per action of one read-only batch (safe to resend: every action is a GET)."""
+    answer = client.request_json(
+        "POST", "/batch", json={"data": {"actions": actions}}, what=what, idempotent=True
+    )
+    data = answer.get("data") if isinstance(answer, dict) else None
+    if not isinstance(data, list) or len(data) != len(actions):
+        raise RemoteError("Asana answered a batch without one result per action")
+    return [
+        (int(r.get("status_code") or 500), r.get("body")) if isinstance(r, dict) else (500, None)
+        for r in data
+    ]
+
+
+def _events_action(project: str, token: str | None) -> dict[str, Any]:
+    query = {"resource": project}
+    if token:
+        query["sync"] = token
+    return _get("/events", query)
+
+
+def cursor_of(client: HttpClient, board: BoardRef) -> str | None:
+    """A fresh sync token for the project (Asana hands one out with the 412 of a call without one)."""
+    [(status, body)] = _batch(client, [_events_action(board.board, None)], f"events of project {board}")
+    token = body.get("sync") if isinstance(body, dict) else None
+    return str(token) if status in (200, EXPIRED) and token else None
+
+
+def read_changes(
+    client: HttpClient,
+    board: BoardRef,
+    cached: Snapshot,
+    cursor: str,
+    mapping: BoardMapping,
+    *,
+    fields_on: bool,
+) -> ChangeSet | None:
+    """The project updated by the events since ``cursor``, or None when Asana refused the token."""
+    before = client.stats().requests
+    project = board.board
+    what = f"project {board}"
+    answers = _batch(
+        client,
+        [
+            _get(f"/projects/{project}", {"opt_fields": reader.PROJECT_FIELDS}),
+            _get(f"/projects/{project}/sections", {"opt_fields": reader.SECTION_FIELDS, "limit": "100"}),
+            _events_action(project, cursor),
+        ],
+        what,
+    )
+    (p_status, p_body), (s_status, s_body), (e_status, e_body) = answers
+    if e_status == EXPIRED:
+        return None
+    for status, body, part in ((p_status, p_body, what), (s_status, s_body, f"sections of {what}")):
+        if status != 200 or not isinstance(body, dict):
+            raise _failed(status, body, part)
+    if (s_body.get("next_page") or None) is not None:
+        return None  # over 100 sections: rare enough that a full read (which pages them) is simpler
+    if e_status != 200 or not isinstance(e_body, dict):
+        raise _failed(e_status, e_body, f"events of {what}")
+    events = list(e_body.get("data") or [])
+    token = str(e_body.get("sync") or cursor)
+    while e_body.get("has_more"):
+        try:
+            e_body = client.request_json(
+                "GET", "/events", params={"resource": project, "sync": token}, what=f"events of {what}"
+            )
+        except MoteurError:
+            return None  # the token expired between two calls: read in full
+        events.extend(e_body.get("data") or [])
+        token = str(e_body.get("sync") or token)
+    touched, gone = _tasks_named(events)
+    tasks = _tasks(client, list(touched), project, what)
+    raw = reader.RawProject(
+        project=p_body.get("data") or {},
+        sections=[s for s in s_body.get("data") or [] if isinstance(s, dict)],
+        tasks=tasks,
+    )
+    fresh = to_snapshot(raw, board, mapping, fields_on=fields_on)
+    snapshot = merged(cached, fresh, changed=touched, removed=gone, per_item=("task_tags",), seen=("tags",))
+    return ChangeSet(snapshot, token, client.stats().requests - before)
+
+
+def _tasks_named(events: list[Any]) -> tuple[dict[str, None], set[str]]:
+    """The tasks to read again and the ones deleted, oldest event first so the last word wins."""
+    touched: dict[str, None] = {}
+    gone: set[str] = set()
+    for event in events:
+        resource = event.get("resource") if isinstance(event, dict) else None
+        if not isinstance(resource, dict) or resource.get("resource_type") != "task":
+            continue
+        gid = str(resource.get("gid") or "")
+        if not gid:
+            continue
+        if event.get("action") in _GONE:
+            gone.add(gid)
+            touched.pop(gid, None)
+        else:
+            gone.discard(gid)
+            touched[gid] = None
+    return touched, gone
+
+
+def _tasks(client: HttpClient, gids: list[str], project: str, what: str) -> list[Any]:
+    """The tasks among ``gids`` that still belong to the project, ten to a batch."""
+    found: list[Any] = []
+    for start in range(0, len(gids), BATCH_SIZE):
+        chunk = gids[start : start + BATCH_SIZE]
+        actions = [_get(f"/tasks/{gid}", {"opt_fields": reader.TASK_FIELDS}) for gid in chunk]
+        for status, body in _batch(client, actions, f"tasks of {what}"):
+            if status == 404:
+                continue  # deleted since the event
+            if status != 200 or not isinstance(body, dict):
+                raise _failed(status, body, f"tasks of {what}")
+            task = body.get("data")
+            if isinstance(task, dict) and _in_project(task, project):
+                found.append(task)
+    return found
+
+
+def _in_project(task: dict[str, Any], project: str) -> bool:
+    for membership in task.get("memberships") or []:
+        p = membership.get("project") if isinstance(membership, dict) else None
+        if isinstance(p, dict) and str(p.get("gid")) == project:
+            return True
+    return False
+
+
+def _failed(status: int, body: object, what: str) -> RemoteError:
+    errors = body.get("errors") if isinstance(body, dict) else None
+    message = (
+        errors[0].get("message")
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict)
+        else ""
+    )
+    return RemoteError(
+        f"Asana answered {status} for {what} inside /batch: {message}", retriable=status >= 500
+    )

@@ -1,0 +1,142 @@
+"""Incremental reads of a Trello board: the board's actions since the last one seen (API_FACTS §1.8).
+
+The *cursor* is the id of the newest board action seen. Object ids start with their creation time, so an
+action id orders actions, and a board's own id stands for "everything since the board was made".
+
+One ``GET /batch`` reads the board-level parts (board, lists, labels, custom fields, members: five of the
+six URLs of a full read) and the actions ``since`` the cursor; each card those actions name is then fetched
+again, ten to a further ``/batch``. A no-op run costs one request. A card that is gone (``deleteCard``, a
+404, ``closed``, or now on another board) leaves the snapshot. More actions than one page (1,000) refuse
+the cursor: reading them all would cost about as much as a full read, which also catches anything missed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moteur.connectors.http import HttpClient
+from moteur.connectors.incremental import ChangeSet, merged
+from moteur.connectors.trello import reader
+from moteur.connectors.trello.mapping import to_snapshot
+from moteur.core.errors import RemoteError
+from moteur.core.model import BoardRef, Snapshot
+from moteur.mappings.schema import BoardMapping
+
+ACTIONS_PAGE = 1000
+BATCH_URLS = 10  # Trello's maximum URLs per /batch
+# Every action type that can change what moteur reads of a card or of the board (API_FACTS §1.8, plus the
+# ones that take a card off the board or bring one in).
+ACTION_TYPES = ",".join(
+    (
+        "createCard",
+        "copyCard",
+        "convertToCardFromCheckItem",
+        "moveCardToBoard",
+        "moveCardFromBoard",
+        "updateCard",
+        "deleteCard",
+        "addLabelToCard",
+        "removeLabelFromCard",
+        "updateCustomFieldItem",
+        "addMemberToCard",
+        "removeMemberFromCard",
+        "createList",
+        "updateList",
+    )
+)
+_GONE = ("deleteCard", "moveCardFromBoard")
+
+
+def board_id_of(client: HttpClient, board: BoardRef, cached: Snapshot | None = None) -> str:
+    known = str(cached.native.get("board_id") or "") if cached is not None else ""
+    return known or reader.resolve_board_id(client, board.board)
+
+
+def cursor_of(client: HttpClient, board: BoardRef) -> str:
+    """The newest action id of the board (or the board's id when it has none): one request."""
+    board_id = board_id_of(client, board)
+    answer = client.request_json(
+        "GET",
+        f"/boards/{board_id}/actions",
+        params={"limit": "1", "fields": "id", "filter": ACTION_TYPES},
+        what=f"actions of board {board}",
+    )
+    newest = (
+        answer[0].get("id") if isinstance(answer, list) and answer and isinstance(answer[0], dict) else None
+    )
+    return str(newest) if newest else board_id
+
+
+def read_changes(
+    client: HttpClient, board: BoardRef, cached: Snapshot, cursor: str, mapping: BoardMapping
+) -> ChangeSet | None:
+    """The board updated by the actions since ``cursor``, or None when the cursor must be refused."""
+    before = client.stats().requests
+    board_id = board_id_of(client, board, cached)
+    what = f"board {board}"
+    actions_url = (
+        f"/boards/{board_id}/actions?since={cursor}&limit={ACTIONS_PAGE}&filter={ACTION_TYPES}"
+        "&fields=id,type,data"
+    )
+    urls = [*reader.batch_urls(board_id)[:5], actions_url]
+    answers = client.request_json("GET", "/batch", params={"urls": ",".join(urls)}, what=what)
+    if not isinstance(answers, list) or len(answers) != len(urls):
+        raise RemoteError(
+            "Trello's /batch answer has an unexpected shape", hint="retry; report it if it lasts"
+        )
+    parts = [reader._answer(a, what) for a in answers[:5]]
+    try:
+        actions = reader._list_of(reader._answer(answers[5], f"actions of {what}"))
+    except RemoteError:
+        return None  # actions unavailable: read in full
+    if len(actions) >= ACTIONS_PAGE:
+        return None
+    gone: set[str] = set()
+    touched: dict[str, None] = {}
+    for action in reversed(actions):  # oldest first, so the last word on a card wins
+        card = (action.get("data") or {}).get("card") or {}
+        card_id = str(card.get("id") or "")
+        if not card_id:
+            continue
+        if action.get("type") in _GONE:
+            gone.add(card_id)
+            touched.pop(card_id, None)
+        else:
+            gone.discard(card_id)
+            touched[card_id] = None
+    cards = _cards(client, list(touched), board_id, what)
+    raw = reader.RawBoard(
+        board=parts[0] if isinstance(parts[0], dict) else {},
+        lists=reader._list_of(parts[1]),
+        labels=reader._list_of(parts[2]),
+        custom_fields=reader._list_of(parts[3]),
+        members=reader._list_of(parts[4]),
+        cards=cards,
+    )
+    fresh = to_snapshot(raw, board, mapping)
+    snapshot = merged(cached, fresh, changed=touched, removed=gone, per_item=("card_labels",))
+    newest = str(actions[0].get("id") or cursor) if actions else cursor
+    return ChangeSet(snapshot, newest, client.stats().requests - before)
+
+
+def _cards(client: HttpClient, ids: list[str], board_id: str, what: str) -> list[dict[str, Any]]:
+    """The open cards of this board among ``ids``, ten to a ``/batch``; the others are gone from it."""
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(ids), BATCH_URLS):
+        chunk = ids[start : start + BATCH_URLS]
+        urls = [f"/cards/{i}?fields={reader.CARD_FIELDS}&customFieldItems=true" for i in chunk]
+        answers = client.request_json(
+            "GET", "/batch", params={"urls": ",".join(urls)}, what=f"cards of {what}"
+        )
+        if not isinstance(answers, list) or len(answers) != len(chunk):
+            raise RemoteError(
+                "Trello's /batch answer has an unexpected shape", hint="retry; report it if it lasts"
+            )
+        for entry in answers:
+            if isinstance(entry, dict) and set(entry) & {"400", "404"}:
+                continue  # deleted since the action: it leaves the snapshot
+            body = reader._answer(entry, f"cards of {what}")
+            # A card archived or moved to another board leaves the snapshot too.
+            if isinstance(body, dict) and not body.get("closed") and str(body.get("idBoard")) == board_id:
+                found.append(body)
+    return found
