@@ -142,6 +142,9 @@ def sync(
     chart: Annotated[
         Path | None, typer.Option("--chart", help="Draw the planned priority matrix to a .png or .svg file.")
     ] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Read every item, not only what changed since the last run.")
+    ] = False,
     verbose: VerboseOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -163,6 +166,7 @@ def sync(
             replan=replan,
             force=force,
             chart=chart,
+            full=full,
         )
     raise typer.Exit(code)
 

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from moteur.commands.context import board_refs, settings_for, team_groups
+from moteur.commands.incremental_read import BoardRead, read_board, save_reads
 from moteur.commands.plan_file import load_plan, save_plan
 from moteur.connectors.base import Connector, open_connector
-from moteur.core.model import BoardRef, Snapshot
+from moteur.core.model import BoardRef
 from moteur.core.plan import Desired, Plan, current_value
 from moteur.core.state import StateStore, default_state_url
 from moteur.core.sync import BoardPlan, SyncOutcome, SyncPlan, apply_sync, memory_of, prepare
@@ -58,15 +59,27 @@ def open_store(settings: Settings) -> StateStore:
     return StateStore(settings.state_url or default_state_url())
 
 
-def read_boards(out: Output, ports: dict[BoardRef, Connector]) -> list[Snapshot]:
-    snapshots = []
+def read_boards(
+    out: Output, ports: dict[BoardRef, Connector], store: StateStore, *, full_every: int, full: bool
+) -> dict[BoardRef, BoardRead]:
+    """Each board read in full or incrementally (``incremental_read``); its warnings shown."""
+    reads = {}
     for ref, port in ports.items():
         with progress_bar(out.err, None, f"reading {ref}", enabled=out.show_progress):
-            snapshot = port.read(ref)
-        for warning in snapshot.warnings:
+            read = read_board(store, ref, port, full_every=full_every, full=full)
+        if out.verbose:
+            how = (
+                "changes only"
+                if read.incremental
+                else f"in full ({read.reason})"
+                if read.reason
+                else "in full"
+            )
+            out.info(f"{ref}: read {how} in {read.requests} requests")
+        for warning in read.snapshot.warnings:
             out.warn(f"{ref}: {warning}")
-        snapshots.append(snapshot)
-    return snapshots
+        reads[ref] = read
+    return reads
 
 
 def requests_line(ports: dict[BoardRef, Connector], sync_plan: SyncPlan) -> str | None:
@@ -124,6 +137,7 @@ def run_sync(
     show_plan: bool = True,
     max_items: int | None = None,
     chart: Path | None = None,
+    full: bool = False,
 ) -> int:
     settings = settings_for(config)
     refs = board_refs(texts, settings)
@@ -135,7 +149,8 @@ def run_sync(
             # Lock before reading: no other run may write these boards between our read and our writes.
             for ref in refs:
                 locks.enter_context(store.lock(str(ref), owner_name(), LEASE_SECONDS, now_utc, owner_gone))
-        snapshots = read_boards(out, ports)
+        reads = read_boards(out, ports, store, full_every=settings.full_every, full=full)
+        snapshots = [read.snapshot for read in reads.values()]
         memories = {ref: memory_of(store.item_states(str(ref))) for ref in refs}
         writebacks = {s.board: ports[s.board].writeback(s) for s in snapshots}
         sync_plan = prepare(
@@ -176,6 +191,8 @@ def run_sync(
                 progress=advance,
                 locked=True,
             )
+        # After the writes: a crash before this line re-reads from the previous cursor, which is safe.
+        save_reads(store, reads, now_utc())
         if json_out:
             out.json(sync_json(sync_plan, applied=_applied(outcome)))
         report_outcome(out, outcome, ports)
