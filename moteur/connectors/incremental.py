@@ -19,6 +19,7 @@ read is missed — and ``read_changes(board, cached, cursor)``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
@@ -79,6 +80,39 @@ def merged(
         native[key] = dict(cached.native.get(key) or {}) | dict(fresh.native.get(key) or {})
         tags = tuple(dict.fromkeys((*cached.tags, *fresh.tags)))
     return fresh.model_copy(update={"actions": tuple(actions), "native": native, "tags": tags})
+
+
+def board_kept(cached: Snapshot, fresh: Snapshot, *, skip: Iterable[str] = ()) -> bool:
+    """True when every board-level part the cache knew is still there, unchanged, in ``fresh``.
+
+    The cached actions were mapped through the board's lists/sections/groups, labels, fields and options
+    as they were then: a renamed or removed one changes what unchanged items map to, and no change feed
+    names those items. So a changed part refuses the cursor (a full read follows). An *added* part cannot
+    change an item that does not mention it — an item that starts to is itself in the feed — so additions
+    (moteur creating its labels, sections or columns on a first sync) keep the incremental read.
+    ``skip`` names ``native`` entries gathered from items (see ``merged``), which are not board-level.
+    """
+    if not _contains(cached.buckets, fresh.buckets) or not set(cached.fields) <= set(fresh.fields):
+        return False
+    ignored = set(skip) | {"pages"}  # monday's page count is how the board was read, not what it holds
+    for key, value in cached.native.items():
+        if key in ignored:
+            continue
+        now = fresh.native.get(key)
+        if isinstance(value, list):
+            if not isinstance(now, list) or not _contains(value, now):
+                return False
+        elif value is not None and value != now:
+            return False
+    return True
+
+
+def _contains(old: Iterable[object], new: Iterable[object]) -> bool:
+    def text(entry: object) -> str:
+        dump = getattr(entry, "model_dump", None)
+        return json.dumps(dump(mode="json") if callable(dump) else entry, sort_keys=True, default=str)
+
+    return {text(e) for e in old} <= {text(e) for e in new}
 
 
 def cached_snapshot(payload: object) -> Snapshot | None:

@@ -54,7 +54,10 @@ def _declared(spec: dict[str, Any], template: str) -> set[str]:
 
 def test_trello_change_urls_use_declared_parameters() -> None:
     spec = json.loads(_spec("trello_openapi.json").read_text(encoding="utf-8"))
-    actions = f"/boards/b/actions?since=c&limit={trello.ACTIONS_PAGE}&filter={trello.ACTION_TYPES}&fields=id,type,data"
+    actions = (
+        f"/boards/b/actions?since=c&limit={trello.ACTIONS_PAGE}&filter={trello.ACTION_TYPES}"
+        "&fields=id,type,data"
+    )
     card = f"/cards/x?fields={trello_reader.CARD_FIELDS}&customFieldItems=true"
     for url, template in ((actions, "/boards/{boardId}/actions"), (card, "/cards/{id}")):
         keys = {k for k, _ in parse_qsl(urlsplit(url).query)}

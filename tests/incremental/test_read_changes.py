@@ -99,3 +99,63 @@ def test_a_new_trello_card_is_added_and_a_moved_one_follows_its_list(sandbox: Sa
     assert changes is not None
     assert "Nouveau" in {a.title for a in changes.snapshot.actions}
     assert same(changes.snapshot, port.read(ref))
+
+
+@pytest.mark.parametrize("tool", ["trello", "asana"])
+def test_a_renamed_list_or_section_refuses_the_cursor(sandbox: Sandbox, tool: str) -> None:
+    # The cached actions name their bucket as it was: a rename touches them all, and no feed names them.
+    import requests
+
+    port = connector(tool, sandbox.env)
+    ref = board_of(sandbox, tool)
+    cursor = port.cursor_of(ref)
+    full = port.read(ref)
+    bucket = next(a.bucket for a in full.actions if a.bucket)
+    bucket_id = next(b.id for b in full.buckets if b.name == bucket)
+    env = sandbox.env
+    if tool == "trello":
+        auth = {"key": env["MOTEUR_TRELLO_API_KEY"], "token": env["MOTEUR_TRELLO_TOKEN"]}
+        url = f"{env['MOTEUR_TRELLO_URL']}/lists/{bucket_id}"
+        requests.put(url, params={**auth, "name": "Renommée"}, timeout=10).raise_for_status()
+    else:
+        requests.put(
+            f"{env['MOTEUR_ASANA_URL']}/sections/{bucket_id}",
+            json={"data": {"name": "Renommée"}},
+            headers={"Authorization": f"Bearer {env['MOTEUR_ASANA_TOKEN']}"},
+            timeout=10,
+        ).raise_for_status()
+    assert port.read_changes(ref, full, cursor) is None
+
+
+def test_board_kept_accepts_additions_and_refuses_renames() -> None:
+    from moteur.connectors.incremental import board_kept
+    from moteur.core.model import BoardRef, Bucket, Snapshot, Tool
+
+    ref = BoardRef(tool=Tool.TRELLO, board="b")
+    cached = Snapshot(
+        board=ref,
+        name="B",
+        buckets=(Bucket(id="1", name="À faire"),),
+        fields=("Impact",),
+        native={
+            "labels": [{"id": "l1", "name": "Quick win"}],
+            "ice_field_id": None,
+            "card_labels": {"c": []},
+        },
+    )
+    added = cached.model_copy(
+        update={
+            "buckets": (*cached.buckets, Bucket(id="2", name="Fait")),
+            "fields": ("Impact", "ICE"),
+            "native": {
+                "labels": [{"id": "l1", "name": "Quick win"}, {"id": "l2", "name": "Sprint 1"}],
+                "ice_field_id": "f9",
+                "card_labels": {},
+            },
+        }
+    )
+    assert board_kept(cached, added, skip=("card_labels",))
+    renamed = added.model_copy(update={"buckets": (Bucket(id="1", name="Backlog"),)})
+    assert not board_kept(cached, renamed, skip=("card_labels",))
+    relabelled = added.model_copy(update={"native": {**added.native, "labels": [{"id": "l1", "name": "QW"}]}})
+    assert not board_kept(cached, relabelled, skip=("card_labels",))

@@ -20,7 +20,7 @@ from typing import Any
 from moteur.connectors.asana import reader
 from moteur.connectors.asana.mapping import to_snapshot
 from moteur.connectors.http import HttpClient
-from moteur.connectors.incremental import ChangeSet, merged
+from moteur.connectors.incremental import ChangeSet, board_kept, merged
 from moteur.core.errors import MoteurError, RemoteError
 from moteur.core.model import BoardRef, Snapshot
 from moteur.mappings.schema import BoardMapping
@@ -113,6 +113,8 @@ def read_changes(
         tasks=tasks,
     )
     fresh = to_snapshot(raw, board, mapping, fields_on=fields_on)
+    if not board_kept(cached, fresh, skip=("task_tags", "tags")):
+        return None  # a list, label, field or option was renamed or removed
     snapshot = merged(cached, fresh, changed=touched, removed=gone, per_item=("task_tags",), seen=("tags",))
     return ChangeSet(snapshot, token, client.stats().requests - before)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from moteur.connectors.incremental import ChangeSet, merged
+from moteur.connectors.incremental import ChangeSet, board_kept, merged
 from moteur.connectors.monday import documents
 from moteur.connectors.monday.mapping import to_snapshot
 from moteur.connectors.monday.reader import PageCursor, RawBoard, board_of, field_problems, page_of
@@ -123,6 +123,8 @@ def read_changes(
     gone = {
         str(i.get("id")) for i in raw.items if isinstance(i, dict) and i.get("state") not in (None, "active")
     }
+    if not board_kept(cached, fresh, skip=()):
+        return None  # a list, label, field or option was renamed or removed
     snapshot = merged(cached, fresh, changed=changed, removed=gone)
     snapshot = snapshot.model_copy(
         update={"native": {**snapshot.native, "pages": cached.native.get("pages")}}

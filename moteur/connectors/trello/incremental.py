@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from moteur.connectors.http import HttpClient
-from moteur.connectors.incremental import ChangeSet, merged
+from moteur.connectors.incremental import ChangeSet, board_kept, merged
 from moteur.connectors.trello import reader
 from moteur.connectors.trello.mapping import to_snapshot
 from moteur.core.errors import RemoteError
@@ -114,6 +114,8 @@ def read_changes(
         cards=cards,
     )
     fresh = to_snapshot(raw, board, mapping)
+    if not board_kept(cached, fresh, skip=("card_labels",)):
+        return None  # a list, label, field or option was renamed or removed
     snapshot = merged(cached, fresh, changed=touched, removed=gone, per_item=("card_labels",))
     newest = str(actions[0].get("id") or cursor) if actions else cursor
     return ChangeSet(snapshot, newest, client.stats().requests - before)
