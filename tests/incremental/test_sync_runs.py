@@ -131,12 +131,12 @@ def test_a_refused_cursor_brings_a_full_read(
 def test_a_dry_run_saves_no_cache_and_full_forces_a_full_read(
     sandbox: Sandbox, cli: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    board = str(board_of(sandbox, "trello"))
-    _sync(sandbox, "trello", "--dry-run")
+    board = str(board_of(sandbox, "monday"))
+    _sync(sandbox, "monday", "--dry-run")
     assert _cursors(cli, board) == {}
-    _sync(sandbox, "trello")
+    _sync(sandbox, "monday")
     capsys.readouterr()
-    _sync(sandbox, "trello", "--full", "--verbose")
+    _sync(sandbox, "monday", "--full", "--verbose")
     assert "in full (--full)" in capsys.readouterr().err
     assert _cursors(cli, board)[RUNS_SINCE_FULL] == "0"
 
