@@ -88,17 +88,18 @@ def minimum_writes(tool: str, changed_items: int, actions: int, schema_ops: int,
 def floor_seconds(tool: str, requests_sent: int, actions: int = 0, items: int = 0, changed: int = 0) -> float:
     """The time the published rate limit alone imposes on that many requests (0 when it does not bind).
 
-    Trello: the 101st request waits for the next 10 s window. Asana: what exceeds the first minute's 1,500
-    actions (``actions``: batch actions counted one each, plain requests too). monday: the estimated
-    complexity of reading ``items`` and changing ``changed`` items beyond one minute's budget.
+    Each vendor counts requests over a window (Trello 10 s, Asana and monday 60 s), so U units need at least
+    ``(⌈U / limit⌉ - 1)`` windows after the first: the 101st Trello request waits for the next window.
+    Asana's units are ``actions`` (batch actions counted one each, plain requests too); monday's are the
+    estimated complexity of reading ``items`` and changing ``changed`` items.
     """
     if tool == "trello":
         return max(0, math.ceil(requests_sent / TRELLO_PER_WINDOW) - 1) * TRELLO_WINDOW_S
     if tool == "asana":
         spent = max(actions, requests_sent)
-        return round(max(0.0, (spent - ASANA_PER_MINUTE) / ASANA_PER_MINUTE * 60), 1)
+        return max(0, math.ceil(spent / ASANA_PER_MINUTE) - 1) * 60.0
     points = math.ceil(items / 500) * MONDAY_PAGE_POINTS + changed * MONDAY_CHANGE_POINTS
-    return round(max(0.0, (points - MONDAY_POINTS_PER_MINUTE) / MONDAY_POINTS_PER_MINUTE * 60), 1)
+    return max(0, math.ceil(points / MONDAY_POINTS_PER_MINUTE) - 1) * 60.0
 
 
 def row(

@@ -1,6 +1,8 @@
 """Migration scenarios: ``moteur migrate SRC TOOL:new`` of a ``bulk:N`` board, for each of the six tool pairs.
 
-*Minimum migration requests*: the source's minimum full read (DESIGN §8), one read of the new target, and
+*Minimum migration requests*: the source's minimum full read (DESIGN §8; an Asana source also needs its
+tasks' comments, ``GET /tasks/{gid}/stories`` ten per ``POST /batch``: no endpoint lists a project's
+stories), one read of the new target, and
 the fewest creates the target's API allows: Trello one ``POST /cards`` per card plus one
 ``PUT /cards/{id}/customFields`` for its scores (a card cannot be created with custom field values); Asana
 ``POST /tasks`` packed 10 per ``POST /batch``; monday ``create_item`` with its column values, 20 aliased per
@@ -80,7 +82,7 @@ def run_migration(src: str, dst: str, items: int, latency_ms: int, rate_limits: 
     if rate_limits:
         # The target's limit binds (the source is read in a few requests); Asana counts creates one each.
         floor = floor_seconds(dst, len(target_log), len(target_log) + created, 0, created)
-    reads = minimum_reads(src, items) + 1
+    reads = minimum_reads(src, items) + 1 + (math.ceil(items / 10) if src == "asana" else 0)
     result = row("migration", f"{src}->{dst}", items, log, reads, least, wall, floor)
     result["created"] = created
     result["failures"] = len(outcome.failures)

@@ -1,7 +1,7 @@
 """Printing results: one JSON line per scenario as it finishes, then one readable table of them all.
 
 *Verdict* (the ``target`` column): whether a row meets issue 10's targets — requests ≤ 1.1 × minimum + a
-constant (``READ_SLACK``), writes ≤ 1.2 × minimum writes (+ the same constant for schema creation), wall time
+constant (``READ_SLACK``, ``MIGRATION_SLACK``), writes ≤ 1.2 × minimum writes (+ the same constant), wall time
 ≤ 1.2 × floor where the rate limit binds (floor ≥ ``BINDING_FLOOR_S``), and no 429.
 """
 
@@ -14,6 +14,9 @@ from rich.console import Console
 from rich.table import Table
 
 READ_SLACK = 5
+# A migration also makes the new board's schema (board, lists/sections/groups, eight fields or columns, each
+# one or two requests): a larger constant, independent of N.
+MIGRATION_SLACK = 20
 BINDING_FLOOR_S = 5.0
 
 
@@ -28,9 +31,10 @@ def verdict(r: dict[str, Any]) -> str:
     if r["scenario"].startswith("naive"):
         return "-"
     misses = []
-    if r["requests"] > 1.1 * r["minimum_requests"] + READ_SLACK:
+    slack = MIGRATION_SLACK if r["scenario"] == "migration" else READ_SLACK
+    if r["requests"] > 1.1 * r["minimum_requests"] + slack:
         misses.append("requests")
-    if r["writes"] > 1.2 * r["minimum_writes"] + READ_SLACK:
+    if r["writes"] > 1.2 * r["minimum_writes"] + slack:
         misses.append("writes")
     if r["floor_s"] >= BINDING_FLOOR_S and r["wall_s"] > 1.2 * r["floor_s"]:
         misses.append("wall")
