@@ -88,7 +88,7 @@ def read_board(
             if changes is not None:
                 requests = port.request_count() - before
                 return BoardRead(changes.snapshot, True, requests, changes.cursor, runs + 1, fingerprint, "")
-            reason = "cursor refused"
+            reason = "cursor refused, or a full read is cheaper"
     first = port.cursor_of(ref)
     snapshot = port.read(ref)
     return BoardRead(snapshot, False, port.request_count() - before, first, 0, fingerprint, reason or "")

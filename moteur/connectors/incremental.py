@@ -10,7 +10,9 @@ Terms defined here:
   changed items replaced, the new ones added and the deleted ones removed: a *full* snapshot, built cheaply.
 - *ChangeSet*: that updated snapshot, the next cursor, and the requests the incremental read took.
 - *Refused cursor*: one the tool no longer honours (Asana's 412 on an expired sync token, a deletion monday
-  cannot name, Trello actions past one page): ``read_changes`` answers ``None`` and the caller reads in full.
+  cannot name, Trello actions past one page, a renamed list or field), or one whose changes would cost more
+  requests to re-read than a full read (just after a sync that wrote most items): ``read_changes`` answers
+  ``None`` and the caller reads in full.
 
 A connector that offers incremental reads has two more methods (structural, like ``base.Connector``):
 ``cursor_of(board)`` — the cursor to keep, taken *before* a full read so that nothing written during the

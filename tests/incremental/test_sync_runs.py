@@ -49,13 +49,15 @@ def test_cron_runs_read_only_what_changed(
     board = str(board_of(sandbox, tool))
     first = _sync(sandbox, tool)
     assert _cursors(cli, board)[RUNS_SINCE_FULL] == "0"
-    # The second run reads again the items the first one wrote (their stamps moved): measured, not zero.
-    second = _sync(sandbox, tool, "--verbose")
-    assert "read changes only" in capsys.readouterr().err
-    assert _cursors(cli, board)[RUNS_SINCE_FULL] == "1"
+    # The second run reads again the items the first one wrote (their stamps moved), or reads in full when
+    # that is cheaper (Trello: more than 20 cards changed on this 40-card board): measured, not zero.
+    second = _sync(sandbox, tool)
+    capsys.readouterr()
     # A no-op run: one request (the change feed with the board-level parts), two for monday at most.
-    third = _sync(sandbox, tool)
+    third = _sync(sandbox, tool, "--verbose")
+    assert "read changes only" in capsys.readouterr().err
     assert third <= 2, (first, second, third)
+    assert int(_cursors(cli, board)[RUNS_SINCE_FULL]) >= 1
     capsys.readouterr()
     assert _sync(sandbox, tool, "--dry-run") <= 2
     assert "No changes." in capsys.readouterr().out
@@ -92,6 +94,7 @@ def _comparable(plan: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.parametrize("tool", TOOLS)
 def test_a_deleted_item_disappears(sandbox: Sandbox, cli: str, tool: str) -> None:
     _sync(sandbox, tool)
+    _sync(sandbox, tool)  # reads back its own writes; from now on the cursor is past them
     port = connector(tool, sandbox.env)
     ref = board_of(sandbox, tool)
     gone = port.read(ref).actions[2].ref.item
@@ -101,7 +104,7 @@ def test_a_deleted_item_disappears(sandbox: Sandbox, cli: str, tool: str) -> Non
         cached = store.board_cache(str(ref))
     assert gone not in {a["ref"]["item"] for a in cached["actions"]}
     # monday cannot name a deletion cheaply: its cursor was refused and that run read in full.
-    assert _cursors(cli, str(ref))[RUNS_SINCE_FULL] == ("0" if tool == "monday" else "1")
+    assert (_cursors(cli, str(ref))[RUNS_SINCE_FULL] == "0") == (tool == "monday")
 
 
 def test_full_every_one_reads_in_full_every_run(
@@ -124,7 +127,7 @@ def test_a_refused_cursor_brings_a_full_read(
         store.save_read(board, cache=store.board_cache(board), cursors={CURSOR: "f" * 32}, now=_now())
     capsys.readouterr()
     _sync(sandbox, "asana", "--verbose")
-    assert "in full (cursor refused)" in capsys.readouterr().err
+    assert "in full (cursor refused" in capsys.readouterr().err
     assert _cursors(cli, board)[CURSOR] != "f" * 32
 
 

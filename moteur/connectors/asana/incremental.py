@@ -26,6 +26,7 @@ from moteur.core.model import BoardRef, Snapshot
 from moteur.mappings.schema import BoardMapping
 
 BATCH_SIZE = 10  # Asana's maximum actions per batch
+EVENTS_PER_TASK_LIMIT = 4  # events one task change may raise (changed, added to a section...): a paging bound
 EXPIRED = 412  # Asana's answer to an unknown or expired sync token
 _GONE = ("deleted",)
 
@@ -96,7 +97,10 @@ def read_changes(
         raise _failed(e_status, e_body, f"events of {what}")
     events = list(e_body.get("data") or [])
     token = str(e_body.get("sync") or cursor)
+    most = _worth_reading(len(cached.actions))
     while e_body.get("has_more"):
+        if len(events) > EVENTS_PER_TASK_LIMIT * most:
+            return None  # so much changed that a full read is cheaper
         try:
             e_body = client.request_json(
                 "GET", "/events", params={"resource": project, "sync": token}, what=f"events of {what}"
@@ -106,6 +110,8 @@ def read_changes(
         events.extend(e_body.get("data") or [])
         token = str(e_body.get("sync") or token)
     touched, gone = _tasks_named(events)
+    if len(touched) > most:
+        return None  # re-reading them ten to a batch would cost more than a full read
     tasks = _tasks(client, list(touched), project, what)
     raw = reader.RawProject(
         project=p_body.get("data") or {},
@@ -117,6 +123,13 @@ def read_changes(
         return None  # a list, label, field or option was renamed or removed
     snapshot = merged(cached, fresh, changed=touched, removed=gone, per_item=("task_tags",), seen=("tags",))
     return ChangeSet(snapshot, token, client.stats().requests - before)
+
+
+def _worth_reading(tasks: int) -> int:
+    """The most changed tasks worth re-reading ten to a batch: beyond, a full read (its cursor, the
+    project, its sections and ⌈N/100⌉ task pages) costs fewer requests — just after a sync that wrote most
+    tasks, say."""
+    return BATCH_SIZE * (1 + reader.read_requests(tasks))
 
 
 def _tasks_named(events: list[Any]) -> tuple[dict[str, None], set[str]]:

@@ -104,6 +104,10 @@ def read_changes(
         else:
             gone.discard(card_id)
             touched[card_id] = None
+    if len(touched) > BATCH_URLS * (2 + len(cached.actions) // reader.PAGE_SIZE):
+        # Re-reading them ten to a batch would cost more than a full read (its cursor and one batch plus a
+        # page per further 1,000 cards): e.g. just after a sync that wrote most cards.
+        return None
     cards = _cards(client, list(touched), board_id, what)
     raw = reader.RawBoard(
         board=parts[0] if isinstance(parts[0], dict) else {},
