@@ -69,7 +69,8 @@ def test_main_prints_json_lines_then_the_table(capsys: pytest.CaptureFixture[str
     assert main(["--only", "plan", "--plan-items", "100"]) == 0
     lines = capsys.readouterr().out.splitlines()
     plan_row = json.loads(lines[0])
-    assert plan_row["scenario"] == "plan" and verdict(plan_row) == "ok"
+    # A smoke test checks the code path, not the machine: under a loaded CI the verdict may say "slow".
+    assert plan_row["scenario"] == "plan" and verdict(plan_row) in ("ok", "slow")
     assert any("moteur benchmarks" in line for line in lines[1:])
 
 

@@ -81,6 +81,12 @@ def open_database(url: str) -> tuple[Engine, str]:
                 raise _unusable(where, is_file, exc) from exc
             time.sleep(_OPEN_PAUSE_S * attempt)
         except DBAPIError as exc:
+            # Several cron runs opening a new SQLite file at once: switching it to WAL can meet a lock that
+            # SQLite reports at once instead of waiting on its busy timeout. A short pause, then again.
+            if is_file and "locked" in str(exc.orig) and attempt < _OPEN_ATTEMPTS:
+                engine.dispose()
+                time.sleep(_OPEN_PAUSE_S * attempt)
+                continue
             engine.dispose()
             raise _unusable(where, is_file, exc) from exc
         except StateError:
