@@ -22,7 +22,8 @@ from moteur.connectors.asana.reader import read_project
 from moteur.connectors.asana.schema import ProjectSchema
 from moteur.connectors.asana.transport import asana_client, pace
 from moteur.connectors.asana.writer import BATCH_SIZE, ItemWriter
-from moteur.connectors.http import HttpClient, HttpStats
+from moteur.connectors.http import HttpClient
+from moteur.connectors.http_backed import HttpBacked
 from moteur.connectors.migration import Capabilities
 from moteur.core.errors import MoteurError
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
@@ -58,7 +59,7 @@ _TARGETS = {
 }
 
 
-class AsanaConnector:
+class AsanaConnector(HttpBacked):
     tool = Tool.ASANA
 
     def __init__(self, settings: Settings, *, http: HttpClient | None = None, workers: int = 2) -> None:
@@ -205,12 +206,3 @@ class AsanaConnector:
         results = writer.apply(ops, targets, on_created, progress)
         self.fields_on = self.fields_on and writer.schema.fields_on  # a 402 is remembered
         return results
-
-    def request_count(self) -> int:
-        return self.http.stats().requests
-
-    def stats(self) -> HttpStats:
-        return self.http.stats()
-
-    def close(self) -> None:
-        self.http.close()

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from moteur.connectors import incremental
-from moteur.connectors.http import HttpClient, HttpStats
+from moteur.connectors.http import HttpClient
+from moteur.connectors.http_backed import HttpBacked
 from moteur.connectors.migration import Capabilities
 from moteur.connectors.monday import history, migration, migration_apply
 from moteur.connectors.monday import incremental as changes
@@ -36,7 +37,7 @@ DEFAULT_TYPES = {"quadrant": "status", "sprint": "dropdown", "ice": "numbers"}
 SECONDS_PER_REQUEST = 0.5  # a GraphQL round trip to monday, writes included, on a normal link
 
 
-class MondayConnector:
+class MondayConnector(HttpBacked):
     tool = Tool.MONDAY
 
     def __init__(
@@ -127,12 +128,3 @@ class MondayConnector:
             on_created=on_created,
             progress=progress,
         )
-
-    def request_count(self) -> int:
-        return self.http.stats().requests
-
-    def stats(self) -> HttpStats:
-        return self.http.stats()
-
-    def close(self) -> None:
-        self.http.close()

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from moteur.connectors import incremental
-from moteur.connectors.http import HttpClient, HttpStats
+from moteur.connectors.http import HttpClient
+from moteur.connectors.http_backed import HttpBacked
 from moteur.connectors.migration import Capabilities
 from moteur.connectors.trello import history, target
 from moteur.connectors.trello import incremental as changes
@@ -53,7 +54,7 @@ _TARGETS = {
 }
 
 
-class TrelloConnector:
+class TrelloConnector(HttpBacked):
     tool = Tool.TRELLO
 
     def __init__(self, settings: Settings, *, http: HttpClient | None = None) -> None:
@@ -135,12 +136,3 @@ class TrelloConnector:
     ) -> list[OpResult]:
         writer = MigrationWriter(self.http, snapshot, self.mapping, targets, on_created)
         return writer.apply(ops, progress)
-
-    def request_count(self) -> int:
-        return self.http.stats().requests
-
-    def stats(self) -> HttpStats:
-        return self.http.stats()
-
-    def close(self) -> None:
-        self.http.close()
