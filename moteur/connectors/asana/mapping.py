@@ -19,9 +19,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
-
 from moteur.connectors.asana.reader import RawProject
+from moteur.connectors.malformed import well_formed
 from moteur.core.labels import quadrant_from_name, sprint_index
 from moteur.core.model import Action, Annotations, BoardRef, Bucket, ItemRef, Snapshot, Status, Tool
 from moteur.mappings.schema import BoardMapping, fold
@@ -149,16 +148,9 @@ class ProjectMapper:
 
     def snapshot(self) -> Snapshot:
         actions: list[Action] = []
-        for index, task in enumerate(self.raw.tasks):
-            try:
-                if not isinstance(task, dict):
-                    raise TypeError(f"a {type(task).__name__} instead of an object")
-                action = self.action(task)
-            except (KeyError, TypeError, ValueError, ValidationError, AttributeError) as exc:
-                who = task.get("gid") if isinstance(task, dict) else f"#{index + 1}"
-                reason = str(exc).splitlines()[0][:120] or type(exc).__name__
-                self.warnings.append(f"task {who}: skipped, its JSON is malformed ({reason})")
-                continue
+        for task, action in well_formed(
+            self.raw.tasks, self.action, noun="task", id_key="gid", warnings=self.warnings
+        ):
             actions.append(action)
             self.task_tags[action.ref.item] = [str(t.get("gid")) for t in task.get("tags") or []]
         fields = self.raw.custom_fields

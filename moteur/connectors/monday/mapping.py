@@ -19,8 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
-
+from moteur.connectors.malformed import well_formed
 from moteur.connectors.monday import columns
 from moteur.connectors.monday.reader import RawBoard
 from moteur.core.model import Action, Annotations, BoardRef, Bucket, ItemRef, Snapshot, Status, Tool
@@ -153,15 +152,10 @@ class BoardMapper:
 
     def snapshot(self) -> Snapshot:
         actions: list[Action] = []
-        for index, item in enumerate(self.raw.items):
-            try:
-                if not isinstance(item, dict):
-                    raise TypeError(f"a {type(item).__name__} instead of an object")
-                actions.append(self.action(item))
-            except (KeyError, TypeError, ValueError, ValidationError, AttributeError) as exc:
-                who = item.get("id") if isinstance(item, dict) else f"#{index + 1}"
-                reason = str(exc).splitlines()[0][:120] or type(exc).__name__
-                self.warnings.append(f"item {who}: skipped, its JSON is malformed ({reason})")
+        for _, action in well_formed(
+            self.raw.items, self.action, noun="item", id_key="id", warnings=self.warnings
+        ):
+            actions.append(action)
         board = self.raw.board
         native = {
             "board_id": str(board.get("id", self.ref.board)),

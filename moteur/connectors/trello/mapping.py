@@ -17,8 +17,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import ValidationError
-
+from moteur.connectors.malformed import well_formed
 from moteur.connectors.trello.reader import RawBoard
 from moteur.core.labels import quadrant_from_name, sprint_index
 from moteur.core.model import Action, Annotations, BoardRef, Bucket, ItemRef, Snapshot, Status, Tool
@@ -155,16 +154,9 @@ class BoardMapper:
     def snapshot(self) -> Snapshot:
         actions: list[Action] = []
         card_labels: dict[str, list[str]] = {}
-        for index, card in enumerate(self.raw.cards):
-            try:
-                if not isinstance(card, dict):
-                    raise TypeError(f"a {type(card).__name__} instead of an object")
-                action = self.action(card)
-            except (KeyError, TypeError, ValueError, ValidationError, AttributeError) as exc:
-                who = card.get("id") if isinstance(card, dict) else f"#{index + 1}"
-                reason = str(exc).splitlines()[0][:120] or type(exc).__name__
-                self.warnings.append(f"card {who}: skipped, its JSON is malformed ({reason})")
-                continue
+        for card, action in well_formed(
+            self.raw.cards, self.action, noun="card", id_key="id", warnings=self.warnings
+        ):
             actions.append(action)
             card_labels[action.ref.item] = [str(i) for i in card.get("idLabels") or []]
         board = self.raw.board
