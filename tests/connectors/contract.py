@@ -150,3 +150,30 @@ class ConnectorContract:
         with pytest.raises(NotFound) as caught:
             connector.read(missing)
         assert missing.board in str(caught.value)
+
+    def test_cli_dry_run_then_sync_then_nothing_to_do(
+        self,
+        sandbox: Any,
+        board_ref: BoardRef,
+        monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Any,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        """End to end through ``moteur sync``: the dry-run writes nothing, the sync writes, then nothing."""
+        from moteur.cli import main
+
+        for name, value in sandbox.env.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("MOTEUR_STATE_URL", f"sqlite:///{tmp_path / 'state.db'}")
+        monkeypatch.chdir(tmp_path)  # no stray .env or moteur.toml
+        ref, tool, today = str(board_ref), self.tool.value, ["--today", "2026-12-01"]
+        assert main(["sync", ref, "--dry-run", *today]) == 0
+        assert mutating(sandbox.requests(), tool) == []
+        assert main(["sync", ref, *today]) == 0
+        written = len(mutating(sandbox.requests(), tool))
+        assert written
+        capsys.readouterr()
+        assert main(["sync", ref, "--dry-run", *today]) == 0
+        assert "No changes." in capsys.readouterr().out
+        assert main(["sync", ref, *today]) == 0
+        assert len(mutating(sandbox.requests(), tool)) == written  # a second sync writes nothing

@@ -267,24 +267,6 @@ def cli_env(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     return f"asana:{_ref(sandbox).board}"
 
 
-def test_cli_dry_run_sync_then_no_changes(
-    sandbox: Sandbox, cli_env: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from moteur.cli import main
-
-    today = ["--today", "2026-12-01"]
-    assert main(["sync", cli_env, "--dry-run", *today]) == 0
-    assert mutating(sandbox.requests(), "asana") == []
-    assert main(["sync", cli_env, *today]) == 0
-    writes = len(mutating(sandbox.requests(), "asana"))
-    assert writes
-    capsys.readouterr()
-    assert main(["sync", cli_env, "--dry-run", *today]) == 0
-    assert "No changes." in capsys.readouterr().out
-    assert main(["sync", cli_env, *today]) == 0
-    assert len(mutating(sandbox.requests(), "asana")) == writes
-
-
 def test_cli_wrong_token_exits_3_naming_the_variable(
     sandbox: Sandbox, cli_env: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

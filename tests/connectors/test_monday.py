@@ -263,24 +263,6 @@ def cli_env(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     return f"monday:{_ref(sandbox).board}"
 
 
-def test_cli_dry_run_sync_then_no_changes(
-    sandbox: Sandbox, cli_env: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from moteur.cli import main
-
-    today = ["--today", "2026-12-01"]
-    assert main(["sync", cli_env, "--dry-run", *today]) == 0
-    assert mutating(sandbox.requests(), "monday") == []
-    assert main(["sync", cli_env, *today]) == 0
-    written = len(mutating(sandbox.requests(), "monday"))
-    assert written
-    capsys.readouterr()
-    assert main(["sync", cli_env, "--dry-run", *today]) == 0
-    assert "No changes." in capsys.readouterr().out
-    assert main(["sync", cli_env, *today]) == 0
-    assert len(mutating(sandbox.requests(), "monday")) == written  # a second sync writes nothing
-
-
 def test_cli_wrong_token_exits_3_naming_the_variable(
     sandbox: Sandbox, cli_env: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -182,20 +182,6 @@ def cli_env(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     return f"trello:{_ref(sandbox).board}"
 
 
-def test_cli_dry_run_sync_then_no_changes(
-    sandbox: Sandbox, cli_env: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from moteur.cli import main
-
-    assert main(["sync", cli_env, "--dry-run"]) == 0
-    assert mutating(sandbox.requests(), "trello") == []
-    assert main(["sync", cli_env]) == 0
-    assert mutating(sandbox.requests(), "trello")
-    capsys.readouterr()
-    assert main(["sync", cli_env, "--dry-run"]) == 0
-    assert "No changes." in capsys.readouterr().out
-
-
 def test_cli_wrong_token_exits_3_naming_the_variables(
     sandbox: Sandbox, cli_env: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
