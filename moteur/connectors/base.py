@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, Protocol
 
 from moteur.core.errors import UsageError
 from moteur.core.model import BoardRef, Snapshot, Tool
-from moteur.core.ops import ItemOp, OpResult, SchemaOp
+from moteur.core.ops import ItemOp, OpResult, SchemaOp, Target
 from moteur.core.plan import WriteBack
+from moteur.core.policy import Language
+from moteur.mappings.schema import BoardMapping
 
 if TYPE_CHECKING:
     from moteur.settings import Settings
@@ -40,6 +42,16 @@ class Connector(Protocol):
     def request_count(self) -> int: ...
 
     def close(self) -> None: ...
+
+
+def columns_writeback(mapping: BoardMapping, language: Language) -> WriteBack:
+    """Every managed field in a column/field named by the mapping (a file board, a monday board)."""
+    targets = mapping.writeback.targets()
+    return WriteBack(
+        targets={name: Target.FIELD for name in targets},
+        language=language,
+        field_names={name: t.name or name for name, t in targets.items()},
+    )
 
 
 def open_connector(ref: BoardRef, settings: Settings) -> Connector:

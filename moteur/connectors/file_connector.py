@@ -10,12 +10,13 @@ from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from moteur.connectors.base import columns_writeback
 from moteur.connectors.file_migration import FileMigration
 from moteur.connectors.files import FileBoard
 from moteur.connectors.migration import Capabilities
 from moteur.core.errors import MoteurError
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
-from moteur.core.ops import ItemOp, MigrationOp, OpResult, SchemaOp, Target
+from moteur.core.ops import ItemOp, MigrationOp, OpResult, SchemaOp
 from moteur.core.plan import WriteBack
 from moteur.mappings.loader import load_mapping
 from moteur.mappings.schema import BoardMapping
@@ -42,12 +43,7 @@ class FileConnector:
         return self._board(board).read()
 
     def writeback(self, snapshot: Snapshot) -> WriteBack:
-        targets = self.mapping.writeback.targets()
-        return WriteBack(
-            targets={name: Target.FIELD for name in targets},
-            language=self.language,
-            field_names={name: t.name or name for name, t in targets.items()},
-        )
+        return columns_writeback(self.mapping, self.language)
 
     def apply(
         self,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from moteur.connectors import incremental
+from moteur.connectors.base import columns_writeback
 from moteur.connectors.http import HttpClient
 from moteur.connectors.http_backed import HttpBacked
 from moteur.connectors.migration import Capabilities
@@ -25,7 +26,7 @@ from moteur.connectors.monday.reader import read_board
 from moteur.connectors.monday.transport import ComplexityPacer, MondayTransport, endpoint, monday_client
 from moteur.connectors.monday.writer import MondayWriter, aliases_per_request, apply_ops
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
-from moteur.core.ops import EnsureField, ItemOp, MigrationOp, OpResult, SchemaOp, Target
+from moteur.core.ops import EnsureField, ItemOp, MigrationOp, OpResult, SchemaOp
 from moteur.core.plan import WriteBack
 from moteur.mappings.loader import load_mapping
 from moteur.mappings.schema import BoardMapping
@@ -70,12 +71,7 @@ class MondayConnector(HttpBacked):
         return changes.read_changes(self.transport, board, cached, cursor, self.mapping)
 
     def writeback(self, snapshot: Snapshot) -> WriteBack:
-        targets = self.mapping.writeback.targets()
-        return WriteBack(
-            targets={name: Target.FIELD for name in targets},
-            language=self.language,
-            field_names={name: t.name or name for name, t in targets.items()},
-        )
+        return columns_writeback(self.mapping, self.language)
 
     def apply(
         self,
