@@ -15,7 +15,7 @@ from moteur.commands.incremental_read import BoardRead, read_board, save_reads
 from moteur.commands.plan_file import load_plan, save_plan
 from moteur.connectors.base import Connector, open_connector
 from moteur.core.model import BoardRef
-from moteur.core.plan import Desired, Plan, current_value
+from moteur.core.plan import MANAGED_FIELDS, Desired, Plan, current_value
 from moteur.core.state import StateStore, default_state_url
 from moteur.core.sync import BoardPlan, SyncOutcome, SyncPlan, apply_sync, memory_of, prepare
 from moteur.settings import Settings
@@ -258,13 +258,14 @@ def run_apply(out: Output, plan_file: Path, *, config: Path | None, json_out: bo
                     continue
                 kept.append(op)
             memory = memory_of(store.item_states(str(ref)))
+            # What a touched item should carry: its current values with the saved ops' new values on top.
+            afters: dict[str, dict[str, str | None]] = {}
+            for op in kept:
+                afters.setdefault(op.item.key, {})[op.field] = op.after
             desired = {}
             for a in snapshot.actions:
-                values = {f: current_value(a, f) for f in ("quadrant", "sprint", "ice")}
-                for op in kept:
-                    if op.item.key == a.key:
-                        values[op.field] = op.after
-                if any(op.item.key == a.key for op in kept):
+                if a.key in afters:
+                    values = {f: current_value(a, f) for f in MANAGED_FIELDS} | afters[a.key]
                     desired[a.key] = Desired(values["quadrant"] or "", values["sprint"], values["ice"])
             plan = Plan(board=ref, schema_ops=tuple(entry["schema_ops"]), item_ops=tuple(kept))
             boards.append(BoardPlan(snapshot, ports[ref].writeback(snapshot), memory, desired, plan))
