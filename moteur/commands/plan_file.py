@@ -13,15 +13,15 @@ from typing import Any
 from moteur.core.errors import UsageError
 from moteur.core.model import ItemRef, Tool
 from moteur.core.ops import (
+    ITEM_OP_KINDS,
     EnsureBucket,
     EnsureField,
     EnsureTag,
     FieldKind,
     ItemOp,
-    MoveItem,
     SchemaOp,
     SetTags,
-    UpdateFields,
+    item_op,
 )
 from moteur.core.refs import parse_ref
 from moteur.core.sync import SyncPlan
@@ -87,12 +87,10 @@ def _item_op(row: dict[str, Any]) -> ItemOp:
         item=row["item"]["item"],
         url=row["item"]["url"],
     )
-    common = (ref, row["title"], row["field"], row["before"], row["after"])
-    if row["kind"] == "set_tags":
-        return SetTags(*common, tuple(row["add"]), tuple(row["remove"]), row["reason"], row["version"])
-    if row["kind"] == "move_item":
-        return MoveItem(*common, row["reason"], row["version"])
-    return UpdateFields(*common, row["reason"], row["version"])
+    target = ITEM_OP_KINDS[row["kind"]]
+    return item_op(
+        target, ref, row["title"], row["field"], row["before"], row["after"], row["reason"], row["version"]
+    )
 
 
 def _schema_op(row: dict[str, Any]) -> SchemaOp:

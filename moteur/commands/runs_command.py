@@ -13,7 +13,7 @@ from moteur.commands.sync_command import LEASE_SECONDS, now_utc, open_store, own
 from moteur.connectors.base import open_connector
 from moteur.core.errors import UsageError
 from moteur.core.model import ItemRef
-from moteur.core.ops import ItemOp, MoveItem, SetTags, UpdateFields
+from moteur.core.ops import ITEM_OP_KINDS, ItemOp, inverse, item_op
 from moteur.core.plan import current_value
 from moteur.core.refs import parse_ref
 from moteur.core.state import JournalEntry, OpStatus, RunOutcome
@@ -67,15 +67,11 @@ def run_runs(out: Output, *, config: Path | None, json_out: bool, limit: int) ->
 
 
 def _undo_op(entry: JournalEntry, ref: ItemRef) -> ItemOp:
-    title = entry.item_title or ""
-    field = entry.field or ""
-    if entry.kind == "set_tags":
-        add = (entry.before,) if entry.before else ()
-        remove = (entry.after,) if entry.after else ()
-        return SetTags(ref, title, field, entry.after, entry.before, add, remove, "rollback")
-    if entry.kind == "move_item":
-        return MoveItem(ref, title, field, entry.after, entry.before, "rollback")
-    return UpdateFields(ref, title, field, entry.after, entry.before, "rollback")
+    """The op that puts back what the journalled op replaced."""
+    done = item_op(
+        ITEM_OP_KINDS[entry.kind], ref, entry.item_title or "", entry.field or "", entry.before, entry.after
+    )
+    return inverse(done)
 
 
 def run_rollback(out: Output, run_id: int, *, config: Path | None, dry_run: bool, json_out: bool) -> int:

@@ -184,22 +184,40 @@ ItemOp = UpdateFields | SetTags | MoveItem
 Op = SchemaOp | ItemOp | CreateItem | UpdateItem | CreateSubitem | AddComment
 
 
+ITEM_OP_KINDS: dict[str, Target] = {
+    "set_tags": Target.TAG,
+    "move_item": Target.BUCKET,
+    "update_fields": Target.FIELD,
+}
+
+
+def item_op(
+    target: Target,
+    item: ItemRef,
+    title: str,
+    field: str,
+    before: str | None,
+    after: str | None,
+    reason: str = "",
+    version: str | None = None,
+) -> ItemOp:
+    """The op that changes ``field`` from ``before`` to ``after`` where ``target`` says it lives.
+
+    The one place an item op is built: the diff, a saved plan read back, and a rollback all come here. A tag
+    change removes the old value's tag and adds the new one's.
+    """
+    if target is Target.TAG:
+        add = (after,) if after else ()
+        remove = (before,) if before else ()
+        return SetTags(item, title, field, before, after, add, remove, reason, version)
+    if target is Target.BUCKET:
+        return MoveItem(item, title, field, before, after, reason, version)
+    return UpdateFields(item, title, field, before, after, reason, version)
+
+
 def inverse(op: ItemOp) -> ItemOp:
     """The op that undoes ``op`` (used by rollback)."""
-    if isinstance(op, SetTags):
-        return SetTags(
-            item=op.item,
-            title=op.title,
-            field=op.field,
-            before=op.after,
-            after=op.before,
-            add=op.remove,
-            remove=op.add,
-            reason="rollback",
-        )
-    if isinstance(op, MoveItem):
-        return MoveItem(item=op.item, title=op.title, field=op.field, before=op.after, after=op.before)
-    return UpdateFields(item=op.item, title=op.title, field=op.field, before=op.after, after=op.before)
+    return item_op(ITEM_OP_KINDS[op.kind], op.item, op.title, op.field, op.after, op.before, "rollback")
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,11 +36,9 @@ from moteur.core.ops import (
     EnsureTag,
     FieldKind,
     ItemOp,
-    MoveItem,
     SchemaOp,
-    SetTags,
     Target,
-    UpdateFields,
+    item_op,
 )
 from moteur.core.policy import Language
 
@@ -196,14 +194,7 @@ def _schema_ops(snapshot: Snapshot, needed: Mapping[str, set[str]], wb: WriteBac
 def _item_op(
     action: Action, name: str, target: Target, before: str | None, after: str | None, reason: str
 ) -> ItemOp:
-    ref, title, version = action.ref, action.title, action.version
-    if target is Target.TAG:
-        add = (after,) if after else ()
-        remove = (before,) if before else ()
-        return SetTags(ref, title, name, before, after, add, remove, reason, version)
-    if target is Target.BUCKET:
-        return MoveItem(ref, title, name, before, after, reason, version)
-    return UpdateFields(ref, title, name, before, after, reason, version)
+    return item_op(target, action.ref, action.title, name, before, after, reason, action.version)
 
 
 def diff(
