@@ -25,7 +25,7 @@ A bumped native version with unchanged content changes nothing: ops come only fr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from moteur.core.labels import QUADRANT_COLOURS, QUADRANT_NAMES, QUADRANT_ORDER, sprint_index
@@ -245,11 +245,3 @@ def diff(
         pinned=tuple(p for p in pins.values()),
         conflicts=tuple(conflicts),
     )
-
-
-def order_ops(ops: Sequence[ItemOp]) -> list[ItemOp]:
-    """Item ops grouped per item, in the order items appear: connectors batch per item."""
-    seen: dict[str, list[ItemOp]] = {}
-    for op in ops:
-        seen.setdefault(op.item.key, []).append(op)
-    return [op for group in seen.values() for op in group]
