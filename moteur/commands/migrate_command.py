@@ -109,7 +109,9 @@ def migration_json(
         "losses": [loss.as_json() for loss in plan.losses],
         "subitems": plan.subitems,
         "comments": plan.comments,
+        "subitem_updates": plan.subitem_updates,
         "buckets": list(plan.buckets_to_create),
+        "fields": list(plan.fields_to_create),
         "notes": list(plan.notes),
     }
     if outcome is not None:
@@ -131,9 +133,13 @@ def render_plan(out: Output, prepared: PreparedMigration, *, dry_run: bool) -> N
     buckets = plan.buckets_to_create
     if buckets:
         say(f"  structure to create ({len(buckets)}): " + ", ".join(f'"{b}"' for b in buckets))
+    fields = plan.fields_to_create
+    if fields:
+        say(f"  custom fields to create or extend ({len(fields)}): " + ", ".join(f'"{f}"' for f in fields))
     say(
         f"  items: {plan.created} to create, {plan.updated} to update, {plan.unchanged} unchanged, "
         f"{plan.skipped} skipped; {plan.subitems} subitems and {plan.comments} comments to add"
+        + (f", {plan.subitem_updates} subitems to update" if plan.subitem_updates else "")
     )
     if prepared.rebuilt_links:
         say(f"  {prepared.rebuilt_links} links rebuilt from identity footers on the target")

@@ -11,13 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from moteur.core.errors import UsageError
-from moteur.core.model import ItemRef, Tool
+from moteur.core.model import FieldKind, ItemRef, Tool
 from moteur.core.ops import (
     ITEM_OP_KINDS,
     EnsureBucket,
     EnsureField,
     EnsureTag,
-    FieldKind,
     ItemOp,
     SchemaOp,
     SetTags,

@@ -16,7 +16,9 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Callable, MutableMapping, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +31,27 @@ from moteur.connectors.migration import Capabilities
 from moteur.connectors.trello_export import is_trello_export, read_trello_export
 from moteur.core.errors import UsageError
 from moteur.core.identity import split_identity, with_identity
-from moteur.core.model import Action, BoardRef, ChecklistItem, Comment, ItemRef, Snapshot, Tool
+from moteur.core.model import (
+    Action,
+    BoardRef,
+    ChecklistItem,
+    Comment,
+    CustomField,
+    FieldKind,
+    ItemRef,
+    Snapshot,
+    Tool,
+)
 from moteur.core.ops import (
     AddComment,
     CreateItem,
     CreateSubitem,
     EnsureBucket,
+    EnsureField,
     MigrationOp,
     OpResult,
     UpdateItem,
+    UpdateSubitem,
 )
 from moteur.mappings.loader import load_mapping
 from moteur.mappings.schema import BoardMapping
@@ -48,6 +62,7 @@ COLUMNS = (
     "confidence", "objective", "channel", "quadrant", "sprint", "ice",
 )  # fmt: skip
 _NESTED = ("checklist", "comments")
+_ALL_KINDS = frozenset({FieldKind.NUMBER, FieldKind.ENUM, FieldKind.TEXT, FieldKind.DATE})
 
 
 def _kind(path: Path) -> str:
@@ -79,11 +94,12 @@ def _nested(action: Action) -> Action:
     if not any(name in action.extra for name in _NESTED):
         return action
     extra = dict(action.extra)
+    entry_id = f"{action.ref.item}-checklist-{{}}"  # as ``apply_migration`` names the entries it adds
     checklist = [
-        ChecklistItem(text=str(e.get("text") or ""), done=bool(e.get("done")))
+        ChecklistItem(text=str(e.get("text") or ""), done=bool(e.get("done")), id=entry_id.format(n))
         if isinstance(e, dict)
-        else ChecklistItem(text=str(e))
-        for e in extra.pop("checklist", None) or []
+        else ChecklistItem(text=str(e), id=entry_id.format(n))
+        for n, e in enumerate(extra.pop("checklist", None) or [], start=1)
     ]
     comments = [
         Comment(author=c.get("author"), date=c.get("date") or None, text=str(c.get("text") or ""))
@@ -94,6 +110,73 @@ def _nested(action: Action) -> Action:
     return action.model_copy(
         update={"checklist": tuple(checklist), "comments": tuple(comments), "extra": extra}
     )
+
+
+_PAST_LAST_COLUMN = re.compile(r"column \d+")  # cells past the header (``files/rows.py``): not a field
+
+
+def _as_number(value: Any) -> int | float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return value
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() and "." not in str(value) else number
+
+
+def _is_iso_date(value: Any) -> bool:
+    if isinstance(value, date):
+        return True
+    text = str(value).strip()
+    try:
+        date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def with_custom_fields(snapshot: Snapshot) -> Snapshot:
+    """Name a file's role-less columns as custom fields (``field:<name>``), kinds inferred from their values.
+
+    A column whose every value is a number is a number field (its values become numbers); every value an ISO
+    date or datetime, a date field; else text. A file has no single-choice type: such a column is text.
+    """
+    names: dict[str, list[Any]] = {}
+    for action in snapshot.actions:
+        for name, value in action.extra.items():
+            if name in _NESTED or name == "moteur_source" or _PAST_LAST_COLUMN.fullmatch(name):
+                continue
+            values = names.setdefault(name, [])
+            if value not in (None, ""):
+                values.append(value)
+    if not names:
+        return snapshot
+    kinds: dict[str, FieldKind] = {}
+    for name, values in names.items():
+        if values and all(_as_number(v) is not None for v in values):
+            kinds[name] = FieldKind.NUMBER
+        elif values and all(_is_iso_date(v) for v in values):
+            kinds[name] = FieldKind.DATE
+        else:
+            kinds[name] = FieldKind.TEXT
+    actions = []
+    for action in snapshot.actions:
+        extra = {k: v for k, v in action.extra.items() if k not in kinds}
+        for name, kind in kinds.items():
+            value = action.extra.get(name)
+            if value in (None, ""):
+                continue
+            if kind is FieldKind.NUMBER:
+                value = _as_number(value)
+            elif kind is FieldKind.DATE:
+                value = value.isoformat() if isinstance(value, date) else str(value).strip()
+            extra[f"field:{name}"] = value
+        actions.append(action.model_copy(update={"extra": extra}))
+    fields = tuple(CustomField(name=name, kind=kind) for name, kind in kinds.items())
+    return snapshot.model_copy(update={"actions": tuple(actions), "custom_fields": fields})
 
 
 # -- the table a migration writes ----------------------------------------------------------------------------
@@ -191,9 +274,11 @@ class FileMigration:
                 tool=Tool.FILE,
                 subitems=False,
                 comments=False,
+                custom_fields=_ALL_KINDS,
+                typeless_fields=True,
                 notes=("a CSV row has no place for checklists or comments",),
             )
-        return Capabilities(tool=Tool.FILE)
+        return Capabilities(tool=Tool.FILE, custom_fields=_ALL_KINDS, typeless_fields=True)
 
     def read_full(self, board: BoardRef, *, include_archived: bool = False) -> Snapshot:
         """The whole file (archived rows too: the plan decides what is carried); a missing file is empty."""
@@ -209,7 +294,8 @@ class FileMigration:
             if is_trello_export(top):
                 return read_trello_export(path, top, load_mapping(Tool.TRELLO, None))
         snapshot = FileBoard(path, self.mapping).read()
-        return snapshot.model_copy(update={"actions": tuple(_nested(a) for a in snapshot.actions)})
+        snapshot = snapshot.model_copy(update={"actions": tuple(_nested(a) for a in snapshot.actions)})
+        return with_custom_fields(snapshot)
 
     def create_board(self, name: str, workspace: str | None = None) -> BoardRef:
         raise UsageError(
@@ -249,8 +335,8 @@ class FileMigration:
         created: list[tuple[str, ItemRef]],
         board: str,
     ) -> OpResult:
-        if isinstance(op, EnsureBucket):
-            return OpResult(op, True)  # a bucket is a column value: nothing to create
+        if isinstance(op, EnsureBucket | EnsureField):
+            return OpResult(op, True)  # a bucket is a column value, a field a column: nothing to create
         if isinstance(op, CreateItem):
             if op.key in targets:
                 return OpResult(op, True)
@@ -265,6 +351,8 @@ class FileMigration:
             table.set(row, "bucket", op.bucket)
             for name in COLUMNS[5:]:
                 table.set(row, name, op.fields.get(name))
+            for name, value in (op.fields.get("custom") or {}).items():
+                table.set(row, name, value)
             ref = ItemRef(tool=Tool.FILE, board=board, item=item)
             targets[op.key] = ref
             created.append((op.key, ref))
@@ -277,6 +365,10 @@ class FileMigration:
             if op.bucket is not None:
                 table.set(row_or_none, "bucket", op.bucket)
             for name, value in op.fields.items():
+                if name == "custom":
+                    for field_name, field_value in value.items():
+                        table.set(row_or_none, field_name, field_value)
+                    continue
                 if name == "description":
                     value = with_identity(str(value or ""), op.key)
                 table.set(row_or_none, name, value)
@@ -285,13 +377,15 @@ class FileMigration:
 
     def _child(
         self,
-        op: CreateSubitem | AddComment,
+        op: CreateSubitem | UpdateSubitem | AddComment,
         table: _Table,
         rows: dict[str, dict[str, Any]],
         targets: MutableMapping[str, ItemRef],
         created: list[tuple[str, ItemRef]],
         board: str,
     ) -> OpResult:
+        if isinstance(op, UpdateSubitem):
+            return self._update_entry(op, table, rows, targets, board)
         if op.key in targets:
             return OpResult(op, True)
         parent_key = op.parent_key if isinstance(op, CreateSubitem) else op.item_key
@@ -315,3 +409,22 @@ class FileMigration:
         targets[op.key] = ref
         created.append((op.key, ref))
         return OpResult(op, True, created=ref)
+
+    def _update_entry(
+        self,
+        op: UpdateSubitem,
+        table: _Table,
+        rows: dict[str, dict[str, Any]],
+        targets: MutableMapping[str, ItemRef],
+        board: str,
+    ) -> OpResult:
+        """Set a checklist entry's text and done state; its id is ``<row id>-checklist-<n>``."""
+        parent = targets.get(op.parent_key)
+        row = rows.get(parent.item) if parent is not None else None
+        prefix = f"{parent.item if parent is not None else ''}-checklist-"
+        entries = row.get(table.column["checklist"]) if row is not None else None
+        n = op.target.item.removeprefix(prefix)
+        if not isinstance(entries, list) or not n.isdigit() or not 0 < int(n) <= len(entries):
+            return OpResult(op, False, f"no checklist entry {op.target.item} on {board}")
+        entries[int(n) - 1] = {"text": op.title, "done": op.done}
+        return OpResult(op, True)

@@ -1,7 +1,9 @@
 """What a connector offers a migration (``moteur migrate SRC DST``), on top of the sync ``Connector``.
 
-A *migration port* reads a board in full (checklists and comments included), creates a board, and applies
-migration ops (``core/ops.py``: EnsureBucket, CreateItem, UpdateItem, CreateSubitem, AddComment).
+A *migration port* reads a board in full (checklists and comments included, with their ids; the role-less
+custom fields with kinds in ``Snapshot.custom_fields`` and canonical values in ``Action.extra``), creates
+a board, and applies migration ops (``core/ops.py``: EnsureBucket, EnsureField, CreateItem, UpdateItem,
+CreateSubitem, UpdateSubitem, AddComment).
 *Capabilities* say what a target can hold, so the plan can report losses before anything is written.
 
 Contract of ``apply_migration``:
@@ -14,7 +16,10 @@ Contract of ``apply_migration``:
 - a create that fails ambiguously (``AmbiguousWrite``: timeout or connection cut after sending) is never
   blindly retried: the port looks the item up by its identity footer (``core/identity.py``) — or a child by
   its title/text under its parent — and only creates it if it is not there;
-- every created item's description ends with the identity footer of its source key.
+- every created item's description ends with the identity footer of its source key;
+- ``EnsureField`` creates a custom field of that kind (or reuses the same-named one, names compared
+  case-insensitively) and adds the options it lacks; ``fields["custom"]`` of a create or update then sets
+  values by field name (None clears).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
+from moteur.core.model import BoardRef, FieldKind, ItemRef, Snapshot, Tool
 from moteur.core.ops import MigrationOp, OpResult
 
 
@@ -42,6 +47,11 @@ class Capabilities:
     scores: bool = True  # impact / effort / confidence as numbers
     objective_channel: bool = True
     moteur_fields: bool = True  # quadrant / sprint / ICE
+    custom_fields: frozenset[FieldKind] = frozenset()  # the kinds of custom field it can create and hold
+    typeless_fields: bool = False  # a field holds any value as written (a file's column): no kind clash
+    # The e-mails (lower case) of the people the target can assign; None when the port cannot tell (the plan
+    # then reports no unknown assignee before the run).
+    emails: frozenset[str] | None = None
     notes: tuple[str, ...] = ()  # caveats shown in the loss report (e.g. "comments are posted as you")
 
 

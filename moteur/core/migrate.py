@@ -12,9 +12,14 @@ Terms defined here:
 - *Loss*: something the source holds that the target cannot: per field, how many items and what happens.
 - *Carried*: an item the plan copies: open items in open buckets, or every item with ``include_archived``.
 
+- *Carried custom field*: a role-less custom field of the source (``Snapshot.custom_fields``) whose kind the
+  target can hold (``Capabilities.custom_fields``) and that does not clash with a same-named target field of
+  another kind. Its values travel in the canonical field ``custom``; every other one is a loss.
+
 ``plan_migration`` is pure: the same snapshots, links and capabilities give the same ops, in this order:
-buckets the target lacks (in source order), then per source item in source order its ``CreateItem`` or
-``UpdateItem`` followed by the children the target lacks.
+buckets the target lacks (in source order), custom fields the target lacks (or whose options it lacks), then
+per source item in source order its ``CreateItem`` or ``UpdateItem`` followed by the children the target
+lacks and the ``UpdateSubitem`` of linked children whose title or done state changed in the source.
 """
 
 from __future__ import annotations
@@ -26,15 +31,27 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from moteur.core.identity import split_identity
-from moteur.core.model import Action, BoardRef, ItemRef, Snapshot, Status, Tool
+from moteur.core.model import (
+    Action,
+    BoardRef,
+    ChecklistItem,
+    CustomField,
+    FieldKind,
+    ItemRef,
+    Snapshot,
+    Status,
+    Tool,
+)
 from moteur.core.ops import (
     MIGRATION_FIELDS,
     AddComment,
     CreateItem,
     CreateSubitem,
     EnsureBucket,
+    EnsureField,
     MigrationOp,
     UpdateItem,
+    UpdateSubitem,
 )
 
 if TYPE_CHECKING:  # the port interface, for its type only: core imports no connector code
@@ -77,6 +94,14 @@ class MigrationPlan:
     @property
     def buckets_to_create(self) -> tuple[str, ...]:
         return tuple(op.name for op in self.ops if isinstance(op, EnsureBucket))
+
+    @property
+    def fields_to_create(self) -> tuple[str, ...]:
+        return tuple(op.name for op in self.ops if isinstance(op, EnsureField))
+
+    @property
+    def subitem_updates(self) -> int:
+        return sum(1 for op in self.ops if isinstance(op, UpdateSubitem))
 
     @property
     def subitems(self) -> int:
@@ -125,7 +150,59 @@ def canonical_fields(action: Action) -> dict[str, Any]:
         "quadrant": action.annotations.quadrant,
         "sprint": action.annotations.sprint,
         "ice": action.annotations.ice,
+        "custom": {name[6:]: value for name, value in action.extra.items() if name.startswith("field:")},
     }
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def _same_custom(kind: FieldKind, wanted: Any, found: Any) -> bool:
+    """Whether a custom field's target value already holds the wanted one (None and "" are both empty)."""
+    if wanted in (None, "") or found in (None, ""):
+        return wanted in (None, "") and found in (None, "")
+    try:
+        if kind is FieldKind.NUMBER:
+            return abs(float(wanted) - float(found)) < 1e-9
+        if kind is FieldKind.DATE:
+            return _as_due(str(wanted)) == _as_due(str(found))
+    except ValueError:
+        pass
+    return str(wanted).strip() == str(found).strip()
+
+
+@dataclass(frozen=True)
+class _CustomSchema:
+    """The carried custom fields (by folded name), why each other is not carried, and the fields to add."""
+
+    carried: dict[str, CustomField]
+    fates: dict[str, str]
+    ops: tuple[EnsureField, ...]
+
+
+def _custom_schema(source: Snapshot, target: Snapshot, caps: Capabilities) -> _CustomSchema:
+    on_target = {_fold(f.name): f for f in target.custom_fields}
+    carried: dict[str, CustomField] = {}
+    fates: dict[str, str] = {}
+    ops: list[EnsureField] = []
+    for wanted in source.custom_fields:
+        key = _fold(wanted.name)
+        there = on_target.get(key)
+        if wanted.kind is FieldKind.OTHER:
+            fates[key] = "not carried (no counterpart on the target)"
+        elif wanted.kind not in caps.custom_fields:
+            fates[key] = f"not carried (the target has no {wanted.kind.value} fields)"
+        elif caps.typeless_fields:
+            carried[key] = wanted  # a column takes the value as it is: nothing to create or convert
+        elif there is not None and there.kind is not wanted.kind:
+            fates[key] = f'not carried (the target\'s field "{there.name}" holds a {there.kind.value})'
+        else:
+            carried[key] = wanted
+            missing = [o for o in wanted.options if o not in (there.options if there else ())]
+            if there is None or missing:
+                ops.append(EnsureField(wanted.name, wanted.kind, wanted.options))
+    return _CustomSchema(carried, fates, tuple(ops))
 
 
 def _same(name: str, wanted: Any, found: Any) -> bool:
@@ -170,8 +247,11 @@ class _Losses:
 class _Adapter:
     """Turns one source action into the canonical fields a target with ``caps`` can hold, counting losses."""
 
-    def __init__(self, caps: Capabilities, users: Mapping[str, str], losses: _Losses) -> None:
-        self.caps, self.users, self.losses = caps, users, losses
+    def __init__(
+        self, caps: Capabilities, users: Mapping[str, str], losses: _Losses, custom: _CustomSchema
+    ) -> None:
+        self.caps, self.users, self.losses, self.custom = caps, users, losses, custom
+        self.unknown_people: dict[str, None] = {}  # e-mails the target cannot assign, in order of meeting
         self._folded = {k.strip().lower(): v for k, v in users.items()}
 
     def _email(self, who: str) -> str | None:
@@ -206,12 +286,22 @@ class _Adapter:
             fields["tags"] = []
             lose("labels/tags", "not carried")
         emails: list[str] = []
+        no_email = unknown = False
         for who in action.assignees:
             email = self._email(who)
             if email is None:
-                lose("assignees without an e-mail", "not assigned (map them with --map-users)")
+                no_email = True
+            elif caps.emails is not None and email.casefold() not in caps.emails:
+                unknown = True
+                self.unknown_people.setdefault(email.casefold(), None)
             elif email not in emails:
                 emails.append(email)
+        if no_email:
+            lose("assignees without an e-mail", "not assigned (map them with --map-users)")
+        if unknown:
+            lose(
+                "assignees unknown on the target", "not assigned (invite them, or map them with --map-users)"
+            )
         if emails and not caps.assignees:
             lose("assignees", "not carried")
             emails = []
@@ -229,8 +319,23 @@ class _Adapter:
         if not caps.moteur_fields and any(fields[s] is not None for s in _OWN):
             lose("quadrant/sprint/ICE", "not carried")
             fields.update(dict.fromkeys(_OWN))
+        fields["custom"] = self._custom_values(action)
         self._extra_losses(action)
         return fields, extra_comments
+
+    def _custom_values(self, action: Action) -> dict[str, Any]:
+        """The carried custom fields' values (every carried field named: None where the item has none)."""
+        values: dict[str, Any] = {f.name: None for f in self.custom.carried.values()}
+        for name, value in action.extra.items():
+            if not name.startswith("field:") or value in (None, ""):
+                continue
+            wanted = self.custom.carried.get(_fold(name[6:]))
+            if wanted is not None:
+                values[wanted.name] = value
+            else:
+                fate = self.custom.fates.get(_fold(name[6:]), "not carried (no counterpart on the target)")
+                self.losses.add(f'custom field "{name[6:]}"', fate)
+        return values
 
     def _extra_losses(self, action: Action) -> None:
         """What only ``extra`` knows: attachments, covers, start dates, custom fields without counterpart."""
@@ -243,9 +348,6 @@ class _Adapter:
             lose(f"{tool} colour-only labels (no name)", "not carried")
         if extra.get("start"):
             lose("start dates", "not carried")
-        for name, value in extra.items():
-            if name.startswith("field:") and value not in (None, ""):
-                lose(f'custom field "{name[6:]}"', "not carried (no counterpart on the target)")
 
 
 def _tool_name(action: Action) -> str:
@@ -272,7 +374,8 @@ def plan_migration(
 ) -> MigrationPlan:
     """The ops that bring ``target`` up to ``source`` (see the module docstring for the order and terms)."""
     losses = _Losses()
-    adapter = _Adapter(caps, users or {}, losses)
+    custom = _custom_schema(source, target, caps)
+    adapter = _Adapter(caps, users or {}, losses, custom)
     closed = {b.name for b in source.buckets if b.closed}
     carried = [a for a in source.actions if _carried(a, closed, include_archived)]
     skipped = len(source.actions) - len(carried)
@@ -284,6 +387,7 @@ def plan_migration(
     for position, name in enumerate(order):
         if name not in have_buckets:
             ops.append(EnsureBucket(name, position))
+    ops.extend(custom.ops)
     on_target = {a.ref.key: a for a in target.actions}
     # A port leaves an e-mail it cannot match unassigned; comparing against it would rewrite the item on
     # every run. So an update compares assignees among the people the target board already shows.
@@ -295,6 +399,7 @@ def plan_migration(
         linked = targets.get(key)
         existing: Action | None = None
         if linked is None:
+            fields["custom"] = {name: v for name, v in fields["custom"].items() if v is not None}
             ops.append(CreateItem(key, action.title, action.bucket, fields))
             created += 1
         else:
@@ -302,7 +407,7 @@ def plan_migration(
             if existing is None:
                 skipped += 1  # linked, but the target item is gone: a person deleted it; not recreated
                 continue
-            update = _update(key, linked, action, fields, existing, known)
+            update = _update(key, linked, action, fields, existing, known, custom)
             if update is None:
                 unchanged += 1
             else:
@@ -310,6 +415,8 @@ def plan_migration(
                 updated += 1
         ops.extend(_children(action, extra_comments, targets, existing, caps, losses))
     notes = tuple(caps.notes)
+    if adapter.unknown_people:
+        notes += ("not on the target, so not assigned: " + ", ".join(adapter.unknown_people),)
     return MigrationPlan(
         source=source.board,
         target=target.board,
@@ -324,14 +431,30 @@ def plan_migration(
 
 
 def _update(
-    key: str, linked: ItemRef, action: Action, fields: Mapping[str, Any], existing: Action, known: set[str]
+    key: str,
+    linked: ItemRef,
+    action: Action,
+    fields: Mapping[str, Any],
+    existing: Action,
+    known: set[str],
+    custom: _CustomSchema,
 ) -> UpdateItem | None:
     have = canonical_fields(existing)
     wanted = dict(fields)
     wanted["assignees"] = sorted(who for who in fields["assignees"] if who in known)
     changed = {
-        name: fields[name] for name in MIGRATION_FIELDS if not _same(name, wanted[name], have.get(name))
+        name: fields[name]
+        for name in MIGRATION_FIELDS
+        if name != "custom" and not _same(name, wanted[name], have.get(name))
     }
+    have_custom = {_fold(name): value for name, value in have["custom"].items()}
+    custom_changed = {
+        name: value
+        for name, value in fields["custom"].items()
+        if not _same_custom(custom.carried[_fold(name)].kind, value, have_custom.get(_fold(name)))
+    }
+    if custom_changed:
+        changed["custom"] = custom_changed
     bucket = action.bucket if action.bucket and action.bucket != existing.bucket else None
     if not changed and bucket is None and action.title == existing.title:
         return None
@@ -356,15 +479,7 @@ def _children(
     if action.checklist and not caps.subitems:
         losses.add("checklists", "not carried")
     elif action.checklist:
-        there = Counter(c.text for c in existing.checklist) if existing is not None else Counter[str]()
-        for n, entry in enumerate(action.checklist, start=1):
-            child = f"{key}#check:{n}"
-            if child in targets:
-                continue
-            if there[entry.text] > 0:
-                there[entry.text] -= 1
-                continue
-            ops.append(CreateSubitem(child, key, entry.text, entry.done))
+        ops.extend(_checklist(action, targets, existing))
     # Extra comments (the assignees a single-assignee target could not take) have keys of their own, so a
     # comment added later in the source never takes their number.
     texts = [
@@ -383,4 +498,41 @@ def _children(
             there[text] -= 1
             continue
         ops.append(AddComment(child, key, text))
+    return ops
+
+
+def _checklist(action: Action, targets: Mapping[str, ItemRef], existing: Action | None) -> list[MigrationOp]:
+    """Create the checklist entries the target lacks; update linked ones whose title or done state changed.
+
+    An entry is on the target when its key is linked (found among the target item's entries by id), or, the
+    state being lost, when an unlinked target entry has the same text (a multiset match).
+    """
+    key = action.key
+    entries = existing.checklist if existing is not None else ()
+    by_id = {entry.id: entry for entry in entries if entry.id}
+    children = (targets.get(f"{key}#check:{n}") for n in range(1, len(action.checklist) + 1))
+    linked_ids = {ref.item for ref in children if ref is not None} & set(by_id)
+    unlinked: dict[str, list[ChecklistItem]] = {}
+    for entry in entries:
+        if entry.id not in linked_ids:
+            unlinked.setdefault(entry.text, []).append(entry)
+    ops: list[MigrationOp] = []
+    for n, wanted in enumerate(action.checklist, start=1):
+        child = f"{key}#check:{n}"
+        ref = targets.get(child)
+        found: ChecklistItem | None
+        if ref is not None:
+            found = by_id.get(ref.item)
+        elif unlinked.get(wanted.text):
+            found = unlinked[wanted.text].pop(0)
+            ref = (
+                None
+                if found.id is None or existing is None
+                else existing.ref.model_copy(update={"item": found.id})
+            )
+        else:
+            ops.append(CreateSubitem(child, key, wanted.text, wanted.done))
+            continue
+        if found is not None and ref is not None and (found.done != wanted.done or found.text != wanted.text):
+            ops.append(UpdateSubitem(child, key, ref, wanted.text, wanted.done))
     return ops

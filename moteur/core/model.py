@@ -94,6 +94,7 @@ class ChecklistItem(BaseModel):
 
     text: str
     done: bool = False
+    id: str | None = None  # the tool's own id of the entry (check item, subtask, subitem), when read in full
 
 
 class Comment(BaseModel):
@@ -211,6 +212,31 @@ class Action(BaseModel):
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
+class FieldKind(StrEnum):
+    """What a custom field holds. ``ENUM`` is a single choice among named options; ``OTHER`` is anything with
+    no counterpart across tools (multi-select, people, formula, checkbox…), which a migration reports lost."""
+
+    NUMBER = "number"
+    ENUM = "enum"
+    TEXT = "text"
+    DATE = "date"
+    OTHER = "other"
+
+
+class CustomField(BaseModel):
+    """A custom field / column of a board that no role reads (a migration carries it as it is).
+
+    Its values live in ``Action.extra["field:<name>"]`` in a canonical form: a number for ``NUMBER``, the
+    option's name for ``ENUM``, ISO text for ``DATE`` (a date stays a date), a string for ``TEXT``.
+    """
+
+    model_config = _frozen()
+
+    name: str
+    kind: FieldKind
+    options: tuple[str, ...] = ()  # ENUM options, in the tool's order
+
+
 class Bucket(BaseModel):
     """A list (Trello), section (Asana), group (monday) or the bucket column of a file."""
 
@@ -232,5 +258,6 @@ class Snapshot(BaseModel):
     actions: tuple[Action, ...] = ()
     tags: tuple[str, ...] = ()  # label/tag names that exist on the board
     fields: tuple[str, ...] = ()  # custom field / column names that exist on the board
+    custom_fields: tuple[CustomField, ...] = ()  # the role-less ones with their kinds (filled by full reads)
     warnings: tuple[str, ...] = ()
     native: dict[str, Any] = Field(default_factory=dict)  # connector-private schema (label ids, field ids…)

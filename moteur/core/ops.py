@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from moteur.core.model import ItemRef
+from moteur.core.model import FieldKind, ItemRef
 
 
 class Target(StrEnum):
@@ -26,12 +26,6 @@ class Target(StrEnum):
     TAG = "tag"
     BUCKET = "bucket"
     FIELD = "field"
-
-
-class FieldKind(StrEnum):
-    NUMBER = "number"
-    ENUM = "enum"
-    TEXT = "text"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +110,9 @@ class MoveItem:
 #   tags: list[str]           assignees: list[str] (e-mails, after --map-users)
 #   impact, effort, confidence: int | None      objective, channel: str | None
 #   quadrant, sprint: str | None   ice: float | None   (moteur's own fields, when the source carries them)
+#   custom: {field name: value}  the source's role-less custom fields the target can hold (``CustomField``:
+#           a number, an option name, ISO date text or a string; None clears it on an update). The plan
+#           puts an ``EnsureField`` before the first item that needs a field the target lacks.
 MIGRATION_FIELDS: tuple[str, ...] = (
     "description",
     "status",
@@ -130,6 +127,7 @@ MIGRATION_FIELDS: tuple[str, ...] = (
     "quadrant",
     "sprint",
     "ice",
+    "custom",
 )
 
 
@@ -168,6 +166,22 @@ class CreateSubitem:
 
 
 @dataclass(frozen=True, slots=True)
+class UpdateSubitem:
+    """Set the title and done state of an already migrated checklist item / subtask / subitem.
+
+    ``target.item`` is the entry's own id on the target tool; the port finds its parent through
+    ``parent_key`` (a Trello check item is written through its card).
+    """
+
+    key: str  # "<parent source key>#check:<n>"
+    parent_key: str
+    target: ItemRef
+    title: str
+    done: bool
+    kind: str = "update_subitem"
+
+
+@dataclass(frozen=True, slots=True)
 class AddComment:
     """A comment / story / update on the target of source item ``item_key``; ``text`` is ready to post."""
 
@@ -177,11 +191,13 @@ class AddComment:
     kind: str = "add_comment"
 
 
-MigrationOp = EnsureBucket | CreateItem | UpdateItem | CreateSubitem | AddComment
+MigrationOp = (
+    EnsureBucket | EnsureField | CreateItem | UpdateItem | CreateSubitem | UpdateSubitem | AddComment
+)
 
 
 ItemOp = UpdateFields | SetTags | MoveItem
-Op = SchemaOp | ItemOp | CreateItem | UpdateItem | CreateSubitem | AddComment
+Op = SchemaOp | ItemOp | CreateItem | UpdateItem | CreateSubitem | UpdateSubitem | AddComment
 
 
 ITEM_OP_KINDS: dict[str, Target] = {

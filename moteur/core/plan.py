@@ -29,12 +29,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from moteur.core.labels import QUADRANT_COLOURS, QUADRANT_NAMES, QUADRANT_ORDER, sprint_index
-from moteur.core.model import Action, BoardRef, Snapshot
+from moteur.core.model import Action, BoardRef, FieldKind, Snapshot
 from moteur.core.ops import (
     EnsureBucket,
     EnsureField,
     EnsureTag,
-    FieldKind,
     ItemOp,
     SchemaOp,
     Target,

@@ -113,6 +113,7 @@ def test_canonical_fields_of_a_create() -> None:
         "quadrant": "Quick win",
         "sprint": "Sprint 2",
         "ice": 448.0,
+        "custom": {},
     }
 
 
@@ -299,14 +300,22 @@ def _apply_ideally(plan_ops: tuple[Any, ...], snapshot: Snapshot, targets: dict[
             annotations = Annotations(
                 quadrant=fields.pop("quadrant"), sprint=fields.pop("sprint"), ice=fields.pop("ice")
             )
+            extra = {f"field:{name}": value for name, value in fields.pop("custom").items()}
             by_key[ref.key] = Action.model_validate(
-                fields | {"ref": ref, "title": op.title, "bucket": op.bucket, "annotations": annotations}
+                fields
+                | {
+                    "ref": ref,
+                    "title": op.title,
+                    "bucket": op.bucket,
+                    "annotations": annotations,
+                    "extra": extra,
+                }
             )
             targets[op.key] = ref
         elif isinstance(op, CreateSubitem):
             parent = targets[op.parent_key]
             there = by_key[parent.key]
-            entry = ChecklistItem(text=op.title, done=op.done)
+            entry = ChecklistItem(text=op.title, done=op.done, id=f"s{n}")
             by_key[parent.key] = there.model_copy(update={"checklist": (*there.checklist, entry)})
             targets[op.key] = ItemRef(tool=Tool.ASANA, board="p1", item=f"s{n}")
         elif isinstance(op, AddComment):

@@ -26,7 +26,7 @@ from moteur.connectors.http import AmbiguousWrite, HttpClient
 from moteur.core.errors import SkippableError
 from moteur.core.labels import QUADRANT_ORDER, quadrant_from_name
 from moteur.core.model import Snapshot
-from moteur.core.ops import FieldKind
+from moteur.core.model import FieldKind
 
 SUBTYPES = {FieldKind.NUMBER: "number", FieldKind.ENUM: "enum", FieldKind.TEXT: "text"}
 # Asana's tag palette has no plain names: the nearest of its colours for each neutral one (labels.py).

@@ -30,7 +30,8 @@ from moteur.connectors.asana.transport import PremiumRequired
 from moteur.connectors.http import HttpClient
 from moteur.core.errors import MoteurError
 from moteur.core.identity import with_identity
-from moteur.core.ops import CreateItem, FieldKind, UpdateItem
+from moteur.core.model import FieldKind
+from moteur.core.ops import CreateItem, UpdateItem
 from moteur.mappings.schema import BoardMapping, fold
 from moteur.mappings.scores import parse_number
 from moteur.redaction import scrub

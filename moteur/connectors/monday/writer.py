@@ -27,8 +27,8 @@ from moteur.connectors.monday.errors import classify
 from moteur.connectors.monday.transport import MAX_PER_QUERY, WRITE_COST_PER_ITEM, MondayTransport
 from moteur.core.errors import MoteurError, RemoteError
 from moteur.core.labels import QUADRANT_COLOURS, QUADRANT_NAMES, QUADRANT_ORDER, quadrant_from_name
-from moteur.core.model import Snapshot
-from moteur.core.ops import EnsureField, FieldKind, ItemOp, OpResult, SchemaOp, UpdateFields
+from moteur.core.model import FieldKind, Snapshot
+from moteur.core.ops import EnsureField, ItemOp, OpResult, SchemaOp, UpdateFields
 from moteur.core.plan import WriteBack
 from moteur.mappings.schema import fold
 from moteur.redaction import scrub

@@ -22,12 +22,11 @@ from typing import Any
 from moteur.connectors.http import AmbiguousWrite, HttpClient
 from moteur.connectors.trello.mapping import is_managed
 from moteur.core.errors import MoteurError
-from moteur.core.model import Snapshot
+from moteur.core.model import FieldKind, Snapshot
 from moteur.core.ops import (
     EnsureBucket,
     EnsureField,
     EnsureTag,
-    FieldKind,
     ItemOp,
     MoveItem,
     OpResult,
