@@ -3,9 +3,11 @@
 Auth is ``Authorization: Bearer <MOTEUR_ASANA_TOKEN>`` (a header, so never in a URL or a log line).
 
 Limits (API_FACTS §2.7), per token: 1,500 requests a minute on a paid workspace, 150 on a free one, and at
-most 15 writes in flight. moteur paces at 90 % of the minute budget (1,350 / 135) so a normal run never meets
-a 429; a batch counts once per action (the caller takes the extra slots, see ``writer``). A 429 carries
-``Retry-After``, which the HTTP layer honours.
+most 15 writes in flight. moteur paces at the published budget less ``HEADROOM`` (none, see there): the
+limiter holds each unit from its send until its answer + 60 s, so moteur's own requests never exceed the
+budget as Asana counts them. A batch counts once per action (the caller takes the extra slots in the sending
+thread, see ``writer``; they are released with the batch's answer). A 429 carries ``Retry-After``, which the
+HTTP layer honours.
 
 *Premium refusal*: Asana answers 402 to custom-field writes on a free workspace. It is classified as
 ``PremiumRequired`` so the writer can fall back to tags instead of failing the run.
@@ -14,6 +16,7 @@ a 429; a batch counts once per action (the caller takes the extra slots, see ``w
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -41,11 +44,18 @@ AUTH_HINT = "create a personal access token in Asana (My settings → Apps → D
 WINDOW_SECONDS = 60.0
 PER_MINUTE = {"paid": 1500, "free": 150}
 WRITES_IN_FLIGHT = 15
+# The share of the minute budget moteur leaves unused: none. The limiter's accounting is conservative (a
+# unit occupies the window from its send to its answer + 60 s), so moteur's own traffic provably stays within
+# the budget as the server counts it, with a round trip per window to spare. A margin would only matter for
+# another client on the same token, which no fixed share can bound (its 429 is met with Retry-After), while it
+# costs a whole extra minute whenever a run's units fall just above a multiple of the paced budget: the
+# 2,000-task first sync spends ≈ 3,000 units, two minutes' worth at 1,500 and three at 1,350 (90 %).
+HEADROOM = 0.0
 
 
 def pace(tier: str) -> int:
-    """Requests per minute moteur allows itself on ``tier`` (90 % of Asana's budget)."""
-    return PER_MINUTE.get(tier, PER_MINUTE["paid"]) * 9 // 10
+    """Units per minute moteur allows itself on ``tier``: Asana's budget less ``HEADROOM``."""
+    return math.floor(PER_MINUTE.get(tier, PER_MINUTE["paid"]) * (1 - HEADROOM))
 
 
 class PremiumRequired(SkippableError):

@@ -8,8 +8,9 @@ Terms:
   exception's text can leak them; every secret is registered with ``redaction`` all the same.
 - *Stats*: per client, the requests sent (each retry counts), the retries, and the 429s met.
 
-One call = ``acquire`` a slot on every limiter → send → on a retriable outcome wait (``retry_delay``) and go
-again (``tenacity`` drives the loop; sleep and jitter are injected) → classify a final failure.
+One call = ``acquire`` its slots on every limiter → send → ``release`` them at the answer → on a retriable
+outcome wait (``retry_delay``) and go again (``tenacity`` drives the loop; sleep and jitter are injected) →
+classify a final failure.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -106,9 +107,21 @@ class HttpStats:
         )
 
 
+RequestUnits = Callable[[str, str, Mapping[str, Any]], int]
+
+
+def one_unit(method: str, path: str, params: Mapping[str, Any]) -> int:
+    """Most requests count once against a rate limit; ``ClientOptions.units`` says otherwise per tool."""
+    return 1
+
+
 @dataclass
 class ClientOptions:
-    """Everything but the base URL and auth; tests shorten timeouts and inject sleep, clock and jitter."""
+    """Everything but the base URL and auth; tests shorten timeouts and inject sleep, clock and jitter.
+
+    ``units(method, path, params)``: the rate-limit units one request spends (Trello's ``GET /batch``: one per
+    inner URL); the client takes that many slots on every limiter.
+    """
 
     tool: str = "the service"
     credential_vars: Sequence[str] = ()
@@ -120,6 +133,7 @@ class ClientOptions:
     sleep: Callable[[float], None] = time.sleep
     jitter: Callable[[], float] = random.random
     headers: Mapping[str, str] = field(default_factory=dict)
+    units: RequestUnits = one_unit
 
 
 class HttpClient:
@@ -228,21 +242,22 @@ class HttpClient:
     def _send(
         self, method: str, path: str, params: Mapping[str, Any] | None, body: Any, *, retry: bool
     ) -> requests.Response:
-        for limiter in self.options.limiters:
-            limiter.acquire()
+        units = self.options.units(method, path, params or {})
         query: dict[str, Any] = dict(params or {})
         headers: dict[str, str] = {"Accept": "application/json", **self.options.headers}
         self.auth.apply(query, headers)
         cap: AbstractContextManager[None] = nullcontext()
         if method not in ("GET", "HEAD") and self.options.write_cap is not None:
             cap = self.options.write_cap.slot()
-        with self._lock:
-            self._stats.requests += 1
-            self._stats.retries += int(retry)
-        started = time.perf_counter()
         url = f"{self.base_url}/{path.lstrip('/')}"
+        started = time.perf_counter()
+        # The write cap first: rate slots are then held only while the request can really go.
         try:
-            with cap:
+            with cap, self._rate_slots(units):
+                with self._lock:
+                    self._stats.requests += 1
+                    self._stats.retries += int(retry)
+                started = time.perf_counter()
                 response = self.session.request(
                     method, url, params=query, json=body, headers=headers, timeout=self.options.timeout
                 )
@@ -254,6 +269,21 @@ class HttpClient:
             with self._lock:
                 self._stats.rate_limited += 1
         return response
+
+    @contextmanager
+    def _rate_slots(self, units: int) -> Iterator[None]:
+        """``units`` slots on every limiter, held from before the send until the answer or the failure.
+
+        The server counted the request at some moment in between (see ``limiter``). The release frees every
+        slot this thread holds, so extra slots a caller took for a batch's actions end with it too.
+        """
+        try:
+            for limiter in self.options.limiters:
+                limiter.acquire(units)
+            yield
+        finally:
+            for limiter in self.options.limiters:
+                limiter.release()
 
     def _again(self, state: RetryCallState, idempotent: bool) -> bool:
         outcome = state.outcome
