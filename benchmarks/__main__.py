@@ -8,6 +8,8 @@ Defaults (the whole run takes about 12–15 minutes on 2 cores, most of it Trell
   ``sync_scenarios.run_baseline``);
 - ``--migrate-items 200`` per pair for the six pairs (1,000 as in issue 10 takes ~4 minutes per pair into
   Trello alone: two writes per card at 10 per second);
+- the real Trello export of issue 8 (201 cards) along the six directed pairs, each run twice (the re-run
+  must create nothing), with the loss report;
 - ``--plan-items 100000``: ``moteur plan`` time and peak memory.
 """
 
@@ -18,12 +20,13 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from benchmarks.export_scenarios import run_export_pairs
 from benchmarks.migration_scenarios import PAIRS, run_migration
 from benchmarks.plan_scenario import run_plan
 from benchmarks.report import emit, print_table
 from benchmarks.sync_scenarios import run_baseline, run_sync_scenarios
 
-ALL = ("sync", "baseline", "migration", "plan")
+ALL = ("sync", "baseline", "migration", "export", "plan")
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -88,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"{src}->{dst}",
                     partial(_one, run_migration, src, dst, args.migrate_items, args.latency_ms, rate_limits),
                 )
+    if "export" in only:
+        _guarded(rows, "export_migration", "-", partial(run_export_pairs, args.latency_ms, rate_limits))
     if "plan" in only:
         _guarded(rows, "plan", "file", partial(_one, run_plan, args.plan_items))
     print_table(rows)

@@ -16,6 +16,7 @@ import math
 import os
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,8 @@ from typing import Any
 from benchmarks.common import env, floor_seconds, fresh_limiters, minimum_reads, request_log, row
 from moteur.commands.migrate_command import migration_port
 from moteur.connectors.base import open_connector
-from moteur.core.migration_run import apply_prepared, prepare_migration
+from moteur.core.migration_run import MigrationOutcome, apply_prepared, prepare_migration
+from moteur.core.model import BoardRef
 from moteur.core.refs import parse_ref
 from moteur.core.state import StateStore
 from moteur.sandbox.serve import start_sandbox
@@ -41,6 +43,51 @@ def minimum_creates(tool: str, items: int) -> int:
     return math.ceil(items / 20)
 
 
+@dataclass
+class Migrated:
+    """One ``moteur migrate`` run: its outcome, the sandbox log entries of its two tools, its wall time."""
+
+    outcome: MigrationOutcome
+    log: list[dict[str, Any]]
+    wall: float
+
+
+def migrate_between(
+    url: str,
+    store: StateStore,
+    source_ref: BoardRef,
+    target_ref: BoardRef,
+    tools: tuple[str, str],
+    *,
+    include_archived: bool = False,
+) -> Migrated:
+    """Migrate ``source_ref`` into ``target_ref`` (``TOOL:new`` or a board) as the command does, with the
+    settings of the environment (the sandbox's credentials)."""
+    settings = load_settings(None)
+    start = len(request_log(url))
+    started = time.perf_counter()
+    source = open_connector(source_ref, settings)
+    target = open_connector(target_ref, settings)
+    try:
+        now = lambda: datetime.now(UTC)  # noqa: E731
+        prepared = prepare_migration(
+            migration_port(source_ref, source),
+            source_ref,
+            migration_port(target_ref, target),
+            target_ref,
+            store,
+            include_archived=include_archived,
+            now=now,
+        )
+        outcome = apply_prepared(prepared, migration_port(target_ref, target), store, now=now, owner="bench")
+    finally:
+        source.close()
+        target.close()
+    wall = time.perf_counter() - started
+    log = [r for r in request_log(url)[start:] if r.get("tool") in tools]
+    return Migrated(outcome, log, wall)
+
+
 def run_migration(src: str, dst: str, items: int, latency_ms: int, rate_limits: bool) -> dict[str, Any]:
     """Migrate the ``bulk:items`` board of ``src`` into a new ``dst`` board; one row, tool ``src->dst``."""
     fresh_limiters()
@@ -50,31 +97,12 @@ def run_migration(src: str, dst: str, items: int, latency_ms: int, rate_limits: 
         env({**sandbox.env, "MOTEUR_STATE_URL": f"sqlite:///{Path(tmp) / 'state.db'}"}),
     ):
         source_ref, target_ref = parse_ref(sandbox.boards[src][0]), parse_ref(f"{dst}:new")
-        settings = load_settings(None)
         store = StateStore(os.environ["MOTEUR_STATE_URL"])
-        start = len(request_log(sandbox.url))
-        started = time.perf_counter()
-        source = open_connector(source_ref, settings)
-        target = open_connector(target_ref, settings)
         try:
-            now = lambda: datetime.now(UTC)  # noqa: E731
-            prepared = prepare_migration(
-                migration_port(source_ref, source),
-                source_ref,
-                migration_port(target_ref, target),
-                target_ref,
-                store,
-                now=now,
-            )
-            outcome = apply_prepared(
-                prepared, migration_port(target_ref, target), store, now=now, owner="bench"
-            )
+            done = migrate_between(sandbox.url, store, source_ref, target_ref, (src, dst))
         finally:
-            source.close()
-            target.close()
             store.close()
-        wall = time.perf_counter() - started
-        log = [r for r in request_log(sandbox.url)[start:] if r.get("tool") in (src, dst)]
+    outcome, log, wall = done.outcome, done.log, done.wall
     created = outcome.creates
     target_log = [r for r in log if r.get("tool") == dst]
     least = minimum_creates(dst, created)

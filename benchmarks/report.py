@@ -62,6 +62,9 @@ def print_table(rows: list[dict[str, Any]], console: Console | None = None) -> N
             notes = f"naive/moteur: {r['requests_vs_moteur']}× requests, {r['wall_vs_moteur']}× time"
         elif "peak_mb" in r:
             notes = f"peak {r['peak_mb']} MB"
+        elif "rerun_creates" in r:
+            subs, coms = r["subitems"], r["comments"]
+            notes = f"+{subs} sub +{coms} com; re-run +{r['rerun_creates']} ~{r['rerun_updates']}"
         elif "created" in r:
             notes = f"{r['created']} created, {r['failures']} failed"
         table.add_row(
@@ -79,4 +82,8 @@ def print_table(rows: list[dict[str, Any]], console: Console | None = None) -> N
             notes,
             verdict(r),
         )
-    (console or Console(width=160)).print(table)
+    console = console or Console(width=160)
+    console.print(table)
+    for r in rows:
+        if r.get("losses") is not None:  # the migration of a real export: its loss report, per pair
+            console.print(f"losses {r['tool']}: " + ("; ".join(r["losses"]) or "none"), highlight=False)

@@ -77,3 +77,20 @@ def test_main_prints_json_lines_then_the_table(capsys: pytest.CaptureFixture[str
 def test_table_shows_a_failed_scenario_as_an_error_row(capsys: pytest.CaptureFixture[str]) -> None:
     print_table([{"scenario": "first_sync", "tool": "asana", "error": "boom"}])
     assert "error: boom" in capsys.readouterr().out
+
+
+def test_export_scenario_migrates_a_real_export_along_six_pairs(tmp_path: Path) -> None:
+    from benchmarks.export_scenarios import EXPORT, HOPS, run_export_pairs
+
+    if not EXPORT.exists():
+        pytest.skip(f"no Trello export at {EXPORT}")
+    export = json.loads(EXPORT.read_text(encoding="utf-8"))
+    export["cards"] = export["cards"][:8]  # a slice of the real board keeps the test fast
+    small = tmp_path / "export.json"
+    small.write_text(json.dumps(export), encoding="utf-8")
+    rows = run_export_pairs(latency_ms=0, rate_limits=False, export=small)
+    assert [r["tool"] for r in rows] == [f"{src}->{dst}" for src, dst in HOPS]
+    for row in rows:
+        _check(row)
+        assert row["failures"] == 0 and row["rerun_creates"] == 0 and row["rerun_updates"] == 0
+        assert isinstance(row["losses"], list)
