@@ -14,26 +14,33 @@ A board is read incrementally only when all of that allows it. What the run read
 cursors in one transaction — by ``save_reads`` after the sync has applied its plan; a dry-run saves nothing.
 The sync's own writes bump the modification stamps of the items it wrote, so the next incremental read sees
 them as changed and reads them again (the diff then finds nothing to do): measured in tests/incremental.
+
+*Own writes since the cursor*: the items the journal says moteur wrote on the board in the runs started
+after the cursor was taken (``cursor-taken-at``, saved beside the cursor). Each is in the change feed, so
+when re-reading them alone would cost at least a full read (``feed_worth_reading``: the run right after a
+big first sync), the feed is not even asked for: the board is read in full, behind a fresh cursor.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from moteur.connectors.base import Connector
-from moteur.connectors.incremental import IncrementalReader, cached_snapshot
+from moteur.connectors.incremental import IncrementalReader, cached_snapshot, feed_worth_reading
 from moteur.core.model import BoardRef, Snapshot
 from moteur.core.state import StateStore
 
 CURSOR = "changes"  # the connector's cursor
 RUNS_SINCE_FULL = "runs-since-full"  # incremental runs since the last full read
 FINGERPRINT = "read-fingerprint"  # what the cached actions were mapped with (mapping + moteur version)
+TAKEN_AT = "cursor-taken-at"  # when the cursor was taken (ISO UTC): the runs since wrote into its feed
+RUNS_SEARCHED = 50  # the latest runs searched for own writes; missing older ones only costs requests
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,7 @@ class BoardRead:
     runs_since_full: int
     fingerprint: str
     reason: str  # why it was read this way, for --verbose
+    taken_at: datetime | None = None  # when ``cursor`` was taken (just before the read)
 
 
 def _moteur_version() -> str:
@@ -65,8 +73,18 @@ def fingerprint_of(port: Connector) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 def read_board(
-    store: StateStore, ref: BoardRef, port: Connector, *, full_every: int, full: bool
+    store: StateStore,
+    ref: BoardRef,
+    port: Connector,
+    *,
+    full_every: int,
+    full: bool,
+    now: Callable[[], datetime] = _utc_now,
 ) -> BoardRead:
     """``ref`` read incrementally when allowed (see the module docstring), else in full."""
     fingerprint = fingerprint_of(port)
@@ -80,18 +98,56 @@ def read_board(
     cursor = cursors.get(CURSOR)
     reason = _full_reason(full, cursor, runs, full_every, cursors.get(FINGERPRINT) == fingerprint)
     if reason is None and cursor is not None:
-        cached = cached_snapshot(store.board_cache(str(ref)))
-        if cached is None:
+        payload = store.board_cache(str(ref))
+        written = own_writes(store, str(ref), _parsed(cursors.get(TAKEN_AT)))
+        if payload is None:
+            reason = "no usable cache"
+        elif not feed_worth_reading(port.tool, _items_in(payload), written):
+            # Checked before the cache is validated: that alone takes a while on a big board.
+            reason = f"moteur's own writes on {written} items since the cursor: a full read is cheaper"
+        elif (cached := cached_snapshot(payload)) is None:
             reason = "no usable cache"
         else:
+            taken = now()
             changes = port.read_changes(ref, cached, cursor)
             if changes is not None:
                 requests = port.request_count() - before
-                return BoardRead(changes.snapshot, True, requests, changes.cursor, runs + 1, fingerprint, "")
+                return BoardRead(
+                    changes.snapshot, True, requests, changes.cursor, runs + 1, fingerprint, "", taken
+                )
             reason = "cursor refused, or a full read is cheaper"
+    # The cursor comes first: whatever changes during the read is after it, so in the next feed.
+    taken = now()
     first = port.cursor_of(ref)
     snapshot = port.read(ref)
-    return BoardRead(snapshot, False, port.request_count() - before, first, 0, fingerprint, reason or "")
+    requests = port.request_count() - before
+    return BoardRead(snapshot, False, requests, first, 0, fingerprint, reason or "", taken)
+
+
+def own_writes(store: StateStore, board: str, since: datetime | None) -> int:
+    """How many items of ``board`` moteur wrote (journaled ops, whatever their status) in the runs started
+    at or after ``since``; 0 when ``since`` is unknown (a cursor saved before moteur remembered it)."""
+    if since is None:
+        return 0
+    items: set[str] = set()
+    for run in store.runs(RUNS_SEARCHED):
+        if run.started_at < since or run.dry_run or board not in run.boards:
+            continue
+        items.update(e.item_key for e in store.journal(run.id) if e.board == board and e.item_key)
+    return len(items)
+
+
+def _parsed(text: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _items_in(payload: object) -> int:
+    """The number of actions in a board cache's JSON, without validating it into a Snapshot."""
+    actions = payload.get("actions") if isinstance(payload, dict) else None
+    return len(actions) if isinstance(actions, list) else 0
 
 
 def _full_reason(full: bool, cursor: str | None, runs: int, full_every: int, same: bool) -> str | None:
@@ -118,6 +174,7 @@ def save_reads(store: StateStore, reads: Mapping[BoardRef, BoardRead], now: date
                 CURSOR: read.cursor,
                 RUNS_SINCE_FULL: str(read.runs_since_full),
                 FINGERPRINT: read.fingerprint,
+                TAKEN_AT: (read.taken_at or now).isoformat(),
             },
             now=now,
         )

@@ -13,6 +13,9 @@ Terms defined here:
   cannot name, Trello actions past one page, a renamed list or field), or one whose changes would cost more
   requests to re-read than a full read (just after a sync that wrote most items): ``read_changes`` answers
   ``None`` and the caller reads in full.
+- *Own writes*: the items moteur itself wrote on the board since its cursor was taken (the journal of the
+  runs since). Each is in the change feed at least once, so they put a floor under what reading the feed
+  costs; ``feed_worth_reading`` compares that floor with a full read *before* paging through the feed.
 
 A connector that offers incremental reads has two more methods (structural, like ``base.Connector``):
 ``cursor_of(board)`` — the cursor to keep, taken *before* a full read so that nothing written during the
@@ -26,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from moteur.core.model import Action, BoardRef, Snapshot
+from moteur.core.model import Action, BoardRef, Snapshot, Tool
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,32 @@ class IncrementalReader(Protocol):
     def cursor_of(self, board: BoardRef) -> str | None: ...
 
     def read_changes(self, board: BoardRef, cached: Snapshot, cursor: str) -> ChangeSet | None: ...
+
+
+def feed_worth_reading(tool: Tool, items: int, written: int) -> bool:
+    """False when reading the change feed of a board of ``items`` items, ``written`` of which moteur wrote
+    since the cursor, surely costs at least as many requests as a full read and its fresh cursor.
+
+    Just after a first sync that wrote most of a big board, the feed holds little but moteur's own writes:
+    paging through it only to give way to a full read wastes the pages. The estimate only chooses between
+    two correct reads, so a wrong ``written`` (clock skew between hosts, a journal cut short) costs requests,
+    never a missed change. Each tool's costs live beside its reader; a tool without a rule reads the feed.
+    """
+    if written <= 0:
+        return True
+    if tool is Tool.ASANA:
+        from moteur.connectors.asana import incremental as asana
+
+        return asana.feed_worth_reading(items, written)
+    if tool is Tool.TRELLO:
+        from moteur.connectors.trello import incremental as trello
+
+        return trello.feed_worth_reading(items, written)
+    if tool is Tool.MONDAY:
+        from moteur.connectors.monday import incremental as monday
+
+        return monday.feed_worth_reading(items, written)
+    return True
 
 
 def merged(

@@ -10,6 +10,7 @@ from connectors.test_asana import connector_for as asana_connector
 from connectors.test_monday import connector_for as monday_connector
 from connectors.test_trello import connector_for as trello_connector
 
+from moteur.cli import main
 from moteur.core.model import BoardRef, Snapshot, Tool
 
 Sandbox = Any  # tests/conftest.py
@@ -26,6 +27,14 @@ def board_of(sandbox: Sandbox, tool: str) -> BoardRef:
 
 def log_size(sandbox: Sandbox, tool: str) -> int:
     return sum(1 for e in sandbox.requests() if e["tool"] == tool)
+
+
+def sync_requests(sandbox: Sandbox, tool: str, *args: str) -> int:
+    """Run ``moteur sync`` on the tool's board (``cli`` fixture); return the requests it sent to the tool."""
+    before = log_size(sandbox, tool)
+    ref = board_of(sandbox, tool)
+    assert main(["sync", f"{tool}:{ref.board}", "--today", "2026-11-30", *args]) == 0
+    return log_size(sandbox, tool) - before
 
 
 def _field_id(snapshot: Snapshot, name: str) -> str:

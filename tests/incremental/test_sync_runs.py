@@ -12,29 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, inspect, select
 
-from incremental.support import TOOLS, Sandbox, board_of, connector, delete_item, log_size, set_impact
-from moteur.cli import main
+from incremental.support import TOOLS, Sandbox, board_of, connector, delete_item, set_impact
+from incremental.support import sync_requests as _sync
 from moteur.commands.incremental_read import CURSOR, RUNS_SINCE_FULL
 from moteur.core.state import SCHEMA_VERSION, StateStore
 from moteur.core.state import schema as tables
-
-
-@pytest.fixture
-def cli(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
-    for name, value in sandbox.env.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("MOTEUR_STATE_URL", f"sqlite:///{tmp_path / 'state.db'}")
-    monkeypatch.delenv("MOTEUR_FULL_EVERY", raising=False)
-    monkeypatch.chdir(tmp_path)  # no stray .env or moteur.toml
-    return f"sqlite:///{tmp_path / 'state.db'}"
-
-
-def _sync(sandbox: Sandbox, tool: str, *args: str) -> int:
-    """Run ``moteur sync`` on the tool's demo board; return the requests it sent to the tool."""
-    before = log_size(sandbox, tool)
-    ref = board_of(sandbox, tool)
-    assert main(["sync", f"{tool}:{ref.board}", "--today", "2026-11-30", *args]) == 0
-    return log_size(sandbox, tool) - before
 
 
 def _cursors(state_url: str, board: str) -> dict[str, str]:
@@ -123,6 +105,7 @@ def test_a_refused_cursor_brings_a_full_read(
 ) -> None:
     board = str(board_of(sandbox, "asana"))
     _sync(sandbox, "asana")
+    _sync(sandbox, "asana")  # reads back its own writes; from now on the cursor is past them
     with StateStore(cli) as store:
         store.save_read(board, cache=store.board_cache(board), cursors={CURSOR: "f" * 32}, now=_now())
     capsys.readouterr()

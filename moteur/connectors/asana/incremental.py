@@ -11,6 +11,11 @@ read's ``opt_fields``. A task that answers 404, or no longer belongs to the proj
 The batch answers 200 even when an action fails, each with its own status: the 412 of an expired token comes
 back as a result whose body holds a fresh token (that is how ``cursor_of`` gets its first one, for one
 request) — and makes ``read_changes`` answer None, so the caller reads in full.
+
+*Cost*: a read of changes naming T tasks costs at least ⌈T/100⌉ event pages (the first one inside the first
+batch) plus ⌈T/10⌉ task batches; a full read costs its fresh token plus 2 + ⌈N/100⌉ (``full_cost``). Before
+paging, ``feed_worth_reading`` weighs moteur's own writes since the token against that; while paging, the
+tasks named so far are weighed the same way, so a feed flooded by someone else stops early too.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from moteur.core.model import BoardRef, Snapshot
 from moteur.mappings.schema import BoardMapping
 
 BATCH_SIZE = 10  # Asana's maximum actions per batch
-EVENTS_PER_TASK_LIMIT = 4  # events one task change may raise (changed, added to a section...): a paging bound
+EVENTS_PAGE = 100  # Asana's most events per GET /events (API_FACTS §2.6)
 EXPIRED = 412  # Asana's answer to an unknown or expired sync token
 _GONE = ("deleted",)
 
@@ -97,10 +102,10 @@ def read_changes(
         raise _failed(e_status, e_body, f"events of {what}")
     events = list(e_body.get("data") or [])
     token = str(e_body.get("sync") or cursor)
-    most = _worth_reading(len(cached.actions))
+    full = full_cost(len(cached.actions))
     while e_body.get("has_more"):
-        if len(events) > EVENTS_PER_TASK_LIMIT * most:
-            return None  # so much changed that a full read is cheaper
+        if 1 + _ceil(len(_tasks_named(events)[0]), BATCH_SIZE) >= full:
+            return None  # one more page and the tasks named so far already cost what a full read does
         try:
             e_body = client.request_json(
                 "GET", "/events", params={"resource": project, "sync": token}, what=f"events of {what}"
@@ -110,7 +115,7 @@ def read_changes(
         events.extend(e_body.get("data") or [])
         token = str(e_body.get("sync") or token)
     touched, gone = _tasks_named(events)
-    if len(touched) > most:
+    if _ceil(len(touched), BATCH_SIZE) > full:
         return None  # re-reading them ten to a batch would cost more than a full read
     tasks = _tasks(client, list(touched), project, what)
     raw = reader.RawProject(
@@ -125,11 +130,27 @@ def read_changes(
     return ChangeSet(snapshot, token, client.stats().requests - before)
 
 
-def _worth_reading(tasks: int) -> int:
-    """The most changed tasks worth re-reading ten to a batch: beyond, a full read (its cursor, the
-    project, its sections and ⌈N/100⌉ task pages) costs fewer requests — just after a sync that wrote most
-    tasks, say."""
-    return BATCH_SIZE * (1 + reader.read_requests(tasks))
+def full_cost(tasks: int) -> int:
+    """What reading a project of ``tasks`` tasks in full costs: a fresh sync token taken first, then the
+    project, its sections and ⌈N/100⌉ task pages."""
+    return 1 + reader.read_requests(tasks)
+
+
+def changes_cost(changed: int) -> int:
+    """The fewest requests a read of changes costs when ``changed`` tasks changed: each raised at least one
+    event, so ⌈changed/100⌉ event pages (the first inside the first batch), then the tasks ten to a batch."""
+    return max(1, _ceil(changed, EVENTS_PAGE)) + _ceil(changed, BATCH_SIZE)
+
+
+def feed_worth_reading(tasks: int, written: int) -> bool:
+    """True unless the ``written`` tasks moteur changed since the token make the feed cost at least a full
+    read (just after a sync that wrote most tasks, say: a 2,000-task project costs 23 read in full, while its
+    2,000 own writes would cost 220 read as changes)."""
+    return changes_cost(written) < full_cost(tasks)
+
+
+def _ceil(n: int, size: int) -> int:
+    return -(-n // size)
 
 
 def _tasks_named(events: list[Any]) -> tuple[dict[str, None], set[str]]:

@@ -8,6 +8,10 @@ six URLs of a full read) and the actions ``since`` the cursor; each card those a
 again, ten to a further ``/batch``. A no-op run costs one request. A card that is gone (``deleteCard``, a
 404, ``closed``, or now on another board) leaves the snapshot. More actions than one page (1,000) refuse
 the cursor: reading them all would cost about as much as a full read, which also catches anything missed.
+
+*Cost*: a read of changes naming C cards costs 1 + ⌈C/10⌉ requests; a full read costs its fresh cursor, one
+``/batch`` and a page per further 1,000 cards (``full_cost``). ``feed_worth_reading`` weighs moteur's own
+writes since the cursor against that before the feed is even asked for.
 """
 
 from __future__ import annotations
@@ -104,9 +108,9 @@ def read_changes(
         else:
             gone.discard(card_id)
             touched[card_id] = None
-    if len(touched) > BATCH_URLS * (2 + len(cached.actions) // reader.PAGE_SIZE):
-        # Re-reading them ten to a batch would cost more than a full read (its cursor and one batch plus a
-        # page per further 1,000 cards): e.g. just after a sync that wrote most cards.
+    if _ceil(len(touched), BATCH_URLS) > full_cost(len(cached.actions)):
+        # Re-reading them ten to a batch would cost more than a full read: e.g. just after a sync that wrote
+        # most cards, when the journal could not say so beforehand.
         return None
     cards = _cards(client, list(touched), board_id, what)
     raw = reader.RawBoard(
@@ -123,6 +127,28 @@ def read_changes(
     snapshot = merged(cached, fresh, changed=touched, removed=gone, per_item=("card_labels",))
     newest = str(actions[0].get("id") or cursor) if actions else cursor
     return ChangeSet(snapshot, newest, client.stats().requests - before)
+
+
+def full_cost(cards: int) -> int:
+    """What reading a board of ``cards`` cards in full costs: a fresh cursor taken first, then one ``/batch``
+    and one more page per 1,000 cards (the reader asks again after every full page)."""
+    return 2 + cards // reader.PAGE_SIZE
+
+
+def changes_cost(changed: int) -> int:
+    """The fewest requests a read of changes costs when ``changed`` cards changed (each raised at least one
+    action): the ``/batch`` with the actions, then the cards ten to a batch."""
+    return 1 + _ceil(changed, BATCH_URLS)
+
+
+def feed_worth_reading(cards: int, written: int) -> bool:
+    """True unless the ``written`` cards moteur changed since the cursor make the feed cost at least a full
+    read, or fill more than the one page of actions a read of changes takes (it would be refused)."""
+    return written < ACTIONS_PAGE and changes_cost(written) < full_cost(cards)
+
+
+def _ceil(n: int, size: int) -> int:
+    return -(-n // size)
 
 
 def _cards(client: HttpClient, ids: list[str], board_id: str, what: str) -> list[dict[str, Any]]:
