@@ -2,10 +2,12 @@
 
 A JSON file whose top level has ``cards``, ``lists`` and ``actions`` is a *Trello export*. Its cards are
 mapped like the Trello connector maps a live board (``trello.yaml``), its checklists become checklist
-entries (checklists in order, then their items) and its ``commentCard`` actions comments (oldest first, with
-their author's full name and date); attachments, covers and colour-only labels are counted in ``extra`` for
-the loss report. Item keys are the live board's (``trello:<board id>:<card id>``), so a later migration from
-the live board finds the same links.
+entries (checklists in order, then their items, with their ids) and its ``commentCard`` actions comments
+(oldest first, with their author's full name and date); its ``customFields`` definitions and the cards'
+``customFieldItems`` give the same ``custom_fields`` and canonical values as a live read (``custom_values``);
+attachments, covers and colour-only labels are counted in ``extra`` for the loss report. Item keys are the
+live board's (``trello:<board id>:<card id>``), so a later migration from the live board finds the same
+links.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from moteur.connectors.trello.custom_values import with_custom_fields
 from moteur.connectors.trello.mapping import to_snapshot
 from moteur.connectors.trello.reader import RawBoard
 from moteur.core.model import BoardRef, ChecklistItem, Comment, Snapshot, Tool
@@ -47,7 +50,12 @@ def read_trello_export(path: Path, top: dict[str, Any], mapping: BoardMapping) -
             key=lambda i: i.get("pos") or 0,
         )
         checklists.setdefault(str(checklist.get("idCard")), []).extend(
-            ChecklistItem(text=str(i.get("name") or ""), done=i.get("state") == "complete") for i in entries
+            ChecklistItem(
+                text=str(i.get("name") or ""),
+                done=i.get("state") == "complete",
+                id=str(i["id"]) if i.get("id") else None,
+            )
+            for i in entries
         )
     comments: dict[str, list[Comment]] = {}
     for event in reversed([a for a in top["actions"] if isinstance(a, dict)]):  # the export is newest first
@@ -92,6 +100,7 @@ def read_trello_export(path: Path, top: dict[str, Any], mapping: BoardMapping) -
                 }
             )
         )
+    snapshot = with_custom_fields(snapshot, raw.custom_fields, cards, mapping)
     return snapshot.model_copy(
         update={
             "board": BoardRef(tool=Tool.FILE, board=str(path)),

@@ -162,7 +162,11 @@ def test_a_new_board_has_no_default_lists_and_keeps_its_labels(sandbox: Sandbox)
     assert not [x for x in state["lists"].values() if x["idBoard"] == ref.board]
     assert len([x for x in state["labels"].values() if x["idBoard"] == ref.board]) == 6
     assert state["boards"][ref.board]["idOrganization"] == "5f0000000000000000000abc"
-    assert [(e["method"], e["path"]) for e in _writes(sandbox)] == [("POST", "/boards/")]
+    assert [(e["method"], e["path"]) for e in _writes(sandbox)] == [
+        ("POST", "/boards/"),
+        ("POST", f"/boards/{ref.board}/boardPlugins"),  # the Custom Fields power-up turned on
+    ]
+    assert state["boards"][ref.board]["powerUps"] == ["customFields"]
 
 
 def test_a_dropped_board_create_is_found_not_made_twice(sandbox: Sandbox) -> None:
@@ -195,8 +199,8 @@ def test_the_demo_board_is_carried_field_by_field_and_a_rerun_writes_nothing(san
     lists, labels = len({a.bucket for a in source.actions}), len({t for a in source.actions for t in a.tags})
     assert writes[("POST", "lists")] == lists and writes[("POST", "labels")] == labels
     assert writes[("POST", "customFields")] == 5  # Impact, Effort, Confidence, Objective, Channel
-    board_create = 1  # the POST /boards/ made before ``started``
-    assert used == 2 + 1 + sum(writes.values()) - board_create  # 2 reads + capabilities + the writes
+    board_create = 2  # the POST /boards/ and its power-up, made before ``started``
+    assert used == 2 + sum(writes.values()) - board_create  # 2 reads (capabilities come from them) + writes
     by_key = {a.extra["moteur_source"]: a for a in target.actions}
     for action in source.actions:
         copy = by_key[action.key]

@@ -15,7 +15,7 @@ Terms:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from moteur.connectors.http import AmbiguousWrite, HttpClient
@@ -28,6 +28,7 @@ T = TypeVar("T")
 CREATE_TRIES = 4
 LABEL_COLOURS = ("green", "yellow", "orange", "red", "purple", "blue", "sky", "lime", "pink", "black")
 FIELD_VALUE_KEYS = {"number": "number", "text": "text"}
+OPTION_STEP = 16384  # Trello's gap between positions
 
 
 def create_once(create: Callable[[], T], find: Callable[[], T | None], tries: int = CREATE_TRIES) -> T:
@@ -139,20 +140,27 @@ class BoardSchema:
                 return found
         return None
 
-    def ensure_field(self, name: str, kind: str) -> dict[str, Any]:
-        """The custom field ``name``, created as ``kind`` (number / text) if absent."""
+    def ensure_field(self, name: str, kind: str, options: Sequence[str] = ()) -> dict[str, Any]:
+        """The custom field ``name``, created as ``kind`` (number / text / date / list with ``options``, in
+        that order) at the end of the board's fields if absent."""
         found = self.fields.get(fold(name))
         if found is not None:
             return found
 
         def create() -> dict[str, Any]:
-            body = {
+            body: dict[str, Any] = {
                 "idModel": self.board_id,
                 "modelType": "board",
                 "name": name,
                 "type": kind,
+                "pos": "bottom",  # required by the spec
                 "display_cardFront": True,
             }
+            if kind == "list" and options:
+                body["options"] = [
+                    {"value": {"text": text}, "color": "none", "pos": OPTION_STEP * n}
+                    for n, text in enumerate(options, start=1)
+                ]
             created: dict[str, Any] = self.client.request_json(
                 "POST", "/customFields", json=body, what=f'field "{name}"'
             )
@@ -167,25 +175,32 @@ class BoardSchema:
         self.fields[fold(name)] = field
         return field
 
-    def option_id(self, field: dict[str, Any], text: str) -> str:
-        """The id of ``field``'s option ``text`` (a list field), added to the field if absent."""
+    def option_id(self, field: dict[str, Any], text: str, *, exact: bool = False) -> str:
+        """The id of ``field``'s option ``text`` (a list field), added to the field if absent. Names compare
+        folded (a score "High" finds "high"), or ``exact``ly (a migrated option keeps its spelling)."""
         options = field.setdefault("options", [])
+
+        def same(option: dict[str, Any]) -> bool:
+            found = str((option.get("value") or {}).get("text", ""))
+            return found.strip() == text.strip() if exact else fold(found) == fold(text)
+
         for option in options:
-            if fold(str((option.get("value") or {}).get("text", ""))) == fold(text):
+            if same(option):
                 return str(option["id"])
 
         def create() -> dict[str, Any]:
             option: dict[str, Any] = self.client.request_json(
-                "POST", f"/customFields/{field['id']}/options", json={"value": {"text": text}}
+                "POST",
+                f"/customFields/{field['id']}/options",
+                json={"value": {"text": text}, "pos": "bottom"},
+                what=f'option "{text}" of the field "{field.get("name")}"',
             )
             return option
 
         def find() -> dict[str, Any] | None:
             current = _list_of(self.client.request_json("GET", f"/customFields/{field['id']}/options"))
             field["options"] = current
-            return next(
-                (o for o in current if fold(str((o.get("value") or {}).get("text", ""))) == fold(text)), None
-            )
+            return next((o for o in current if same(o)), None)
 
         option = create_once(create, find)
         options.append(option)

@@ -62,6 +62,7 @@ class TrelloConnector(HttpBacked):
         self.mapping: BoardMapping = load_mapping(Tool.TRELLO, Path(override) if override else None)
         self.language = settings.language
         self.http = http or trello_client(settings)
+        self._power_ups: dict[str, bool] = {}  # board (as given) -> Custom Fields power-up on, from read_full
 
     def read(self, board: BoardRef) -> Snapshot:
         return self._warned(to_snapshot(read_board(self.http, board.board), board, self.mapping))
@@ -117,10 +118,15 @@ class TrelloConnector(HttpBacked):
     # -- migration port (connectors/migration.py): history, target, migration ----------------------------
 
     def capabilities(self, board: BoardRef | None = None) -> Capabilities:
-        return target.capabilities(self.http, board)
+        """The target's capabilities; its power-up state comes from this port's last full read of it (a
+        migration reads the target just before it asks), else from one request."""
+        power_up = self._power_ups.get(board.board) if board is not None else None
+        return target.capabilities(self.http, board, power_up)
 
     def read_full(self, board: BoardRef, *, include_archived: bool = False) -> Snapshot:
-        return history.read_full(self.http, board, self.mapping, include_archived=include_archived)
+        snapshot = history.read_full(self.http, board, self.mapping, include_archived=include_archived)
+        self._power_ups[board.board] = bool(snapshot.native.get("custom_fields_on"))
+        return snapshot
 
     def create_board(self, name: str, workspace: str | None = None) -> BoardRef:
         return target.create_board(self.http, name, workspace)

@@ -12,7 +12,8 @@ Terms:
   stripped from the action's description and kept in ``extra["moteur_source"]``, so a lost state can be
   rebuilt from the board alone.
 - *Carried as is*: the check items of all a card's checklists, in checklist then item order (their done state
-  kept); comments oldest first, with their author's full name and date.
+  and id kept); comments oldest first, with their author's full name and date; the role-less custom fields
+  with their kinds and canonical values (``custom_values``).
 
 By default only open cards in open lists are read; ``include_archived`` adds archived cards and the cards of
 archived lists, all with status ``archived``.
@@ -25,6 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from moteur.connectors.http import HttpClient
+from moteur.connectors.trello.custom_values import with_custom_fields
 from moteur.connectors.trello.mapping import to_snapshot
 from moteur.connectors.trello.reader import (
     BOARD_FIELDS,
@@ -153,7 +155,11 @@ def _check_items(checklists: list[dict[str, Any]]) -> dict[str, list[ChecklistIt
         items = [i for i in checklist.get("checkItems") or [] if isinstance(i, dict)]
         for item in sorted(items, key=lambda i: float(i.get("pos") or 0)):
             out.setdefault(str(checklist.get("idCard")), []).append(
-                ChecklistItem(text=str(item.get("name", "")), done=item.get("state") == "complete")
+                ChecklistItem(
+                    text=str(item.get("name", "")),
+                    done=item.get("state") == "complete",
+                    id=str(item["id"]) if item.get("id") else None,
+                )
             )
     return out
 
@@ -258,7 +264,8 @@ def to_full_snapshot(
         by_name = card_checklists.setdefault(str(checklist.get("idCard")), {})
         by_name.setdefault(str(checklist.get("name", "")), str(checklist.get("id")))
     native["card_checklists"] = card_checklists
-    return snapshot.model_copy(update={"actions": tuple(actions), "native": native})
+    snapshot = snapshot.model_copy(update={"actions": tuple(actions), "native": native})
+    return with_custom_fields(snapshot, full.raw.custom_fields, cards, mapping)
 
 
 def read_full(

@@ -9,17 +9,22 @@ How each canonical field lands on a card (``core/ops.py``):
   the capabilities declare); tags, quadrant and sprint → labels, reused or created by name; assignees →
   ``idMembers`` for e-mails that match a member (``board_schema``).
 - impact / effort / confidence / ICE → number custom fields, objective / channel → text custom fields (an
-  existing same-named field is reused whatever its type: list fields get an option), all in ONE
-  ``PUT /cards/{id}/customFields``. Without the Custom Fields power-up they become labels ``Impact: 8``,
-  ``Objective: leads`` (which the Trello read maps back) and ICE is not carried.
-- sub-items → check items of one checklist "Checklist" per card (created once); comments → card comments,
-  posted as the token's member (the text already names the original author and date).
+  existing same-named field is reused whatever its type: list fields get an option); the carried custom
+  fields (``fields["custom"]``, ``custom_values``) → their fields by name; all in ONE
+  ``PUT /cards/{id}/customFields``. Without the Custom Fields power-up scores become labels ``Impact: 8``,
+  ``Objective: leads`` (which the Trello read maps back); ICE and custom fields are not carried (the
+  capabilities say so before the run).
+- ``EnsureField`` → the field created (``POST /customFields``, a list field with its options) or the
+  same-named one reused, its missing options added (``POST /customFields/{id}/options``).
+- sub-items → check items of one checklist "Checklist" per card (created once); ``UpdateSubitem`` → the check
+  item's name and state (``PUT /cards/{idCard}/checkItem/{id}``); comments → card comments, posted as the
+  token's member (the text already names the original author and date) — see ``migration_children``.
 
-Requests: one ``POST /cards`` per item carrying every card field (+ one ``PUT`` for its custom fields, + one
-to archive it), one ``POST`` per check item or comment (Trello has no write batch), one per new list, label,
-field or checklist. Every create that fails ambiguously is looked up before it is retried: a card by its
-identity footer among its list's cards, a check item by name, a comment by text — among those not already
-linked to another source key.
+Requests: one ``POST /cards`` per item carrying every card field (+ one ``PUT`` for its custom fields and
+scores together, + one to archive it), one ``POST`` per check item or comment and one ``PUT`` per check item
+to update (Trello has no write batch), one per new list, label, field, option or checklist. Every create that
+fails ambiguously is looked up before it is retried: a card by its identity footer among its list's cards, a
+check item by name, a comment by text — among those not already linked to another source key.
 """
 
 from __future__ import annotations
@@ -29,36 +34,35 @@ from typing import Any
 
 from moteur.connectors.http import HttpClient
 from moteur.connectors.trello.board_schema import BoardSchema, create_once
+from moteur.connectors.trello.custom_values import custom_item, ensure_custom_field
+from moteur.connectors.trello.migration_children import CHECKLIST_NAME, CardChildren
 from moteur.connectors.trello.reader import _list_of
-from moteur.connectors.trello.target import card_description, trello_due, within_limit
+from moteur.connectors.trello.target import card_description, trello_due
 from moteur.core.errors import AuthError, MoteurError, PermissionDenied, SkippableError
 from moteur.core.identity import split_identity
 from moteur.core.labels import QUADRANT_COLOURS, quadrant_from_name, sprint_index
-from moteur.core.model import ItemRef, Snapshot, Tool
+from moteur.core.model import ItemRef, Snapshot
 from moteur.core.ops import (
-    AddComment,
     CreateItem,
     CreateSubitem,
     EnsureBucket,
+    EnsureField,
     MigrationOp,
     OpResult,
     UpdateItem,
+    UpdateSubitem,
 )
 from moteur.mappings.schema import BoardMapping, fold
 from moteur.redaction import scrub
 
-CHECKLIST_NAME = "Checklist"
 DEFAULT_LIST = "To Do"
-UNTITLED = "(untitled)"
 NUMBER_FIELDS = {"impact": "Impact", "effort": "Effort", "confidence": "Confidence"}
 TEXT_FIELDS = {"objective": "Objective", "channel": "Channel"}
 LABEL_ROLES = ("tags", "quadrant", "sprint", *NUMBER_FIELDS, *TEXT_FIELDS)
 SPRINT_COLOUR = "purple"
-CARD_ACTIONS_PAGE = 50  # Trello's page size for GET /cards/{id}/actions
-MAX_COMMENT_PAGES = 20
 
 
-class MigrationWriter:
+class MigrationWriter(CardChildren):
     """Applies migration ops to one Trello board; ``targets`` and the schema grow as it creates."""
 
     def __init__(
@@ -109,8 +113,14 @@ class MigrationWriter:
             if isinstance(op, EnsureBucket):
                 self.schema.ensure_list(op.name)
                 return OpResult(op, True)
+            if isinstance(op, EnsureField):
+                ensure_custom_field(self.schema, op)
+                return OpResult(op, True)
             if isinstance(op, UpdateItem):
                 self.update(op)
+                return OpResult(op, True)
+            if isinstance(op, UpdateSubitem):
+                self.update_subitem(op)
                 return OpResult(op, True)
             if op.key in self.targets:  # already created (an earlier run, or rebuilt from footers)
                 return OpResult(op, True)
@@ -125,13 +135,6 @@ class MigrationWriter:
             raise  # every other op would fail the same way
         except (MoteurError, LookupError) as exc:
             return OpResult(op, False, scrub(str(exc)).strip("'\""))
-
-    def _created(self, key: str, item_id: str, url: str | None = None) -> ItemRef:
-        ref = ItemRef(tool=Tool.TRELLO, board=self.board, item=item_id, url=url)
-        self.targets[key] = ref
-        self.linked.add(item_id)
-        self.on_created(key, ref)
-        return ref
 
     # -- cards ------------------------------------------------------------------------------------------
 
@@ -269,8 +272,17 @@ class MigrationWriter:
         return list(dict.fromkeys(out))
 
     def _put_fields(self, card_id: str, fields: Any, what: str, *, creating: bool) -> None:
-        """Scores, ICE, objective and channel in ONE ``PUT /cards/{id}/customFields`` (power-up on only)."""
+        """Scores, ICE, objective, channel and the carried custom fields (``fields["custom"]``) in ONE
+        ``PUT /cards/{id}/customFields`` (power-up on only). A custom value the board cannot hold fails the op
+        with its reason; the card's other values are still written."""
+        custom: dict[str, Any] = dict(fields.get("custom") or {})
         if not self.schema.custom_fields_on:
+            if any(v not in (None, "") for v in custom.values()):
+                raise SkippableError(
+                    "the board's Custom Fields power-up is off: "
+                    + ", ".join(f'"{n}"' for n in custom)
+                    + " not set"
+                )
             return
         kinds = {**{r: "number" for r in NUMBER_FIELDS}, **{r: "text" for r in TEXT_FIELDS}, "ice": "number"}
         names = {**self.role_names, "ice": (self.ice_name,)}
@@ -291,83 +303,17 @@ class MigrationWriter:
             if item is None:
                 raise SkippableError(f'the custom field "{field.get("name")}" cannot hold {role}')
             items.append(item)
+        problems = []
+        for name, value in custom.items():
+            if creating and value in (None, ""):
+                continue
+            try:
+                items.append(custom_item(self.schema, name, value))
+            except (LookupError, ValueError) as exc:
+                problems.append(str(exc).strip("'\""))
         if items:
             self.client.request_json(
                 "PUT", f"/cards/{card_id}/customFields", json={"customFieldItems": items}, what=what
             )
-
-    # -- check items and comments -----------------------------------------------------------------------
-
-    def _parent(self, key: str) -> str:
-        parent = self.targets.get(key)
-        if parent is None:
-            raise LookupError(f"its card ({key}) has not been migrated")
-        return parent.item
-
-    def checklist(self, card_id: str) -> str:
-        """The card's checklist "Checklist", created on its first check item."""
-        if card_id in self.checklists:
-            return self.checklists[card_id]
-
-        def create() -> str:
-            body = {"idCard": card_id, "name": CHECKLIST_NAME}
-            return str(self.client.request_json("POST", "/checklists", json=body, what="a checklist")["id"])
-
-        def find() -> str | None:
-            found = _list_of(self.client.request_json("GET", f"/cards/{card_id}/checklists"))
-            return next((str(c["id"]) for c in found if c.get("name") == CHECKLIST_NAME), None)
-
-        self.checklists[card_id] = create_once(create, find)
-        return self.checklists[card_id]
-
-    def create_subitem(self, op: CreateSubitem) -> OpResult:
-        checklist_id = self.checklist(self._parent(op.parent_key))
-        name = op.title.strip() or UNTITLED  # Trello refuses a check item without a name
-        body = {"name": name, "checked": op.done, "pos": "bottom"}
-
-        def create() -> dict[str, Any]:
-            item: dict[str, Any] = self.client.request_json(
-                "POST", f"/checklists/{checklist_id}/checkItems", json=body, what=f'check item "{op.title}"'
-            )
-            return item
-
-        def find() -> dict[str, Any] | None:
-            found = self.client.request_json(
-                "GET", f"/checklists/{checklist_id}", params={"checkItems": "all"}
-            )
-            items = found.get("checkItems") or [] if isinstance(found, dict) else []
-            return next((i for i in items if i.get("name") == name and i["id"] not in self.linked), None)
-
-        item = create_once(create, find)
-        return OpResult(op, True, created=self._created(op.key, str(item["id"])))
-
-    def add_comment(self, op: AddComment) -> OpResult:
-        card_id = self._parent(op.item_key)
-        text = within_limit(op.text)
-
-        def create() -> dict[str, Any]:
-            action: dict[str, Any] = self.client.request_json(
-                "POST", f"/cards/{card_id}/actions/comments", json={"text": text}, what="a comment"
-            )
-            return action
-
-        def find() -> dict[str, Any] | None:
-            # The spec pages card actions by ``page`` (50 a page, newest first), without ``limit``.
-            for page in range(MAX_COMMENT_PAGES):
-                found = _list_of(
-                    self.client.request_json(
-                        "GET",
-                        f"/cards/{card_id}/actions",
-                        params={"filter": "commentCard", "page": str(page)},
-                    )
-                )
-                for action in found:
-                    if (action.get("data") or {}).get("text") == text and action["id"] not in self.linked:
-                        match: dict[str, Any] = action
-                        return match
-                if len(found) < CARD_ACTIONS_PAGE:
-                    break
-            return None
-
-        action = create_once(create, find)
-        return OpResult(op, True, created=self._created(op.key, str(action["id"])))
+        if problems:
+            raise SkippableError("; ".join(problems))

@@ -2,9 +2,10 @@
 
 *Capabilities* are declared before anything is written so the plan's loss report is exact: Trello has no
 date-only due (a date-only due is written at 12:00 UTC), hides members' e-mails (an assignee is matched
-only where an e-mail or username is visible), posts every comment as the token's member, and keeps ICE and
-the scores in custom fields only when the board's Custom Fields power-up is on (else scores ride as labels
-"Impact: 8" and ICE is not carried).
+only where an e-mail or username is visible), posts every comment as the token's member, and keeps ICE, the
+scores and the carried custom fields (number, text, date, list) only when the board's Custom Fields power-up
+is on (else scores ride as labels "Impact: 8", ICE and custom fields are not carried). A board created for
+a migration gets the power-up turned on through ``boardPlugins`` (refused on a free workspace).
 
 The text forms a card takes are here too: ``trello_due`` (a due as Trello stores it) and ``card_description``
 / ``within_limit`` (Trello refuses a description or comment past 16,384 characters: the body is cut, marked,
@@ -19,7 +20,9 @@ from typing import Any
 from moteur.connectors.http import HttpClient
 from moteur.connectors.migration import Capabilities
 from moteur.connectors.trello.board_schema import create_once
+from moteur.connectors.trello.custom_values import CARRIED_KINDS
 from moteur.connectors.trello.reader import resolve_board_id
+from moteur.core.errors import AuthError, MoteurError
 from moteur.core.identity import with_identity
 from moteur.core.model import BoardRef, Tool, parse_due
 
@@ -36,25 +39,36 @@ TEXT_LIMIT = 16384  # Trello refuses a longer description or comment (400)
 CUT_MARK = "\n\n[… cut at Trello's 16,384-character limit]"
 POWER_UP_OFF = (
     "the board's Custom Fields power-up is off: impact, effort, confidence, objective and channel are "
-    'written as labels ("Impact: 8"), ICE is not carried'
+    'written as labels ("Impact: 8"), ICE and custom fields are not carried (turn the power-up on in the '
+    "board's menu, on a Standard or Premium workspace, to carry them)"
 )
+CUSTOM_FIELDS_PLUGIN = "56d5e249a98895a9797bebb9"  # the Custom Fields Power-Up's id in Trello's directory
 
 
-def capabilities(client: HttpClient, board: BoardRef | None) -> Capabilities:
-    """A new board (``board`` None) is taken with its power-up on; an existing one costs one request."""
-    power_up = True
-    if board is not None:
+def capabilities(client: HttpClient, board: BoardRef | None, power_up: bool | None = None) -> Capabilities:
+    """What a board can hold. A new board (``board`` None) is taken with its power-up on (``create_board``
+    turns it on); an existing one's power-up state is ``power_up`` when the caller read it, else one request.
+
+    Trello shows no member's e-mail but the token's own, so ``emails`` stays unknown (None)."""
+    if board is not None and power_up is None:
         board_id = resolve_board_id(client, board.board)
         answer = client.request_json(
             "GET", f"/boards/{board_id}", params={"fields": "powerUps"}, what=f"board {board.board}"
         )
         power_up = isinstance(answer, dict) and "customFields" in (answer.get("powerUps") or [])
-    notes = NOTES if power_up else (*NOTES, POWER_UP_OFF)
-    return Capabilities(tool=Tool.TRELLO, due_date_only=False, moteur_fields=power_up, notes=notes)
+    on = power_up is not False
+    return Capabilities(
+        tool=Tool.TRELLO,
+        due_date_only=False,
+        moteur_fields=on,
+        custom_fields=CARRIED_KINDS if on else frozenset(),
+        notes=NOTES if on else (*NOTES, POWER_UP_OFF),
+    )
 
 
 def create_board(client: HttpClient, name: str, workspace: str | None = None) -> BoardRef:
-    """A new empty board: no default lists (the migration's lists come in the source's order), labels kept.
+    """A new empty board: no default lists (the migration's lists come in the source's order), labels kept,
+    the Custom Fields power-up turned on (a board made through the API has none).
 
     A ``POST /boards`` that fails ambiguously is followed by a look at the token's boards: one named ``name``
     that was not there before the call is the one it made (the "before" costs one request per migration).
@@ -70,7 +84,35 @@ def create_board(client: HttpClient, name: str, workspace: str | None = None) ->
     def find() -> str | None:
         return next(iter(sorted(_boards_named(client, name) - before)), None)
 
-    return BoardRef(tool=Tool.TRELLO, board=create_once(create, find))
+    board_id = create_once(create, find)
+    enable_custom_fields(client, board_id)
+    return BoardRef(tool=Tool.TRELLO, board=board_id)
+
+
+def enable_custom_fields(client: HttpClient, board_id: str) -> bool:
+    """Turn the Custom Fields power-up on (``POST /boards/{id}/boardPlugins?idPlugin=…``); False when Trello
+    refuses it (a free workspace has no Custom Fields): the board is kept, and the capabilities read after it
+    report scores as labels and custom fields as lost, rather than failing the migration."""
+    what = f"the Custom Fields power-up of board {board_id}"
+
+    def enable() -> bool:
+        params = {"idPlugin": CUSTOM_FIELDS_PLUGIN}
+        client.request_json("POST", f"/boards/{board_id}/boardPlugins", params=params, what=what)
+        return True
+
+    def find() -> bool | None:
+        plugins = client.request_json("GET", f"/boards/{board_id}/boardPlugins", what=what)
+        found = isinstance(plugins, list) and any(
+            isinstance(p, dict) and p.get("idPlugin") == CUSTOM_FIELDS_PLUGIN for p in plugins
+        )
+        return True if found else None
+
+    try:
+        return create_once(enable, find)
+    except AuthError:
+        raise
+    except MoteurError:
+        return False
 
 
 def _boards_named(client: HttpClient, name: str) -> set[str]:

@@ -20,6 +20,7 @@ from moteur.sandbox.trello.writes import (
     _card_ref,
     _check_powerup,
     _get,
+    _pos,
 )
 
 
@@ -39,8 +40,13 @@ def create_custom_field(store: TrelloStore, params: Params) -> dict[str, Any]:
         str(o.get("value", {}).get("text", "")) if isinstance(o, dict) else str(o) for o in raw_options
     ]
     pos = params.get("pos")
+    siblings = [f for f in store.custom_fields.values() if f["idModel"] == board_id]
     record = store.add_custom_field(
-        board_id, str(params["name"]), str(field_type), options, float(pos) if pos not in (None, "") else None
+        board_id,
+        str(params["name"]),
+        str(field_type),
+        options,
+        _pos(store, pos, siblings) if pos not in (None, "") else None,  # spec: "top", "bottom" or a number
     )
     if "display_cardFront" in params:
         record["display"]["cardFront"] = _bool(params["display_cardFront"])

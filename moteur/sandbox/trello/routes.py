@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from moteur.sandbox.trello import custom_fields as cf
-from moteur.sandbox.trello import reads, writes
+from moteur.sandbox.trello import plugins, reads, writes
 from moteur.sandbox.trello.store import TrelloStore
 from moteur.sandbox.trello.trello_errors import TrelloError, not_found
 
@@ -37,6 +37,13 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/boards/{id}/customFields", lambda s, a, p: reads.board_custom_fields(s, a["id"])),
     ("GET", "/boards/{id}/members", lambda s, a, p: reads.board_members(s, a["id"])),
     ("GET", "/boards/{id}/checklists", lambda s, a, p: reads.board_checklists(s, a["id"])),
+    ("GET", "/boards/{id}/boardPlugins", lambda s, a, p: plugins.enabled(s, a["id"])),
+    ("POST", "/boards/{id}/boardPlugins", lambda s, a, p: plugins.enable(s, a["id"], p)),
+    (
+        "DELETE",
+        "/boards/{id}/boardPlugins/{idPlugin}",
+        lambda s, a, p: plugins.disable(s, a["id"], a["idPlugin"]),
+    ),
     ("GET", "/boards/{boardId}/actions", lambda s, a, p: reads.actions(s, a["boardId"], None, p)),
     ("POST", "/lists", lambda s, a, p: writes.create_list(s, p)),
     ("GET", "/lists/{id}", lambda s, a, p: writes._get(s.lists, a["id"])),

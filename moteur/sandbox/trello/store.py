@@ -92,6 +92,8 @@ class TrelloStore:
         self.board_members: dict[str, list[str]] = {}
         self.actions: list[dict[str, Any]] = []
         self.me: str = ""  # the member the sandbox token belongs to
+        self.board_plugins: dict[str, dict[str, dict[str, Any]]] = {}  # board -> plugin id -> its record
+        self.free_organizations: set[str] = set()  # workspaces whose plan has no Custom Fields (plugins.py)
 
     # -- creation --------------------------------------------------------------------------------------
 

@@ -66,7 +66,8 @@ def create_board(store: TrelloStore, params: Params) -> dict[str, Any]:
     name = str(params.get("name", ""))
     if not 1 <= len(name) <= 16384:
         raise TrelloError(400, "invalid value for name")
-    board = store.add_board(name, str(params.get("desc", "")))
+    # A new board has no Power-Up: Custom Fields is enabled through ``POST /boards/{id}/boardPlugins``.
+    board = store.add_board(name, str(params.get("desc", "")), custom_fields_on=False)
     if params.get("idOrganization"):
         board["idOrganization"] = str(params["idOrganization"])
     if _bool(params.get("defaultLists", True)):
