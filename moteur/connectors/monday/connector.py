@@ -60,6 +60,7 @@ class MondayConnector(HttpBacked):
         # The pacer waits with the HTTP layer's sleep, so a test that injects one never waits for real.
         pacer = ComplexityPacer(clock=clock, sleep=sleep or http.options.sleep)
         self.transport = MondayTransport(http, path, pacer)
+        self._emails: tuple[frozenset[str] | None] | None = None  # the account's people, once asked
 
     def read(self, board: BoardRef) -> Snapshot:
         return to_snapshot(read_board(self.transport, board.board), board, self.mapping)
@@ -97,7 +98,10 @@ class MondayConnector(HttpBacked):
     # -- the migration port (issue 8): ``history`` reads, ``migration`` / ``migration_apply`` write --------
 
     def capabilities(self, board: BoardRef | None = None) -> Capabilities:
-        return migration.capabilities()
+        """What a board of this account can hold; the account's people are asked once per connector."""
+        if self._emails is None:
+            self._emails = (migration.account_emails(self.transport),)
+        return migration.capabilities(self._emails[0])
 
     def read_full(self, board: BoardRef, *, include_archived: bool = False) -> Snapshot:
         return history.read_full(self.transport, board, self.mapping, include_archived=include_archived)

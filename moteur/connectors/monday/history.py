@@ -19,7 +19,10 @@ Terms:
   log names the items archived (``archive_pulse`` events) and ``items(ids:)``, which answers items whatever
   their state, reads them: 1 + ⌈log entries/1000⌉ + ⌈archived/100⌉ more requests. Without it, items in
   archived groups are left out too ("open items in open lists").
-- *Custom fields*: a column no role reads is kept in ``extra`` as ``field:<title>`` (its text).
+- *Custom fields*: the columns no role reads (``custom_fields``), with their kinds in
+  ``Snapshot.custom_fields`` and their values in ``extra["field:<title>"]`` in canonical form. The full read
+  asks every column's value (``types: null``), so a column without a counterpart (checkbox, formula…) is
+  counted as a loss; the sync read asks only the types it maps.
 - *Identity*: the Description column's last line ``moteur-source: <key>`` (``core/identity.py``) is stripped
   from ``description`` and its key kept in ``extra["moteur_source"]``.
 
@@ -42,7 +45,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from moteur.connectors.monday import documents
+from moteur.connectors.monday import custom_fields as custom
 from moteur.connectors.monday import migration_documents as docs
 from moteur.connectors.monday.mapping import to_snapshot
 from moteur.connectors.monday.reader import PageCursor, RawBoard, board_of, field_problems, page_of
@@ -62,7 +65,7 @@ ARCHIVE_EVENTS = frozenset({"archive_pulse"})
 def _variables(limit: int) -> dict[str, Any]:
     return {
         "limit": limit,
-        "types": list(documents.READ_TYPES),
+        "types": None,  # every column: the custom ones of any type too (``custom_fields``)
         "subtypes": SUBITEM_TYPES,
         "updates": docs.UPDATES_LIMIT,
     }
@@ -187,6 +190,13 @@ def _subitem_done(subitem: dict[str, Any], statuses: dict[str, Status]) -> bool:
     return False
 
 
+def _status_column(subitem: dict[str, Any]) -> str | None:
+    """The id of the subitem's status column (the subitems board's, where its done state is written)."""
+    return next(
+        (str(c.get("id")) for c in subitem.get("column_values") or [] if c.get("type") == "status"), None
+    )
+
+
 def _comment(update: dict[str, Any]) -> Comment:
     creator = update.get("creator") if isinstance(update.get("creator"), dict) else {}
     stamp = update.get("created_at")
@@ -240,19 +250,22 @@ def with_history(
     by_id = {str(i.get("id")): i for i in raw.items if isinstance(i, dict)}
     people = people_of(raw, mapping) if emails else {}
     children: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    custom_columns = custom.custom_columns(mapping, raw.columns)
     actions: list[Action] = []
     for action in snapshot.actions:
         item = by_id.get(action.ref.item, {})
         subitems = [s for s in item.get("subitems") or [] if isinstance(s, dict)]
         checklist = tuple(
-            ChecklistItem(text=str(s.get("name", "")), done=_subitem_done(s, mapping.statuses))
+            ChecklistItem(
+                text=str(s.get("name", "")), done=_subitem_done(s, mapping.statuses), id=str(s.get("id"))
+            )
             for s in subitems
         )
         updates = [u for u in reversed(item.get("updates") or []) if isinstance(u, dict)]  # oldest first
         comments = tuple(_comment(u) for u in updates)
         children[action.ref.item] = {
             "subitems": [
-                {"id": str(s.get("id")), "name": c.text, "done": c.done}
+                {"id": str(s.get("id")), "name": c.text, "done": c.done, "status": _status_column(s)}
                 for s, c in zip(subitems, checklist, strict=True)
             ],
             "updates": [
@@ -260,9 +273,10 @@ def with_history(
             ],
         }
         description, key = split_identity(action.description)
-        # A column no role reads is a custom field to the migration: "field:<title>" is how every port
-        # names one, so the plan reports it as not carried.
-        extra = {(f"field:{k[7:]}" if k.startswith("column:") else k): v for k, v in action.extra.items()}
+        # A column no role reads is a custom field to the migration ("field:<title>", canonical values);
+        # the sync mapping's "column:<title>" texts are replaced by them.
+        extra = {k: v for k, v in action.extra.items() if not k.startswith("column:")}
+        extra.update(custom.custom_values(item, custom_columns))
         if key:
             extra["moteur_source"] = key
         assignees = action.assignees
@@ -294,7 +308,8 @@ def with_history(
         "groups": [{"id": str(g.get("id")), "title": str(g.get("title", ""))} for g in raw.groups],
         "children": children,
     }
-    return snapshot.model_copy(update={"actions": tuple(actions), "native": native})
+    fields = custom.custom_fields(mapping, raw.columns)
+    return snapshot.model_copy(update={"actions": tuple(actions), "native": native, "custom_fields": fields})
 
 
 def read_full(

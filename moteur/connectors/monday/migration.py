@@ -35,6 +35,7 @@ from typing import Any
 
 from moteur.connectors.http import AmbiguousWrite
 from moteur.connectors.migration import Capabilities
+from moteur.connectors.monday import custom_fields as custom
 from moteur.connectors.monday import migration_columns as schema
 from moteur.connectors.monday import migration_documents as docs
 from moteur.connectors.monday.errors import classify
@@ -42,7 +43,7 @@ from moteur.connectors.monday.transport import WRITE_COST_PER_ITEM, MondayTransp
 from moteur.core.errors import MoteurError, NotFound, RemoteError, SkippableError, UsageError
 from moteur.core.identity import FOOTER_PREFIX, split_identity
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
-from moteur.core.ops import CreateItem, MigrationOp, OpResult
+from moteur.core.ops import CreateItem, EnsureField, MigrationOp, OpResult
 from moteur.core.policy import Language
 from moteur.mappings.schema import BoardMapping, fold
 from moteur.redaction import scrub
@@ -51,15 +52,33 @@ CREATE_ATTEMPTS = 4  # sends of one create in all, each after a look-up once one
 Aliased = tuple[dict[int, dict[str, Any]], dict[int, MoteurError]]
 
 
-def capabilities() -> Capabilities:
+USERS_LIMIT = 1000  # ``users``' maximum per page: an account with more cannot be listed in one request
+
+
+def capabilities(emails: frozenset[str] | None = None) -> Capabilities:
+    """What a monday.com board can hold: every plan has numbers, text, date and status columns (a single
+    choice becomes a status column, its options the labels); ``emails`` are the people it can assign."""
     return Capabilities(
         tool=Tool.MONDAY,
+        custom_fields=frozenset(custom.NEW_TYPE),
+        emails=emails,
         notes=(
             "monday.com: comments are posted as the token's user, prefixed with their author and date",
             "monday.com: a due time is kept in UTC (the same moment)",
             "monday.com: subitems carry their name and done state",
+            "monday.com: a single-choice field becomes a status column",
         ),
     )
+
+
+def account_emails(transport: MondayTransport) -> frozenset[str] | None:
+    """The lower-case e-mails of the account's people (one request); None when the account has more than
+    one page of them (the plan then cannot tell who is unknown)."""
+    answer = transport.send(docs.ACCOUNT_USERS, {"limit": USERS_LIMIT}, what="users", idempotent=True)
+    users = [u for u in answer.data.get("users") or [] if isinstance(u, dict)]
+    if answer.problems or len(users) >= USERS_LIMIT:
+        return None
+    return frozenset(str(u["email"]).casefold() for u in users if u.get("email"))
 
 
 def create_board(transport: MondayTransport, name: str, workspace: str | None = None) -> BoardRef:
@@ -258,16 +277,28 @@ class MondayMigrator:
         for group in reversed(list(answers.values())):
             self.groups.setdefault(fold(str(group.get("title", ""))), str(group.get("id")))
 
-    def ensure_columns(self, roles: set[str]) -> str | None:
-        """Create the columns of ``roles`` the board lacks in one aliased request (looked up if ambiguous);
-        what could not be created, or None."""
+    @property
+    def custom(self) -> list[dict[str, Any]]:
+        """The board's custom columns (``custom_fields``), as known now."""
+        return custom.custom_columns(self.mapping, self.columns)
+
+    def _fields_to_create(self, fields: Sequence[tuple[int, EnsureField]]) -> list[EnsureField]:
+        """The custom fields of ``fields`` that no column of the board holds yet and that may be created: a
+        title taken by a column a role reads (or the name) is not, as the field would be read as that role."""
+        have = {fold(str(c.get("title", ""))) for c in self.columns}
+        return [op for _, op in fields if op.field_kind in custom.NEW_TYPE and fold(op.name) not in have]
+
+    def ensure_columns(self, roles: set[str], fields: Sequence[tuple[int, EnsureField]] = ()) -> str | None:
+        """Create the columns of ``roles`` and the custom fields the board lacks, all in one aliased request
+        (looked up if ambiguous); the fields' results are recorded; what roles could not get, or None."""
         wanted = schema.new_columns(self.mapping)
         problem = "not sent"
         for _ in range(CREATE_ATTEMPTS):
             have = schema.role_columns(self.mapping, self.columns)
             missing = sorted(r for r in roles if r not in have and r in wanted)
-            if not missing:
-                return None
+            new_fields = self._fields_to_create(fields)
+            if not missing and not new_fields:
+                break
             entries = [
                 {
                     "t": wanted[r][0],
@@ -275,7 +306,7 @@ class MondayMigrator:
                     "d": schema.column_defaults(r, wanted[r][1], self.language),
                 }
                 for r in missing
-            ]
+            ] + [custom.new_column(op.name, op.field_kind, op.options) for op in new_fields]
             try:
                 answers, errors = self.send_aliased(
                     "columns", entries, f"columns of board {self.board_id}", idempotent=False
@@ -289,9 +320,27 @@ class MondayMigrator:
                 problem = str(next(iter(errors.values())))
                 if not any(retriable(e) for e in errors.values()):
                     break
+        self._field_results(fields, problem)
         have = schema.role_columns(self.mapping, self.columns)
         missing = sorted(r for r in roles if r not in have and r in wanted)
         return scrub(f"monday.com: no column for {', '.join(missing)}: {problem}") if missing else None
+
+    def _field_results(self, fields: Sequence[tuple[int, EnsureField]], problem: str) -> None:
+        """Each ``EnsureField``: ok when a custom column of its title holds its kind (created or reused)."""
+        by_title = {fold(str(c.get("title", ""))): c for c in self.custom}
+        taken = {fold(str(c.get("title", ""))) for c in self.columns}
+        for index, op in fields:
+            column = by_title.get(fold(op.name))
+            if column is not None and custom.kind_of(column) is op.field_kind:
+                self._done(index, op)
+            elif column is not None:
+                self._done(
+                    index, op, False, f'the column "{column.get("title")}" is a {column.get("type")} column'
+                )
+            elif fold(op.name) in taken:
+                self._done(index, op, False, f'"{op.name}" is the title of a column moteur reads as a field')
+            else:
+                self._done(index, op, False, f'monday.com: no column "{op.name}": {problem}')
 
     # -- items ------------------------------------------------------------------------------------------
 

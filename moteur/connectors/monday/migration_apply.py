@@ -10,6 +10,7 @@ from collections.abc import Callable, MutableMapping, Sequence
 from typing import Any
 
 from moteur.connectors.monday import columns as column_values
+from moteur.connectors.monday import custom_fields as custom
 from moteur.connectors.monday import migration_children as children
 from moteur.connectors.monday import migration_columns as schema
 from moteur.connectors.monday import migration_documents as docs
@@ -22,9 +23,11 @@ from moteur.core.ops import (
     CreateItem,
     CreateSubitem,
     EnsureBucket,
+    EnsureField,
     MigrationOp,
     OpResult,
     UpdateItem,
+    UpdateSubitem,
 )
 from moteur.core.policy import Language
 from moteur.mappings.schema import BoardMapping, fold
@@ -59,21 +62,28 @@ def apply_migration(
     _items(port, ops, tick)
     _updates(port, ops, tick)
     _subitems(port, ops, tick)
+    children.update_subitems(port, [(i, op) for i, op in enumerate(ops) if isinstance(op, UpdateSubitem)])
+    tick(sum(1 for op in ops if isinstance(op, UpdateSubitem)))
     _comments(port, ops, tick)
     return [port.results.get(i) or OpResult(op, False, "not applied") for i, op in enumerate(ops)]
 
 
 def _key(op: MigrationOp) -> str:
-    return "" if isinstance(op, EnsureBucket) else op.key
+    return "" if isinstance(op, EnsureBucket | EnsureField) else op.key
 
 
 def _has_work(ops: Sequence[MigrationOp], targets: MutableMapping[str, ItemRef], snapshot: Snapshot) -> bool:
     buckets = {fold(b.name) for b in snapshot.buckets}
+    fields = {fold(f.name): f for f in snapshot.custom_fields}
     for op in ops:
         if isinstance(op, EnsureBucket):
             if fold(op.name) not in buckets:
                 return True
-        elif isinstance(op, UpdateItem) or op.key not in targets:
+        elif isinstance(op, EnsureField):
+            there = fields.get(fold(op.name))
+            if there is None or there.kind is not op.field_kind or set(op.options) - set(there.options):
+                return True
+        elif isinstance(op, UpdateItem | UpdateSubitem) or op.key not in targets:
             return True
     return False
 
@@ -111,7 +121,9 @@ def _items(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int
     roles |= {r for op in ops if isinstance(op, UpdateItem) for r in op.fields}
     if creates:
         roles.add("description")  # the identity footer's home
-    problem = port.ensure_columns(roles & set(schema.NEW_COLUMNS)) if roles else None
+    fields = [(i, op) for i, op in enumerate(ops) if isinstance(op, EnsureField)]
+    problem = port.ensure_columns(roles & set(schema.NEW_COLUMNS), fields) if roles or fields else None
+    tick(len(fields))
     if problem:
         log.warning(problem)  # those fields are left out; the items are still carried
     role_column = schema.role_columns(port.mapping, port.columns)
@@ -122,6 +134,7 @@ def _items(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int
                 port.results[index] = OpResult(op, False, problem or "no Description column")
             tick(1)
         return
+    custom_columns = port.custom
     batch: list[tuple[int, CreateItem, dict[str, Any]]] = []
     archive: list[str] = []
     for index, op in creates:
@@ -135,6 +148,8 @@ def _items(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int
             tick(1)
             continue
         cells, _ = schema.cells(op.fields, op.key, role_column, port.mapping, port.users, creating=True)
+        # Custom values ride in the same create_item (their problems are the plan's losses already).
+        cells.update(custom.custom_cells(op.fields.get("custom") or {}, custom_columns, creating=True)[0])
         batch.append(
             (index, op, {"g": group, "n": op.title or "(untitled)", "v": column_values.encode_values(cells)})
         )
@@ -156,6 +171,7 @@ def _indexes(port: MondayMigrator, item_ids: list[str]) -> list[tuple[int, str]]
 
 def _updates(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int], None]) -> None:
     role_column = schema.role_columns(port.mapping, port.columns)
+    custom_columns = port.custom
     values: list[tuple[int, MigrationOp, dict[str, Any]]] = []
     moves: list[tuple[int, MigrationOp, dict[str, Any]]] = []
     archives: list[tuple[int, MigrationOp, dict[str, Any]]] = []
@@ -169,6 +185,11 @@ def _updates(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[i
         cells, problems = schema.cells(
             op.fields, op.key, role_column, port.mapping, port.users, creating=False
         )
+        custom_cells, custom_problems = custom.custom_cells(
+            op.fields.get("custom") or {}, custom_columns, creating=False
+        )
+        cells.update(custom_cells)
+        problems += custom_problems
         if op.title and (current is None or current.title != op.title):
             cells["name"] = op.title
         port.results[index] = OpResult(op, True, "; ".join(problems) or None)

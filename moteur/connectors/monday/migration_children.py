@@ -8,6 +8,10 @@
   first one on that board is used, else one "Status" column is created.
 - After an ambiguous create (``AmbiguousWrite``), the parents' children are read again (``CHILDREN``) and only
   the children still missing are sent again.
+- *Subitem update* (``UpdateSubitem``): the subitem's name and done state, set on the subitems board in
+  aliased ``change_multiple_column_values`` (only what differs from the target's read: a new name, the done
+  label or a cleared status). The subitems board and its columns are asked once (``SUBITEMS_BOARD``) when
+  this run has not created a subitem that revealed them.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from moteur.connectors.monday import columns as column_values
 from moteur.connectors.monday import migration_columns as schema
 from moteur.connectors.monday import migration_documents as docs
 from moteur.connectors.monday.migration import CREATE_ATTEMPTS, MondayMigrator, retriable
-from moteur.core.ops import AddComment, CreateSubitem
+from moteur.core.ops import AddComment, CreateSubitem, MigrationOp, UpdateSubitem
 
 # (op index, op, its parent's id (the child's own id once made), its aliased-mutation variables)
 Child = tuple[int, CreateSubitem | AddComment, str, dict[str, Any]]
@@ -140,3 +144,49 @@ def done_cell(port: MondayMigrator) -> dict[str, Any]:
 
 def text_of(op: CreateSubitem | AddComment) -> str:
     return op.title if isinstance(op, CreateSubitem) else op.text
+
+
+def learn_sub_board(port: MondayMigrator, subitem: str) -> None:
+    """The subitems board and its status column (with its labels), from one of its subitems."""
+    answer = port.transport.send(
+        docs.SUBITEMS_BOARD, {"ids": [subitem]}, what="subitems board", idempotent=True
+    )
+    for item in answer.data.get("items") or []:
+        board = item.get("board") if isinstance(item, dict) else None
+        if isinstance(board, dict):
+            port.sub_board = str(board.get("id"))
+            port.sub_status = next((c for c in board.get("columns") or [] if c.get("type") == "status"), None)
+
+
+def update_subitems(port: MondayMigrator, ops: list[tuple[int, UpdateSubitem]]) -> None:
+    """Set the name and done state of migrated subitems (see *Subitem update*)."""
+    if not ops:
+        return
+    known = {
+        str(entry["id"]): entry
+        for kinds in port.children.values()
+        for entry in kinds.get("subitems", [])
+        if isinstance(entry, dict)
+    }
+    if port.sub_board is None or port.sub_status is None or "settings" not in port.sub_status:
+        learn_sub_board(port, ops[0][1].target.item)
+    if port.sub_board is None:
+        for index, op in ops:
+            port._done(index, op, False, f"monday.com: subitem {op.target.item} not found")
+        return
+    ensure_sub_status(port)
+    done = column_values.serialise("status", schema.status_label(port.sub_status or {}, "done", port.mapping))
+    writes: list[tuple[int, MigrationOp, dict[str, Any]]] = []
+    for index, op in ops:
+        entry = known.get(op.target.item, {})
+        cells: dict[str, Any] = {}
+        if entry.get("name") != op.title:
+            cells["name"] = op.title or "(untitled)"
+        # The status column the read found the done state in, else the subitems board's first one.
+        status = entry.get("status") or (port.sub_status or {}).get("id")
+        if entry.get("done") is not op.done and status:
+            cells[str(status)] = done if op.done else None
+        port._done(index, op)
+        if cells:
+            writes.append((index, op, {"i": op.target.item, "v": column_values.encode_values(cells)}))
+    port.simple_writes("values", writes, board=port.sub_board)

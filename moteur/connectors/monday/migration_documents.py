@@ -140,6 +140,20 @@ query Users($ids: [ID!], $limit: Int!) {
 """
 """The e-mails of the people assigned on a board (a read gives their ids)."""
 
+ACCOUNT_USERS = """
+query AccountUsers($limit: Int!) {
+  users(limit: $limit) { email }
+}
+"""
+"""The e-mails of the account's people (active and pending: monday's default), whom a target can assign."""
+
+SUBITEMS_BOARD = """
+query SubitemsBoard($ids: [ID!]) {
+  items(ids: $ids) { id board { id columns { id title type settings } } }
+}
+"""
+"""The board that holds some subitems, with its columns (where a subitem's done state is written)."""
+
 WORKSPACES = """
 query Workspaces($limit: Int!) {
   workspaces(limit: $limit) { id name }
@@ -229,6 +243,8 @@ def every_document() -> dict[str, str]:
         "FindByIdentity": FIND_BY_IDENTITY,
         "Children": CHILDREN,
         "Users": USERS,
+        "AccountUsers": ACCOUNT_USERS,
+        "SubitemsBoard": SUBITEMS_BOARD,
         "Workspaces": WORKSPACES,
         "CreateBoard": CREATE_BOARD,
         "CreateGroup": CREATE_GROUP,

@@ -67,7 +67,13 @@ def default_settings(column_type: str, defaults: dict[str, Any] | None) -> dict[
             else {"id": i + 1, "name": str(e)}
             for i, e in enumerate(raw_labels)
         ]
-        return {"hide_footer": False, "labels": options}
+        settings: dict[str, Any] = {"hide_footer": False, "labels": options}
+        # ``CreateDropdownColumnSettingsInput``: a dropdown may be limited to N labels (1: a single choice).
+        if defaults.get("limit_select") is not None:
+            settings["limit_select"] = bool(defaults["limit_select"])
+        if defaults.get("label_limit_count") is not None:
+            settings["label_limit_count"] = int(defaults["label_limit_count"])
+        return settings
     return {}
 
 
@@ -146,6 +152,11 @@ def _dropdown_ids(column: Column, raw: Any, create_labels: bool) -> list[int]:
     else:
         raise errors.column_value(
             'invalid value - dropdown expects {"labels"} or {"ids"}', column.id, "dropdown"
+        )
+    limit = column.settings.get("label_limit_count") if column.settings.get("limit_select") else None
+    if isinstance(limit, int) and len(names) > limit:
+        raise errors.column_value(
+            f"invalid value - this dropdown takes at most {limit} labels", column.id, "dropdown"
         )
     ids = []
     for name in names:
