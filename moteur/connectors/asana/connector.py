@@ -71,6 +71,8 @@ class AsanaConnector(HttpBacked):
         self.workers = workers
         # Custom fields can be written unless the settings say the workspace is free or Asana answered 402.
         self.fields_on = settings.asana_tier != "free"
+        self._workspaces: dict[str, str | None] = {}  # project gid -> workspace gid, from ``read_full``
+        self._users: dict[str, dict[str, str] | None] = {}  # workspace gid -> {folded e-mail: user gid}
 
     def read(self, board: BoardRef) -> Snapshot:
         return self._warned(
@@ -183,12 +185,25 @@ class AsanaConnector(HttpBacked):
     # -- migration (``moteur migrate``): see ``migration.py`` ------------------------------------------------
 
     def capabilities(self, board: BoardRef | None = None) -> Capabilities:
-        return port.capabilities(fields_on=self.fields_on)
+        """What a project holds; with a project read in full before, the e-mails of the people its
+        workspace can assign (one paged read of the users, reused by ``apply_migration``)."""
+        workspace = self._workspaces.get(board.board) if board is not None else None
+        if workspace is not None and workspace not in self._users:
+            try:
+                self._users[workspace] = port.workspace_users(self.http, workspace)
+            except MoteurError:
+                self._users[workspace] = None  # unknown: the plan reports no unknown assignee before the run
+        users = self._users.get(workspace) if workspace is not None else None
+        return port.capabilities(
+            fields_on=self.fields_on, emails=frozenset(users) if users is not None else None
+        )
 
     def read_full(self, board: BoardRef, *, include_archived: bool = False) -> Snapshot:
-        return port.read_full(
+        snapshot = port.read_full(
             self.http, board, self.mapping, fields_on=self.fields_on, include_archived=include_archived
         )
+        self._workspaces[board.board] = str(snapshot.native.get("workspace") or "") or None
+        return snapshot
 
     def create_board(self, name: str, workspace: str | None = None) -> BoardRef:
         return port.create_board(self.http, name, workspace)
@@ -202,7 +217,11 @@ class AsanaConnector(HttpBacked):
         on_created: Callable[[str, ItemRef], None],
         progress: Callable[[int], None] | None = None,
     ) -> list[OpResult]:
-        writer = port.MigrationWriter(self.http, snapshot, self.mapping, fields_on=self.fields_on)
+        workspace = self._workspaces.get(snapshot.board.board)
+        users = self._users.get(workspace) if workspace is not None else None
+        writer = port.MigrationWriter(
+            self.http, snapshot, self.mapping, fields_on=self.fields_on, users=users
+        )
         results = writer.apply(ops, targets, on_created, progress)
         self.fields_on = self.fields_on and writer.schema.fields_on  # a 402 is remembered
         return results

@@ -134,7 +134,15 @@ def stories_path(task: str) -> tuple[str, tuple[str, ...]]:
 
 
 def checklist_of(records: Sequence[dict[str, Any]]) -> tuple[ChecklistItem, ...]:
-    return tuple(ChecklistItem(text=str(r.get("name") or ""), done=bool(r.get("completed"))) for r in records)
+    """A task's subtasks as checklist entries, each with its gid (the id an ``UpdateSubitem`` targets)."""
+    return tuple(
+        ChecklistItem(
+            text=str(r.get("name") or ""),
+            done=bool(r.get("completed")),
+            id=str(r["gid"]) if r.get("gid") else None,
+        )
+        for r in records
+    )
 
 
 def comments_of(records: Sequence[dict[str, Any]]) -> tuple[Comment, ...]:

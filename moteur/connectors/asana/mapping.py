@@ -22,7 +22,18 @@ from typing import Any
 from moteur.connectors.asana.reader import RawProject
 from moteur.connectors.malformed import well_formed
 from moteur.core.labels import quadrant_from_name, sprint_index
-from moteur.core.model import Action, Annotations, BoardRef, Bucket, ItemRef, Snapshot, Status, Tool
+from moteur.core.model import (
+    Action,
+    Annotations,
+    BoardRef,
+    Bucket,
+    CustomField,
+    FieldKind,
+    ItemRef,
+    Snapshot,
+    Status,
+    Tool,
+)
 from moteur.mappings.schema import BoardMapping, fold
 from moteur.mappings.scores import parse_number, parse_score
 
@@ -36,13 +47,36 @@ def _datetime(value: object) -> datetime | None:
 
 
 def field_value(item: dict[str, Any]) -> object:
-    """A task's value of one custom field: a number, an enum option's name, else the displayed text."""
+    """A task's value of one custom field: a number, an enum option's name, a date field's ISO date (or
+    datetime, in UTC) when ``date_value`` was asked for, else the displayed text."""
     if item.get("number_value") is not None:
         return item["number_value"]
     enum_value = item.get("enum_value")
     if isinstance(enum_value, dict):
         return enum_value.get("name")
+    date_value = item.get("date_value")
+    if isinstance(date_value, dict):
+        moment = date_value.get("date_time")
+        if isinstance(moment, str) and moment:
+            return datetime.fromisoformat(moment.replace("Z", "+00:00")).isoformat()
+        return date_value.get("date") or None
     return item.get("display_value")
+
+
+# Asana custom field types (``resource_subtype``) that have a counterpart in the other tools; every other type
+# (multi_enum, people, reference, formula…) is ``FieldKind.OTHER``, which a migration reports lost.
+FIELD_KINDS = {
+    "number": FieldKind.NUMBER,
+    "text": FieldKind.TEXT,
+    "enum": FieldKind.ENUM,
+    "date": FieldKind.DATE,
+}
+
+
+def field_kind(field: dict[str, Any]) -> FieldKind:
+    if field.get("is_formula_field"):
+        return FieldKind.OTHER  # computed by Asana: it cannot be written
+    return FIELD_KINDS.get(str(field.get("resource_subtype") or field.get("type") or ""), FieldKind.OTHER)
 
 
 def section_in(task: dict[str, Any], project_gid: str) -> dict[str, Any] | None:
@@ -141,6 +175,29 @@ class ProjectMapper:
             extra=extra,
         )
 
+    def has_role(self, name: str) -> bool:
+        """Whether the custom field ``name`` is read into an Action field (a score, objective, channel, the
+        sprint, ICE, or the quadrant a migration reads back) rather than carried as it is."""
+        key = fold(name)
+        return key in self.role_of or key in (self.sprint_field, self.ice_field, "quadrant")
+
+    def custom_fields(self) -> tuple[CustomField, ...]:
+        """The project's role-less custom fields, in the project's order, with their kinds and enabled enum
+        options in Asana's order."""
+        found: list[CustomField] = []
+        for field in self.raw.custom_fields:
+            name = str(field.get("name") or "")
+            if not name or self.has_role(name):
+                continue
+            kind = field_kind(field)
+            options = tuple(
+                str(o.get("name"))
+                for o in field.get("enum_options") or []
+                if isinstance(o, dict) and o.get("enabled", True) and o.get("name")
+            )
+            found.append(CustomField(name=name, kind=kind, options=options if kind is FieldKind.ENUM else ()))
+        return tuple(found)
+
     def _status(self, bucket: str | None) -> Status:
         return self.mapping.statuses.get(fold(bucket or ""), Status.TODO)
 
@@ -188,5 +245,12 @@ class ProjectMapper:
         )
 
 
-def to_snapshot(raw: RawProject, ref: BoardRef, mapping: BoardMapping, *, fields_on: bool = True) -> Snapshot:
-    return ProjectMapper(raw, ref, mapping, fields_on=fields_on).snapshot()
+def to_snapshot(
+    raw: RawProject, ref: BoardRef, mapping: BoardMapping, *, fields_on: bool = True, custom: bool = False
+) -> Snapshot:
+    """The project as a Snapshot; with ``custom`` (a migration's full read) its role-less fields too."""
+    mapper = ProjectMapper(raw, ref, mapping, fields_on=fields_on)
+    snapshot = mapper.snapshot()
+    if custom:
+        snapshot = snapshot.model_copy(update={"custom_fields": mapper.custom_fields()})
+    return snapshot

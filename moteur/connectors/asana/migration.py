@@ -39,15 +39,17 @@ from moteur.connectors.migration import Capabilities
 from moteur.core.errors import MoteurError, RemoteError, UsageError
 from moteur.core.identity import split_identity
 from moteur.core.labels import sprint_index
-from moteur.core.model import Action, BoardRef, Snapshot, Status, Tool
+from moteur.core.model import Action, BoardRef, FieldKind, Snapshot, Status, Tool
 from moteur.core.ops import (
     AddComment,
     CreateItem,
     CreateSubitem,
     EnsureBucket,
+    EnsureField,
     MigrationOp,
     OpResult,
     UpdateItem,
+    UpdateSubitem,
 )
 from moteur.core.plan import WriteBack
 from moteur.mappings.schema import BoardMapping
@@ -55,6 +57,7 @@ from moteur.redaction import scrub
 
 DEFAULT_SECTION = "Untitled section"  # the section Asana gives every new project
 NEW_SUBTASK_ON_TOP = True  # where POST /tasks/{gid}/subtasks puts the new subtask among its siblings
+USER_PAGES = 5  # the workspace's users read for ``Capabilities.emails``: up to 500 people
 COMMON_NOTES = (
     "Asana comments are posted as the token's user; the original author and date open their text",
     'archived items become completed tasks tagged "archived" (Asana has no archive)',
@@ -65,15 +68,45 @@ FREE_NOTE = (
 )
 
 
-def capabilities(*, fields_on: bool) -> Capabilities:
+# The custom field kinds a paid workspace can create and hold (a free one has no custom fields at all).
+CUSTOM_KINDS = frozenset({FieldKind.NUMBER, FieldKind.ENUM, FieldKind.TEXT, FieldKind.DATE})
+
+
+def capabilities(*, fields_on: bool, emails: frozenset[str] | None = None) -> Capabilities:
     return Capabilities(
         tool=Tool.ASANA,
         multi_assignee=False,  # one assignee per task
         scores=fields_on,
         objective_channel=fields_on,
         moteur_fields=fields_on,
+        custom_fields=CUSTOM_KINDS if fields_on else frozenset(),
+        emails=emails,
         notes=COMMON_NOTES if fields_on else (*COMMON_NOTES, FREE_NOTE),
     )
+
+
+def workspace_users(client: HttpClient, workspace: str) -> dict[str, str] | None:
+    """The workspace's users, folded e-mail → gid; None when the workspace is too large to list cheaply.
+
+    One paged read (100 a page), which the migration's writer then reuses to match assignees (it would read
+    the same list), so it costs nothing extra when assignees are carried. Past ``USER_PAGES`` pages (a large
+    organisation) it gives up: the plan then cannot report unknown assignees before the run, and the writer
+    reads the users itself when it needs them.
+    """
+    users: dict[str, str] = {}
+    offset: str | None = None
+    for _ in range(USER_PAGES):
+        params = {"opt_fields": "email", "limit": "100", **({"offset": offset} if offset else {})}
+        answer = client.request_json("GET", f"/workspaces/{workspace}/users", params=params, what="users")
+        data = answer.get("data") if isinstance(answer, dict) else None
+        for user in data if isinstance(data, list) else []:
+            if isinstance(user, dict) and user.get("email") and user.get("gid"):
+                users[fold(str(user["email"]))] = str(user["gid"])
+        following = answer.get("next_page") if isinstance(answer, dict) else None
+        offset = str(following.get("offset") or "") if isinstance(following, dict) else ""
+        if not offset:
+            return users
+    return None
 
 
 # -- reading -------------------------------------------------------------------------------------------------
@@ -97,11 +130,12 @@ def read_full(
     raw.tasks = list_all(
         client,
         f"/projects/{board.board}/tasks",
-        {"opt_fields": f"{TASK_FIELDS},num_subtasks"},
+        # A date field's value as data (``date_value``): its display text is formatted for people.
+        {"opt_fields": f"{TASK_FIELDS},custom_fields.date_value,num_subtasks"},
         f"tasks of {what}",
         keep_all=True,
     )
-    snapshot = to_snapshot(raw, board, mapping, fields_on=fields_on)
+    snapshot = to_snapshot(raw, board, mapping, fields_on=fields_on, custom=True)
     tasks = {str(t.get("gid")): t for t in raw.tasks if isinstance(t, dict)}
     kept = [
         action
@@ -176,13 +210,19 @@ class MigrationWriter:
     """Applies one list of migration ops to one project (the contract: ``connectors/migration.py``)."""
 
     def __init__(
-        self, client: HttpClient, snapshot: Snapshot, mapping: BoardMapping, *, fields_on: bool
+        self,
+        client: HttpClient,
+        snapshot: Snapshot,
+        mapping: BoardMapping,
+        *,
+        fields_on: bool,
+        users: dict[str, str] | None = None,
     ) -> None:
         if "project" not in snapshot.native:  # a snapshot the caller built: read the project's schema
             snapshot = to_snapshot(read_project(client, snapshot.board.board), snapshot.board, mapping)
         self.client, self.snapshot = client, snapshot
         self.schema = ProjectSchema(client, snapshot, fields_on=fields_on)
-        self.fields = TaskFields(client, self.schema, mapping)
+        self.fields = TaskFields(client, self.schema, mapping, users)
         self.task_tags: dict[str, list[str]] = snapshot.native.get("task_tags", {})
 
     def apply(
@@ -201,6 +241,10 @@ class MigrationWriter:
         for i, op in enumerate(ops):
             if isinstance(op, EnsureBucket):
                 errors.update(self._bucket(i, op))
+                done(i)
+        for i, op in enumerate(ops):
+            if isinstance(op, EnsureField):
+                errors.update(self._field(i, op, ops))
                 done(i)
         items = [
             op
@@ -228,6 +272,19 @@ class MigrationWriter:
             return {index: scrub(str(exc))}
         return {}
 
+    def _field(self, index: int, op: EnsureField, ops: Sequence[MigrationOp]) -> dict[int, str]:
+        """The project's field ``op.name`` of ``op.field_kind`` with every option of ``op.options``: reused
+        (any case) or created in the workspace and put on the project. A new number field shows as many
+        decimals as the values this call carries need (0–6), so a value is never rounded."""
+        precision = None
+        if op.field_kind is FieldKind.NUMBER:
+            precision = max((_decimals(v) for v in _values_of(op.name, ops)), default=0)
+        try:
+            self.schema.ensure_field(op.name, op.field_kind, op.options, precision=precision, strict=True)
+        except MoteurError as exc:
+            return {index: scrub(str(exc))}
+        return {}
+
     def _fresh(self) -> bool:
         """A project as Asana creates it: no task, one section "Untitled section"."""
         only = self.schema.sections
@@ -239,6 +296,10 @@ class MigrationWriter:
         writes: list[Write] = []
         failed: dict[int, str] = {}
         for i, op in enumerate(ops):
+            if isinstance(op, UpdateSubitem):  # a subtask's name and done state, in the same batches
+                data = {"name": op.title, "completed": op.done}
+                writes.append(Write("PUT", f"/tasks/{op.target.item}", data, [i]))
+                continue
             if not isinstance(op, UpdateItem):
                 continue
             task = (targets.get(op.key) or op.target).item
@@ -262,7 +323,7 @@ class MigrationWriter:
         for w, message in writer.send(writes, finished).items():
             failed.setdefault(writes[w].ops[0], message)
         for i, op in enumerate(ops):
-            if isinstance(op, UpdateItem) and i not in failed and i not in remaining:
+            if isinstance(op, UpdateItem | UpdateSubitem) and i not in failed and i not in remaining:
                 done(i)  # nothing to write
         return failed
 
@@ -339,6 +400,27 @@ class MigrationWriter:
         for parent, children in subtasks.items():
             creates.extend(ordered_subtasks(parent, children, targets))
         return creates
+
+
+def _values_of(name: str, ops: Sequence[MigrationOp]) -> list[Any]:
+    """The values the creates and updates of ``ops`` give the custom field ``name`` (any case)."""
+    key = fold(name)
+    values: list[Any] = []
+    for op in ops:
+        if isinstance(op, CreateItem | UpdateItem):
+            values += [v for n, v in (op.fields.get("custom") or {}).items() if fold(n) == key]
+    return values
+
+
+def _decimals(value: Any) -> int:
+    """How many decimals a number needs to be shown as it is (Asana's precision: 0 to 6)."""
+    if isinstance(value, bool | int) or not isinstance(value, float | str):
+        return 0
+    try:
+        text = f"{float(value):.6f}".rstrip("0")
+    except ValueError:
+        return 0
+    return len(text.partition(".")[2])
 
 
 def _rank(key: str) -> int | None:

@@ -20,7 +20,13 @@ from moteur.connectors.http import HttpClient
 from moteur.core.errors import RemoteError
 
 PAGE_SIZE = 100
-FIELD_PROPERTIES = ("name", "resource_subtype", "enum_options.name", "enum_options.enabled")
+FIELD_PROPERTIES = (
+    "name",
+    "resource_subtype",
+    "is_formula_field",
+    "enum_options.name",
+    "enum_options.enabled",
+)
 PROJECT_FIELDS = ",".join(
     ("name", "workspace", *(f"custom_field_settings.custom_field.{p}" for p in FIELD_PROPERTIES))
 )

@@ -23,12 +23,16 @@ from typing import Any
 from moteur.connectors.asana.reader import FIELD_PROPERTIES, list_all, list_workspace
 from moteur.connectors.asana.transport import PremiumRequired
 from moteur.connectors.http import AmbiguousWrite, HttpClient
-from moteur.core.errors import SkippableError
+from moteur.core.errors import MoteurError, SkippableError
 from moteur.core.labels import QUADRANT_ORDER, quadrant_from_name
-from moteur.core.model import Snapshot
-from moteur.core.model import FieldKind
+from moteur.core.model import FieldKind, Snapshot
 
-SUBTYPES = {FieldKind.NUMBER: "number", FieldKind.ENUM: "enum", FieldKind.TEXT: "text"}
+SUBTYPES = {
+    FieldKind.NUMBER: "number",
+    FieldKind.ENUM: "enum",
+    FieldKind.TEXT: "text",
+    FieldKind.DATE: "date",
+}
 # Asana's tag palette has no plain names: the nearest of its colours for each neutral one (labels.py).
 TAG_COLOURS = {"green": "dark-green", "blue": "dark-blue", "yellow": "light-yellow", "red": "dark-red"}
 TAG_COLOURS |= {"sky": "light-blue"}
@@ -151,17 +155,36 @@ class ProjectSchema:
     def field(self, name: str) -> dict[str, Any] | None:
         return self.fields.get(fold(name))
 
-    def ensure_field(self, name: str, kind: FieldKind, options: tuple[str, ...] = ()) -> dict[str, Any]:
+    def ensure_field(
+        self,
+        name: str,
+        kind: FieldKind,
+        options: tuple[str, ...] = (),
+        *,
+        precision: int | None = None,
+        strict: bool = False,
+    ) -> dict[str, Any]:
+        """The project's field ``name`` (any case), else the workspace's put on the project, else a new one
+        (a new number field shows ``precision`` decimals, 1 by default); then the options it lacks. With
+        ``strict`` a field of that name but another type is refused (a migration's ``EnsureField``); without,
+        it is used as it is (moteur's own fields keep the type a person gave them)."""
         if not self.fields_on:
             raise PremiumRequired(f'Asana: the custom field "{name}" cannot be created', hint=PREMIUM_HINT)
         field = self.field(name)
         if field is None:
-            field = self._premium(lambda: self._field_on_project(name, kind, options))
+            field = self._premium(lambda: self._field_on_project(name, kind, options, precision))
+        if strict and field["subtype"] != SUBTYPES[kind]:
+            raise MoteurError(
+                f'Asana: the custom field "{field["name"]}" holds {field["subtype"] or "something else"}, '
+                f"not {SUBTYPES[kind]}"
+            )
         for option in options:
             self.ensure_option(field, option)
         return field
 
-    def _field_on_project(self, name: str, kind: FieldKind, options: tuple[str, ...]) -> dict[str, Any]:
+    def _field_on_project(
+        self, name: str, kind: FieldKind, options: tuple[str, ...], precision: int | None = None
+    ) -> dict[str, Any]:
         found: dict[str, Any] = {}
 
         def lookup() -> bool:
@@ -178,7 +201,7 @@ class ProjectSchema:
                 "resource_subtype": SUBTYPES[kind],
             }
             if kind is FieldKind.NUMBER:
-                body["precision"] = 1  # ICE like 8.3 is shown as written
+                body["precision"] = 1 if precision is None else precision  # ICE like 8.3 is shown as written
             if kind is FieldKind.ENUM:
                 body["enum_options"] = [{"name": o} for o in options]
             try:

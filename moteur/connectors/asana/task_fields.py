@@ -13,7 +13,11 @@ Where each canonical field goes on a task:
   mapping gives (Impact / Confiance…) or created: numbers for Impact / Effort / Confidence / ICE, text for
   Objective / Channel, enums for Quadrant / Sprint (options added as values appear). A field that already
   exists keeps its type: an enum Objective gets an option, a text Sprint gets the text. Without custom
-  fields (a free workspace) the sprint becomes a tag "Sprint N" and the other values are not carried.
+  fields (a free workspace) the sprint becomes a tag "Sprint N" and the other values are not carried;
+- ``custom`` (the source's role-less custom fields, by name) → the project's field of that name (any case,
+  made by the migration's ``EnsureField``), in the same ``custom_fields`` object of the same create or
+  update body, so they cost no request: a number, an enum option's gid (an option the field lacks is added
+  first: never dropped), ``{"date": …}`` or ``{"date_time": …}``, a text; None clears.
 """
 
 from __future__ import annotations
@@ -55,10 +59,17 @@ ItemOp = CreateItem | UpdateItem
 class TaskFields:
     """Prepares the tags, custom fields and users a list of item ops needs, then builds task bodies."""
 
-    def __init__(self, client: HttpClient, schema: ProjectSchema, mapping: BoardMapping) -> None:
+    def __init__(
+        self,
+        client: HttpClient,
+        schema: ProjectSchema,
+        mapping: BoardMapping,
+        users: dict[str, str] | None = None,
+    ) -> None:
         self.client, self.schema = client, schema
         self.names = mapping.field_names()
-        self.users: dict[str, str] = {}  # folded e-mail -> user gid
+        self.users: dict[str, str] = dict(users or {})  # folded e-mail -> user gid
+        self.users_read = users is not None  # the workspace's users were read already (``capabilities``)
         self.fields: dict[str, dict[str, Any]] = {}  # canonical field -> the project's custom field
         self.broken: dict[str, str] = {}  # "users" | "field:<name>" | "tag:<folded name>" -> why not there
 
@@ -68,7 +79,7 @@ class TaskFields:
         """Look up users, and find or create the fields and tags ``ops`` use. What cannot be had (after the
         retries and look-ups of the HTTP layer and ``ProjectSchema``) is noted in ``broken``: only the items
         that need it fail, and a re-run tries again."""
-        if any(op.fields.get("assignees") for op in ops):
+        if not self.users_read and any(op.fields.get("assignees") for op in ops):
             try:
                 listed = list_all(
                     self.client,
@@ -115,6 +126,11 @@ class TaskFields:
         for need in needs:
             if need in self.broken:
                 raise LookupError(scrub(self.broken[need]))
+        if not self.schema.fields_on:
+            return  # a free workspace (a 402 met mid-run): custom values are the losses the plan reported
+        for name, value in (fields.get("custom") or {}).items():
+            if value not in (None, "") and self.schema.field(name) is None:
+                raise LookupError(f'the custom field "{name}" is not on the project')
 
     def _aliases(self, name: str) -> set[str]:
         return {fold(n) for n in (*self.names.get(name, ()), CUSTOM_FIELDS[name][0])}
@@ -213,6 +229,7 @@ class TaskFields:
         if tags:
             body["tags"] = list(dict.fromkeys(tags))
         values = {k: v for k, v in self.custom_values(op.fields).items() if v is not None}
+        values.update({k: v for k, v in self.carried_values(op.fields).items() if v is not None})
         if values:
             body["custom_fields"] = values
         return body
@@ -224,7 +241,7 @@ class TaskFields:
         if "description" in op.fields:
             body["notes"] = with_identity(str(op.fields.get("description") or ""), op.key)
         body.update(self.scalars(op.fields))
-        values = self.custom_values(op.fields)
+        values = {**self.custom_values(op.fields), **self.carried_values(op.fields)}
         if values:
             body["custom_fields"] = values
         return body
@@ -264,3 +281,33 @@ class TaskFields:
             else:
                 values[gid] = str(value)[:1024]  # Asana's limit for a text value
         return values
+
+    def carried_values(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """{field gid: value} for the source's custom fields a migration carries (``fields["custom"]``)."""
+        values: dict[str, Any] = {}
+        if not self.schema.fields_on:
+            return values
+        for name, value in (fields.get("custom") or {}).items():
+            field = self.schema.field(name)
+            if field is not None:
+                values[str(field["gid"])] = self._carried(field, value)
+        return values
+
+    def _carried(self, field: dict[str, Any], value: Any) -> Any:
+        """A canonical custom value (``core.model.CustomField``) as Asana takes it for this field."""
+        if value is None or value == "":
+            return None
+        subtype, name = field["subtype"], field["name"]
+        if subtype == "enum":
+            return self.schema.ensure_option(field, str(value))
+        if subtype == "number":
+            number = parse_number(value)
+            if number is None:
+                raise LookupError(f'"{value}" is not a number, for the field "{name}"')
+            return int(number) if number.is_integer() else number
+        if subtype == "date":
+            text = str(value).strip()
+            return {"date_time": text} if len(text) > 10 else {"date": text}
+        if subtype == "text":
+            return str(value)[:1024]
+        raise LookupError(f'the field "{name}" is a {subtype} field: it cannot hold "{value}"')

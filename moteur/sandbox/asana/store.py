@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from moteur.sandbox.asana.entities import (
@@ -281,9 +281,7 @@ class AsanaStore:
                 raise invalid_field("custom_fields", f"Not a valid enum option: {value}")
             task.custom_values[field.gid] = values
         elif field.type == "date":
-            if not isinstance(value, dict) or not (value.get("date") or value.get("date_time")):
-                raise invalid_field("custom_fields", f"Date value expected for {field.gid}")
-            task.custom_values[field.gid] = {"date": value.get("date"), "date_time": value.get("date_time")}
+            task.custom_values[field.gid] = _date_value(field, value)
         else:
             if not isinstance(value, str) or len(value) > 1024:
                 raise invalid_field("custom_fields", f"Text value of at most 1024 characters for {field.gid}")
@@ -373,6 +371,24 @@ class AsanaStore:
         for gid, record in self.records.items():
             grouped.setdefault(record.resource_type, {})[gid] = asdict(record)
         return {"records": grouped, "events": [asdict(e) for e in self.events], "me": self.me}
+
+
+def _date_value(field: CustomField, value: Any) -> dict[str, str | None]:
+    """A date field's value as Asana keeps it: ``{"date": "YYYY-MM-DD", "date_time": None}`` for a day; for a
+    moment the UTC instant in Asana's format (``2024-08-23T22:00:00.000Z``) and its UTC day (spec:
+    ``CustomFieldResponse.date_value``)."""
+    if not isinstance(value, dict) or not (value.get("date") or value.get("date_time")):
+        raise invalid_field("custom_fields", f"Date value expected for {field.gid}")
+    try:
+        if value.get("date_time"):
+            moment = datetime.fromisoformat(str(value["date_time"]).replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                raise ValueError("a date_time needs its offset")
+            moment = moment.astimezone(UTC)
+            return {"date": moment.date().isoformat(), "date_time": iso_ms(moment)}
+        return {"date": date.fromisoformat(str(value["date"])).isoformat(), "date_time": None}
+    except ValueError as exc:
+        raise invalid_field("custom_fields", f"Date value expected for {field.gid}") from exc
 
 
 def _insert(
