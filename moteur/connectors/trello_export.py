@@ -100,11 +100,11 @@ def read_trello_export(path: Path, top: dict[str, Any], mapping: BoardMapping) -
                 }
             )
         )
-    snapshot = with_custom_fields(snapshot, raw.custom_fields, cards, mapping)
-    return snapshot.model_copy(
+    snapshot = snapshot.model_copy(
         update={
             "board": BoardRef(tool=Tool.FILE, board=str(path)),
             "actions": tuple(actions),
             "native": {**snapshot.native, "format": "trello-export"},
         }
     )
+    return with_custom_fields(snapshot, raw.custom_fields, cards, mapping)

@@ -87,6 +87,7 @@ class MigrationWriter(CardChildren):
             if CHECKLIST_NAME in ids
         }
         self.linked: set[str] = {ref.item for ref in targets.values()}
+        self.titles = {action.ref.item: action.title for action in snapshot.actions}  # card id -> its name
         names = mapping.field_names()
         self.role_names: dict[str, tuple[str, ...]] = {
             role: tuple(names.get(role, ())) or (display,)
@@ -210,7 +211,8 @@ class MigrationWriter(CardChildren):
                 card = self.client.request_json("GET", f"/cards/{card_id}", params={"fields": "idLabels"})
                 current = [str(i) for i in card.get("idLabels") or []]
             params["idLabels"] = ",".join(self._labels(self._by_role(current), fields))
-        self.client.request_json("PUT", f"/cards/{card_id}", json=params, what=what)
+        if set(params) != {"name"} or self.titles.get(card_id) != op.title:  # a custom-values-only change
+            self.client.request_json("PUT", f"/cards/{card_id}", json=params, what=what)  # costs one PUT
         if "idLabels" in params:
             self.card_labels[card_id] = [i for i in params["idLabels"].split(",") if i]
         self._put_fields(card_id, fields, what, creating=False)

@@ -22,7 +22,7 @@ from moteur.connectors.migration import Capabilities
 from moteur.connectors.trello.board_schema import create_once
 from moteur.connectors.trello.custom_values import CARRIED_KINDS
 from moteur.connectors.trello.reader import resolve_board_id
-from moteur.core.errors import AuthError, MoteurError
+from moteur.core.errors import AuthError, MoteurError, PermissionDenied
 from moteur.core.identity import with_identity
 from moteur.core.model import BoardRef, Tool, parse_due
 
@@ -109,8 +109,10 @@ def enable_custom_fields(client: HttpClient, board_id: str) -> bool:
 
     try:
         return create_once(enable, find)
+    except PermissionDenied:
+        return False  # the workspace's plan has no Custom Fields
     except AuthError:
-        raise
+        raise  # a rejected token: every later call would fail the same way
     except MoteurError:
         return False
 
