@@ -18,7 +18,7 @@ from moteur.connectors.asana import incremental as asana
 from moteur.connectors.incremental import cached_snapshot, feed_worth_reading
 from moteur.connectors.trello import incremental as trello
 from moteur.core.model import Tool
-from moteur.core.state import OpStatus, StateStore
+from moteur.core.state import OpStatus, RunOutcome, StateStore
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
@@ -66,6 +66,12 @@ def test_own_writes_count_the_items_written_on_the_board_since_the_cursor(tmp_pa
         _run(store, "asana:2", ["x", "y", "z"], T0 + timedelta(minutes=6))  # another board
         _run(store, "asana:1", ["f"], T0 + timedelta(minutes=7), dry_run=True)
         assert own_writes(store, "asana:1", T0) == 3  # c, d, e
+        # A finished sync says how many items its plan changed: its journal is not read.
+        run = store.start_run("sync", ["asana:1"], False, T0 + timedelta(minutes=8))
+        store.finish_run(
+            run, outcome=RunOutcome.OK, counts={"update": 7}, item_states=[], board="asana:1", now=T0
+        )
+        assert own_writes(store, "asana:1", T0) == 3 + 7
         assert own_writes(store, "asana:1", None) == 0  # a cursor saved before moteur noted its time
 
 
