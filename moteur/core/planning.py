@@ -126,38 +126,69 @@ def _effort(s: Scored) -> float:
     return float(s.action.effort or 0)
 
 
-def _place(s: Scored, key: str, packer: _Packer) -> Assignment:
+class _Reasons:
+    """The reasons and flag tuples of packed actions, each distinct one made once and then shared.
+
+    They depend on the quadrant, the ICE, the effort and the due day, never on the action itself: 100,000
+    assignments need a few hundred texts, and formatting one per action would cost more than the packing.
+    """
+
+    def __init__(self, max_capacity: float) -> None:
+        self.max_capacity = max_capacity
+        self._texts: dict[tuple[object, ...], str] = {}
+        self._flags: dict[tuple[tuple[Flag, ...], Flag], tuple[Flag, ...]] = {}
+
+    def with_flag(self, flags: tuple[Flag, ...], flag: Flag) -> tuple[Flag, ...]:
+        found = self._flags.get((flags, flag))
+        if found is None:
+            found = self._flags[(flags, flag)] = (*flags, flag)
+        return found
+
+    def split_me(self, effort: float) -> str:
+        text = self._texts.get(("split", effort))
+        if text is None:
+            text = self._texts[("split", effort)] = (
+                f"split me: effort {format_ice(effort)} exceeds every sprint's capacity "
+                f"(largest {format_ice(self.max_capacity)})"
+            )
+        return text
+
+    def no_room(self, effort: float) -> str:
+        text = self._texts.get(("no room", effort))
+        if text is None:
+            text = self._texts[("no room", effort)] = (
+                f"no room: no sprint in the horizon has {format_ice(effort)} points left"
+            )
+        return text
+
+    def placed(self, s: Scored, due: date | None, late: bool) -> str:
+        key = ("placed", s.quadrant, s.ice, due, late)
+        text = self._texts.get(key)
+        if text is None:
+            if due is None:
+                text = f"{_verdict(s)}: earliest sprint with room"
+            elif late:
+                text = f"late: due {due.isoformat()}, no sprint ending before it has room"
+            else:
+                text = f"{_verdict(s)}: earliest sprint with room ending by {due}"
+            self._texts[key] = text
+        return text
+
+
+def _place(s: Scored, key: str, packer: _Packer, reasons: _Reasons) -> Assignment:
     effort = _effort(s)
     if effort > packer.max_capacity:
-        return Assignment(
-            key,
-            None,
-            (*s.flags, Flag.SPLIT_ME),
-            f"split me: effort {format_ice(effort)} exceeds every sprint's capacity "
-            f"(largest {format_ice(packer.max_capacity)})",
-        )
+        return Assignment(key, None, reasons.with_flag(s.flags, Flag.SPLIT_ME), reasons.split_me(effort))
     pos = packer.earliest_with_room(effort)
     if pos is None:
-        return Assignment(
-            key,
-            None,
-            (*s.flags, Flag.NO_ROOM),
-            f"no room: no sprint in the horizon has {format_ice(effort)} points left",
-        )
+        return Assignment(key, None, reasons.with_flag(s.flags, Flag.NO_ROOM), reasons.no_room(effort))
     packer.add(pos, effort)
     index = packer.sprints[pos].index
     due: date | None = s.action.due_day
-    if due is None:
-        return Assignment(key, index, s.flags, f"{_verdict(s)}: earliest sprint with room")
     # The earliest sprint with room overall is also the earliest among those ending by the due day, if any.
-    if packer.ends[pos] <= due:
-        return Assignment(key, index, s.flags, f"{_verdict(s)}: earliest sprint with room ending by {due}")
-    return Assignment(
-        key,
-        index,
-        (*s.flags, Flag.LATE),
-        f"late: due {due.isoformat()}, no sprint ending before it has room",
-    )
+    if due is None or packer.ends[pos] <= due:
+        return Assignment(key, index, s.flags, reasons.placed(s, due, late=False))
+    return Assignment(key, index, reasons.with_flag(s.flags, Flag.LATE), reasons.placed(s, due, late=True))
 
 
 def _verdict(s: Scored) -> str:
@@ -221,9 +252,10 @@ def plan_sprints(
                 queues[s.quadrant].append((priority_key(s, key), s))
         else:
             assignments[key] = _not_planned(s, key)
+    reasons = _Reasons(packer.max_capacity)
     for quadrant in PACKING_ORDER:
         queue = queues[quadrant]
         queue.sort()
         for order, s in queue:
-            assignments[order[-1]] = _place(s, order[-1], packer)
+            assignments[order[-1]] = _place(s, order[-1], packer, reasons)
     return SprintPlan(sprints=list(packer.sprints), assignments=assignments, load=packer.loads())

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from moteur.core.model import Action, Flag, Quadrant
+from moteur.core.model import Action, Flag, Quadrant, Status
 from moteur.core.policy import IceFormula, PlanningPolicy
 
 # The words the explanation uses for each quadrant (English, lower case: it reads as a sentence).
@@ -32,6 +32,8 @@ _VERDICT: dict[Quadrant, str] = {
     Quadrant.TIME_SINK: "time sink",
     Quadrant.UNSCORED: "to score",
 }
+
+_CLOSED = frozenset(status for status in Status if status.is_closed)
 
 # Indexed by (impact is high, effort is high).
 _QUADRANTS: dict[tuple[bool, bool], Quadrant] = {
@@ -143,8 +145,38 @@ def score(action: Action, policy: PlanningPolicy) -> Scored:
     )
 
 
+# What a verdict depends on besides the policy: impact, effort, confidence, closed, objective missing.
+_VerdictKey = tuple[int | None, int | None, int | None, bool, bool]
+_Verdict = tuple[Quadrant, float | None, tuple[Flag, ...], str]
+
+
 def score_all(actions: Iterable[Action], policy: PlanningPolicy) -> list[Scored]:
-    return [score(action, policy) for action in actions]
+    """``[score(action, policy) for action in actions]``, with each distinct verdict computed once.
+
+    A verdict depends on the three scores, whether the action is closed and whether it has an objective:
+    at most a few thousand combinations, however many actions. Equal verdicts share their explanation
+    string, which also keeps 100,000 scored actions small.
+    """
+    verdicts: dict[_VerdictKey, _Verdict] = {}
+    scored: list[Scored] = []
+    append = scored.append
+    for action in actions:
+        objective = action.objective
+        key = (
+            action.impact,
+            action.effort,
+            action.confidence,
+            action.status in _CLOSED,
+            objective is None or not objective.strip(),
+        )
+        verdict = verdicts.get(key)
+        if verdict is None:
+            first = score(action, policy)
+            verdicts[key] = (first.quadrant, first.ice, first.flags, first.explanation)
+            append(first)
+        else:
+            append(Scored(action, *verdict))
+    return scored
 
 
 def _instant(moment: datetime) -> float:
