@@ -19,7 +19,7 @@ from moteur.connectors.base import columns_writeback
 from moteur.connectors.http import HttpClient
 from moteur.connectors.http_backed import HttpBacked
 from moteur.connectors.migration import Capabilities
-from moteur.connectors.monday import history, migration, migration_apply
+from moteur.connectors.monday import history, migration_apply, migration_target
 from moteur.connectors.monday import incremental as changes
 from moteur.connectors.monday.mapping import to_snapshot
 from moteur.connectors.monday.reader import read_board
@@ -100,14 +100,14 @@ class MondayConnector(HttpBacked):
     def capabilities(self, board: BoardRef | None = None) -> Capabilities:
         """What a board of this account can hold; the account's people are asked once per connector."""
         if self._emails is None:
-            self._emails = (migration.account_emails(self.transport),)
-        return migration.capabilities(self._emails[0])
+            self._emails = (migration_target.account_emails(self.transport),)
+        return migration_target.capabilities(self._emails[0])
 
     def read_full(self, board: BoardRef, *, include_archived: bool = False) -> Snapshot:
         return history.read_full(self.transport, board, self.mapping, include_archived=include_archived)
 
     def create_board(self, name: str, workspace: str | None = None) -> BoardRef:
-        return migration.create_board(self.transport, name, workspace)
+        return migration_target.create_board(self.transport, name, workspace)
 
     def apply_migration(
         self,

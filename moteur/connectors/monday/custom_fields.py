@@ -44,14 +44,6 @@ NEW_TYPE: dict[FieldKind, str] = {
     FieldKind.DATE: "date",
     FieldKind.ENUM: "status",
 }
-# Label colours of a new status column, in order (``StatusColumnColors``, monday's SDL).
-PALETTE = (
-    "working_orange", "done_green", "stuck_red", "dark_blue", "purple", "grass_green", "bright_blue",
-    "saladish", "egg_yolk", "dark_red", "sofia_pink", "lipstick", "dark_purple", "bright_green", "chili_blue",
-    "american_gray", "brown", "dark_orange", "sunset", "bubble", "peach", "berry", "winter", "river", "navy",
-    "aquamarine", "indigo", "dark_indigo", "pecan", "lavender", "royal", "steel", "orchid", "lilac", "tan",
-    "sky", "coffee", "teal",
-)  # fmt: skip
 BLANK_INDEX = 5  # monday's empty status label
 
 
@@ -192,14 +184,14 @@ def custom_cells(
 
 
 def new_column(name: str, kind: FieldKind, options: Sequence[str]) -> dict[str, Any]:
-    """``create_column``'s variables (title, type, defaults) for a new custom field."""
+    """``create_column``'s variables (title, type, defaults) for a new custom field.
+
+    A status column's labels go in ``defaults`` as monday documents them for ``create_column``
+    (``{"labels": {"<index>": "<label>"}}``), in the options' order, index 5 (the blank label) left out.
+    """
     defaults = None
     if kind is FieldKind.ENUM and options:
-        labels, index = [], 0
-        for position, label in enumerate(options):
-            if index == BLANK_INDEX:
-                index += 1
-            labels.append({"label": label, "color": PALETTE[position % len(PALETTE)], "index": index})
-            index += 1
+        indexes = (i for i in range(len(options) + 1) if i != BLANK_INDEX)
+        labels = {str(index): label for index, label in zip(indexes, options, strict=False)}
         defaults = json.dumps({"labels": labels}, ensure_ascii=False)
     return {"t": name, "c": NEW_TYPE[kind], "d": defaults}

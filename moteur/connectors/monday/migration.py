@@ -1,5 +1,6 @@
-"""The monday.com migration port: capabilities, ``create_board`` and ``apply_migration`` (see
-``connectors/migration.py`` for the contract; ``history`` reads a board in full).
+"""The monday.com migration port's writes into one board: ``apply_migration`` (see
+``connectors/migration.py`` for the contract; ``history`` reads a board in full, ``migration_target`` holds
+the capabilities and ``create_board``).
 
 How the ops become requests, in waves (each wave's ops keep their order; children come after items, which
 is all the order the ops depend on, so grouping by kind changes nothing a board shows):
@@ -9,15 +10,22 @@ is all the order the ops depend on, so grouping by kind changes nothing a board 
 2. ``EnsureBucket`` → a group with that title is reused; on a board without groups (a new one) the new
    groups are made in one aliased ``create_group`` request, sent last one first (monday puts a new group
    on top); else one ``create_group`` each, placed after the previous bucket;
-3. the columns the items need, created at once (aliased ``create_column``; a column whose title the mapping
-   reads as that field is reused — ``migration_columns``);
-4. ``CreateItem`` → ``create_item`` with every value typed and the Description ending with the identity
-   footer, ``CREATE_BATCH`` aliased per request; an archived source item is then archived (aliased);
-5. ``UpdateItem`` → ``change_multiple_column_values`` (50 aliased), ``move_item_to_group`` when its bucket
-   changed, ``archive_item`` when it became archived;
+3. the columns the items need and the ``EnsureField`` custom fields, created at once (one aliased
+   ``create_column`` request; a column whose title the mapping reads as that field is reused —
+   ``migration_columns``; a custom column of the same title and kind is reused — ``custom_fields``);
+4. ``CreateItem`` → ``create_item`` with every value typed, the custom values (``fields["custom"]``) among
+   them, and the Description ending with the identity footer, ``CREATE_BATCH`` aliased per request; an
+   archived source item is then archived (aliased);
+5. ``UpdateItem`` → ``change_multiple_column_values`` (50 aliased; custom values in the same JSON),
+   ``move_item_to_group`` when its bucket changed, ``archive_item`` when it became archived;
 6. ``CreateSubitem`` → ``create_subitem`` (25 aliased), done ones with the subitems board's status column
-   set to a done label (``migration_children``);
+   set to a done label; ``UpdateSubitem`` → ``change_multiple_column_values`` on the subitems board (name,
+   done label or cleared status; 50 aliased) (``migration_children``);
 7. ``AddComment`` → ``create_update(item_id, body)`` (25 aliased), the text posted as the core wrote it.
+
+A single choice (ENUM) becomes a status column whose labels are the options; a value that is not yet a
+label is added by monday (``create_labels_if_missing`` on every create and update), so an existing column
+that lacks options gets them as values use them (an option no item uses is not added).
 
 The waves are run by ``migration_apply``; this module holds the board-level steps and the item creates.
 
@@ -25,7 +33,11 @@ The waves are run by ``migration_apply``; this module holds the board-level step
 (a subitem of that name, an update of that text, not linked to another key) is linked, not created again.
 A create whose request failed ambiguously (``AmbiguousWrite``: timeout, connection cut after sending, 5xx)
 is looked up before any resend: items by their identity footer in the Description column (one filtered
-``items_page``), children by name / text under their parents; only what is missing is sent again.
+``items_page``), children by name / text under their parents; only what is missing is sent again. The
+filter is ``contains_text`` on the long-text Description, which monday documents for long text ("partial or
+whole text value", developer.monday.com/api-reference/reference/long-text) and both SDLs list in
+``ItemsQueryRuleOperator``; a footer that is a prefix of another (``…:a1`` in ``…:a10``) matches both, so
+each found item's footer is compared whole.
 """
 
 from __future__ import annotations
@@ -34,15 +46,14 @@ from collections.abc import Callable, MutableMapping, Sequence
 from typing import Any
 
 from moteur.connectors.http import AmbiguousWrite
-from moteur.connectors.migration import Capabilities
 from moteur.connectors.monday import custom_fields as custom
 from moteur.connectors.monday import migration_columns as schema
 from moteur.connectors.monday import migration_documents as docs
 from moteur.connectors.monday.errors import classify
 from moteur.connectors.monday.transport import WRITE_COST_PER_ITEM, MondayTransport
-from moteur.core.errors import MoteurError, NotFound, RemoteError, SkippableError, UsageError
+from moteur.core.errors import MoteurError, NotFound, RemoteError, SkippableError
 from moteur.core.identity import FOOTER_PREFIX, split_identity
-from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
+from moteur.core.model import ItemRef, Snapshot, Tool
 from moteur.core.ops import CreateItem, EnsureField, MigrationOp, OpResult
 from moteur.core.policy import Language
 from moteur.mappings.schema import BoardMapping, fold
@@ -50,73 +61,6 @@ from moteur.redaction import scrub
 
 CREATE_ATTEMPTS = 4  # sends of one create in all, each after a look-up once one failed ambiguously
 Aliased = tuple[dict[int, dict[str, Any]], dict[int, MoteurError]]
-
-
-USERS_LIMIT = 1000  # ``users``' maximum per page: an account with more cannot be listed in one request
-
-
-def capabilities(emails: frozenset[str] | None = None) -> Capabilities:
-    """What a monday.com board can hold: every plan has numbers, text, date and status columns (a single
-    choice becomes a status column, its options the labels); ``emails`` are the people it can assign."""
-    return Capabilities(
-        tool=Tool.MONDAY,
-        custom_fields=frozenset(custom.NEW_TYPE),
-        emails=emails,
-        notes=(
-            "monday.com: comments are posted as the token's user, prefixed with their author and date",
-            "monday.com: a due time is kept in UTC (the same moment)",
-            "monday.com: subitems carry their name and done state",
-            "monday.com: a single-choice field becomes a status column",
-        ),
-    )
-
-
-def account_emails(transport: MondayTransport) -> frozenset[str] | None:
-    """The lower-case e-mails of the account's people (one request); None when the account has more than
-    one page of them (the plan then cannot tell who is unknown)."""
-    answer = transport.send(docs.ACCOUNT_USERS, {"limit": USERS_LIMIT}, what="users", idempotent=True)
-    users = [u for u in answer.data.get("users") or [] if isinstance(u, dict)]
-    if answer.problems or len(users) >= USERS_LIMIT:
-        return None
-    return frozenset(str(u["email"]).casefold() for u in users if u.get("email"))
-
-
-def create_board(transport: MondayTransport, name: str, workspace: str | None = None) -> BoardRef:
-    """A new, empty, public board ``name`` in ``workspace`` (id or name; the only one when not given)."""
-    answer = transport.send(docs.WORKSPACES, {"limit": 100}, what="workspaces", idempotent=True)
-    spaces = [w for w in answer.data.get("workspaces") or [] if isinstance(w, dict)]
-    chosen: str | None = None
-    if workspace is not None:
-        match = [
-            w for w in spaces if str(w.get("id")) == workspace or fold(str(w.get("name"))) == fold(workspace)
-        ]
-        if not match:
-            raise NotFound(f"monday.com: no workspace {workspace}", hint=_spaces(spaces))
-        chosen = str(match[0]["id"])
-    elif len(spaces) > 1:
-        raise UsageError(
-            "monday.com: this account has several workspaces", hint="pass --workspace: " + _spaces(spaces)
-        )
-    elif spaces:
-        chosen = str(spaces[0]["id"])
-    variables = {"name": name, "kind": "public", "workspace": chosen, "empty": True}
-    try:
-        created = transport.send(docs.CREATE_BOARD, variables, what=f'board "{name}"', idempotent=False)
-    except AmbiguousWrite as exc:
-        raise RemoteError(
-            f'monday.com may or may not have created the board "{name}"',
-            hint="find it in monday.com and pass monday:<its id> as the target, or delete it and run again",
-        ) from exc
-    board = created.data.get("create_board")
-    if created.problems or not isinstance(board, dict):
-        raise (
-            classify(created.problems[0], f'board "{name}"') if created.problems else RemoteError("no board")
-        )
-    return BoardRef(tool=Tool.MONDAY, board=str(board["id"]))
-
-
-def _spaces(spaces: list[dict[str, Any]]) -> str:
-    return ", ".join(f"{w.get('id')} ({w.get('name')})" for w in spaces) or "none"
 
 
 class MondayMigrator:

@@ -80,8 +80,10 @@ def _has_work(ops: Sequence[MigrationOp], targets: MutableMapping[str, ItemRef],
             if fold(op.name) not in buckets:
                 return True
         elif isinstance(op, EnsureField):
+            # A column of that kind is enough: a label it lacks is added with the first value that uses it
+            # (``create_labels_if_missing``), so options alone send nothing.
             there = fields.get(fold(op.name))
-            if there is None or there.kind is not op.field_kind or set(op.options) - set(there.options):
+            if there is None or there.kind is not op.field_kind:
                 return True
         elif isinstance(op, UpdateItem | UpdateSubitem) or op.key not in targets:
             return True
