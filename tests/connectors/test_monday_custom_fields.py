@@ -14,6 +14,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
 from connectors.contract import mutating
@@ -266,3 +267,28 @@ def test_capabilities_hold_the_four_kinds_and_the_accounts_emails_in_one_request
     assert caps.custom_fields == {FieldKind.NUMBER, FieldKind.ENUM, FieldKind.TEXT, FieldKind.DATE}
     assert caps.emails is not None and "owner@example.com" in caps.emails
     assert [e["root_fields"] for e in sandbox.requests() if e["tool"] == "monday"] == [["users"]]
+
+
+# Seed 4 drops the create_column request after applying it, seed 10 that and a create_item (seeds 1–12 tried).
+@pytest.mark.parametrize("seed", [4, 10])
+def test_commit_then_drop_faults_make_each_field_and_item_once(
+    sandbox: Sandbox, tmp_path: Path, seed: int
+) -> None:
+    source = FileConnector(Settings()).read_full(write_json(tmp_path / "plan.json", ROWS))
+    monday = connector_for(sandbox.env)
+    board = monday.create_board("Plan (pannes)")
+    sandbox.set_faults(0.3, seed, kinds=["commit_then_drop", "reset", "503"])
+    run(source, monday, board, {})
+    sandbox.set_faults(0.0, 0)
+    dropped = {
+        f for e in sandbox.requests() if e.get("fault") == "commit_then_drop" for f in e["root_fields"]
+    }
+    assert "create_column" in dropped
+    target = monday.read_full(board)
+    titles = [c["title"] for c in target.native["columns"]]
+    assert sorted(t for t in titles if t in ("Budget", "Stage", "Brief", "Launch")) == [
+        "Brief", "Budget", "Launch", "Stage"
+    ]  # fmt: skip
+    copies = by_source(target)
+    assert len(target.actions) == len(copies) == 25
+    assert copies[f"file:{source.board.board}:a3"].extra["field:Budget"] == 1300
