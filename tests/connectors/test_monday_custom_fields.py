@@ -106,19 +106,31 @@ def test_a_json_file_with_custom_columns_to_a_new_board_then_reruns_and_changes(
 
     rows = json.loads(json.dumps(ROWS))
     rows[2]["Budget"] = 9999
-    rows[6]["checklist"][1]["done"] = True
+    rows[1]["checklist"][0]["done"] = False  # unticked
+    rows[6]["checklist"][1]["done"] = True  # ticked
+    rows[8]["checklist"][0]["text"] = "Brief v2"  # renamed
     changed = files.read_full(write_json(tmp_path / "plan.json", rows))
     plan = run(changed, monday, board, links)
-    key3, key7 = f"file:{ref.board}:a3", f"file:{ref.board}:a7"
-    assert [(type(op), op.key) for op in plan.ops] == [(UpdateItem, key3), (UpdateSubitem, f"{key7}#check:2")]
-    assert plan.ops[0].fields == {"custom": {"Budget": 9999}}  # type: ignore[union-attr]
+
+    def key(n: int) -> str:
+        return f"file:{ref.board}:a{n}"
+
+    assert [(type(op), op.key) for op in plan.ops] == [
+        (UpdateSubitem, f"{key(2)}#check:1"),
+        (UpdateItem, key(3)),
+        (UpdateSubitem, f"{key(7)}#check:2"),
+        (UpdateSubitem, f"{key(9)}#check:1"),
+    ]
+    assert plan.ops[1].fields == {"custom": {"Budget": 9999}}  # type: ignore[union-attr]
     sent = writes(sandbox, count)
-    # The update, then the subitem's done state (its subitems board asked once, a query, not a write).
-    assert sent == [["change_multiple_column_values"], ["change_multiple_column_values"]]
-    target = monday.read_full(board)
-    copies = by_source(target)
-    assert copies[key3].extra["field:Budget"] == 9999
-    assert [(c.text, c.done) for c in copies[key7].checklist] == [("Brief", False), ("Slides", True)]
+    # The item's update, then the three subitems in one aliased request on the subitems board (which a
+    # query names: not a write).
+    assert sent == [["change_multiple_column_values"], ["change_multiple_column_values"] * 3]
+    copies = by_source(monday.read_full(board))
+    assert copies[key(3)].extra["field:Budget"] == 9999
+    assert [(c.text, c.done) for c in copies[key(2)].checklist] == [("Brief", False), ("Slides", False)]
+    assert [(c.text, c.done) for c in copies[key(7)].checklist] == [("Brief", False), ("Slides", True)]
+    assert [(c.text, c.done) for c in copies[key(9)].checklist] == [("Brief v2", False), ("Slides", False)]
     assert run(changed, monday, board, links).ops == ()
 
 
