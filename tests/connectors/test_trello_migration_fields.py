@@ -9,6 +9,7 @@ lost; a Trello export gives the same fields and values as the live board.
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -48,6 +49,13 @@ FILE_ROWS: list[dict[str, Any]] = [
     {"id": "a3", "title": "Salon", "bucket": "Idées"},
 ]  # fmt: skip
 STAGES = ("Idea", "Live", "Done")
+REPO = Path(__file__).resolve().parents[2]
+SPEC = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO.parent / "shared" / "specs")) / "trello_openapi.json"
+# Query keys Trello accepts that the spec's operation does not list (see test_trello_contract_spec.py).
+SPEC_GAPS = {
+    ("GET", "/boards/{id}/cards"): {"filter", "limit", "before", "since", "customFieldItems", "fields"},
+    ("GET", "/lists/{id}/cards"): {"fields"},
+}
 
 
 def _now() -> datetime:
@@ -372,3 +380,47 @@ def test_an_export_gives_the_same_fields_and_values_as_the_live_board(
     live = port.read_full(board, include_archived=True)
     assert exported.custom_fields == live.custom_fields
     assert _values(exported) == _values(live)
+
+
+# -- every request is one Trello documents -------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not SPEC.exists(), reason=f"trello_openapi.json not found at {SPEC}")
+def test_every_request_of_a_migration_with_fields_and_ticks_is_in_the_spec(
+    sandbox: Sandbox, trello_auth: dict[str, str], tmp_path: Path, store: StateStore
+) -> None:
+    from connectors.test_trello_contract_spec import _calls, _templates
+
+    spec = json.loads(SPEC.read_text(encoding="utf-8"))
+    port = connector_for(sandbox.env)
+    _seed_fields(sandbox, trello_auth, _demo(sandbox).board)
+    before = len(sandbox.requests())
+    prepared, _ = migrate(store, port, _demo(sandbox), port, BoardRef(tool=Tool.TRELLO, board=NEW))
+    files = FileMigration(load_mapping(Tool.FILE, None))
+    rows = json.loads(json.dumps(FILE_ROWS))
+    source = _file(tmp_path, rows)
+    migrate(store, files, source, port, prepared.target.board)
+    rows[0]["checklist"][0]["done"], rows[1]["Stage"] = True, "Paused"
+    _file(tmp_path, rows)
+    migrate(store, files, source, port, prepared.target.board)
+    problems, seen = [], set()
+    for method, path, query in _calls(sandbox.requests()[before:]):
+        template = next((t for p, t in _templates(spec) if p.match(path)), None)
+        operation = spec["paths"].get(template or "", {}).get(method.lower())
+        if operation is None:
+            problems.append(f"{method} {path}: not in the spec")
+            continue
+        seen.add((method, template))
+        declared = operation.get("parameters", []) + spec["paths"][template].get("parameters", [])
+        known = {p["name"] for p in declared if p.get("in") == "query"} | SPEC_GAPS.get(
+            (method, template), set()
+        )
+        if set(query) - known:
+            problems.append(f"{method} {template}: unknown query keys {sorted(set(query) - known)}")
+    assert problems == []
+    assert {
+        ("POST", "/boards/{id}/boardPlugins"),
+        ("POST", "/customFields"),
+        ("PUT", "/cards/{idCard}/customFields"),
+        ("PUT", "/cards/{id}/checkItem/{idCheckItem}"),
+    } <= seen
