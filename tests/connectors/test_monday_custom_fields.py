@@ -4,7 +4,8 @@ A JSON file with Budget (number), Stage / Brief (text) and Launch (date) columns
 are made once, in the request that makes the role columns; the values ride in the create_item requests; a
 re-run sends nothing; a changed value is exactly one update; a checklist entry ticked in the source is ticked
 on the subitem. A board with status (single choice), single- and multi-select dropdowns → a new board (the
-options become labels, in order) and → a JSON file and back (kinds and values read back).
+options become labels, in order), → a JSON file and back (kinds and values read back), and → Trello / Asana
+and back (kinds, options and values unchanged).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 import requests
+from migration.support import open_port
 
 from connectors.contract import mutating
 from connectors.test_monday_migration import connector_for, demo_ref
@@ -304,3 +306,23 @@ def test_commit_then_drop_faults_make_each_field_and_item_once(
     copies = by_source(target)
     assert len(target.actions) == len(copies) == 25
     assert copies[f"file:{source.board.board}:a3"].extra["field:Budget"] == 1300
+
+
+@pytest.mark.parametrize("tool", [Tool.TRELLO, Tool.ASANA])
+def test_board_to_another_tool_and_back_keeps_kinds_options_and_values(sandbox: Sandbox, tool: Tool) -> None:
+    monday = connector_for(sandbox.env)
+    source = monday.read_full(seed_fields(sandbox))
+    other = open_port(tool, sandbox.env)
+    middle_ref = other.create_board(f"Via {tool.value}", None)
+    run(source, other, middle_ref, {})
+    middle = other.read_full(middle_ref)
+    back = monday.create_board(f"Retour de {tool.value}")
+    run(middle, monday, back, {})
+    target = monday.read_full(back)
+    carried = [f for f in source.custom_fields if f.kind is not FieldKind.OTHER]
+    assert target.custom_fields == tuple(carried)  # the single-select dropdown is a status column now
+    returned = next(a for a in target.actions if a.title == source.actions[0].title)
+    assert {k: v for k, v in returned.extra.items() if k.startswith("field:")} == {
+        k: v for k, v in source.actions[0].extra.items() if k.startswith("field:") and k != "field:Canaux"
+    }
+    assert run(middle, monday, back, {}).ops == ()
