@@ -405,8 +405,8 @@ def test_every_request_of_a_migration_with_fields_and_ticks_is_in_the_spec(
     migrate(store, files, source, port, prepared.target.board)
     problems, seen = [], set()
     for method, path, query in _calls(sandbox.requests()[before:]):
-        template = next((t for p, t in _templates(spec) if p.match(path)), None)
-        operation = spec["paths"].get(template or "", {}).get(method.lower())
+        template = next((t for p, t in _templates(spec) if p.match(path)), "")
+        operation = spec["paths"].get(template, {}).get(method.lower())
         if operation is None:
             problems.append(f"{method} {path}: not in the spec")
             continue
