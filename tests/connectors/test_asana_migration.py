@@ -429,3 +429,31 @@ def test_every_migration_request_validates_against_the_spec(sandbox: Sandbox, as
         ("POST", "/api/1.0/tasks/{gid}/setParent"),
     } <= kinds
     assert errors == [], "\n".join(errors)
+
+
+# -- one long section: creates packed ten a batch, then moved into order ---------------------------------
+
+
+def test_a_long_section_keeps_its_order_in_few_batches(sandbox: Sandbox) -> None:
+    """Asana runs a batch's actions in any order (the sandbox shuffles them): tasks of one section created
+    together are moved after their predecessors, so 45 tasks take 9 + a chain's tail of batches, not 45."""
+    connector = connector_for(sandbox.env)
+    board, snapshot = new_project(connector)
+    ops: list[MigrationOp] = [EnsureBucket("Backlog", 0)]
+    ops += [
+        CreateItem(f"{SOURCE}:t{n:02d}", f"Tâche {n:02d}", "Backlog", {"description": f"n°{n}"})
+        for n in range(45)
+    ]
+    targets: dict[str, ItemRef] = {}
+    since = len(sandbox.requests())
+    results = migrate(connector, snapshot, ops, targets)
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+    batches = [e for e in writes(sandbox, since) if e["path"] == "/batch"]
+    moves = [a for e in batches for a in e["root_fields"] if a.endswith("/addTask")]
+    assert len(moves) == 36  # groups of five: four moves each
+    assert len(batches) <= math.ceil((45 + 36) / 10) + 4  # the last group's chain of four moves
+    read = connector.read_full(board)
+    assert [a.title for a in read.actions] == [f"Tâche {n:02d}" for n in range(45)]
+    log_size = len(sandbox.requests())
+    again = migrate(connector, read, ops, dict(targets))
+    assert all(r.ok and r.created is None for r in again) and writes(sandbox, log_size) == []

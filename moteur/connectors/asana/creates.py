@@ -7,26 +7,39 @@ Terms:
   its batch answers.
 - *Lane*: the creates whose relative order shows on Asana — the tasks of one section (each new task goes to
   the end of its section), the subtasks of one parent, the comments of one task. Asana runs a batch's actions
-  in parallel with no ordering guarantee, so a batch takes at most one create per lane: the heads of up to
-  ten lanes. A create whose parent is not created yet waits; children of tasks created in earlier batches
-  fill the batches, so a migration takes about ⌈creates / 10⌉ requests unless one lane is longer than that.
+  in parallel with no ordering guarantee ("There is no guarantee of the execution order",
+  developers.asana.com/docs/batch-requests), so two creates of one lane in one batch land in either order.
+  A create whose parent is not created yet waits; children of tasks created in earlier batches fill the
+  batches.
+- *Group and move*: one batch takes one create per lane, except a section lane, which takes up to its
+  *share* (``share_of``: as many as keep the run near ⌈creates / 10⌉ batches when one section holds most of
+  the tasks). A task created with an earlier task of its section in the same batch (or while one is still
+  pending) is then *moved* right after its source predecessor: ``POST /sections/{gid}/addTask`` with
+  ``insert_after`` (spec: "The task will be inserted at the top of a section unless an insert_before or
+  insert_after parameter is declared"). Moves of one batch must not depend on each other (they too run in
+  any order), so each anchor is a task no move of that batch touches: the moves of consecutive tasks form a
+  *chain*, sent one per batch in source order, while other chains, creates and children share the batch.
+  A task created alone, after every earlier task of its section, needs no move: it lands last, and the
+  moves of earlier tasks only place them after their own predecessors.
 - *Unsure*: a create that may have been applied — the batch failed ambiguously (connection cut after
   sending, a 500/502/504) or its action answered 500/502/504. Before it is sent again it is looked up: a task
   by the identity footer of its notes, a subtask by its name and a comment by its text among the parent's
   children that no link claims yet. Found, it is linked; absent, it is sent again (at most three times).
 
 Children of a task that existed before this call (a re-run after a crash) start unsure: the crash may have
-come after their batch was applied and before their links were committed.
+come after their batch was applied and before their links were committed. A crash between a group's
+creates and its moves leaves those tasks where Asana put them (linked, so never doubled; only their rank in
+the section differs): the re-run has nothing left to send for them.
 
-*Move*: a subtask with an ``after_key`` (a checklist entry added to the source after its siblings were
-migrated) is created, linked, then placed after that sibling with ``POST /tasks/{gid}/setParent`` — in the
-same lane, so the next one is placed after it. A move is idempotent; if it fails, the subtask stays where
-Asana put it (it exists and is linked; only its rank differs).
+A subtask with an ``after_key`` (a checklist entry added to the source after its siblings were migrated) is
+created, linked, then placed after that sibling with ``POST /tasks/{gid}/setParent`` — in the same lane, so
+the next one is placed after it. A move is idempotent; if it fails, the task stays where Asana put it (it
+exists and is linked; only its rank differs).
 """
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,10 +76,19 @@ class Create:
     after_key: str | None = None  # a subtask placed after this sibling once created (see ``moving``)
     attempts: int = 0
     unsure: bool = False
-    moving: bool = False  # created; its ``setParent`` to sit after ``after_key`` is still to be sent
+    moving: bool = False  # created; its move to sit after ``after_key`` is still to be sent
+    follow_up: bool = False  # a task's move, queued after its create finished (it reports no op)
+    previous: str | None = None  # a task's source predecessor in its section (the anchor of its move)
     gid: str = ""
 
     def action(self, parent: str | None, anchor: str | None) -> dict[str, Any]:
+        if self.moving and self.kind == ITEM:
+            data = {"task": self.gid, "insert_after": anchor}
+            return {
+                "relative_path": f"/sections/{self.data['section']}/addTask",
+                "method": "post",
+                "data": data,
+            }
         if self.moving:
             data = {"parent": parent, "insert_after": anchor}
             return {"relative_path": f"/tasks/{self.gid}/setParent", "method": "post", "data": data}
@@ -86,36 +108,79 @@ class CreateRun:
     errors: dict[int, str] = field(default_factory=dict)
     created: dict[int, ItemRef] = field(default_factory=dict)
     waiting: set[str] = field(default_factory=set)  # source keys of task creates not finished yet
+    lanes: dict[str, deque[Create]] = field(default_factory=dict)
+    chains: dict[str, str] = field(default_factory=dict)  # a moved task's source key -> its move's lane
 
     def run(self, creates: list[Create]) -> None:
         before = set(self.targets)
-        lanes: dict[str, deque[Create]] = {}
+        self.lanes = {}
         self.waiting = {c.key for c in creates if c.kind == ITEM}
         for create in creates:
             if create.parent_key is not None and create.parent_key in before:
                 create.unsure = True  # see the module docstring: a crash may have left it there unlinked
-            lanes.setdefault(create.lane, deque()).append(create)
-        while lanes:
+            lane = self.lanes.setdefault(create.lane, deque())
+            if create.kind == ITEM and lane:
+                create.previous = lane[-1].key
+            lane.append(create)
+        shares = share_of(creates)
+        while self.lanes:
+            lanes = self.lanes
             heads = [lane[0] for lane in lanes.values()]
             unsure = [c for c in heads if c.unsure and self._parent_ready(c)]
             if unsure:
                 self._look_up(unsure)
-            ready: list[Create] = []
-            for create in heads:
+            offers: list[list[Create]] = []
+            for name, lane in lanes.items():
+                create = lane[0]
+                if create.lane == "":
+                    continue  # finished by the look-up
                 if create.moving:
-                    ready.append(create)
+                    if self._anchor_ready(create):
+                        offers.append([create])
+                    elif create.after_key not in self.waiting:
+                        self._finish(create, None)  # its anchor was never created: it stays where it is
                 elif create.key in self.targets:
                     self._finish(create, None)
                 elif create.parent_key is not None and create.parent_key not in self.targets:
                     if create.parent_key not in self.waiting:
                         self._finish(create, "its parent was not created, so it could not be either")
-                else:
-                    ready.append(create)
-            # The longest lanes first: they bound how many batches the whole run takes.
-            ready.sort(key=lambda c: -len(lanes[c.lane]))
-            if ready:
-                self._send(ready[:BATCH_SIZE])
-            lanes = {name: lane for name, lane in lanes.items() if self._trim(lane)}
+                elif not create.unsure:
+                    offers.append(self._front(lane, shares.get(name, 1)))
+            batch = self._fill(offers)
+            if batch:
+                self._send(batch)
+            self.lanes = {name: lane for name, lane in self.lanes.items() if self._trim(lane)}
+
+    def _front(self, lane: deque[Create], share: int) -> list[Create]:
+        """The creates of a lane one batch may take: its head, then (a section's share) the plain creates
+        right behind it."""
+        taken: list[Create] = []
+        for create in lane:
+            if create.lane == "":
+                continue
+            plain = not (create.moving or create.unsure or create.key in self.targets)
+            if len(taken) == share or (taken and not plain):
+                break
+            taken.append(create)
+        return taken
+
+    def _fill(self, offers: list[list[Create]]) -> list[Create]:
+        """Up to ten creates, the longest lanes first (they bound how many batches the run takes). A task
+        created with an earlier task of its section, or while one is still pending, gets its move."""
+        offers.sort(key=lambda o: -len(self.lanes[o[0].lane]))
+        batch: list[Create] = []
+        for offer in offers:
+            room = BATCH_SIZE - len(batch)
+            if room <= 0:
+                break
+            chosen = offer[:room]
+            lane = self.lanes[chosen[0].lane]
+            for create in chosen:
+                if create.kind == ITEM and not create.moving and create.previous is not None:
+                    pending = any(c.lane != "" for c in _before(lane, create))
+                    create.after_key = create.previous if pending else None
+            batch.extend(chosen)
+        return batch
 
     # -- sending ----------------------------------------------------------------------------------------
 
@@ -201,18 +266,39 @@ class CreateRun:
         self.targets[create.key] = ref
         self.created[create.index] = ref
         self.on_created(create.key, ref)  # the caller commits the link now: a crash never forgets it
+        if create.kind == ITEM:
+            if create.after_key is not None:
+                self._queue_move(create, gid)
+            self._finish(create, None)
+            return
         if create.after_key is not None and create.after_key in self.targets:
             create.moving, create.gid, create.attempts, create.unsure = True, gid, 0, False
             return
         self._finish(create, None)
 
+    def _queue_move(self, create: Create, gid: str) -> None:
+        """Queue the move of a just-created task right after its source predecessor: behind the
+        predecessor's own move when it has one (a chain), else in a lane of its own."""
+        section = create.lane.removeprefix("section:")
+        if not section.isdigit() or create.after_key is None:
+            return  # a task in no section has no place to be moved to
+        chain = self.chains.get(create.after_key) or f"order:{create.key}"
+        self.chains[create.key] = chain
+        move = Create(create.index, create.key, ITEM, chain, create.match, {"section": section})
+        move.after_key, move.gid, move.moving, move.follow_up = create.after_key, gid, True, True
+        self.lanes.setdefault(chain, deque()).append(move)
+
+    def _anchor_ready(self, create: Create) -> bool:
+        return create.after_key is None or create.after_key in self.targets
+
     def _finish(self, create: Create, error: str | None) -> None:
-        if error is not None:
-            self.errors[create.index] = error
-        self.waiting.discard(create.key)
+        if not create.follow_up:  # a move adds no op of its own: its task's op finished when linked
+            if error is not None:
+                self.errors[create.index] = error
+            self.waiting.discard(create.key)
+            self.done(create.index)
         create.data = {}
         create.lane = ""  # marks it finished for ``_trim``
-        self.done(create.index)
 
     def _trim(self, lane: deque[Create]) -> bool:
         while lane and lane[0].lane == "":
@@ -229,6 +315,28 @@ class CreateRun:
 
     def _parent_ready(self, create: Create) -> bool:
         return create.parent_key is None or create.parent_key in self.targets
+
+
+def share_of(creates: list[Create]) -> dict[str, int]:
+    """How many creates of each section lane one batch may take: ⌈n / B⌉ for the fewest batches B that hold
+    every create and the moves those shares cost (a section of n tasks spread over B batches: n − B moves).
+    While no section holds more tasks than B, every share is one and nothing is moved."""
+    sizes = Counter(c.lane for c in creates if c.kind == ITEM and c.lane.removeprefix("section:").isdigit())
+    total = len(creates)
+    batches = max(1, -(-total // BATCH_SIZE))
+    while total + sum(max(0, n - batches) for n in sizes.values()) > BATCH_SIZE * batches:
+        batches += 1
+    return {lane: -(-n // batches) for lane, n in sizes.items()}
+
+
+def _before(lane: deque[Create], create: Create) -> list[Create]:
+    """The creates ahead of ``create`` in its lane (earlier in the source)."""
+    ahead: list[Create] = []
+    for other in lane:
+        if other is create:
+            break
+        ahead.append(other)
+    return ahead
 
 
 def _match(create: Create, record: dict[str, Any], claimed: set[str]) -> str | None:

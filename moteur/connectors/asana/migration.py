@@ -12,14 +12,21 @@ Decisions, and why:
 - *Structure.* ``EnsureBucket`` reuses a section of the same name or appends one; a project ``create_board``
   just made has Asana's one "Untitled section", which the first new bucket renames instead of leaving an
   empty section at the top.
-- *Requests.* Updates are idempotent and go ten per ``POST /batch`` (``writer.ItemWriter``); creates go ten
-  per batch in lanes (``creates.py``); tags, fields and users are looked up once per call (``task_fields``).
+- *Requests.* Updates (a subtask's name and done state too) are idempotent and go ten per ``POST /batch``
+  (``writer.ItemWriter``); creates go ten per batch in lanes, a long section's tasks several to a batch then
+  moved into order (``creates.py``); tags, fields and users are looked up once per call (``task_fields``).
+- *Custom fields.* ``read_full`` names the project's role-less fields in ``Snapshot.custom_fields`` (number,
+  text, enum, date; multi-select, people, formula… are ``FieldKind.OTHER``) and their values in
+  ``extra["field:<name>"]`` (a date field's ``date_value`` as ISO text, a moment in UTC). ``EnsureField``
+  reuses the project's or the workspace's field of that name or creates it; values ride in the task bodies.
 
-Subtask order: Asana puts a new subtask at the top of its parent's list (as the sandbox emulates it; not
-checked against the live API here — ``NEW_SUBTASK_ON_TOP`` says it in one place), so a parent's subtasks are
-created last to first. A re-run that resumes a crashed migration keeps the order (what is left is always the
-head); a checklist entry added to the source later is created, then moved after its sibling
-(``ordered_subtasks``, ``setParent``).
+Subtask order: Asana puts a new subtask at the top of its parent's list (``NEW_SUBTASK_ON_TOP``). The spec
+does not say it; two public Trello→Asana migrators rely on it: andrewkatz/trello-to-asana ``migrate.rb`` sorts
+check items by descending ``pos`` before ``add_subtask``, and davidshimjs/trello2asana ``index.js`` reverses
+``checkItems`` (and adds each checklist's title subtask after its items); the sandbox emulates it. So a
+parent's subtasks are created last to first. A re-run that resumes a crashed migration keeps the order
+(what is left is always the head); a checklist entry added to the source later is created, then moved after
+its sibling (``ordered_subtasks``, ``setParent``).
 """
 
 from __future__ import annotations

@@ -1,13 +1,21 @@
-"""``POST /batch``: up to 10 API calls in one request, answered in order.
+"""``POST /batch``: up to 10 API calls in one request, answered in order — but run in any order.
 
 A *batch action* is ``{"relative_path", "method", "data", "options"}``: for GETs ``data`` holds the query
 parameters, for writes the body's data block; ``options`` holds ``limit``, ``offset`` and ``fields``. Each
 result is ``{"status_code", "headers", "body"}``; the batch itself answers 200 even when actions fail. Rate
 limiting (every action counts) is the emulator's job, before :func:`run_batch`.
+
+*Execution order*: Asana dispatches a batch's actions "in parallel, so all actions in the request will be
+processed simultaneously. There is no guarantee of the execution order" (developers.asana.com/docs/
+batch-requests; the spec's ``/batch`` summary: "Submit parallel requests"). The emulator runs them one at
+a time in a shuffled order (seeded by the batch's number since the last reset, so a test is repeatable):
+two tasks created in one batch in the same section, or two moves of one batch, land in either order, as
+on Asana. Results still come back in the request's order.
 """
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from moteur.sandbox.asana.dispatch import Call, Context, Reply, dispatch, route
@@ -82,7 +90,13 @@ def _run_action(context: Context, action: dict[str, Any], base_uri: str) -> dict
 
 def run_batch(context: Context, call: Call) -> Reply:
     actions = batch_actions(call.data)
-    return Reply(200, {"data": [_run_action(context, a, call.base_uri) for a in actions]})
+    order = list(range(len(actions)))
+    random.Random(context.batches).shuffle(order)
+    context.batches += 1
+    results: list[dict[str, Any]] = [{} for _ in actions]
+    for index in order:
+        results[index] = _run_action(context, actions[index], call.base_uri)
+    return Reply(200, {"data": results})
 
 
 @route("POST", "/batch")

@@ -98,6 +98,7 @@ class Context:
     tier: str
     clock: Callable[[], float]
     sync_tokens: dict[str, tuple[str, int, float]] = field(default_factory=dict)
+    batches: int = 0  # batches run since the last reset: the seed of each one's execution order
 
     def require_premium(self) -> None:
         """Custom fields are a premium feature: a free workspace answers 402."""

@@ -191,6 +191,9 @@ class AsanaStore:
         if self.me:
             task.followers.append(self.me)
         if parent is not None:
+            # A new subtask goes on top of its siblings: not in the spec, but what public migrators rely on
+            # (andrewkatz/trello-to-asana creates check items in descending ``pos``; davidshimjs/trello2asana
+            # reverses them).
             parent.subtasks.insert(0, task.gid)
             self.record_event(task, "added", self.task_scopes(task), parent=parent.gid)
         return task
@@ -206,7 +209,12 @@ class AsanaStore:
     ) -> None:
         """Put ``task`` in ``project`` (in ``section``; else the section of the ``before``/``after`` task,
         its current one, or the first), removing it from the project's other sections; placed next to the
-        ``before``/``after`` task when given, else at the end of the section (the top when ``top``)."""
+        ``before``/``after`` task when given, else at the end of the section (the top when ``top``).
+
+        The end is where ``addProject`` with a ``section`` puts a task (spec, ``TaskAddProjectRequest``: "The
+        task will be inserted at the bottom of the section"), and where a task created with ``memberships``
+        lands here too (the spec does not say; public migrators create in source order with ``memberships``);
+        ``sections/{gid}/addTask`` without an anchor passes ``top`` ("inserted at the top of a section")."""
         if section is None:
             anchor = before or after
             holder = next(
