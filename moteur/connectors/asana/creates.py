@@ -17,7 +17,7 @@ Terms:
   pending) is then *moved* right after its source predecessor: ``POST /sections/{gid}/addTask`` with
   ``insert_after`` (spec: "The task will be inserted at the top of a section unless an insert_before or
   insert_after parameter is declared"). Moves of one batch must not depend on each other (they too run in
-  any order), so each anchor is a task no move of that batch touches: the moves of consecutive tasks form a
+  any order), so a move waits until its anchor is created and placed: the moves of consecutive tasks form a
   *chain*, sent one per batch in source order, while other chains, creates and children share the batch.
   A task created alone, after every earlier task of its section, needs no move: it lands last, and the
   moves of earlier tasks only place them after their own predecessors.
@@ -109,7 +109,7 @@ class CreateRun:
     created: dict[int, ItemRef] = field(default_factory=dict)
     waiting: set[str] = field(default_factory=set)  # source keys of task creates not finished yet
     lanes: dict[str, deque[Create]] = field(default_factory=dict)
-    chains: dict[str, str] = field(default_factory=dict)  # a moved task's source key -> its move's lane
+    moves: dict[str, Create] = field(default_factory=dict)  # a task's source key -> its move, once queued
 
     def run(self, creates: list[Create]) -> None:
         before = set(self.targets)
@@ -137,7 +137,7 @@ class CreateRun:
                 if create.moving:
                     if self._anchor_ready(create):
                         offers.append([create])
-                    elif create.after_key not in self.waiting:
+                    elif create.after_key not in self.targets and create.after_key not in self.waiting:
                         self._finish(create, None)  # its anchor was never created: it stays where it is
                 elif create.key in self.targets:
                     self._finish(create, None)
@@ -277,19 +277,26 @@ class CreateRun:
         self._finish(create, None)
 
     def _queue_move(self, create: Create, gid: str) -> None:
-        """Queue the move of a just-created task right after its source predecessor: behind the
-        predecessor's own move when it has one (a chain), else in a lane of its own."""
+        """Queue the move of a just-created task right after its source predecessor (in a lane of its own;
+        ``_anchor_ready`` holds it back until the predecessor is created and placed)."""
         section = create.lane.removeprefix("section:")
         if not section.isdigit() or create.after_key is None:
             return  # a task in no section has no place to be moved to
-        chain = self.chains.get(create.after_key) or f"order:{create.key}"
-        self.chains[create.key] = chain
-        move = Create(create.index, create.key, ITEM, chain, create.match, {"section": section})
+        move = Create(
+            create.index, create.key, ITEM, f"order:{create.key}", create.match, {"section": section}
+        )
         move.after_key, move.gid, move.moving, move.follow_up = create.after_key, gid, True, True
-        self.lanes.setdefault(chain, deque()).append(move)
+        self.moves[create.key] = move
+        self.lanes.setdefault(move.lane, deque()).append(move)
 
     def _anchor_ready(self, create: Create) -> bool:
-        return create.after_key is None or create.after_key in self.targets
+        """Whether a move can be sent: its anchor is created and no move of the anchor is still to come (a
+        chain of moves goes one per batch, in source order; a move never shares a batch with its anchor's)."""
+        anchor = create.after_key
+        if anchor is None:
+            return True
+        pending = self.moves.get(anchor)
+        return anchor in self.targets and (pending is None or pending.lane == "")
 
     def _finish(self, create: Create, error: str | None) -> None:
         if not create.follow_up:  # a move adds no op of its own: its task's op finished when linked
