@@ -57,8 +57,12 @@ def run(source: Snapshot, port: Any, board: BoardRef, links: dict[str, ItemRef])
     target = port.read_full(board, include_archived=True)
     targets = {key: a.ref for a in target.actions if (key := identity_of(a)) is not None} | links
     plan = plan_migration(source, target, targets, port.capabilities(board))
-    results = port.apply_migration(target, plan.ops, dict(targets), on_created=links.__setitem__)
+    ticks: list[int] = []
+    results = port.apply_migration(
+        target, plan.ops, dict(targets), on_created=links.__setitem__, progress=ticks.append
+    )
     assert all(r.ok for r in results), [(r.op.kind, r.error) for r in results if not r.ok][:3]
+    assert sum(ticks) == len(plan.ops)  # the progress bar ends full
     return plan
 
 
