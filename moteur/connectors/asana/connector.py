@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from moteur.connectors import incremental
+from moteur.connectors.asana import capabilities as asana_capabilities
 from moteur.connectors.asana import incremental as changes
 from moteur.connectors.asana import migration as port
 from moteur.connectors.asana.mapping import to_snapshot
@@ -190,11 +191,11 @@ class AsanaConnector(HttpBacked):
         workspace = self._workspaces.get(board.board) if board is not None else None
         if workspace is not None and workspace not in self._users:
             try:
-                self._users[workspace] = port.workspace_users(self.http, workspace)
+                self._users[workspace] = asana_capabilities.workspace_users(self.http, workspace)
             except MoteurError:
                 self._users[workspace] = None  # unknown: the plan reports no unknown assignee before the run
         users = self._users.get(workspace) if workspace is not None else None
-        return port.capabilities(
+        return asana_capabilities.capabilities(
             fields_on=self.fields_on, emails=frozenset(users) if users is not None else None
         )
 

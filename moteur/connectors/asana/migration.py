@@ -39,10 +39,9 @@ from moteur.connectors.asana.history import read_history
 from moteur.connectors.asana.mapping import to_snapshot
 from moteur.connectors.asana.reader import PROJECT_FIELDS, TASK_FIELDS, RawProject, list_all, read_project
 from moteur.connectors.asana.schema import ProjectSchema, fold
-from moteur.connectors.asana.task_fields import ARCHIVED_TAG, TaskFields
+from moteur.connectors.asana.task_fields import ARCHIVED_TAG, TaskFields, custom_values_of, decimals
 from moteur.connectors.asana.writer import ItemWriter, Write
 from moteur.connectors.http import AmbiguousWrite, HttpClient
-from moteur.connectors.migration import Capabilities
 from moteur.core.errors import MoteurError, RemoteError, UsageError
 from moteur.core.identity import split_identity
 from moteur.core.labels import sprint_index
@@ -64,57 +63,6 @@ from moteur.redaction import scrub
 
 DEFAULT_SECTION = "Untitled section"  # the section Asana gives every new project
 NEW_SUBTASK_ON_TOP = True  # where POST /tasks/{gid}/subtasks puts the new subtask among its siblings
-USER_PAGES = 5  # the workspace's users read for ``Capabilities.emails``: up to 500 people
-COMMON_NOTES = (
-    "Asana comments are posted as the token's user; the original author and date open their text",
-    'archived items become completed tasks tagged "archived" (Asana has no archive)',
-)
-FREE_NOTE = (
-    'free Asana workspace (no custom fields): the sprint is kept as a tag "Sprint N"; scores, objective, '
-    "channel, quadrant and ICE are not carried"
-)
-
-
-# The custom field kinds a paid workspace can create and hold (a free one has no custom fields at all).
-CUSTOM_KINDS = frozenset({FieldKind.NUMBER, FieldKind.ENUM, FieldKind.TEXT, FieldKind.DATE})
-
-
-def capabilities(*, fields_on: bool, emails: frozenset[str] | None = None) -> Capabilities:
-    return Capabilities(
-        tool=Tool.ASANA,
-        multi_assignee=False,  # one assignee per task
-        scores=fields_on,
-        objective_channel=fields_on,
-        moteur_fields=fields_on,
-        custom_fields=CUSTOM_KINDS if fields_on else frozenset(),
-        emails=emails,
-        notes=COMMON_NOTES if fields_on else (*COMMON_NOTES, FREE_NOTE),
-    )
-
-
-def workspace_users(client: HttpClient, workspace: str) -> dict[str, str] | None:
-    """The workspace's users, folded e-mail → gid; None when the workspace is too large to list cheaply.
-
-    One paged read (100 a page), which the migration's writer then reuses to match assignees (it would read
-    the same list), so it costs nothing extra when assignees are carried. Past ``USER_PAGES`` pages (a large
-    organisation) it gives up: the plan then cannot report unknown assignees before the run, and the writer
-    reads the users itself when it needs them.
-    """
-    users: dict[str, str] = {}
-    offset: str | None = None
-    for _ in range(USER_PAGES):
-        params = {"opt_fields": "email", "limit": "100", **({"offset": offset} if offset else {})}
-        answer = client.request_json("GET", f"/workspaces/{workspace}/users", params=params, what="users")
-        data = answer.get("data") if isinstance(answer, dict) else None
-        for user in data if isinstance(data, list) else []:
-            if isinstance(user, dict) and user.get("email") and user.get("gid"):
-                users[fold(str(user["email"]))] = str(user["gid"])
-        following = answer.get("next_page") if isinstance(answer, dict) else None
-        offset = str(following.get("offset") or "") if isinstance(following, dict) else ""
-        if not offset:
-            return users
-    return None
-
 
 # -- reading -------------------------------------------------------------------------------------------------
 
@@ -285,7 +233,7 @@ class MigrationWriter:
         decimals as the values this call carries need (0–6), so a value is never rounded."""
         precision = None
         if op.field_kind is FieldKind.NUMBER:
-            precision = max((_decimals(v) for v in _values_of(op.name, ops)), default=0)
+            precision = max((decimals(v) for v in custom_values_of(op.name, ops)), default=0)
         try:
             self.schema.ensure_field(op.name, op.field_kind, op.options, precision=precision, strict=True)
         except MoteurError as exc:
@@ -407,27 +355,6 @@ class MigrationWriter:
         for parent, children in subtasks.items():
             creates.extend(ordered_subtasks(parent, children, targets))
         return creates
-
-
-def _values_of(name: str, ops: Sequence[MigrationOp]) -> list[Any]:
-    """The values the creates and updates of ``ops`` give the custom field ``name`` (any case)."""
-    key = fold(name)
-    values: list[Any] = []
-    for op in ops:
-        if isinstance(op, CreateItem | UpdateItem):
-            values += [v for n, v in (op.fields.get("custom") or {}).items() if fold(n) == key]
-    return values
-
-
-def _decimals(value: Any) -> int:
-    """How many decimals a number needs to be shown as it is (Asana's precision: 0 to 6)."""
-    if isinstance(value, bool | int) or not isinstance(value, float | str):
-        return 0
-    try:
-        text = f"{float(value):.6f}".rstrip("0")
-    except ValueError:
-        return 0
-    return len(text.partition(".")[2])
 
 
 def _rank(key: str) -> int | None:

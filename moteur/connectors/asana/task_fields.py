@@ -35,7 +35,7 @@ from moteur.connectors.http import HttpClient
 from moteur.core.errors import MoteurError
 from moteur.core.identity import with_identity
 from moteur.core.model import FieldKind
-from moteur.core.ops import CreateItem, UpdateItem
+from moteur.core.ops import CreateItem, MigrationOp, UpdateItem
 from moteur.mappings.schema import BoardMapping, fold
 from moteur.mappings.scores import parse_number
 from moteur.redaction import scrub
@@ -311,3 +311,24 @@ class TaskFields:
         if subtype == "text":
             return str(value)[:1024]
         raise LookupError(f'the field "{name}" is a {subtype} field: it cannot hold "{value}"')
+
+
+def custom_values_of(name: str, ops: Sequence[MigrationOp]) -> list[Any]:
+    """The values the creates and updates of ``ops`` give the custom field ``name`` (any case)."""
+    key = key_of(name)
+    values: list[Any] = []
+    for op in ops:
+        if isinstance(op, CreateItem | UpdateItem):
+            values += [v for n, v in (op.fields.get("custom") or {}).items() if key_of(n) == key]
+    return values
+
+
+def decimals(value: Any) -> int:
+    """How many decimals a number needs to be shown as it is (Asana's precision: 0 to 6)."""
+    if isinstance(value, bool | int) or not isinstance(value, float | str):
+        return 0
+    try:
+        text = f"{float(value):.6f}".rstrip("0")
+    except ValueError:
+        return 0
+    return len(text.partition(".")[2])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from moteur.sandbox.asana.entities import (
@@ -28,6 +28,7 @@ from moteur.sandbox.asana.entities import (
     Workspace,
 )
 from moteur.sandbox.asana.errors import AsanaError, invalid_field, not_a_gid, unknown_object
+from moteur.sandbox.asana.values import checked_value, iso_ms
 
 R = TypeVar("R", bound=Record)
 
@@ -35,11 +36,6 @@ FIRST_GID = 1_200_000_000_000_001
 DEFAULT_SECTION = "Untitled section"
 # Asana: "A task can be in at most 20 projects".
 MAX_PROJECTS_PER_TASK = 20
-
-
-def iso_ms(moment: datetime) -> str:
-    """Asana's timestamp format: UTC, milliseconds, ``Z`` (``2025-08-06T18:37:18.547Z``)."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 class AsanaStore:
@@ -271,29 +267,8 @@ class AsanaStore:
         """Store ``value`` for ``field`` on ``task``, checked against the field's type; None clears it."""
         if value is None:
             task.custom_values.pop(field.gid, None)
-            return
-        if field.type == "number":
-            if isinstance(value, bool) or not isinstance(value, int | float | str):
-                raise invalid_field("custom_fields", f"Number value expected for {field.gid}")
-            try:
-                task.custom_values[field.gid] = float(value)
-            except ValueError as exc:
-                raise invalid_field("custom_fields", f"Number value expected for {field.gid}") from exc
-        elif field.type == "enum":
-            if str(value) not in field.enum_options:
-                raise invalid_field("custom_fields", f"Not a valid enum option: {value}")
-            task.custom_values[field.gid] = str(value)
-        elif field.type == "multi_enum":
-            values = [str(v) for v in (value if isinstance(value, list) else [value])]
-            if any(v not in field.enum_options for v in values):
-                raise invalid_field("custom_fields", f"Not a valid enum option: {value}")
-            task.custom_values[field.gid] = values
-        elif field.type == "date":
-            task.custom_values[field.gid] = _date_value(field, value)
         else:
-            if not isinstance(value, str) or len(value) > 1024:
-                raise invalid_field("custom_fields", f"Text value of at most 1024 characters for {field.gid}")
-            task.custom_values[field.gid] = value
+            task.custom_values[field.gid] = checked_value(field, value)
 
     # -- tags, custom fields, stories ----------------------------------------------------------
 
@@ -379,24 +354,6 @@ class AsanaStore:
         for gid, record in self.records.items():
             grouped.setdefault(record.resource_type, {})[gid] = asdict(record)
         return {"records": grouped, "events": [asdict(e) for e in self.events], "me": self.me}
-
-
-def _date_value(field: CustomField, value: Any) -> dict[str, str | None]:
-    """A date field's value as Asana keeps it: ``{"date": "YYYY-MM-DD", "date_time": None}`` for a day; for a
-    moment the UTC instant in Asana's format (``2024-08-23T22:00:00.000Z``) and its UTC day (spec:
-    ``CustomFieldResponse.date_value``)."""
-    if not isinstance(value, dict) or not (value.get("date") or value.get("date_time")):
-        raise invalid_field("custom_fields", f"Date value expected for {field.gid}")
-    try:
-        if value.get("date_time"):
-            moment = datetime.fromisoformat(str(value["date_time"]).replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                raise ValueError("a date_time needs its offset")
-            moment = moment.astimezone(UTC)
-            return {"date": moment.date().isoformat(), "date_time": iso_ms(moment)}
-        return {"date": date.fromisoformat(str(value["date"])).isoformat(), "date_time": None}
-    except ValueError as exc:
-        raise invalid_field("custom_fields", f"Date value expected for {field.gid}") from exc
 
 
 def _insert(
