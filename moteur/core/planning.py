@@ -175,8 +175,9 @@ class _Reasons:
         return text
 
 
-def _place(s: Scored, key: str, packer: _Packer, reasons: _Reasons) -> Assignment:
-    effort = _effort(s)
+def _place(
+    s: Scored, key: str, effort: float, due: date | None, packer: _Packer, reasons: _Reasons
+) -> Assignment:
     if effort > packer.max_capacity:
         return Assignment(key, None, reasons.with_flag(s.flags, Flag.SPLIT_ME), reasons.split_me(effort))
     pos = packer.earliest_with_room(effort)
@@ -184,7 +185,6 @@ def _place(s: Scored, key: str, packer: _Packer, reasons: _Reasons) -> Assignmen
         return Assignment(key, None, reasons.with_flag(s.flags, Flag.NO_ROOM), reasons.no_room(effort))
     packer.add(pos, effort)
     index = packer.sprints[pos].index
-    due: date | None = s.action.due_day
     # The earliest sprint with room overall is also the earliest among those ending by the due day, if any.
     if due is None or packer.ends[pos] <= due:
         return Assignment(key, index, s.flags, reasons.placed(s, due, late=False))
@@ -204,6 +204,14 @@ def _not_planned(s: Scored, key: str) -> Assignment:
     return Assignment(key, None, s.flags, "impact or effort missing: never planned (score me)")
 
 
+def _refuse_repeated(keys: list[str]) -> None:
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            raise ValueError(f"action {key} appears twice in the actions to plan")
+        seen.add(key)
+
+
 def plan_sprints(
     scored: Sequence[Scored],
     sprints: Sequence[Sprint],
@@ -220,18 +228,19 @@ def plan_sprints(
     """
     packer = _Packer(sprints)
     assignments: dict[str, Assignment] = {}
-    # Each queue holds (priority_key, scored); the key ends with the unique action key, so sorting the
-    # tuples never compares two Scored.
-    queues: dict[Quadrant, list[tuple[PriorityKey, Scored]]] = {quadrant: [] for quadrant in PACKING_ORDER}
-    seen: set[str] = set()
-    for s in scored:
-        key = s.key
-        if key in seen:
-            raise ValueError(f"action {key} appears twice in the actions to plan")
-        seen.add(key)
+    # Each queue holds (priority_key, effort, due day, scored); the key ends with the unique action key, so
+    # sorting the tuples never compares what follows it. Effort and due day are read here, in file order:
+    # read again in priority order, each action would be a cache miss (100,000 actions: a tenth of a second).
+    queues: dict[Quadrant, list[tuple[PriorityKey, float, date | None, Scored]]] = {
+        quadrant: [] for quadrant in PACKING_ORDER
+    }
+    keys = [s.key for s in scored]
+    if len(set(keys)) < len(keys):
+        _refuse_repeated(keys)
+    for s, key in zip(scored, keys, strict=True):
         if s.action.status in _CLOSED_REASONS:
             assignments[key] = _not_planned(s, key)
-        elif key in pins:
+        elif pins and key in pins:
             index = pins[key]
             pos = packer.position.get(index)
             where = "" if pos is not None else " (outside the horizon)"
@@ -241,7 +250,7 @@ def plan_sprints(
                 key, index, (*s.flags, Flag.PINNED), f"pinned by hand to Sprint {index}{where}"
             )
         elif s.quadrant in queues:
-            kept = keep.get(key)
+            kept = keep.get(key) if keep else None
             pos = packer.position.get(kept) if kept is not None else None
             if pos is not None:
                 packer.add(pos, _effort(s))
@@ -249,13 +258,13 @@ def plan_sprints(
                     key, kept, s.flags, f"in the current sprint and not done: kept in Sprint {kept}"
                 )
             else:
-                queues[s.quadrant].append((priority_key(s, key), s))
+                queues[s.quadrant].append((priority_key(s, key), _effort(s), s.action.due_day, s))
         else:
             assignments[key] = _not_planned(s, key)
     reasons = _Reasons(packer.max_capacity)
     for quadrant in PACKING_ORDER:
         queue = queues[quadrant]
         queue.sort()
-        for order, s in queue:
-            assignments[order[-1]] = _place(s, order[-1], packer, reasons)
+        for order, effort, due, s in queue:
+            assignments[order[-1]] = _place(s, order[-1], effort, due, packer, reasons)
     return SprintPlan(sprints=list(packer.sprints), assignments=assignments, load=packer.loads())

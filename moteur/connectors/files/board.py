@@ -119,7 +119,7 @@ class FileBoard:
         raise UsageError(f"{self.path} is empty", hint=_HEADER_HINT)
 
     def _reader(self, columns: list[str]) -> RowReader:
-        reader = RowReader(self.mapping, columns, str(self.path))
+        reader = RowReader(self.mapping, columns, str(self.path), text_cells=self.kind == "csv")
         if not reader.has("title"):
             names = ", ".join(self.mapping.fields.title)
             shown = ", ".join(columns[:8]) or "nothing"

@@ -20,10 +20,10 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any, TypeVar
+from operator import itemgetter
+from typing import Any
 
-from pydantic import BaseModel
-
+from moteur.connectors.files.unchecked import unchecked_builder
 from moteur.core.model import Action, Annotations, ItemRef, Status, Tool, parse_due
 from moteur.mappings.schema import BoardMapping, fold
 from moteur.mappings.scores import parse_number, parse_score
@@ -35,56 +35,18 @@ _FIELDS = (
     "id", "title", "description", "status", "bucket", "objective", "channel", "due", "assignees", "tags",
     *_SCORES, "quadrant", "sprint", "ice",
 )  # fmt: skip
-_ModelT = TypeVar("_ModelT", bound=BaseModel)
+_VERDICT_FIELDS = ("status", "due", *_SCORES, "quadrant", "sprint", "ice")
+_LABEL_FIELDS = ("bucket", "objective", "channel", "assignees", "tags")
+# What ``RowReader._verdict`` and ``RowReader._labels`` make of a row.
+_Verdict = tuple[
+    Status, date | datetime | None, int | None, int | None, int | None, Annotations, tuple[str, ...]
+]
+_Labels = tuple[str | None, str | None, str | None, tuple[str, ...], tuple[str, ...]]
 
 
-# The ``__pydantic_fields_set__`` of every instance ``_construct_fast`` builds of a frozen model: one set per
-# model, shared. Such an instance has every field set, and a frozen model never adds to the set
-# (``model_copy`` copies it before updating). A set of Action's 21 names is 1.2 KB: one per action would
-# be a third of the memory of a 100,000-row read, and a tenth of its time.
-_ALL_FIELDS: dict[type[BaseModel], set[str]] = {}
-
-
-def _fields_set(model: type[BaseModel]) -> set[str]:
-    shared = _ALL_FIELDS.get(model)
-    if shared is None:
-        shared = set(model.model_fields)
-        if not model.model_config.get("frozen"):
-            return shared  # a mutable model may add to its own set: never share it
-        _ALL_FIELDS[model] = shared
-    return shared
-
-
-def _construct_fast(model: type[_ModelT], values: dict[str, Any]) -> _ModelT:
-    # What ``model_construct`` does, minus its per-field default handling: ``values`` holds every field.
-    instance = model.__new__(model)
-    object.__setattr__(instance, "__dict__", values)
-    object.__setattr__(instance, "__pydantic_fields_set__", _fields_set(model))
-    object.__setattr__(instance, "__pydantic_extra__", None)
-    object.__setattr__(instance, "__pydantic_private__", None)
-    return instance
-
-
-def _fast_path_holds() -> bool:
-    """Whether this pydantic builds models the way ``_construct_fast`` assumes (checked once, at import):
-    equal to a validated instance, and a ``model_copy`` with updates leaves the shared fields set alone."""
-    values: dict[str, Any] = {"quadrant": "Quick win", "sprint": None, "ice": 1.0}
-    try:
-        fast = _construct_fast(Annotations, dict(values))
-        before = set(_fields_set(Annotations))
-        copied = fast.model_copy(update={"sprint": "Sprint 2"})
-        return (
-            fast == Annotations(**values)
-            and fast.model_dump() == values
-            and hash(fast) is not None
-            and copied.sprint == "Sprint 2"
-            and _fields_set(Annotations) == before
-        )
-    except Exception:
-        return False
-
-
-_FAST = _fast_path_holds()
+_new_annotations = unchecked_builder(Annotations)
+_new_ref = unchecked_builder(ItemRef)
+_new_action = unchecked_builder(Action)
 
 
 @contextmanager
@@ -101,16 +63,6 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def construct_unchecked(model: type[_ModelT], values: dict[str, Any]) -> _ModelT:
-    """A model from values already checked field by field, skipping pydantic's validation.
-
-    ``values`` must hold every field. Reading 100,000 rows through validation or ``model_construct``
-    takes seconds; this takes a fraction. Falls back to ``model_construct`` on a pydantic whose model
-    internals differ.
-    """
-    return _construct_fast(model, values) if _FAST else model.model_construct(**values)
 
 
 def cell_text(value: object) -> str | None:
@@ -162,7 +114,11 @@ class ItemIds:
         title = cell_text(title_cell)
         if title is None:
             return None
-        base = cell_text(id_cell) or "t-" + hashlib.sha1(fold(title).encode("utf-8")).hexdigest()[:8]
+        return self.next_id(cell_text(id_cell), title)
+
+    def next_id(self, id_text: str | None, title: str) -> str:
+        """The id of the next row from its id and title cells as text (``cell_text``), title not None."""
+        base = id_text or "t-" + hashlib.sha1(fold(title).encode("utf-8")).hexdigest()[:8]
         item, copy = base, 1
         while item in self._used:
             copy += 1
@@ -188,14 +144,22 @@ class RowReader:
     ``extra`` as ``column N``.
     """
 
-    def __init__(self, mapping: BoardMapping, columns: Sequence[str], board: str) -> None:
+    def __init__(
+        self, mapping: BoardMapping, columns: Sequence[str], board: str, *, text_cells: bool = False
+    ) -> None:
         self.mapping = mapping
         self.board = board
+        self.text_cells = text_cells
         first_at: dict[str, int] = {}
         for index, name in enumerate(columns):
             first_at.setdefault(name, index)
         self.index = {field: first_at[name] for field, name in mapping.column_for(list(columns)).items()}
         self._at = tuple(self.index.get(field, -1) for field in _FIELDS)
+        # The cells a verdict and the labels are parsed from, as one tuple each (a C-level getter).
+        self._verdict_cells = itemgetter(*(self._at[_FIELDS.index(field)] for field in _VERDICT_FIELDS))
+        self._label_cells = itemgetter(*(self._at[_FIELDS.index(field)] for field in _LABEL_FIELDS))
+        self._verdicts: dict[tuple[object, ...], _Verdict] = {}
+        self._label_groups: dict[tuple[object, ...], _Labels] = {}
         mapped = set(self.index.values())
         self._extra: list[tuple[int, str]] = []
         seen: dict[str, int] = {}
@@ -260,6 +224,8 @@ class RowReader:
         return status
 
     def _due(self, value: object, warn: list[str]) -> date | datetime | None:
+        if value is None:  # no due column, or a short row
+            return None
         if type(value) is str and value in self._dues:
             return self._dues[value]
         try:
@@ -295,6 +261,38 @@ class RowReader:
             warn.append(found[1])
         return found[0]
 
+    def _verdict(self, row: Sequence[object]) -> _Verdict:
+        """Status, due, scores and annotations of a row, with the problems found, in warning order."""
+        warn: list[str] = []
+        status = self._status(row[self._at[3]], warn)
+        due = self._due(row[self._at[7]], warn)
+        impact = self._score("impact", row[self._at[10]], warn)
+        effort = self._score("effort", row[self._at[11]], warn)
+        confidence = self._score("confidence", row[self._at[12]], warn)
+        # Annotations are frozen and repeat ("Quick win", "Sprint 2"), so equal ones share one instance.
+        written = (
+            cell_text(row[self._at[13]]),
+            cell_text(row[self._at[14]]),
+            self._ice(row[self._at[15]], warn),
+        )
+        annotations = self._annotations.get(written)
+        if annotations is None:
+            annotations = self._annotations[written] = _new_annotations(
+                {"quadrant": written[0], "sprint": written[1], "ice": written[2]}
+            )
+        return status, due, impact, effort, confidence, annotations, tuple(warn)
+
+    def _labels(self, row: Sequence[object]) -> _Labels:
+        """Bucket, objective, channel, assignees and tags of a row."""
+        at = self._at
+        return (
+            cell_text(row[at[4]]),
+            cell_text(row[at[5]]),
+            cell_text(row[at[6]]),
+            self._list(row[at[8]]),
+            self._list(row[at[9]]),
+        )
+
     def read(
         self, number: int, cells: Sequence[object], version: str, absent: frozenset[int] = frozenset()
     ) -> Action | None:
@@ -307,64 +305,56 @@ class RowReader:
         # Pad to the header's width plus one None, so a field without a column (index -1) reads None
         # and a short row reads None past its end, without a bounds check per field.
         row = [*cells, *self._padding[size:]] if size < self._width else [*cells, None]
-        id_at, title_at, description_at, status_at, bucket_at, objective_at, channel_at, due_at = self._at[:8]
-        assignees_at, tags_at, impact_at, effort_at, confidence_at, quadrant_at, sprint_at, ice_at = self._at[
-            8:
-        ]
-        item = self.ids.assign(row[id_at], row[title_at])
-        if item is None:
+        title = cell_text(row[self._at[1]])
+        if title is None:
             if any(cell_text(cell) for cell in cells):
                 self.warnings.append(f"row {number}: no title; skipped")
             return None
-        title = cell_text(row[title_at]) or ""
-        warn: list[str] = []
-        bucket = cell_text(row[bucket_at])
+        item = self.ids.next_id(cell_text(row[self._at[0]]), title)
+        if self.text_cells:
+            # Every cell is text, so equal cells read the same: each distinct group is parsed once.
+            verdict_cells, label_cells = self._verdict_cells(row), self._label_cells(row)
+            verdict = self._verdicts.get(verdict_cells)
+            if verdict is None:
+                verdict = self._verdicts[verdict_cells] = self._verdict(row)
+            labels = self._label_groups.get(label_cells)
+            if labels is None:
+                labels = self._label_groups[label_cells] = self._labels(row)
+        else:
+            verdict, labels = self._verdict(row), self._labels(row)
+        status, due, impact, effort, confidence, annotations, problems = verdict
+        bucket, objective, channel, assignees, tags = labels
         if bucket is not None:
             self.buckets[bucket] = None
-        tags = self._list(row[tags_at])
         for tag in tags:
             self.tags[tag] = None
-        # A CSV row shorter than the header has empty cells, not absent ones: a write that pads the row
-        # must not change what it reads as.
-        extra: dict[str, Any] = {name: row[index] if index < size else "" for index, name in self._extra}
-        if absent:
-            extra = {name: value for name, value in extra.items() if self._extra_at[name] not in absent}
+        extra: dict[str, Any] = {}
+        if self._extra:
+            # A CSV row shorter than the header has empty cells, not absent ones: a write that pads the row
+            # must not change what it reads as.
+            extra = {name: row[index] if index < size else "" for index, name in self._extra}
+            if absent:
+                extra = {name: value for name, value in extra.items() if self._extra_at[name] not in absent}
         for index in range(self._width, size):
             extra[f"column {index + 1}"] = cells[index]
-        # Warnings come out in this order: status, due, scores, ICE.
-        status = self._status(row[status_at], warn)
-        due = self._due(row[due_at], warn)
-        impact = self._score("impact", row[impact_at], warn)
-        effort = self._score("effort", row[effort_at], warn)
-        confidence = self._score("confidence", row[confidence_at], warn)
-        # Annotations are frozen and repeat ("Quick win", "Sprint 2"), so equal ones share one instance.
-        written = (cell_text(row[quadrant_at]), cell_text(row[sprint_at]), self._ice(row[ice_at], warn))
-        annotations = self._annotations.get(written)
-        if annotations is None:
-            annotations = self._annotations[written] = construct_unchecked(
-                Annotations, {"quadrant": written[0], "sprint": written[1], "ice": written[2]}
-            )
-        ref = construct_unchecked(
-            ItemRef, {"tool": Tool.FILE, "board": self.board, "item": item, "url": None}
-        )
-        action = construct_unchecked(
-            Action,
+        ref = _new_ref({"tool": Tool.FILE, "board": self.board, "item": item, "url": None})
+        action = _new_action(
             {
                 "ref": ref,
                 "title": title,
-                "description": cell_text(row[description_at]) or "",
+                "description": cell_text(row[self._at[2]]) or "",
                 "status": status,
                 "bucket": bucket,
                 "tags": tags,
-                "assignees": self._list(row[assignees_at]),
+                "assignees": assignees,
                 "due": due,
                 "created_at": None,
                 "updated_at": None,
                 "impact": impact,
                 "effort": effort,
                 "confidence": confidence,
-                "objective": cell_text(row[objective_at]),
-                "channel": cell_text(row[channel_at]),
+                "objective": objective,
+                "channel": channel,
                 "checklist": (),
                 "comments": (),
                 "annotations": annotations,
@@ -372,6 +362,6 @@ class RowReader:
                 "extra": extra,
             },
         )
-        if warn:
-            self.warnings.extend(f'row {number} ("{title}"): {problem}' for problem in warn)
+        if problems:
+            self.warnings.extend(f'row {number} ("{title}"): {problem}' for problem in problems)
         return action
