@@ -151,7 +151,8 @@ def seed_fields(sandbox: Sandbox) -> BoardRef:
     many = json.dumps({"labels": [{"label": "Web"}, {"label": "Print"}]})
     values = [
         {"stage": {"label": "Live"}, "prio": {"labels": ["P2"]}, "chan": {"labels": ["Web", "Print"]},
-         "budget": "1200.5", "launch": {"date": "2026-11-02", "time": "08:15:00"}, "brief": "Cible PME"},
+         "budget": "1200.5", "launch": {"date": "2026-11-02", "time": "08:15:00"}, "brief": "Cible PME",
+         "ok": {"checked": "true"}},
         {"stage": {"label": "Idea"}, "budget": "300", "launch": {"date": "2026-11-03"}},
         {"chan": {"labels": ["Web"]}},
     ]  # fmt: skip
@@ -169,6 +170,7 @@ mutation Seed($board: ID!, $stage: JSON, $one: JSON, $many: JSON) {
   d: create_column(board_id: $board, title: "Budget", column_type: numbers, id: "budget") { id }
   e: create_column(board_id: $board, title: "Lancement", column_type: date, id: "launch") { id }
   f: create_column(board_id: $board, title: "Brief", column_type: long_text, id: "brief") { id }
+  g: create_column(board_id: $board, title: "Validé", column_type: checkbox, id: "ok") { id }
 }
 """
     post(sandbox, mutation, {"board": ref.board, "stage": stage, "one": one, "many": many})
@@ -202,6 +204,7 @@ def test_a_board_reads_its_custom_columns_with_kinds_options_and_canonical_value
         CustomField(name="Budget", kind=FieldKind.NUMBER),
         CustomField(name="Lancement", kind=FieldKind.DATE),
         CustomField(name="Brief", kind=FieldKind.TEXT),
+        CustomField(name="Validé", kind=FieldKind.OTHER),
     )  # the role columns (Statut, Impact, Description…) are not custom fields
     first, second, third = (a.extra for a in source.actions[:3])
     assert {k: v for k, v in first.items() if k.startswith("field:")} == {
@@ -211,6 +214,7 @@ def test_a_board_reads_its_custom_columns_with_kinds_options_and_canonical_value
         "field:Budget": 1200.5,
         "field:Lancement": "2026-11-02T08:15:00+00:00",
         "field:Brief": "Cible PME",
+        "field:Validé": "v",
     }
     assert (second["field:Budget"], second["field:Lancement"]) == (300, "2026-11-03")
     assert [k for k in third if k.startswith("field:")] == ["field:Canaux"]
@@ -230,7 +234,10 @@ def test_board_to_new_board_carries_single_choices_as_labels_and_reports_the_mul
         ("Stage", FieldKind.ENUM, ("Idea", "Live")),
         ("Priorité", FieldKind.ENUM, ("P1", "P2")),
     ]
-    assert [(loss.what, loss.count) for loss in plan.losses] == [('custom field "Canaux"', 2)]
+    assert sorted((loss.what, loss.count) for loss in plan.losses) == [
+        ('custom field "Canaux"', 2),
+        ('custom field "Validé"', 1),
+    ]
     target = monday.read_full(board)
     fields = {f.name: f for f in target.custom_fields}
     assert fields["Stage"].options == ("Idea", "Live") and fields["Priorité"].options == ("P1", "P2")
@@ -327,6 +334,8 @@ def test_board_to_another_tool_and_back_keeps_kinds_options_and_values(sandbox: 
     assert target.custom_fields == tuple(carried)  # the single-select dropdown is a status column now
     returned = next(a for a in target.actions if a.title == source.actions[0].title)
     assert {k: v for k, v in returned.extra.items() if k.startswith("field:")} == {
-        k: v for k, v in source.actions[0].extra.items() if k.startswith("field:") and k != "field:Canaux"
+        k: v
+        for k, v in source.actions[0].extra.items()
+        if k.startswith("field:") and k not in ("field:Canaux", "field:Validé")
     }
     assert run(middle, monday, back, {}).ops == ()

@@ -21,8 +21,8 @@ Terms:
   archived groups are left out too ("open items in open lists").
 - *Custom fields*: the columns no role reads (``custom_fields``), with their kinds in
   ``Snapshot.custom_fields`` and their values in ``extra["field:<title>"]`` in canonical form. The full read
-  asks every column's value (``types: null``), so a column without a counterpart (checkbox, formula…) is
-  counted as a loss; the sync read asks only the types it maps.
+  asks the values of every type a person fills in (``FULL_TYPES``), so a column without a counterpart
+  (checkbox, link, multi-select…) is counted as a loss; the sync read asks only the types it maps.
 - *Identity*: the Description column's last line ``moteur-source: <key>`` (``core/identity.py``) is stripped
   from ``description`` and its key kept in ``extra["moteur_source"]``.
 
@@ -46,6 +46,7 @@ from datetime import datetime
 from typing import Any
 
 from moteur.connectors.monday import custom_fields as custom
+from moteur.connectors.monday import documents
 from moteur.connectors.monday import migration_documents as docs
 from moteur.connectors.monday.mapping import to_snapshot
 from moteur.connectors.monday.reader import PageCursor, RawBoard, board_of, field_problems, page_of
@@ -56,6 +57,15 @@ from moteur.core.model import Action, BoardRef, ChecklistItem, Comment, Snapshot
 from moteur.mappings.schema import BoardMapping, fold
 
 SUBITEM_TYPES = ["status"]
+# The column types whose values a full read asks: the sync read's, and every other type a person fills in, so
+# a custom column without a counterpart counts as a loss. Computed columns (formula, mirror, board_relation,
+# dependency, progress, auto_number, creation_log, last_updated…) are left out: they cost complexity (a
+# mirror or relation most), their ``text`` is empty or derived, and no target could hold them anyway.
+FULL_TYPES: tuple[str, ...] = (
+    *documents.READ_TYPES,
+    "checkbox", "color_picker", "country", "email", "file", "hour", "link", "location", "phone", "tags",
+    "timeline", "time_tracking", "vote", "week", "world_clock",
+)  # fmt: skip
 ACTIVITY_PAGE = 1000
 ITEMS_PER_QUERY = 100
 USERS_PER_QUERY = 1000
@@ -65,7 +75,7 @@ ARCHIVE_EVENTS = frozenset({"archive_pulse"})
 def _variables(limit: int) -> dict[str, Any]:
     return {
         "limit": limit,
-        "types": None,  # every column: the custom ones of any type too (``custom_fields``)
+        "types": list(FULL_TYPES),
         "subtypes": SUBITEM_TYPES,
         "updates": docs.UPDATES_LIMIT,
     }

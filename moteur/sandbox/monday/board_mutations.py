@@ -24,6 +24,7 @@ COLUMN_ID_PREFIX = {
     "text": "text",
     "long_text": "long_text",
     "date": "date",
+    "checkbox": "boolean",
 }
 
 

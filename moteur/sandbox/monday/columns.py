@@ -16,10 +16,13 @@ date        ``{"date": "2026-12-24", "time": "10:00:00"}``   ``{"date", "time", 
             / "2026-12-24" or "2026-12-24 10:00:00"          → "2026-12-24 10:00" (time in UTC)
 people      ``{"personsAndTeams": [{"id", "kind"}]}`` / ids  ``{"personsAndTeams": [..], "changed_at"}``
                                                              → the people's names, ", "-joined
+checkbox    ``{"checked": "true"}`` (or ``true``) / —          ``{"checked": "true", "changed_at"}`` → "v"
 =========== ================================================ ============================================
 
-Sources: API_FACTS §3.4 and monday's "change column values" guide. A status or dropdown label that does not
-exist is a ``ColumnValueException`` unless ``create_labels_if_missing`` is true, which adds it.
+Sources: API_FACTS §3.4 and monday's "change column values" guide; the checkbox from monday's checkbox
+column reference (``{"checked": "true"}`` checks it, ``null`` clears it; ``text`` is "v" when checked). A
+status or dropdown label that does not exist is a ``ColumnValueException`` unless
+``create_labels_if_missing`` is true, which adds it.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from typing import Any
 from moteur.sandbox.monday import errors
 from moteur.sandbox.monday.store import Column, MondayStore, iso
 
-SUPPORTED_TYPES = ("status", "dropdown", "numbers", "text", "long_text", "date", "people")
+SUPPORTED_TYPES = ("status", "dropdown", "numbers", "text", "long_text", "date", "people", "checkbox")
 """Column types the emulator stores and renders (``name`` is the item name, not a value)."""
 
 DEFAULT_STATUS_LABELS = {"0": "Working on it", "1": "Done", "2": "Stuck", "5": ""}
@@ -108,6 +111,11 @@ def write_value(
         return {"date": day, "time": time, "icon": None, "changed_at": changed_at}
     if kind == "people":
         return {"personsAndTeams": _people(column, raw, store), "changed_at": changed_at}
+    if kind == "checkbox":
+        checked = raw.get("checked") if isinstance(raw, dict) else None
+        if checked not in (True, "true", False, "false"):
+            raise errors.column_value('invalid value - checkbox expects {"checked": "true"}', column.id, kind)
+        return {"checked": "true", "changed_at": changed_at} if checked in (True, "true") else None
     raise errors.column_value(f"the sandbox does not store {kind} columns", column.id, kind)
 
 
@@ -235,6 +243,8 @@ def text_of(column: Column, stored: Any, store: MondayStore) -> str | None:
         return ", ".join(
             store.users[str(p["id"])].name for p in stored["personsAndTeams"] if str(p["id"]) in store.users
         )
+    if kind == "checkbox":
+        return "v"
     return str(stored)
 
 
@@ -256,6 +266,8 @@ def typed_fields(column: Column, stored: Any, store: MondayStore) -> dict[str, A
             "date": None if stored is None else stored["date"],
             "time": None if stored is None else stored["time"],
         }
+    if kind == "checkbox":
+        return {"checked": stored is not None}
     if kind == "people":
         return {
             "persons_and_teams": None
@@ -273,5 +285,6 @@ GRAPHQL_TYPE = {
     "long_text": "LongTextValue",
     "date": "DateValue",
     "people": "PeopleValue",
+    "checkbox": "CheckboxValue",
 }
 """The concrete GraphQL type of a column value, per column type."""

@@ -120,6 +120,7 @@ SELECTION: dict[str, tuple[str, ...]] = {
     "LongTextValue": ("id", "type", "text", "value", "column"),
     "DateValue": ("id", "type", "text", "value", "column", "date", "time"),
     "PeopleValue": ("id", "type", "text", "value", "column", "persons_and_teams"),
+    "CheckboxValue": ("id", "type", "text", "value", "column", "checked"),
     "PeopleEntity": ("id", "kind"),
     "Update": ("id", "body", "text_body", "creator_id", "creator", "created_at", "updated_at", "item_id"),
     "User": ("id", "name", "email", "account", "created_at", "title"),

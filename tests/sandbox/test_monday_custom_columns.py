@@ -1,6 +1,10 @@
-"""The monday.com emulator keeps a dropdown's label limit (``limit_select`` / ``label_limit_count``, as
-``CreateDropdownColumnSettingsInput`` in monday's SDL names them) in the column's settings and refuses a value
-with more labels than the limit; a dropdown without a limit takes any number."""
+"""Columns a migration meets as custom fields, in the monday.com emulator.
+
+A dropdown keeps its label limit (``limit_select`` / ``label_limit_count``, as monday's SDL names them in
+``CreateDropdownColumnSettingsInput``) and refuses a value with more labels. A checkbox is checked with
+``{"checked": "true"}``, reads "v" and ``checked: true`` (monday's checkbox column reference), and is
+cleared with ``null``.
+"""
 
 from __future__ import annotations
 
@@ -57,3 +61,24 @@ def test_a_single_choice_dropdown_keeps_its_limit_and_refuses_two_labels(sandbox
         SET,
         {"board": board, "item": item, "values": json.dumps({many_id: {"labels": ["Web", "Print"]}})},
     )
+
+
+def test_a_checkbox_is_checked_read_as_v_and_cleared(sandbox: Sandbox) -> None:
+    board = board_id(sandbox)
+    create = """
+mutation ($board: ID!) {
+  create_column(board_id: $board, title: "Validé", column_type: checkbox) { id type }
+}"""
+    column = data(sandbox, create, {"board": board})["create_column"]
+    assert column["type"] == "checkbox"
+    item, column_id = first_item(sandbox, board), column["id"]
+    read = """
+query ($ids: [ID!], $col: [String!]) {
+  items(ids: $ids) { column_values(ids: $col) { text value ... on CheckboxValue { checked } } }
+}"""
+    data(sandbox, SET, {"board": board, "item": item, "values": json.dumps({column_id: {"checked": "true"}})})
+    (cell,) = data(sandbox, read, {"ids": [item], "col": [column_id]})["items"][0]["column_values"]
+    assert (cell["text"], cell["checked"], json.loads(cell["value"])["checked"]) == ("v", True, "true")
+    data(sandbox, SET, {"board": board, "item": item, "values": json.dumps({column_id: None})})
+    (cell,) = data(sandbox, read, {"ids": [item], "col": [column_id]})["items"][0]["column_values"]
+    assert (cell["text"], cell["checked"], cell["value"]) == ("", False, None)
