@@ -25,7 +25,7 @@ lacks and the ``UpdateSubitem`` of linked children whose title or done state cha
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -181,8 +181,23 @@ class _CustomSchema:
     ops: tuple[EnsureField, ...]
 
 
-def _custom_schema(source: Snapshot, target: Snapshot, caps: Capabilities) -> _CustomSchema:
+def _custom_schema(
+    source: Snapshot, target: Snapshot, caps: Capabilities, items: Sequence[Action]
+) -> _CustomSchema:
+    """Which source custom fields are carried, and the ``EnsureField`` ops for what the target lacks.
+
+    A field the target lacks is asked for with all its options; an existing one only for the options the
+    carried ``items`` use (an option nobody uses would otherwise be asked for on every run of a target that
+    adds options as values use them). A target field or column that moteur reads for a role (a status, a
+    score) is not a custom field: a source field of that name is not carried rather than failing every run.
+    """
     on_target = {_fold(f.name): f for f in target.custom_fields}
+    managed = {_fold(name) for name in target.fields} - set(on_target)
+    used: dict[str, set[str]] = {}
+    for action in items:
+        for name, value in action.extra.items():
+            if name.startswith("field:") and value not in (None, ""):
+                used.setdefault(_fold(name[6:]), set()).add(str(value))
     carried: dict[str, CustomField] = {}
     fates: dict[str, str] = {}
     ops: list[EnsureField] = []
@@ -195,12 +210,14 @@ def _custom_schema(source: Snapshot, target: Snapshot, caps: Capabilities) -> _C
             fates[key] = f"not carried (the target has no {wanted.kind.value} fields)"
         elif caps.typeless_fields:
             carried[key] = wanted  # a column takes the value as it is: nothing to create or convert
+        elif key in managed:
+            fates[key] = f'not carried (the target\'s "{wanted.name}" holds a field moteur manages)'
         elif there is not None and there.kind is not wanted.kind:
             fates[key] = f'not carried (the target\'s field "{there.name}" holds a {there.kind.value})'
         else:
             carried[key] = wanted
-            missing = [o for o in wanted.options if o not in (there.options if there else ())]
-            if there is None or missing:
+            lacking = there is not None and bool(used.get(key, set()) - set(there.options))
+            if there is None or (wanted.kind is FieldKind.ENUM and lacking):
                 ops.append(EnsureField(wanted.name, wanted.kind, wanted.options))
     return _CustomSchema(carried, fates, tuple(ops))
 
@@ -374,10 +391,10 @@ def plan_migration(
 ) -> MigrationPlan:
     """The ops that bring ``target`` up to ``source`` (see the module docstring for the order and terms)."""
     losses = _Losses()
-    custom = _custom_schema(source, target, caps)
-    adapter = _Adapter(caps, users or {}, losses, custom)
     closed = {b.name for b in source.buckets if b.closed}
     carried = [a for a in source.actions if _carried(a, closed, include_archived)]
+    custom = _custom_schema(source, target, caps, carried)
+    adapter = _Adapter(caps, users or {}, losses, custom)
     skipped = len(source.actions) - len(carried)
     have_buckets = {b.name for b in target.buckets}
     used = {a.bucket for a in carried if a.bucket}

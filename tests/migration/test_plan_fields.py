@@ -49,12 +49,27 @@ def test_a_target_without_a_kind_or_with_a_clashing_field_reports_the_loss() -> 
     ]
 
 
-def test_an_existing_field_is_reused_and_only_missing_options_ask_for_an_ensure() -> None:
+def test_an_existing_field_is_reused_and_only_options_in_use_ask_for_an_ensure() -> None:
     a = src("a", extra={"field:Stage": "Live"})
     have_all = with_fields(target(), CustomField(name="stage", kind=FieldKind.ENUM, options=("Idea", "Live")))
     assert not plan_migration(with_fields(source(a), STAGE), have_all, {}, CAN).fields_to_create
     lacks_one = with_fields(target(), CustomField(name="Stage", kind=FieldKind.ENUM, options=("Idea",)))
     assert plan_migration(with_fields(source(a), STAGE), lacks_one, {}, CAN).fields_to_create == ("Stage",)
+    # An option no carried item uses is not asked for on an existing field (it would be, on every run,
+    # of a target that adds options only as values use them).
+    lacks_unused = with_fields(target(), CustomField(name="Stage", kind=FieldKind.ENUM, options=("Live",)))
+    assert not plan_migration(with_fields(source(a), STAGE), lacks_unused, {}, CAN).fields_to_create
+
+
+def test_a_source_field_named_like_a_field_the_target_reads_for_a_role_is_not_carried() -> None:
+    a = src("a", extra={"field:Status": "Live"})
+    status = CustomField(name="Status", kind=FieldKind.ENUM, options=("Live",))
+    there = target().model_copy(update={"fields": ("Status", "Impact")})
+    plan = plan_migration(with_fields(source(a), status), there, {}, CAN)
+    assert not plan.fields_to_create
+    assert [loss.text() for loss in plan.losses] == [
+        'custom field "Status": 1 item — not carried (the target\'s "Status" holds a field moteur manages)'
+    ]
 
 
 def test_a_linked_item_updates_only_the_custom_values_that_changed_and_clears_removed_ones() -> None:
