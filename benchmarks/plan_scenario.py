@@ -25,7 +25,9 @@ def write_plan_csv(path: Path, items: int) -> None:
 
 
 def run_plan(items: int) -> dict[str, Any]:
-    """One row: ``wall_s`` (the whole command, interpreter start included) and ``peak_mb``."""
+    """One row: ``wall_s`` (the whole command, interpreter start included), ``cpu_s`` (its user + system
+    time: on a machine busy with other work, the part of ``wall_s`` that is the command's own) and
+    ``peak_mb``."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "big.csv"
         write_plan_csv(path, items)
@@ -50,6 +52,7 @@ def run_plan(items: int) -> dict[str, Any]:
     if child.returncode != 0:
         raise RuntimeError(f"moteur plan failed ({child.returncode}): {stderr[-500:]}")
     peak_mb = round(usage.ru_maxrss / 1024)  # Linux reports kilobytes
+    cpu = usage.ru_utime + usage.ru_stime
     return {
         "scenario": "plan",
         "tool": "file",
@@ -60,6 +63,7 @@ def run_plan(items: int) -> dict[str, Any]:
         "writes": 0,
         "minimum_writes": 0,
         "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
         "floor_s": 0.0,
         "status_429": 0,
         "peak_mb": peak_mb,
