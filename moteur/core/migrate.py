@@ -154,11 +154,12 @@ def canonical_fields(action: Action) -> dict[str, Any]:
     }
 
 
-def _fold(name: str) -> str:
+def fold_name(name: str) -> str:
+    """A field name as names are compared: case and runs of spaces do not count."""
     return " ".join(name.casefold().split())
 
 
-def _same_custom(kind: FieldKind, wanted: Any, found: Any) -> bool:
+def same_custom_value(kind: FieldKind, wanted: Any, found: Any) -> bool:
     """Whether a custom field's target value already holds the wanted one (None and "" are both empty)."""
     if wanted in (None, "") or found in (None, ""):
         return wanted in (None, "") and found in (None, "")
@@ -191,18 +192,18 @@ def _custom_schema(
     adds options as values use them). A target field or column that moteur reads for a role (a status, a
     score) is not a custom field: a source field of that name is not carried rather than failing every run.
     """
-    on_target = {_fold(f.name): f for f in target.custom_fields}
-    managed = {_fold(name) for name in target.fields} - set(on_target)
+    on_target = {fold_name(f.name): f for f in target.custom_fields}
+    managed = {fold_name(name) for name in target.fields} - set(on_target)
     used: dict[str, set[str]] = {}
     for action in items:
         for name, value in action.extra.items():
             if name.startswith("field:") and value not in (None, ""):
-                used.setdefault(_fold(name[6:]), set()).add(str(value))
+                used.setdefault(fold_name(name[6:]), set()).add(str(value))
     carried: dict[str, CustomField] = {}
     fates: dict[str, str] = {}
     ops: list[EnsureField] = []
     for wanted in source.custom_fields:
-        key = _fold(wanted.name)
+        key = fold_name(wanted.name)
         there = on_target.get(key)
         if wanted.kind is FieldKind.OTHER:
             fates[key] = "not carried (no counterpart on the target)"
@@ -346,11 +347,11 @@ class _Adapter:
         for name, value in action.extra.items():
             if not name.startswith("field:") or value in (None, ""):
                 continue
-            wanted = self.custom.carried.get(_fold(name[6:]))
+            wanted = self.custom.carried.get(fold_name(name[6:]))
             if wanted is not None:
                 values[wanted.name] = value
             else:
-                fate = self.custom.fates.get(_fold(name[6:]), "not carried (no counterpart on the target)")
+                fate = self.custom.fates.get(fold_name(name[6:]), "not carried (no counterpart on the target)")
                 self.losses.add(f'custom field "{name[6:]}"', fate)
         return values
 
@@ -464,11 +465,11 @@ def _update(
         for name in MIGRATION_FIELDS
         if name != "custom" and not _same(name, wanted[name], have.get(name))
     }
-    have_custom = {_fold(name): value for name, value in have["custom"].items()}
+    have_custom = {fold_name(name): value for name, value in have["custom"].items()}
     custom_changed = {
         name: value
         for name, value in fields["custom"].items()
-        if not _same_custom(custom.carried[_fold(name)].kind, value, have_custom.get(_fold(name)))
+        if not same_custom_value(custom.carried[fold_name(name)].kind, value, have_custom.get(fold_name(name)))
     }
     if custom_changed:
         changed["custom"] = custom_changed

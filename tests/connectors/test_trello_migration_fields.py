@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import requests
+from migration.support import STAGES, seed_trello_fields
 
 from connectors.test_trello import connector_for
 from moteur.connectors.file_migration import FileMigration
@@ -48,7 +49,6 @@ FILE_ROWS: list[dict[str, Any]] = [
      "Launch": "2026-12-24T10:00:00+00:00"},
     {"id": "a3", "title": "Salon", "bucket": "Idées"},
 ]  # fmt: skip
-STAGES = ("Idea", "Live", "Done")
 REPO = Path(__file__).resolve().parents[2]
 SPEC = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO.parent / "shared" / "specs")) / "trello_openapi.json"
 # Query keys Trello accepts that the spec's operation does not list (see test_trello_contract_spec.py).
@@ -99,51 +99,6 @@ def _values(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
 
 def _trello_board(prepared: PreparedMigration) -> BoardRef:
     return prepared.target.board
-
-
-def _seed_fields(sandbox: Sandbox, auth: dict[str, str], board: str) -> dict[str, str]:
-    """Role-less fields on a seeded board (number, list, text, date, checkbox) and values on two cards;
-    returns the field ids by name."""
-    base = sandbox.urls["trello"]
-    ids: dict[str, str] = {}
-    kinds = {"Budget": "number", "Stage": "list", "Brief": "text", "Launch": "date", "Approved": "checkbox"}
-    for name, kind in kinds.items():
-        body: dict[str, Any] = {
-            "idModel": board,
-            "modelType": "board",
-            "name": name,
-            "type": kind,
-            "pos": "bottom",
-        }
-        if kind == "list":
-            body["options"] = [{"value": {"text": t}, "pos": 16384 * (n + 1)} for n, t in enumerate(STAGES)]
-        answer = requests.post(f"{base}/customFields", params=auth, json=body, timeout=10)
-        answer.raise_for_status()
-        ids[name] = answer.json()["id"]
-        if kind == "list":
-            ids.update({t: o["id"] for t, o in zip(STAGES, answer.json()["options"], strict=True)})
-    cards = requests.get(f"{base}/boards/{board}/cards", params=auth, timeout=10).json()
-    first, second = sorted(cards, key=lambda c: c["id"])[:2]
-    values = {
-        first["id"]: [
-            {"idCustomField": ids["Budget"], "value": {"number": "1200"}},
-            {"idCustomField": ids["Stage"], "idValue": ids["Live"]},
-            {"idCustomField": ids["Brief"], "value": {"text": "Cibler les DAF"}},
-            {"idCustomField": ids["Launch"], "value": {"date": "2026-12-18T12:00:00.000Z"}},
-            {"idCustomField": ids["Approved"], "value": {"checked": "true"}},
-        ],
-        second["id"]: [
-            {"idCustomField": ids["Budget"], "value": {"number": "2.5"}},
-            {"idCustomField": ids["Stage"], "idValue": ids["Idea"]},
-            {"idCustomField": ids["Launch"], "value": {"date": "2026-12-24T10:00:00.000Z"}},
-        ],
-    }
-    for card, items in values.items():
-        answer = requests.put(
-            f"{base}/cards/{card}/customFields", params=auth, json={"customFieldItems": items}, timeout=10
-        )
-        answer.raise_for_status()
-    return ids
 
 
 def _demo(sandbox: Sandbox, index: int = 0) -> BoardRef:
@@ -226,7 +181,7 @@ def test_a_boards_fields_read_with_kinds_options_and_canonical_values(
     sandbox: Sandbox, trello_auth: dict[str, str]
 ) -> None:
     port = connector_for(sandbox.env)
-    _seed_fields(sandbox, trello_auth, _demo(sandbox).board)
+    seed_trello_fields(sandbox, _demo(sandbox).board)
     snapshot = port.read_full(_demo(sandbox))
     assert snapshot.custom_fields == (
         CustomField(name="Budget", kind=FieldKind.NUMBER),
@@ -253,7 +208,7 @@ def test_trello_to_a_json_file_and_back_into_a_new_board(
     sandbox: Sandbox, trello_auth: dict[str, str], tmp_path: Path, store: StateStore
 ) -> None:
     port, files = connector_for(sandbox.env), FileMigration(load_mapping(Tool.FILE, None))
-    _seed_fields(sandbox, trello_auth, _demo(sandbox).board)
+    seed_trello_fields(sandbox, _demo(sandbox).board)
     out = BoardRef(tool=Tool.FILE, board=str(tmp_path / "out.json"))
     prepared, _ = migrate(store, port, _demo(sandbox), files, out)
     assert 'custom field "Approved": 1 item — not carried (no counterpart on the target)' in [
@@ -283,7 +238,7 @@ def test_trello_to_trello_keeps_a_list_field_with_its_options_and_adds_a_new_one
     sandbox: Sandbox, trello_auth: dict[str, str], store: StateStore
 ) -> None:
     port = connector_for(sandbox.env)
-    ids = _seed_fields(sandbox, trello_auth, _demo(sandbox).board)
+    ids = seed_trello_fields(sandbox, _demo(sandbox).board)
     prepared, _ = migrate(store, port, _demo(sandbox), port, BoardRef(tool=Tool.TRELLO, board=NEW))
     assert EnsureField("Stage", FieldKind.ENUM, STAGES) in prepared.plan.ops
     copy = port.read_full(_trello_board(prepared))
@@ -318,7 +273,7 @@ def test_an_enum_value_that_is_no_option_yet_is_added_not_dropped(
     sandbox: Sandbox, trello_auth: dict[str, str]
 ) -> None:
     port = connector_for(sandbox.env)
-    _seed_fields(sandbox, trello_auth, _demo(sandbox).board)
+    seed_trello_fields(sandbox, _demo(sandbox).board)
     target = port.read_full(_demo(sandbox))
     action = next(a for a in target.actions if a.extra.get("field:Stage") == "Live")
     op = UpdateItem("k:b:1", action.ref, action.title, {"custom": {"Stage": "Paused", "Budget": None}})
@@ -369,7 +324,7 @@ def test_an_export_gives_the_same_fields_and_values_as_the_live_board(
 ) -> None:
     port = connector_for(sandbox.env)
     board = _demo(sandbox)
-    _seed_fields(sandbox, trello_auth, board.board)
+    seed_trello_fields(sandbox, board.board)
     nested = {"cards": "all", "lists": "all", "labels": "all", "customFields": "true", "members": "all"}
     nested |= {"card_customFieldItems": "true", "checklists": "all", "actions": "commentCard"}
     url = f"{sandbox.urls['trello']}/boards/{board.board}"
@@ -393,7 +348,7 @@ def test_every_request_of_a_migration_with_fields_and_ticks_is_in_the_spec(
 
     spec = json.loads(SPEC.read_text(encoding="utf-8"))
     port = connector_for(sandbox.env)
-    _seed_fields(sandbox, trello_auth, _demo(sandbox).board)
+    seed_trello_fields(sandbox, _demo(sandbox).board)
     before = len(sandbox.requests())
     prepared, _ = migrate(store, port, _demo(sandbox), port, BoardRef(tool=Tool.TRELLO, board=NEW))
     files = FileMigration(load_mapping(Tool.FILE, None))

@@ -15,7 +15,7 @@ import requests
 from moteur.connectors.file_connector import FileConnector
 from moteur.connectors.migration import Capabilities
 from moteur.core.identity import split_identity
-from moteur.core.migrate import comment_text
+from moteur.core.migrate import comment_text, fold_name, same_custom_value
 from moteur.core.migration_run import (
     MigrationOutcome,
     PreparedMigration,
@@ -172,6 +172,15 @@ def differences(
             check(
                 "checklist", [(c.text, c.done) for c in a.checklist], [(c.text, c.done) for c in t.checklist]
             )
+        if caps.custom_fields:
+            carried_fields = {
+                fold_name(f.name): f.kind for f in source.custom_fields if f.kind in caps.custom_fields
+            }
+            have = {fold_name(k[6:]): v for k, v in t.extra.items() if k.startswith("field:")}
+            for name, value in a.extra.items():
+                kind = carried_fields.get(fold_name(name[6:])) if name.startswith("field:") else None
+                if kind is not None and not same_custom_value(kind, value, have.get(fold_name(name[6:]))):
+                    problems.append(f"{a.title!r} {name}: {value!r} -> {have.get(fold_name(name[6:]))!r}")
         if caps.comments:
             want = [comment_text(c.author, c.date, c.text) for c in a.comments]
             have = [c.text for c in t.comments]
@@ -195,3 +204,60 @@ def hop(
     assert (again.plan.created, again.plan.subitems, again.plan.comments, rerun.creates) == (0, 0, 0, 0)
     assert again.plan.updated == 0, [op for op in again.plan.ops][:3]
     return target_ref, prepared
+
+
+# -- custom fields on a Trello board, as a person would add them -------------------------------------------
+
+STAGES = ("Idea", "Live", "Done")
+TRELLO_FIELD_TYPES = {
+    "Budget": "number",
+    "Stage": "list",
+    "Brief": "text",
+    "Launch": "date",
+    "Approved": "checkbox",
+}
+
+
+def seed_trello_fields(sandbox: Sandbox, board: str) -> dict[str, str]:
+    """Role-less fields on a Trello board (number, list, text, date, checkbox) with values on its first two
+    cards (by id), through Trello's own API; returns the field and option ids by name."""
+    base = sandbox.urls["trello"]
+    auth = {"key": sandbox.env["MOTEUR_TRELLO_API_KEY"], "token": sandbox.env["MOTEUR_TRELLO_TOKEN"]}
+    ids: dict[str, str] = {}
+    for name, kind in TRELLO_FIELD_TYPES.items():
+        body: dict[str, Any] = {
+            "idModel": board,
+            "modelType": "board",
+            "name": name,
+            "type": kind,
+            "pos": "bottom",
+        }
+        if kind == "list":
+            body["options"] = [{"value": {"text": t}, "pos": 16384 * (n + 1)} for n, t in enumerate(STAGES)]
+        answer = requests.post(f"{base}/customFields", params=auth, json=body, timeout=10)
+        answer.raise_for_status()
+        ids[name] = answer.json()["id"]
+        if kind == "list":
+            ids.update({t: o["id"] for t, o in zip(STAGES, answer.json()["options"], strict=True)})
+    cards = requests.get(f"{base}/boards/{board}/cards", params=auth, timeout=10).json()
+    first, second = sorted(cards, key=lambda c: c["id"])[:2]
+    values = {
+        first["id"]: [
+            {"idCustomField": ids["Budget"], "value": {"number": "1200"}},
+            {"idCustomField": ids["Stage"], "idValue": ids["Live"]},
+            {"idCustomField": ids["Brief"], "value": {"text": "Cibler les DAF"}},
+            {"idCustomField": ids["Launch"], "value": {"date": "2026-12-18T12:00:00.000Z"}},
+            {"idCustomField": ids["Approved"], "value": {"checked": "true"}},
+        ],
+        second["id"]: [
+            {"idCustomField": ids["Budget"], "value": {"number": "2.5"}},
+            {"idCustomField": ids["Stage"], "idValue": ids["Idea"]},
+            {"idCustomField": ids["Launch"], "value": {"date": "2026-12-24T10:00:00.000Z"}},
+        ],
+    }
+    for card, items in values.items():
+        answer = requests.put(
+            f"{base}/cards/{card}/customFields", params=auth, json={"customFieldItems": items}, timeout=10
+        )
+        answer.raise_for_status()
+    return ids

@@ -25,6 +25,7 @@ from migration.support import (
     import_trello,
     migrate,
     needs_fixtures,
+    seed_trello_fields,
 )
 from moteur.core.model import BoardRef, Tool
 from moteur.core.state import StateStore
@@ -119,3 +120,24 @@ def test_real_export_to_each_tool(
         f"comments, {sent} requests, {seconds:.2f} s; re-run creates {rerun.creates}, updates "
         f"{again.plan.updated}; losses: {'; '.join(loss.text() for loss in plan.losses)}"
     )
+
+
+@pytest.mark.parametrize("chain", list(CHAINS))
+def test_chain_of_tools_carries_custom_fields(
+    sandbox: Sandbox, ports: Callable[[Tool], Any], store: StateStore, chain: str
+) -> None:
+    """Number, single choice, text and date fields go round the three tools (``hop`` compares the values);
+    a checkbox has no counterpart and is the one loss; no hop reports a number/choice/text/date field lost."""
+    ref, port = board(sandbox, Tool.TRELLO), ports(Tool.TRELLO)
+    seed_trello_fields(sandbox, ref.board)
+    for n, tool in enumerate(CHAINS[chain]):
+        nxt = ports(tool)
+        ref, prepared = hop(store, port, ref, nxt, BoardRef(tool=tool, board="new"), name=f"fields {chain}")
+        lost = [loss.what for loss in prepared.plan.losses if loss.what.startswith("custom field")]
+        assert lost == (['custom field "Approved"'] if n == 0 else []), prepared.plan.losses
+        if n == 0:
+            assert set(prepared.plan.fields_to_create) >= {"Budget", "Stage", "Brief", "Launch"}
+        copy = nxt.read_full(ref)
+        values = {k: v for a in copy.actions for k, v in a.extra.items() if k.startswith("field:")}
+        assert {"field:Budget", "field:Stage", "field:Brief", "field:Launch"} <= set(values), values
+        port = nxt
