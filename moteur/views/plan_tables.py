@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 
 from rich.console import Console
@@ -83,6 +84,11 @@ def load_bar(load: float, capacity: float, width: int = 12) -> Text:
     return bar
 
 
+def _table_order(s: Scored) -> tuple[float, str]:
+    """Rows of a quadrant table: ICE descending, then title."""
+    return (-(s.ice or 0), s.action.title)
+
+
 def quadrant_tables(evaluation: Evaluation, language: Language, max_rows: int = 40) -> list[Table]:
     h = HEADERS[language]
     groups: dict[Quadrant, list[Scored]] = defaultdict(list)
@@ -99,13 +105,16 @@ def quadrant_tables(evaluation: Evaluation, language: Language, max_rows: int = 
         for key in ("impact", "effort", "confidence", "ice"):
             table.add_column(h[key], justify="right")
         table.add_column(h["sprint"], justify="right")
-        rows.sort(key=lambda s: (-(s.ice or 0), s.action.title))
         if len(rows) > max_rows:
             more = len(rows) - max_rows
             table.caption = f"… and {more} more (all of them with --json)"
             if language is Language.FR:
                 table.caption = f"… et {more} de plus (toutes avec --json)"
-            rows = rows[:max_rows]
+            # The first rows of the sorted order (``nsmallest`` is ``sorted(...)[:n]``), without sorting
+            # 100,000 actions to show 40.
+            rows = heapq.nsmallest(max_rows, rows, key=_table_order)
+        else:
+            rows.sort(key=_table_order)
         for s in rows:
             a = s.action
             assignment = evaluation.plan.assignments.get(a.key)
@@ -161,7 +170,9 @@ def sprint_table(evaluation: Evaluation, language: Language) -> Table:
 
 def flag_lines(evaluation: Evaluation, language: Language, max_lines: int = 60) -> list[Text]:
     texts = FLAG_TEXTS[language]
-    lines: list[Text] = []
+    # Every line as (title, flag) first, and a Text only for the lines shown: 100,000 actions may each
+    # need attention, and a Text costs microseconds.
+    found: list[tuple[str, Flag]] = []
     for s in sorted(evaluation.scored, key=lambda s: s.action.title):
         if s.action.status.is_closed:
             continue
@@ -169,14 +180,17 @@ def flag_lines(evaluation: Evaluation, language: Language, max_lines: int = 60) 
         flags = assignment.flags if assignment else s.flags
         for flag in ATTENTION:
             if flag in flags:
-                line = Text("• ", style="bold")
-                line.append(s.action.title, style="bold")
-                line.append(f" — {texts[flag]}")
-                lines.append(line)
-    if len(lines) > max_lines:
-        more = len(lines) - max_lines
+                found.append((s.action.title, flag))
+    lines: list[Text] = []
+    for title, flag in found[:max_lines]:
+        line = Text("• ", style="bold")
+        line.append(title, style="bold")
+        line.append(f" — {texts[flag]}")
+        lines.append(line)
+    if len(found) > max_lines:
+        more = len(found) - max_lines
         tail = f"… and {more} more" if language is Language.EN else f"… et {more} de plus"
-        lines = [*lines[:max_lines], Text(tail, style="dim")]
+        lines.append(Text(tail, style="dim"))
     return lines
 
 
