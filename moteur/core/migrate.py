@@ -223,12 +223,14 @@ def _custom_schema(
     return _CustomSchema(carried, fates, tuple(ops))
 
 
-def _same(name: str, wanted: Any, found: Any) -> bool:
+def _same(name: str, wanted: Any, found: Any, doing_status: bool = True) -> bool:
     """Whether a target value already holds the wanted one, for a field the target can hold."""
     if name == "status":
         want, have = Status(wanted), Status(found)
         if want.is_closed and have.is_closed:
             return True  # archived → done where the target has no archive
+        if not doing_status and not want.is_closed and not have.is_closed:
+            return True  # open is open where "doing" is only a list/section name (the bucket carries it)
         # A target without a "doing" state reads it back as todo: not a change to write again.
         return want == have or (not want.is_closed and have is Status.TODO)
     if name == "description":
@@ -351,7 +353,9 @@ class _Adapter:
             if wanted is not None:
                 values[wanted.name] = value
             else:
-                fate = self.custom.fates.get(fold_name(name[6:]), "not carried (no counterpart on the target)")
+                fate = self.custom.fates.get(
+                    fold_name(name[6:]), "not carried (no counterpart on the target)"
+                )
                 self.losses.add(f'custom field "{name[6:]}"', fate)
         return values
 
@@ -425,7 +429,7 @@ def plan_migration(
             if existing is None:
                 skipped += 1  # linked, but the target item is gone: a person deleted it; not recreated
                 continue
-            update = _update(key, linked, action, fields, existing, known, custom)
+            update = _update(key, linked, action, fields, existing, known, custom, caps)
             if update is None:
                 unchanged += 1
             else:
@@ -456,6 +460,7 @@ def _update(
     existing: Action,
     known: set[str],
     custom: _CustomSchema,
+    caps: Capabilities,
 ) -> UpdateItem | None:
     have = canonical_fields(existing)
     wanted = dict(fields)
@@ -463,13 +468,15 @@ def _update(
     changed = {
         name: fields[name]
         for name in MIGRATION_FIELDS
-        if name != "custom" and not _same(name, wanted[name], have.get(name))
+        if name != "custom" and not _same(name, wanted[name], have.get(name), caps.doing_status)
     }
     have_custom = {fold_name(name): value for name, value in have["custom"].items()}
     custom_changed = {
         name: value
         for name, value in fields["custom"].items()
-        if not same_custom_value(custom.carried[fold_name(name)].kind, value, have_custom.get(fold_name(name)))
+        if not same_custom_value(
+            custom.carried[fold_name(name)].kind, value, have_custom.get(fold_name(name))
+        )
     }
     if custom_changed:
         changed["custom"] = custom_changed

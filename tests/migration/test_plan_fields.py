@@ -134,3 +134,12 @@ def test_assignees_the_target_does_not_know_are_reported_before_the_run() -> Non
         "assignees unknown on the target: 1 item — not assigned (invite them, or map them with --map-users)"
     ]
     assert plan.notes == ("not on the target, so not assigned: camille@example.org, lea@example.org",)
+
+
+def test_todo_and_doing_are_the_same_where_doing_is_only_a_bucket_name() -> None:
+    a = src("a", bucket="En cours")  # a file row without a status, in a bucket named like a doing state
+    there = copy_of(a, "t1", status="doing")  # Asana reads "doing" from the section name
+    no_doing = replace(ALL, doing_status=False)
+    assert plan_migration(source(a), target(there, buckets=("En cours",)), {a.key: there.ref}, no_doing).empty
+    (update,) = plan_migration(source(a), target(there, buckets=("En cours",)), {a.key: there.ref}, ALL).ops
+    assert isinstance(update, UpdateItem) and update.fields == {"status": "todo"}

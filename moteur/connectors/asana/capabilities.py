@@ -31,6 +31,7 @@ def capabilities(*, fields_on: bool, emails: frozenset[str] | None = None) -> Ca
     return Capabilities(
         tool=Tool.ASANA,
         multi_assignee=False,  # one assignee per task
+        doing_status=False,  # "doing" is a list/section name here
         scores=fields_on,
         objective_channel=fields_on,
         moteur_fields=fields_on,

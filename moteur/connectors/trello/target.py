@@ -60,6 +60,7 @@ def capabilities(client: HttpClient, board: BoardRef | None, power_up: bool | No
     return Capabilities(
         tool=Tool.TRELLO,
         due_date_only=False,
+        doing_status=False,  # "doing" is a list/section name here
         moteur_fields=on,
         custom_fields=CARRIED_KINDS if on else frozenset(),
         notes=NOTES if on else (*NOTES, POWER_UP_OFF),
