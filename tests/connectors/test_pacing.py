@@ -202,12 +202,33 @@ def test_a_slot_is_held_until_the_answer_then_counted_a_window_more() -> None:
     assert limiter.acquire() == 10.0 + EDGE_SECONDS and clock.now == 13.0 + EDGE_SECONDS
 
 
-def test_a_caller_holding_every_slot_itself_is_told_rather_than_left_waiting() -> None:
+def test_a_request_that_does_not_fit_whole_waits_without_holding_part_of_the_window() -> None:
+    """Regression (Asana first sync: a third minute for 2,999 units of 3,000): the writer takes a batch's
+    slots one by one; those taken just before the window filled were held through the wait, so counted in
+    both windows. Now a holder's slots are taken again with the rest, all at once."""
     clock = VirtualClock()
-    limiter = SlidingWindowLimiter(2, 10.0, clock=clock, sleep=clock.sleep)
+    limiter = SlidingWindowLimiter(3, 10.0, clock=clock, sleep=clock.sleep)
+    limiter.acquire(2, holder="earlier")
+    limiter.release(holder="earlier")  # two units counted until 10 s
+    limiter.acquire()  # the batch's first action: the last slot of this window
+    room_while_waiting: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        room_while_waiting.append(limiter.room_in())
+        clock.sleep(seconds)
+
+    limiter.sleep = sleep
+    limiter.acquire()  # its second action does not fit: both wait for the window
+    assert room_while_waiting == [0.0]  # the first one was not held meanwhile
+    assert clock.now == 10.0 + EDGE_SECONDS and limiter.room_in() == 0.0  # both taken at 10 s
+
+
+def test_a_request_that_can_never_fit_is_refused() -> None:
+    limiter = SlidingWindowLimiter(2, 10.0)
     limiter.acquire(2)
-    with pytest.raises(RuntimeError, match="held by the caller itself"):
-        limiter.acquire()
+    with pytest.raises(ValueError, match="never fit"):
+        limiter.acquire()  # three for one request
+    limiter.release()
     with pytest.raises(ValueError, match="never fit"):
         limiter.acquire(3)
 

@@ -42,9 +42,9 @@ from contextlib import contextmanager
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 
-# A released unit stops counting this long after its answer + window: the server compares its own timestamps
-# (floats, or coarser), and a tie at the window's edge must fall on the safe side. A millisecond a window costs
-# nothing measurable.
+# A released unit stops counting this long after its answer + window: the server compares its own
+# timestamps (floats, or coarser), and a tie at the window's edge must fall on the safe side. A millisecond a
+# window costs nothing measurable.
 EDGE_SECONDS = 0.001
 # While every slot is held by requests in flight, room appears only at a release; a waiting thread looks
 # again at least this often (a release also wakes it at once).
@@ -97,7 +97,7 @@ class SlidingWindowLimiter:
     def try_acquire(self, units: int = 1, holder: Hashable | None = None) -> float:
         """Take ``units`` slots for ``holder`` if they fit now (returns 0); else the seconds to wait."""
         if units > self.limit:
-            raise ValueError(f"{units} units can never fit a limit of {self.limit}")
+            raise ValueError(f"{units} units for one request can never fit a limit of {self.limit}")
         with self._lock:
             wait = self._room_in(self.clock(), units)
             if wait <= 0:
@@ -110,9 +110,14 @@ class SlidingWindowLimiter:
         """Take ``units`` slots for ``holder`` (default: this thread), waiting for room; the seconds waited.
 
         The slots are held until ``release``: take every slot a request costs before sending it, in the
-        thread that sends it.
+        thread that sends it. Slots the holder already holds belong to the same request, not sent yet (a
+        thread sends one request at a time), so they are taken again with these, all at once: a batch whose
+        actions do not all fit waits without occupying part of the window (taken one by one at the end of a
+        window, its first slots would be counted in that window and, once sent, in the next one too).
         """
         who = _holder(holder)
+        with self._lock:
+            units += self._held.pop(who, 0)
         waited = 0.0
         while True:
             wait = self.try_acquire(units, who)
@@ -121,21 +126,16 @@ class SlidingWindowLimiter:
                     self.waited += waited
                 return waited
             if math.isinf(wait):
-                waited += self._await_release(who)
+                waited += self._await_release()
                 continue
             # Sleep outside the lock so other threads can see the window too.
             self.sleep(wait)
             waited += wait
 
-    def _await_release(self, who: Hashable) -> float:
-        """Wait (in real time) for another holder's release; a holder waiting on itself would never wake."""
+    def _await_release(self) -> float:
+        """Wait (in real time) until another holder's release, or a short while."""
         started = time.monotonic()
         with self._released:
-            if self._held[who] and self._held[who] == sum(self._held.values()) and not self._ends:
-                raise RuntimeError(
-                    f"the rate limiter's {self.limit} slots are all held by the caller itself: "
-                    "release the slots of a request once its answer arrives"
-                )
             self._released.wait(HELD_POLL_SECONDS)
         return time.monotonic() - started
 
