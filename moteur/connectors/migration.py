@@ -50,6 +50,7 @@ class Capabilities:
     # A "doing" state of its own. Without one (Trello, Asana) an open item's status is read from its list or
     # section name, which the migration carries anyway: todo and doing are then the same thing to write.
     doing_status: bool = True
+    description_limit: int | None = None  # characters a description holds, identity footer included
     custom_fields: frozenset[FieldKind] = frozenset()  # the kinds of custom field it can create and hold
     typeless_fields: bool = False  # a field holds any value as written (a file's column): no kind clash
     # The e-mails (lower case) of the people the target can assign; None when the port cannot tell (the plan

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from moteur.core.identity import split_identity
+from moteur.core.identity import split_identity, with_identity
 from moteur.core.model import (
     Action,
     BoardRef,
@@ -60,6 +60,8 @@ if TYPE_CHECKING:  # the port interface, for its type only: core imports no conn
 _SCORES = ("impact", "effort", "confidence")
 _OWN = ("quadrant", "sprint", "ice")
 _NOON = "T12:00:00+00:00"
+CUT_NOTE = "\n\n[…] (cut here: the full text is in a comment)"
+FULL_TEXT_HEADING = "Full description:\n\n"
 
 
 @dataclass(frozen=True)
@@ -340,8 +342,23 @@ class _Adapter:
             lose("quadrant/sprint/ICE", "not carried")
             fields.update(dict.fromkeys(_OWN))
         fields["custom"] = self._custom_values(action)
+        self._fit_description(action, fields, extra_comments)
         self._extra_losses(action)
         return fields, extra_comments
+
+    def _fit_description(self, action: Action, fields: dict[str, Any], extra_comments: list[str]) -> None:
+        """Cut a description the target cannot hold whole (the identity footer always fits), and post the
+        full text as a comment. Done here rather than in the port so the cut text is what the next run
+        compares with: a description cut by the tool alone would be rewritten on every run."""
+        limit, body = self.caps.description_limit, fields["description"]
+        if limit is None:
+            return
+        room = limit - len(with_identity("x", action.key)) + 1
+        if len(body) <= room:
+            return
+        self.losses.add(f"descriptions over {limit:,} characters", "cut; the full text posted as a comment")
+        fields["description"] = body[: room - len(CUT_NOTE)].rstrip() + CUT_NOTE
+        extra_comments.append(FULL_TEXT_HEADING + body)
 
     def _custom_values(self, action: Action) -> dict[str, Any]:
         """The carried custom fields' values (every carried field named: None where the item has none)."""

@@ -15,7 +15,7 @@ import requests
 from moteur.connectors.file_connector import FileConnector
 from moteur.connectors.migration import Capabilities
 from moteur.core.identity import split_identity
-from moteur.core.migrate import comment_text, fold_name, same_custom_value
+from moteur.core.migrate import CUT_NOTE, comment_text, fold_name, same_custom_value
 from moteur.core.migration_run import (
     MigrationOutcome,
     PreparedMigration,
@@ -148,9 +148,13 @@ def differences(
         check("title", a.title, t.title)
         if a.bucket:
             check("bucket", a.bucket, t.bucket)
-        check(
-            "description", " ".join(a.description.split()), " ".join(split_identity(t.description)[0].split())
-        )
+        have_text = split_identity(t.description)[0]
+        if caps.description_limit is not None and have_text.endswith(CUT_NOTE):  # cut by the plan, on purpose
+            check(
+                "description (cut)", True, a.description.startswith(have_text.removesuffix(CUT_NOTE).rstrip())
+            )
+        else:
+            check("description", " ".join(a.description.split()), " ".join(have_text.split()))
         check("closed", a.status.is_closed, t.status.is_closed)
         if a.due is not None and (caps.due_date_only or caps.due_datetime):
             check("due day", a.due_day, t.due_day)

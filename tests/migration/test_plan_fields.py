@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from migration.test_plan import ALL, copy_of, source, src, target
+from moteur.core.identity import with_identity
 from moteur.core.migrate import plan_migration
-from moteur.core.model import ChecklistItem, CustomField, FieldKind, ItemRef, Snapshot, Tool
-from moteur.core.ops import CreateItem, CreateSubitem, EnsureField, UpdateItem, UpdateSubitem
+from moteur.core.model import ChecklistItem, Comment, CustomField, FieldKind, ItemRef, Snapshot, Tool
+from moteur.core.ops import AddComment, CreateItem, CreateSubitem, EnsureField, UpdateItem, UpdateSubitem
 
 KINDS = frozenset({FieldKind.NUMBER, FieldKind.ENUM, FieldKind.TEXT, FieldKind.DATE})
 CAN = replace(ALL, custom_fields=KINDS)
@@ -143,3 +144,21 @@ def test_todo_and_doing_are_the_same_where_doing_is_only_a_bucket_name() -> None
     assert plan_migration(source(a), target(there, buckets=("En cours",)), {a.key: there.ref}, no_doing).empty
     (update,) = plan_migration(source(a), target(there, buckets=("En cours",)), {a.key: there.ref}, ALL).ops
     assert isinstance(update, UpdateItem) and update.fields == {"status": "todo"}
+
+
+def test_a_description_too_long_for_the_target_is_cut_once_and_posted_whole_as_a_comment() -> None:
+    long = "Paragraphe. " * 300  # 3,600 characters
+    a = src("a", description=long.strip())
+    small = replace(ALL, description_limit=2000)
+    plan = plan_migration(source(a), target(), {}, small)
+    create, comment = plan.ops
+    assert isinstance(create, CreateItem) and isinstance(comment, AddComment)
+    cut = create.fields["description"]
+    assert len(with_identity(cut, a.key)) <= 2000
+    assert cut.endswith("(cut here: the full text is in a comment)")
+    assert comment.text == "Full description:\n\n" + long.strip()
+    assert [loss.text() for loss in plan.losses] == [
+        "descriptions over 2,000 characters: 1 item — cut; the full text posted as a comment"
+    ]
+    there = copy_of(a, "t1", description=with_identity(cut, a.key), comments=(Comment(text=comment.text),))
+    assert plan_migration(source(a), target(there), {a.key: there.ref}, small).empty  # the next run settles

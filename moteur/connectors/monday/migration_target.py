@@ -24,12 +24,18 @@ from moteur.mappings.schema import fold
 USERS_LIMIT = 1000  # ``users``' maximum per page: an account with more cannot be listed in one request
 
 
+# "The long text column holds up to 2,000 characters" (developer.monday.com, long text column reference); the
+# description lives there, identity footer included: a longer one is cut by the plan, the full text an update.
+LONG_TEXT_LIMIT = 2000
+
+
 def capabilities(emails: frozenset[str] | None = None) -> Capabilities:
     """What a monday.com board can hold: every plan has numbers, text, date and status columns (a single
     choice becomes a status column, its options the labels); ``emails`` are the people it can assign."""
     return Capabilities(
         tool=Tool.MONDAY,
         custom_fields=frozenset(custom.NEW_TYPE),
+        description_limit=LONG_TEXT_LIMIT,
         emails=emails,
         notes=(
             "monday.com: comments are posted as the token's user, prefixed with their author and date",

@@ -61,6 +61,7 @@ def capabilities(client: HttpClient, board: BoardRef | None, power_up: bool | No
         tool=Tool.TRELLO,
         due_date_only=False,
         doing_status=False,  # "doing" is a list/section name here
+        description_limit=TEXT_LIMIT,
         moteur_fields=on,
         custom_fields=CARRIED_KINDS if on else frozenset(),
         notes=NOTES if on else (*NOTES, POWER_UP_OFF),
