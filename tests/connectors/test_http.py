@@ -8,6 +8,7 @@ import logging
 import pytest
 import requests
 import responses
+from virtual_clock import VirtualClock
 
 from moteur.connectors.http import (
     AmbiguousWrite,
@@ -25,19 +26,6 @@ from moteur.core.errors import AuthError, NotFound, RemoteError
 KEY = "0123456789abcdef0123456789abcdef"
 TOKEN = "ATTAsecret" + "9" * 54
 BASE = "https://api.trello.com/1"
-
-
-class VirtualClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 def client(clock: VirtualClock, *, query_auth: bool = True, attempts: int = 3) -> HttpClient:

@@ -18,6 +18,7 @@ import pytest
 import responses
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from virtual_clock import VirtualClock
 
 from moteur.connectors.asana.transport import PER_MINUTE, pace
 from moteur.connectors.http import ClientOptions, HttpClient, QueryAuth, RetryPolicy, SlidingWindowLimiter
@@ -28,19 +29,6 @@ from moteur.sandbox.asana.limits import WINDOW_S as ASANA_WINDOW
 from moteur.sandbox.asana.limits import AsanaLimiter
 
 BASE = "https://api.example.test/1"
-
-
-class VirtualClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 # -- the simulation ------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import requests
+from virtual_clock import VirtualClock
 
 from connectors.contract import ConnectorContract, mutating, plan_for
 from moteur.connectors.trello import TrelloConnector
@@ -24,21 +25,6 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO.parent / "shared" / "fixtures")) / "trello"
 EXPORTS = sorted(FIXTURES.glob("*.json")) if FIXTURES.is_dir() else []
 Sandbox = Any  # tests/conftest.py
-
-
-class VirtualClock:
-    """Time that passes only when someone sleeps: rate windows and backoffs cost no real time."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 def connector_for(env: dict[str, str]) -> TrelloConnector:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import requests
+from virtual_clock import VirtualClock
 
 from moteur.connectors.file_connector import FileConnector
 from moteur.connectors.migration import Capabilities
@@ -34,19 +35,6 @@ TRIP = FIXTURES / "zh_europe_trip_2026_board.json"
 needs_fixtures = pytest.mark.skipif(not SAMPLE.exists(), reason=f"Trello exports not found in {FIXTURES}")
 Sandbox = Any  # tests/conftest.py
 _METHODS = ("capabilities", "read_full", "create_board", "apply_migration")
-
-
-class VirtualClock:
-    """Time that passes only when someone sleeps: rate windows and backoffs cost no real time."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def open_port(tool: Tool, env: dict[str, str]) -> Any:
