@@ -21,7 +21,8 @@ import requests
 
 from connectors.test_trello import connector_for
 from moteur.connectors.trello import TrelloConnector
-from moteur.connectors.trello.target import TEXT_LIMIT, card_description, trello_due, within_limit
+from moteur.connectors.trello.custom_values import trello_due
+from moteur.connectors.trello.target import TEXT_LIMIT, card_description, within_limit
 from moteur.core.identity import split_identity
 from moteur.core.migrate import canonical_fields, plan_migration
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Status, Tool

@@ -75,18 +75,23 @@ def canonical_date(text: str) -> str | None:
     return moment.isoformat()
 
 
+def trello_due(value: object) -> str | None:
+    """A canonical due as Trello stores it: UTC with milliseconds; a date-only due at 12:00 UTC."""
+    due = parse_due(value)
+    if due is None:
+        return None
+    if isinstance(due, datetime):
+        moment = (due if due.tzinfo else due.replace(tzinfo=UTC)).astimezone(UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return f"{due.isoformat()}T12:00:00.000Z"
+
+
 def trello_date(value: object) -> str | None:
-    """A canonical date as Trello stores it: a UTC instant with milliseconds; a date alone at 12:00 UTC."""
+    """``trello_due`` for a custom date field's value; None for what is not a date."""
     try:
-        found = parse_due(value)
+        return trello_due(value)
     except ValueError:
         return None
-    if found is None:
-        return None
-    if isinstance(found, datetime):
-        moment = (found if found.tzinfo else found.replace(tzinfo=UTC)).astimezone(UTC)
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-    return f"{found.isoformat()}T12:00:00.000Z"
 
 
 def _number(text: str) -> int | float | str:

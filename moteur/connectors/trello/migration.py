@@ -34,10 +34,10 @@ from typing import Any
 
 from moteur.connectors.http import HttpClient
 from moteur.connectors.trello.board_schema import BoardSchema, create_once
-from moteur.connectors.trello.custom_values import custom_item, ensure_custom_field
+from moteur.connectors.trello.custom_values import custom_item, ensure_custom_field, trello_due
 from moteur.connectors.trello.migration_children import CHECKLIST_NAME, CardChildren
 from moteur.connectors.trello.reader import _list_of
-from moteur.connectors.trello.target import card_description, trello_due
+from moteur.connectors.trello.target import card_description
 from moteur.core.errors import AuthError, MoteurError, PermissionDenied, SkippableError
 from moteur.core.identity import split_identity
 from moteur.core.labels import QUADRANT_COLOURS, quadrant_from_name, sprint_index

@@ -14,7 +14,6 @@ and the identity footer always kept).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from moteur.connectors.http import HttpClient
@@ -24,7 +23,7 @@ from moteur.connectors.trello.custom_values import CARRIED_KINDS
 from moteur.connectors.trello.reader import resolve_board_id
 from moteur.core.errors import AuthError, MoteurError, PermissionDenied
 from moteur.core.identity import with_identity
-from moteur.core.model import BoardRef, Tool, parse_due
+from moteur.core.model import BoardRef, Tool
 
 NOTES = (
     "Trello dues always have a time of day: a date-only due is written at 12:00 UTC "
@@ -124,17 +123,6 @@ def _boards_named(client: HttpClient, name: str) -> set[str]:
         "GET", "/members/me/boards", params={"fields": "id,name", "filter": "open"}, what="the token's boards"
     )
     return {str(b["id"]) for b in boards if isinstance(b, dict) and b.get("name") == name and b.get("id")}
-
-
-def trello_due(value: object) -> str | None:
-    """A canonical due as Trello stores it: UTC with milliseconds; a date-only due at 12:00 UTC."""
-    due = parse_due(value)
-    if due is None:
-        return None
-    if isinstance(due, datetime):
-        moment = (due if due.tzinfo else due.replace(tzinfo=UTC)).astimezone(UTC)
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-    return f"{due.isoformat()}T12:00:00.000Z"
 
 
 def within_limit(text: str, limit: int = TEXT_LIMIT) -> str:
