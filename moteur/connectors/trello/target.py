@@ -7,9 +7,9 @@ scores and the carried custom fields (number, text, date, list) only when the bo
 is on (else scores ride as labels "Impact: 8", ICE and custom fields are not carried). A board created for
 a migration gets the power-up turned on through ``boardPlugins`` (refused on a free workspace).
 
-The text forms a card takes are here too: ``trello_due`` (a due as Trello stores it) and ``card_description``
-/ ``within_limit`` (Trello refuses a description or comment past 16,384 characters: the body is cut, marked,
-and the identity footer always kept).
+The text forms a card's description takes are here too: ``card_description`` / ``within_limit`` (Trello
+refuses a description or comment past 16,384 characters: the body is cut, marked, and the identity footer
+always kept). A due as Trello stores it is ``custom_values.trello_due``.
 """
 
 from __future__ import annotations
