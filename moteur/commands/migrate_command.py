@@ -17,6 +17,7 @@ import yaml
 from moteur.commands.context import settings_for
 from moteur.commands.sync_command import now_utc, open_store, owner_gone, owner_name
 from moteur.connectors.base import open_connector
+from moteur.connectors.files.rows import UNSCORED
 from moteur.core.errors import UsageError
 from moteur.core.migrate import MigrationPlan
 from moteur.core.migration_run import (
@@ -199,7 +200,8 @@ def run_migrate(
                 now=now_utc,
             )
         for warning in prepared.source.warnings:
-            out.warn(f"{source_ref}: {warning}")
+            if UNSCORED not in warning:  # a source without scores is fine to migrate
+                out.warn(f"{source_ref}: {warning}")
         if dry_run:
             if json_out:
                 out.json(migration_json(prepared, None, dry_run=True))

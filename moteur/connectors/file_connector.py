@@ -66,8 +66,8 @@ class FileConnector:
 
     # -- migration (``connectors/migration.py``): delegated to ``file_migration`` --------------------------
 
-    def capabilities(self, board: BoardRef | None = None) -> Capabilities:
-        return FileMigration(self.mapping).capabilities(board)
+    def capabilities(self, board: BoardRef | None = None, *, workspace: str | None = None) -> Capabilities:
+        return FileMigration(self.mapping).capabilities(board, workspace=workspace)
 
     def read_full(self, board: BoardRef, *, include_archived: bool = False) -> Snapshot:
         return FileMigration(self.mapping).read_full(board, include_archived=include_archived)

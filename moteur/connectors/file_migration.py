@@ -268,7 +268,7 @@ class FileMigration:
     def __init__(self, mapping: BoardMapping) -> None:
         self.mapping = mapping
 
-    def capabilities(self, board: BoardRef | None = None) -> Capabilities:
+    def capabilities(self, board: BoardRef | None = None, *, workspace: str | None = None) -> Capabilities:
         if board is not None and _kind(Path(board.board)) == "csv":
             return Capabilities(
                 tool=Tool.FILE,

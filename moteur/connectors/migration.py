@@ -62,7 +62,9 @@ class Capabilities:
 class MigrationPort(Protocol):
     tool: Tool
 
-    def capabilities(self, board: BoardRef | None = None) -> Capabilities: ...
+    def capabilities(self, board: BoardRef | None = None, *, workspace: str | None = None) -> Capabilities:
+        """What ``board`` can hold; ``board`` None: a board this port would create in ``workspace``."""
+        ...
 
     def read_full(self, board: BoardRef, *, include_archived: bool = False) -> Snapshot: ...
 

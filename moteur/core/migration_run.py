@@ -168,7 +168,7 @@ def prepare_migration(
         source,
         target,
         targets,
-        target_port.capabilities(board),
+        target_port.capabilities(board, workspace=workspace),
         include_archived=include_archived,
         users=users,
     )

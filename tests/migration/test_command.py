@@ -57,6 +57,24 @@ def test_cli_migrate_to_a_new_project_then_rerun(
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, first["created"])
 
 
+def test_dry_run_into_a_new_project_names_the_assignees_it_could_not_assign(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, value in sandbox.env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("MOTEUR_STATE_URL", f"sqlite:///{tmp_path / 'state.db'}")
+    monkeypatch.delenv("MOTEUR_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    rows = [{"title": "Webinar", "bucket": "To do", "assignees": "nobody@example.org", "Budget": 1200}]
+    (tmp_path / "plan.json").write_text(json.dumps(rows), encoding="utf-8")
+    assert main(["migrate", "file:plan.json", "asana:new", "--dry-run"]) == 0
+    out, err = capsys.readouterr()
+    assert "assignees unknown on the target: 1 item" in out
+    assert "not on the target, so not assigned: nobody@example.org" in out
+    assert 'custom fields to create or extend (1): "Budget"' in out
+    assert "every action is to score" not in err  # scores are copied where there are some, not needed
+
+
 def _links_committed(db: Path) -> int:
     """Item links the (killed) process committed, read without opening the store while it may migrate it."""
     try:

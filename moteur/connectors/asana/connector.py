@@ -185,10 +185,17 @@ class AsanaConnector(HttpBacked):
 
     # -- migration (``moteur migrate``): see ``migration.py`` ------------------------------------------------
 
-    def capabilities(self, board: BoardRef | None = None) -> Capabilities:
-        """What a project holds; with a project read in full before, the e-mails of the people its
-        workspace can assign (one paged read of the users, reused by ``apply_migration``)."""
-        workspace = self._workspaces.get(board.board) if board is not None else None
+    def capabilities(self, board: BoardRef | None = None, *, workspace: str | None = None) -> Capabilities:
+        """What a project holds, and the e-mails of the people its workspace can assign (one paged read of
+        the users, reused by ``apply_migration``): the workspace of a project read in full before, or, for a
+        project still to create, ``workspace`` or the token's only one."""
+        if board is not None:
+            workspace = self._workspaces.get(board.board)
+        else:
+            try:
+                workspace = port.resolve_workspace(self.http, workspace)
+            except MoteurError:
+                workspace = None  # several workspaces and none named: create_board will say so
         if workspace is not None and workspace not in self._users:
             try:
                 self._users[workspace] = asana_capabilities.workspace_users(self.http, workspace)

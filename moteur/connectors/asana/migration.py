@@ -127,17 +127,23 @@ def migrated(action: Action) -> Action:
 # -- creating a project --------------------------------------------------------------------------------------
 
 
+def resolve_workspace(client: HttpClient, workspace: str | None) -> str:
+    """``workspace`` as given, or the token's only workspace (a ``UsageError`` when it sees several)."""
+    if workspace is not None:
+        return workspace
+    spaces = list_all(client, "/workspaces", {"opt_fields": "name"}, "workspaces")
+    if len(spaces) != 1:
+        names = ", ".join(f"{w.get('gid')} ({w.get('name')})" for w in spaces) or "none"
+        raise UsageError(
+            f"Asana: the token sees {len(spaces)} workspaces ({names})",
+            hint="say which one with --workspace ID",
+        )
+    return str(spaces[0].get("gid"))
+
+
 def create_board(client: HttpClient, name: str, workspace: str | None) -> BoardRef:
     """A new project ``name`` in ``workspace`` (the token's only workspace when not given)."""
-    if workspace is None:
-        spaces = list_all(client, "/workspaces", {"opt_fields": "name"}, "workspaces")
-        if len(spaces) != 1:
-            names = ", ".join(f"{w.get('gid')} ({w.get('name')})" for w in spaces) or "none"
-            raise UsageError(
-                f"Asana: the token sees {len(spaces)} workspaces ({names})",
-                hint="say which one with --workspace ID",
-            )
-        workspace = str(spaces[0].get("gid"))
+    workspace = resolve_workspace(client, workspace)
     try:
         answer = client.request_json(
             "POST",

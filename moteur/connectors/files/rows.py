@@ -136,6 +136,11 @@ def row_version(cells: Sequence[object]) -> str:
     return hashlib.blake2b(blob.encode("utf-8"), digest_size=8).hexdigest()
 
 
+# How the warning about a board without a score column ends: ``migrate`` leaves it out (a migration copies the
+# scores a board has; a board without any is as good a source as another).
+UNSCORED = "every action is to score"
+
+
 class RowReader:
     """Turns rows into Actions for one board, collecting warnings, buckets and tags as it goes.
 
@@ -190,7 +195,7 @@ class RowReader:
                 if field not in self.index:
                     looked = ", ".join(names.get(field, ())) or field
                     self.warnings.append(
-                        f"no {field} column (looked for {looked}): every action is to score; "
+                        f"no {field} column (looked for {looked}): {UNSCORED}; "
                         "rename the column or fix the mapping file"
                     )
 

@@ -97,7 +97,7 @@ class MondayConnector(HttpBacked):
 
     # -- the migration port (issue 8): ``history`` reads, ``migration`` / ``migration_apply`` write --------
 
-    def capabilities(self, board: BoardRef | None = None) -> Capabilities:
+    def capabilities(self, board: BoardRef | None = None, *, workspace: str | None = None) -> Capabilities:
         """What a board of this account can hold; the account's people are asked once per connector."""
         if self._emails is None:
             self._emails = (migration_target.account_emails(self.transport),)

@@ -117,7 +117,7 @@ class TrelloConnector(HttpBacked):
 
     # -- migration port (connectors/migration.py): history, target, migration ----------------------------
 
-    def capabilities(self, board: BoardRef | None = None) -> Capabilities:
+    def capabilities(self, board: BoardRef | None = None, *, workspace: str | None = None) -> Capabilities:
         """The target's capabilities; its power-up state comes from this port's last full read of it (a
         migration reads the target just before it asks), else from one request."""
         power_up = self._power_ups.get(board.board) if board is not None else None
