@@ -81,6 +81,16 @@ def run_rollback(out: Output, run_id: int, *, config: Path | None, dry_run: bool
         record = store.run(run_id)
         if record.outcome is RunOutcome.ROLLED_BACK:
             raise UsageError(f"run {run_id} was already rolled back", hint="`moteur runs` shows each outcome")
+        if record.command == "migrate":
+            # A migration creates items; rollback puts back values a sync replaced. Marking the run "rolled
+            # back" with nothing undone would mislead: say what undoes a migration instead.
+            target = record.boards[-1] if record.boards else "the target board"
+            raise UsageError(
+                f"run {run_id} is a migration into {target}: rollback undoes sync runs, not the items a "
+                "migration created",
+                hint="delete or archive the target board (every item it created ends with a "
+                "`moteur-source:` line), or migrate again after fixing the source: it updates, never doubles",
+            )
         entries = [e for e in store.journal(run_id) if e.status is OpStatus.APPLIED and e.item_key]
         left_alone: list[dict[str, Any]] = []
         undone: list[dict[str, Any]] = []

@@ -75,6 +75,25 @@ def test_dry_run_into_a_new_project_names_the_assignees_it_could_not_assign(
     assert "every action is to score" not in err  # scores are copied where there are some, not needed
 
 
+def test_rollback_of_a_migration_run_says_what_undoes_it_and_changes_nothing(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, value in sandbox.env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("MOTEUR_STATE_URL", f"sqlite:///{tmp_path / 'state.db'}")
+    monkeypatch.delenv("MOTEUR_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "plan.json").write_text(json.dumps([{"title": "Webinar"}]), encoding="utf-8")
+    assert main(["migrate", "file:plan.json", "file:copy.json", "--json"]) == 0
+    run = json.loads(capsys.readouterr().out)["run"]
+    assert main(["rollback", str(run)]) == 2
+    err = capsys.readouterr().err
+    assert f"run {run} is a migration into file:" in err and "moteur-source:" in err
+    assert main(["runs", "--json"]) == 0
+    (record,) = [r for r in json.loads(capsys.readouterr().out) if r["id"] == run]
+    assert record["outcome"] != "rolled_back"
+
+
 def _links_committed(db: Path) -> int:
     """Item links the (killed) process committed, read without opening the store while it may migrate it."""
     try:
