@@ -100,18 +100,12 @@ class WriteSlots:
 class Pacing:
     """How many writes the next batch carries (0: none now, wait for an answer or for room).
 
-    A *full* batch carries ten writes (or all that are left) and is always worth its request. A *short*
-    batch carries fewer, for one of two reasons, and costs a request more:
-
-    - a *side lane*: a full batch holds 10 of the 15 write slots, so a batch of 5 can fly beside it and the
-      15 slots carry 15 writes a round trip instead of 10;
-    - a *window edge*: the rate window has room for fewer writes than a full batch, and the rest of it would
-      come only when the window rolls (a minute on); the room is used now rather than left empty.
-
-    ``budget`` is the most batches this send may use (``REQUEST_SLACK`` × the fewest); ``reserve`` of them are
-    kept for window edges (one per window, one spare), the rest are spent on side lanes at an even pace over
-    the send, so both windows of a two-minute sync run as fast: the last window replays the first one's
-    timing (a unit frees its room a window after its answer), so a fast first window alone gains nothing.
+    A *full* batch carries ten writes (or all that are left). A *short* one carries fewer and costs a request
+    more: a *side lane* flies beside a full batch in the 5 write slots it leaves (15 writes a round trip, not
+    10); a *window edge* uses the room left in a rate window now rather than a minute on. ``budget`` caps the
+    batches (``REQUEST_SLACK`` × the fewest); ``reserve`` of them are kept for window edges (one a window, one
+    spare), the rest go to side lanes at an even pace: the second minute of a two-minute sync replays the
+    first one's timing (a unit frees its room a window after its answer) and must keep up with it as well.
     """
 
     total: int
@@ -140,9 +134,8 @@ class Pacing:
         room: int,
         full_wait: float,
     ) -> int:
-        """The next batch's size given ``left`` writes to send, what this send already sent, the free write
-        slots, the batches in flight, the ``room`` (writes the rate window takes now) and ``full_wait``
-        (seconds until it takes a full batch)."""
+        """The next batch's size; ``room``: writes the rate window takes now, ``full_wait``: seconds until
+        it takes a full batch."""
         full = min(BATCH_SIZE, left)
         size = min(full, free_slots)
         if size <= 0:
@@ -273,8 +266,8 @@ class ItemWriter:
     # -- sending ----------------------------------------------------------------------------------------
 
     def _batch(self, batch: _Batch) -> list[Any]:
-        """Send one batch; the per-action results, in order. ``batch.taken`` is set once its rate slots
-        but the client's own one are held, so the dispatcher can count the room left exactly."""
+        """Send one batch; the per-action results, in order. ``batch.taken`` is set once the batch holds its
+        rate slots (all but the one the client takes itself), so the dispatcher counts the room left right."""
         n = len(batch.writes)
         limiter = rate_limiter(self.client)
         self.slots.acquire(n)
