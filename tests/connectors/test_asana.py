@@ -19,7 +19,7 @@ from moteur.connectors.asana import AsanaConnector
 from moteur.connectors.asana.mapping import to_snapshot
 from moteur.connectors.asana.reader import RawProject, read_requests
 from moteur.connectors.asana.transport import asana_client, asana_options
-from moteur.connectors.asana.writer import BATCH_SIZE
+from moteur.connectors.asana.write_pacing import BATCH_SIZE
 from moteur.core.labels import QUADRANT_NAMES, QUADRANT_ORDER, quadrant_from_name
 from moteur.core.model import BoardRef, Tool
 from moteur.core.ops import Target

@@ -17,7 +17,8 @@ from virtual_clock import VirtualClock
 
 from moteur.connectors.asana.schema import ProjectSchema
 from moteur.connectors.asana.transport import asana_options, rate_limiter
-from moteur.connectors.asana.writer import BATCH_SIZE, ItemWriter, Pacing, Write
+from moteur.connectors.asana.write_pacing import BATCH_SIZE, Pacing
+from moteur.connectors.asana.writer import ItemWriter, Write
 from moteur.connectors.http import HttpClient, SlidingWindowLimiter, bearer_auth
 from moteur.core.plan import WriteBack
 

@@ -22,7 +22,8 @@ from moteur.connectors.asana.mapping import to_snapshot
 from moteur.connectors.asana.reader import read_project
 from moteur.connectors.asana.schema import ProjectSchema
 from moteur.connectors.asana.transport import asana_client, pace
-from moteur.connectors.asana.writer import BATCH_SIZE, ItemWriter
+from moteur.connectors.asana.write_pacing import BATCH_SIZE
+from moteur.connectors.asana.writer import ItemWriter
 from moteur.connectors.http import HttpClient
 from moteur.connectors.http_backed import HttpBacked
 from moteur.connectors.migration import Capabilities
