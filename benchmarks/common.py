@@ -23,6 +23,7 @@ from typing import Any
 import requests
 
 from moteur.connectors.http import limiter
+from moteur.connectors.monday.transport import forget_pacers
 from moteur.core.policy import PlanningPolicy
 
 TODAY = date(2026, 12, 1)
@@ -83,6 +84,40 @@ def minimum_writes(tool: str, changed_items: int, actions: int, schema_ops: int,
     if tool == "asana":
         return schema_ops + math.ceil(actions / 10)
     return schema_ops + math.ceil(changed_items / 20)
+
+
+def spent_units(tool: str, log: list[dict[str, Any]]) -> int:
+    """What the vendor's rate limit counts for these sandbox log entries of ``tool``.
+
+    Trello: one unit a request. Asana: one a request, a ``/batch`` one per inner action (the sandbox logs
+    them as ``root_fields``). monday: complexity points, estimated per root field: a created item or subitem
+    ``MONDAY_CREATE_POINTS`` (monday puts ``create_item`` near 10,000, API_FACTS §3.5), any other mutation
+    ``MONDAY_CHANGE_POINTS``, a query ``MONDAY_PAGE_POINTS``.
+    """
+    entries = [r for r in log if r.get("tool") == tool]
+    if tool == "asana":
+        return sum(len(r.get("root_fields") or ()) or 1 for r in entries)
+    if tool != "monday":
+        return len(entries)
+    points = 0
+    for r in entries:
+        if r.get("operation") != "mutation":
+            points += MONDAY_PAGE_POINTS
+            continue
+        for name in r.get("root_fields") or ():
+            creates = name in ("create_item", "create_subitem")
+            points += MONDAY_CREATE_POINTS if creates else MONDAY_CHANGE_POINTS
+    return points
+
+
+def floor_of_log(tool: str, log: list[dict[str, Any]]) -> float:
+    """``floor_seconds`` of what the log's ``tool`` entries spent (migrations: creates cost their own)."""
+    units = spent_units(tool, log)
+    if tool == "trello":
+        return floor_seconds(tool, units)
+    if tool == "asana":
+        return floor_seconds(tool, units, units)
+    return max(0, math.ceil(units / MONDAY_POINTS_PER_MINUTE) - 1) * 60.0
 
 
 def floor_seconds(tool: str, requests_sent: int, actions: int = 0, items: int = 0, changed: int = 0) -> float:
@@ -160,6 +195,7 @@ def fresh_limiters() -> None:
     sandbox, which stands for another account.
     """
     limiter._shared.clear()
+    forget_pacers()
 
 
 def request_log(url: str) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from typing import Any
 
 import requests
 
-from benchmarks.common import env, fresh_limiters, minimum_reads, row
+from benchmarks.common import env, floor_of_log, fresh_limiters, minimum_reads, row
 from benchmarks.migration_scenarios import migrate_between, minimum_creates
 from moteur.core.refs import parse_ref
 from moteur.core.state import StateStore
@@ -68,8 +68,9 @@ def run_export_pairs(latency_ms: int, rate_limits: bool, export: Path = EXPORT) 
                 items = plan.created + plan.updated + plan.unchanged
                 reads = minimum_reads(src, items) + 1 + (-(-items // 10) if src == "asana" else 0)
                 least = minimum_creates(dst, plan.created)
+                floor = floor_of_log(dst, first.log) if rate_limits else 0.0
                 result = row(
-                    "export_migration", f"{src}->{dst}", items, first.log, reads, least, first.wall, 0.0
+                    "export_migration", f"{src}->{dst}", items, first.log, reads, least, first.wall, floor
                 )
                 result |= {
                     "subitems": plan.subitems,

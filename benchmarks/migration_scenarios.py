@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import env, floor_seconds, fresh_limiters, minimum_reads, request_log, row
+from benchmarks.common import env, floor_of_log, fresh_limiters, minimum_reads, request_log, row
 from moteur.commands.migrate_command import migration_port
 from moteur.connectors.base import open_connector
 from moteur.core.migration_run import MigrationOutcome, apply_prepared, prepare_migration
@@ -106,10 +106,8 @@ def run_migration(src: str, dst: str, items: int, latency_ms: int, rate_limits: 
     created = outcome.creates
     target_log = [r for r in log if r.get("tool") == dst]
     least = minimum_creates(dst, created)
-    floor = 0.0
-    if rate_limits:
-        # The target's limit binds (the source is read in a few requests); Asana counts creates one each.
-        floor = floor_seconds(dst, len(target_log), len(target_log) + created, 0, created)
+    # The target's limit binds (the source is read in a few requests): what its requests spent of it.
+    floor = floor_of_log(dst, target_log) if rate_limits else 0.0
     reads = minimum_reads(src, items) + 1 + (math.ceil(items / 10) if src == "asana" else 0)
     result = row("migration", f"{src}->{dst}", items, log, reads, least, wall, floor)
     result["created"] = created

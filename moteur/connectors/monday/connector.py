@@ -23,7 +23,7 @@ from moteur.connectors.monday import history, migration_apply, migration_target
 from moteur.connectors.monday import incremental as changes
 from moteur.connectors.monday.mapping import to_snapshot
 from moteur.connectors.monday.reader import read_board
-from moteur.connectors.monday.transport import ComplexityPacer, MondayTransport, endpoint, monday_client
+from moteur.connectors.monday.transport import MondayTransport, endpoint, monday_client, shared_pacer
 from moteur.connectors.monday.writer import MondayWriter, aliases_per_request, apply_ops
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
 from moteur.core.ops import EnsureField, ItemOp, MigrationOp, OpResult, SchemaOp
@@ -58,7 +58,8 @@ class MondayConnector(HttpBacked):
             path = endpoint(settings.monday_url)[1]
         self.http = http
         # The pacer waits with the HTTP layer's sleep, so a test that injects one never waits for real.
-        pacer = ComplexityPacer(clock=clock, sleep=sleep or http.options.sleep)
+        token = settings.monday_token.get_secret_value() if settings.monday_token else ""
+        pacer = shared_pacer(token, clock=clock, sleep=sleep or http.options.sleep)
         self.transport = MondayTransport(http, path, pacer)
         self._emails: tuple[frozenset[str] | None] | None = None  # the account's people, once asked
 

@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -83,6 +85,29 @@ class ComplexityPacer:
             self.waited += wait
         self.remaining, self.reset_at = self.budget, None
         return wait
+
+
+# One pacer per token in a process: a connector opened after another (a migration's next hop, a sync after
+# a doctor) knows what the earlier one spent, instead of meeting a budget refusal to learn it.
+_pacers: dict[str, ComplexityPacer] = {}
+_pacers_lock = threading.Lock()
+
+
+def shared_pacer(
+    token: str, *, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep
+) -> ComplexityPacer:
+    """The process-wide pacer of ``token`` (hashed, never kept); an injected clock or sleep gets its own."""
+    if not token or clock is not time.monotonic or sleep is not time.sleep:
+        return ComplexityPacer(clock=clock, sleep=sleep)
+    digest = hashlib.sha256(token.encode("utf-8")).hexdigest()[:16]
+    with _pacers_lock:
+        return _pacers.setdefault(digest, ComplexityPacer())
+
+
+def forget_pacers() -> None:
+    """Drop the process-wide pacers (a benchmark's next scenario runs against a new sandbox account)."""
+    with _pacers_lock:
+        _pacers.clear()
 
 
 @dataclass(frozen=True, slots=True)
