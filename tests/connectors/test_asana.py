@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import requests
+from virtual_clock import VirtualClock
 
 from connectors.contract import ConnectorContract, mutating, plan_for
 from moteur.connectors.asana import AsanaConnector
@@ -35,28 +36,11 @@ REAL_TASK = FIXTURES / "asana2scoro_task_raw_get_response.json"
 Sandbox = Any  # tests/conftest.py
 
 
-class FakeTime:
-    """A clock that only moves when someone sleeps: waiting out a rate window costs no real time."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
 def connector_for(env: dict[str, str], tier: str = "paid", workers: int = 2) -> AsanaConnector:
     token = env["MOTEUR_ASANA_TOKEN"]
     settings = Settings(asana_token=token, asana_url=env["MOTEUR_ASANA_URL"], asana_tier=tier)
-    fake = FakeTime()
-    options = asana_options(
-        token, tier, timeout=(2.0, 5.0), sleep=fake.sleep, clock=fake.clock, jitter=lambda: 0.0
-    )
+    fake = VirtualClock()
+    options = asana_options(token, tier, timeout=(2.0, 5.0), sleep=fake.sleep, clock=fake, jitter=lambda: 0.0)
     return AsanaConnector(settings, http=asana_client(settings, options), workers=workers)
 
 

@@ -33,14 +33,20 @@ from moteur.core.state import StateStore
 # -- never doubled: crashes, lost links, dry-runs, faults --------------------------------------------------
 
 
-def test_cli_migrate_to_a_new_project_then_rerun(
-    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _cli_env(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's environment: the sandbox's credentials and URLs, a state database and a working directory
+    of the test's own."""
     for name, value in sandbox.env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("MOTEUR_STATE_URL", f"sqlite:///{tmp_path / 'state.db'}")
     monkeypatch.delenv("MOTEUR_CONFIG", raising=False)
     monkeypatch.chdir(tmp_path)
+
+
+def test_cli_migrate_to_a_new_project_then_rerun(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _cli_env(sandbox, tmp_path, monkeypatch)
     source = sandbox.boards["trello"][0]
     before = len(sandbox.requests())
     assert main(["migrate", source, "asana:new", "--dry-run", "--json"]) == 0
@@ -60,11 +66,7 @@ def test_cli_migrate_to_a_new_project_then_rerun(
 def test_dry_run_into_a_new_project_names_the_assignees_it_could_not_assign(
     sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for name, value in sandbox.env.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("MOTEUR_STATE_URL", f"sqlite:///{tmp_path / 'state.db'}")
-    monkeypatch.delenv("MOTEUR_CONFIG", raising=False)
-    monkeypatch.chdir(tmp_path)
+    _cli_env(sandbox, tmp_path, monkeypatch)
     rows = [{"title": "Webinar", "bucket": "To do", "assignees": "nobody@example.org", "Budget": 1200}]
     (tmp_path / "plan.json").write_text(json.dumps(rows), encoding="utf-8")
     assert main(["migrate", "file:plan.json", "asana:new", "--dry-run"]) == 0
@@ -78,11 +80,7 @@ def test_dry_run_into_a_new_project_names_the_assignees_it_could_not_assign(
 def test_rollback_of_a_migration_run_says_what_undoes_it_and_changes_nothing(
     sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for name, value in sandbox.env.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("MOTEUR_STATE_URL", f"sqlite:///{tmp_path / 'state.db'}")
-    monkeypatch.delenv("MOTEUR_CONFIG", raising=False)
-    monkeypatch.chdir(tmp_path)
+    _cli_env(sandbox, tmp_path, monkeypatch)
     (tmp_path / "plan.json").write_text(json.dumps([{"title": "Webinar"}]), encoding="utf-8")
     assert main(["migrate", "file:plan.json", "file:copy.json", "--json"]) == 0
     run = json.loads(capsys.readouterr().out)["run"]
