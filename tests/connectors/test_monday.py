@@ -235,6 +235,28 @@ def test_a_write_that_would_not_fit_asks_the_budget_then_waits_the_reset() -> No
 
 
 @responses.activate
+def test_a_read_is_paced_on_what_the_same_document_cost_last_time() -> None:
+    """A read's cost is unknown before it runs; monday reports it after. The same document sent again with
+    less budget left than it cost waits for the reset instead of meeting a budget refusal."""
+    read = "query { complexity { before after query reset_in_x_seconds } boards { id } }"
+    first = {"data": {"complexity": {"before": 9_000_000, "after": 6_000_000, "query": 3_000_000,
+                                     "reset_in_x_seconds": 50}, "boards": []}}  # fmt: skip
+    budget = {
+        "data": {"complexity": {"before": 1_000_000, "after": 999_999, "query": 1, "reset_in_x_seconds": 20}}
+    }
+    again = {"data": {"complexity": {"before": 10_000_000, "after": 7_000_000, "query": 3_000_000,
+                                     "reset_in_x_seconds": 60}, "boards": []}}  # fmt: skip
+    for body in (first, budget, again):
+        responses.post(URL, json=body)
+    slept: list[float] = []
+    transport = _transport(slept, [0.0])
+    transport.send(read, {}, what="a read", idempotent=True)
+    transport.pacer.spend(5_500_000)  # writes of another connector on the same token, since
+    transport.send(read, {}, what="the same read", idempotent=True)
+    assert slept == [20.0] and len(responses.calls) == 3  # read, budget probe, the read after the reset
+
+
+@responses.activate
 def test_unknown_board_and_bad_document_are_named() -> None:
     invalid = {
         "message": "The board does not exist",

@@ -59,10 +59,15 @@ class ComplexityPacer:
         self.remaining: int | None = None  # unknown until an answer reports it
         self.reset_at: float | None = None
         self.waited = 0.0
+        # What each query document cost when last run (monday reports it in ``complexity.query``): a read
+        # whose cost the caller cannot estimate is paced on what the same document cost before.
+        self.costs: dict[int, int] = {}
 
-    def observe(self, complexity: object) -> None:
+    def observe(self, complexity: object, document: str | None = None) -> None:
         if not isinstance(complexity, dict):
             return
+        if document is not None and isinstance(complexity.get("query"), int):
+            self.costs[hash(document)] = int(complexity["query"])
         after, reset = complexity.get("after"), complexity.get("reset_in_x_seconds")
         if isinstance(after, int):
             self.remaining = after
@@ -154,6 +159,7 @@ class MondayTransport:
         A *request-wide* problem has no ``path`` or comes with no data at all (auth, validation, budget);
         field problems (an alias whose item was deleted) are returned for the caller to sort out.
         """
+        cost = cost or self.pacer.costs.get(hash(document), 0)
         for attempt in range(MAX_WAITS + 1):
             self._make_room(cost)
             body = self._post(document, variables, what, idempotent)
@@ -162,7 +168,7 @@ class MondayTransport:
                 raise RemoteError(f"monday.com answered something other than JSON for {what}", retriable=True)
             data = body.get("data")
             if isinstance(data, dict):
-                self.pacer.observe(data.get("complexity"))
+                self.pacer.observe(data.get("complexity"), document)
             problems = problems_of(body)
             wide = [p for p in problems if p.alias is None or not isinstance(data, dict)]
             waits = [p for p in wide if p.must_wait]
