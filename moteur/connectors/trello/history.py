@@ -21,7 +21,6 @@ archived lists, all with status ``archived``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -35,9 +34,11 @@ from moteur.connectors.trello.reader import (
     RawBoard,
     _answer,
     _list_of,
+    batch_results,
+    more_pages,
+    raw_board,
     resolve_board_id,
 )
-from moteur.core.errors import RemoteError, SkippableError
 from moteur.core.identity import split_identity
 from moteur.core.model import Action, BoardRef, ChecklistItem, Comment, Snapshot, Status
 from moteur.mappings.schema import BoardMapping, fold
@@ -74,26 +75,6 @@ def comments_page_url(board_id: str, before: str | None = None) -> str:
     return url + (f"&before={before}" if before else "")
 
 
-def _oldest(page: Iterable[Any]) -> str:
-    return min(str(x.get("id", "")) if isinstance(x, dict) else "~" for x in page)
-
-
-def _more_pages(
-    client: HttpClient, first: list[Any], path: str, params: dict[str, str], what: str
-) -> list[Any]:
-    """``first`` plus every further page (``before`` the oldest id seen) while pages come back full."""
-    out, page = list(first), first
-    while len(page) >= PAGE_SIZE:
-        oldest = _oldest(page)
-        page = _list_of(
-            client.request_json("GET", path, params={**params, "before": oldest}, what=what), keep_all=True
-        )
-        if page and _oldest(page) >= oldest:
-            raise SkippableError(f"Trello paging of {what} did not advance past {oldest}")
-        out.extend(page)
-    return out
-
-
 class FullBoard:
     """The raw pieces of a full read: the sync read's ``RawBoard`` plus checklists, comments and the token's
     member; ``requests`` counts the calls it took."""
@@ -106,24 +87,15 @@ def fetch_full(client: HttpClient, board: str, *, include_archived: bool) -> Ful
     board_id = resolve_board_id(client, board)
     what = f"board {board}"
     card_filter = "all" if include_archived else "open"
-    answers = client.request_json(
-        "GET", "/batch", params={"urls": ",".join(full_batch_urls(board_id, card_filter))}, what=what
+    answers = batch_results(
+        client.request_json(
+            "GET", "/batch", params={"urls": ",".join(full_batch_urls(board_id, card_filter))}, what=what
+        ),
+        9,
     )
-    if not isinstance(answers, list) or len(answers) != 9:
-        raise RemoteError(
-            "Trello's /batch answer has an unexpected shape", hint="retry; report it if it lasts"
-        )
-    board_json = _answer(answers[0], what)
+    raw = raw_board(answers, 6, what)
     me = _answer(answers[5], "the token's member")
-    raw = RawBoard(
-        board=board_json if isinstance(board_json, dict) else {},
-        lists=_list_of(_answer(answers[1], f"lists of {what}")),
-        labels=_list_of(_answer(answers[2], f"labels of {what}")),
-        custom_fields=_list_of(_answer(answers[3], f"custom fields of {what}")),
-        members=_list_of(_answer(answers[4], f"members of {what}")),
-        cards=_list_of(_answer(answers[6], f"cards of {what}"), keep_all=True),
-    )
-    raw.cards = _more_pages(
+    raw.cards = more_pages(
         client,
         raw.cards,
         f"/boards/{board_id}/cards",
@@ -138,7 +110,7 @@ def fetch_full(client: HttpClient, board: str, *, include_archived: bool) -> Ful
     if isinstance(me, dict) and me.get("email"):  # the one member whose e-mail Trello shows
         raw.members = [{**m, **me} if m.get("id") == me.get("id") else m for m in raw.members]
     checklists = _list_of(_answer(answers[7], f"checklists of {what}"))
-    comments = _more_pages(
+    comments = more_pages(
         client,
         _list_of(_answer(answers[8], f"comments of {what}")),
         f"/boards/{board_id}/actions",

@@ -97,45 +97,53 @@ def read_board(client: HttpClient, board: str) -> RawBoard:
     board_id = resolve_board_id(client, board)
     what = f"board {board}"
     answers = client.request_json("GET", "/batch", params={"urls": ",".join(batch_urls(board_id))}, what=what)
-    if not isinstance(answers, list) or len(answers) != 6:
+    raw = raw_board(batch_results(answers, 6), 5, what)
+    params = {"filter": "open", "limit": str(PAGE_SIZE), "customFieldItems": "true", "fields": CARD_FIELDS}
+    raw.cards = more_pages(client, raw.cards, f"/boards/{board_id}/cards", params, f"cards of {what}")
+    return raw
+
+
+def batch_results(answers: object, size: int) -> list[Any]:
+    """The ``size`` results of a ``/batch`` answer (a ``RemoteError`` for any other shape)."""
+    if not isinstance(answers, list) or len(answers) != size:
         raise RemoteError(
             "Trello's /batch answer has an unexpected shape", hint="retry; report it if it lasts"
         )
+    return answers
+
+
+def raw_board(answers: list[Any], cards_at: int, what: str) -> RawBoard:
+    """The ``RawBoard`` of ``/batch`` results whose first five are the board, its lists, labels, custom
+    fields and members, and whose result ``cards_at`` is the first page of cards."""
     board_json = _answer(answers[0], what)
-    raw = RawBoard(
+    return RawBoard(
         board=board_json if isinstance(board_json, dict) else {},
         lists=_list_of(_answer(answers[1], f"lists of {what}")),
         labels=_list_of(_answer(answers[2], f"labels of {what}")),
         custom_fields=_list_of(_answer(answers[3], f"custom fields of {what}")),
         members=_list_of(_answer(answers[4], f"members of {what}")),
-        cards=_list_of(_answer(answers[5], f"cards of {what}"), keep_all=True),
+        cards=_list_of(_answer(answers[cards_at], f"cards of {what}"), keep_all=True),
     )
-    page = raw.cards
+
+
+def more_pages(
+    client: HttpClient, first: list[Any], path: str, params: dict[str, str], what: str
+) -> list[Any]:
+    """``first`` plus every further page (``before`` the oldest id seen) while pages come back full."""
+    out, page = list(first), first
     while len(page) >= PAGE_SIZE:
-        oldest = min(_card_id(card) for card in page)
+        oldest = _oldest(page)
         page = _list_of(
-            client.request_json(
-                "GET",
-                f"/boards/{board_id}/cards",
-                params={
-                    "filter": "open",
-                    "limit": str(PAGE_SIZE),
-                    "before": oldest,
-                    "customFieldItems": "true",
-                    "fields": CARD_FIELDS,
-                },
-                what=f"cards of {what}",
-            ),
-            keep_all=True,
+            client.request_json("GET", path, params={**params, "before": oldest}, what=what), keep_all=True
         )
-        if page and min(_card_id(card) for card in page) >= oldest:
-            raise SkippableError(f"Trello paging of {what} did not advance past card {oldest}")
-        raw.cards.extend(page)
-    return raw
+        if page and _oldest(page) >= oldest:
+            raise SkippableError(f"Trello paging of {what} did not advance past {oldest}")
+        out.extend(page)
+    return out
 
 
-def _card_id(card: object) -> str:
-    return str(card.get("id", "")) if isinstance(card, dict) else "~"  # "~" sorts after every hex id
+def _oldest(page: list[Any]) -> str:
+    return min(str(x.get("id", "")) if isinstance(x, dict) else "~" for x in page)  # "~" sorts after hex ids
 
 
 def _list_of(value: object, *, keep_all: bool = False) -> list[Any]:
