@@ -37,7 +37,7 @@ from typing import Any
 from moteur.connectors.asana.creates import COMMENT, ITEM, SUBTASK, Create, CreateRun
 from moteur.connectors.asana.history import read_history
 from moteur.connectors.asana.mapping import to_snapshot
-from moteur.connectors.asana.reader import PROJECT_FIELDS, TASK_FIELDS, RawProject, list_all, read_project
+from moteur.connectors.asana.reader import TASK_FIELDS, list_all, read_project
 from moteur.connectors.asana.schema import ProjectSchema, fold
 from moteur.connectors.asana.task_fields import ARCHIVED_TAG, TaskFields, custom_values_of, decimals
 from moteur.connectors.asana.writer import ItemWriter, Write
@@ -71,25 +71,8 @@ def read_full(
     client: HttpClient, board: BoardRef, mapping: BoardMapping, *, fields_on: bool, include_archived: bool
 ) -> Snapshot:
     """The project with every task's subtasks and comments: 2 + ⌈N/100⌉ + ⌈(N + S)/10⌉ requests."""
-    what = f"project {board.board}"
-    answer = client.request_json(
-        "GET", f"/projects/{board.board}", params={"opt_fields": PROJECT_FIELDS}, what=what
-    )
-    project = answer.get("data") if isinstance(answer, dict) else None
-    if not isinstance(project, dict):
-        raise RemoteError("Asana answered the project request without a data object")
-    raw = RawProject(project)
-    raw.sections = list_all(
-        client, f"/projects/{board.board}/sections", {"opt_fields": "name"}, f"sections of {what}"
-    )
-    raw.tasks = list_all(
-        client,
-        f"/projects/{board.board}/tasks",
-        # A date field's value as data (``date_value``): its display text is formatted for people.
-        {"opt_fields": f"{TASK_FIELDS},custom_fields.date_value,num_subtasks"},
-        f"tasks of {what}",
-        keep_all=True,
-    )
+    # A date field's value as data (``date_value``): its display text is formatted for people.
+    raw = read_project(client, board.board, f"{TASK_FIELDS},custom_fields.date_value,num_subtasks")
     snapshot = to_snapshot(raw, board, mapping, fields_on=fields_on, custom=True)
     tasks = {str(t.get("gid")): t for t in raw.tasks if isinstance(t, dict)}
     kept = [

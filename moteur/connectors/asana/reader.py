@@ -126,7 +126,8 @@ def list_all(
     return records
 
 
-def read_project(client: HttpClient, project_gid: str) -> RawProject:
+def read_project(client: HttpClient, project_gid: str, task_fields: str = TASK_FIELDS) -> RawProject:
+    """The project, its sections and its tasks with ``task_fields``: 2 + ⌈N/100⌉ requests."""
     what = f"project {project_gid}"
     answer = client.request_json(
         "GET", f"/projects/{project_gid}", params={"opt_fields": PROJECT_FIELDS}, what=what
@@ -141,7 +142,7 @@ def read_project(client: HttpClient, project_gid: str) -> RawProject:
     raw.tasks = list_all(
         client,
         f"/projects/{project_gid}/tasks",
-        {"opt_fields": TASK_FIELDS},
+        {"opt_fields": task_fields},
         f"tasks of {what}",
         keep_all=True,
     )
