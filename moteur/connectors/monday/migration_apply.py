@@ -227,19 +227,43 @@ def _parent(port: MondayMigrator, index: int, op: CreateSubitem | AddComment, pa
     return parent.item
 
 
-def _subitems(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int], None]) -> None:
+def _pending(
+    port: MondayMigrator,
+    ops: Sequence[MigrationOp],
+    tick: Callable[[int], None],
+    entry: Callable[[CreateSubitem | AddComment, str], dict[str, Any]],
+    kind: type[CreateSubitem] | type[AddComment],
+) -> list[children.Child]:
+    """The ``kind`` ops still to create whose parent is on the board, each with its mutation ``entry``;
+    the others are ticked off (already there, or their parent is not)."""
     todo: list[children.Child] = []
     for index, op in enumerate(ops):
-        if not isinstance(op, CreateSubitem):
+        if not isinstance(op, kind):
             continue
-        if _skip(port, index, op, op.key):
-            tick(1)
-            continue
-        parent = _parent(port, index, op, op.parent_key)
+        parent_key = op.parent_key if isinstance(op, CreateSubitem) else op.item_key
+        parent = None if _skip(port, index, op, op.key) else _parent(port, index, op, parent_key)
         if parent is None:
             tick(1)
             continue
-        todo.append((index, op, parent, {"p": parent, "n": op.title or "(untitled)", "v": None}))
+        todo.append((index, op, parent, entry(op, parent)))
+    return todo
+
+
+def _create_in_chunks(
+    port: MondayMigrator, kind: str, todo: list[children.Child], tick: Callable[[int], None]
+) -> None:
+    for start in range(0, len(todo), docs.CHILD_BATCH):
+        chunk = todo[start : start + docs.CHILD_BATCH]
+        children.create_children(port, kind, chunk)
+        tick(len(chunk))
+
+
+def _subitems(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int], None]) -> None:
+    def new_subitem(op: CreateSubitem | AddComment, parent: str) -> dict[str, Any]:
+        title = op.title if isinstance(op, CreateSubitem) else ""
+        return {"p": parent, "n": title or "(untitled)", "v": None}
+
+    todo = _pending(port, ops, tick, new_subitem, CreateSubitem)
     if not todo:
         return
     late_done: list[tuple[int, MigrationOp, dict[str, Any]]] = []
@@ -256,30 +280,15 @@ def _subitems(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[
     for _, op, _, entry in todo:
         if isinstance(op, CreateSubitem) and op.done and done_cell:
             entry["v"] = column_values.encode_values(done_cell)
-    for entry_index, (i, op, entry) in enumerate(late_done):
-        late_done[entry_index] = (i, op, {**entry, "v": column_values.encode_values(done_cell)})
+    for entry_index, (i, late_op, entry) in enumerate(late_done):
+        late_done[entry_index] = (i, late_op, {**entry, "v": column_values.encode_values(done_cell)})
     if late_done and done_cell and port.sub_board:
         port.simple_writes("values", late_done, board=port.sub_board)
-    for start in range(0, len(todo), docs.CHILD_BATCH):
-        chunk = todo[start : start + docs.CHILD_BATCH]
-        children.create_children(port, "subitems", chunk)
-        tick(len(chunk))
+    _create_in_chunks(port, "subitems", todo, tick)
 
 
 def _comments(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int], None]) -> None:
-    todo: list[children.Child] = []
-    for index, op in enumerate(ops):
-        if not isinstance(op, AddComment):
-            continue
-        if _skip(port, index, op, op.key):
-            tick(1)
-            continue
-        parent = _parent(port, index, op, op.item_key)
-        if parent is None:
-            tick(1)
-            continue
-        todo.append((index, op, parent, {"i": parent, "t": op.text}))
-    for start in range(0, len(todo), docs.CHILD_BATCH):
-        chunk = todo[start : start + docs.CHILD_BATCH]
-        children.create_children(port, "updates", chunk)
-        tick(len(chunk))
+    def new_update(op: CreateSubitem | AddComment, parent: str) -> dict[str, Any]:
+        return {"i": parent, "t": op.text if isinstance(op, AddComment) else ""}
+
+    _create_in_chunks(port, "updates", _pending(port, ops, tick, new_update, AddComment), tick)
