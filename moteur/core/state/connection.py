@@ -42,6 +42,10 @@ _BUSY_TIMEOUT_MS = 30_000  # a cron run may wait this long for another run's com
 # Opening again then finds the finished schema.
 _OPEN_ATTEMPTS = 4
 _OPEN_PAUSE_S = 0.25
+# PostgreSQL: processes opening a new database at once take this transaction-scoped advisory lock before
+# they look at or create the schema, so one creates it and the others then find it (concurrent CREATE TABLEs
+# can otherwise fail with duplicates or a deadlock, seen with two cron runs starting together).
+_SCHEMA_LOCK_KEY = 0x6D6F74657572  # "moteur"
 _FRESH_START = (
     "move the file aside (moteur starts a fresh one, forgetting what it wrote) "
     "or point MOTEUR_STATE_URL elsewhere"
@@ -73,6 +77,8 @@ def open_database(url: str) -> tuple[Engine, str]:
     for attempt in range(1, _OPEN_ATTEMPTS + 1):
         try:
             with engine.begin() as conn:
+                if parsed.get_backend_name() == "postgresql":
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK_KEY})")
                 prepare_schema(conn, where)
             return engine, where
         except (IntegrityError, ProgrammingError) as exc:
