@@ -24,7 +24,7 @@ from moteur.core.state import StateStore
 from moteur.sandbox.serve import start_sandbox
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO.parent / "shared" / "fixtures"))
+FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO / "tests" / "contract" / "fixtures"))
 EXPORT = FIXTURES / "trello" / "zh_europe_trip_2026_board.json"
 # Trello first (the imported board is the origin), then each copy into the two other tools.
 HOPS = (

@@ -20,8 +20,8 @@ import requests
 from moteur.sandbox.serve import SandboxHandle, start_sandbox
 
 REPO = Path(__file__).resolve().parents[1]
-SPECS_DIR = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO.parent / "shared" / "specs"))
-FIXTURES_DIR = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO.parent / "shared" / "fixtures"))
+SPECS_DIR = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO / "moteur" / "sandbox" / "contracts"))
+FIXTURES_DIR = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO / "tests" / "contract" / "fixtures"))
 
 
 @dataclass

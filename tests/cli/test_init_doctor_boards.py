@@ -21,7 +21,7 @@ import pytest
 from moteur.settings import load_settings
 
 REPO = Path(__file__).resolve().parents[2]
-SPECS_DIR = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO.parent / "shared" / "specs"))
+SPECS_DIR = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO / "moteur" / "sandbox" / "contracts"))
 Run = Callable[..., Any]  # tests/cli/conftest.py: run(*args) -> Result(code, out, err)
 Sandbox = Any  # tests/conftest.py: the sandbox fixture's handle
 

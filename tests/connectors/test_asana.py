@@ -31,7 +31,7 @@ from moteur.sandbox.serve import start_sandbox
 from moteur.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
-FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO.parent / "shared" / "fixtures")) / "asana"
+FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO / "tests" / "contract" / "fixtures")) / "asana"
 REAL_TASK = FIXTURES / "asana2scoro_task_raw_get_response.json"
 Sandbox = Any  # tests/conftest.py
 

@@ -31,7 +31,7 @@ from moteur.core.model import BoardRef, Tool
 from moteur.core.ops import SetTags, inverse
 
 REPO = Path(__file__).resolve().parents[2]
-SPEC_FILE = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO.parent / "shared" / "specs")) / "asana_oas.yaml"
+SPEC_FILE = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO / "moteur" / "sandbox" / "contracts")) / "asana_oas.yaml"
 SPEC_SERVER = "https://app.asana.com/api/1.0"
 Sandbox = Any  # tests/conftest.py
 

@@ -25,9 +25,9 @@ from moteur.core.model import BoardRef, Tool
 from moteur.mappings.loader import load_mapping
 
 REPO = Path(__file__).resolve().parents[2]
-SPECS = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO.parent / "shared" / "specs"))
+SPECS = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO / "moteur" / "sandbox" / "contracts"))
 CASSETTES = (
-    Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO.parent / "shared" / "fixtures")) / "monday-cassettes"
+    Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO / "tests" / "contract" / "fixtures")) / "monday-cassettes"
 )
 VERSIONS = ("2026-07", "2026-10")
 URL = "https://api.monday.com/v2"

@@ -14,7 +14,7 @@ from moteur.connectors.monday import migration_documents
 from moteur.sandbox.monday.schema import served_schema
 
 REPO = Path(__file__).resolve().parents[2]
-SPECS = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO.parent / "shared" / "specs"))
+SPECS = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO / "moteur" / "sandbox" / "contracts"))
 VERSIONS = ("2026-07", "2026-10")
 DOCUMENTS = migration_documents.every_document()
 

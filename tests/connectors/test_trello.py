@@ -22,7 +22,7 @@ from moteur.core.ops import EnsureTag
 from moteur.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
-FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO.parent / "shared" / "fixtures")) / "trello"
+FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO / "tests" / "contract" / "fixtures")) / "trello"
 EXPORTS = sorted(FIXTURES.glob("*.json")) if FIXTURES.is_dir() else []
 Sandbox = Any  # tests/conftest.py
 

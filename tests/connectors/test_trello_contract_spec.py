@@ -24,7 +24,7 @@ from connectors.test_trello import connector_for
 from moteur.core.model import BoardRef, Tool
 
 REPO = Path(__file__).resolve().parents[2]
-SPEC_PATH = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO.parent / "shared" / "specs")) / "trello_openapi.json"
+SPEC_PATH = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO / "moteur" / "sandbox" / "contracts")) / "trello_openapi.json"
 pytestmark = pytest.mark.skipif(
     not SPEC_PATH.exists(), reason=f"trello_openapi.json not found at {SPEC_PATH} (set MOTEUR_SPECS_DIR)"
 )

@@ -29,8 +29,8 @@ from moteur.core.model import BoardRef, ItemRef, Snapshot, Status, Tool
 from moteur.core.ops import CreateItem, CreateSubitem, OpResult, UpdateItem
 
 REPO = Path(__file__).resolve().parents[2]
-FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO.parent / "shared" / "fixtures")) / "trello"
-SPEC_PATH = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO.parent / "shared" / "specs")) / "trello_openapi.json"
+FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO / "tests" / "contract" / "fixtures")) / "trello"
+SPEC_PATH = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO / "moteur" / "sandbox" / "contracts")) / "trello_openapi.json"
 PLANKA = FIXTURES / "en_simple_project_board_planka_sample.json"
 EUROPE = FIXTURES / "zh_europe_trip_2026_board.json"
 needs_fixtures = pytest.mark.skipif(

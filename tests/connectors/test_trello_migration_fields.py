@@ -50,7 +50,7 @@ FILE_ROWS: list[dict[str, Any]] = [
     {"id": "a3", "title": "Salon", "bucket": "Idées"},
 ]  # fmt: skip
 REPO = Path(__file__).resolve().parents[2]
-SPEC = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO.parent / "shared" / "specs")) / "trello_openapi.json"
+SPEC = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO / "moteur" / "sandbox" / "contracts")) / "trello_openapi.json"
 # Query keys Trello accepts that the spec's operation does not list (see test_trello_contract_spec.py).
 SPEC_GAPS = {
     ("GET", "/boards/{id}/cards"): {"filter", "limit", "before", "since", "customFieldItems", "fields"},

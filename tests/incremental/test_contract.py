@@ -20,7 +20,7 @@ from moteur.connectors.trello import incremental as trello
 from moteur.connectors.trello import reader as trello_reader
 
 REPO = Path(__file__).resolve().parents[2]
-SPECS = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO.parent / "shared" / "specs"))
+SPECS = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO / "moteur" / "sandbox" / "contracts"))
 
 
 def _spec(name: str) -> Path:

@@ -29,7 +29,7 @@ from moteur.core.state import StateStore
 from moteur.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
-FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO.parent / "shared" / "fixtures")) / "trello"
+FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO / "tests" / "contract" / "fixtures")) / "trello"
 SAMPLE = FIXTURES / "en_simple_project_board_planka_sample.json"
 TRIP = FIXTURES / "zh_europe_trip_2026_board.json"
 needs_fixtures = pytest.mark.skipif(not SAMPLE.exists(), reason=f"Trello exports not found in {FIXTURES}")

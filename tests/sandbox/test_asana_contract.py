@@ -25,8 +25,8 @@ import yaml
 from moteur.sandbox.asana.dispatch import ROUTES
 
 REPO = Path(__file__).resolve().parents[2]
-SPECS_DIR = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO.parent / "shared" / "specs"))
-FIXTURES_DIR = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO.parent / "shared" / "fixtures"))
+SPECS_DIR = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO / "moteur" / "sandbox" / "contracts"))
+FIXTURES_DIR = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO / "tests" / "contract" / "fixtures"))
 SPEC_FILE = SPECS_DIR / "asana_oas.yaml"
 REAL_TASK = FIXTURES_DIR / "asana" / "asana2scoro_task_raw_get_response.json"
 SPEC_SERVER = "https://app.asana.com/api/1.0"

@@ -21,7 +21,7 @@ from graphql import (
 from moteur.sandbox.monday.schema import extract_subset, subset_sdl
 
 REPO = Path(__file__).resolve().parents[2]
-SPECS_DIR = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO.parent / "shared" / "specs"))
+SPECS_DIR = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO / "moteur" / "sandbox" / "contracts"))
 Sandbox = Any  # the `sandbox` fixture of tests/sandbox/conftest.py
 
 BOARD_QUERY = """

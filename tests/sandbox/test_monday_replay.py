@@ -22,7 +22,7 @@ from werkzeug.wrappers import Request, Response
 from moteur.sandbox.monday import TOKEN, MondayEmulator
 
 REPO = Path(__file__).resolve().parents[2]
-FIXTURES_DIR = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO.parent / "shared" / "fixtures"))
+FIXTURES_DIR = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO / "tests" / "contract" / "fixtures"))
 CASSETTES = sorted((FIXTURES_DIR / "monday-cassettes").glob("*.yml"))
 
 

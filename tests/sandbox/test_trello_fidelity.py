@@ -20,8 +20,8 @@ _HERE = Path(__file__).resolve()
 _REPO = _HERE.parents[2]
 import os  # noqa: E402  (kept next to its only use: the overridable shared paths)
 
-SPECS = Path(os.environ.get("MOTEUR_SPECS_DIR", _REPO.parent / "shared" / "specs"))
-FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", _REPO.parent / "shared" / "fixtures")) / "trello"
+SPECS = Path(os.environ.get("MOTEUR_SPECS_DIR", _REPO / "moteur" / "sandbox" / "contracts"))
+FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", _REPO / "tests" / "contract" / "fixtures")) / "trello"
 EXPORTS = sorted(FIXTURES.glob("*.json")) if FIXTURES.is_dir() else []
 
 # Spec errors that real data contradicts. Each: where, what the spec says, and a real example.

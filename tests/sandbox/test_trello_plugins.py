@@ -16,7 +16,7 @@ from moteur.sandbox.trello.plugins import CUSTOM_FIELDS_PLUGIN
 
 Sandbox = Any  # the conftest fixture type
 REPO = Path(__file__).resolve().parents[2]
-SPEC = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO.parent / "shared" / "specs")) / "trello_openapi.json"
+SPEC = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO / "moteur" / "sandbox" / "contracts")) / "trello_openapi.json"
 
 
 def _call(sandbox: Sandbox, auth: dict[str, str], method: str, path: str, **params: Any) -> requests.Response:
