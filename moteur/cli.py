@@ -334,6 +334,9 @@ def sandbox_serve(
     latency_ms: Annotated[int, typer.Option(help="Added latency per request.")] = 0,
     rate_limits: Annotated[str, typer.Option(help="on | off")] = "on",
     asana_tier: Annotated[str, typer.Option(help="paid | free")] = "paid",
+    strict: Annotated[
+        bool, typer.Option("--strict/--lenient", help="Refuse what the vendors' own contracts refuse.")
+    ] = True,
     verbose: VerboseOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -353,6 +356,7 @@ def sandbox_serve(
         latency_ms=latency_ms,
         rate_limits=rate_limits == "on",
         asana_tier=asana_tier,
+        strict=strict,
     )
 
 

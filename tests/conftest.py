@@ -82,12 +82,21 @@ def sandbox_server() -> Iterator[Sandbox]:
 
 
 @pytest.fixture
-def sandbox(sandbox_server: Sandbox) -> Iterator[Sandbox]:
-    """The session's sandbox, back to the demo seed, no faults, no latency, rate limits off."""
+def sandbox(sandbox_server: Sandbox, request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """The session's sandbox, back to the demo seed, no faults, no latency, rate limits off.
+
+    After the test, no request may have been refused by the strict sandbox's contract check (a connector that
+    swallows a 400 would otherwise pass), unless the test is marked ``refusals`` (it sends them on purpose).
+    """
     sandbox_server.set_faults(0.0, 0, kinds=["429", "500", "502", "503", "reset", "slow", "commit_then_drop"])
     sandbox_server.app.latency_ms = 0
     sandbox_server.reset("demo")
     yield sandbox_server
+    if request.node.get_closest_marker("refusals") is None:
+        refused = [e for e in sandbox_server.app.requests_log() if e.get("refused")]
+        assert not refused, "the strict sandbox refused: " + "; ".join(
+            f"{e['tool']} {e['method']} {e['path']}: {e['refused'][0]}" for e in refused[:5]
+        )
 
 
 @pytest.fixture

@@ -77,6 +77,7 @@ def start_sandbox(
     host: str = "127.0.0.1",
     port: int = 0,
     slow_seconds: float = 2.0,
+    strict: bool = True,
 ) -> SandboxHandle:
     """Start a threaded werkzeug server in a daemon thread; ``port=0`` picks a free port."""
     app = SandboxApp(
@@ -87,6 +88,7 @@ def start_sandbox(
         rate_limits=rate_limits,
         asana_tier=asana_tier,
         slow_seconds=slow_seconds,
+        strict=strict,
     )
     server = make_server(host, port, app, threaded=True, request_handler=QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="moteur-sandbox", daemon=True)
@@ -106,6 +108,7 @@ def serve_forever(
     port: int = 0,
     slow_seconds: float = 2.0,
     out: IO[str] | None = None,
+    strict: bool = True,
 ) -> None:
     """Run until SIGTERM or SIGINT, after printing the announcement as one JSON line (then flushing)."""
     stop = threading.Event()
@@ -115,7 +118,7 @@ def serve_forever(
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     handle = start_sandbox(
-        seed, fault_rate, fault_seed, latency_ms, rate_limits, asana_tier, host, port, slow_seconds
+        seed, fault_rate, fault_seed, latency_ms, rate_limits, asana_tier, host, port, slow_seconds, strict
     )
     try:
         stream = out if out is not None else sys.stdout

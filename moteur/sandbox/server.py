@@ -29,6 +29,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from moteur.sandbox.base import FAULT_HTTP_KINDS, FAULT_KINDS, Emulator, RequestInfo
+from moteur.sandbox.contract import contract_for, refusal_response
 
 PREFIXES: dict[str, str] = {"trello": "/trello/1", "asana": "/asana/api/1.0", "monday": "/monday/v2"}
 ADMIN_PREFIX = "/_sandbox"
@@ -128,8 +129,12 @@ class SandboxApp:
         asana_tier: str = "paid",
         slow_seconds: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
+        strict: bool = True,
     ) -> None:
         self.clock = clock
+        # Strict: every Trello and Asana request is held to the vendor's OpenAPI contract before it is served
+        # (moteur.sandbox.contract); monday's emulator validates documents against its SDL either way.
+        self.strict = strict
         self.latency_ms = latency_ms
         self.slow_seconds = slow_seconds  # how long a "slow" fault sleeps: longer than the client's timeout
         self.faults = FaultPlan(fault_rate, fault_seed, fault_kinds)
@@ -181,6 +186,11 @@ class SandboxApp:
     def _vendor(self, emulator: Emulator, request: Request, path: str) -> Response:
         started = time.perf_counter()
         info = emulator.describe(request, path)
+        contract = contract_for(emulator.tool) if self.strict else None
+        refusal = contract.check(request, path) if contract is not None else None
+        if refusal is not None:  # the vendor refuses it before anything else can happen to it
+            self._record(info, refusal.status, None, started, refused=refusal.problems)
+            return refusal_response(emulator.tool, refusal)
         with self._lock:
             fault = self.faults.draw(info.mutating)
         if self.latency_ms:
@@ -204,7 +214,14 @@ class SandboxApp:
             return Response(b"", status=500)  # never reaches the client: the socket is shut
         return response
 
-    def _record(self, info: RequestInfo, status: int | None, fault: str | None, started: float) -> None:
+    def _record(
+        self,
+        info: RequestInfo,
+        status: int | None,
+        fault: str | None,
+        started: float,
+        refused: list[str] | None = None,
+    ) -> None:
         entry = {
             "tool": info.tool,
             "method": info.method,
@@ -215,6 +232,7 @@ class SandboxApp:
             "mutating": info.mutating,
             "status": status,
             "fault": fault,
+            "refused": refused,  # the contract's problems when the strict sandbox refused it, else None
             "elapsed_ms": round((time.perf_counter() - started) * 1000, 3),
         }
         with self._lock:
