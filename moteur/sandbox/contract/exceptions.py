@@ -36,6 +36,23 @@ def _d(tool: str, method: str, template: str, names: set[str], why: str, source:
 EXTRA_QUERY: tuple[Departure, ...] = (
     _d(
         "trello",
+        "GET",
+        "/lists/{id}/cards",
+        {"filter", "fields", "customFieldItems", "limit", "before", "since"},
+        "the spec lists no query parameter here; Trello filters a list's cards (recorded: filter=open, 200)",
+        "tests/contract/fixtures/trello-recorded/can_get_cards_of_list (ruby-trello cassette, 2020)",
+    ),
+    _d(
+        "trello",
+        "GET",
+        "/boards/{id}/members",
+        {"filter", "fields"},
+        "the spec lists no query parameter here; Trello filters a board's members (recorded: filter=all, "
+        "200)",
+        "tests/contract/fixtures/trello-recorded/can_get_members_of_board (ruby-trello cassette, 2020)",
+    ),
+    _d(
+        "trello",
         "POST",
         "/customFields/{id}/options",
         {"value", "color", "pos"},

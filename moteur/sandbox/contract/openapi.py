@@ -53,10 +53,15 @@ class OpenApiContract:
     """A spec compiled once: ``find(method, path)`` and the checks of one request's parts."""
 
     def __init__(
-        self, document: dict[str, Any], body_root: Callable[[dict[str, Any]], dict[str, Any]]
+        self,
+        document: dict[str, Any],
+        body_root: Callable[[dict[str, Any]], dict[str, Any]],
+        *,
+        case_insensitive: bool = False,
     ) -> None:
         self.document = document
         self.schemas = SchemaCheck(document)
+        self._flags = re.IGNORECASE if case_insensitive else 0
         self._routes: list[tuple[re.Pattern[str], str, dict[str, Operation]]] = []
         for template, item in document["paths"].items():
             operations = {}
@@ -76,7 +81,9 @@ class OpenApiContract:
                         operation.body_properties = frozenset(self.schemas.properties(operation.body_schema))
                     operation.body_required = bool(body.get("required"))
                 operations[method.upper()] = operation
-            pattern = re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "([^/]+)", re.escape(template)) + "/?$")
+            pattern = re.compile(
+                "^" + re.sub(r"\\\{[^/]+?\\\}", "([^/]+)", re.escape(template)) + "/?$", self._flags
+            )
             self._routes.append((pattern, template, operations))
         # Literal segments win over placeholders (/boards/{id}/cards/{filter} vs /boards/{id}/cards/{idCard}).
         self._routes.sort(key=lambda route: -len(re.sub(r"\{[^}]+\}", "", route[1])))
@@ -109,7 +116,7 @@ class OpenApiContract:
     def path_values(self, operation: Operation, path: str) -> dict[str, str]:
         names = re.findall(r"\{([^}]+)\}", operation.template)
         pattern = re.compile(
-            "^" + re.sub(r"\\\{[^/]+?\\\}", "([^/]+)", re.escape(operation.template)) + "/?$"
+            "^" + re.sub(r"\\\{[^/]+?\\\}", "([^/]+)", re.escape(operation.template)) + "/?$", self._flags
         )
         match = pattern.match(path)
         return dict(zip(names, match.groups(), strict=True)) if match else {}

@@ -17,6 +17,7 @@ A refusal is Trello's plain-text 400 (``invalid value for pos``) or 404 (``Canno
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -35,7 +36,9 @@ class TrelloContract:
     tool = "trello"
 
     def __init__(self) -> None:
-        self.api = OpenApiContract(openapi_document("trello"), body_root=lambda schema: schema)
+        self.api = OpenApiContract(
+            openapi_document("trello"), body_root=lambda schema: schema, case_insensitive=True
+        )
 
     def check(self, request: Request, path: str) -> Refusal | None:
         query = {k: ",".join(request.args.getlist(k)) for k in request.args}
@@ -49,7 +52,12 @@ class TrelloContract:
                 return Refusal(400, "invalid JSON", ["body is not a JSON object"])
             body = parsed
         elif request.form:
-            query.update({k: ",".join(request.form.getlist(k)) for k in request.form})
+            form = {k: ",".join(request.form.getlist(k)) for k in request.form}
+            query.update({k: v for k, v in form.items() if "[" not in k})
+            body.update(_nested_form({k: v for k, v in form.items() if "[" in k}))
+        # Trello routes paths case-insensitively and reads a doubled slash as one (recorded: GET
+        # /1/customfields/{id}/options and GET /1//batch, both 200; tests/contract/fixtures/trello-recorded).
+        path = re.sub("/{2,}", "/", path)
         return self.check_call(request.method, path, query, body)
 
     def check_call(
@@ -80,7 +88,8 @@ class TrelloContract:
         declared = operation.query()
         as_query = {k: _as_text(v) for k, v in body.items() if k in declared}
         in_body = {k: v for k, v in body.items() if k not in declared}
-        values = {**query, **as_query}
+        # An empty value stands for "not given" (recorded: POST /cards with idMembers=&idLabels=&pos=, 200).
+        values = {k: v for k, v in {**query, **as_query}.items() if v != "" or k not in declared}
         body_keys = set(in_body) | {k for k in query if k in operation.body_properties and k not in declared}
         problems = self.api.query_problems(
             operation,
@@ -130,6 +139,19 @@ def _trello_text(problem: str) -> str:
                 f"unknown parameter {name}" if prefix == "unknown parameter " else f"invalid value for {name}"
             )
     return f"invalid value for {problem.split(':', 1)[0]}"
+
+
+def _nested_form(form: dict[str, str]) -> dict[str, Any]:
+    """Rails-style form keys as a JSON body would carry them: ``value[text]=cool`` → ``{"value": {"text":
+    "cool"}}`` (recorded: PUT /cards/{id}/customField/{id}/item with that form body, 200)."""
+    nested: dict[str, Any] = {}
+    for key, value in form.items():
+        head, *rest = re.findall(r"[^\[\]]+", key)
+        node = nested
+        for part in [head, *rest][:-1]:
+            node = node.setdefault(part, {})
+        node[[head, *rest][-1]] = value
+    return nested
 
 
 def _as_text(value: Any) -> str:
