@@ -52,6 +52,17 @@ class Sprint:
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
 
+    @property
+    def last_working_day(self) -> date:
+        """The sprint's last working day: the day its work is done by (its ``end`` is a Sunday, or a holiday).
+
+        An action due on that day is on time in this sprint."""
+        off = {day for day, _ in self.holidays} | set(self.closed_days)
+        day = self.end
+        while day > self.start and (day.weekday() >= 5 or day in off):
+            day -= timedelta(days=1)
+        return day
+
 
 def _in_ranges(day: date, ranges: list[DateRange]) -> bool:
     return any(start <= day <= end for start, end in ranges)

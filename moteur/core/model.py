@@ -53,7 +53,7 @@ class Flag(StrEnum):
     STOP = "stop"  # time sink: never planned, consider dropping it
     SCORE_ME = "score_me"  # impact or effort missing
     SPLIT_ME = "split_me"  # bigger than any sprint's capacity
-    LATE = "late"  # no sprint with room ends before its due date
+    LATE = "late"  # the earliest sprint with room ends (its last working day) after the due date
     NO_OBJECTIVE = "no_objective"  # not tied to an objective
     NO_ROOM = "no_room"  # plannable, but no sprint in the horizon has room left
     PINNED = "pinned"  # a person set its sprint by hand; the plan keeps it

@@ -11,10 +11,10 @@ Terms:
 - *Horizon*: the sprints passed in, earliest first.
 
 The rules, in order (DESIGN §5): done/archived actions are never planned; pins; keeps; then quick wins by
-``priority_key``, then big projects, then fill-ins. Each goes to the earliest sprint with room that ends on or
-before its due day; if none does, the earliest with room, flagged LATE. An effort above every sprint's
-capacity is SPLIT_ME, and a plannable action no sprint has room for is NO_ROOM. Time sinks (STOP) and
-unscored actions (SCORE_ME) are never planned.
+``priority_key``, then big projects, then fill-ins. Each goes to the earliest sprint with room whose last
+working day is on or before its due day; if none does, the earliest with room, flagged LATE. An effort above
+every sprint's capacity is SPLIT_ME, and a plannable action no sprint has room for is NO_ROOM. Time sinks
+(STOP) and unscored actions (SCORE_ME) are never planned.
 
 Packing is O(N log N): the earliest sprint with room for a given effort only moves later as sprints fill,
 so one cursor per distinct effort value replaces a scan of every sprint for every action.
@@ -94,7 +94,8 @@ class _Packer:
         self.position = {sprint.index: pos for pos, sprint in enumerate(self.sprints)}
         self.capacity = [sprint.capacity for sprint in self.sprints]
         self.load = [0.0 for _ in self.sprints]
-        self.ends = [sprint.end for sprint in self.sprints]
+        # When a sprint's work is done: its last working day, not its calendar end (a Sunday or a holiday).
+        self.ends = [sprint.last_working_day for sprint in self.sprints]
         self.max_capacity = max((sprint.capacity for sprint in self.sprints), default=0.0)
         self._cursor: dict[float, int] = {}
 
@@ -161,14 +162,20 @@ class _Reasons:
             )
         return text
 
-    def placed(self, s: Scored, due: date | None, late: bool) -> str:
-        key = ("placed", s.quadrant, s.ice, due, late)
+    def placed(self, s: Scored, due: date | None, late: bool, sprint: Sprint | None = None) -> str:
+        key = ("placed", s.quadrant, s.ice, due, late, sprint.index if late and sprint else None)
         text = self._texts.get(key)
         if text is None:
             if due is None:
                 text = f"{_verdict(s)}: earliest sprint with room"
+            elif late and sprint is not None:
+                # Say what happened: the earliest sprint with room finishes after the due day.
+                text = (
+                    f"late: due {due.isoformat()}, the earliest sprint with room ({sprint.name}) "
+                    f"ends {sprint.last_working_day.isoformat()}"
+                )
             elif late:
-                text = f"late: due {due.isoformat()}, no sprint ending before it has room"
+                text = f"late: due {due.isoformat()}, the earliest sprint with room ends after it"
             else:
                 text = f"{_verdict(s)}: earliest sprint with room ending by {due}"
             self._texts[key] = text
@@ -188,7 +195,8 @@ def _place(
     # The earliest sprint with room overall is also the earliest among those ending by the due day, if any.
     if due is None or packer.ends[pos] <= due:
         return Assignment(key, index, s.flags, reasons.placed(s, due, late=False))
-    return Assignment(key, index, reasons.with_flag(s.flags, Flag.LATE), reasons.placed(s, due, late=True))
+    late = reasons.placed(s, due, late=True, sprint=packer.sprints[pos])
+    return Assignment(key, index, reasons.with_flag(s.flags, Flag.LATE), late)
 
 
 def _verdict(s: Scored) -> str:

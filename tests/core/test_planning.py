@@ -76,9 +76,18 @@ def test_late_when_no_sprint_ending_before_the_due_day_has_room() -> None:
     plan = plan_sprints(items, sprints(5, 5))
     late = plan.assignments[key("b")]
     assert (late.sprint, late.flags) == (2, (Flag.LATE,))
-    assert late.reason == f"late: due {due.isoformat()}, no sprint ending before it has room"
+    ends = (MONDAY + timedelta(days=25)).isoformat()  # sprint 2's last working day, a Friday
+    assert late.reason == f"late: due {due.isoformat()}, the earliest sprint with room (Sprint 2) ends {ends}"
     on_time = plan_sprints([scored("b", 8, 5, due=due)], sprints(5, 5)).assignments[key("b")]
     assert (on_time.sprint, on_time.flags) == (1, ())
+
+
+def test_due_on_the_last_working_day_of_a_sprint_with_room_is_on_time() -> None:
+    friday = MONDAY + timedelta(days=11)  # sprint 1 ends on Sunday; its work is done by this Friday
+    plan = plan_sprints([scored("b", 8, 5, due=friday)], sprints(5, 5))
+    on_time = plan.assignments[key("b")]
+    assert (on_time.sprint, on_time.flags) == (1, ())
+    assert on_time.reason.endswith(f"earliest sprint with room ending by {friday}")
 
 
 def test_a_due_day_after_an_earlier_full_sprint_is_not_late() -> None:
@@ -246,7 +255,7 @@ def check_invariants(scenario: Scenario, plan: SprintPlan) -> None:
             sprint = plan.sprint(a.sprint)
             assert sprint is not None
             due = s.action.due_day
-            assert (Flag.LATE in a.flags) == (due is not None and sprint.end > due)
+            assert (Flag.LATE in a.flags) == (due is not None and sprint.last_working_day > due)
     for sprint in scenario.horizon:
         assert plan.load[sprint.index] == packed[sprint.index] + forced[sprint.index]
         # Only pins and keeps may push a sprint over capacity; packing never adds to an overfull sprint.
