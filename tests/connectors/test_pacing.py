@@ -317,8 +317,10 @@ def test_a_trello_batch_takes_one_slot_per_inner_url() -> None:
 
 
 def test_request_units() -> None:
-    nine = ",".join(["/boards/b?fields=name,desc", "/boards/b/lists?fields=name,closed,pos", *["/x"] * 7])
+    # Trello splits urls on every literal comma; a comma inside a route travels as %2C.
+    nine = ",".join(["/boards/b?fields=name%2Cdesc", "/boards/b/lists?fields=name%2Cclosed", *["/x"] * 7])
     assert request_units("GET", "/batch", {"urls": nine}) == 9
+    assert request_units("GET", "/batch", {"urls": "/boards/b?fields=name,desc"}) == 2
     assert request_units("GET", "/boards/b", {"fields": "a,/b"}) == 1
     assert request_units("PUT", "/cards/c", {}) == 1
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 from openapi_core.datatypes import RequestParameters
@@ -24,7 +24,8 @@ from connectors.test_trello import connector_for
 from moteur.core.model import BoardRef, Tool
 
 REPO = Path(__file__).resolve().parents[2]
-SPEC_PATH = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO / "moteur" / "sandbox" / "contracts")) / "trello_openapi.json"
+SPECS_DIR = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO / "moteur" / "sandbox" / "contracts"))
+SPEC_PATH = SPECS_DIR / "trello_openapi.json"
 pytestmark = pytest.mark.skipif(
     not SPEC_PATH.exists(), reason=f"trello_openapi.json not found at {SPEC_PATH} (set MOTEUR_SPECS_DIR)"
 )
@@ -76,9 +77,11 @@ def _calls(log: list[dict[str, Any]]) -> list[tuple[str, str, dict[str, str]]]:
         query = {k: v for k, v in entry["query"].items() if k not in ("key", "token")}
         calls.append((entry["method"], entry["path"], query))
         if entry["path"] == "/batch":
-            for url in re.split(r",(?=/)", query["urls"]):
+            # Trello splits urls on every literal comma, then each route is percent-decoded.
+            for url in query["urls"].split(","):
                 parts = urlsplit(url)
-                calls.append(("GET", parts.path, dict(parse_qsl(parts.query, keep_blank_values=True))))
+                inner = dict(parse_qsl(parts.query, keep_blank_values=True))
+                calls.append(("GET", unquote(parts.path), inner))
     return calls
 
 

@@ -22,6 +22,7 @@ import requests
 from connectors.test_trello import connector_for
 from moteur.connectors.trello import TrelloConnector
 from moteur.connectors.trello.custom_values import trello_due
+from moteur.connectors.trello.power_ups import CUSTOM_FIELDS_PLUGIN
 from moteur.connectors.trello.target import TEXT_LIMIT, card_description, within_limit
 from moteur.core.identity import split_identity
 from moteur.core.migrate import canonical_fields, plan_migration
@@ -30,7 +31,10 @@ from moteur.core.ops import CreateItem, CreateSubitem, OpResult, UpdateItem
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO / "tests" / "contract" / "fixtures")) / "trello"
-SPEC_PATH = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO / "moteur" / "sandbox" / "contracts")) / "trello_openapi.json"
+SPEC_PATH = (
+    Path(os.environ.get("MOTEUR_SPECS_DIR", REPO / "moteur" / "sandbox" / "contracts"))
+    / "trello_openapi.json"
+)
 PLANKA = FIXTURES / "en_simple_project_board_planka_sample.json"
 EUROPE = FIXTURES / "zh_europe_trip_2026_board.json"
 needs_fixtures = pytest.mark.skipif(
@@ -117,7 +121,9 @@ def test_the_full_read_is_one_batch_with_checklists_and_comments(sandbox: Sandbo
     snapshot = port.read_full(ref)
     log = sandbox.requests()[before:]
     assert [e["path"] for e in log] == ["/batch"] and port.request_count() == 1
-    assert len(log[0]["query"]["urls"].split(",/")) == 9
+    routes = log[0]["query"]["urls"].split(",")  # Trello splits on every comma: ten routes, its maximum
+    assert len(routes) == 10 and all(r.startswith("/") for r in routes)
+    assert f"/boards/{ref.board}/boardPlugins" in routes  # the power-up read inside the same batch
     assert all(a.status is not Status.ARCHIVED for a in snapshot.actions)
     assert sum(len(a.checklist) for a in snapshot.actions) == 12
     assert sum(len(a.comments) for a in snapshot.actions) == 4
@@ -167,7 +173,9 @@ def test_a_new_board_has_no_default_lists_and_keeps_its_labels(sandbox: Sandbox)
         ("POST", "/boards/"),
         ("POST", f"/boards/{ref.board}/boardPlugins"),  # the Custom Fields power-up turned on
     ]
-    assert state["boards"][ref.board]["powerUps"] == ["customFields"]
+    # Custom Fields is a board plugin (spec GET /boards/{id}/boardPlugins), never a value of powerUps.
+    assert list(state["boardPlugins"][ref.board]) == [CUSTOM_FIELDS_PLUGIN]
+    assert state["boards"][ref.board]["powerUps"] == []
 
 
 def test_a_dropped_board_create_is_found_not_made_twice(sandbox: Sandbox) -> None:

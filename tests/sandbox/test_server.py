@@ -22,6 +22,7 @@ def _board(sandbox: Sandbox) -> str:
     return sandbox.boards["trello"][0].split(":", 1)[1]
 
 
+@pytest.mark.refusals  # PUT /boards/{id}/nothing is sent on purpose
 def test_request_log_records_each_call_with_masked_credentials(
     sandbox: Sandbox, trello_auth: dict[str, str]
 ) -> None:

@@ -6,9 +6,9 @@ Used by ``moteur boards`` and ``moteur doctor``; nothing here writes. Terms:
   key and token are accepted.
 - *Board access*: what one board allows that member: whether it is open, the member's *member type* on it
   (``admin`` / ``normal`` may write; ``observer`` may only read), and whether the Custom Fields Power-Up is
-  on (without it moteur skips the ICE number field). Trello reports the member type in the board's
-  ``memberships``; where an answer carries no memberships, being in the board's ``members`` is taken as
-  ``normal``.
+  on (without it moteur skips the ICE number field): the board's ``boardPlugins`` list it (``power_ups``).
+  Trello reports the member type in the board's ``memberships``; where an answer carries no memberships,
+  being in the board's ``members`` is taken as ``normal``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from moteur.connectors.http import HttpClient
+from moteur.connectors.trello.batch import batch_answers, route
+from moteur.connectors.trello.power_ups import custom_fields_on, plugins_route
+from moteur.connectors.trello.reader import _answer, resolve_board_id
 from moteur.core.errors import RemoteError
 from moteur.core.model import BoardRef, Tool
 
@@ -81,27 +84,22 @@ def reachable_boards(client: HttpClient) -> list[tuple[BoardRef, str]]:
     return sorted(boards, key=lambda entry: (entry[1].casefold(), entry[0].board))
 
 
-def board_access(client: HttpClient, board_id: str, member_id: str) -> TrelloBoardAccess:
-    """One request: the board's state, power-ups, members and memberships; ``NotFound`` if unreachable."""
-    what = f"board {board_id}"
-    answer = _dict(
-        client.request_json(
-            "GET",
-            f"/boards/{board_id}",
-            params={
-                "fields": "name,closed,prefs,powerUps",
-                "members": "all",
-                "memberships": "all",
-            },
-            what=what,
-        ),
-        what,
-    )
+def board_access(client: HttpClient, board: str, member_id: str) -> TrelloBoardAccess:
+    """One request (a ``/batch`` of the board with its members and memberships, and its enabled Power-Ups;
+    one more to resolve a shortLink): ``NotFound`` if unreachable."""
+    board_id = resolve_board_id(client, board)
+    what = f"board {board}"
+    routes = [
+        route(f"/boards/{board_id}", fields="name,closed,prefs", members="all", memberships="all"),
+        plugins_route(board_id),
+    ]
+    answers = batch_answers(client, routes, what)
+    answer = _dict(_answer(answers[0], what), what)
     return TrelloBoardAccess(
         name=str(answer.get("name", "")),
         closed=bool(answer.get("closed")),
         member_type=_member_type(answer, member_id),
-        custom_fields="customFields" in (answer.get("powerUps") or []),
+        custom_fields=custom_fields_on(_answer(answers[1], f"the Power-Ups of {what}")),
     )
 
 

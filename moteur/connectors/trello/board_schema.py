@@ -19,8 +19,9 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from moteur.connectors.http import AmbiguousWrite, HttpClient
+from moteur.connectors.trello.batch import batch_answers, route
+from moteur.connectors.trello.power_ups import custom_fields_on, plugins_route
 from moteur.connectors.trello.reader import _answer, _list_of, resolve_board_id
-from moteur.core.errors import RemoteError
 from moteur.core.model import Snapshot
 from moteur.mappings.schema import fold
 
@@ -85,7 +86,8 @@ class BoardSchema:
 
         def create() -> str:
             params = {"idBoard": self.board_id, "name": name, "pos": "bottom"}
-            return str(self.client.request_json("POST", "/lists", json=params, what=f'list "{name}"')["id"])
+            what = f'list "{name}" on board {self.board_id}'
+            return str(self.client.request_json("POST", "/lists", json=params, what=what)["id"])
 
         def find() -> str | None:
             lists = self.client.request_json(
@@ -116,7 +118,8 @@ class BoardSchema:
 
         def create() -> str:
             params = {"idBoard": self.board_id, "name": name, "color": colour}
-            label = self.client.request_json("POST", "/labels", json=params, what=f'label "{name}"')
+            what = f'label "{name}" on board {self.board_id}'
+            label = self.client.request_json("POST", "/labels", json=params, what=what)
             self._add_label(label)
             return str(label["id"])
 
@@ -162,7 +165,7 @@ class BoardSchema:
                     for n, text in enumerate(options, start=1)
                 ]
             created: dict[str, Any] = self.client.request_json(
-                "POST", "/customFields", json=body, what=f'field "{name}"'
+                "POST", "/customFields", json=body, what=f'field "{name}" on board {self.board_id}'
             )
             return created
 
@@ -193,7 +196,7 @@ class BoardSchema:
                 "POST",
                 f"/customFields/{field['id']}/options",
                 json={"value": {"text": text}, "pos": "bottom"},
-                what=f'option "{text}" of the field "{field.get("name")}"',
+                what=f'option "{text}" of the field "{field.get("name")}" on board {self.board_id}',
             )
             return option
 
@@ -239,26 +242,23 @@ def _text(value: object) -> str:
 def load_native(client: HttpClient, board: str) -> dict[str, Any]:
     """The board schema in one ``/batch`` when no full read gave it (a target the caller did not read)."""
     board_id = resolve_board_id(client, board)
-    urls = [
-        f"/boards/{board_id}?fields=name,powerUps",
-        f"/boards/{board_id}/lists?filter=open&fields=name,closed,pos",
-        f"/boards/{board_id}/labels?fields=name,color&limit=1000",
-        f"/boards/{board_id}/customFields",
-        f"/boards/{board_id}/members",
-        "/members/me?fields=id,username,fullName,email",
+    what = f"board {board_id}"
+    routes = [
+        route(f"/boards/{board_id}", fields="name"),
+        route(f"/boards/{board_id}/lists", filter="open", fields="name,closed,pos"),
+        route(f"/boards/{board_id}/labels", fields="name,color", limit="1000"),
+        route(f"/boards/{board_id}/customFields"),
+        route(f"/boards/{board_id}/members"),
+        route("/members/me", fields="id,username,fullName,email"),
+        plugins_route(board_id),
     ]
-    answers = client.request_json("GET", "/batch", params={"urls": ",".join(urls)}, what=f"board {board_id}")
-    if not isinstance(answers, list) or len(answers) != len(urls):
-        raise RemoteError(
-            "Trello's /batch answer has an unexpected shape", hint="retry; report it if it lasts"
-        )
-    answer = _answer(answers[0], f"board {board_id}")
-    board_json: dict[str, Any] = answer if isinstance(answer, dict) else {}
+    answers = batch_answers(client, routes, what)
+    _answer(answers[0], what)  # a board that is gone raises here
     me = _answer(answers[5], "the token's member")
     members = [*_list_of(_answer(answers[4], "members")), me if isinstance(me, dict) else {}]
     return {
         "board_id": board_id,
-        "custom_fields_on": "customFields" in (board_json.get("powerUps") or []),
+        "custom_fields_on": custom_fields_on(_answer(answers[6], f"Power-Ups of {what}")),
         "lists": _list_of(_answer(answers[1], "lists")),
         "labels": _list_of(_answer(answers[2], "labels")),
         "fields": _list_of(_answer(answers[3], "custom fields")),

@@ -3,11 +3,12 @@ requests (``read_full``).
 
 Terms:
 
-- *Full read*: one ``GET /batch`` of nine inner URLs — the board, all its lists, labels, custom field
-  definitions, members, the token's own member (the only one whose e-mail Trello shows), the first 1,000
-  cards (``open``, or ``all`` with archived ones), every checklist of the board, and the first 1,000 comment
-  actions — then one more request per further 1,000 cards or comments (paged with ``before``, ids being
-  creation-ordered). A board costs ``⌈cards/1000⌉ + ⌈comments/1000⌉ − 1`` requests, never one per card.
+- *Full read*: one ``GET /batch`` of ten routes (Trello's maximum) — the board, all its lists, labels,
+  custom field definitions, members and enabled Power-Ups (the sync read's board parts), the token's own
+  member (the only one whose e-mail Trello shows), the first 1,000 cards (``open``, or ``all`` with archived
+  ones), every checklist of the board, and the first 1,000 comment actions — then one more request per
+  further 1,000 cards or comments (paged with ``before``, ids being creation-ordered). A board costs
+  ``⌈cards/1000⌉ + ⌈comments/1000⌉ − 1`` requests, never one per card.
 - *Identity*: the ``moteur-source: <key>`` footer a migration wrote on a card (``core/identity``); it is
   stripped from the action's description and kept in ``extra["moteur_source"]``, so a lost state can be
   rebuilt from the board alone.
@@ -25,18 +26,20 @@ from datetime import datetime
 from typing import Any
 
 from moteur.connectors.http import HttpClient
+from moteur.connectors.trello.batch import Route, batch_answers, route
 from moteur.connectors.trello.custom_values import with_custom_fields
 from moteur.connectors.trello.mapping import to_snapshot
 from moteur.connectors.trello.reader import (
-    BOARD_FIELDS,
+    BOARD_PARTS,
     CARD_FIELDS,
     PAGE_SIZE,
     RawBoard,
     _answer,
     _list_of,
-    batch_results,
+    board_parts,
+    board_routes,
+    cards_route,
     more_pages,
-    raw_board,
     resolve_board_id,
 )
 from moteur.core.identity import split_identity
@@ -45,34 +48,22 @@ from moteur.mappings.schema import BoardMapping, fold
 
 FULL_CARD_FIELDS = CARD_FIELDS + ",badges,cover"
 MEMBER_FIELDS = "id,username,fullName,email"
+ME, CARDS, CHECKLISTS, COMMENTS = range(BOARD_PARTS, BOARD_PARTS + 4)  # where each answer sits
 
 
-def full_batch_urls(board_id: str, card_filter: str) -> list[str]:
-    """The nine inner URLs of the full read (Trello allows ten per ``/batch``)."""
+def full_batch_routes(board_id: str, card_filter: str) -> list[Route]:
+    """The ten routes of the full read (Trello's maximum per ``/batch``)."""
     return [
-        f"/boards/{board_id}?fields={BOARD_FIELDS}",
-        f"/boards/{board_id}/lists?filter=all&fields=name,closed,pos",
-        f"/boards/{board_id}/labels?fields=name,color&limit=1000",
-        f"/boards/{board_id}/customFields",
-        f"/boards/{board_id}/members",
-        f"/members/me?fields={MEMBER_FIELDS}",
-        cards_page_url(board_id, card_filter),
-        f"/boards/{board_id}/checklists",
-        comments_page_url(board_id),
+        *board_routes(board_id),
+        route("/members/me", fields=MEMBER_FIELDS),
+        cards_route(board_id, card_filter, FULL_CARD_FIELDS),
+        route(f"/boards/{board_id}/checklists"),
+        comments_route(board_id),
     ]
 
 
-def cards_page_url(board_id: str, card_filter: str, before: str | None = None) -> str:
-    url = (
-        f"/boards/{board_id}/cards?filter={card_filter}&limit={PAGE_SIZE}&customFieldItems=true"
-        f"&fields={FULL_CARD_FIELDS}"
-    )
-    return url + (f"&before={before}" if before else "")
-
-
-def comments_page_url(board_id: str, before: str | None = None) -> str:
-    url = f"/boards/{board_id}/actions?filter=commentCard&limit={PAGE_SIZE}"
-    return url + (f"&before={before}" if before else "")
+def comments_route(board_id: str) -> Route:
+    return route(f"/boards/{board_id}/actions", filter="commentCard", limit=str(PAGE_SIZE))
 
 
 class FullBoard:
@@ -87,34 +78,20 @@ def fetch_full(client: HttpClient, board: str, *, include_archived: bool) -> Ful
     board_id = resolve_board_id(client, board)
     what = f"board {board}"
     card_filter = "all" if include_archived else "open"
-    answers = batch_results(
-        client.request_json(
-            "GET", "/batch", params={"urls": ",".join(full_batch_urls(board_id, card_filter))}, what=what
-        ),
-        9,
-    )
-    raw = raw_board(answers, 6, what)
-    me = _answer(answers[5], "the token's member")
+    answers = batch_answers(client, full_batch_routes(board_id, card_filter), what)
+    raw = board_parts(answers, what)
+    me = _answer(answers[ME], "the token's member")
+    first_cards = _list_of(_answer(answers[CARDS], f"cards of {what}"), keep_all=True)
     raw.cards = more_pages(
-        client,
-        raw.cards,
-        f"/boards/{board_id}/cards",
-        {
-            "filter": card_filter,
-            "limit": str(PAGE_SIZE),
-            "customFieldItems": "true",
-            "fields": FULL_CARD_FIELDS,
-        },
-        f"cards of {what}",
+        client, first_cards, cards_route(board_id, card_filter, FULL_CARD_FIELDS), f"cards of {what}"
     )
     if isinstance(me, dict) and me.get("email"):  # the one member whose e-mail Trello shows
         raw.members = [{**m, **me} if m.get("id") == me.get("id") else m for m in raw.members]
-    checklists = _list_of(_answer(answers[7], f"checklists of {what}"))
+    checklists = _list_of(_answer(answers[CHECKLISTS], f"checklists of {what}"))
     comments = more_pages(
         client,
-        _list_of(_answer(answers[8], f"comments of {what}")),
-        f"/boards/{board_id}/actions",
-        {"filter": "commentCard", "limit": str(PAGE_SIZE)},
+        _list_of(_answer(answers[COMMENTS], f"comments of {what}")),
+        comments_route(board_id),
         f"comments of {what}",
     )
     return FullBoard(raw, me if isinstance(me, dict) else {}, checklists, comments)

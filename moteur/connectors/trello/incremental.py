@@ -3,11 +3,12 @@
 The *cursor* is the id of the newest board action seen. Object ids start with their creation time, so an
 action id orders actions, and a board's own id stands for "everything since the board was made".
 
-One ``GET /batch`` reads the board-level parts (board, lists, labels, custom fields, members: five of the
-six URLs of a full read) and the actions ``since`` the cursor; each card those actions name is then fetched
-again, ten to a further ``/batch``. A no-op run costs one request. A card that is gone (``deleteCard``, a
-404, ``closed``, or now on another board) leaves the snapshot. More actions than one page (1,000) refuse
-the cursor: reading them all would cost about as much as a full read, which also catches anything missed.
+One ``GET /batch`` reads the board parts (board, lists, labels, custom fields, members, Power-Ups: the sync
+read's routes but its cards) and the actions ``since`` the cursor; each card those actions name is then
+fetched again, ten to a further ``/batch``. A no-op run costs one request. A card that is gone
+(``deleteCard``, a 404, ``closed``, or now on another board) leaves the snapshot. More actions than one page
+(1,000) refuse the cursor: reading them all would cost about as much as a full read, which also catches
+anything missed.
 
 *Cost*: a read of changes naming C cards costs 1 + ⌈C/10⌉ requests; a full read costs its fresh cursor, one
 ``/batch`` and a page per further 1,000 cards (``full_cost``). ``feed_worth_reading`` weighs moteur's own
@@ -21,13 +22,15 @@ from typing import Any
 from moteur.connectors.http import HttpClient
 from moteur.connectors.incremental import ChangeSet, board_kept, merged
 from moteur.connectors.trello import reader
+from moteur.connectors.trello.batch import batch_answers, route
 from moteur.connectors.trello.mapping import to_snapshot
+from moteur.connectors.trello.transport import MAX_BATCH_URLS
 from moteur.core.errors import RemoteError
 from moteur.core.model import BoardRef, Snapshot
 from moteur.mappings.schema import BoardMapping
 
 ACTIONS_PAGE = 1000
-BATCH_URLS = 10  # Trello's maximum URLs per /batch
+BATCH_URLS = MAX_BATCH_URLS
 # Every action type that can change what moteur reads of a card or of the board (API_FACTS §1.8, plus the
 # ones that take a card off the board or bring one in).
 ACTION_TYPES = ",".join(
@@ -78,19 +81,17 @@ def read_changes(
     before = client.stats().requests
     board_id = board_id_of(client, board, cached)
     what = f"board {board}"
-    actions_url = (
-        f"/boards/{board_id}/actions?since={cursor}&limit={ACTIONS_PAGE}&filter={ACTION_TYPES}"
-        "&fields=id,type,data"
+    actions_route = route(
+        f"/boards/{board_id}/actions",
+        since=cursor,
+        limit=str(ACTIONS_PAGE),
+        filter=ACTION_TYPES,
+        fields="id,type,data",
     )
-    urls = [*reader.batch_urls(board_id)[:5], actions_url]
-    answers = client.request_json("GET", "/batch", params={"urls": ",".join(urls)}, what=what)
-    if not isinstance(answers, list) or len(answers) != len(urls):
-        raise RemoteError(
-            "Trello's /batch answer has an unexpected shape", hint="retry; report it if it lasts"
-        )
-    parts = [reader._answer(a, what) for a in answers[:5]]
+    answers = batch_answers(client, [*reader.board_routes(board_id), actions_route], what)
+    fresh_board = reader.board_parts(answers, what)
     try:
-        actions = reader._list_of(reader._answer(answers[5], f"actions of {what}"))
+        actions = reader._list_of(reader._answer(answers[reader.BOARD_PARTS], f"actions of {what}"))
     except RemoteError:
         return None  # actions unavailable: read in full
     if len(actions) >= ACTIONS_PAGE:
@@ -112,16 +113,8 @@ def read_changes(
         # Re-reading them ten to a batch would cost more than a full read: e.g. just after a sync that wrote
         # most cards, when the journal could not say so beforehand.
         return None
-    cards = _cards(client, list(touched), board_id, what)
-    raw = reader.RawBoard(
-        board=parts[0] if isinstance(parts[0], dict) else {},
-        lists=reader._list_of(parts[1]),
-        labels=reader._list_of(parts[2]),
-        custom_fields=reader._list_of(parts[3]),
-        members=reader._list_of(parts[4]),
-        cards=cards,
-    )
-    fresh = to_snapshot(raw, board, mapping)
+    fresh_board.cards = _cards(client, list(touched), board_id, what)
+    fresh = to_snapshot(fresh_board, board, mapping)
     if not board_kept(cached, fresh, skip=("card_labels",)):
         return None  # a list, label, field or option was renamed or removed
     snapshot = merged(cached, fresh, changed=touched, removed=gone, per_item=("card_labels",))
@@ -156,15 +149,8 @@ def _cards(client: HttpClient, ids: list[str], board_id: str, what: str) -> list
     found: list[dict[str, Any]] = []
     for start in range(0, len(ids), BATCH_URLS):
         chunk = ids[start : start + BATCH_URLS]
-        urls = [f"/cards/{i}?fields={reader.CARD_FIELDS}&customFieldItems=true" for i in chunk]
-        answers = client.request_json(
-            "GET", "/batch", params={"urls": ",".join(urls)}, what=f"cards of {what}"
-        )
-        if not isinstance(answers, list) or len(answers) != len(chunk):
-            raise RemoteError(
-                "Trello's /batch answer has an unexpected shape", hint="retry; report it if it lasts"
-            )
-        for entry in answers:
+        routes = [route(f"/cards/{i}", fields=reader.CARD_FIELDS, customFieldItems="true") for i in chunk]
+        for entry in batch_answers(client, routes, f"cards of {what}"):
             if isinstance(entry, dict) and set(entry) & {"400", "404"}:
                 continue  # deleted since the action: it leaves the snapshot
             body = reader._answer(entry, f"cards of {what}")

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from moteur.connectors.malformed import well_formed
+from moteur.connectors.trello.power_ups import custom_fields_on
 from moteur.connectors.trello.reader import RawBoard
 from moteur.core.labels import quadrant_from_name, sprint_index
 from moteur.core.model import Action, Annotations, BoardRef, Bucket, ItemRef, Snapshot, Status, Tool
@@ -160,7 +161,6 @@ class BoardMapper:
             actions.append(action)
             card_labels[action.ref.item] = [str(i) for i in card.get("idLabels") or []]
         board = self.raw.board
-        power_ups = board.get("powerUps")
         ice_field = next(
             (f for f in self.raw.custom_fields if fold(str(f.get("name", ""))) == fold(self.ice_name)), None
         )
@@ -176,7 +176,7 @@ class BoardMapper:
                 for f in self.raw.custom_fields
             ],
             "ice_field_id": str(ice_field["id"]) if ice_field else None,
-            "custom_fields_on": isinstance(power_ups, list) and "customFields" in power_ups,
+            "custom_fields_on": custom_fields_on(self.raw.plugins),
         }
         return Snapshot(
             board=self.ref,

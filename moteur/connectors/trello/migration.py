@@ -166,9 +166,8 @@ class MigrationWriter(CardChildren):
             return card
 
         def find() -> dict[str, Any] | None:
-            cards = self.client.request_json(
-                "GET", f"/lists/{list_id}/cards", params={"fields": "name,desc,url"}, what=what
-            )
+            # The spec declares no query parameter here (no ``fields``): the cards come whole.
+            cards = self.client.request_json("GET", f"/lists/{list_id}/cards", what=what)
             return next((c for c in _list_of(cards) if split_identity(c.get("desc"))[1] == op.key), None)
 
         card = create_once(create, find)

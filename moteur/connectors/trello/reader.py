@@ -1,21 +1,34 @@
 """Reading one Trello board in the fewest requests: one ``GET /batch``, then card pages past 1,000.
 
 *Raw board*: the board's JSON pieces as Trello sent them (board, lists, labels, customFields, members,
-cards), before any mapping. ``requests`` counts the calls the read took.
+enabled Power-Ups, cards), before any mapping.
 
-The batch holds six inner URLs (Trello allows ten): the board (name, prefs, power-ups), all its lists
-(closed ones too, so a card in an archived list still names its list), labels, custom field definitions,
-members, and the first 1,000 open cards with their custom field items. Trello returns cards newest first;
-when a page is full, the next one asks for cards ``before`` the oldest id seen. A page whose oldest id does
-not move would loop forever: it raises instead.
+The batch holds seven routes (Trello allows ten, ``batch.py`` builds them): the six *board parts* — the board
+(name, prefs), all its lists (closed ones too, so a card in an archived list still names its list), labels,
+custom field definitions, members and enabled Power-Ups (``power_ups.py``) — and the first 1,000 open cards
+with their custom field items. Trello returns cards newest first; when a page is full, the next one asks for
+cards ``before`` the oldest id seen. A page whose oldest id does not move would loop forever: it raises
+instead.
+
+*Board reference*: a board is given by its 24-hex id or by the shortLink of its URL
+(``trello.com/b/<shortLink>/…``). ``GET /boards/{id}`` takes either (e.g. ``GET /1/boards/Ii6vhIyq?fields=
+name,url``: grantwinney.com/what-is-trello-api), so a shortLink is resolved with ``GET /boards/{shortLink}
+?fields=name`` (the answer carries the id) — never ``/members/me/boards``, whose route allows 100 requests
+per 900 s (API_FACTS §1.5) — and the batch then uses the id: that the board's other routes take a shortLink
+is not documented. The id is kept per client (a board's id never changes), so a shortLink costs one request
+per run, an id none.
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from moteur.connectors.http import HttpClient
+from moteur.connectors.trello.batch import Route, batch_answers, route
+from moteur.connectors.trello.power_ups import plugins_route
 from moteur.connectors.trello.transport import AUTH_MESSAGE
 from moteur.core.errors import AuthError, NotFound, RemoteError, SkippableError
 from moteur.redaction import scrub
@@ -25,7 +38,9 @@ CARD_FIELDS = (
     "name,desc,closed,dueComplete,due,start,idList,idLabels,idMembers,dateLastActivity,shortLink,url,pos,"
     "idBoard"
 )
-BOARD_FIELDS = "name,shortLink,url,prefs,powerUps,dateLastActivity"
+BOARD_FIELDS = "name,shortLink,url,prefs,dateLastActivity"
+BOARD_PARTS = 6  # board, lists, labels, custom fields, members, Power-Ups: the first routes of every read
+_IDS: weakref.WeakKeyDictionary[HttpClient, dict[str, str]] = weakref.WeakKeyDictionary()
 
 
 def is_object_id(text: str) -> bool:
@@ -40,38 +55,46 @@ class RawBoard:
     custom_fields: list[dict[str, Any]] = field(default_factory=list)
     members: list[dict[str, Any]] = field(default_factory=list)
     cards: list[Any] = field(default_factory=list)  # objects, unless Trello sent something malformed
+    plugins: list[dict[str, Any]] = field(default_factory=list)  # GET /boards/{id}/boardPlugins
 
 
-def cards_url(board_id: str, before: str | None = None) -> str:
-    url = f"/boards/{board_id}/cards?filter=open&limit={PAGE_SIZE}&customFieldItems=true&fields={CARD_FIELDS}"
-    return url + (f"&before={before}" if before else "")
+def cards_route(
+    board_id: str, card_filter: str = "open", fields: str = CARD_FIELDS, before: str | None = None
+) -> Route:
+    """A page of the board's cards with their custom field items, newest first."""
+    params = {"filter": card_filter, "limit": str(PAGE_SIZE), "customFieldItems": "true", "fields": fields}
+    return (f"/boards/{board_id}/cards", params | ({"before": before} if before else {}))
 
 
-def batch_urls(board_id: str) -> list[str]:
+def board_routes(board_id: str) -> list[Route]:
+    """The ``BOARD_PARTS`` routes every read of a board starts its ``/batch`` with."""
     return [
-        f"/boards/{board_id}?fields={BOARD_FIELDS}",
-        f"/boards/{board_id}/lists?filter=all&fields=name,closed,pos",
-        f"/boards/{board_id}/labels?fields=name,color&limit=1000",
-        f"/boards/{board_id}/customFields",
-        f"/boards/{board_id}/members",
-        cards_url(board_id),
+        route(f"/boards/{board_id}", fields=BOARD_FIELDS),
+        route(f"/boards/{board_id}/lists", filter="all", fields="name,closed,pos"),
+        route(f"/boards/{board_id}/labels", fields="name,color", limit="1000"),
+        route(f"/boards/{board_id}/customFields"),
+        route(f"/boards/{board_id}/members"),
+        plugins_route(board_id),
     ]
 
 
 def resolve_board_id(client: HttpClient, board: str) -> str:
-    """The 24-hex id of a board given by id or shortLink (a shortLink costs one request)."""
+    """The 24-hex id of a board given by id or shortLink (a shortLink costs one request, once per client)."""
     if is_object_id(board):
         return board.lower()
-    boards = client.request_json(
-        "GET", "/members/me/boards", params={"fields": "id,shortLink,name"}, what=f"board {board}"
-    )
-    for candidate in boards if isinstance(boards, list) else []:
-        if isinstance(candidate, dict) and board in (candidate.get("shortLink"), candidate.get("id")):
-            return str(candidate["id"])
-    raise NotFound(
-        f"Trello board {board} not found among the token's boards",
-        hint="use the board id or shortLink from its URL: trello.com/b/<shortLink>/…",
-    )
+    known = _IDS.setdefault(client, {})
+    if board not in known:
+        path = f"/boards/{quote(board, safe='')}"
+        # ``name`` is the cheapest field the spec lists for ``fields``; Trello always sends the ``id``.
+        answer = client.request_json("GET", path, params={"fields": "name"}, what=f"board {board}")
+        board_id = str(answer.get("id") or "") if isinstance(answer, dict) else ""
+        if not is_object_id(board_id):
+            raise NotFound(
+                f"Trello board {board} not found",
+                hint="use the board id or shortLink from its URL: trello.com/b/<shortLink>/…",
+            )
+        known[board] = board_id.lower()
+    return known[board]
 
 
 def _answer(entry: object, what: str) -> Any:
@@ -96,25 +119,15 @@ def read_board(client: HttpClient, board: str) -> RawBoard:
     """The raw board: one batch call (plus one per further 1,000 cards, plus one to resolve a shortLink)."""
     board_id = resolve_board_id(client, board)
     what = f"board {board}"
-    answers = client.request_json("GET", "/batch", params={"urls": ",".join(batch_urls(board_id))}, what=what)
-    raw = raw_board(batch_results(answers, 6), 5, what)
-    params = {"filter": "open", "limit": str(PAGE_SIZE), "customFieldItems": "true", "fields": CARD_FIELDS}
-    raw.cards = more_pages(client, raw.cards, f"/boards/{board_id}/cards", params, f"cards of {what}")
+    answers = batch_answers(client, [*board_routes(board_id), cards_route(board_id)], what)
+    raw = board_parts(answers, what)
+    raw.cards = _list_of(_answer(answers[BOARD_PARTS], f"cards of {what}"), keep_all=True)
+    raw.cards = more_pages(client, raw.cards, cards_route(board_id), f"cards of {what}")
     return raw
 
 
-def batch_results(answers: object, size: int) -> list[Any]:
-    """The ``size`` results of a ``/batch`` answer (a ``RemoteError`` for any other shape)."""
-    if not isinstance(answers, list) or len(answers) != size:
-        raise RemoteError(
-            "Trello's /batch answer has an unexpected shape", hint="retry; report it if it lasts"
-        )
-    return answers
-
-
-def raw_board(answers: list[Any], cards_at: int, what: str) -> RawBoard:
-    """The ``RawBoard`` of ``/batch`` results whose first five are the board, its lists, labels, custom
-    fields and members, and whose result ``cards_at`` is the first page of cards."""
+def board_parts(answers: list[Any], what: str) -> RawBoard:
+    """The ``RawBoard`` (without cards) of ``/batch`` results that start with ``board_routes``' answers."""
     board_json = _answer(answers[0], what)
     return RawBoard(
         board=board_json if isinstance(board_json, dict) else {},
@@ -122,14 +135,14 @@ def raw_board(answers: list[Any], cards_at: int, what: str) -> RawBoard:
         labels=_list_of(_answer(answers[2], f"labels of {what}")),
         custom_fields=_list_of(_answer(answers[3], f"custom fields of {what}")),
         members=_list_of(_answer(answers[4], f"members of {what}")),
-        cards=_list_of(_answer(answers[cards_at], f"cards of {what}"), keep_all=True),
+        plugins=_list_of(_answer(answers[5], f"Power-Ups of {what}")),
     )
 
 
-def more_pages(
-    client: HttpClient, first: list[Any], path: str, params: dict[str, str], what: str
-) -> list[Any]:
-    """``first`` plus every further page (``before`` the oldest id seen) while pages come back full."""
+def more_pages(client: HttpClient, first: list[Any], page_route: Route, what: str) -> list[Any]:
+    """``first`` plus every further page of ``page_route`` (``before`` the oldest id seen) while pages come
+    back full."""
+    path, params = page_route
     out, page = list(first), first
     while len(page) >= PAGE_SIZE:
         oldest = _oldest(page)

@@ -20,6 +20,7 @@ from moteur.connectors.http import HttpClient
 from moteur.connectors.migration import Capabilities
 from moteur.connectors.trello.board_schema import create_once
 from moteur.connectors.trello.custom_values import CARRIED_KINDS
+from moteur.connectors.trello.power_ups import CUSTOM_FIELDS_PLUGIN, read_custom_fields_on
 from moteur.connectors.trello.reader import resolve_board_id
 from moteur.core.errors import AuthError, MoteurError, PermissionDenied
 from moteur.core.identity import with_identity
@@ -41,20 +42,17 @@ POWER_UP_OFF = (
     'written as labels ("Impact: 8"), ICE and custom fields are not carried (turn the power-up on in the '
     "board's menu, on a Standard or Premium workspace, to carry them)"
 )
-CUSTOM_FIELDS_PLUGIN = "56d5e249a98895a9797bebb9"  # the Custom Fields Power-Up's id in Trello's directory
 
 
 def capabilities(client: HttpClient, board: BoardRef | None, power_up: bool | None = None) -> Capabilities:
     """What a board can hold. A new board (``board`` None) is taken with its power-up on (``create_board``
-    turns it on); an existing one's power-up state is ``power_up`` when the caller read it, else one request.
+    turns it on); an existing one's power-up state is ``power_up`` when the caller read it, else one request
+    (``GET /boards/{id}/boardPlugins``, see ``power_ups``).
 
     Trello shows no member's e-mail but the token's own, so ``emails`` stays unknown (None)."""
     if board is not None and power_up is None:
         board_id = resolve_board_id(client, board.board)
-        answer = client.request_json(
-            "GET", f"/boards/{board_id}", params={"fields": "powerUps"}, what=f"board {board.board}"
-        )
-        power_up = isinstance(answer, dict) and "customFields" in (answer.get("powerUps") or [])
+        power_up = read_custom_fields_on(client, board_id, f"the Power-Ups of board {board.board}")
     on = power_up is not False
     return Capabilities(
         tool=Tool.TRELLO,
@@ -102,11 +100,7 @@ def enable_custom_fields(client: HttpClient, board_id: str) -> bool:
         return True
 
     def find() -> bool | None:
-        plugins = client.request_json("GET", f"/boards/{board_id}/boardPlugins", what=what)
-        found = isinstance(plugins, list) and any(
-            isinstance(p, dict) and p.get("idPlugin") == CUSTOM_FIELDS_PLUGIN for p in plugins
-        )
-        return True if found else None
+        return True if read_custom_fields_on(client, board_id, what) else None
 
     try:
         return create_once(enable, find)

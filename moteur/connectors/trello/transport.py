@@ -29,7 +29,8 @@ from moteur.connectors.http import (
     default_classification,
     shared_limiter,
 )
-from moteur.core.errors import AuthError, MoteurError, NotFound
+from moteur.core.errors import AuthError, MoteurError, NotFound, RateLimited, SkippableError
+from moteur.redaction import scrub
 
 if TYPE_CHECKING:
     from moteur.settings import Settings
@@ -47,30 +48,46 @@ KEY_LIMIT = 300  # and 300 per API key per window
 HEADROOM = 0.0
 TOKEN_PACE = math.floor(TOKEN_LIMIT * (1 - HEADROOM))
 KEY_PACE = math.floor(KEY_LIMIT * (1 - HEADROOM))
-MAX_BATCH_URLS = 10  # Trello refuses a /batch of more
-# Inner URLs of a /batch are joined by commas and each begins with "/"; commas inside one (a field list) never
-# precede a "/".
-_BATCH_SPLIT = re.compile(r",(?=/)")
+MAX_BATCH_URLS = 10  # spec GET /batch: "Maximum of 10 routes allowed"
+# Trello splits a /batch's urls on every literal comma: a comma inside a route travels as %2C (batch.py).
+ROUTE_SEPARATOR = ","
+MEMBERS_WINDOW_SECONDS = 900.0  # /1/members/ allows 100 requests per 900 s (API_FACTS §1.5)
+_INVALID_VALUE = re.compile(r"invalid value for ([A-Za-z_][\w.]*)", re.IGNORECASE)
 
 
 def request_units(method: str, path: str, params: Mapping[str, Any]) -> int:
-    """What one request counts against the limits: a ``GET /batch`` one per inner URL, others one."""
+    """What one request counts against the limits: a ``GET /batch`` one per route of its ``urls`` (split on
+    every literal comma, as Trello splits it), others one."""
     if method != "GET" or path.strip("/") != "batch":
         return 1
-    urls = [u for u in _BATCH_SPLIT.split(str(params.get("urls", ""))) if u]
-    return min(MAX_BATCH_URLS, max(1, len(urls)))
+    routes = [r for r in str(params.get("urls", "")).split(ROUTE_SEPARATOR) if r]
+    return min(MAX_BATCH_URLS, max(1, len(routes)))
 
 
 def classify(failure: Failure) -> MoteurError:
-    """Trello's answers: 401 with ``invalid key``/``invalid token``; 400 ``invalid id`` for a malformed id."""
+    """Trello's answers: 401 with ``invalid key``/``invalid token``; 400 ``invalid id`` for a malformed id;
+    400 ``invalid value for <field>`` for a value Trello refuses (a label colour outside the spec's ``Color``
+    enum…), told in one line naming the object, its board (the caller's ``what``) and the field; 429
+    ``MEMBER_LIMIT_EXCEEDED`` once ``/1/members/``'s own limit (100 per 900 s) is spent (API_FACTS §1.5)."""
+    text = failure.text.lower()
     if failure.status == 401:
         return AuthError(
             AUTH_MESSAGE, hint="create a token at https://trello.com/app-key and set both variables"
         )
-    if failure.status == 400 and "invalid id" in failure.text.lower() and failure.what:
+    if failure.status == 400 and "invalid id" in text and failure.what:
         return NotFound(
             f"Trello: {failure.what} not found (invalid id)",
             hint="use the board id or shortLink from its URL: trello.com/b/<shortLink>/…",
+        )
+    refused = _INVALID_VALUE.search(failure.text) if failure.status == 400 else None
+    if refused is not None:
+        field_name = refused.group(1)
+        return SkippableError(scrub(f"Trello refused {failure.subject}: invalid value for {field_name}"))
+    if failure.status == 429 and "member_limit_exceeded" in text:
+        return RateLimited(
+            "Trello's limit on member requests (100 per 15 minutes for /1/members/) is spent",
+            retry_after=MEMBERS_WINDOW_SECONDS,
+            hint="wait 15 minutes and retry",
         )
     return default_classification(failure)
 

@@ -53,6 +53,8 @@ class TrelloWriter:
         self.writeback = writeback
         native = snapshot.native
         self.board_id: str = native["board_id"]
+        # Every request's ``what`` names the board, so a refusal reads as one line the user can act on.
+        self.on_board = f'on board "{snapshot.name}"'
         self.labels: dict[str, str] = {}
         for label in native.get("labels", []):
             self.labels.setdefault(_fold(label["name"]), label["id"])
@@ -83,7 +85,8 @@ class TrelloWriter:
 
         def create() -> None:
             params = {"idBoard": self.board_id, "name": op.name, "color": op.color or "null"}
-            label = self.client.request_json("POST", "/labels", params=params, what=f'label "{op.name}"')
+            what = f'label "{op.name}" {self.on_board}'
+            label = self.client.request_json("POST", "/labels", params=params, what=what)
             self.labels[_fold(op.name)] = str(label["id"])
             self.label_names[str(label["id"])] = op.name
 
@@ -108,11 +111,13 @@ class TrelloWriter:
                 "modelType": "board",
                 "name": op.name,
                 "type": TRELLO_FIELD_TYPES[op.field_kind],
+                "pos": "bottom",  # required (spec POST /customFields: idModel, modelType, name, type, pos)
                 "display_cardFront": True,
             }
             if op.field_kind is FieldKind.ENUM:
                 body["options"] = [{"value": {"text": o}, "pos": i} for i, o in enumerate(op.options)]
-            field = self.client.request_json("POST", "/customFields", json=body, what=f'field "{op.name}"')
+            what = f'custom field "{op.name}" {self.on_board}'
+            field = self.client.request_json("POST", "/customFields", json=body, what=what)
             self.fields[_fold(op.name)] = field
 
         def find() -> bool:
@@ -125,7 +130,12 @@ class TrelloWriter:
     def ensure_bucket(self, op: EnsureBucket) -> None:
         if _fold(op.name) in self.lists:
             return
-        created = self.client.request_json("POST", f"/boards/{self.board_id}/lists", params={"name": op.name})
+        created = self.client.request_json(
+            "POST",
+            f"/boards/{self.board_id}/lists",
+            params={"name": op.name},
+            what=f'list "{op.name}" {self.on_board}',
+        )
         self.lists[_fold(op.name)] = str(created["id"])
 
     def schema(self, op: SchemaOp) -> OpResult:
@@ -194,7 +204,7 @@ class TrelloWriter:
             except LookupError as exc:
                 failed[i] = str(exc).strip("'\"")
         title = ops[0].title if ops else card_id
-        what = f'card "{title}" ({card_id})'
+        what = f'card "{title}" ({card_id}) {self.on_board}'
         if card_ops and (labels != before or list_id is not None):
             params: dict[str, str] = {"idLabels": ",".join(labels)}
             if list_id is not None:

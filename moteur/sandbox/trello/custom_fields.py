@@ -25,28 +25,34 @@ from moteur.sandbox.trello.writes import (
 
 
 def create_custom_field(store: TrelloStore, params: Params) -> dict[str, Any]:
+    """``POST /customFields``. The spec requires ``idModel, modelType, name, type, pos``; a missing or bad one
+    is refused with Trello's plain-text 400 ``invalid value for <field>``, checked in the spec's order."""
     board_id = str(params.get("idModel", ""))
-    if params.get("modelType", "board") != "board":
+    if not is_object_id(board_id):
+        raise TrelloError(400, "invalid value for idModel")
+    if params.get("modelType") != "board":
         raise TrelloError(400, "invalid value for modelType")
-    get_board(store, board_id)
-    _check_powerup(store, board_id)
+    if not params.get("name"):
+        raise TrelloError(400, "invalid value for name")
     field_type = params.get("type")
     if field_type not in FIELD_TYPES:
         raise TrelloError(400, "invalid value for type")
-    if not params.get("name"):
-        raise TrelloError(400, "invalid value for name")
+    pos = params.get("pos")
+    if pos in (None, ""):
+        raise TrelloError(400, "invalid value for pos")
+    get_board(store, board_id)
+    _check_powerup(store, board_id)
     raw_options = params.get("options") or []
     options = [
         str(o.get("value", {}).get("text", "")) if isinstance(o, dict) else str(o) for o in raw_options
     ]
-    pos = params.get("pos")
     siblings = [f for f in store.custom_fields.values() if f["idModel"] == board_id]
     record = store.add_custom_field(
         board_id,
         str(params["name"]),
         str(field_type),
         options,
-        _pos(store, pos, siblings) if pos not in (None, "") else None,  # spec: "top", "bottom" or a number
+        _pos(store, pos, siblings),  # spec posStringOrNumber: "top", "bottom" or a positive number
     )
     if "display_cardFront" in params:
         record["display"]["cardFront"] = _bool(params["display_cardFront"])

@@ -7,6 +7,11 @@ Terms:
   ``token`` or the header ``Authorization: OAuth oauth_consumer_key="…", oauth_token="…"``.
 - *Window*: Trello's rate limits count requests over the last 10 s: 100 per token, 300 per key. A ``/batch``
   call counts once per inner URL (Trello does not document it; we assume the strict reading).
+- *Members window*: requests to ``/1/members/`` are limited to 100 per 900 s per token as well (API_FACTS
+  §1.5; developer.atlassian.com/cloud/trello/guides/rest-api/rate-limits/), answered with a 429
+  ``MEMBER_LIMIT_EXCEEDED``. The strict reading again: every path under ``/members/`` counts (a 2019 copy of
+  the page exempted nested resources such as ``/members/me/boards``; the current one does not say), and so
+  does each inner route of a ``/batch`` under it.
 """
 
 from __future__ import annotations
@@ -17,12 +22,11 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
 from moteur.sandbox.base import RequestInfo, masked_query
-from moteur.sandbox.trello import routes
+from moteur.sandbox.trello import batch, routes
 from moteur.sandbox.trello.export_import import import_board
 from moteur.sandbox.trello.seed import seed
 from moteur.sandbox.trello.store import TrelloStore
@@ -33,11 +37,9 @@ TOKEN = "ATTA" + "5eed" * 15 + "0000"
 WINDOW_SECONDS = 10.0
 TOKEN_LIMIT = 100
 KEY_LIMIT = 300
-MAX_BATCH = 10
+MEMBERS_WINDOW_SECONDS = 900.0
+MEMBERS_LIMIT = 100
 _OAUTH = re.compile(r'(oauth_consumer_key|oauth_token)="([^"]*)"')
-# Inner URLs of /batch are split on the commas that start a new route (commas inside a route's own query,
-# as in fields=name,idList, stay): Trello's docs show routes with and without the leading slash.
-_BATCH_SPLIT = re.compile(r",(?=/|(?:boards|cards|lists|members|labels|customFields|checklists|actions)/)")
 
 
 def _credentials(request: Request) -> tuple[str | None, str | None]:
@@ -74,6 +76,7 @@ class TrelloEmulator:
         self.store = TrelloStore()
         self._token_hits: dict[str, deque[float]] = {}
         self._key_hits: dict[str, deque[float]] = {}
+        self._member_hits: dict[str, deque[float]] = {}
 
     # -- Emulator protocol ------------------------------------------------------------------------------
 
@@ -100,14 +103,16 @@ class TrelloEmulator:
             params = _params(request)
         except ValueError:
             return TrelloError(400, "invalid JSON").response()
+        is_batch = path.rstrip("/") == "/batch"
+        paths = [batch.route_path(r) for r in batch.routes(params)] if is_batch else [path]
         with self.lock:
-            cost = len(self._batch_urls(params)) if path.rstrip("/") == "/batch" else 1
-            limited = self._spend(key, token, max(cost, 1))
+            members = sum(1 for p in paths if batch.is_member_route(p))
+            limited = self._spend(key, token, max(len(paths), 1), members)
             if limited is not None:
                 return limited
             try:
-                if path.rstrip("/") == "/batch":
-                    body = self._batch(request.method, params)
+                if is_batch:
+                    body = batch.answer(request.method, params, self._get)
                 else:
                     body = routes.dispatch(self.store, request.method, path, params)
             except TrelloError as error:
@@ -128,6 +133,7 @@ class TrelloEmulator:
             self.store = TrelloStore()
             self._token_hits.clear()
             self._key_hits.clear()
+            self._member_hits.clear()
 
     def state(self) -> dict[str, Any]:
         with self.lock:
@@ -139,43 +145,31 @@ class TrelloEmulator:
         with self.lock:
             return import_board(self.store, export)
 
-    def _spend(self, key: str, token: str, cost: int) -> Response | None:
-        """Count ``cost`` requests in the current windows, or answer 429 when either limit is reached."""
+    def _spend(self, key: str, token: str, cost: int, members: int = 0) -> Response | None:
+        """Count ``cost`` requests (``members`` of them under ``/members/``) in the current windows, or answer
+        429 when a limit would be passed; a refused call counts nowhere."""
         if not self.rate_limits:
             return None
         now = self.clock()
         token_hits = self._token_hits.setdefault(token, deque())
         key_hits = self._key_hits.setdefault(key, deque())
-        for hits in (token_hits, key_hits):
-            while hits and hits[0] <= now - WINDOW_SECONDS:
+        member_hits = self._member_hits.setdefault(token, deque())
+        for hits, window in ((token_hits, WINDOW_SECONDS), (key_hits, WINDOW_SECONDS)):
+            while hits and hits[0] <= now - window:
                 hits.popleft()
+        while member_hits and member_hits[0] <= now - MEMBERS_WINDOW_SECONDS:
+            member_hits.popleft()
         if len(token_hits) + cost > TOKEN_LIMIT:
             return rate_limited("token")
         if len(key_hits) + cost > KEY_LIMIT:
             return rate_limited("key")
+        if members and len(member_hits) + members > MEMBERS_LIMIT:
+            return rate_limited("member")
         token_hits.extend([now] * cost)
         key_hits.extend([now] * cost)
+        member_hits.extend([now] * members)
         return None
 
-    @staticmethod
-    def _batch_urls(params: dict[str, Any]) -> list[str]:
-        raw = str(params.get("urls", ""))
-        return [u for u in _BATCH_SPLIT.split(raw) if u]
-
-    def _batch(self, method: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        if method != "GET":
-            raise TrelloError(404, f"Cannot {method} /1/batch")
-        urls = self._batch_urls(params)
-        if not urls:
-            raise TrelloError(400, "invalid value for urls")
-        if len(urls) > MAX_BATCH:
-            raise TrelloError(400, "Too many URLs; max is 10")
-        answers: list[dict[str, Any]] = []
-        for url in urls:
-            parts = urlsplit(url if url.startswith("/") else "/" + url)
-            inner = dict(parse_qsl(parts.query, keep_blank_values=True))
-            try:
-                answers.append({"200": routes.dispatch(self.store, "GET", parts.path, inner)})
-            except TrelloError as error:
-                answers.append({str(error.status): error.text})
-        return answers
+    def _get(self, path: str, params: dict[str, Any]) -> Any:
+        """One inner route of a ``/batch``, as a plain GET."""
+        return routes.dispatch(self.store, "GET", path, params)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from moteur.sandbox.trello.plugins import CUSTOM_FIELDS_PLUGIN, add_plugin
 from moteur.sandbox.trello.store import TrelloStore, is_object_id
 
 BOARD_NESTED = ("actions", "cards", "labels", "lists", "members", "checklists", "customFields", "memberships")
@@ -41,8 +42,9 @@ def import_board(store: TrelloStore, export: dict[str, Any]) -> str:
     board = _fill({k: v for k, v in export.items() if k not in BOARD_NESTED}, template_board)
     board["id"] = board_id
     has_fields = bool(export.get("customFields")) or any(c.get("customFieldItems") for c in export["cards"])
-    board["powerUps"] = sorted(set(board.get("powerUps") or []) | ({"customFields"} if has_fields else set()))
     store.boards[board_id] = board
+    if has_fields:  # the export's fields were made with the Custom Fields Power-Up on
+        add_plugin(store, board_id, CUSTOM_FIELDS_PLUGIN)
 
     members = export.get("members") or []
     for member in members:

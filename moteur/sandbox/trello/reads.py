@@ -8,6 +8,7 @@ paging), labels, custom fields, checklists, members and actions.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from moteur.sandbox.trello.store import TrelloStore, is_object_id
@@ -18,6 +19,7 @@ CARD_OPT_IN = ("attachments", "pluginData", "customFieldItems", "checklists")
 CARD_FILTERS = ("all", "closed", "complete", "incomplete", "none", "open", "visible")
 LIST_FILTERS = ("all", "closed", "none", "open")
 MAX_LIMIT = 1000
+SHORT_LINK = re.compile(r"[A-Za-z0-9]{8}")
 
 Params = dict[str, str]
 
@@ -41,6 +43,21 @@ def get_board(store: TrelloStore, board_id: str) -> dict[str, Any]:
     if board is None:
         raise not_found()
     return board
+
+
+def board_by_id_or_short_link(store: TrelloStore, ref: str) -> dict[str, Any]:
+    """The board of ``GET /boards/{id}``, named by its id or its shortLink (the 8 characters of its URL
+    ``trello.com/b/<shortLink>/…``): Trello answers both there, though the spec's ``{id}`` is a 24-hex
+    TrelloID (e.g. ``GET /1/boards/Ii6vhIyq?fields=name,url`` in grantwinney.com/what-is-trello-api). The
+    board's other routes take its id only here: that a shortLink works there is not documented."""
+    if is_object_id(ref):
+        return get_board(store, ref)
+    if not SHORT_LINK.fullmatch(ref):
+        raise TrelloError(400, "invalid id")
+    found = next((b for b in store.boards.values() if b["shortLink"] == ref), None)
+    if found is None:
+        raise not_found()
+    return found
 
 
 def get_card(store: TrelloStore, card_id: str) -> dict[str, Any]:
@@ -158,8 +175,10 @@ def board_checklists(store: TrelloStore, board_id: str) -> list[dict[str, Any]]:
 
 
 def board(store: TrelloStore, board_id: str, params: Params) -> dict[str, Any]:
-    """``GET /boards/{id}`` with its nested-resource parameters."""
-    out = dict(_pick(get_board(store, board_id), params.get("fields")))
+    """``GET /boards/{id}`` (by id or shortLink) with its nested-resource parameters."""
+    record = board_by_id_or_short_link(store, board_id)
+    board_id = record["id"]
+    out = dict(_pick(record, params.get("fields")))
     if params.get("lists", "none") != "none":
         out["lists"] = board_lists(
             store, board_id, params["lists"], {"fields": params.get("list_fields", "all")}

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from moteur.sandbox.demo_data import BUCKETS, DEMO_ACTIONS, DEMO_MEMBERS, DemoAction, bulk_actions
+from moteur.sandbox.trello.plugins import CUSTOM_FIELDS_PLUGIN, add_plugin
 from moteur.sandbox.trello.store import TrelloStore
 
 TAG_COLORS = ("green", "yellow", "orange", "red", "purple", "blue", "sky", "lime", "pink", "black")
@@ -32,6 +33,7 @@ def _board_with_fields(
         name, "Actions marketing, scores Impact / Effort / Confidence en champs personnalisés."
     )
     board_id = board["id"]
+    add_plugin(store, board_id, CUSTOM_FIELDS_PLUGIN)  # custom fields need the Custom Fields Power-Up
     store.board_members[board_id].extend(people.values())
     lists = {bucket: store.add_list(board_id, bucket)["id"] for bucket in BUCKETS}
     fields = {
@@ -79,7 +81,7 @@ def _item(store: TrelloStore, card_id: str, field_id: str, value: dict[str, obje
 
 
 def _content_calendar(store: TrelloStore, people: dict[str, str]) -> str:
-    board_id = store.add_board("Content calendar", custom_fields_on=False)["id"]
+    board_id = store.add_board("Content calendar")["id"]
     store.board_members[board_id].extend(people.values())
     lists = {name: store.add_list(board_id, name)["id"] for name in ("Backlog", "This month", "Published")}
     labels: dict[str, str] = {}

@@ -126,10 +126,11 @@ class TrelloStore:
         self.members[member_id] = member
         return member
 
-    def add_board(self, name: str, desc: str = "", custom_fields_on: bool = True) -> dict[str, Any]:
+    def add_board(self, name: str, desc: str = "") -> dict[str, Any]:
+        """A board with no Power-Up: Custom Fields is a board plugin (``plugins.add_plugin``)."""
         board_id = self.ids.new()
         link = short_link(board_id)
-        board = {
+        board: dict[str, Any] = {
             "id": board_id,
             "nodeId": node_id("board", board_id),
             "name": name,
@@ -149,7 +150,7 @@ class TrelloStore:
             "shortLink": link,
             "subscribed": False,
             "labelNames": {},
-            "powerUps": ["customFields"] if custom_fields_on else [],
+            "powerUps": [],  # built-in Power-Ups only (spec enum calendar|cardAging|recap|voting)
             "dateLastActivity": self.ids.now(),
             "dateLastView": self.ids.now(),
             "shortUrl": f"https://trello.com/b/{link}",
@@ -398,4 +399,5 @@ class TrelloStore:
             "boards": self.boards, "lists": self.lists, "cards": self.cards, "labels": self.labels,
             "customFields": self.custom_fields, "checklists": self.checklists, "members": self.members,
             "boardMembers": self.board_members, "actions": self.actions, "me": self.me,
+            "boardPlugins": self.board_plugins,
         }  # fmt: skip

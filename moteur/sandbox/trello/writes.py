@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from moteur.sandbox.trello.plugins import custom_fields_on
 from moteur.sandbox.trello.reads import get_board, get_card
 from moteur.sandbox.trello.store import TrelloStore, is_object_id
 from moteur.sandbox.trello.trello_errors import TrelloError, not_found
@@ -58,7 +59,7 @@ def _card_ref(card: dict[str, Any]) -> dict[str, Any]:
 
 def _check_powerup(store: TrelloStore, board_id: str) -> None:
     # Board without the Custom Fields power-up: Trello refuses custom field writes (text body, 403).
-    if "customFields" not in store.boards[board_id]["powerUps"]:
+    if not custom_fields_on(store, board_id):
         raise TrelloError(403, "Custom Fields are not enabled on this board")
 
 
@@ -67,7 +68,7 @@ def create_board(store: TrelloStore, params: Params) -> dict[str, Any]:
     if not 1 <= len(name) <= 16384:
         raise TrelloError(400, "invalid value for name")
     # A new board has no Power-Up: Custom Fields is enabled through ``POST /boards/{id}/boardPlugins``.
-    board = store.add_board(name, str(params.get("desc", "")), custom_fields_on=False)
+    board = store.add_board(name, str(params.get("desc", "")))
     if params.get("idOrganization"):
         board["idOrganization"] = str(params["idOrganization"])
     if _bool(params.get("defaultLists", True)):
