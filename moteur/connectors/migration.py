@@ -57,6 +57,10 @@ class Capabilities:
     # then reports no unknown assignee before the run).
     emails: frozenset[str] | None = None
     notes: tuple[str, ...] = ()  # caveats shown in the loss report (e.g. "comments are posted as you")
+    # The options a new single-choice field may have (None: no limit), and what a wider one is created as
+    # instead (None: it cannot be; the plan then reports it as not carried). monday: 40 status labels.
+    choice_options_limit: int | None = None
+    wide_choice: str | None = None
 
 
 class MigrationPort(Protocol):

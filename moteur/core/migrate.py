@@ -182,6 +182,7 @@ class _CustomSchema:
     carried: dict[str, CustomField]
     fates: dict[str, str]
     ops: tuple[EnsureField, ...]
+    notes: tuple[str, ...] = ()  # what the target makes of a field otherwise than asked (a wide choice)
 
 
 def _custom_schema(
@@ -204,9 +205,19 @@ def _custom_schema(
     carried: dict[str, CustomField] = {}
     fates: dict[str, str] = {}
     ops: list[EnsureField] = []
+    notes: list[str] = []
+    limit = caps.choice_options_limit
     for wanted in source.custom_fields:
         key = fold_name(wanted.name)
         there = on_target.get(key)
+        # A new single choice with more options than the target's choice field holds (monday: 40 status
+        # labels) is made as the target's wider kind when it has one, else not carried.
+        wide = (
+            there is None
+            and wanted.kind is FieldKind.ENUM
+            and limit is not None
+            and len(wanted.options) > limit
+        )
         if wanted.kind is FieldKind.OTHER:
             fates[key] = "not carried (no counterpart on the target)"
         elif wanted.kind not in caps.custom_fields:
@@ -217,12 +228,19 @@ def _custom_schema(
             fates[key] = f'not carried (the target\'s "{wanted.name}" holds a field moteur manages)'
         elif there is not None and there.kind is not wanted.kind:
             fates[key] = f'not carried (the target\'s field "{there.name}" holds a {there.kind.value})'
+        elif wide and not caps.wide_choice:
+            fates[key] = f"not carried (it has {len(wanted.options)} options, the target holds {limit})"
         else:
             carried[key] = wanted
             lacking = there is not None and bool(used.get(key, set()) - set(there.options))
             if there is None or (wanted.kind is FieldKind.ENUM and lacking):
                 ops.append(EnsureField(wanted.name, wanted.kind, wanted.options))
-    return _CustomSchema(carried, fates, tuple(ops))
+            if wide:
+                notes.append(
+                    f'field "{wanted.name}" has {len(wanted.options)} options: created as {caps.wide_choice}'
+                    f" (a single-choice field holds {limit} there)"
+                )
+    return _CustomSchema(carried, fates, tuple(ops), tuple(notes))
 
 
 def _same(name: str, wanted: Any, found: Any, doing_status: bool = True) -> bool:
@@ -453,7 +471,7 @@ def plan_migration(
                 ops.append(update)
                 updated += 1
         ops.extend(_children(action, extra_comments, targets, existing, caps, losses))
-    notes = tuple(caps.notes)
+    notes = tuple(caps.notes) + custom.notes
     if adapter.unknown_people:
         notes += ("not on the target, so not assigned: " + ", ".join(adapter.unknown_people),)
     return MigrationPlan(

@@ -74,9 +74,12 @@ def test_reading_the_demo_board_takes_one_query(sandbox: Sandbox) -> None:
     connector = connector_for(sandbox.env)
     snapshot = connector.read(_ref(sandbox))
     assert connector.request_count() == 1
+    # One query: the board, the complexity budget, and the account's plan and daily calls (``daily``).
     assert [(e["operation"], e["root_fields"]) for e in _monday_log(sandbox)] == [
-        ("query", ["complexity", "boards"])
+        ("query", ["complexity", "account", "platform_api", "boards"])
     ]
+    daily = connector.transport.daily
+    assert daily is not None and (daily.tier, daily.cap, daily.used) == ("pro", 10_000, 1)
     assert {"Statut", "Impact", "Échéance"} <= set(snapshot.fields)
     assert snapshot.buckets and all(a.bucket for a in snapshot.actions)
     scored = [a for a in snapshot.actions if a.impact is not None]

@@ -291,7 +291,10 @@ def test_capabilities_hold_the_four_kinds_and_the_accounts_emails_in_one_request
     monday.capabilities(demo_ref(sandbox))
     assert caps.custom_fields == {FieldKind.NUMBER, FieldKind.ENUM, FieldKind.TEXT, FieldKind.DATE}
     assert caps.emails is not None and "owner@example.com" in caps.emails
-    assert [e["root_fields"] for e in sandbox.requests() if e["tool"] == "monday"] == [["users"]]
+    # One request: the people (with their kind and status), the board's members, the daily cap.
+    roots = [e["root_fields"] for e in sandbox.requests() if e["tool"] == "monday"]
+    assert roots == [["users", "boards", "account", "platform_api"]]
+    assert any("10,000 calls a day" in note for note in caps.notes)
 
 
 # Seed 4 drops the create_column request after applying it, seed 10 that and a create_item (seeds 1–12 tried).

@@ -121,6 +121,9 @@ class ClientOptions:
 
     ``units(method, path, params)``: the rate-limit units one request spends (Trello's ``GET /batch``: one per
     inner URL); the client takes that many slots on every limiter.
+
+    ``give_up(response)``: True for an answer that must not be sent again whatever its status (monday's 429
+    ``DAILY_LIMIT_EXCEEDED``: its wait runs to midnight UTC, so a retry only spends more of the day's calls).
     """
 
     tool: str = "the service"
@@ -134,6 +137,7 @@ class ClientOptions:
     jitter: Callable[[], float] = random.random
     headers: Mapping[str, str] = field(default_factory=dict)
     units: RequestUnits = one_unit
+    give_up: Callable[[requests.Response], bool] | None = None
 
 
 class HttpClient:
@@ -291,6 +295,8 @@ class HttpClient:
             return False
         error = outcome.exception()
         status = None if error is not None else outcome.result().status_code
+        if error is None and self.options.give_up is not None and self.options.give_up(outcome.result()):
+            return False
         return should_retry(
             status, error, state.attempt_number, idempotent, max_attempts=self.options.retry.max_attempts
         )
@@ -334,6 +340,7 @@ class HttpClient:
             path=path,
             status=response.status_code if response is not None else None,
             text=short_text(response.text) if response is not None else "",
+            body=scrub(response.text) if response is not None else "",
             error=error,
             attempts=attempts,
             what=what,

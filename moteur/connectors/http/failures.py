@@ -45,7 +45,8 @@ class Failure:
     method: str
     path: str  # without the query string
     status: int | None = None
-    text: str = ""  # the answer body, scrubbed and shortened
+    text: str = ""  # the answer body, scrubbed and shortened: what a message may show
+    body: str = ""  # the whole answer body, scrubbed: what a classifier parses (``text`` may cut its JSON)
     error: BaseException | None = None  # the transport error, when there was no answer
     attempts: int = 1
     what: str | None = None  # the object the call was about, e.g. "board 5f1a…"

@@ -5,7 +5,8 @@ variables, like the connector's. Terms:
 
 - *Who am I*: ``me`` and ``version`` in one query — proof the token is accepted, and the API version
   monday actually served for the pinned ``API-Version`` header (``kind``: current, release_candidate,
-  maintenance, deprecated…).
+  maintenance, deprecated…) — and the account's plan with today's API calls (``daily``): which daily cap
+  applies.
 - *Board access*: the board's ``state`` (only an ``active`` board is written to), its ``board_kind``
   (public / private / share) and its ``permissions`` — who may edit it: ``everyone`` (every member of the
   board), or only ``collaborators``, ``assignee`` or ``owners``. monday exposes no read-only "may I write?"
@@ -17,18 +18,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from moteur.connectors.monday.daily import DAILY_FIELDS, DailyCap, parse_daily
 from moteur.connectors.monday.transport import MondayTransport
 from moteur.core.errors import NotFound, RemoteError
 from moteur.core.model import BoardRef, Tool
 
 BOARDS_PAGE = 100
 
-WHO_AM_I = """
+WHO_AM_I = (
+    """
 query WhoAmI {
   me { id name email }
-  version { value kind }
+  version { value kind }"""
+    + DAILY_FIELDS
+    + """
 }
 """
+)
 
 BOARDS = """
 query ReachableBoards($limit: Int!, $page: Int!) {
@@ -49,6 +55,7 @@ class MondayUser:
     name: str
     version: str  # the API version that answered
     version_kind: str
+    daily: DailyCap | None = None  # the account's daily call cap and today's usage, when monday said
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +82,7 @@ def whoami(transport: MondayTransport) -> MondayUser:
         name=str(me.get("name", "")),
         version=str(version.get("value", "")),
         version_kind=str(version.get("kind", "")),
+        daily=parse_daily(data),
     )
 
 

@@ -21,6 +21,7 @@ from moteur.connectors.http_backed import HttpBacked
 from moteur.connectors.migration import Capabilities
 from moteur.connectors.monday import history, migration_apply, migration_target
 from moteur.connectors.monday import incremental as changes
+from moteur.connectors.monday.daily import would_exceed
 from moteur.connectors.monday.mapping import to_snapshot
 from moteur.connectors.monday.reader import read_board
 from moteur.connectors.monday.transport import MondayTransport, endpoint, monday_client, shared_pacer
@@ -61,7 +62,7 @@ class MondayConnector(HttpBacked):
         token = settings.monday_token.get_secret_value() if settings.monday_token else ""
         pacer = shared_pacer(token, clock=clock, sleep=sleep or http.options.sleep)
         self.transport = MondayTransport(http, path, pacer)
-        self._emails: tuple[frozenset[str] | None] | None = None  # the account's people, once asked
+        self._caps: dict[str | None, Capabilities] = {}  # per target board (None: a new one), once asked
 
     def read(self, board: BoardRef) -> Snapshot:
         return to_snapshot(read_board(self.transport, board.board), board, self.mapping)
@@ -85,24 +86,50 @@ class MondayConnector(HttpBacked):
         types = {
             name: t.field_type or DEFAULT_TYPES[name] for name, t in self.mapping.writeback.targets().items()
         }
+        # The read told the day's calls left (``daily``): a run that cannot finish today is not started.
+        needed, left = self._requests(schema_ops, item_ops), self._calls_left()
+        daily = self.transport.daily
+        if daily is not None and left is not None and needed > left:
+            raise would_exceed(daily, needed, left, f"writing to board {snapshot.board.board}")
         writer = MondayWriter(self.transport, snapshot, self.writeback(snapshot), types)
         return apply_ops(writer, schema_ops, item_ops, progress)
 
-    def estimate(self, schema_ops: Sequence[SchemaOp], item_ops: Sequence[ItemOp]) -> str:
-        """The requests ``apply`` would send: one per column created, one per aliased batch of items."""
+    def _requests(self, schema_ops: Sequence[SchemaOp], item_ops: Sequence[ItemOp]) -> int:
+        """The requests ``apply`` sends: one per column created, one per aliased batch of items."""
         columns = sum(1 for op in schema_ops if isinstance(op, EnsureField))
         items = len({op.item.item for op in item_ops})
-        requests = columns + math.ceil(items / aliases_per_request())
+        return columns + math.ceil(items / aliases_per_request())
+
+    def _calls_left(self) -> int | None:
+        """Today's calls left, or the whole cap when monday gave the plan but not today's usage."""
+        left = self.transport.calls_left()
+        daily = self.transport.daily
+        return left if left is not None or daily is None else daily.cap
+
+    def estimate(self, schema_ops: Sequence[SchemaOp], item_ops: Sequence[ItemOp]) -> str:
+        """The requests ``apply`` would send, the time, and today's calls left when the read told them."""
+        requests = self._requests(schema_ops, item_ops)
         seconds = requests * SECONDS_PER_REQUEST
-        return f"≈ {requests} requests, ≈ {max(1, round(seconds))} s within monday.com's complexity budget"
+        line = f"≈ {requests} requests, ≈ {max(1, round(seconds))} s within monday.com's complexity budget"
+        left, daily = self.transport.calls_left(), self.transport.daily
+        if daily is not None and daily.cap is not None and left is None:
+            line += f"; {daily.describe()}"
+        elif daily is not None and daily.cap is not None and left is not None:
+            line += f"; {left:,} of today's {daily.cap:,} calls left ({daily.plan_name})"
+            if requests > left:
+                line += " — not enough: the run would stop before writing"
+        return line
 
     # -- the migration port (issue 8): ``history`` reads, ``migration`` / ``migration_apply`` write --------
 
     def capabilities(self, board: BoardRef | None = None, *, workspace: str | None = None) -> Capabilities:
-        """What a board of this account can hold; the account's people are asked once per connector."""
-        if self._emails is None:
-            self._emails = (migration_target.account_emails(self.transport),)
-        return migration_target.capabilities(self._emails[0])
+        """What a board of this account can hold, with who it can assign (the account's people, the
+        board's members) and the daily cap: asked once per board and connector."""
+        key = board.board if board is not None else None
+        if key not in self._caps:
+            emails, unassignable, daily = migration_target.account_people(self.transport, key)
+            self._caps[key] = migration_target.capabilities(emails, daily, unassignable)
+        return self._caps[key]
 
     def read_full(self, board: BoardRef, *, include_archived: bool = False) -> Snapshot:
         return history.read_full(self.transport, board, self.mapping, include_archived=include_archived)

@@ -15,6 +15,11 @@ Terms:
   a date (a date stays a date, "2026-12-24"; with a time, "2026-12-24T10:00:00+00:00": monday keeps the
   time in UTC), a string; an OTHER column's value is its text (only counted as a loss).
 - *New column*: what ``EnsureField`` creates: numbers / text / date / status (with the options as labels).
+  A choice of more than 40 options cannot be a status column — "The status column has a limit of 40
+  labels" (developer.monday.com, status column reference) — and becomes a dropdown limited to one label
+  (``limit_select`` / ``label_limit_count`` 1, ``CreateDropdownColumnSettingsInput`` in both SDLs), which
+  reads back as the same single choice. monday's dropdown reference publishes no label limit (none was
+  found); the plan reports the change ("field X has 41 options: created as a single-choice dropdown").
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ NEW_TYPE: dict[FieldKind, str] = {
     FieldKind.ENUM: "status",
 }
 BLANK_INDEX = 5  # monday's empty status label
+MAX_STATUS_LABELS = 40  # "The status column has a limit of 40 labels" (monday's status column reference)
 
 
 def settings_of(column: Mapping[str, Any]) -> dict[str, Any]:
@@ -188,8 +194,14 @@ def new_column(name: str, kind: FieldKind, options: Sequence[str]) -> dict[str, 
 
     A status column's labels go in ``defaults`` as monday documents them for ``create_column``
     (``{"labels": {"<index>": "<label>"}}``), in the options' order, index 5 (the blank label) left out.
+    Past ``MAX_STATUS_LABELS`` options: a dropdown, ``{"settings": {"labels": [{"id", "name"}…]}}`` as the
+    dropdown reference shows ``create_column`` defaults, limited to one selected label.
     """
     defaults = None
+    if kind is FieldKind.ENUM and len(options) > MAX_STATUS_LABELS:
+        labels_list = [{"id": i, "name": label} for i, label in enumerate(options, start=1)]
+        settings = {"labels": labels_list, "limit_select": True, "label_limit_count": 1}
+        return {"t": name, "c": "dropdown", "d": json.dumps({"settings": settings}, ensure_ascii=False)}
     if kind is FieldKind.ENUM and options:
         indexes = (i for i in range(len(options) + 1) if i != BLANK_INDEX)
         labels = {str(index): label for index, label in zip(indexes, options, strict=False)}

@@ -13,6 +13,8 @@ Terms:
   complexity and moteur reads nothing from them.
 - *Complexity*: ``complexity { before after query reset_in_x_seconds }`` rides on every query so the
   connector knows what is left of the per-minute budget (see ``pacing``).
+- *Daily cap*: the board read also asks the account's plan and today's API calls (``daily.DAILY_FIELDS``),
+  so a run knows before writing whether the day has the calls it needs.
 
 Every document here validates against monday's official SDLs 2026-07 and 2026-10
 (``tests/connectors/test_monday_documents.py``).
@@ -21,6 +23,8 @@ Every document here validates against monday's official SDLs 2026-07 and 2026-10
 from __future__ import annotations
 
 from functools import lru_cache
+
+from moteur.connectors.monday.daily import DAILY_FIELDS
 
 PAGE_LIMIT = 500  # items_page / next_items_page maximum (API_FACTS §3.2)
 MAX_ALIASES = 50  # mutations per request: monday's own tools use 20–40; the per-query cap allows far more
@@ -65,6 +69,7 @@ READ_BOARD = (
 query ReadBoard($board: ID!, $limit: Int!, $types: [ColumnType!]) {
   """
     + COMPLEXITY
+    + DAILY_FIELDS
     + """
   boards(ids: [$board]) {
     id
@@ -79,7 +84,8 @@ query ReadBoard($board: ID!, $limit: Int!, $types: [ColumnType!]) {
 """
     + ITEM_FIELDS
 )
-"""The whole board in one query: name, columns, groups, the first page of items, and the budget."""
+"""The whole board in one query: name, columns, groups, the first page of items, the complexity budget and
+the daily cap."""
 
 NEXT_ITEMS = (
     """

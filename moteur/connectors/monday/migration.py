@@ -5,8 +5,10 @@ the capabilities and ``create_board``).
 How the ops become requests, in waves (each wave's ops keep their order; children come after items, which
 is all the order the ops depend on, so grouping by kind changes nothing a board shows):
 
-1. one query: the board's columns and groups, and the users behind the assignees' e-mails (``users(emails:)``;
-   an unknown e-mail is not assigned);
+1. one query: the board's columns, groups, kind and members, the users behind the assignees' e-mails
+   (``users(emails:)`` with their kind and status; an unknown or unassignable one is not assigned —
+   ``migration_people``) and the daily cap; a run that needs more calls than today has left stops here,
+   before writing (``migration_apply``);
 2. ``EnsureBucket`` → a group with that title is reused; on a board without groups (a new one) the new
    groups are made in one aliased ``create_group`` request, sent last one first (monday puts a new group
    on top); else one ``create_group`` each, placed after the previous bucket;
@@ -49,6 +51,8 @@ from moteur.connectors.http import AmbiguousWrite
 from moteur.connectors.monday import custom_fields as custom
 from moteur.connectors.monday import migration_columns as schema
 from moteur.connectors.monday import migration_documents as docs
+from moteur.connectors.monday import migration_people as people
+from moteur.connectors.monday.daily import DailyLimitExceeded
 from moteur.connectors.monday.errors import classify
 from moteur.connectors.monday.transport import WRITE_COST_PER_ITEM, MondayTransport
 from moteur.core.errors import MoteurError, NotFound, RemoteError, SkippableError
@@ -82,7 +86,9 @@ class MondayMigrator:
         self.items = {a.ref.item: a for a in snapshot.actions}
         self.columns: list[dict[str, Any]] = []
         self.groups: dict[str, str] = {}  # folded title -> group id, in board order
-        self.users: dict[str, int] = {}
+        self.users: dict[str, int] = {}  # assignable e-mail (lower case) -> person id
+        self.unassignable: dict[str, str] = {}  # e-mail -> why the board cannot take them
+        self.notes: dict[int, str] = {}  # op index -> warning on a successful op (someone not assigned)
         self.sub_board: str | None = None
         self.sub_status: dict[str, Any] | None = None
         self.results: dict[int, OpResult] = {}
@@ -111,8 +117,8 @@ class MondayMigrator:
                 idempotent=idempotent,
                 cost=len(entries) * WRITE_COST_PER_ITEM,  # paced: monday quotes ~10,000 per create
             )
-        except AmbiguousWrite:
-            raise
+        except (AmbiguousWrite, DailyLimitExceeded):
+            raise  # the caller looks up what may exist; the day's calls are used up: the run stops
         except (RemoteError, SkippableError) as exc:
             return {}, dict.fromkeys(range(len(entries)), exc)
         problems = {p.alias: p for p in answer.problems if p.alias}
@@ -125,7 +131,7 @@ class MondayMigrator:
                 answers[k] = data
             else:
                 errors[k] = (
-                    classify(problem, what)
+                    classify(problem, f"{what} on board {board or self.board_id}")
                     if problem
                     else RemoteError(f"monday.com answered nothing for {what}", retriable=True)
                 )
@@ -139,7 +145,14 @@ class MondayMigrator:
         error: str | None = None,
         created: ItemRef | None = None,
     ) -> None:
+        if ok:  # a success keeps its warnings
+            error = "; ".join(dict.fromkeys(filter(None, (error, self.notes.get(index))))) or None
         self.results[index] = OpResult(op, ok, scrub(error) if error else None, created)
+
+    def note(self, index: int, text: str | None) -> None:
+        """A warning for op ``index`` (shown on its result, which stays a success)."""
+        if text:
+            self.notes[index] = "; ".join(filter(None, (self.notes.get(index), text)))
 
     def created(self, index: int, op: MigrationOp, key: str, ref: ItemRef) -> None:
         self.targets[key] = ref
@@ -166,9 +179,8 @@ class MondayMigrator:
         self.groups = {}
         for group in boards[0].get("groups") or []:
             self.groups.setdefault(fold(str(group.get("title", ""))), str(group.get("id")))
-        for user in answer.data.get("users") or []:
-            if isinstance(user, dict) and user.get("email") and str(user.get("id", "")).isdigit():
-                self.users[str(user["email"]).casefold()] = int(user["id"])
+        if emails:
+            self.users, self.unassignable = people.read_people(answer.data.get("users") or [], boards[0])
 
     def ensure_group(self, name: str, after: str | None) -> str:
         if fold(name) in self.groups:
@@ -319,8 +331,9 @@ class MondayMigrator:
         """Create ``(index, op, entry)``; the ids of the items created (or found) for archived sources."""
         archive: list[str] = []
         pending, error = batch, "not sent"
+        look = False  # whether the last send may have created something (then look before sending again)
         for attempt in range(CREATE_ATTEMPTS):
-            if attempt:
+            if attempt and look:
                 found = self.find_items([op.key for _, op, _ in pending])
                 for index, op, _ in pending:
                     if op.key in found:
@@ -335,19 +348,23 @@ class MondayMigrator:
                     "items", [e for _, _, e in pending], f"{len(pending)} items", idempotent=False
                 )
             except AmbiguousWrite as exc:
-                error = str(exc)
+                error, look = str(exc), True
                 continue
-            again = []
+            again, look = [], False
             for k, (index, op, entry) in enumerate(pending):
+                problem = errors.get(k)
                 if k in answers:
                     self.created(index, op, op.key, self.ref(answers[k]["id"], answers[k].get("url")))
                     if op.fields.get("status") == "archived":
                         archive.append(str(answers[k]["id"]))
-                elif retriable(errors[k]):
+                elif people.drop_people(self, index, op.title, entry, problem):
+                    again.append((index, op, entry))  # refused as a whole, created by nothing: send again
+                    error = str(problem)
+                elif problem is not None and retriable(problem):
                     again.append((index, op, entry))
-                    error = str(errors[k])
+                    error, look = str(problem), True
                 else:
-                    self._done(index, op, False, str(errors[k]))
+                    self._done(index, op, False, str(problem))
             pending = again
             if not pending:
                 break
@@ -367,6 +384,7 @@ class MondayMigrator:
                 )
             except AmbiguousWrite as exc:  # not raised for idempotent sends; kept for the type checker
                 errors = dict.fromkeys(range(len(chunk)), exc)
+            errors = people.resend_without_people(self, kind, chunk, errors, board)
             for k, (index, op, _) in enumerate(chunk):
                 if k in errors and (index not in self.results or self.results[index].ok):
                     self._done(index, op, False, str(errors[k]))

@@ -1,11 +1,17 @@
 """``apply_migration`` for monday.com: the ops in waves (schema, groups, columns, items, updates of items,
 subitems, comments), each wave in aliased requests — see ``migration`` for what each wave sends and how a
 create is never doubled. One ``OpResult`` per op, in the order given.
+
+*Daily cap*: the schema read reports the account's daily call cap and today's calls (``daily``); a
+migration that needs more requests than are left (``requests_needed``, a lower bound) stops there, before
+writing anything, with one line saying so. A ``DAILY_LIMIT_EXCEEDED`` met later stops the run the same way
+(``DailyLimitExceeded`` propagates): every create already made is linked, so the next run resumes.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, MutableMapping, Sequence
 from typing import Any
 
@@ -14,6 +20,8 @@ from moteur.connectors.monday import custom_fields as custom
 from moteur.connectors.monday import migration_children as children
 from moteur.connectors.monday import migration_columns as schema
 from moteur.connectors.monday import migration_documents as docs
+from moteur.connectors.monday import migration_people as people
+from moteur.connectors.monday.daily import DailyLimitExceeded, would_exceed
 from moteur.connectors.monday.migration import MondayMigrator
 from moteur.connectors.monday.transport import MondayTransport
 from moteur.core.errors import MoteurError
@@ -58,6 +66,7 @@ def apply_migration(
         {e for op in ops if isinstance(op, CreateItem | UpdateItem) for e in op.fields.get("assignees") or ()}
     )
     port.load_schema(emails)
+    _check_daily(port, ops)
     _buckets(port, ops, tick)
     _items(port, ops, tick)
     _updates(port, ops, tick)
@@ -66,6 +75,37 @@ def apply_migration(
     tick(sum(1 for op in ops if isinstance(op, UpdateSubitem)))
     _comments(port, ops, tick)
     return [port.results.get(i) or OpResult(op, False, "not applied") for i, op in enumerate(ops)]
+
+
+def requests_needed(port: MondayMigrator, ops: Sequence[MigrationOp]) -> int:
+    """The fewest requests the waves send after the schema read: creates by ``CREATE_BATCH``, children by
+    ``CHILD_BATCH``, updates by ``MAX_BATCH``, and the groups to make (look-ups, retries, moves and
+    archives not counted: a refusal on this figure is never wrong)."""
+    todo = [op for op in ops if isinstance(op, UpdateItem | UpdateSubitem) or _key(op) not in port.targets]
+    count: dict[type, int] = {}
+    for op in todo:
+        count[type(op)] = count.get(type(op), 0) + 1
+    groups = {fold(op.name) for op in todo if isinstance(op, EnsureBucket)} - set(port.groups)
+    return (
+        (1 if groups and not port.groups else len(groups))
+        + math.ceil(count.get(CreateItem, 0) / docs.CREATE_BATCH)
+        + math.ceil(count.get(UpdateItem, 0) / docs.MAX_BATCH)
+        + math.ceil((count.get(CreateSubitem, 0) + count.get(AddComment, 0)) / docs.CHILD_BATCH)
+        + math.ceil(count.get(UpdateSubitem, 0) / docs.MAX_BATCH)
+    )
+
+
+def _check_daily(port: MondayMigrator, ops: Sequence[MigrationOp]) -> None:
+    """Stop before writing when today has fewer calls left than the migration needs (see *Daily cap*)."""
+    daily = port.transport.daily
+    if daily is None or daily.cap is None:
+        return
+    left = port.transport.calls_left()
+    needed = requests_needed(port, ops)
+    if needed > (daily.cap if left is None else left):
+        raise would_exceed(
+            daily, needed, daily.cap if left is None else left, f"migrating to board {port.board_id}"
+        )
 
 
 def _key(op: MigrationOp) -> str:
@@ -106,6 +146,8 @@ def _buckets(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[i
             try:
                 previous = port.ensure_group(op.name, previous)
                 port.results[index] = OpResult(op, True)
+            except DailyLimitExceeded:
+                raise
             except MoteurError as exc:
                 port.results[index] = OpResult(op, False, scrub(str(exc)))
             tick(1)
@@ -145,11 +187,14 @@ def _items(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int
             continue
         try:
             group = _group_of(port, op.bucket)
+        except DailyLimitExceeded:
+            raise
         except MoteurError as exc:
             port.results[index] = OpResult(op, False, scrub(str(exc)))
             tick(1)
             continue
         cells, _ = schema.cells(op.fields, op.key, role_column, port.mapping, port.users, creating=True)
+        port.note(index, people.left_out(op.fields, port.unassignable, role_column))  # they would fail it
         # Custom values ride in the same create_item (their problems are the plan's losses already).
         cells.update(custom.custom_cells(op.fields.get("custom") or {}, custom_columns, creating=True)[0])
         batch.append(
@@ -192,6 +237,7 @@ def _updates(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[i
         )
         cells.update(custom_cells)
         problems += custom_problems
+        problems += filter(None, [people.left_out(op.fields, port.unassignable, role_column)])
         if op.title and (current is None or current.title != op.title):
             cells["name"] = op.title
         port.results[index] = OpResult(op, True, "; ".join(problems) or None)
@@ -200,6 +246,8 @@ def _updates(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[i
         if op.bucket and (current is None or fold(current.bucket or "") != fold(op.bucket)):
             try:
                 moves.append((index, op, {"i": item, "g": _group_of(port, op.bucket)}))
+            except DailyLimitExceeded:
+                raise
             except MoteurError as exc:
                 port.results[index] = OpResult(op, False, scrub(str(exc)))
         if op.fields.get("status") == "archived":

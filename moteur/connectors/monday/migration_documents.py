@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from moteur.connectors.monday.daily import DAILY_FIELDS
 from moteur.connectors.monday.documents import COMPLEXITY, ITEM_FIELDS
 
 UPDATES_LIMIT = 100  # comments read per item in the board query; an item with more gets its next pages
@@ -105,13 +106,26 @@ query Activity($board: ID!, $limit: Int!, $page: Int!) {
 """
 """The board's activity log, newest first: where the archived items' ids are found (``archive_pulse``)."""
 
-BOARD_SCHEMA = """
+BOARD_SCHEMA = (
+    """
 query BoardSchema($board: ID!, $emails: [String!], $withUsers: Boolean!) {
-  boards(ids: [$board]) { id name columns { id title type settings } groups { id title } }
-  users(emails: $emails) @include(if: $withUsers) { id email }
+  boards(ids: [$board]) {
+    id
+    name
+    board_kind
+    columns { id title type settings }
+    groups { id title }
+    subscribers { id }
+  }
+  users(emails: $emails) @include(if: $withUsers) { id email kind status }"""
+    + DAILY_FIELDS
+    + """
 }
 """
-"""A target's columns and groups, and (when asked) the users behind the assignees' e-mails: one request."""
+)
+"""A target's columns, groups, kind and members, (when asked) the users behind the assignees' e-mails with
+their kind and status (who may be assigned), and the daily cap: one request, the first of a migration's
+writes."""
 
 FIND_BY_IDENTITY = """
 query FindByIdentity($board: ID!, $limit: Int!, $query: ItemsQuery, $columns: [String!]) {
@@ -140,12 +154,18 @@ query Users($ids: [ID!], $limit: Int!) {
 """
 """The e-mails of the people assigned on a board (a read gives their ids)."""
 
-ACCOUNT_USERS = """
-query AccountUsers($limit: Int!) {
-  users(limit: $limit) { email }
+ACCOUNT_USERS = (
+    """
+query AccountUsers($limit: Int!, $board: [ID!], $withBoard: Boolean!) {
+  users(limit: $limit) { email kind status }
+  boards(ids: $board) @include(if: $withBoard) { id board_kind subscribers { email } }"""
+    + DAILY_FIELDS
+    + """
 }
 """
-"""The e-mails of the account's people (active and pending: monday's default), whom a target can assign."""
+)
+"""The account's people (active and pending: monday's default) with their kind and status, the target
+board's kind and members (when it exists), and the daily cap: who a target can assign, in one request."""
 
 SUBITEMS_BOARD = """
 query SubitemsBoard($ids: [ID!]) {
@@ -182,7 +202,7 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
     "columns": (
         "$t{k}: String!, $c{k}: ColumnType!, $d{k}: JSON",
         "m{k}: create_column(board_id: $board, title: $t{k}, column_type: $c{k}, defaults: $d{k}) "
-        "{{ id title type }}",
+        "{{ id title type settings }}",
     ),
     "items": (
         "$g{k}: String, $n{k}: String!, $v{k}: JSON",

@@ -10,6 +10,10 @@
   ``ComplexityException`` in a 200) waits the ``retry_in_seconds`` monday gives and sends again: nothing was
   applied. Sleep and clock are injected; tests never wait for real.
 - Requests go out one at a time per connector: monday asks for serial mutations on a board.
+- *Daily cap* (``daily``): an answer that carries ``account`` / ``platform_api`` (``daily.DAILY_FIELDS``,
+  added to queries sent anyway) tells the account's cap and today's calls; the transport counts what it
+  sent since, so ``calls_left`` is known without asking again. A ``DAILY_LIMIT_EXCEEDED`` answer is never
+  retried (not by the HTTP layer either: ``give_up``) and raises ``DailyLimitExceeded``.
 """
 
 from __future__ import annotations
@@ -23,11 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 from moteur.connectors.http import ClientOptions, HeaderAuth, HttpClient, RetryPolicy
 from moteur.connectors.monday import documents
+from moteur.connectors.monday.daily import DailyCap, DailyLimitExceeded, parse_daily, used_up
 from moteur.connectors.monday.errors import (
     AUTH_HINT,
     CREDENTIAL_VAR,
     Problem,
     classify_failure,
+    daily_limit_answer,
     first_fatal,
     problems_of,
 )
@@ -128,8 +134,17 @@ class MondayTransport:
         self.http = http
         self.path = path
         self.pacer = pacer
+        self.daily: DailyCap | None = None  # the account's cap and usage, as last reported
+        self.sent_since_daily = 0  # requests sent since ``daily`` was reported
+
+    def calls_left(self) -> int | None:
+        """Today's calls left to the account, from the last report minus what was sent since; None when
+        monday did not say how many were used."""
+        left = self.daily.remaining if self.daily is not None else None
+        return None if left is None else max(0, left - self.sent_since_daily)
 
     def _post(self, document: str, variables: Mapping[str, Any], what: str, idempotent: bool) -> Any:
+        self.sent_since_daily += 1
         return self.http.request_json(
             "POST",
             self.path,
@@ -159,6 +174,17 @@ class MondayTransport:
         A *request-wide* problem has no ``path`` or comes with no data at all (auth, validation, budget);
         field problems (an alias whose item was deleted) are returned for the caller to sort out.
         """
+        try:
+            return self._send(document, variables, what, idempotent, cost)
+        except DailyLimitExceeded as exc:
+            # Said with the plan when a read told it ("the Free plan: 200 calls a day"), once.
+            if self.daily is None or "calls a day" in exc.message:
+                raise
+            raise used_up(self.daily, exc.retry_in) from exc
+
+    def _send(
+        self, document: str, variables: Mapping[str, Any], what: str, idempotent: bool, cost: int
+    ) -> Answer:
         cost = cost or self.pacer.costs.get(hash(document), 0)
         for attempt in range(MAX_WAITS + 1):
             self._make_room(cost)
@@ -169,7 +195,13 @@ class MondayTransport:
             data = body.get("data")
             if isinstance(data, dict):
                 self.pacer.observe(data.get("complexity"), document)
-            problems = problems_of(body)
+                daily = parse_daily(data)
+                if daily is not None:
+                    # The usage monday reports includes this request (or will): count from here.
+                    self.daily, self.sent_since_daily = daily, 0
+            # platform_api only informs the daily cap (monday may not answer it to every account): never a
+            # problem of the caller's.
+            problems = [p for p in problems_of(body) if p.alias != "platform_api"]
             wide = [p for p in problems if p.alias is None or not isinstance(data, dict)]
             waits = [p for p in wide if p.must_wait]
             if waits and attempt < MAX_WAITS:
@@ -205,6 +237,7 @@ def monday_options(
         classify=classify_failure,
         sleep=sleep,
         headers={"API-Version": api_version},
+        give_up=daily_limit_answer,  # its wait runs to midnight UTC: not a retry
     )
     return options if jitter is None else replace(options, jitter=jitter)
 

@@ -12,6 +12,10 @@
   budget refusal, an internal error) is sent again with the other retriable ones; the rest are reported on
   their own items (a deleted item fails its ops, the others go on).
 
+- *Daily cap*: a ``DAILY_LIMIT_EXCEEDED`` answer stops the writes. Before any item was written it is
+  raised (the run stops with that one line, nothing to journal); after, the items not yet written fail
+  with it and are not sent (what was written is journaled as usual).
+
 One ``OpResult`` per op, in the order given.
 """
 
@@ -23,6 +27,7 @@ from typing import Any
 
 from moteur.connectors.http import AmbiguousWrite
 from moteur.connectors.monday import columns, documents
+from moteur.connectors.monday.daily import DailyLimitExceeded
 from moteur.connectors.monday.errors import classify
 from moteur.connectors.monday.transport import MAX_PER_QUERY, WRITE_COST_PER_ITEM, MondayTransport
 from moteur.core.errors import MoteurError, RemoteError
@@ -69,6 +74,8 @@ class MondayWriter:
         for column in snapshot.native.get("columns", []):
             self.columns.setdefault(fold(column["title"]), column)
         self.batch = aliases_per_request()
+        self.landed = 0  # item writes monday applied in this run
+        self.stopped: str | None = None  # why no more writes are sent (the day's calls are used up)
 
     # -- schema -----------------------------------------------------------------------------------------
 
@@ -136,6 +143,8 @@ class MondayWriter:
             return OpResult(op, False, f"monday.com boards take moteur's results as columns, not {op.kind}")
         try:
             self.ensure_field(op)
+        except DailyLimitExceeded:
+            raise  # nothing of the items is written yet: the run stops on this one line
         except MoteurError as exc:
             return OpResult(op, False, scrub(str(exc)))
         if fold(op.name) not in self.columns:
@@ -168,6 +177,9 @@ class MondayWriter:
         failed: dict[str, str] = {}
         for start in range(0, len(writes), self.batch):
             pending = writes[start : start + self.batch]
+            if self.stopped is not None:
+                failed.update({item: self.stopped for item, _, _ in pending})
+                continue
             for round_ in range(RETRY_ROUNDS + 1):
                 retry = self._send(pending, failed, last=round_ == RETRY_ROUNDS)
                 if not retry:
@@ -189,6 +201,12 @@ class MondayWriter:
                 idempotent=True,  # setting values twice sets them once
                 cost=len(batch) * WRITE_COST_PER_ITEM,
             )
+        except DailyLimitExceeded as exc:
+            if not self.landed:
+                raise
+            self.stopped = scrub(str(exc))
+            failed.update({item: self.stopped for item, _, _ in batch})
+            return []
         except MoteurError as exc:
             for item, _, _ in batch:
                 failed[item] = scrub(str(exc))
@@ -201,6 +219,7 @@ class MondayWriter:
             problem = by_alias.get(name)
             if problem is None and isinstance(answer.data.get(name), dict):
                 failed.pop(item, None)
+                self.landed += 1
                 continue
             error = (
                 classify(problem, f'item "{title}" ({item})')

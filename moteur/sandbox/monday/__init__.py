@@ -3,12 +3,15 @@ monday's official SDL (:mod:`moteur.sandbox.monday.schema`).
 
 One request, in order: token (``Authorization: <token>`` or ``Bearer <token>``; else HTTP 401
 ``{"errors": ["Not Authenticated"]}``), ``API-Version`` (absent → 2026-07, monday's current version; see
-:data:`ACCEPTED_VERSIONS`), JSON body, parse, validation, complexity (over 5,000,000 →
-``maxComplexityExceeded``; past the 10M/min budget → HTTP 429 ``COMPLEXITY_BUDGET_EXHAUSTED``), execution,
-then the answer in the version's shape (:mod:`moteur.sandbox.monday.errors`).
+:data:`ACCEPTED_VERSIONS`), the account's daily call count (past its plan's cap → HTTP 429
+``DAILY_LIMIT_EXCEEDED``, :mod:`moteur.sandbox.monday.daily`), JSON body, parse, validation against the
+official SDL of the version then against the served subset (:mod:`moteur.sandbox.monday.official`),
+complexity (over 5,000,000 → ``maxComplexityExceeded``; past the 10M/min budget → HTTP 429
+``COMPLEXITY_BUDGET_EXHAUSTED``), execution, then the answer in the version's shape
+(:mod:`moteur.sandbox.monday.errors`).
 
-Known differences from monday: no minute / daily / concurrency / IP request limits (their per-plan numbers
-are not published); the complexity figures are an approximation; only the column types of
+Known differences from monday: no minute / concurrency / IP request limits (their per-plan numbers are not
+published); the complexity figures are an approximation; only the column types of
 :data:`moteur.sandbox.monday.columns.SUPPORTED_TYPES` are served; ``RateLimit`` headers are not sent.
 """
 
@@ -26,14 +29,14 @@ from graphql import (
     OperationDefinitionNode,
     execute_sync,
     parse,
-    validate,
 )
 from graphql.language import FieldNode, FragmentDefinitionNode
 from werkzeug.wrappers import Request, Response
 
 from moteur.sandbox.base import RequestInfo
-from moteur.sandbox.monday import errors
+from moteur.sandbox.monday import errors, official
 from moteur.sandbox.monday.complexity import MAX_PER_QUERY, BudgetExhausted, ComplexityBudget, estimate
+from moteur.sandbox.monday.daily import PLAN_DAILY_CALLS, DailyCalls
 from moteur.sandbox.monday.items_query import CursorBook
 from moteur.sandbox.monday.resolvers import MondayContext
 from moteur.sandbox.monday.schema import served_schema
@@ -59,7 +62,8 @@ ACCEPTED_VERSIONS = frozenset(
     }
 )
 """2026-07 and 2026-10 are the SDLs the schema is a subset of; the older ones are answered with the same
-schema and their own error shape, so that the recorded 2024-07 and 2025-07 exchanges can be replayed."""
+schema (validated against the 2026-07 SDL) and their own error shape, so that the recorded 2024-07 and
+2025-07 exchanges can be replayed."""
 TOKEN = "sandbox-monday-token"
 
 
@@ -89,7 +93,11 @@ class MondayEmulator:
             self.store = MondayStore()
             self.cursors = CursorBook()
             self.budget = ComplexityBudget()
+            self.daily = DailyCalls(enforced=self.rate_limits)
             self._requests = 0
+            # Each distinct (version, document) executed, with how many times: what a client really sends.
+            self._documents: dict[tuple[str, str], int] = {}
+            self._refused: dict[tuple[str, str], str] = {}  # (version, document) -> the first refusal
 
     def seed(self, kind: str, n: int | None = None) -> list[str]:
         with self._lock:
@@ -98,6 +106,51 @@ class MondayEmulator:
     def state(self) -> dict[str, Any]:
         with self._lock:
             return self.store.dump()
+
+    # -- test set-up beyond the seeds (in-process: the tests hold the emulator) ----------------------------
+
+    def set_plan(self, tier: str, *, used_today: int = 0, trial: bool = False) -> None:
+        """Put the account on ``tier`` (free, basic, standard, pro, enterprise) with ``used_today`` calls
+        already made today, and enforce its daily cap from now on."""
+        if tier not in PLAN_DAILY_CALLS:
+            raise ValueError(f"unknown monday plan {tier!r}: {sorted(PLAN_DAILY_CALLS)}")
+        with self._lock:
+            self.store.account["tier"] = tier
+            self.store.account["is_during_trial"] = trial
+            self.store.account["plan"] = {**self.store.account["plan"], "tier": tier}
+            self.daily.enforced = True
+            self.daily.by_day = {}
+            for _ in range(used_today):
+                self.daily.count(self.store.account, self._now())
+
+    def add_person(
+        self,
+        name: str,
+        email: str,
+        *,
+        kind: str = "member",
+        status: str = "ACTIVE",
+        boards: tuple[str, ...] = (),
+    ) -> str:
+        """A person of the account (``kind``: admin, member, guest, view_only; ``status``: ACTIVE, PENDING,
+        INACTIVE), member of ``boards``; answers their id."""
+        with self._lock:
+            user = self.store.add_user(name, email, self._now(), kind=kind, status=status)
+            for board_id in boards:
+                self.store.boards[board_id].subscriber_ids.append(user.id)
+            return user.id
+
+    def documents(self) -> list[tuple[str, str]]:
+        """``(API version, query text)`` of each distinct document executed since the reset, first seen
+        first."""
+        with self._lock:
+            return list(self._documents)
+
+    def refused(self) -> dict[tuple[str, str], str]:
+        """``(API version, query text)`` → why, for each document refused by validation (monday's or the
+        served subset's) since the reset."""
+        with self._lock:
+            return dict(self._refused)
 
     def fault_response(self, kind: str) -> Response:
         if kind == "429":
@@ -153,6 +206,9 @@ class MondayEmulator:
             return errors.json_response(body, 400)
         with self._lock:
             self._requests += 1
+            wait = self.daily.count(self.store.account, self._now())
+            if wait is not None:
+                return errors.rate_limited("DAILY_LIMIT_EXCEEDED", "Daily limit exceeded", wait, version)
             return self._execute(request, token, version)
 
     def _now(self) -> float:
@@ -182,9 +238,16 @@ class MondayEmulator:
                     }
                 ],
             )
-        problems = validate(self._schema, document)
-        if problems:
-            return self._answer(version, None, [_validation_error(p) for p in problems])
+        # monday's own refusal first (the SDL of the asked version), then what the sandbox does not serve.
+        refused = official.official_problems(version, query)
+        if refused:
+            self._refused.setdefault((version, query), refused[0].message)
+            return self._answer(version, None, [_validation_error(p) for p in refused])
+        beyond = official.subset_problems(self._schema, query)
+        if beyond:
+            self._refused.setdefault((version, query), f"not emulated: {beyond[0].message}")
+            return self._answer(version, None, [official.not_emulated(beyond, version)])
+        self._documents[(version, query)] = self._documents.get((version, query), 0) + 1
         operation = _pick_operation(document.definitions, body.get("operationName"))
         if operation is None:
             return self._answer(version, None, [{"message": "An operation name is required"}])
@@ -213,7 +276,14 @@ class MondayEmulator:
                 "COMPLEXITY_BUDGET_EXHAUSTED", "Complexity budget exhausted", exc.retry_in_seconds, version
             )
         context = MondayContext(
-            self.store, self._now(), self.clock(), version, self.cursors, self.store.me_id or "", charge
+            self.store,
+            self._now(),
+            self.clock(),
+            version,
+            self.cursors,
+            self.store.me_id or "",
+            charge,
+            self.daily,
         )
         result = execute_sync(
             self._schema,

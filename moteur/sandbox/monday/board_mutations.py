@@ -39,6 +39,8 @@ def create_board(
     workspace_id: str | None = None,
     description: str | None = None,
     empty: bool | None = False,
+    board_owner_ids: list[str] | None = None,
+    board_subscriber_ids: list[str] | None = None,
     **_other: Any,
 ) -> Board:
     ctx = context_of(info)
@@ -49,6 +51,11 @@ def create_board(
     board = ctx.store.add_board(
         board_name, board_kind, str(workspace_id) if workspace_id else None, ctx.now, description
     )
+    for user_id in [str(u) for u in board_owner_ids or []]:
+        board.owner_ids.append(user_id)
+    for user_id in [str(u) for u in [*(board_owner_ids or []), *(board_subscriber_ids or [])]]:
+        if user_id not in board.subscriber_ids:
+            board.subscriber_ids.append(user_id)
     if not empty:
         group = ctx.store.add_group(board, "Group Title", "#579bfc", "topics")
         ctx.store.add_item(board, "Task 1", group, ctx.user_id, ctx.now)
@@ -110,9 +117,17 @@ def create_column(
         raise errors.invalid_argument("Column id is invalid or already exists on the board", column_id=id)
     column_id = id or f"{COLUMN_ID_PREFIX[column_type]}_mk{ctx.store.short_suffix()}"
     parsed_defaults = json_arg(defaults) if defaults is not None else None
-    column = Column(
-        column_id, title, column_type, columns.default_settings(column_type, parsed_defaults), description
-    )
+    settings = columns.default_settings(column_type, parsed_defaults)
+    labels: dict[str, str] = settings.get("labels") or {} if column_type == "status" else {}
+    if columns.status_label_count(labels) > columns.MAX_STATUS_LABELS:
+        # Conservative shape (see ``columns``): monday publishes the limit, not this refusal's words.
+        raise errors.MondayError(
+            "INVALID_INPUT",
+            f"A status column can have at most {columns.MAX_STATUS_LABELS} labels, "
+            f"{columns.status_label_count(labels)} were given",
+            {"column_type": "status", "labels": columns.status_label_count(labels)},
+        )
+    column = Column(column_id, title, column_type, settings, description)
     if after_column_id is not None:
         board.columns.insert(board.columns.index(board.column(after_column_id)) + 1, column)
     else:

@@ -33,12 +33,14 @@ from datetime import date
 from typing import Any
 
 from moteur.sandbox.monday import errors
-from moteur.sandbox.monday.store import Column, MondayStore, iso
+from moteur.sandbox.monday.store import Board, Column, MondayStore, iso
 
 SUPPORTED_TYPES = ("status", "dropdown", "numbers", "text", "long_text", "date", "people", "checkbox")
 """Column types the emulator stores and renders (``name`` is the item name, not a value)."""
 
 DEFAULT_STATUS_LABELS = {"0": "Working on it", "1": "Done", "2": "Stuck", "5": ""}
+MAX_STATUS_LABELS = 40
+"""monday's status column reference: "The status column has a limit of 40 labels"."""
 STATUS_COLORS = ("#fdab3d", "#00c875", "#e2445c", "#579bfc", "#a25ddc", "#c4c4c4", "#037f4c", "#ff642e")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _TIME = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
@@ -80,10 +82,24 @@ def default_settings(column_type: str, defaults: dict[str, Any] | None) -> dict[
     return {}
 
 
+def status_label_count(labels: dict[str, str]) -> int:
+    """Labels of a status column, the blank one (index 5, no text) not counted."""
+    return sum(1 for key, text in labels.items() if text or key != "5")
+
+
 def write_value(
-    column: Column, raw: Any, *, simple: bool, create_labels: bool, store: MondayStore, now: float
+    column: Column,
+    raw: Any,
+    *,
+    simple: bool,
+    create_labels: bool,
+    store: MondayStore,
+    now: float,
+    board: Board | None = None,
 ) -> Any:
-    """The stored value for a write of ``raw`` (already JSON-decoded), or ``None`` to clear the value."""
+    """The stored value for a write of ``raw`` (already JSON-decoded), or ``None`` to clear the value.
+
+    ``board``: the board the value is written on (who may be assigned there); None only when seeding."""
     if raw is None or raw == "" or raw == {}:
         return None
     changed_at = iso(now).replace("Z", "+00:00")
@@ -110,7 +126,7 @@ def write_value(
         day, time = _date_parts(column, raw)
         return {"date": day, "time": time, "icon": None, "changed_at": changed_at}
     if kind == "people":
-        return {"personsAndTeams": _people(column, raw, store), "changed_at": changed_at}
+        return {"personsAndTeams": _people(column, raw, store, board), "changed_at": changed_at}
     if kind == "checkbox":
         checked = raw.get("checked") if isinstance(raw, dict) else None
         if checked not in (True, "true", False, "false"):
@@ -135,6 +151,13 @@ def _status_index(column: Column, raw: Any, create_labels: bool) -> int:
             return int(key)
     if not create_labels:
         raise errors.column_value("invalid value - label does not exist in column", column.id, "status")
+    if status_label_count(labels) >= MAX_STATUS_LABELS:
+        raise errors.MondayError(
+            "ColumnValueException",
+            f"invalid value - a status column holds at most {MAX_STATUS_LABELS} labels, "
+            f'"{label}" would be label {status_label_count(labels) + 1}',
+            {"column_id": column.id, "column_type": "status"},
+        )
     taken = {int(i) for i in labels}
     index = next(i for i in range(len(taken) + 1) if i not in taken and i != 5)  # 5 is the blank label
     labels[str(index)] = label
@@ -199,7 +222,7 @@ def _date_parts(column: Column, raw: Any) -> tuple[str, str | None]:
     return str(day), time
 
 
-def _people(column: Column, raw: Any, store: MondayStore) -> list[dict[str, Any]]:
+def _people(column: Column, raw: Any, store: MondayStore, board: Board | None) -> list[dict[str, Any]]:
     if isinstance(raw, dict) and isinstance(raw.get("personsAndTeams"), list):
         entries = raw["personsAndTeams"]
     elif isinstance(raw, str):
@@ -212,6 +235,12 @@ def _people(column: Column, raw: Any, store: MondayStore) -> list[dict[str, Any]
         if kind not in ("person", "team") or (kind == "person" and person_id not in store.users):
             raise errors.MondayError(
                 "InvalidUserIdException", "The user does not exist", {"user_id": person_id}
+            )
+        if kind == "person" and board is not None and store.assignable(store.users[person_id], board):
+            raise errors.MondayError(
+                "ColumnValueException",
+                f"invalid value - unable to assign person with id: {person_id}",
+                {"column_id": column.id, "column_validation_error_code": "invalidPersonAssignment"},
             )
         out.append({"id": int(person_id), "kind": kind})
     return out

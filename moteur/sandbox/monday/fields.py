@@ -131,6 +131,16 @@ def board_workspace(board: Board, info: Info) -> Any:
     return context_of(info).store.workspaces.get(board.workspace_id or "")
 
 
+def board_people(attribute: str) -> Any:
+    """``Board.subscribers`` / ``Board.owners``: the board's members (owners among them), as users."""
+
+    def resolve(board: Board, info: Info) -> list[Any]:
+        users = context_of(info).store.users
+        return [users[i] for i in getattr(board, attribute) if i in users]
+
+    return resolve
+
+
 # -- Item ---------------------------------------------------------------------------------------------
 
 
@@ -193,6 +203,8 @@ FIELD_RESOLVERS: dict[str, dict[str, Any]] = {
         "updated_at": lambda b, _: iso(b.updated_at),
         "url": lambda b, _: f"https://moteur-sandbox.monday.com/boards/{b.id}",
         "permissions": lambda b, _: "everyone",
+        "subscribers": board_people("subscriber_ids"),
+        "owners": board_people("owner_ids"),
     },
     "Column": {"settings": lambda c, _: c.settings},
     "Group": {"items_page": group_items_page},

@@ -59,7 +59,13 @@ def _prepare(
             prepared["name"] = raw
             continue
         prepared[column_id] = columns.write_value(
-            column, raw, simple=simple, create_labels=create_labels, store=ctx.store, now=ctx.now
+            column,
+            raw,
+            simple=simple,
+            create_labels=create_labels,
+            store=ctx.store,
+            now=ctx.now,
+            board=board,
         )
     return prepared
 
@@ -159,6 +165,9 @@ def create_subitem(
             f"Subitems of {parent_board.name}", parent_board.kind, parent_board.workspace_id, ctx.now
         )
         sub_board.is_subitems_board = True
+        # Who may be assigned on subitems is who may be on their parents' board.
+        sub_board.subscriber_ids = list(parent_board.subscriber_ids)
+        sub_board.owner_ids = list(parent_board.owner_ids)
         ctx.store.add_group(sub_board, "Subitems", "#579bfc", "topics")
         parent_board.subitems_board_id = sub_board.id
     board = ctx.store.boards[parent_board.subitems_board_id]

@@ -20,6 +20,7 @@ from graphql import GraphQLResolveInfo
 
 from moteur.sandbox.monday import items_query
 from moteur.sandbox.monday.complexity import Charge
+from moteur.sandbox.monday.daily import DailyCalls
 from moteur.sandbox.monday.store import Board, Item, MondayStore, Update, User
 
 Info = GraphQLResolveInfo[Any]
@@ -41,6 +42,7 @@ class MondayContext:
     cursors: items_query.CursorBook
     user_id: str
     charge: Charge | None = None
+    daily: DailyCalls | None = None
 
 
 def context_of(info: Info) -> MondayContext:
@@ -118,14 +120,31 @@ def users(
     emails: list[str] | None = None,
     limit: int | None = None,
     page: int | None = 1,
+    status: list[str] | None = None,
+    kind: str | None = None,
+    non_active: bool | None = None,
     **_other: Any,
 ) -> list[User]:
+    """``users``: by default the ACTIVE and PENDING people ("Defaults to [ACTIVE, PENDING] if not
+    provided", SDL ``Query.users(status:)``); ``non_active`` true → only the deactivated, false → only the
+    active; ``kind`` all / guests / non_guests / non_pending (``enum UserKind``)."""
     found = list(context_of(info).store.users.values())
+    if non_active is not None:
+        found = [u for u in found if (u.status == "INACTIVE") is non_active]
+    else:
+        wanted = set(status or ("ACTIVE", "PENDING"))
+        found = [u for u in found if u.status in wanted]
+    if kind == "guests":
+        found = [u for u in found if u.kind == "guest"]
+    elif kind == "non_guests":
+        found = [u for u in found if u.kind != "guest"]
+    elif kind == "non_pending":
+        found = [u for u in found if u.status != "PENDING"]
     if ids:
         found = [u for u in found if u.id in {str(i) for i in ids}]
     if emails:
         found = [u for u in found if u.email in set(emails)]
-    return page_of(found, limit, page, default_limit=1000)
+    return page_of(found, limit, page, default_limit=200)
 
 
 def account(_: Any, info: Info) -> dict[str, Any]:
@@ -167,6 +186,11 @@ def complexity(_: Any, info: Info) -> Charge | None:
     return context_of(info).charge
 
 
+def platform_api(_: Any, info: Info) -> dict[str, Any] | None:
+    ctx = context_of(info)
+    return None if ctx.daily is None else ctx.daily.platform_api(ctx.store.account, ctx.now)
+
+
 def version(_: Any, info: Info) -> dict[str, str]:
     value = context_of(info).version
     return {"value": value, "kind": SERVED_VERSIONS.get(value, "deprecated"), "display_name": value}
@@ -192,6 +216,7 @@ QUERY_RESOLVERS: dict[str, Any] = {
     "workspaces": workspaces,
     "updates": updates,
     "complexity": complexity,
+    "platform_api": platform_api,
     "version": version,
     "versions": versions,
     "next_items_page": next_items_page,

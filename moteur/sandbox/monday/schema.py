@@ -3,9 +3,12 @@
 Terms:
 
 - *Official SDL*: monday's published schema for one API version
-  (``../shared/specs/monday_schema_<v>.graphql``).
+  (``moteur/sandbox/contracts/monday_schema_<v>.graphql``).
 - *Subset SDL*: ``moteur/sandbox/monday_schema.graphql``, shipped with the package. Every type, field and
-  argument in it exists in the official SDL of 2026-07 and 2026-10 with the same type (a test checks both).
+  argument in it exists in the official SDL of 2026-07 with the same type, and in 2026-10 too except the
+  2026-07 fields 2026-10 removed (``User.is_pending``…), which a request under 2026-10 cannot reach: it is
+  validated against the official SDL of its version first (:mod:`moteur.sandbox.monday.official`). A test
+  checks both.
   It is not hand-written: :func:`extract_subset` cuts it out of the official SDL's syntax tree following
   :data:`SELECTION`, so descriptions, defaults and deprecations are monday's own. Regenerate it with
   ``python -m moteur.sandbox.monday.schema <official.graphql> > moteur/sandbox/monday_schema.graphql``.
@@ -57,6 +60,7 @@ SELECTION: dict[str, tuple[str, ...]] = {
         "version",
         "versions",
         "next_items_page",
+        "platform_api",
     ),
     "Mutation": (
         "create_board",
@@ -91,6 +95,8 @@ SELECTION: dict[str, tuple[str, ...]] = {
         "updates",
         "url",
         "permissions",
+        "subscribers",
+        "owners",
     ),
     "Column": ("id", "title", "description", "type", "archived", "settings", "settings_str", "width"),
     "Group": ("id", "title", "position", "color", "archived", "deleted", "items_page"),
@@ -123,8 +129,28 @@ SELECTION: dict[str, tuple[str, ...]] = {
     "CheckboxValue": ("id", "type", "text", "value", "column", "checked"),
     "PeopleEntity": ("id", "kind"),
     "Update": ("id", "body", "text_body", "creator_id", "creator", "created_at", "updated_at", "item_id"),
-    "User": ("id", "name", "email", "account", "created_at", "title"),
-    "Account": ("id", "name", "slug", "tier"),
+    # kind / status are in both SDLs; the four booleans are 2026-07's (deprecated there, removed in 2026-10:
+    # the official validation refuses them under 2026-10, as monday does).
+    "User": (
+        "id",
+        "name",
+        "email",
+        "account",
+        "created_at",
+        "title",
+        "kind",
+        "status",
+        "enabled",
+        "is_guest",
+        "is_pending",
+        "is_view_only",
+    ),
+    "Account": ("id", "name", "slug", "tier", "is_during_trial", "plan"),
+    "Plan": ("tier", "max_users", "period", "version"),
+    "PlatformApi": ("daily_limit", "daily_analytics"),
+    "DailyLimit": ("base", "total"),
+    "DailyAnalytics": ("by_day", "last_updated"),
+    "PlatformApiDailyAnalyticsByDay": ("day", "usage"),
     "Workspace": ("id", "name", "kind", "description", "created_at", "state"),
     "ActivityLogType": ("id", "event", "entity", "data", "created_at", "user_id", "account_id"),
     "Complexity": ("before", "after", "query", "reset_in_x_seconds"),

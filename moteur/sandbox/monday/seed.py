@@ -51,6 +51,7 @@ def seed_board(store: MondayStore, now: float, name: str, actions: list[Any]) ->
 
     workspace_id = next(iter(store.workspaces))
     board = store.add_board(name, "public", workspace_id, now, "Actions marketing notées Impact / Effort")
+    board.subscriber_ids = list(store.users)  # the team works on it: every seeded person is a member
     for column_id, title, kind in DEMO_COLUMNS:
         defaults = {"labels": STATUS_LABELS} if kind == "status" else None
         board.columns.append(Column(column_id, title, kind, columns.default_settings(kind, defaults)))

@@ -34,13 +34,37 @@ def iso(ts: float) -> str:
 
 @dataclass
 class User:
+    """A person of the account. ``kind`` is monday's ``User.kind`` (admin, member, guest, view_only) and
+    ``status`` its ``UserStatus`` (ACTIVE, PENDING: invited, not yet joined; INACTIVE: deactivated); the
+    2026-07 booleans ``is_guest`` / ``is_view_only`` / ``is_pending`` / ``enabled`` derive from them."""
+
     id: str
     name: str
     email: str
     created_at: str
     title: str = ""
-    enabled: bool = True
-    is_guest: bool = False
+    kind: str = "member"
+    status: str = "ACTIVE"
+
+    @property
+    def enabled(self) -> bool:
+        return self.status != "INACTIVE"
+
+    @property
+    def is_guest(self) -> bool:
+        return self.kind == "guest"
+
+    @property
+    def is_view_only(self) -> bool:
+        return self.kind == "view_only"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == "PENDING"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.kind == "admin"
 
 
 @dataclass
@@ -131,6 +155,8 @@ class Board:
     item_ids: list[str] = field(default_factory=list)  # board order
     subitems_board_id: str | None = None
     is_subitems_board: bool = False
+    subscriber_ids: list[str] = field(default_factory=list)  # board members; the owners among them
+    owner_ids: list[str] = field(default_factory=list)
 
     def column(self, column_id: str) -> Column:
         for column in self.columns:
@@ -156,6 +182,8 @@ class MondayStore:
             "name": "Moteur Sandbox",
             "slug": "moteur-sandbox",
             "tier": "pro",
+            "is_during_trial": False,
+            "plan": {"tier": "pro", "max_users": 10, "period": "monthly", "version": 1},
         }
         self.users: dict[str, User] = {}
         self.me_id: str | None = None
@@ -199,10 +227,34 @@ class MondayStore:
     def user_by_email(self, email: str) -> User | None:
         return next((u for u in self.users.values() if u.email == email), None)
 
+    def assignable(self, user: User, board: Board) -> str | None:
+        """Why ``user`` cannot be assigned on ``board`` (a people value), or None when they can.
+
+        The emulator's reading, conservative where monday publishes nothing (see
+        :func:`moteur.sandbox.monday.columns.write_value`): a deactivated, pending (invited, not joined) or
+        view-only user is never assignable; a guest only on a board they were added to; anyone only on a
+        private or shareable board they are a member of. A member or admin of the account may be assigned
+        on any public (main) board.
+        """
+        if user.status == "INACTIVE":
+            return "deactivated"
+        if user.status == "PENDING":
+            return "pending (has not accepted the invitation)"
+        if user.kind == "view_only":
+            return "a viewer (view-only)"
+        member = user.id in board.subscriber_ids or user.id in board.owner_ids
+        if user.kind == "guest" and not member:
+            return "a guest who is not a member of the board"
+        if board.kind != "public" and not member:
+            return f"not a member of this {board.kind} board"
+        return None
+
     # -- creation -------------------------------------------------------------------------------------
 
-    def add_user(self, name: str, email: str, now: float) -> User:
-        user = User(self.next_id("user"), name, email, iso(now))
+    def add_user(
+        self, name: str, email: str, now: float, kind: str = "member", status: str = "ACTIVE"
+    ) -> User:
+        user = User(self.next_id("user"), name, email, iso(now), kind=kind, status=status)
         self.users[user.id] = user
         if self.me_id is None:
             self.me_id = user.id
@@ -217,6 +269,9 @@ class MondayStore:
         self, name: str, kind: str, workspace_id: str | None, now: float, description: str | None = None
     ) -> Board:
         board = Board(self.next_id(), name, kind, workspace_id, now, now, description)
+        if self.me_id is not None:  # the token's user makes the board: its owner, so a subscriber
+            board.owner_ids.append(self.me_id)
+            board.subscriber_ids.append(self.me_id)
         board.columns.append(Column("name", "Name", "name"))
         self.boards[board.id] = board
         return board
