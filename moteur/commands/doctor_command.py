@@ -26,11 +26,13 @@ from moteur.commands.sync_command import open_store
 from moteur.core.errors import MoteurError
 from moteur.core.model import BoardRef, Tool
 from moteur.core.refs import parse_ref
+from moteur.core.state import SCHEMA_VERSION
 from moteur.redaction import scrub
 from moteur.settings import Settings, dotenv_warning
 
 if TYPE_CHECKING:
     from moteur.cli import Output
+    from moteur.connectors.monday.daily import DailyCap
 
 T = TypeVar("T")
 
@@ -139,13 +141,19 @@ def trello_checks(settings: Settings, refs: list[BoardRef]) -> list[Check]:
 
 
 def asana_checks(settings: Settings, refs: list[BoardRef]) -> list[Check]:
+    import time
+
     from moteur.connectors.asana import account
     from moteur.connectors.asana.transport import asana_client, asana_options, token_of
 
-    options = asana_options(token_of(settings), settings.asana_tier, max_attempts=DOCTOR_ATTEMPTS)
+    # A limiter of the doctor's own (another clock than time.monotonic gets one): its 402 probe of a free
+    # workspace must not slow the token's other clients in this process (transport.note_free).
+    token = token_of(settings)
+    options = asana_options(token, settings.asana_tier, max_attempts=DOCTOR_ATTEMPTS, clock=time.perf_counter)
     client = asana_client(settings, options)
     checks: list[Check] = []
     premium: dict[str, bool] = {}
+    asked: dict[str, str] = {}  # the workspaces of the reachable boards: gid -> name
     try:
         me = attempt(
             checks,
@@ -161,6 +169,7 @@ def asana_checks(settings: Settings, refs: list[BoardRef]) -> list[Check]:
             )
             if access is None:
                 continue
+            asked[access.workspace] = dict(me.workspaces).get(access.workspace, access.workspace)
             if access.archived:
                 checks.append(Check(f"{ref} writable", False, "the project is archived", "unarchive it"))
             elif access.member:
@@ -187,6 +196,9 @@ def asana_checks(settings: Settings, refs: list[BoardRef]) -> list[Check]:
                 checks.append(
                     Check(f"{ref} custom fields", False, "free workspace: no custom fields (402)", fix)
                 )
+        # Asana's budget per token: 150 a minute on a free domain, 1,500 on a paid one (account.rate_tier).
+        rate = account.probe_rate_tier(client, asked or dict(me.workspaces), premium, settings.asana_tier)
+        checks.append(Check("Asana: rate limit", not rate.fix, rate.detail, rate.fix, warning=bool(rate.fix)))
     finally:
         client.close()
     return checks
@@ -211,6 +223,7 @@ def monday_checks(settings: Settings, refs: list[BoardRef]) -> list[Check]:
         if me is None:
             return checks
         checks.append(version_check(settings.monday_api_version, me.version, me.version_kind))
+        checks.append(daily_calls_check(me.daily))
         for ref in refs:
             access = attempt(
                 checks, f"{ref} reachable", partial(account.board_access, transport, ref.board), _named
@@ -243,6 +256,23 @@ def version_check(wanted: str, served: str, kind: str) -> Check:
     return Check(name, True, f"{served or wanted} answered ({kind or 'kind unknown'})")
 
 
+def daily_calls_check(daily: DailyCap | None) -> Check:
+    """monday.com's daily call cap for the token's account (by plan: Free/Trial 200, Basic/Standard 1,000,
+    Pro 10,000, Enterprise 25,000 — support.monday.com, "API Rate Limits"), and today's calls when monday
+    says; a warning when a tenth or less is left, or when the cap cannot be told."""
+    from moteur.connectors.monday.daily import duration, until_reset
+
+    name = "monday.com: daily API calls"
+    if daily is None or daily.cap is None:
+        detail = "the account's plan did not say which daily cap applies (200 to 25,000 calls a day)"
+        return Check(name, False, detail, "plan for the lowest, 200 calls a day", warning=True)
+    detail = f"{daily.describe()}; it resets at midnight UTC (in {duration(until_reset())})"
+    if daily.remaining is not None and daily.remaining <= daily.cap // 10:
+        fix = "a sync or migration may stop before it is done: run it after the reset"
+        return Check(name, False, f"{daily.remaining:,} calls left today — {detail}", fix, warning=True)
+    return Check(name, True, detail)
+
+
 def _named(access: object) -> str:
     return f'"{getattr(access, "name", "")}"'
 
@@ -268,7 +298,8 @@ def state_check(settings: Settings) -> Check:
     except MoteurError as exc:
         return Check("state database", False, scrub(exc.message), scrub(exc.hint or ""))
     try:
-        return Check("state database", True, f"{scrub(store.where)} opened")
+        # Opening brought it up to this moteur's schema (upgrades run on first use): say which, for upgrades.
+        return Check("state database", True, f"{scrub(store.where)} opened, schema version {SCHEMA_VERSION}")
     finally:
         store.close()
 

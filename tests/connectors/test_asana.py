@@ -285,3 +285,48 @@ def test_paging_stops_when_an_offset_comes_back() -> None:
         pager.advance({"next_page": {"offset": "abc"}})
     pager.advance({"next_page": None})
     assert pager.done
+
+
+# -- moteur doctor: the tier and its budget -----------------------------------------------------------------
+
+
+def _doctor(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    from moteur.cli import main
+
+    code = main(["doctor", *args])
+    return code, capsys.readouterr().out
+
+
+def test_doctor_says_the_paid_budget_applies(
+    sandbox: Sandbox, cli_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("moteur.toml").write_text(f'boards = ["{cli_env}"]\n', encoding="utf-8")
+    code, out = _doctor(capsys)
+    assert code == 0, out
+    assert "✓ Asana: rate limit — paid workspace (custom fields available): 1,500 a minute" in out
+    code, out = _doctor(capsys, "--json")
+    (rate,) = [c for c in json.loads(out) if c["check"] == "Asana: rate limit"]
+    assert rate["ok"] and "1,500 a minute" in rate["detail"] and rate["fix"] == ""
+
+
+def test_doctor_on_a_free_workspace_says_150_and_how_to_start_there(
+    free_sandbox: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    free_sandbox.app.reset("demo")
+    for name, value in free_sandbox.env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("MOTEUR_STATE_URL", f"sqlite:///{tmp_path / 'state.db'}")
+    monkeypatch.chdir(tmp_path)
+    board = free_sandbox.boards["asana"][0]
+    Path("moteur.toml").write_text(f'boards = ["{board}"]\n', encoding="utf-8")
+    _, out = _doctor(capsys, "--json")
+    (rate,) = [c for c in json.loads(out) if c["check"] == "Asana: rate limit"]
+    assert (
+        rate["warning"] and not rate["ok"] and "150 a minute" in rate["detail"] and '"Démo"' in rate["detail"]
+    )
+    assert 'asana_tier = "free"' in rate["fix"]
+    Path("moteur.toml").write_text(f'boards = ["{board}"]\nasana_tier = "free"\n', encoding="utf-8")
+    code, out = _doctor(capsys)
+    assert code == 0, out
+    assert '✓ Asana: rate limit — free workspace "Démo" (custom fields answer 402): 150 a minute' in out
+    assert not [e for e in free_sandbox.app.requests_log() if e["mutating"]]

@@ -20,6 +20,7 @@ from connectors.test_asana import connector_for
 from connectors.test_asana_requests_spec import NUMBER_AS_STRING, _as_sent, _attach_recorder, _batch_actions
 from moteur.connectors.asana import AsanaConnector
 from moteur.connectors.migration import MigrationPort
+from moteur.core.errors import UsageError
 from moteur.core.identity import split_identity
 from moteur.core.model import BoardRef, FieldKind, ItemRef, Snapshot, Status, Tool, parse_due
 from moteur.core.ops import (
@@ -32,6 +33,7 @@ from moteur.core.ops import (
     UpdateItem,
     UpdateSubitem,
 )
+from moteur.sandbox.asana.entities import Team, Workspace
 from moteur.sandbox.serve import start_sandbox
 
 Sandbox = Any  # tests/conftest.py
@@ -381,12 +383,49 @@ def test_reading_in_full_packs_subtasks_and_comments_ten_reads_a_batch(sandbox: 
     assert [a.status for a in archived.actions if a.key == demo.actions[-1].key] == [Status.ARCHIVED]
 
 
-def test_a_new_project_goes_to_the_only_workspace(sandbox: Sandbox) -> None:
+def test_a_new_project_goes_to_the_only_workspace_in_the_users_team(sandbox: Sandbox) -> None:
+    """ "Démo" is an organization: Asana wants a team for each project there (spec ``POST /projects``); the
+    plan names the team the new project goes to, the dry-run (no board yet) too."""
     connector = connector_for(sandbox.env)
+    before = len(sandbox.requests())
+    planned = connector.capabilities()  # a dry-run's view of asana:new: nothing written
+    assert not writes(sandbox, before)
+    assert any('team "Marketing"' in note for note in planned.notes), planned.notes
     board = connector.create_board("Projet neuf")
     state = requests.get(f"{sandbox.url}/_sandbox/state", timeout=10).json()["asana"]["records"]
+    team = next(iter(state["team"]))
     assert state["project"][board.board]["name"] == "Projet neuf"
+    assert state["project"][board.board]["team"] == team and state["team"][team]["name"] == "Marketing"
+    assert [(e["method"], e["path"]) for e in writes(sandbox)] == [("POST", f"/teams/{team}/projects")]
+    assert any('team "Marketing"' in note for note in connector.capabilities(board).notes)
+    reads = [e["path"] for e in sandbox.requests()[before:] if e["tool"] == "asana" and not e["mutating"]]
+    assert reads.count("/users/me/teams") == 1  # the placement is read once, for the plan and the create
+
+
+def test_a_new_project_in_a_workspace_that_is_no_organization_has_no_team(sandbox: Sandbox) -> None:
+    emulator = sandbox.app.emulators["asana"]
+    workspace = emulator.store.all(Workspace)[0]
+    workspace.is_organization = False  # a personal workspace: no teams (the seed makes an organization)
+    connector = connector_for(sandbox.env)
+    board = connector.create_board("Perso", workspace.gid)
+    assert emulator.store.records[board.board].team is None
     assert [(e["method"], e["path"]) for e in writes(sandbox)] == [("POST", "/projects")]
+    assert not any("team" in note for note in connector.capabilities(board).notes)
+
+
+def test_a_user_in_no_team_of_the_organization_is_told_before_anything_is_created(sandbox: Sandbox) -> None:
+    emulator = sandbox.app.emulators["asana"]
+    for team in emulator.store.all(Team):
+        team.members.clear()
+    connector = connector_for(sandbox.env)
+    planned = connector.capabilities()  # the dry-run's plan says it before the run would fail
+    assert any(n.startswith("the new project cannot be created: Asana: ") for n in planned.notes), (
+        planned.notes
+    )
+    with pytest.raises(UsageError, match="organization, where a new project needs a team") as raised:
+        connector.create_board("Orphelin")
+    assert "migrate into an existing project" in (raised.value.hint or "")
+    assert not writes(sandbox)
 
 
 # -- every request as Asana's spec describes it -----------------------------------------------------------
@@ -469,7 +508,8 @@ def test_every_migration_request_validates_against_the_spec(sandbox: Sandbox, as
             errors.append(f"{request.method} {request.path_url}: {'; '.join(details)[:600]}")
     kinds = {(r.method, re.sub(r"\d{6,}", "{gid}", str(r.path_url).split("?")[0])) for r in checked}
     assert {
-        ("POST", "/api/1.0/projects"),
+        ("GET", "/api/1.0/users/me/teams"),
+        ("POST", "/api/1.0/teams/{gid}/projects"),
         ("POST", "/api/1.0/tasks"),
         ("POST", "/api/1.0/tasks/{gid}/subtasks"),
         ("POST", "/api/1.0/tasks/{gid}/stories"),
@@ -481,7 +521,7 @@ def test_every_migration_request_validates_against_the_spec(sandbox: Sandbox, as
         ("POST", "/api/1.0/custom_fields/{gid}/enum_options"),
         ("POST", "/api/1.0/projects/{gid}/addCustomFieldSetting"),
         ("POST", "/api/1.0/sections/{gid}/addTask"),
-        ("GET", "/api/1.0/workspaces/{gid}/users"),
+        ("GET", "/api/1.0/users"),
     } <= kinds
     assert errors == [], "\n".join(errors)
 

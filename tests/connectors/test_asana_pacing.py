@@ -10,17 +10,28 @@ from __future__ import annotations
 
 import json
 import math
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any, cast
 
+import pytest
 import responses
 from virtual_clock import VirtualClock
+from werkzeug.serving import make_server
 
+from connectors.contract import plan_for
+from moteur.connectors.asana import AsanaConnector
 from moteur.connectors.asana.schema import ProjectSchema
-from moteur.connectors.asana.transport import asana_options, rate_limiter
+from moteur.connectors.asana.transport import asana_client, asana_options, rate_limiter, tier_of
 from moteur.connectors.asana.write_pacing import BATCH_SIZE, Pacing
 from moteur.connectors.asana.writer import ItemWriter, Write
 from moteur.connectors.http import HttpClient, SlidingWindowLimiter, bearer_auth
+from moteur.core.model import BoardRef, Tool
 from moteur.core.plan import WriteBack
+from moteur.sandbox.asana import TOKEN
+from moteur.sandbox.server import SandboxApp
+from moteur.settings import Settings
 
 BASE = "https://asana.example.test/api/1.0"
 FIRST_SYNC_WRITES = 2969  # the bulk:2000 board's first sync (benchmarks/sync_scenarios.py)
@@ -168,3 +179,78 @@ def test_the_writer_fills_a_window_edge_then_waits_for_the_next_window() -> None
     assert sorted(done) == list(range(100))
     assert sent == [9, *[10] * 9, 1]
     assert len(clock.slept) == 1 and WINDOW - 1 < clock.slept[0] <= WINDOW + 0.01
+
+
+# -- the free tier: 150 a minute, from the settings or from Asana's first 402 ------------------------------
+
+
+@pytest.fixture(scope="module")
+def free_server() -> Iterator[tuple[SandboxApp, str, VirtualClock]]:
+    """A free-tier sandbox with Asana's limits on, on a virtual clock the connector shares: the emulator
+    answers 429 past 150 units in its minute, and no test waits for real."""
+    clock = VirtualClock()
+    app = SandboxApp(seed="bulk:200", rate_limits=True, asana_tier="free", clock=clock)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield app, f"http://127.0.0.1:{server.port}", clock
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+def free_connector(
+    served: tuple[SandboxApp, str, VirtualClock], tier: str
+) -> tuple[AsanaConnector, BoardRef, SandboxApp]:
+    app, url, clock = served
+    app.reset("bulk:200")
+    clock.now += 3 * WINDOW  # a fresh window on both sides
+    settings = Settings(asana_token=TOKEN, asana_url=f"{url}/asana/api/1.0", asana_tier=tier)
+    options = asana_options(TOKEN, tier, timeout=(2.0, 5.0), sleep=clock.sleep, clock=clock)
+    options = replace(options, jitter=lambda: 0.0)
+    connector = AsanaConnector(settings, http=asana_client(settings, options))
+    return connector, BoardRef(tool=Tool.ASANA, board=app.boards["asana"][0].split(":", 1)[1]), app
+
+
+def test_a_free_setting_paces_at_150_a_minute_from_the_first_request(
+    free_server: tuple[SandboxApp, str, VirtualClock],
+) -> None:
+    connector, _, _ = free_connector(free_server, "free")
+    limiter = rate_limiter(connector.http)
+    assert limiter is not None and limiter.limit == 150 and tier_of(connector.http) == "free"
+    assert "(free: 150 a minute)" in connector.estimate((), ())
+
+
+def test_a_paid_setting_on_a_free_workspace_slows_to_150_at_the_first_402(
+    free_server: tuple[SandboxApp, str, VirtualClock],
+) -> None:
+    """The settings say paid (the default); Asana's 402 to the Sprint field says the domain is free. From
+    then on moteur paces at 150 a minute, so the rest of the sync (over 150 units) meets no 429."""
+    connector, ref, app = free_connector(free_server, "paid")
+    clock = free_server[2]
+    assert tier_of(connector.http) == "paid"
+    snapshot = connector.read(ref)
+    plan = plan_for(snapshot, connector).boards[0].plan
+    started = clock.now
+    results = connector.apply(snapshot, plan.schema_ops, plan.item_ops)
+    log = [e for e in app.requests_log() if e["tool"] == "asana"]
+    units = sum(len(e["root_fields"]) or 1 for e in log)
+    assert tier_of(connector.http) == "free" and any(e["status"] == 402 for e in log)
+    assert units > 150 and clock.now - started >= WINDOW  # it waited for the next minute
+    assert [e["status"] for e in log if e["status"] == 429] == []
+    failed = [r for r in results if not r.ok]
+    assert all("premium" in (r.error or "") for r in failed)  # ICE alone: no tags without custom fields
+
+
+def test_a_402_inside_a_batch_slows_the_token_too(free_server: tuple[SandboxApp, str, VirtualClock]) -> None:
+    connector, ref, _ = free_connector(free_server, "paid")
+    snapshot = connector.read(ref)
+    schema = ProjectSchema(connector.http, snapshot, fields_on=True)
+    impact = schema.field("Impact")
+    assert impact is not None
+    task = snapshot.actions[0].ref.item
+    writer = ItemWriter(connector.http, schema, {}, WriteBack(targets={}))
+    errors = writer.send([Write("PUT", f"/tasks/{task}", {"custom_fields": {impact["gid"]: 3}}, [0])])
+    assert "premium" in errors[0]
+    assert tier_of(connector.http) == "free"

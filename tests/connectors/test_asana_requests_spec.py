@@ -1,8 +1,9 @@
 """Every request the Asana connector sends is one Asana's own OpenAPI spec (``asana_oas.yaml``) describes.
 
 The scenario covers each kind of request the connector makes: a paged read, a sync writing sections, custom
-fields, enum options, and custom field values and section moves inside ``POST /batch``, and a sync in the tag
-fallback (tags created, added and removed). Two checks:
+fields, enum options, and custom field values and section moves inside ``POST /batch``, a read of the changes
+since a sync token (GET actions in batches, their fields in ``options``), and a sync in the tag fallback (tags
+created, added and removed). Two checks:
 
 - from the sandbox log: each request's method and path match a spec path template with that method, its query
   keys are parameters of that operation, and so does each inner action of a batch;
@@ -31,7 +32,9 @@ from moteur.core.model import BoardRef, Tool
 from moteur.core.ops import SetTags, inverse
 
 REPO = Path(__file__).resolve().parents[2]
-SPEC_FILE = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO / "moteur" / "sandbox" / "contracts")) / "asana_oas.yaml"
+SPEC_FILE = (
+    Path(os.environ.get("MOTEUR_SPECS_DIR", REPO / "moteur" / "sandbox" / "contracts")) / "asana_oas.yaml"
+)
 SPEC_SERVER = "https://app.asana.com/api/1.0"
 Sandbox = Any  # tests/conftest.py
 
@@ -88,9 +91,12 @@ def sent(sandbox: Sandbox) -> Iterator[tuple[list[requests.PreparedRequest], lis
         connector = connector_for(sandbox.env, tier=tier)
         _attach_recorder(connector, recorded)
         snapshot = connector.read(ref)
+        cursor = connector.cursor_of(ref)
         plan = plan_for(snapshot, connector).boards[0].plan
         results = connector.apply(snapshot, plan.schema_ops, plan.item_ops)
         assert all(r.ok for r in results), [r.error for r in results if not r.ok][:3]
+        if tier == "paid":  # the changes since the cursor: project, sections and events, then tasks, batched
+            assert cursor is not None and connector.read_changes(ref, snapshot, cursor) is not None
         if tier == "free":  # undo one sprint tag: a removeTag and an addTag
             undo = next(inverse(op) for op in plan.item_ops if isinstance(op, SetTags) and op.add)
             after = connector.read(ref)
@@ -151,7 +157,8 @@ def _as_sent(prepared: requests.PreparedRequest, base: str) -> requests.Prepared
 
 
 def _batch_actions(prepared: requests.PreparedRequest) -> list[requests.PreparedRequest]:
-    """Each action of a ``POST /batch`` as the plain request it stands for."""
+    """Each action of a ``POST /batch`` as the plain request it stands for: a GET's ``data`` is its query, its
+    ``options`` (``fields``, ``limit``, ``offset``) become ``opt_fields``, ``limit`` and ``offset``."""
     body = json.loads(prepared.body or b"{}")
     auth = {"Authorization": str(prepared.headers["Authorization"])}  # an action runs with the batch's auth
     out = []
@@ -159,7 +166,13 @@ def _batch_actions(prepared: requests.PreparedRequest) -> list[requests.Prepared
         method = action["method"].upper()
         url = SPEC_SERVER + action["relative_path"]
         if method in ("GET", "HEAD"):
-            out.append(requests.Request(method, url, auth, params=action.get("data") or {}).prepare())
+            data, options = dict(action.get("data") or {}), action.get("options") or {}
+            # Spec BatchRequestAction.data: "Options and pagination are not accepted here".
+            assert not {"opt_fields", "opt_pretty", "limit", "offset"} & set(data), action
+            fields = [f for f in options.get("fields", ()) if f != "assignee.email"]  # SPEC_EXCEPTIONS
+            params = {**data, **({"opt_fields": ",".join(fields)} if fields else {})}
+            params |= {k: options[k] for k in ("limit", "offset") if k in options}
+            out.append(requests.Request(method, url, auth, params=params).prepare())
         else:
             out.append(requests.Request(method, url, auth, json={"data": action.get("data") or {}}).prepare())
     return out
@@ -192,3 +205,45 @@ def test_every_request_validates_against_the_spec(
     kinds = {(r.method, re.sub(r"\d{6,}", "{gid}", str(r.path_url).split("?")[0])) for r in checked}
     assert {("POST", "/api/1.0/batch"), ("PUT", "/api/1.0/tasks/{gid}"), ("POST", "/api/1.0/tags")} <= kinds
     assert errors == []
+
+
+def test_a_batch_action_puts_fields_and_pagination_in_options_never_in_data() -> None:
+    """Spec ``BatchRequestAction``: a GET's ``data`` is its query, "Options and pagination are not accepted
+    here; put them in options instead"; every batch action the connector sends comes from ``batch_action``."""
+    from moteur.connectors.asana.batch import batch_action
+
+    action = batch_action("GET", "/events", {"resource": "1"}, fields=("name",), limit=100, offset="eyJ")
+    assert action == {
+        "relative_path": "/events",
+        "method": "get",
+        "data": {"resource": "1"},
+        "options": {"fields": ["name"], "limit": 100, "offset": "eyJ"},
+    }
+    assert "options" not in batch_action("put", "/tasks/1", {"name": "x"})
+    for misplaced in ("opt_fields", "opt_pretty", "limit", "offset"):
+        with pytest.raises(ValueError, match=misplaced):
+            batch_action("get", "/tasks/1", {misplaced: "1"})
+    with pytest.raises(TypeError):
+        batch_action("get", "/tasks/1", fields="name,notes")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="query string"):
+        batch_action("get", "/tasks/1?opt_fields=name")
+
+
+def test_every_colour_moteur_gives_a_tag_is_in_the_specs_enum(
+    sandbox: Sandbox, asana_spec: dict[str, Any]
+) -> None:
+    """``TagBase.color`` lists Asana's palette (dark-/light- pink, green, blue, red, teal, brown, orange,
+    purple, warm-gray); a quadrant tag of each neutral colour (``core.labels.QUADRANT_COLOURS``) gets one."""
+    from moteur.core.labels import QUADRANT_COLOURS
+    from moteur.core.ops import EnsureTag
+
+    parts = asana_spec["components"]["schemas"]["TagBase"]["allOf"]
+    palette = next(p["properties"]["color"]["enum"] for p in parts if "color" in p.get("properties", {}))
+    connector = connector_for(sandbox.env)
+    snapshot = connector.read(BoardRef(tool=Tool.ASANA, board=sandbox.boards["asana"][0].split(":", 1)[1]))
+    colours = sorted(set(QUADRANT_COLOURS.values()))
+    results = connector.apply(snapshot, [EnsureTag(f"Quadrant {c}", c) for c in colours], [])
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+    state = requests.get(f"{sandbox.url}/_sandbox/state", timeout=10).json()["asana"]["records"]["tag"]
+    given = {t["name"]: t["color"] for t in state.values()}
+    assert all(given[f"Quadrant {c}"] in palette and given[f"Quadrant {c}"] for c in colours), given

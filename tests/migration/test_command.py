@@ -74,6 +74,7 @@ def test_dry_run_into_a_new_project_names_the_assignees_it_could_not_assign(
     assert "assignees unknown on the target: 1 item" in out
     assert "not on the target, so not assigned: nobody@example.org" in out
     assert 'custom fields to create or extend (1): "Budget"' in out
+    assert 'note: the new project is shared with the team "Marketing"' in out  # "Démo" is an organization
     assert "every action is to score" not in err  # scores are copied where there are some, not needed
 
 

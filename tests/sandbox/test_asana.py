@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
+
+from moteur.sandbox.serve import start_sandbox
 
 TIMEOUT = 10
 Sandbox = Any  # tests/sandbox/conftest.py: the sandbox fixture
@@ -92,9 +95,10 @@ def test_pagination_past_100_with_opaque_offsets(sandbox: Sandbox, asana: Asana)
     assert forged.status_code == 400 and forged.json()["errors"][0]["message"].startswith("offset:")
 
 
-def test_limit_outside_1_to_100_is_400(asana: Asana, project: str) -> None:
-    for limit in (0, 101, 500):
-        answer = asana.call("GET", f"/projects/{project}/tasks", limit=limit)
+def test_limit_outside_1_to_100_is_400(lenient: Asana) -> None:
+    project = lenient.ok("GET", "/projects")[0]["gid"]
+    for limit in (0, 101, 500):  # the emulator's own answer (the strict sandbox refuses it before)
+        answer = lenient.call("GET", f"/projects/{project}/tasks", limit=limit)
         assert answer.status_code == 400
         assert answer.json()["errors"][0]["message"] == "limit: Must be between 1 and 100"
 
@@ -248,12 +252,14 @@ def test_subtasks_tags_stories_and_add_project(asana: Asana, project: str) -> No
     assert story["resource_subtype"] == "comment_added" and story["created_by"]["resource_type"] == "user"
     stories = asana.ok("GET", f"/tasks/{parent}/stories", opt_fields="text,created_at,created_by.email")
     assert stories[-1]["text"] == "Planifié par moteur" and "@" in stories[-1]["created_by"]["email"]
-    other = asana.ok("POST", "/projects", {"workspace": workspace, "name": "Autre"})
+    team = asana.ok("GET", "/users/me/teams", organization=workspace)[0]["gid"]  # an organization: a team
+    other = asana.ok("POST", "/projects", {"workspace": workspace, "team": team, "name": "Autre"})
     asana.ok("POST", f"/tasks/{parent}/addProject", {"project": other["gid"]})
     projects = asana.ok("GET", f"/tasks/{parent}", opt_fields="projects.name")["projects"]
     assert {p["name"] for p in projects} == {"Plan marketing (démo)", "Autre"}
 
 
+@pytest.mark.refusals  # an unknown route: refused by the strict sandbox, in Asana's shape
 def test_errors_401_404_400_in_asanas_shape(sandbox: Sandbox, asana: Asana, project: str) -> None:
     anonymous = requests.get(sandbox.urls["asana"] + "/users/me", timeout=TIMEOUT)
     wrong = Asana(sandbox, token="nope").call("GET", "/users/me")
@@ -331,3 +337,79 @@ def test_same_seed_gives_the_same_gids(sandbox: Sandbox, asana: Asana) -> None:
     assert gids == [t["gid"] for t in asana.ok("GET", f"/projects/{second[0].split(':')[1]}/tasks")]
     assert sandbox.reset("empty")["asana"] == []
     assert asana.ok("GET", "/workspaces")[0]["name"] == "Démo"
+
+
+@pytest.fixture(scope="module")
+def lenient() -> Iterator[Asana]:
+    """The emulator alone, without the strict sandbox's contract check in front: what it refuses itself."""
+    with start_sandbox(seed="demo", rate_limits=False, strict=False) as handle:
+        yield Asana(handle)
+
+
+@pytest.mark.parametrize("key", ["opt_fields", "opt_pretty", "limit", "offset"])
+def test_a_batch_get_with_options_or_pagination_in_data_is_refused(lenient: Asana, key: str) -> None:
+    """Spec ``BatchRequestAction.data``: "Options and pagination are not accepted here; put them in
+    options"."""
+    project = lenient.ok("GET", "/projects")[0]["gid"]
+    value = {"opt_fields": "name", "opt_pretty": True, "limit": 2, "offset": "x"}[key]
+    misplaced = {"relative_path": f"/projects/{project}/tasks", "method": "get", "data": {key: value}}
+    placed = {"relative_path": f"/projects/{project}/tasks", "method": "get", "options": {"limit": 2}}
+    answer = lenient.call("POST", "/batch", {"actions": [misplaced, placed]})
+    assert answer.status_code == 200  # the batch answers; the action carries the refusal
+    refused, served = answer.json()["data"]
+    assert refused["status_code"] == 400 and refused["body"]["errors"][0]["message"].startswith(f"{key}: ")
+    assert "help" in refused["body"]["errors"][0]
+    assert served["status_code"] == 200 and len(served["body"]["data"]) == 2
+
+
+def test_batch_options_are_limit_offset_and_fields_as_an_array(lenient: Asana) -> None:
+    path = f"/projects/{lenient.ok('GET', '/projects')[0]['gid']}/tasks"
+    actions = [
+        {"relative_path": path, "method": "get", "options": {"fields": "name"}},  # a string, not an array
+        {"relative_path": path, "method": "get", "options": {"pretty": True}},  # not an action option
+        {"relative_path": path, "method": "get", "options": {"fields": ["name"], "limit": 1}},
+    ]
+    results = lenient.ok("POST", "/batch", {"actions": actions})
+    assert [r["status_code"] for r in results] == [400, 400, 200]
+    assert results[0]["body"]["errors"][0]["message"].startswith("options.fields: ")
+    assert "name" in results[2]["body"]["data"][0] and "notes" not in results[2]["body"]["data"][0]
+
+
+def test_a_tag_or_project_colour_outside_the_specs_enum_is_refused(lenient: Asana) -> None:
+    """Spec ``TagBase.color`` / ``ProjectBase.color``: dark-/light- pink, green, blue, red, teal, brown,
+    orange, purple, warm-gray (a project also takes ``none``); there is no ``light-yellow``."""
+    workspace = lenient.ok("GET", "/workspaces")[0]["gid"]
+    refused = lenient.call(
+        "POST", "/tags", {"workspace": workspace, "name": "Jaune", "color": "light-yellow"}
+    )
+    assert refused.status_code == 400 and refused.json()["errors"][0]["message"].startswith("color: ")
+    assert lenient.ok("POST", "/tags", {"workspace": workspace, "name": "Jaune", "color": "dark-brown"})
+    assert (
+        lenient.ok("POST", f"/workspaces/{workspace}/tags", {"name": "Sans", "color": None})["color"] is None
+    )
+    project = lenient.ok("GET", "/projects")[0]["gid"]
+    assert lenient.call("PUT", f"/projects/{project}", {"color": "yellow"}).status_code == 400
+    assert lenient.ok("PUT", f"/projects/{project}", {"color": "none"})["color"] == "none"
+
+
+def test_a_project_in_an_organization_needs_a_team(asana: Asana) -> None:
+    """Spec ``POST /projects`` and ``POST /workspaces/{workspace_gid}/projects``: "If the workspace for your
+    project is an organization, you must also supply a team"; ``POST /teams/{team_gid}/projects`` does."""
+    workspace = asana.ok("GET", "/workspaces", opt_fields="name,is_organization")[0]
+    assert workspace["is_organization"] is True
+    ws = workspace["gid"]
+    for path, data in (("/projects", {"workspace": ws}), (f"/workspaces/{ws}/projects", {})):
+        refused = asana.call("POST", path, {**data, "name": "Sans équipe"})
+        assert refused.status_code == 400
+        assert refused.json()["errors"][0]["message"] == "Missing required `team` field"
+    mine = asana.ok("GET", "/users/me/teams", organization=ws, opt_fields="name")
+    assert [t["name"] for t in mine] == ["Marketing"]
+    team = mine[0]["gid"]
+    assert [t["gid"] for t in asana.ok("GET", f"/workspaces/{ws}/teams")] == [team]
+    assert asana.ok("GET", f"/teams/{team}", opt_fields="organization")["organization"]["gid"] == ws
+    made = asana.ok("POST", f"/teams/{team}/projects", {"name": "Avec équipe"})
+    assert made["team"]["gid"] == team and made["workspace"]["gid"] == ws
+    shared = asana.ok("POST", "/projects", {"workspace": ws, "team": team, "name": "Partagé"})
+    assert shared["team"]["gid"] == team
+    listed = asana.ok("GET", f"/teams/{team}/projects", opt_fields="name")
+    assert {"Avec équipe", "Partagé", "Plan marketing (démo)"} <= {p["name"] for p in listed}

@@ -52,7 +52,9 @@ def test_a_date_field_keeps_a_day_or_a_moment_in_utc(sandbox: Sandbox) -> None:
     asana = Asana(sandbox)
     project = sandbox.boards["asana"][0].split(":", 1)[1]
     workspace = asana.ok("GET", f"/projects/{project}")["workspace"]["gid"]
-    field = asana.ok("POST", "/custom_fields", {"workspace": workspace, "name": "Lancement", "type": "date"})
+    field = asana.ok(
+        "POST", "/custom_fields", {"workspace": workspace, "name": "Lancement", "resource_subtype": "date"}
+    )
     asana.ok("POST", f"/projects/{project}/addCustomFieldSetting", {"custom_field": field["gid"]})
     day, moment = (t["gid"] for t in asana.ok("GET", f"/projects/{project}/tasks")[:2])
     asana.ok("PUT", f"/tasks/{day}", {"custom_fields": {field["gid"]: {"date": "2026-12-24"}}})

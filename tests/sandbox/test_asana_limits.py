@@ -92,6 +92,8 @@ def test_free_tier_answers_402_to_custom_field_writes(free: Served) -> None:
     task = free.call("GET", f"/projects/{free.project}/tasks").json()["data"][0]["gid"]
     assert free.call("PUT", f"/tasks/{task}", {"custom_fields": {field: 3}}).status_code == 402
     assert free.call("PUT", f"/tasks/{task}", {"name": "Still fine"}).status_code == 200
+    # Listing the workspace's fields is refused too: the strict reading moteur's doctor relies on.
+    assert free.call("GET", f"/workspaces/{workspace}/custom_fields", limit=1).status_code == 402
 
 
 def test_429_with_retry_after_past_the_minute_budget(free: Served) -> None:

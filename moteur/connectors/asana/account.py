@@ -9,17 +9,21 @@ Used by ``moteur boards`` and ``moteur doctor``; nothing here writes. Terms:
   evidence moteur reports; a non-member may still write to a public project, or be refused with a 403.
 - *Custom fields available*: Asana's custom fields are a premium feature. Listing a workspace's custom
   fields answers 402 on a free workspace; that refusal is the read-only signal.
+- *Rate tier*: Asana's budget per token is 150 requests a minute on a free domain, 1,500 on a paid one
+  (developers.asana.com/docs/rate-limits). The API names no plan (``transport`` says why), so a workspace
+  whose custom fields answer 402 is taken as free, one whose fields can be listed as paid (``rate_tier``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from moteur.connectors.asana.reader import list_all
-from moteur.connectors.asana.transport import PremiumRequired
+from moteur.connectors.asana.transport import PER_MINUTE, PremiumRequired
 from moteur.connectors.http import HttpClient
-from moteur.core.errors import RemoteError
+from moteur.core.errors import MoteurError, RemoteError
 from moteur.core.model import BoardRef, Tool
 
 
@@ -122,3 +126,51 @@ def custom_fields_available(client: HttpClient, workspace_gid: str) -> bool:
     except PremiumRequired:
         return False
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class RateTier:
+    """The budget that applies to the token, and whether the settings pace moteur at it."""
+
+    tier: str  # "free" | "paid"
+    detail: str  # what says so, with the budget
+    fix: str = ""  # how to make the settings agree, when they do not
+
+    @property
+    def per_minute(self) -> int:
+        return PER_MINUTE[self.tier]
+
+
+def probe_rate_tier(
+    client: HttpClient, workspaces: Mapping[str, str], premium: dict[str, bool], setting: str
+) -> RateTier:
+    """The tier of ``workspaces`` (gid -> name): each not in ``premium`` yet is asked once (one GET, kept
+    there); one that cannot be asked is left out."""
+    for gid in workspaces:
+        if gid not in premium:
+            try:
+                premium[gid] = custom_fields_available(client, gid)
+            except MoteurError:
+                continue  # unreachable: the board checks say why
+    return rate_tier({g: premium[g] for g in workspaces if g in premium}, workspaces, setting)
+
+
+def rate_tier(premium: Mapping[str, bool], names: Mapping[str, str], setting: str) -> RateTier:
+    """The tier of the workspaces asked (``premium``: gid -> custom fields available) against the settings'
+    ``asana_tier``: free as soon as one answers 402 (its requests would meet the free budget)."""
+    free = [names.get(gid) or gid for gid, available in premium.items() if not available]
+    if free:
+        listed = ", ".join(f'"{name}"' for name in free)
+        detail = f"free workspace {listed} (custom fields answer 402): {PER_MINUTE['free']:,} a minute"
+        if setting == "free":
+            return RateTier("free", f'{detail}; asana_tier = "free" paces at it')
+        fix = 'set asana_tier = "free" in moteur.toml to pace at it from the first request, not the first 402'
+        return RateTier("free", detail, fix)
+    if not premium:
+        tier = setting if setting in PER_MINUTE else "paid"
+        return RateTier(tier, f"no workspace to ask: {PER_MINUTE[tier]:,} a minute, the settings' tier")
+    detail = f"paid workspace (custom fields available): {PER_MINUTE['paid']:,} a minute"
+    if setting == "free":
+        fix = f'remove asana_tier = "free" from moteur.toml: it paces at {PER_MINUTE["free"]} a minute'
+        return RateTier("paid", detail, fix)
+    return RateTier("paid", detail)

@@ -44,16 +44,19 @@ def capabilities(*, fields_on: bool, emails: frozenset[str] | None = None) -> Ca
 def workspace_users(client: HttpClient, workspace: str) -> dict[str, str] | None:
     """The workspace's users, folded e-mail → gid; None when the workspace is too large to list cheaply.
 
-    One paged read (100 a page), which the migration's writer then reuses to match assignees (it would read
-    the same list), so it costs nothing extra when assignees are carried. Past ``USER_PAGES`` pages (a large
+    One paged read of ``GET /users?workspace=…`` (100 a page; ``GET /workspaces/{gid}/users`` takes no
+    ``limit``: it answers up to 2,000 users at once, "For more results use the /users endpoint", spec), which
+    the migration's writer then reuses to match assignees (it would read the same list), so it costs nothing
+    extra when assignees are carried. Past ``USER_PAGES`` pages (a large
     organisation) it gives up: the plan then cannot report unknown assignees before the run, and the writer
     reads the users itself when it needs them.
     """
     users: dict[str, str] = {}
     offset: str | None = None
     for _ in range(USER_PAGES):
-        params = {"opt_fields": "email", "limit": "100", **({"offset": offset} if offset else {})}
-        answer = client.request_json("GET", f"/workspaces/{workspace}/users", params=params, what="users")
+        params = {"workspace": workspace, "opt_fields": "email", "limit": "100"}
+        params |= {"offset": offset} if offset else {}
+        answer = client.request_json("GET", "/users", params=params, what="users")
         data = answer.get("data") if isinstance(answer, dict) else None
         for user in data if isinstance(data, list) else []:
             if isinstance(user, dict) and user.get("email") and user.get("gid"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, MutableMapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,10 +19,11 @@ from moteur.connectors import incremental
 from moteur.connectors.asana import capabilities as asana_capabilities
 from moteur.connectors.asana import incremental as changes
 from moteur.connectors.asana import migration as port
+from moteur.connectors.asana import projects
 from moteur.connectors.asana.mapping import to_snapshot
 from moteur.connectors.asana.reader import read_project
 from moteur.connectors.asana.schema import ProjectSchema
-from moteur.connectors.asana.transport import asana_client, pace
+from moteur.connectors.asana.transport import asana_client, pace, tier_of
 from moteur.connectors.asana.write_pacing import BATCH_SIZE
 from moteur.connectors.asana.writer import ItemWriter
 from moteur.connectors.http import HttpClient
@@ -75,6 +77,10 @@ class AsanaConnector(HttpBacked):
         self.fields_on = settings.asana_tier != "free"
         self._workspaces: dict[str, str | None] = {}  # project gid -> workspace gid, from ``read_full``
         self._users: dict[str, dict[str, str] | None] = {}  # workspace gid -> {folded e-mail: user gid}
+        self._placements: dict[
+            str | None, projects.Placement
+        ] = {}  # --workspace (or None) -> where to create
+        self._created: dict[str, projects.Placement] = {}  # project gid -> where ``create_board`` made it
 
     def read(self, board: BoardRef) -> Snapshot:
         return self._warned(
@@ -180,32 +186,49 @@ class AsanaConnector(HttpBacked):
         )
         requests = creates + math.ceil(writes / BATCH_SIZE)
         quota = creates + writes  # a batch costs one unit of quota per action
-        minutes = max(0, math.ceil(quota / pace(self.tier)) - 1)
+        tier = tier_of(self.http)  # the settings' tier, or "free" once Asana answered a 402
+        minutes = max(0, math.ceil(quota / pace(tier)) - 1)
         seconds = minutes * 60 + requests * 0.2  # ~200 ms per call on a normal link
-        return f"≈ {requests} requests, ≈ {max(1, round(seconds))} s at Asana's rate limit"
+        return (
+            f"≈ {requests} requests, ≈ {max(1, round(seconds))} s at Asana's rate limit "
+            f"({tier}: {pace(tier):,} a minute)"
+        )
 
     # -- migration (``moteur migrate``): see ``migration.py`` ------------------------------------------------
 
     def capabilities(self, board: BoardRef | None = None, *, workspace: str | None = None) -> Capabilities:
         """What a project holds, and the e-mails of the people its workspace can assign (one paged read of
         the users, reused by ``apply_migration``): the workspace of a project read in full before, or, for a
-        project still to create, ``workspace`` or the token's only one."""
+        project still to create, ``workspace`` or the token's only one — and, in an organization, the team
+        the project goes to, named in the plan's notes."""
+        where: projects.Placement | None = None
+        note: str | None = None
         if board is not None:
-            workspace = self._workspaces.get(board.board)
+            where = self._created.get(board.board)
+            workspace = self._workspaces.get(board.board) or (where.workspace if where else None)
         else:
             try:
-                workspace = port.resolve_workspace(self.http, workspace)
-            except MoteurError:
-                workspace = None  # several workspaces and none named: create_board will say so
+                where = self._placement(workspace)
+                workspace = where.workspace
+            except MoteurError as exc:  # several workspaces and none named, or no team: the plan says so
+                workspace = None
+                note = scrub(f"the new project cannot be created: {exc}")
         if workspace is not None and workspace not in self._users:
             try:
                 self._users[workspace] = asana_capabilities.workspace_users(self.http, workspace)
             except MoteurError:
                 self._users[workspace] = None  # unknown: the plan reports no unknown assignee before the run
         users = self._users.get(workspace) if workspace is not None else None
-        return asana_capabilities.capabilities(
+        found = asana_capabilities.capabilities(
             fields_on=self.fields_on, emails=frozenset(users) if users is not None else None
         )
+        note = where.note if where is not None else note
+        return replace(found, notes=(*found.notes, note)) if note else found
+
+    def _placement(self, workspace: str | None) -> projects.Placement:
+        if workspace not in self._placements:
+            self._placements[workspace] = projects.placement(self.http, workspace)
+        return self._placements[workspace]
 
     def read_full(self, board: BoardRef, *, include_archived: bool = False) -> Snapshot:
         snapshot = port.read_full(
@@ -215,7 +238,12 @@ class AsanaConnector(HttpBacked):
         return snapshot
 
     def create_board(self, name: str, workspace: str | None = None) -> BoardRef:
-        return port.create_board(self.http, name, workspace)
+        """A new project ``name`` in ``workspace`` (the token's only one when None), in an organization shared
+        with the user's first team there (``projects.py``)."""
+        where = self._placement(workspace)
+        board = projects.create_project(self.http, name, where)
+        self._created[board.board] = where
+        return board
 
     def apply_migration(
         self,

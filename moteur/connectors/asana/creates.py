@@ -44,14 +44,8 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from moteur.connectors.asana.history import (
-    BATCH_SIZE,
-    batch_get,
-    result_of,
-    send_batch,
-    stories_path,
-    subtasks_path,
-)
+from moteur.connectors.asana.batch import BATCH_SIZE, batch_action, result_of, send_batch
+from moteur.connectors.asana.history import batch_get, stories_path, subtasks_path
 from moteur.connectors.http import AmbiguousWrite, HttpClient, retry_delay
 from moteur.core.errors import MoteurError
 from moteur.core.identity import split_identity
@@ -84,16 +78,13 @@ class Create:
     def action(self, parent: str | None, anchor: str | None) -> dict[str, Any]:
         if self.moving and self.kind == ITEM:
             data = {"task": self.gid, "insert_after": anchor}
-            return {
-                "relative_path": f"/sections/{self.data['section']}/addTask",
-                "method": "post",
-                "data": data,
-            }
+            return batch_action("post", f"/sections/{self.data['section']}/addTask", data)
         if self.moving:
-            data = {"parent": parent, "insert_after": anchor}
-            return {"relative_path": f"/tasks/{self.gid}/setParent", "method": "post", "data": data}
+            return batch_action(
+                "post", f"/tasks/{self.gid}/setParent", {"parent": parent, "insert_after": anchor}
+            )
         path = {ITEM: "/tasks", SUBTASK: f"/tasks/{parent}/subtasks", COMMENT: f"/tasks/{parent}/stories"}
-        return {"relative_path": path[self.kind], "method": "post", "data": self.data}
+        return batch_action("post", path[self.kind], self.data)
 
 
 @dataclass

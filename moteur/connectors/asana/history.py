@@ -21,12 +21,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from moteur.connectors.asana.transport import rate_limiter
-from moteur.connectors.http import HttpClient, parse_retry_after, retry_delay
-from moteur.core.errors import MoteurError, RemoteError
+from moteur.connectors.asana.batch import BATCH_SIZE, batch_action, result_of, send_batch
+from moteur.connectors.http import HttpClient, retry_delay
+from moteur.core.errors import MoteurError
 from moteur.core.model import ChecklistItem, Comment
 
-BATCH_SIZE = 10  # Asana's maximum actions per batch
 PAGE_SIZE = 100
 RETRY_ROUNDS = 5
 SUBTASK_FIELDS = ("name", "completed")
@@ -45,10 +44,7 @@ class Get:
     attempt: int = 1
 
     def action(self) -> dict[str, Any]:
-        options: dict[str, Any] = {"limit": PAGE_SIZE, "fields": list(self.fields)}
-        if self.offset:
-            options["offset"] = self.offset
-        return {"relative_path": self.path, "method": "get", "data": {}, "options": options}
+        return batch_action("get", self.path, fields=self.fields, limit=PAGE_SIZE, offset=self.offset)
 
 
 @dataclass
@@ -57,38 +53,6 @@ class BatchedReads:
 
     records: list[list[dict[str, Any]]] = field(default_factory=list)
     errors: dict[int, str] = field(default_factory=dict)
-
-
-def send_batch(
-    client: HttpClient, actions: list[dict[str, Any]], what: str, *, idempotent: bool
-) -> list[Any]:
-    """One ``POST /batch``; its per-action results in order. The per-token limiter is charged per action."""
-    limiter = rate_limiter(client)
-    for _ in range(len(actions) - 1):  # the client takes one slot; Asana counts every action
-        if limiter is not None:
-            limiter.acquire()
-    answer = client.request_json(
-        "POST", "/batch", json={"data": {"actions": actions}}, what=what, idempotent=idempotent
-    )
-    data = answer.get("data") if isinstance(answer, dict) else None
-    if not isinstance(data, list) or len(data) != len(actions):
-        raise RemoteError("Asana answered a batch without one result per action")
-    return data
-
-
-def result_of(result: object) -> tuple[int, Any, str, float | None]:
-    """(status, body, error message, Retry-After seconds) of one batch action's result."""
-    if not isinstance(result, dict):
-        return 500, None, "a malformed batch result", None
-    status = int(result.get("status_code") or 500)
-    body = result.get("body")
-    errors = body.get("errors") if isinstance(body, dict) else None
-    message = ""
-    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-        message = str(errors[0].get("message") or "")
-    headers = result.get("headers")
-    after = headers.get("retry-after") if isinstance(headers, dict) else None
-    return status, body, message or f"status {status}", parse_retry_after(str(after)) if after else None
 
 
 def batch_get(client: HttpClient, paths: Sequence[tuple[str, tuple[str, ...]]]) -> BatchedReads:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from moteur.connectors.asana import reader
+from moteur.connectors.asana.batch import BATCH_SIZE, batch_action, result_of, send_batch
 from moteur.connectors.asana.mapping import to_snapshot
 from moteur.connectors.http import HttpClient
 from moteur.connectors.incremental import ChangeSet, board_kept, merged
@@ -30,35 +31,21 @@ from moteur.core.errors import MoteurError, RemoteError
 from moteur.core.model import BoardRef, Snapshot
 from moteur.mappings.schema import BoardMapping
 
-BATCH_SIZE = 10  # Asana's maximum actions per batch
 EVENTS_PAGE = 100  # Asana's most events per GET /events (API_FACTS §2.6)
 EXPIRED = 412  # Asana's answer to an unknown or expired sync token
 _GONE = ("deleted",)
 
 
-def _get(path: str, query: dict[str, str] | None = None) -> dict[str, Any]:
-    return {"relative_path": path, "method": "get", "data": dict(query or {})}
-
-
 def _batch(client: HttpClient, actions: list[dict[str, Any]], what: str) -> list[tuple[int, Any]]:
     """``(status, body)`` per action of one read-only batch (safe to resend: every action is a GET)."""
-    answer = client.request_json(
-        "POST", "/batch", json={"data": {"actions": actions}}, what=what, idempotent=True
-    )
-    data = answer.get("data") if isinstance(answer, dict) else None
-    if not isinstance(data, list) or len(data) != len(actions):
-        raise RemoteError("Asana answered a batch without one result per action")
-    return [
-        (int(r.get("status_code") or 500), r.get("body")) if isinstance(r, dict) else (500, None)
-        for r in data
-    ]
+    return [result_of(r)[:2] for r in send_batch(client, actions, what, idempotent=True)]
 
 
 def _events_action(project: str, token: str | None) -> dict[str, Any]:
     query = {"resource": project}
     if token:
         query["sync"] = token
-    return _get("/events", query)
+    return batch_action("get", "/events", query)
 
 
 def cursor_of(client: HttpClient, board: BoardRef) -> str | None:
@@ -84,8 +71,8 @@ def read_changes(
     answers = _batch(
         client,
         [
-            _get(f"/projects/{project}", {"opt_fields": reader.PROJECT_FIELDS}),
-            _get(f"/projects/{project}/sections", {"opt_fields": reader.SECTION_FIELDS, "limit": "100"}),
+            batch_action("get", f"/projects/{project}", fields=reader.PROJECT_FIELDS),
+            batch_action("get", f"/projects/{project}/sections", fields=reader.SECTION_FIELDS, limit=100),
             _events_action(project, cursor),
         ],
         what,
@@ -178,7 +165,7 @@ def _tasks(client: HttpClient, gids: list[str], project: str, what: str) -> list
     found: list[Any] = []
     for start in range(0, len(gids), BATCH_SIZE):
         chunk = gids[start : start + BATCH_SIZE]
-        actions = [_get(f"/tasks/{gid}", {"opt_fields": reader.TASK_FIELDS}) for gid in chunk]
+        actions = [batch_action("get", f"/tasks/{gid}", fields=reader.TASK_FIELDS) for gid in chunk]
         for status, body in _batch(client, actions, f"tasks of {what}"):
             if status == 404:
                 continue  # deleted since the event

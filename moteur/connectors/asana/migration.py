@@ -1,5 +1,6 @@
-"""The Asana side of ``moteur migrate``: what a project can hold, reading one in full, creating one, and
-applying migration ops to it (the ``MigrationPort`` of ``connectors/migration.py``).
+"""The Asana side of ``moteur migrate``: reading a project in full and applying migration ops to it (the
+``MigrationPort`` of ``connectors/migration.py``; what a project can hold is ``capabilities.py``, where a new
+one goes ``projects.py``).
 
 Decisions, and why:
 
@@ -37,15 +38,15 @@ from typing import Any
 from moteur.connectors.asana.creates import COMMENT, ITEM, SUBTASK, Create, CreateRun
 from moteur.connectors.asana.history import read_history
 from moteur.connectors.asana.mapping import to_snapshot
-from moteur.connectors.asana.reader import TASK_FIELDS, list_all, read_project
+from moteur.connectors.asana.reader import TASK_FIELDS, read_project
 from moteur.connectors.asana.schema import ProjectSchema, fold
 from moteur.connectors.asana.task_fields import ARCHIVED_TAG, TaskFields, custom_values_of, decimals
 from moteur.connectors.asana.writer import ItemWriter, Write
-from moteur.connectors.http import AmbiguousWrite, HttpClient
-from moteur.core.errors import MoteurError, RemoteError, UsageError
+from moteur.connectors.http import HttpClient
+from moteur.core.errors import MoteurError
 from moteur.core.identity import split_identity
 from moteur.core.labels import sprint_index
-from moteur.core.model import Action, BoardRef, FieldKind, Snapshot, Status, Tool
+from moteur.core.model import Action, BoardRef, FieldKind, Snapshot, Status
 from moteur.core.ops import (
     AddComment,
     CreateItem,
@@ -72,7 +73,7 @@ def read_full(
 ) -> Snapshot:
     """The project with every task's subtasks and comments: 2 + ⌈N/100⌉ + ⌈(N + S)/10⌉ requests."""
     # A date field's value as data (``date_value``): its display text is formatted for people.
-    raw = read_project(client, board.board, f"{TASK_FIELDS},custom_fields.date_value,num_subtasks")
+    raw = read_project(client, board.board, (*TASK_FIELDS, "custom_fields.date_value", "num_subtasks"))
     snapshot = to_snapshot(raw, board, mapping, fields_on=fields_on, custom=True)
     tasks = {str(t.get("gid")): t for t in raw.tasks if isinstance(t, dict)}
     kept = [
@@ -105,46 +106,6 @@ def migrated(action: Action) -> Action:
         update["tags"] = tuple(t for t in action.tags if fold(t) != ARCHIVED_TAG)
         update["status"] = Status.ARCHIVED
     return action.model_copy(update=update)
-
-
-# -- creating a project --------------------------------------------------------------------------------------
-
-
-def resolve_workspace(client: HttpClient, workspace: str | None) -> str:
-    """``workspace`` as given, or the token's only workspace (a ``UsageError`` when it sees several)."""
-    if workspace is not None:
-        return workspace
-    spaces = list_all(client, "/workspaces", {"opt_fields": "name"}, "workspaces")
-    if len(spaces) != 1:
-        names = ", ".join(f"{w.get('gid')} ({w.get('name')})" for w in spaces) or "none"
-        raise UsageError(
-            f"Asana: the token sees {len(spaces)} workspaces ({names})",
-            hint="say which one with --workspace ID",
-        )
-    return str(spaces[0].get("gid"))
-
-
-def create_board(client: HttpClient, name: str, workspace: str | None) -> BoardRef:
-    """A new project ``name`` in ``workspace`` (the token's only workspace when not given)."""
-    workspace = resolve_workspace(client, workspace)
-    try:
-        answer = client.request_json(
-            "POST",
-            "/projects",
-            json={"data": {"workspace": workspace, "name": name}},
-            what=f'project "{name}"',
-        )
-    except AmbiguousWrite:
-        # The project may exist: the newest of that name (gids grow) is the one this call made.
-        listed = list_all(client, f"/workspaces/{workspace}/projects", {"opt_fields": "name"}, "projects")
-        same = [str(p.get("gid")) for p in listed if p.get("name") == name]
-        if not same:
-            raise
-        return BoardRef(tool=Tool.ASANA, board=max(same, key=int))
-    data = answer.get("data") if isinstance(answer, dict) else None
-    if not isinstance(data, dict) or not data.get("gid"):
-        raise RemoteError("Asana answered the project create without a gid")
-    return BoardRef(tool=Tool.ASANA, board=str(data["gid"]))
 
 
 # -- applying ------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ raises if Asana hands back an offset it already gave (a loop that would never en
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,32 +27,30 @@ FIELD_PROPERTIES = (
     "enum_options.name",
     "enum_options.enabled",
 )
-PROJECT_FIELDS = ",".join(
-    ("name", "workspace", *(f"custom_field_settings.custom_field.{p}" for p in FIELD_PROPERTIES))
-)
-SECTION_FIELDS = "name"
+# Each list of properties asked for: ``opt_fields`` (comma-joined) of a plain GET, ``options.fields`` of a
+# batch action (an array, ``batch.batch_action``).
+PROJECT_FIELDS = ("name", "workspace", *(f"custom_field_settings.custom_field.{p}" for p in FIELD_PROPERTIES))
+SECTION_FIELDS = ("name",)
 # What the mapping reads of a task; nothing more is asked (API_FACTS §2.9).
-TASK_FIELDS = ",".join(
-    (
-        "name",
-        "notes",
-        "completed",
-        "due_on",
-        "due_at",
-        "assignee.email",
-        "assignee.name",
-        "memberships.project",
-        "memberships.section.name",
-        "tags.name",
-        "custom_fields.name",
-        "custom_fields.resource_subtype",
-        "custom_fields.number_value",
-        "custom_fields.enum_value.name",
-        "custom_fields.display_value",
-        "modified_at",
-        "created_at",
-        "permalink_url",
-    )
+TASK_FIELDS = (
+    "name",
+    "notes",
+    "completed",
+    "due_on",
+    "due_at",
+    "assignee.email",
+    "assignee.name",
+    "memberships.project",
+    "memberships.section.name",
+    "tags.name",
+    "custom_fields.name",
+    "custom_fields.resource_subtype",
+    "custom_fields.number_value",
+    "custom_fields.enum_value.name",
+    "custom_fields.display_value",
+    "modified_at",
+    "created_at",
+    "permalink_url",
 )
 # Requests of a read besides the task pages: the project (with its field settings) and its sections.
 FIXED_READ_REQUESTS = 2
@@ -126,23 +124,33 @@ def list_all(
     return records
 
 
-def read_project(client: HttpClient, project_gid: str, task_fields: str = TASK_FIELDS) -> RawProject:
+def opt_fields(fields: Sequence[str]) -> str:
+    """The ``opt_fields`` query value of a plain GET: the properties comma-joined."""
+    return ",".join(fields)
+
+
+def read_project(
+    client: HttpClient, project_gid: str, task_fields: Sequence[str] = TASK_FIELDS
+) -> RawProject:
     """The project, its sections and its tasks with ``task_fields``: 2 + ⌈N/100⌉ requests."""
     what = f"project {project_gid}"
     answer = client.request_json(
-        "GET", f"/projects/{project_gid}", params={"opt_fields": PROJECT_FIELDS}, what=what
+        "GET", f"/projects/{project_gid}", params={"opt_fields": opt_fields(PROJECT_FIELDS)}, what=what
     )
     project = answer.get("data") if isinstance(answer, dict) else None
     if not isinstance(project, dict):
         raise RemoteError("Asana answered the project request without a data object")
     raw = RawProject(project)
     raw.sections = list_all(
-        client, f"/projects/{project_gid}/sections", {"opt_fields": SECTION_FIELDS}, f"sections of {what}"
+        client,
+        f"/projects/{project_gid}/sections",
+        {"opt_fields": opt_fields(SECTION_FIELDS)},
+        f"sections of {what}",
     )
     raw.tasks = list_all(
         client,
         f"/projects/{project_gid}/tasks",
-        {"opt_fields": task_fields},
+        {"opt_fields": opt_fields(task_fields)},
         f"tasks of {what}",
         keep_all=True,
     )

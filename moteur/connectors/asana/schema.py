@@ -33,8 +33,11 @@ SUBTYPES = {
     FieldKind.TEXT: "text",
     FieldKind.DATE: "date",
 }
-# Asana's tag palette has no plain names: the nearest of its colours for each neutral one (labels.py).
-TAG_COLOURS = {"green": "dark-green", "blue": "dark-blue", "yellow": "light-yellow", "red": "dark-red"}
+# Asana's tag palette (asana_oas.yaml ``TagBase.color`` enum: dark-/light- pink, green, blue, red, teal,
+# brown, orange, purple, warm-gray) has no plain names and no yellow: the nearest of its colours for each
+# neutral one (labels.py). Yellow becomes "dark-brown", which Asana renders as a golden yellow (#eec300 in a
+# public map of its palette, gist danilopolani/fa836996b17354c260fb7a093a4badd1); only enum values are taken.
+TAG_COLOURS = {"green": "dark-green", "blue": "dark-blue", "yellow": "dark-brown", "red": "dark-red"}
 TAG_COLOURS |= {"sky": "light-blue"}
 CREATE_ATTEMPTS = 3  # creates tried after an ambiguous failure, each preceded by a look-up
 PREMIUM_HINT = 'custom fields need a premium Asana workspace; set asana_tier = "free" to use tags instead'

@@ -26,7 +26,7 @@ import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from moteur.connectors.asana.history import BATCH_SIZE, result_of, send_batch
+from moteur.connectors.asana.batch import BATCH_SIZE, batch_action, result_of, send_batch
 from moteur.connectors.asana.reader import list_all, list_workspace
 from moteur.connectors.asana.schema import ProjectSchema
 from moteur.connectors.asana.schema import fold as key_of
@@ -81,10 +81,10 @@ class TaskFields:
         that need it fail, and a re-run tries again."""
         if not self.users_read and any(op.fields.get("assignees") for op in ops):
             try:
-                listed = list_all(
+                listed = list_all(  # GET /users pages; GET /workspaces/{gid}/users takes no limit (spec)
                     self.client,
-                    f"/workspaces/{self.schema.workspace}/users",
-                    {"opt_fields": "email"},
+                    "/users",
+                    {"workspace": self.schema.workspace, "opt_fields": "email"},
                     "users",
                 )
             except MoteurError as exc:
@@ -161,14 +161,8 @@ class TaskFields:
                 chosen.append(found)
         for start in range(0, len(chosen), BATCH_SIZE):
             part = chosen[start : start + BATCH_SIZE]
-            actions = [
-                {
-                    "relative_path": f"/projects/{self.schema.project}/addCustomFieldSetting",
-                    "method": "post",
-                    "data": {"custom_field": str(f["gid"])},
-                }
-                for f in part
-            ]
+            path = f"/projects/{self.schema.project}/addCustomFieldSetting"
+            actions = [batch_action("post", path, {"custom_field": str(f["gid"])}) for f in part]
             results = send_batch(self.client, actions, "custom fields on the project", idempotent=True)
             for found, result in zip(part, results, strict=True):
                 status, _, message, _ = result_of(result)

@@ -11,6 +11,17 @@ HTTP layer honours.
 
 *Premium refusal*: Asana answers 402 to custom-field writes on a free workspace. It is classified as
 ``PremiumRequired`` so the writer can fall back to tags instead of failing the run.
+
+*Tier*: the budget is "150 [requests a minute] Free, 1,500 Paid" "depending on whether the domain is free or
+paid" (developers.asana.com/docs/rate-limits). Asana's API says nothing of a domain's plan: no workspace,
+user or team property holds it (asana_oas.yaml ``WorkspaceResponse``, ``UserResponse``, ``TeamResponse``), and
+an Asana engineer confirms "there isn't a way to get premiumness via the API" (Asana/SGTM#85, where a 402
+"Custom Fields are not available for free users" is the signal instead). So moteur starts at the tier the
+settings name (``asana_tier``, "paid" unless set) and, conservatively, takes any 402 — "the queried object
+or object mutation specified in the request is above your current premium level" (spec ``PaymentRequired``)
+— as a free domain: from that answer on, the token's limiter paces at the free budget (``note_free``), for
+every client of that token in the process. A 402 inside a batch's 200 counts too (``batch.send_batch``).
+``moteur doctor`` asks once (a 402 to listing the workspace's custom fields) and says which budget applies.
 """
 
 from __future__ import annotations
@@ -20,6 +31,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from moteur.connectors.http import (
@@ -74,12 +86,27 @@ def asana_message(text: str) -> str:
     return text
 
 
-def classify(failure: Failure) -> MoteurError:
-    """Asana's answers: 401 names the variable; 402 is ``PremiumRequired``; 404 names the object."""
+def note_free(limiter: SlidingWindowLimiter | None) -> None:
+    """Asana answered 402: the domain is free, so the token's budget is the free one from now on. Units the
+    limiter counts already stay counted; new ones wait for room under the lower limit."""
+    if limiter is not None and limiter.limit > pace("free"):
+        limiter.limit = pace("free")
+
+
+def tier_of(client: HttpClient) -> str:
+    """The tier the client paces at now: "free" once its limit is the free budget (set, or met as a 402)."""
+    limiter = rate_limiter(client)
+    return "free" if limiter is not None and limiter.limit <= pace("free") else "paid"
+
+
+def classify(failure: Failure, limiter: SlidingWindowLimiter | None = None) -> MoteurError:
+    """Asana's answers: 401 names the variable; 402 is ``PremiumRequired`` (and slows ``limiter`` to the free
+    budget); 404 names the object."""
     if failure.status == 401:
         return AuthError(AUTH_MESSAGE, hint=AUTH_HINT)
     message = asana_message(failure.text)
     if failure.status == 402:
+        note_free(limiter)
         return PremiumRequired(f"Asana: {failure.subject} needs a premium workspace (402): {message}")
     if failure.status == 404 and failure.what:
         return NotFound(
@@ -101,7 +128,11 @@ def asana_options(
     jitter: Callable[[], float] | None = None,
     max_attempts: int = 5,
 ) -> ClientOptions:
-    limiter = shared_limiter(f"asana-{tier}", token, pace(tier), WINDOW_SECONDS, clock=clock, sleep=sleep)
+    # One limiter per token in a process, whatever tier each client was told: Asana counts per token. It
+    # starts at the paid budget and is lowered for a free tier, here or at the first 402 (``note_free``).
+    limiter = shared_limiter("asana", token, pace("paid"), WINDOW_SECONDS, clock=clock, sleep=sleep)
+    if tier == "free":
+        note_free(limiter)
     options = ClientOptions(
         tool="Asana",
         credential_vars=CREDENTIAL_VARS,
@@ -109,7 +140,7 @@ def asana_options(
         retry=RetryPolicy(max_attempts=max_attempts, rate_window=WINDOW_SECONDS),
         limiters=(limiter,),
         write_cap=ConcurrencyCap(WRITES_IN_FLIGHT),
-        classify=classify,
+        classify=partial(classify, limiter=limiter),
         sleep=sleep,
     )
     return options if jitter is None else replace(options, jitter=jitter)

@@ -11,7 +11,9 @@ import math
 import threading
 from dataclasses import dataclass
 
-BATCH_SIZE = 10  # Asana's maximum actions per batch
+from moteur.connectors.asana.batch import BATCH_SIZE
+
+__all__ = ["BATCH_SIZE", "PATIENCE_SECONDS", "REQUEST_SLACK", "Pacing", "WriteSlots"]
 # Short batches spend this slack over the fewest batches (⌈writes / 10⌉). Issue 10 allows writes 1.2 × their
 # minimum but all requests only 1.1 × theirs (+ a constant), and a first sync's requests are mostly batches.
 REQUEST_SLACK = 1.1

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from moteur.connectors.asana.batch import batch_action, results_of
 from moteur.connectors.asana.schema import PREMIUM_HINT, ProjectSchema, fold
 from moteur.connectors.asana.transport import rate_limiter
 from moteur.connectors.asana.write_pacing import BATCH_SIZE, Pacing, WriteSlots
@@ -58,7 +59,7 @@ class Write:
     ops: list[int]  # indexes of the item ops this write carries
 
     def action(self) -> dict[str, Any]:
-        return {"relative_path": self.path, "method": self.method.lower(), "data": self.data}
+        return batch_action(self.method, self.path, self.data)
 
 
 @dataclass
@@ -198,10 +199,7 @@ class ItemWriter:
         finally:
             batch.taken.set()
             self.slots.release(n)
-        data = answer.get("data") if isinstance(answer, dict) else None
-        if not isinstance(data, list) or len(data) != n:
-            raise MoteurError("Asana answered a batch without one result per action")
-        return data
+        return results_of(self.client, answer, n)
 
     def _room(self, limiter: SlidingWindowLimiter | None, want: int, in_flight: int) -> tuple[int, float]:
         """(actions that fit the rate window now, seconds until ``want`` do). A batch in flight may still

@@ -18,7 +18,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from moteur.sandbox.asana import batch, events, reads, writes
+from moteur.sandbox.asana import batch, events, organizations, reads, writes
 from moteur.sandbox.asana.dispatch import Call, Context, Reply, dispatch, is_write
 from moteur.sandbox.asana.errors import NOT_AUTHORIZED, RATE_LIMITED, AsanaError, error_body
 from moteur.sandbox.asana.limits import PER_MINUTE, AsanaLimiter
@@ -30,7 +30,7 @@ __all__ = ["TOKEN", "AsanaEmulator"]
 
 # Shaped like an Asana personal access token ("2/<user gid>/<token gid>:<hex>"); fixed so runs repeat.
 TOKEN = "2/1200000000000002/1200000000000000:6d6f746575722d73616e64626f782d61"
-_HANDLERS = (reads, writes, events, batch)  # importing them registers their routes
+_HANDLERS = (reads, writes, organizations, events, batch)  # importing them registers their routes
 _FAULT_MESSAGES = {"500": "Server Error", "502": "Bad Gateway", "503": "Service Unavailable"}
 
 

@@ -5,6 +5,13 @@ parameters, for writes the body's data block; ``options`` holds ``limit``, ``off
 result is ``{"status_code", "headers", "body"}``; the batch itself answers 200 even when actions fail. Rate
 limiting (every action counts) is the emulator's job, before :func:`run_batch`.
 
+*Options, not data*: the spec's ``BatchRequestAction.data`` says "For GET requests, this should be a map of
+query parameters you would have normally passed in the URL. Options and pagination are not accepted here;
+put them in options instead", and ``options`` lists ``limit``, ``offset`` and ``fields`` ("Pretty JSON output
+is not an available option on individual actions"). So a GET action whose ``data`` holds ``opt_fields``,
+``opt_pretty``, ``limit`` or ``offset`` answers 400, as does an ``options`` key outside that list or
+``fields`` that is not an array of strings: the emulator never reads them from the wrong place.
+
 *Execution order*: Asana dispatches a batch's actions "in parallel, so all actions in the request will be
 processed simultaneously. There is no guarantee of the execution order" (developers.asana.com/docs/
 batch-requests; the spec's ``/batch`` summary: "Submit parallel requests"). The emulator runs them one at
@@ -23,6 +30,10 @@ from moteur.sandbox.asana.errors import AsanaError, error_body
 
 MAX_ACTIONS = 10
 METHODS = ("get", "post", "put", "delete", "patch", "head")
+# Query parameters a GET action may not carry in ``data`` (spec: ``BatchRequestAction.data``).
+OPTIONS_IN_DATA = ("opt_fields", "opt_pretty", "limit", "offset")
+# ``BatchRequestAction.options``: pagination and output options ("fields or expand").
+OPTION_KEYS = ("limit", "offset", "fields", "expand")
 
 
 def batch_actions(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -58,6 +69,24 @@ def _query_value(value: Any) -> str:
     return str(value)
 
 
+def _check_options(reading: bool, data: dict[str, Any], options: dict[str, Any]) -> None:
+    """400 for options or pagination in a GET's ``data``, or an ``options`` block the spec does not allow."""
+    misplaced = [key for key in OPTIONS_IN_DATA if key in data] if reading else []
+    if misplaced:
+        raise AsanaError(
+            400,
+            f"{misplaced[0]}: Options and pagination are not accepted in data; put them in options instead",
+        )
+    unknown = sorted(set(options) - set(OPTION_KEYS))
+    if unknown:
+        raise AsanaError(
+            400, f"options.{unknown[0]}: Not a valid option; use one of {', '.join(OPTION_KEYS)}"
+        )
+    fields = options.get("fields")
+    if fields is not None and (not isinstance(fields, list) or not all(isinstance(f, str) for f in fields)):
+        raise AsanaError(400, "options.fields: Must be an array of strings")
+
+
 def _run_action(context: Context, action: dict[str, Any], base_uri: str) -> dict[str, Any]:
     method = str(action["method"]).upper()
     path = str(action["relative_path"])
@@ -71,6 +100,7 @@ def _run_action(context: Context, action: dict[str, Any], base_uri: str) -> dict
         if not isinstance(data, dict) or not isinstance(options, dict):
             raise AsanaError(400, "data: Must be an object")
         reading = method in ("GET", "HEAD")
+        _check_options(reading, data, options)
         call = Call.build(
             "GET" if method == "HEAD" else method,
             path,

@@ -29,6 +29,18 @@ class Workspace:
 
 
 @dataclass
+class Team:
+    """A team of an organization (a workspace with ``is_organization``): each project there has one."""
+
+    gid: str
+    name: str
+    organization: str
+    members: list[str] = field(default_factory=list)  # user gids
+    description: str = ""
+    resource_type: str = "team"
+
+
+@dataclass
 class Project:
     gid: str
     name: str
@@ -38,6 +50,7 @@ class Project:
     modified_at: str
     notes: str = ""
     color: str | None = None
+    team: str | None = None  # the team it is shared with, in an organization
     archived: bool = False
     # A read-only project answers 403 to writes: the "insufficient permission" case of the API.
     read_only: bool = False
@@ -164,5 +177,15 @@ class Event:
 
 
 Record = (
-    User | Workspace | Project | Section | Task | Tag | EnumOption | CustomField | CustomFieldSetting | Story
+    User
+    | Workspace
+    | Team
+    | Project
+    | Section
+    | Task
+    | Tag
+    | EnumOption
+    | CustomField
+    | CustomFieldSetting
+    | Story
 )

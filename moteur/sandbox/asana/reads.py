@@ -61,6 +61,15 @@ def get_user(context: Context, call: Call, params: dict[str, str]) -> Reply:
     return one(context, call, context.store.get(User, params["user_gid"], "user"))
 
 
+@route("GET", "/users")
+def get_users(context: Context, call: Call, params: dict[str, str]) -> Reply:
+    """Every user of the workspace given (every user here: the emulator has one workspace), by gid as the
+    spec says ("Results are sorted by user ID"), paginated with ``limit``."""
+    if call.query.get("workspace"):
+        context.store.get(Workspace, call.query["workspace"], "workspace")
+    return page(context, call, sorted(context.store.all(User), key=lambda u: int(u.gid)))
+
+
 @route("GET", "/workspaces")
 def get_workspaces(context: Context, call: Call, params: dict[str, str]) -> Reply:
     return page(context, call, context.store.all(Workspace))
@@ -234,5 +243,9 @@ def get_custom_field(context: Context, call: Call, params: dict[str, str]) -> Re
 
 @route("GET", "/workspaces/{workspace_gid}/custom_fields")
 def get_workspace_custom_fields(context: Context, call: Call, params: dict[str, str]) -> Reply:
+    """A workspace's custom field definitions; 402 on a free one. Asana documents the 402 for custom-field
+    writes ("Custom Fields are not available for free users", Asana/SGTM#85), not for this list: refusing it
+    too is the strict reading, and what moteur's ``doctor`` takes as the sign of a free workspace."""
+    context.require_premium()
     workspace = context.store.get(Workspace, params["workspace_gid"], "workspace")
     return page(context, call, [f for f in context.store.all(CustomField) if f.workspace == workspace.gid])

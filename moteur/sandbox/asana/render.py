@@ -26,6 +26,7 @@ from moteur.sandbox.asana.entities import (
     Story,
     Tag,
     Task,
+    Team,
     User,
     Workspace,
 )
@@ -37,6 +38,7 @@ APP_URL = "https://app.asana.com"
 OPTIONAL: dict[str, frozenset[str]] = {
     "task": frozenset({"html_notes", "num_subtasks", "created_by"}),
     "story": frozenset({"html_text"}),
+    "team": frozenset({"description"}),  # "[Opt In]" in the spec's TeamResponse
 }
 
 FieldTree = dict[str, "FieldTree"]
@@ -187,7 +189,18 @@ def properties(store: AsanaStore, record: Renderable) -> dict[str, Any]:
             "owner": _ref(store, User, record.owner),
             "permalink_url": f"{APP_URL}/0/{record.gid}/list",
             "public": True,
+            "team": _ref(store, Team, record.team),
             "workspace": store.records[record.workspace],
+        }
+    if isinstance(record, Team):
+        return {
+            "gid": record.gid,
+            "resource_type": "team",
+            "name": record.name,
+            "description": record.description,
+            "organization": store.records[record.organization],
+            "permalink_url": f"{APP_URL}/0/{record.gid}/list",
+            "visibility": "public",
         }
     if isinstance(record, Section):
         parent = store.records[record.project]

@@ -1,10 +1,13 @@
 """The Asana emulator's seeds: the named initial content of a fresh store.
 
-- ``empty``: workspace "Démo" and the token's user, nothing else;
-- ``demo``: project "Plan marketing (démo)" in that workspace, built from ``DEMO_ACTIONS``: one section per
-  demo bucket, number custom fields Impact / Effort / Confidence (precision 0) holding the scores, an enum
-  field Objective and a text field Channel (as the Trello demo board holds them), workspace tags from the
-  actions' tags, assignees by e-mail from ``DEMO_MEMBERS``, ``completed`` for done actions, ``due_on``;
+- ``empty``: workspace "Démo" — an organization (``is_organization``) with one team, "Marketing", whose
+  members are the demo members — and the token's user, nothing else; a project created there needs a team,
+  as in a company's Asana (``organizations.py``);
+- ``demo``: project "Plan marketing (démo)" in that workspace and team, built from ``DEMO_ACTIONS``: one
+  section per demo bucket, number custom fields Impact / Effort / Confidence (precision 0) holding the
+  scores, an enum field Objective and a text field Channel (as the Trello demo board holds them), workspace
+  tags from the actions' tags, assignees by e-mail from ``DEMO_MEMBERS``, ``completed`` for done actions,
+  ``due_on``;
 - ``bulk``: project "Bulk (N)" with the same fields and ``bulk_actions(n)``.
 
 The token's user is the first demo member. Gids come from the store's counter, so a seed always gives the
@@ -15,11 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from moteur.sandbox.asana.entities import CustomField, Project, Section, Workspace
+from moteur.sandbox.asana.entities import CustomField, Project, Section, Team, Workspace
+from moteur.sandbox.asana.organizations import create_team
 from moteur.sandbox.asana.store import AsanaStore
 from moteur.sandbox.demo_data import BUCKETS, DEMO_ACTIONS, DEMO_MEMBERS, DemoAction, bulk_actions
 
 WORKSPACE_NAME = "Démo"
+TEAM_NAME = "Marketing"
 DEMO_PROJECT = "Plan marketing (démo)"
 OBJECTIVES = ("leads", "awareness", "retention")
 _OBJECTIVE_COLORS = ("green", "blue", "purple")
@@ -29,22 +34,28 @@ _TAG_COLORS = ("dark-green", "dark-blue", "dark-orange", "dark-purple", "dark-te
 def seed_store(store: AsanaStore, kind: str, n: int | None = None) -> list[str]:
     """Fill an empty store with seed ``kind``; the board refs (``asana:<project gid>``) it made."""
     workspace = store.create_workspace(WORKSPACE_NAME)
+    workspace.is_organization = True
+    workspace.email_domains = sorted({m.email.rpartition("@")[2] for m in DEMO_MEMBERS})
     members = [store.create_user(m.full_name, m.email) for m in DEMO_MEMBERS]
     store.me = members[0].gid
+    team = create_team(store, workspace, TEAM_NAME, [m.gid for m in members])
     if kind == "empty":
         return []
     if kind == "demo":
-        project = _project(store, workspace, DEMO_PROJECT, DEMO_ACTIONS)
+        project = _project(store, workspace, team, DEMO_PROJECT, DEMO_ACTIONS)
     elif kind == "bulk":
         count = n if n is not None else 100
-        project = _project(store, workspace, f"Bulk ({count})", bulk_actions(count))
+        project = _project(store, workspace, team, f"Bulk ({count})", bulk_actions(count))
     else:
         raise ValueError(f"unknown seed {kind!r}: expected demo, empty or bulk")
     return [f"asana:{project.gid}"]
 
 
-def _project(store: AsanaStore, workspace: Workspace, name: str, actions: Iterable[DemoAction]) -> Project:
+def _project(
+    store: AsanaStore, workspace: Workspace, team: Team, name: str, actions: Iterable[DemoAction]
+) -> Project:
     project = store.create_project(workspace, name, "Actions marketing, scores Impact / Effort / Confidence.")
+    project.team = team.gid
     first = store.get(Section, project.sections[0], "section")
     first.name = BUCKETS[0]
     sections = {BUCKETS[0]: first}

@@ -5,6 +5,11 @@ A number is kept as a float (rendered with the field's precision), an enum value
 multi-enum as a list of gids, a text as itself (at most 1,024 characters), a date as
 ``{"date", "date_time"}``.
 A value the field's type cannot take is a 400, as on Asana.
+
+*Colours*: a tag's ``color`` is one of the spec's ``TagBase.color`` enum (or null), a project's one of
+``ProjectBase.color`` (the same palette, plus ``none``); anything else is a 400 (``checked_colour``). An enum
+option's ``color`` has no enum in the spec (``EnumOption.color``: a string, "Defaults to ``none``"), so the
+emulator keeps what it is given.
 """
 
 from __future__ import annotations
@@ -14,6 +19,21 @@ from typing import Any
 
 from moteur.sandbox.asana.entities import CustomField
 from moteur.sandbox.asana.errors import invalid_field
+
+# asana_oas.yaml components.schemas.TagBase.color (and ProjectBase.color, which adds "none").
+PALETTE = tuple(
+    f"{shade}-{hue}"
+    for shade in ("dark", "light")
+    for hue in ("pink", "green", "blue", "red", "teal", "brown", "orange", "purple", "warm-gray")
+)
+PROJECT_PALETTE = (*PALETTE, "none")
+
+
+def checked_colour(param: str, value: Any, palette: tuple[str, ...] = PALETTE) -> str | None:
+    """``value`` when it is null or one of ``palette``; else 400 as Asana's enum validation answers."""
+    if value is None or value in palette:
+        return value if value is None else str(value)
+    raise invalid_field(param, f"Must be one of {', '.join(palette)} or null, not {value!r}")
 
 
 def iso_ms(moment: datetime) -> str:

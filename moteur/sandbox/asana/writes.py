@@ -11,6 +11,7 @@ from typing import Any
 from moteur.sandbox.asana.dispatch import Call, Context, Reply, created, data_field, empty, one, route
 from moteur.sandbox.asana.entities import CustomField, Project, Section, Tag, Task, Workspace
 from moteur.sandbox.asana.errors import AsanaError, invalid_field
+from moteur.sandbox.asana.values import PROJECT_PALETTE, checked_colour
 
 FIELD_TYPES = ("text", "number", "enum", "multi_enum", "date")
 # Task properties a PUT or POST may set directly (associations go through their own routes).
@@ -79,27 +80,11 @@ def _strip_html(text: str) -> str:
 # -- projects and sections ---------------------------------------------------------------------
 
 
-def _create_project(context: Context, call: Call, workspace_gid: object) -> Reply:
-    workspace = context.store.get(Workspace, workspace_gid, "workspace")
-    name = data_field(call, "name", required=True)
-    project = context.store.create_project(workspace, str(name), str(call.data.get("notes") or ""))
-    project.color = call.data.get("color")
-    return created(context, call, project)
-
-
-@route("POST", "/projects")
-def post_project(context: Context, call: Call, params: dict[str, str]) -> Reply:
-    return _create_project(context, call, data_field(call, "workspace", required=True))
-
-
-@route("POST", "/workspaces/{workspace_gid}/projects")
-def post_workspace_project(context: Context, call: Call, params: dict[str, str]) -> Reply:
-    return _create_project(context, call, params["workspace_gid"])
-
-
 @route("PUT", "/projects/{project_gid}")
 def put_project(context: Context, call: Call, params: dict[str, str]) -> Reply:
     project = context.writable(context.store.get(Project, params["project_gid"], "project"))
+    if "color" in call.data:
+        checked_colour("color", call.data["color"], PROJECT_PALETTE)
     for name in ("name", "notes", "color", "archived"):
         if name in call.data:
             setattr(project, name, call.data[name])
@@ -309,7 +294,8 @@ def post_story(context: Context, call: Call, params: dict[str, str]) -> Reply:
 def _create_tag(context: Context, call: Call, workspace_gid: object) -> Reply:
     workspace = context.store.get(Workspace, workspace_gid, "workspace")
     name = data_field(call, "name", required=True)
-    return created(context, call, context.store.create_tag(workspace, str(name), call.data.get("color")))
+    colour = checked_colour("color", call.data.get("color"))
+    return created(context, call, context.store.create_tag(workspace, str(name), colour))
 
 
 @route("POST", "/tags")
