@@ -1,6 +1,6 @@
 """The real Trello export of issue 8's "done when": a board of a few hundred cards, migrated between tools.
 
-The export (``../shared/fixtures/trello/zh_europe_trip_2026_board.json``, 201 cards) is loaded into the
+The export (``tests/contract/fixtures/trello/zh_europe_trip_2026_board.json``, 201 cards) is loaded into the
 sandbox's Trello, then migrated with ``--include-archived`` along the six directed pairs: the Trello board
 into a new Asana project and a new monday board, then each copy into the two other tools. Each migration runs
 twice; the second must create nothing. One row per pair: items, subitems and comments carried, requests and
