@@ -1,4 +1,5 @@
-"""What the incremental reads send, held to the vendors' own specs (``moteur/sandbox/contracts``): monday's two documents validate against both official SDLs; the Trello URLs and the Asana events call
+"""What the incremental reads send, held to the vendors' own specs (``moteur/sandbox/contracts``): monday's
+two documents validate against both official SDLs; the Trello URLs and the Asana events call
 use only parameters the OpenAPI specs declare."""
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The recorded monday.com exchanges replayed against the sandbox, and the complexity budget on a fake clock.
 
-Replay: each request of ``tests/contract/fixtures/monday-cassettes/*.yml`` (Ruby VCR) is sent as recorded, with
-the API version the recording answered in and the recorded ids swapped for the sandbox's (learned from the
-answers: every ``id`` and ``cursor`` of a recorded answer maps to the one at the same place in ours). Our
+Replay: each request of ``tests/contract/fixtures/monday-cassettes/*.yml`` (Ruby VCR) is sent as recorded,
+with the API version the recording answered in and the recorded ids swapped for the sandbox's (learned from
+the answers: every ``id`` and ``cursor`` of a recorded answer maps to the one at the same place in ours). Our
 answer must have the recorded answer's shape: same status, same keys at every level, same error shape.
 """
 
