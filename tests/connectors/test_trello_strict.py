@@ -1,8 +1,8 @@
 """The Trello connector against the strict sandbox (issue 15): every ``/batch`` ``urls`` value is built by one
 function that percent-encodes the commas inside a route and counted by one (``request_units``); the sync read
-stays one request with the board's Power-Ups inside it; a board given by shortLink never costs a
-``/1/members/`` request; Custom Fields detection follows the board plugin; a refused write is one line naming
-the board and the field, exit code 1."""
+stays one request with the board's Power-Ups inside it; a board given by shortLink costs what it costs by id
+and never a ``/1/members/`` request; Custom Fields detection follows the board plugin; a refused write is one
+line naming the board and the field, exit code 1."""
 
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ from virtual_clock import VirtualClock
 
 from connectors.test_trello import connector_for
 from moteur.connectors.http import HttpClient
+from moteur.connectors.trello.account import board_access
 from moteur.connectors.trello.batch import batch_urls, route
+from moteur.connectors.trello.board_schema import BoardSchema, load_native
 from moteur.connectors.trello.power_ups import CUSTOM_FIELDS_PLUGIN
 from moteur.connectors.trello.transport import MAX_BATCH_URLS, request_units, trello_auth, trello_options
-from moteur.core.errors import RateLimited
+from moteur.core.errors import NotFound, RateLimited
 from moteur.core.model import BoardRef, FieldKind, Tool
 from moteur.core.ops import EnsureField
 
@@ -84,22 +86,93 @@ def test_the_sync_read_is_one_request_of_seven_routes_with_the_power_ups(sandbox
 # -- a board by shortLink -----------------------------------------------------------------------------------
 
 
-def test_a_board_given_by_short_link_costs_no_members_request(sandbox: Sandbox) -> None:
-    """``/1/members/`` allows 100 requests per 900 s (API_FACTS §1.5): a read or a sync by shortLink resolves
-    it on the board route (``GET /boards/{shortLink}``), once per run."""
-    by_id = _ref(sandbox)
+def _short_link(sandbox: Sandbox, ref: BoardRef) -> BoardRef:
     state = requests.get(f"{sandbox.url}/_sandbox/state", timeout=10).json()["trello"]
-    link = BoardRef(tool=Tool.TRELLO, board=state["boards"][by_id.board]["shortLink"])
+    return BoardRef(tool=Tool.TRELLO, board=state["boards"][ref.board]["shortLink"])
+
+
+def test_a_board_given_by_short_link_is_read_in_one_request(sandbox: Sandbox) -> None:
+    """Trello answered 200 to ``/boards/{shortLink}`` and its sub-routes, and to shortLinks inside a
+    ``/batch`` (trello-for-wolves, 2017: tests/contract/fixtures/trello-recorded/tfw_*.json): the read sends
+    its batch with the shortLink and learns the id from the board's answer, never through ``/1/members/``
+    (100 requests per 900 s, API_FACTS §1.5)."""
+    by_id = _ref(sandbox)
+    link = _short_link(sandbox, by_id)
     connector = connector_for(sandbox.env)
     snapshot = connector.read(link)
-    assert connector.request_count() == 2  # the shortLink, then the batch
+    assert connector.request_count() == 1  # the batch alone: no request to resolve the shortLink
     assert snapshot.native["board_id"] == by_id.board and len(snapshot.actions) == 40
+    [batch] = _log(sandbox)
+    assert batch["path"] == "/batch"
+    assert all(r.startswith(f"/boards/{link.board}") for r in batch["query"]["urls"].split(","))
     assert connector.read(link).native["board_id"] == by_id.board
-    assert connector.request_count() == 3  # the id is kept: the second read is the batch alone
-    plan = connector.writeback(snapshot)
-    assert plan.skip == frozenset()
+    assert connector.request_count() == 2  # the id is kept: the second read names the board by it
+    assert all(r.startswith(f"/boards/{by_id.board}") for r in _log(sandbox)[1]["query"]["urls"].split(","))
+    assert connector.writeback(snapshot).skip == frozenset()
     assert not [p for p in _paths(_log(sandbox)) if p.startswith("/members")]
-    assert _log(sandbox)[0]["path"] == f"/boards/{link.board}"
+
+
+def test_every_read_by_short_link_costs_what_it_costs_by_id(sandbox: Sandbox) -> None:
+    """Each entry point, on a fresh connector (nothing learnt): the same requests by shortLink as by id."""
+    by_id = _ref(sandbox)
+    link = _short_link(sandbox, by_id)
+
+    def costs(ref: BoardRef) -> dict[str, int]:
+        out = {}
+        for name, call in {
+            "read": lambda c: c.read(ref),
+            "cursor then read": lambda c: (c.cursor_of(ref), c.read(ref)),
+            "full read": lambda c: c.read_full(ref),
+            "capabilities": lambda c: c.capabilities(ref),
+            "board access": lambda c: board_access(c.http, ref.board, "nobody"),
+            "target schema": lambda c: load_native(c.http, ref.board),
+        }.items():
+            connector = connector_for(sandbox.env)
+            call(connector)
+            out[name] = connector.request_count()
+        return out
+
+    assert costs(link) == costs(by_id) == {
+        "read": 1, "cursor then read": 2, "full read": 1, "capabilities": 1, "board access": 1,
+        "target schema": 1,
+    }  # fmt: skip
+    connector = connector_for(sandbox.env)
+    assert load_native(connector.http, link.board)["board_id"] == by_id.board
+    assert connector.read_full(link).native["board_id"] == by_id.board
+
+
+def test_cards_past_the_first_thousand_are_paged_by_the_board_id(sandbox: Sandbox) -> None:
+    sandbox.reset("bulk:1200")
+    by_id = _ref(sandbox)
+    link = _short_link(sandbox, by_id)
+    connector = connector_for(sandbox.env)
+    assert len(connector.read(link).actions) == 1200
+    assert connector.request_count() == 2  # the batch (first 1,000 cards), then the page after them
+    assert _log(sandbox)[-1]["path"] == f"/boards/{by_id.board}/cards"
+
+
+def test_an_unknown_short_link_is_not_found_naming_it(sandbox: Sandbox) -> None:
+    connector = connector_for(sandbox.env)
+    with pytest.raises(NotFound, match="abcdEFGH"):
+        connector.read(BoardRef(tool=Tool.TRELLO, board="abcdEFGH"))
+    assert connector.request_count() == 1
+
+
+def test_an_option_whose_create_was_dropped_is_found_by_the_options_route(sandbox: Sandbox) -> None:
+    """``GET /customFields/{id}/options`` keys each option ``_id`` (recorded:
+    can_get_custom_field_options_of_custom_field, ruby-trello 2020): the lookup after an ambiguous create
+    finds the option there and adds none twice."""
+    connector = connector_for(sandbox.env)
+    schema = BoardSchema(connector.http, connector.read(_ref(sandbox)))
+    field = schema.fields["objective"]
+    sandbox.set_faults(rate=1.0, seed=3, kinds=["commit_then_drop"])
+    option_id = schema.option_id(field, "Virality")
+    sandbox.set_faults(0.0)
+    assert any(e["fault"] == "commit_then_drop" for e in sandbox.requests())
+    state = requests.get(f"{sandbox.url}/_sandbox/state", timeout=10).json()["trello"]
+    options = state["customFields"][field["id"]]["options"]
+    assert [o["id"] for o in options if o["value"]["text"] == "Virality"] == [option_id]
+    assert schema.option_id(field, "virality") == option_id  # found again without a request
 
 
 # -- the Custom Fields power-up ------------------------------------------------------------------------------

@@ -40,6 +40,9 @@ SPEC_EXCEPTIONS: dict[str, str] = {  # keyed by the offending field's name
     "powerUps": "spec: string; real: [] (zh board, a list)",
     "permissionLevel": "spec: org|board; real boards say 'private' (prefs of ja_clipkit_board.json)",
     "background": "spec: 24-hex id; real: colour names such as 'blue' (prefs of ja_clipkit_board.json)",
+    "backgroundImage": "spec: non-nullable uri; real: null on a colour background (prefs of ja_clipkit…json)",
+    "backgroundImageScaled": "spec: non-nullable array; real: null on a colour background (prefs of "
+    "ja_clipkit_board.json)",
     "labels": "spec: Label without 'uses'; real card labels carry 'uses': 12 (zh cards)",
 }
 

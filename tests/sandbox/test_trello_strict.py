@@ -165,5 +165,7 @@ def test_members_routes_allow_100_requests_per_900_seconds_per_token() -> None:
     assert get(f"/boards/{board}", fields="name").status_code == 200  # other routes are not held
     batched = get("/batch", urls=f"/boards/{board},/members/me")  # an inner /members/ route counts too
     assert batched.status_code == 429
+    assert get("/Members/me").status_code == 429  # paths route case-insensitively: so does the limit
+    assert get("//members/me").status_code == 429  # and a doubled slash is one
     now[0] = 1000.0 + 900.0 + 1  # the first ones have left the 900 s window
     assert get("/members/me").status_code == 200

@@ -19,7 +19,7 @@ from typing import Any
 from moteur.connectors.http import HttpClient
 from moteur.connectors.trello.batch import batch_answers, route
 from moteur.connectors.trello.power_ups import custom_fields_on, plugins_route
-from moteur.connectors.trello.reader import _answer, resolve_board_id
+from moteur.connectors.trello.reader import _answer, board_key, learn_board_id
 from moteur.core.errors import RemoteError
 from moteur.core.model import BoardRef, Tool
 
@@ -86,15 +86,16 @@ def reachable_boards(client: HttpClient) -> list[tuple[BoardRef, str]]:
 
 def board_access(client: HttpClient, board: str, member_id: str) -> TrelloBoardAccess:
     """One request (a ``/batch`` of the board with its members and memberships, and its enabled Power-Ups;
-    one more to resolve a shortLink): ``NotFound`` if unreachable."""
-    board_id = resolve_board_id(client, board)
+    by id or by shortLink alike, see ``reader``): ``NotFound`` if unreachable."""
+    key = board_key(client, board)
     what = f"board {board}"
     routes = [
-        route(f"/boards/{board_id}", fields="name,closed,prefs", members="all", memberships="all"),
-        plugins_route(board_id),
+        route(f"/boards/{key}", fields="name,closed,prefs", members="all", memberships="all"),
+        plugins_route(key),
     ]
     answers = batch_answers(client, routes, what)
     answer = _dict(_answer(answers[0], what), what)
+    learn_board_id(client, board, answer)
     return TrelloBoardAccess(
         name=str(answer.get("name", "")),
         closed=bool(answer.get("closed")),

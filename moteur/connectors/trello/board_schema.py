@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from moteur.connectors.http import AmbiguousWrite, HttpClient
 from moteur.connectors.trello.batch import batch_answers, route
 from moteur.connectors.trello.power_ups import custom_fields_on, plugins_route
-from moteur.connectors.trello.reader import _answer, _list_of, resolve_board_id
+from moteur.connectors.trello.reader import _answer, _list_of, board_key, learn_board_id
 from moteur.core.model import Snapshot
 from moteur.mappings.schema import fold
 
@@ -201,7 +201,10 @@ class BoardSchema:
             return option
 
         def find() -> dict[str, Any] | None:
-            current = _list_of(self.client.request_json("GET", f"/customFields/{field['id']}/options"))
+            # This route keys each option ``_id`` (recorded: can_get_custom_field_options_of_custom_field,
+            # ruby-trello 2020), where the field's own ``options`` say ``id``.
+            answer = _list_of(self.client.request_json("GET", f"/customFields/{field['id']}/options"))
+            current = [{**o, "id": o.get("id") or o.get("_id")} for o in answer]
             field["options"] = current
             return next((o for o in current if same(o)), None)
 
@@ -240,20 +243,21 @@ def _text(value: object) -> str:
 
 
 def load_native(client: HttpClient, board: str) -> dict[str, Any]:
-    """The board schema in one ``/batch`` when no full read gave it (a target the caller did not read)."""
-    board_id = resolve_board_id(client, board)
-    what = f"board {board_id}"
+    """The board schema in one ``/batch`` when no full read gave it (a target the caller did not read), by id
+    or by shortLink alike (``reader``'s *Board reference*)."""
+    key = board_key(client, board)
+    what = f"board {board}"
     routes = [
-        route(f"/boards/{board_id}", fields="name"),
-        route(f"/boards/{board_id}/lists", filter="open", fields="name,closed,pos"),
-        route(f"/boards/{board_id}/labels", fields="name,color", limit="1000"),
-        route(f"/boards/{board_id}/customFields"),
-        route(f"/boards/{board_id}/members"),
+        route(f"/boards/{key}", fields="name"),
+        route(f"/boards/{key}/lists", filter="open", fields="name,closed,pos"),
+        route(f"/boards/{key}/labels", fields="name,color", limit="1000"),
+        route(f"/boards/{key}/customFields"),
+        route(f"/boards/{key}/members"),
         route("/members/me", fields="id,username,fullName,email"),
-        plugins_route(board_id),
+        plugins_route(key),
     ]
     answers = batch_answers(client, routes, what)
-    _answer(answers[0], what)  # a board that is gone raises here
+    board_id = learn_board_id(client, board, _answer(answers[0], what))  # a board that is gone raises here
     me = _answer(answers[5], "the token's member")
     members = [*_list_of(_answer(answers[4], "members")), me if isinstance(me, dict) else {}]
     return {

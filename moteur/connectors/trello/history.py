@@ -8,7 +8,7 @@ Terms:
   member (the only one whose e-mail Trello shows), the first 1,000 cards (``open``, or ``all`` with archived
   ones), every checklist of the board, and the first 1,000 comment actions — then one more request per
   further 1,000 cards or comments (paged with ``before``, ids being creation-ordered). A board costs
-  ``⌈cards/1000⌉ + ⌈comments/1000⌉ − 1`` requests, never one per card.
+  ``⌈cards/1000⌉ + ⌈comments/1000⌉ − 1`` requests, never one per card, whether given by id or shortLink.
 - *Identity*: the ``moteur-source: <key>`` footer a migration wrote on a card (``core/identity``); it is
   stripped from the action's description and kept in ``extra["moteur_source"]``, so a lost state can be
   rebuilt from the board alone.
@@ -36,11 +36,12 @@ from moteur.connectors.trello.reader import (
     RawBoard,
     _answer,
     _list_of,
+    board_key,
     board_parts,
     board_routes,
     cards_route,
+    learn_board_id,
     more_pages,
-    resolve_board_id,
 )
 from moteur.core.identity import split_identity
 from moteur.core.model import Action, BoardRef, ChecklistItem, Comment, Snapshot, Status
@@ -75,11 +76,13 @@ class FullBoard:
 
 
 def fetch_full(client: HttpClient, board: str, *, include_archived: bool) -> FullBoard:
-    board_id = resolve_board_id(client, board)
+    """The full read, by id or by shortLink alike: the shortLink in the batch's routes, the id learnt from
+    the board's answer for the pages after it (``reader``'s *Board reference*)."""
     what = f"board {board}"
     card_filter = "all" if include_archived else "open"
-    answers = batch_answers(client, full_batch_routes(board_id, card_filter), what)
+    answers = batch_answers(client, full_batch_routes(board_key(client, board), card_filter), what)
     raw = board_parts(answers, what)
+    board_id = learn_board_id(client, board, raw.board)
     me = _answer(answers[ME], "the token's member")
     first_cards = _list_of(_answer(answers[CARDS], f"cards of {what}"), keep_all=True)
     raw.cards = more_pages(

@@ -54,24 +54,21 @@ ACTION_TYPES = ",".join(
 _GONE = ("deleteCard", "moveCardFromBoard")
 
 
-def board_id_of(client: HttpClient, board: BoardRef, cached: Snapshot | None = None) -> str:
-    known = str(cached.native.get("board_id") or "") if cached is not None else ""
-    return known or reader.resolve_board_id(client, board.board)
-
-
 def cursor_of(client: HttpClient, board: BoardRef) -> str:
-    """The newest action id of the board (or the board's id when it has none): one request."""
-    board_id = board_id_of(client, board)
+    """The newest action id of the board (or the board's id when it has none): one request, by id or by
+    shortLink alike (recorded: ``GET /boards/{shortLink}/actions`` answered 200,
+    tfw_board_actions_filter_limit, trello-for-wolves 2017). Only a board given by a shortLink not yet
+    learnt and without any such action costs one more, for its id."""
     answer = client.request_json(
         "GET",
-        f"/boards/{board_id}/actions",
+        f"/boards/{reader.board_key(client, board.board)}/actions",
         params={"limit": "1", "fields": "id", "filter": ACTION_TYPES},
         what=f"actions of board {board}",
     )
     newest = (
         answer[0].get("id") if isinstance(answer, list) and answer and isinstance(answer[0], dict) else None
     )
-    return str(newest) if newest else board_id
+    return str(newest) if newest else reader.resolve_board_id(client, board.board)
 
 
 def read_changes(
@@ -79,17 +76,19 @@ def read_changes(
 ) -> ChangeSet | None:
     """The board updated by the actions since ``cursor``, or None when the cursor must be refused."""
     before = client.stats().requests
-    board_id = board_id_of(client, board, cached)
+    known = str(cached.native.get("board_id") or "")  # the cached read's; else learnt from this batch
+    key = known or reader.board_key(client, board.board)
     what = f"board {board}"
     actions_route = route(
-        f"/boards/{board_id}/actions",
+        f"/boards/{key}/actions",
         since=cursor,
         limit=str(ACTIONS_PAGE),
         filter=ACTION_TYPES,
         fields="id,type,data",
     )
-    answers = batch_answers(client, [*reader.board_routes(board_id), actions_route], what)
+    answers = batch_answers(client, [*reader.board_routes(key), actions_route], what)
     fresh_board = reader.board_parts(answers, what)
+    board_id = known or reader.learn_board_id(client, board.board, fresh_board.board)
     try:
         actions = reader._list_of(reader._answer(answers[reader.BOARD_PARTS], f"actions of {what}"))
     except RemoteError:

@@ -11,12 +11,19 @@ cards ``before`` the oldest id seen. A page whose oldest id does not move would 
 instead.
 
 *Board reference*: a board is given by its 24-hex id or by the shortLink of its URL
-(``trello.com/b/<shortLink>/…``). ``GET /boards/{id}`` takes either (e.g. ``GET /1/boards/Ii6vhIyq?fields=
-name,url``: grantwinney.com/what-is-trello-api), so a shortLink is resolved with ``GET /boards/{shortLink}
-?fields=name`` (the answer carries the id) — never ``/members/me/boards``, whose route allows 100 requests
-per 900 s (API_FACTS §1.5) — and the batch then uses the id: that the board's other routes take a shortLink
-is not documented. The id is kept per client (a board's id never changes), so a shortLink costs one request
-per run, an id none.
+(``trello.com/b/<shortLink>/…``). Trello takes a shortLink where it takes the board's id: it answered 200
+to ``GET /boards/{shortLink}`` (grantwinney.com/what-is-trello-api), to ``/boards/{shortLink}/cards``,
+``/lists``, ``/labels`` and ``/actions``, and to ``/boards/{shortLink}`` and ``/cards/{shortLink}`` as
+routes of a ``GET /batch`` (trello-for-wolves' live answers, 2017:
+``tests/contract/fixtures/trello-recorded/tfw_*.json``). So a read by shortLink sends its ``/batch`` with the
+shortLink in every route (``board_key``) and learns the id from the board route's answer
+(``learn_board_id``); everything after (the cards page past 1,000, writes, the snapshot's ``board_id``)
+uses the id, kept per client (a board's id never changes). No recording shows a shortLink on the board's
+``customFields``, ``members``, ``boardPlugins`` or ``checklists`` routes: they are taken to resolve it as
+the recorded routes of the same board do (were one to refuse it, the read would fail with a ``NotFound``
+naming the board, never read wrong data). Never ``/members/me/boards``, whose route allows 100 requests
+per 900 s (API_FACTS §1.5). A caller that needs the id before anything else resolves it with one
+``GET /boards/{shortLink}?fields=name`` (``resolve_board_id``).
 """
 
 from __future__ import annotations
@@ -78,23 +85,37 @@ def board_routes(board_id: str) -> list[Route]:
     ]
 
 
-def resolve_board_id(client: HttpClient, board: str) -> str:
-    """The 24-hex id of a board given by id or shortLink (a shortLink costs one request, once per client)."""
+def board_key(client: HttpClient, board: str) -> str:
+    """What a route names the board by: its id when known (given as one, or learnt by this client), else the
+    reference as given (a shortLink), percent-encoded whole so that nothing in it reads as route structure."""
     if is_object_id(board):
         return board.lower()
-    known = _IDS.setdefault(client, {})
-    if board not in known:
-        path = f"/boards/{quote(board, safe='')}"
-        # ``name`` is the cheapest field the spec lists for ``fields``; Trello always sends the ``id``.
-        answer = client.request_json("GET", path, params={"fields": "name"}, what=f"board {board}")
-        board_id = str(answer.get("id") or "") if isinstance(answer, dict) else ""
-        if not is_object_id(board_id):
-            raise NotFound(
-                f"Trello board {board} not found",
-                hint="use the board id or shortLink from its URL: trello.com/b/<shortLink>/…",
-            )
-        known[board] = board_id.lower()
-    return known[board]
+    return _IDS.get(client, {}).get(board) or quote(board, safe="")
+
+
+def learn_board_id(client: HttpClient, board: str, answer: object) -> str:
+    """The board's id from the answer of its board route (Trello always sends the ``id``), kept for
+    ``client``; ``NotFound`` if the answer has none."""
+    board_id = str(answer.get("id") or "") if isinstance(answer, dict) else ""
+    if not is_object_id(board_id):
+        raise NotFound(
+            f"Trello board {board} not found",
+            hint="use the board id or shortLink from its URL: trello.com/b/<shortLink>/…",
+        )
+    if not is_object_id(board):
+        _IDS.setdefault(client, {})[board] = board_id.lower()
+    return board_id.lower()
+
+
+def resolve_board_id(client: HttpClient, board: str) -> str:
+    """The 24-hex id of a board given by id or shortLink, for a caller that needs it before any read (a
+    shortLink not yet learnt costs one request)."""
+    key = board_key(client, board)
+    if is_object_id(key):
+        return key
+    # ``name`` is the cheapest field the spec lists for ``fields``; Trello always sends the ``id``.
+    answer = client.request_json("GET", f"/boards/{key}", params={"fields": "name"}, what=f"board {board}")
+    return learn_board_id(client, board, answer)
 
 
 def _answer(entry: object, what: str) -> Any:
@@ -116,11 +137,12 @@ def _answer(entry: object, what: str) -> Any:
 
 
 def read_board(client: HttpClient, board: str) -> RawBoard:
-    """The raw board: one batch call (plus one per further 1,000 cards, plus one to resolve a shortLink)."""
-    board_id = resolve_board_id(client, board)
+    """The raw board: one batch call (plus one per further 1,000 cards), by id or by shortLink alike."""
+    key = board_key(client, board)
     what = f"board {board}"
-    answers = batch_answers(client, [*board_routes(board_id), cards_route(board_id)], what)
+    answers = batch_answers(client, [*board_routes(key), cards_route(key)], what)
     raw = board_parts(answers, what)
+    board_id = learn_board_id(client, board, raw.board)
     raw.cards = _list_of(_answer(answers[BOARD_PARTS], f"cards of {what}"), keep_all=True)
     raw.cards = more_pages(client, raw.cards, cards_route(board_id), f"cards of {what}")
     return raw

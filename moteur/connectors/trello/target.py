@@ -21,7 +21,7 @@ from moteur.connectors.migration import Capabilities
 from moteur.connectors.trello.board_schema import create_once
 from moteur.connectors.trello.custom_values import CARRIED_KINDS
 from moteur.connectors.trello.power_ups import CUSTOM_FIELDS_PLUGIN, read_custom_fields_on
-from moteur.connectors.trello.reader import resolve_board_id
+from moteur.connectors.trello.reader import board_key
 from moteur.core.errors import AuthError, MoteurError, PermissionDenied
 from moteur.core.identity import with_identity
 from moteur.core.model import BoardRef, Tool
@@ -51,8 +51,9 @@ def capabilities(client: HttpClient, board: BoardRef | None, power_up: bool | No
 
     Trello shows no member's e-mail but the token's own, so ``emails`` stays unknown (None)."""
     if board is not None and power_up is None:
-        board_id = resolve_board_id(client, board.board)
-        power_up = read_custom_fields_on(client, board_id, f"the Power-Ups of board {board.board}")
+        # By id or shortLink alike (``reader``'s *Board reference*): no request to learn the id first.
+        key = board_key(client, board.board)
+        power_up = read_custom_fields_on(client, key, f"the Power-Ups of board {board.board}")
     on = power_up is not False
     return Capabilities(
         tool=Tool.TRELLO,

@@ -15,6 +15,7 @@ Terms:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -40,7 +41,9 @@ def route_path(route: str) -> str:
 
 
 def is_member_route(path: str) -> bool:
-    """Whether a path is one of ``/1/members/``'s, which have a limit of their own (API_FACTS §1.5)."""
+    """Whether a path is one of ``/1/members/``'s, which have a limit of their own (API_FACTS §1.5); read as
+    Trello routes it (any case, a doubled slash as one: ``routes``), so that no spelling escapes the limit."""
+    path = re.sub("/{2,}", "/", path).lower()
     return path.rstrip("/") == "/members" or path.startswith("/members/")
 
 

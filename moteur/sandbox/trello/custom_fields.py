@@ -2,14 +2,24 @@
 
 *Custom field item*: one card's value for one custom field: ``{"value": {"number": "42"}}`` (numbers travel as
 strings), ``{"value": {"text"|"date"|"checked": …}}``, or ``{"idValue": <option id>}`` for ``list`` fields.
-An empty ``value`` (``{}`` or ``""``) clears it.
+An empty ``value`` (``{}`` or ``""``) clears it. A form body's ``value[text]=cool`` arrives here as
+``{"value": {"text": "cool"}}`` (the emulator reads Rails-style keys so; recorded: custom_field_item_save_1,
+ruby-trello 2020).
+
+*Answers as recorded* (ruby-trello cassettes, 2020, ``tests/contract/fixtures/trello-recorded/``): a single
+field (``GET /customFields/{id}``, ``POST /customFields``) carries ``limits`` on its options, the board's
+list of fields does not (can_get_custom_field_options_of_custom_field, can_success_create_a_custom_field,
+can_get_custom_fields_of_board); ``GET /customFields/{id}/options`` keys each option ``_id``, with
+``value``, ``color`` and ``pos`` and no ``idCustomField`` (can_get_custom_field_options_of_custom_field).
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from moteur.sandbox.trello.reads import get_board, get_card
+from moteur.sandbox.trello.recorded import FIELD_LIMITS
 from moteur.sandbox.trello.store import TrelloStore, is_object_id
 from moteur.sandbox.trello.trello_errors import TrelloError, not_found
 from moteur.sandbox.trello.writes import (
@@ -17,11 +27,24 @@ from moteur.sandbox.trello.writes import (
     VALUE_KEYS,
     Params,
     _bool,
-    _card_ref,
     _check_powerup,
     _get,
     _pos,
+    card_ref,
 )
+
+
+def with_limits(field: dict[str, Any]) -> dict[str, Any]:
+    """A single custom field as Trello answers it: with its ``limits``."""
+    return {**field, "limits": copy.deepcopy(FIELD_LIMITS)}
+
+
+def options_answer(field: dict[str, Any]) -> list[dict[str, Any]]:
+    """``GET /customFields/{id}/options``: a list field's options keyed ``_id`` (``[]`` for other types)."""
+    return [
+        {"_id": o["id"], "value": o["value"], "color": o["color"], "pos": o["pos"]}
+        for o in field.get("options", [])
+    ]
 
 
 def create_custom_field(store: TrelloStore, params: Params) -> dict[str, Any]:
@@ -136,7 +159,7 @@ def set_item(store: TrelloStore, card_id: str, field_id: str, body: Params) -> d
             current["idValue"] = id_value
         result = dict(current)
     field_ref = {"id": field_id, "name": field["name"], "type": field["type"]}
-    data = {"card": _card_ref(card), "customField": field_ref, "customFieldItem": result, "old": old or {}}
+    data = {"card": card_ref(card), "customField": field_ref, "customFieldItem": result, "old": old or {}}
     store.record_action("updateCustomFieldItem", card["idBoard"], data)
     return result
 
@@ -153,7 +176,7 @@ def set_items(store: TrelloStore, card_id: str, body: Params) -> list[dict[str, 
 def create_checklist(store: TrelloStore, card_id: str, params: Params) -> dict[str, Any]:
     card = get_card(store, card_id)
     checklist = store.add_checklist(card_id, str(params.get("name", "Checklist")))
-    data = {"card": _card_ref(card), "checklist": {"id": checklist["id"], "name": checklist["name"]}}
+    data = {"card": card_ref(card), "checklist": {"id": checklist["id"], "name": checklist["name"]}}
     store.record_action("addChecklistToCard", card["idBoard"], data)
     return checklist
 
@@ -176,7 +199,7 @@ def update_check_item(store: TrelloStore, card_id: str, item_id: str, params: Pa
                     item["state"] = params["state"]
                 if "name" in params:
                     item["name"] = str(params["name"])
-                data = {"card": _card_ref(card), "checkItem": {k: item[k] for k in ("id", "name", "state")}}
+                data = {"card": card_ref(card), "checkItem": {k: item[k] for k in ("id", "name", "state")}}
                 store.record_action("updateCheckItemStateOnCard", card["idBoard"], data)
                 return dict(item)
     raise not_found()
@@ -197,5 +220,5 @@ def comment(store: TrelloStore, card_id: str, params: Params) -> dict[str, Any]:
     if not text:
         raise TrelloError(400, "invalid value for text")
     list_ref = {"id": card["idList"], "name": store.lists[card["idList"]]["name"]}
-    data = {"text": text, "textData": {"emoji": {}}, "card": _card_ref(card), "list": list_ref}
+    data = {"text": text, "textData": {"emoji": {}}, "card": card_ref(card), "list": list_ref}
     return store.record_action("commentCard", card["idBoard"], data)

@@ -52,10 +52,26 @@ def _credentials(request: Request) -> tuple[str | None, str | None]:
     return key, token
 
 
+def _form(request: Request) -> dict[str, Any]:
+    """Form fields, a Rails-style key nested as a JSON body would carry it: ``value[text]=cool`` →
+    ``{"value": {"text": "cool"}}`` (recorded: ``PUT /cards/{id}/customField/{id}/item`` with that form body
+    answered 200 and set the value; custom_field_item_save_1, ruby-trello 2020)."""
+    form: dict[str, Any] = {}
+    for key, value in request.form.items():
+        *parents, leaf = re.findall(r"[^\[\]]+", key) or [key]
+        node = form
+        for part in parents:
+            if not isinstance(node.get(part), dict):
+                node[part] = {}
+            node = node[part]
+        node[leaf] = value
+    return form
+
+
 def _params(request: Request) -> dict[str, Any]:
     """Query parameters, then form fields, then a JSON body (Trello accepts any of them)."""
     params: dict[str, Any] = {k: v for k, v in request.args.items() if k not in ("key", "token")}
-    params.update(request.form.to_dict())
+    params.update(_form(request))
     if request.mimetype == "application/json" and request.data:
         body = json.loads(request.data)
         if isinstance(body, dict):
@@ -103,7 +119,7 @@ class TrelloEmulator:
             params = _params(request)
         except ValueError:
             return TrelloError(400, "invalid JSON").response()
-        is_batch = path.rstrip("/") == "/batch"
+        is_batch = routes.fold(path).rstrip("/").lower() == "/batch"
         paths = [batch.route_path(r) for r in batch.routes(params)] if is_batch else [path]
         with self.lock:
             members = sum(1 for p in paths if batch.is_member_route(p))

@@ -2,15 +2,16 @@
 paging), labels, custom fields, checklists, members and actions.
 
 *Params*: the request's query parameters (reads take no body).
+*Ref*: a board or card named in a path is already an id here: ``refs`` resolves shortLinks before dispatch.
 *Card filter*: ``open`` (not archived), ``visible`` (open, in an open list), ``closed``, ``all``, ``none``,
 ``complete``/``incomplete`` (by ``dueComplete``).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from moteur.sandbox.trello.recorded import CARD_MEMBER_FIELDS, LABEL_NAME_COLORS
 from moteur.sandbox.trello.store import TrelloStore, is_object_id
 from moteur.sandbox.trello.trello_errors import TrelloError, not_found
 
@@ -19,7 +20,6 @@ CARD_OPT_IN = ("attachments", "pluginData", "customFieldItems", "checklists")
 CARD_FILTERS = ("all", "closed", "complete", "incomplete", "none", "open", "visible")
 LIST_FILTERS = ("all", "closed", "none", "open")
 MAX_LIMIT = 1000
-SHORT_LINK = re.compile(r"[A-Za-z0-9]{8}")
 
 Params = dict[str, str]
 
@@ -28,8 +28,9 @@ def _true(params: Params, key: str) -> bool:
     return params.get(key, "false").lower() == "true"
 
 
-def _pick(record: dict[str, Any], fields: str | None) -> dict[str, Any]:
-    """Trello's ``fields=a,b`` selection: ``id`` always, ``all`` (or absent) for everything."""
+def pick(record: dict[str, Any], fields: str | None) -> dict[str, Any]:
+    """Trello's ``fields=a,b`` selection: ``id`` always, ``all`` (or absent) for everything (recorded:
+    ``GET /lists/{id}?fields=name,pos`` answered ``{id, name, pos}``, ruby-trello 2020)."""
     if fields is None or fields == "all":
         return record
     wanted = {f.strip() for f in fields.split(",") if f.strip()}
@@ -43,21 +44,6 @@ def get_board(store: TrelloStore, board_id: str) -> dict[str, Any]:
     if board is None:
         raise not_found()
     return board
-
-
-def board_by_id_or_short_link(store: TrelloStore, ref: str) -> dict[str, Any]:
-    """The board of ``GET /boards/{id}``, named by its id or its shortLink (the 8 characters of its URL
-    ``trello.com/b/<shortLink>/…``): Trello answers both there, though the spec's ``{id}`` is a 24-hex
-    TrelloID (e.g. ``GET /1/boards/Ii6vhIyq?fields=name,url`` in grantwinney.com/what-is-trello-api). The
-    board's other routes take its id only here: that a shortLink works there is not documented."""
-    if is_object_id(ref):
-        return get_board(store, ref)
-    if not SHORT_LINK.fullmatch(ref):
-        raise TrelloError(400, "invalid id")
-    found = next((b for b in store.boards.values() if b["shortLink"] == ref), None)
-    if found is None:
-        raise not_found()
-    return found
 
 
 def get_card(store: TrelloStore, card_id: str) -> dict[str, Any]:
@@ -92,7 +78,7 @@ def render_card(store: TrelloStore, card_id: str, params: Params, prefix: str = 
     """A card with Trello's opt-in nested keys; ``prefix`` is ``card_`` when nested in a board."""
     card = store.card_json(card_id)
     opt = {key: card.pop(key) for key in CARD_OPT_IN if key in card}
-    out = _pick(card, params.get(prefix + "fields"))
+    out = pick(card, params.get(prefix + "fields"))
     if _true(params, prefix + "attachments"):
         out["attachments"] = opt.get("attachments", [])
     if _true(params, prefix + "pluginData"):
@@ -101,6 +87,19 @@ def render_card(store: TrelloStore, card_id: str, params: Params, prefix: str = 
         out["customFieldItems"] = opt.get("customFieldItems", [])
     if params.get("checklists", "none") == "all" and not prefix:
         out["checklists"] = [store.checklists[i] for i in card["idChecklists"] if i in store.checklists]
+    return out
+
+
+def card(store: TrelloStore, card_id: str, params: Params) -> dict[str, Any]:
+    """``GET /cards/{id}``: the card, with its ``members`` when ``members=true`` (recorded: ``fields=desc,pos
+    &members=true`` answered ``{id, desc, pos, members}``, card_find_with_id_and_get_specific_fields,
+    ruby-trello 2020)."""
+    record = get_card(store, card_id)
+    out = render_card(store, card_id, params)
+    if _true(params, "members"):
+        fields = params.get("member_fields", CARD_MEMBER_FIELDS)
+        members = [store.members[m] for m in record["idMembers"] if m in store.members]
+        out["members"] = [pick({k: v for k, v in m.items() if k != "email"}, fields) for m in members]
     return out
 
 
@@ -139,7 +138,7 @@ def board_lists(store: TrelloStore, board_id: str, list_filter: str, params: Par
         lists = []
     elif list_filter != "all":
         lists = [lst for lst in lists if lst["closed"] == (list_filter == "closed")]
-    out = [_pick(lst, params.get("fields")) for lst in lists]
+    out = [pick(lst, params.get("fields")) for lst in lists]
     if params.get("cards", "none") != "none":
         for rendered in out:
             cards = [c for c in store.board_cards(board_id) if c["idList"] == rendered["id"]]
@@ -153,7 +152,13 @@ def board_labels(store: TrelloStore, board_id: str, params: Params) -> list[dict
     labels = [
         lb | {"uses": store.label_uses(lb["id"])} for lb in store.labels.values() if lb["idBoard"] == board_id
     ]
-    return [_pick(lb, params.get("fields")) for lb in labels[: _limit(params, default=50)]]
+    return [pick(lb, params.get("fields")) for lb in labels[: _limit(params, default=50)]]
+
+
+def label_names(store: TrelloStore, board_id: str) -> dict[str, str]:
+    """A board's ``labelNames``: per colour, the name of its first label of that colour (``recorded``)."""
+    labels = [lb for lb in store.labels.values() if lb["idBoard"] == board_id]
+    return {c: next((lb["name"] for lb in labels if lb["color"] == c), "") for c in LABEL_NAME_COLORS}
 
 
 def board_custom_fields(store: TrelloStore, board_id: str) -> list[dict[str, Any]]:
@@ -175,10 +180,10 @@ def board_checklists(store: TrelloStore, board_id: str) -> list[dict[str, Any]]:
 
 
 def board(store: TrelloStore, board_id: str, params: Params) -> dict[str, Any]:
-    """``GET /boards/{id}`` (by id or shortLink) with its nested-resource parameters."""
-    record = board_by_id_or_short_link(store, board_id)
-    board_id = record["id"]
-    out = dict(_pick(record, params.get("fields")))
+    """``GET /boards/{id}`` with its nested-resource parameters."""
+    out = dict(pick(get_board(store, board_id), params.get("fields")))
+    if "labelNames" in out:
+        out["labelNames"] = label_names(store, board_id)
     if params.get("lists", "none") != "none":
         out["lists"] = board_lists(
             store, board_id, params["lists"], {"fields": params.get("list_fields", "all")}
@@ -225,7 +230,7 @@ def actions(
     ]
     limit = _limit(params, default=50)
     page = int(params.get("page", "0") or 0)
-    return [_pick(a, params.get("fields")) for a in found[page * limit : (page + 1) * limit]]
+    return [pick(a, params.get("fields")) for a in found[page * limit : (page + 1) * limit]]
 
 
 def me(store: TrelloStore) -> dict[str, Any]:
@@ -238,4 +243,4 @@ def my_boards(store: TrelloStore, params: Params) -> list[dict[str, Any]]:
     ids = [b for b, ms in store.board_members.items() if store.me in ms]
     wanted = params.get("filter", "all")
     boards = [store.boards[b] for b in ids if wanted != "open" or not store.boards[b]["closed"]]
-    return [_pick(b, params.get("fields")) for b in boards]
+    return [pick(b, params.get("fields")) for b in boards]

@@ -2,6 +2,11 @@
 
 *Route template*: the spec's path with ``{name}`` placeholders, e.g. ``/boards/{id}/cards/{filter}``; the
 contract test checks each template exists in Trello's OpenAPI spec with that method.
+
+*Matching*: as Trello routes: the literal segments case-insensitively and a doubled slash read as one
+(recorded: ``GET /1/customfields/{id}/options`` answered 200, ruby-trello 2020; ``GET /1//batch`` and
+``GET /1//boards/…`` answered 200, trello-for-wolves 2017; ``tests/contract/fixtures/trello-recorded/``).
+A board's or a card's shortLink is taken wherever its id is (``refs``).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from moteur.sandbox.trello import custom_fields as cf
-from moteur.sandbox.trello import plugins, reads, writes
+from moteur.sandbox.trello import plugins, reads, refs, writes
 from moteur.sandbox.trello.store import TrelloStore
 from moteur.sandbox.trello.trello_errors import TrelloError, not_found
 
@@ -46,11 +51,11 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ),
     ("GET", "/boards/{boardId}/actions", lambda s, a, p: reads.actions(s, a["boardId"], None, p)),
     ("POST", "/lists", lambda s, a, p: writes.create_list(s, p)),
-    ("GET", "/lists/{id}", lambda s, a, p: writes._get(s.lists, a["id"])),
+    ("GET", "/lists/{id}", lambda s, a, p: reads.pick(writes._get(s.lists, a["id"]), p.get("fields"))),
     ("PUT", "/lists/{id}", lambda s, a, p: writes.update_list(s, a["id"], p)),
     ("GET", "/lists/{id}/cards", lambda s, a, p: _list_cards(s, a["id"], p)),
     ("POST", "/cards", lambda s, a, p: writes.create_card(s, p)),
-    ("GET", "/cards/{id}", lambda s, a, p: _card(s, a["id"], p)),
+    ("GET", "/cards/{id}", lambda s, a, p: reads.card(s, a["id"], p)),
     ("PUT", "/cards/{id}", lambda s, a, p: writes.update_card(s, a["id"], p)),
     ("DELETE", "/cards/{id}", lambda s, a, p: writes.delete_card(s, a["id"])),
     ("GET", "/cards/{id}/actions", lambda s, a, p: reads.actions(s, None, a["id"], p)),
@@ -84,25 +89,25 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("DELETE", "/checklists/{id}", lambda s, a, p: cf.delete_checklist(s, a["id"])),
     ("POST", "/checklists/{id}/checkItems", lambda s, a, p: cf.add_check_item(s, a["id"], p)),
     ("POST", "/labels", lambda s, a, p: writes.create_label(s, p)),
-    ("GET", "/labels/{id}", lambda s, a, p: writes._get(s.labels, a["id"])),
+    ("GET", "/labels/{id}", lambda s, a, p: reads.pick(writes._get(s.labels, a["id"]), p.get("fields"))),
     ("PUT", "/labels/{id}", lambda s, a, p: writes.update_label(s, a["id"], p)),
     ("DELETE", "/labels/{id}", lambda s, a, p: writes.delete_label(s, a["id"])),
-    ("POST", "/customFields", lambda s, a, p: cf.create_custom_field(s, p)),
-    ("GET", "/customFields/{id}", lambda s, a, p: writes._get(s.custom_fields, a["id"])),
+    ("POST", "/customFields", lambda s, a, p: cf.with_limits(cf.create_custom_field(s, p))),
+    ("GET", "/customFields/{id}", lambda s, a, p: cf.with_limits(writes._get(s.custom_fields, a["id"]))),
     (
         "GET",
         "/customFields/{id}/options",
-        lambda s, a, p: writes._get(s.custom_fields, a["id"]).get("options", []),
+        lambda s, a, p: cf.options_answer(writes._get(s.custom_fields, a["id"])),
     ),
     ("POST", "/customFields/{id}/options", lambda s, a, p: cf.add_option(s, a["id"], p)),
 ]
 
 
 def _compile(template: str) -> re.Pattern[str]:
-    return re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "$")
+    return re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "$", re.IGNORECASE)
 
 
-_COMPILED = [(method, _compile(template), handler) for method, template, handler in ROUTES]
+_COMPILED = [(method, template, _compile(template), handler) for method, template, handler in ROUTES]
 
 
 def _member(store: TrelloStore, member_id: str) -> dict[str, Any]:
@@ -110,11 +115,6 @@ def _member(store: TrelloStore, member_id: str) -> dict[str, Any]:
         if member_id in (member["id"], member["username"]):
             return member
     raise not_found()
-
-
-def _card(store: TrelloStore, card_id: str, params: dict[str, Any]) -> dict[str, Any]:
-    reads.get_card(store, card_id)
-    return reads.render_card(store, card_id, params)
 
 
 def _list_cards(store: TrelloStore, list_id: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -128,14 +128,21 @@ def _card_checklists(store: TrelloStore, card_id: str) -> list[dict[str, Any]]:
     return [store.checklists[i] for i in card["idChecklists"] if i in store.checklists]
 
 
-def match(method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
-    """The handler for a call and its path arguments; ``None`` when no route has this path and method."""
-    if path != "/boards/":
+def fold(path: str) -> str:
+    """A path as Trello routes it: a doubled slash read as one (see the module docstring)."""
+    return re.sub("/{2,}", "/", path)
+
+
+def match(method: str, path: str) -> tuple[str, Handler, dict[str, str]] | None:
+    """The template and handler for a call and its path arguments; ``None`` when no route has this path
+    and method."""
+    path = fold(path)
+    if path.lower() != "/boards/":
         path = path.rstrip("/") or "/"
-    for route_method, pattern, handler in _COMPILED:
+    for route_method, template, pattern, handler in _COMPILED:
         found = pattern.match(path)
         if found and route_method == method:
-            return handler, found.groupdict()
+            return template, handler, found.groupdict()
     return None
 
 
@@ -143,9 +150,9 @@ def dispatch(store: TrelloStore, method: str, path: str, params: dict[str, Any])
     """Run one call against the store; raises ``TrelloError`` for the answers Trello gives as errors."""
     matched = match(method, path)
     if matched is None:
-        if method == "POST" and path.rstrip("/") == "/boards":
+        if method == "POST" and fold(path).rstrip("/").lower() == "/boards":
             matched = match("POST", "/boards/")
         if matched is None:
             raise TrelloError(404, f"Cannot {method} /1{path}")
-    handler, args = matched
-    return handler(store, args, params)
+    template, handler, args = matched
+    return handler(store, refs.resolved(store, template, args), params)

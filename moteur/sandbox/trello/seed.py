@@ -11,6 +11,7 @@ from __future__ import annotations
 from moteur.sandbox.demo_data import BUCKETS, DEMO_ACTIONS, DEMO_MEMBERS, DemoAction, bulk_actions
 from moteur.sandbox.trello.plugins import CUSTOM_FIELDS_PLUGIN, add_plugin
 from moteur.sandbox.trello.store import TrelloStore
+from moteur.sandbox.trello.writes import record_created_card
 
 TAG_COLORS = ("green", "yellow", "orange", "red", "purple", "blue", "sky", "lime", "pink", "black")
 CONTENT_CALENDAR_SIZE = 12
@@ -66,7 +67,7 @@ def _board_with_fields(
             items.append(_item(store, card["id"], objective["id"], {"idValue": option["id"]}))
         if action.channel:
             items.append(_item(store, card["id"], channel["id"], {"value": {"text": action.channel}}))
-        store.record_action("createCard", board_id, {"card": {"id": card["id"], "name": card["name"]}})
+        record_created_card(store, card)
     return str(board_id)
 
 
@@ -104,7 +105,7 @@ def _content_calendar(store: TrelloStore, people: dict[str, str]) -> str:
         if action.effort is not None:
             ids.append(label(f"Effort: {action.effort}", "orange"))
         card["idLabels"] = ids
-        store.record_action("createCard", board_id, {"card": {"id": card["id"], "name": card["name"]}})
+        record_created_card(store, card)
     return str(board_id)
 
 

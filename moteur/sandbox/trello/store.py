@@ -17,6 +17,8 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
+from moteur.sandbox.trello.recorded import BOARD_PREFS
+
 EPOCH = int(datetime(2026, 9, 1, tzinfo=UTC).timestamp())
 ORGANIZATION_ID = "5f0000000000000000000001"
 LIMIT_OK = {"status": "ok"}
@@ -146,7 +148,7 @@ class TrelloStore:
             "pinned": False,
             "starred": False,
             "url": f"https://trello.com/b/{link}/{name.lower().replace(' ', '-')}",
-            "prefs": {"permissionLevel": "private", "background": "blue", "cardCovers": True},
+            "prefs": dict(BOARD_PREFS),
             "shortLink": link,
             "subscribed": False,
             "labelNames": {},

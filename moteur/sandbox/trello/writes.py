@@ -2,20 +2,36 @@
 
 *Params*: query parameters merged with the form or JSON body (Trello accepts either), body winning. Values
 that Trello sends as nested JSON (custom field ``value``) stay as decoded JSON.
+
+As recorded (ruby-trello cassettes, 2020, ``tests/contract/fixtures/trello-recorded/``):
+
+- ``POST /cards`` with empty-valued form keys (``desc&idMembers&idLabels&pos&idCardSource``) answered 200:
+  on a create, an empty value means "not given" (can_success_create_a_card_when_due_is_*). On an update an
+  empty ``due``, ``idLabels``… still clears the field.
+- ``due`` given as ``2020-12-22T01:59:00+00:00`` or as ``2020-12-22 01:59:00 +0000`` was stored and answered
+  as ``2020-12-22T01:59:00.000Z``: a date-time with an offset is kept in UTC with milliseconds.
+- The answer to a create carries what Trello's did: a card its ``stickers`` (``[]``), a label ``limits {}``
+  (can_success_create_a_card_when_due_is_*, can_success_create_a_label).
+- A ``createCard`` action's ``data`` carries ``card {id, name, idShort, shortLink}`` and ``list {id,
+  name}``; an ``updateCard``'s the card's ``list`` as well (can_get_actions_of_board).
 """
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 from moteur.sandbox.trello.plugins import custom_fields_on
 from moteur.sandbox.trello.reads import get_board, get_card
-from moteur.sandbox.trello.store import TrelloStore, is_object_id
+from moteur.sandbox.trello.store import TrelloStore, is_object_id, iso
 from moteur.sandbox.trello.trello_errors import TrelloError, not_found
 
 LABEL_COLORS = {"yellow", "purple", "blue", "red", "green", "orange", "black", "sky", "pink", "lime"}
 FIELD_TYPES = ("checkbox", "date", "list", "number", "text")
 VALUE_KEYS = {"number": "number", "text": "text", "date": "date", "checkbox": "checked"}
+# A date-time with an offset, ``T`` or a space between date and time, a space before the offset or not.
+_DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) ?(Z|[+-]\d{2}:?\d{2})")
 
 Params = dict[str, Any]
 
@@ -48,13 +64,37 @@ def _pos(store: TrelloStore, value: Any, siblings: list[dict[str, Any]]) -> floa
     return int(pos) if pos.is_integer() else pos
 
 
-def _card_ref(card: dict[str, Any]) -> dict[str, Any]:
+def _moment(value: str) -> str:
+    """A due or start as Trello stores it: a date-time with an offset in UTC with milliseconds; anything
+    else as given (no recording shows what Trello makes of it)."""
+    found = _DATE_TIME.fullmatch(value.strip())
+    if found is None:
+        return value
+    date, time, offset = found.groups()
+    offset = "+00:00" if offset == "Z" else offset
+    moment = datetime.fromisoformat(f"{date}T{time}{offset[:3]}:{offset[-2:]}")
+    return iso(moment.astimezone(UTC))
+
+
+def card_ref(card: dict[str, Any]) -> dict[str, Any]:
+    """How an action's ``data`` names a card."""
     return {
         "id": card["id"],
         "name": card["name"],
         "idShort": card["idShort"],
         "shortLink": card["shortLink"],
     }
+
+
+def list_ref(store: TrelloStore, list_id: str) -> dict[str, Any]:
+    """How an action's ``data`` names a list."""
+    return {"id": list_id, "name": store.lists[list_id]["name"]}
+
+
+def record_created_card(store: TrelloStore, card: dict[str, Any]) -> None:
+    """The ``createCard`` action of a new card (seeds and imports make theirs so too)."""
+    data = {"card": card_ref(card), "list": list_ref(store, card["idList"])}
+    store.record_action("createCard", card["idBoard"], data)
 
 
 def _check_powerup(store: TrelloStore, board_id: str) -> None:
@@ -110,6 +150,7 @@ def update_list(store: TrelloStore, list_id: str, params: Params) -> dict[str, A
 
 
 def create_card(store: TrelloStore, params: Params) -> dict[str, Any]:
+    params = {k: v for k, v in params.items() if v != ""}  # empty means "not given" (module docstring)
     list_id = str(params.get("idList", ""))
     if not is_object_id(list_id):
         raise TrelloError(400, "invalid value for idList")
@@ -125,12 +166,8 @@ def create_card(store: TrelloStore, params: Params) -> dict[str, Any]:
         card,
         {k: v for k, v in params.items() if k in ("due", "start", "dueComplete", "idLabels", "idMembers")},
     )
-    store.record_action(
-        "createCard",
-        card["idBoard"],
-        {"card": _card_ref(card), "list": {"id": list_id, "name": store.lists[list_id]["name"]}},
-    )
-    return store.card_json(card["id"])
+    record_created_card(store, card)
+    return store.card_json(card["id"]) | {"stickers": []}  # a new card's answer lists its (no) stickers
 
 
 def _id_list(value: Any) -> list[str]:
@@ -159,7 +196,7 @@ def _apply_card_fields(store: TrelloStore, card: dict[str, Any], params: Params)
     for key in ("due", "start"):
         if key in params:
             value = params[key]
-            put(key, None if value in (None, "", "null") else str(value))
+            put(key, None if value in (None, "", "null") else _moment(str(value)))
     if "idLabels" in params:
         labels = _id_list(params["idLabels"])
         if any(store.labels.get(i, {}).get("idBoard") != card["idBoard"] for i in labels):
@@ -189,10 +226,12 @@ def update_card(store: TrelloStore, card_id: str, params: Params) -> dict[str, A
     old_list = card["idList"]
     old = _apply_card_fields(store, card, params)
     if old:
-        data: dict[str, Any] = {"card": _card_ref(card) | {k: card[k] for k in old}, "old": old}
+        data: dict[str, Any] = {"card": card_ref(card) | {k: card[k] for k in old}, "old": old}
         if "idList" in old:
-            data["listBefore"] = {"id": old_list, "name": store.lists[old_list]["name"]}
-            data["listAfter"] = {"id": card["idList"], "name": store.lists[card["idList"]]["name"]}
+            data["listBefore"] = list_ref(store, old_list)
+            data["listAfter"] = list_ref(store, card["idList"])
+        else:
+            data["list"] = list_ref(store, card["idList"])
         store.record_action("updateCard", card["idBoard"], data)
     return store.card_json(card_id)
 
@@ -210,7 +249,7 @@ def add_card_label(store: TrelloStore, card_id: str, label_id: str) -> list[str]
     if label_id in card["idLabels"]:
         raise TrelloError(400, "that label is already on the card")
     card["idLabels"].append(label_id)
-    data = {"card": _card_ref(card), "label": {k: label[k] for k in ("id", "name", "color")}}
+    data = {"card": card_ref(card), "label": {k: label[k] for k in ("id", "name", "color")}}
     store.record_action("addLabelToCard", card["idBoard"], data)
     return list(card["idLabels"])
 
@@ -221,7 +260,7 @@ def remove_card_label(store: TrelloStore, card_id: str, label_id: str) -> dict[s
         raise not_found()
     card["idLabels"].remove(label_id)
     label = store.labels.get(label_id, {"id": label_id, "name": "", "color": None})
-    data = {"card": _card_ref(card), "label": {k: label[k] for k in ("id", "name", "color")}}
+    data = {"card": card_ref(card), "label": {k: label[k] for k in ("id", "name", "color")}}
     store.record_action("removeLabelFromCard", card["idBoard"], data)
     return {"_value": None}
 
@@ -235,7 +274,7 @@ def create_label(store: TrelloStore, params: Params, board_id: str | None = None
         raise TrelloError(400, "invalid value for color")
     label = store.add_label(board_id, str(params.get("name", "")), color)
     store.record_action("createLabel", board_id, {"label": {k: label[k] for k in ("id", "name", "color")}})
-    return label
+    return label | {"limits": {}}  # as a created label is answered (module docstring)
 
 
 def update_label(store: TrelloStore, label_id: str, params: Params) -> dict[str, Any]:
