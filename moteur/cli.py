@@ -6,20 +6,19 @@ or permission error; 4 a ``--detailed-exitcode`` dry-run with pending changes.
 
 from __future__ import annotations
 
-import json
-import logging
-import os
 import sys
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from moteur.core.errors import MoteurError, UsageError
 from moteur.redaction import scrub
+from moteur.views.output import Output, console, documented, print_error
+from moteur.views.terminal import clean_text
+
+__all__ = ["Output", "app", "main"]
 
 app = typer.Typer(
     name="moteur",
@@ -32,6 +31,25 @@ app = typer.Typer(
 sandbox_app = typer.Typer(help="Run the offline emulators of the Trello, Asana and monday.com APIs.")
 app.add_typer(sandbox_app, name="sandbox")
 
+
+def _print_version(value: bool) -> None:
+    if value:
+        from moteur import __version__  # the one version (the wheel's metadata reads the same attribute)
+
+        typer.echo(f"moteur {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    # The options given before the command name; --version is eager, so it answers without a command.
+    pass
+
+
 ConfigOpt = Annotated[
     Path | None,
     typer.Option("--config", help="moteur.toml to read (default: $MOTEUR_CONFIG, then ./moteur.toml)."),
@@ -40,56 +58,6 @@ TodayOpt = Annotated[str | None, typer.Option("--today", help="Plan as if today 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Say more (never secrets).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and the result.")]
-
-
-class Output:
-    """Where a command writes: results on stdout, progress and diagnostics on stderr."""
-
-    def __init__(self, *, verbose: bool = False, quiet: bool = False, json_mode: bool = False) -> None:
-        no_color = bool(os.environ.get("NO_COLOR"))
-        self.out = Console(no_color=no_color, highlight=False, soft_wrap=False)
-        if not self.out.is_terminal:
-            # Piped or captured output: wide enough for the sprint table, the same on every machine.
-            self.out = Console(no_color=no_color, highlight=False, soft_wrap=False, width=120)
-        self.err = Console(stderr=True, no_color=no_color, highlight=False, soft_wrap=True)
-        self.verbose = verbose
-        self.quiet = quiet
-        self.json_mode = json_mode
-        logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, stream=sys.stderr)
-
-    @property
-    def show_progress(self) -> bool:
-        return not self.quiet and not self.json_mode and self.err.is_terminal
-
-    def info(self, text: str) -> None:
-        if not self.quiet:
-            self.err.print(text)
-
-    def warn(self, text: str) -> None:
-        self.err.print(f"[yellow]warning:[/yellow] {scrub(text)}", highlight=False)
-
-    def json(self, payload: Any) -> None:
-        """Print JSON on stdout: indented at a terminal, compact (~10× faster to encode) in a pipe.
-
-        A top-level value that is an iterator is streamed as an array, one element at a time, so that
-        100,000 actions never sit in memory twice (as dicts and as one big string).
-        """
-        indent = 2 if sys.stdout.isatty() else None
-        if not isinstance(payload, dict) or not any(isinstance(v, Iterator) for v in payload.values()):
-            sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=indent) + "\n")
-            return
-        write = sys.stdout.write
-        write("{")
-        for n, (key, value) in enumerate(payload.items()):
-            write(("," if n else "") + json.dumps(key) + ":")
-            if isinstance(value, Iterator):
-                write("[")
-                for m, element in enumerate(value):
-                    write(("," if m else "") + json.dumps(element, ensure_ascii=False))
-                write("]")
-            else:
-                write(json.dumps(value, ensure_ascii=False, indent=indent))
-        write("}\n")
 
 
 def parse_today(text: str | None) -> date:
@@ -326,10 +294,16 @@ def boards(
 
 @sandbox_app.command("serve")
 def sandbox_serve(
-    host: Annotated[str, typer.Option(help="Loopback address to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port (0: any free port).")] = 0,
-    seed: Annotated[str, typer.Option(help="demo | empty | bulk:N")] = "demo",
-    fault_rate: Annotated[float, typer.Option(help="Share of requests that meet a fault.")] = 0.0,
+    host: Annotated[
+        str, typer.Option(help="Address to bind: loopback, unless --allow-remote.")
+    ] = "127.0.0.1",
+    allow_remote: Annotated[
+        bool,
+        typer.Option("--allow-remote", help="Let --host be an address other machines reach (tests only)."),
+    ] = False,
+    port: Annotated[int, typer.Option(help="Port, 0 to 65535 (0: any free port).")] = 0,
+    seed: Annotated[str, typer.Option(help="demo | empty | bulk:N (N up to 100000)")] = "demo",
+    fault_rate: Annotated[float, typer.Option(help="Share of requests that meet a fault, 0 to 1.")] = 0.0,
     fault_seed: Annotated[int, typer.Option(help="Seed of the fault generator.")] = 0,
     latency_ms: Annotated[int, typer.Option(help="Added latency per request.")] = 0,
     rate_limits: Annotated[str, typer.Option(help="on | off")] = "on",
@@ -341,14 +315,22 @@ def sandbox_serve(
     quiet: QuietOpt = False,
 ) -> None:
     """Serve the emulators on loopback; the first stdout line is JSON with the URLs, tokens and boards."""
-    from moteur.sandbox.serve import serve_forever
+    from moteur.sandbox.serve import check_options, serve_forever
 
     if rate_limits not in ("on", "off"):
         raise UsageError(f"--rate-limits {rate_limits!r}", hint="write on or off")
     if asana_tier not in ("paid", "free"):
         raise UsageError(f"--asana-tier {asana_tier!r}", hint="write paid or free")
-    serve_forever(
+    bind = check_options(
         host=host,
+        allow_remote=allow_remote,
+        port=port,
+        seed=seed,
+        fault_rate=fault_rate,
+        latency_ms=latency_ms,
+    )
+    serve_forever(
+        host=bind,
         port=port,
         seed=seed,
         fault_rate=fault_rate,
@@ -357,14 +339,8 @@ def sandbox_serve(
         rate_limits=rate_limits == "on",
         asana_tier=asana_tier,
         strict=strict,
+        allow_remote=allow_remote,
     )
-
-
-def _print_error(exc: MoteurError) -> None:
-    err = Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")), highlight=False, soft_wrap=True)
-    err.print(f"[bold red]error:[/bold red] {scrub(exc.message)}", highlight=False, markup=True)
-    if exc.hint:
-        err.print(f"  → {scrub(exc.hint)}", highlight=False, markup=False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -375,20 +351,25 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except MoteurError as exc:
-        _print_error(exc)
+        print_error(exc)
         return exc.exit_code
-    except KeyboardInterrupt:
-        Console(stderr=True).print("interrupted")
-        return 130
+    except KeyboardInterrupt as exc:
+        # Ctrl-C: 130. A signal the run turned into an interrupt (core.errors.Interrupted) carries its own
+        # code (143 for SIGTERM) and message.
+        code = getattr(exc, "exit_code", 130)
+        console(stderr=True).print(clean_text(str(getattr(exc, "message", "interrupted"))), markup=False)
+        return code if isinstance(code, int) else 130
     except Exception as exc:  # the last line of defence: no traceback, no secret
+        known = documented(exc)
+        if known is not None:
+            print_error(known)
+            return known.exit_code
         if "-v" in args or "--verbose" in args:
             import traceback
 
-            sys.stderr.write(scrub("".join(traceback.format_exception(exc))))
-        Console(stderr=True).print(
-            f"internal error: {type(exc).__name__}: {scrub(str(exc))} (rerun with --verbose and report it)",
-            markup=False,
-        )
+            sys.stderr.write(clean_text(scrub("".join(traceback.format_exception(exc)))))
+        line = f"internal error: {type(exc).__name__}: {scrub(str(exc))} (rerun with --verbose and report it)"
+        console(stderr=True, soft_wrap=True).print(clean_text(line), markup=False)
         return 1
     return 0
 

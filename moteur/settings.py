@@ -8,6 +8,7 @@ history — and are held as ``SecretStr`` so they never print.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tomllib
 from collections.abc import Mapping
@@ -21,6 +22,7 @@ from pydantic_settings import (
     InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
 )
 
 from moteur.core.errors import ConfigError
@@ -123,6 +125,31 @@ def _describe(exc: ValidationError, source: str) -> str:
     return f"{source}: {where}: {msg}"
 
 
+# pydantic-settings reads list and table settings from the environment as JSON. What each one looks like:
+_JSON_FORMS = {
+    "boards": ("a JSON list", """'["trello:5f1c…", "file:plan.csv"]'"""),
+    "teams": ("a JSON list of teams", """'[{"name": "Growth", "boards": ["file:plan.csv"]}]'"""),
+    "mappings": ("a JSON table", """'{"trello": "my-trello.yaml"}'"""),
+    "planning": ("a JSON table", """'{"sprint_weeks": 2}' (or MOTEUR_PLANNING__SPRINT_WEEKS=2)"""),
+}
+_SETTINGS_ERROR = re.compile(r'field "(?P<field>\w+)" from source "(?P<source>\w+)"')
+
+
+def _unparsable(exc: SettingsError) -> ConfigError:
+    """A variable pydantic-settings could not decode (``MOTEUR_BOARDS=file:a.csv``), named with its form."""
+    found = _SETTINGS_ERROR.search(str(exc))
+    if found is None:
+        return ConfigError(f"a MOTEUR_* setting cannot be read ({exc})", hint="see moteur.example.toml")
+    field = found["field"]
+    variable = f"MOTEUR_{field.upper()}"
+    where = ".env" if "DotEnv" in found["source"] else "the environment"
+    form, example = _JSON_FORMS.get(field, ("JSON", "'…'"))
+    return ConfigError(
+        f"{variable} in {where} is not {form}",
+        hint=f"write it as {variable}={example}, or set {field} in moteur.toml",
+    )
+
+
 def load_settings(
     config: Path | None = None,
     overrides: Mapping[str, Any] | None = None,
@@ -138,6 +165,8 @@ def load_settings(
         return Settings(**dict(overrides or {}))
     except ValidationError as exc:
         raise ConfigError(_describe(exc, source), hint="see moteur.example.toml") from exc
+    except SettingsError as exc:
+        raise _unparsable(exc) from None
     finally:
         _TOML_DATA.reset(token)
 
@@ -151,3 +180,40 @@ def dotenv_warning(path: Path = Path(".env")) -> str | None:
     if mode & (stat.S_IRGRP | stat.S_IROTH):
         return f"{path} is readable by other users; run: chmod 600 {path}"
     return None
+
+
+SECRET_VARIABLES = {
+    "trello_api_key": "MOTEUR_TRELLO_API_KEY",
+    "trello_token": "MOTEUR_TRELLO_TOKEN",
+    "asana_token": "MOTEUR_ASANA_TOKEN",
+    "monday_token": "MOTEUR_MONDAY_TOKEN",
+}
+
+
+def _token_problem(value: str) -> str | None:
+    """What makes ``value`` impossible as a token, in words that never quote it; None when it may be one.
+
+    Every vendor's token is one word of printable ASCII. Anything else is a copy-and-paste accident (a
+    trailing newline from ``echo``, a curly quote, a non-breaking space) that would otherwise surface as a
+    confusing header-encoding failure, or a 401 naming the wrong cause.
+    """
+    if value != value.strip():
+        return "it begins or ends with a space or a line break"
+    for position, char in enumerate(value, 1):
+        if char.isspace() or not char.isprintable():
+            return f"character {position} of {len(value)} is a space or a control character"
+        if not char.isascii():
+            return f"character {position} of {len(value)} is not ASCII (a token is plain ASCII)"
+    return None
+
+
+def check_secrets(settings: Settings) -> None:
+    """``ConfigError`` (exit 2) for a token that cannot be one; the message never shows the value."""
+    for field, variable in SECRET_VARIABLES.items():
+        secret = getattr(settings, field)
+        problem = _token_problem(secret.get_secret_value()) if secret is not None else None
+        if problem:  # an empty value is "not set" (``init`` writes the names with empty values)
+            raise ConfigError(
+                f"{variable} is malformed: {problem}",
+                hint="copy the token again, as one line without spaces or quotes (moteur never shows it)",
+            )

@@ -1,16 +1,22 @@
 """No secret leaks: every command, at ``--verbose``, with recognisable tokens (the sandbox's own, and wrong
 ones for the 401 path), and none of them appears in stdout, stderr, any log record (DEBUG included, urllib3's
-too) or the bytes of the state database. Also: a group/world-readable ``.env`` gets a warning."""
+too) or the bytes of the state database. Also: a group/world-readable ``.env`` gets a warning, and no
+``user:password`` of a configured URL or line of a mapping file shows in any message (issue 17, item 7)."""
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from moteur.cli import main
+from moteur.redaction import register_url, scrub
 
 Sandbox = Any  # tests/conftest.py
 TOKEN_VARS = ("MOTEUR_TRELLO_API_KEY", "MOTEUR_TRELLO_TOKEN", "MOTEUR_ASANA_TOKEN", "MOTEUR_MONDAY_TOKEN")
@@ -128,3 +134,81 @@ def test_tokens_from_a_readable_dotenv_work_warn_and_stay_hidden(
     assert transcript.run("plan", ref, "--today", TODAY, "-v") == 0
     assert "readable by other users" not in transcript.text[3]
     assert transcript.leaks(_secrets(sandbox)) == []
+
+
+# -- secrets in URLs (issue 17, item 7) ---------------------------------------------------------------------
+
+USERINFO = "admin:SECRETPW999"
+
+
+def test_scrub_hides_the_user_information_of_any_url() -> None:
+    text = "GET https://bob:hunter2@example.org/1/boards?x=a@b, git+ssh://deploy@host/r, mail a@b.fr"
+    assert scrub(text) == "GET https://***@example.org/1/boards?x=a@b, git+ssh://***@host/r, mail a@b.fr"
+
+
+def test_a_registered_url_hides_its_user_information_even_without_the_scheme() -> None:
+    register_url("http://u:p@proxy.internal:3128/1")  # short: hidden only with its "@"
+    register_url(f"http://{USERINFO}@127.0.0.1:1/1")
+    assert scrub(f"cannot reach {USERINFO}@127.0.0.1:1") == "cannot reach ***@127.0.0.1:1"
+    assert scrub("cannot reach u:p@proxy.internal:3128 (menu:pizza)") == (
+        "cannot reach ***@proxy.internal:3128 (menu:pizza)"
+    )
+    assert scrub("the password SECRETPW999 alone") == "the password *** alone"
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_a_url_with_user_and_password_never_shows_them(
+    sandbox: Sandbox, transcript: Transcript, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = _closed_port()
+    monkeypatch.setenv("MOTEUR_TRELLO_URL", f"http://{USERINFO}@127.0.0.1:{port}/1")
+    assert transcript.run("plan", sandbox.boards["trello"][0], "--today", TODAY, "-v") == 1
+    assert f"cannot reach ***@127.0.0.1:{port}" in transcript.text[1]
+    assert transcript.leaks([USERINFO, "SECRETPW999"]) == []
+
+
+def test_a_url_with_user_and_password_never_shows_them_in_the_verbose_log(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The real CLI at ``--verbose``: every log line (urllib3's at DEBUG too) as written on stderr."""
+    url = sandbox.urls["trello"].replace("http://", f"http://{USERINFO}@")
+    env = {**os.environ, **sandbox.env, "MOTEUR_TRELLO_URL": url, "NO_COLOR": "1"}
+    env["MOTEUR_STATE_URL"] = f"sqlite:///{tmp_path / 'state.db'}"
+    done = subprocess.run(
+        [sys.executable, "-m", "moteur.cli", "plan", sandbox.boards["trello"][0], "-v"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "DEBUG" in done.stderr, "nothing logged: the check would prove nothing"
+    assert "SECRETPW999" not in done.stdout + done.stderr
+    assert USERINFO not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    "mapping",
+    [
+        "tool: file\nfields: [ SECRETLINE {\n",  # not YAML
+        "tool: file\nfields:\n  title: [SECRETLINE, {a: b}]\n",  # a value of the wrong type
+        "tool: file\nSECRETLINE: x\n",  # an unknown key
+    ],
+    ids=["bad-yaml", "bad-value", "unknown-key"],
+)
+def test_an_error_about_a_mapping_file_never_quotes_its_lines(
+    transcript: Transcript, tmp_path: Path, mapping: str
+) -> None:
+    (tmp_path / "plan.csv").write_text("id;titre;impact;effort\na1;Salon;5;3\n", encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text(mapping, encoding="utf-8")
+    (tmp_path / "moteur.toml").write_text('mappings = {file = "bad.yaml"}\n', encoding="utf-8")
+    assert transcript.run("plan", "file:plan.csv", "--today", TODAY, "-v") == 2
+    assert "bad.yaml" in transcript.text[1]
+    shown = "\n".join(transcript.text)
+    assert "SECRETLINE {" not in shown and "[SECRETLINE" not in shown and "SECRETLINE: x" not in shown

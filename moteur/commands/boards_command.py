@@ -18,6 +18,7 @@ from moteur.core.errors import MoteurError, UsageError
 from moteur.core.model import BoardRef, Tool
 from moteur.redaction import scrub
 from moteur.settings import Settings
+from moteur.views.terminal import plain
 
 if TYPE_CHECKING:
     from moteur.cli import Output
@@ -108,9 +109,7 @@ def run_boards(out: Output, tool: str | None, *, config: Path | None, json_out: 
     else:
         render_boards(out, listings)
     for each, failure in errors:
-        out.err.print(Text.assemble(("error: ", "bold red"), f"{NAMES[each]}: {scrub(failure.message)}"))
-        if failure.hint:
-            out.err.print(f"  → {scrub(failure.hint)}", markup=False, highlight=False)
+        out.error(MoteurError(f"{NAMES[each]}: {failure.message}", hint=failure.hint))
     if listings and not json_out:
         out.info("Paste the references into `boards` in moteur.toml, then run `moteur doctor`.")
     return max((failure.exit_code for _, failure in errors), default=0)
@@ -124,7 +123,7 @@ def render_boards(out: Output, listings: dict[Tool, Listing]) -> None:
             out.out.print(f"  (no {NOUNS[tool]} reachable with these credentials)", markup=False)
         width = max((len(str(ref)) for ref, _ in listing), default=0)
         for ref, name in listing:
-            out.out.print(f"  {str(ref).ljust(width)}  {name}", markup=False, highlight=False)
+            out.out.print(plain(f"  {str(ref).ljust(width)}  {name}"))  # names come from the services
 
 
 def boards_json(listings: dict[Tool, Listing], errors: list[tuple[Tool, MoteurError]]) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,10 +11,10 @@ from pathlib import Path
 from rich.console import Console
 
 from moteur.core.errors import UsageError
-from moteur.core.model import BoardRef
+from moteur.core.model import BoardRef, Tool
 from moteur.core.refs import parse_ref
-from moteur.redaction import register_secret
-from moteur.settings import Settings, TeamGroup, dotenv_warning, load_settings
+from moteur.redaction import register_secret, register_url
+from moteur.settings import Settings, TeamGroup, check_secrets, dotenv_warning, load_settings
 
 
 def settings_for(config: Path | None) -> Settings:
@@ -31,7 +32,46 @@ def settings_for(config: Path | None) -> Settings:
     ):
         if secret is not None:
             register_secret(secret.get_secret_value())
+    # A proxy or mirror URL may carry user:password; no message may show it (issue 17).
+    for url in (settings.trello_url, settings.asana_url, settings.monday_url, settings.state_url):
+        register_url(url)
+    check_secrets(settings)
     return settings
+
+
+# What a board id looks like, per tool: anything else (a path segment, "..", a query) is refused before a
+# request is made, so a REF can never address another API route (``asana:123/../../users/me``).
+_ID_SHAPES: dict[Tool, tuple[re.Pattern[str], str, str]] = {
+    Tool.TRELLO: (
+        re.compile(r"[0-9A-Za-z]+"),
+        "a Trello board",
+        "the board id or the shortLink of trello.com/b/<shortLink>/…",
+    ),
+    Tool.ASANA: (
+        re.compile(r"[0-9]+"),
+        "an Asana project",
+        "the project gid: the number after /project/ in its URL",
+    ),
+    Tool.MONDAY: (re.compile(r"[0-9]+"), "a monday.com board", "the board id: the number in …/boards/<id>"),
+}
+
+
+def checked_ref(text: str) -> BoardRef:
+    """``parse_ref``, then the id's shape checked (``UsageError``) and a file path written the one way.
+
+    The file connector names its board by the path as ``Path`` prints it (``./p.csv`` is ``p.csv``); the
+    REF must be that same key, or the board read is not found among the REFs asked for.
+    """
+    ref = parse_ref(text)
+    if ref.tool is Tool.FILE:
+        return BoardRef(tool=Tool.FILE, board=str(Path(ref.board)))
+    shape = _ID_SHAPES.get(ref.tool)
+    if shape is None:
+        return ref
+    pattern, noun, form = shape
+    if not pattern.fullmatch(ref.board):
+        raise UsageError(f"{text!r} does not name {noun}", hint=f"after {ref.tool.value}: write {form}")
+    return ref
 
 
 def board_refs(texts: Sequence[str], settings: Settings) -> list[BoardRef]:
@@ -43,7 +83,7 @@ def board_refs(texts: Sequence[str], settings: Settings) -> list[BoardRef]:
         )
     refs: list[BoardRef] = []
     for text in chosen:
-        ref = parse_ref(text)
+        ref = checked_ref(text)
         if ref not in refs:
             refs.append(ref)
     return refs
@@ -54,7 +94,8 @@ def team_groups(refs: Sequence[BoardRef], teams: Sequence[TeamGroup]) -> list[tu
     groups: list[tuple[str, list[BoardRef]]] = []
     placed: set[BoardRef] = set()
     for team in teams:
-        members = [r for r in refs if str(r) in team.boards and r not in placed]
+        named = {_same_ref(text) for text in team.boards}
+        members = [r for r in refs if str(r) in named and r not in placed]
         if members:
             groups.append((team.name, members))
             placed.update(members)
@@ -62,6 +103,14 @@ def team_groups(refs: Sequence[BoardRef], teams: Sequence[TeamGroup]) -> list[tu
         if ref not in placed:
             groups.append((str(ref), [ref]))
     return groups
+
+
+def _same_ref(text: str) -> str:
+    """A board of ``[[teams]]`` written as ``board_refs`` writes it (``file:./p.csv`` is ``file:p.csv``)."""
+    try:
+        return str(checked_ref(text))
+    except UsageError:
+        return text  # matches nothing; ``boards`` itself reports a bad REF
 
 
 @contextmanager

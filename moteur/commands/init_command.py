@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
+from moteur.commands.context import checked_ref
 from moteur.core.errors import UsageError
-from moteur.core.refs import parse_ref
 from moteur.settings import dotenv_warning, load_settings
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def parse_boards(tool: str, text: str) -> tuple[str, ...]:
             continue
         ref = part if part.startswith(f"{tool}:") else f"{tool}:{part}"
         try:
-            refs.append(str(parse_ref(ref)))
+            refs.append(str(checked_ref(ref)))
         except UsageError as exc:
             raise typer.BadParameter(exc.message) from exc
     return tuple(refs)
@@ -290,6 +290,13 @@ def run_init(
     if config.exists() and not force:
         raise UsageError(
             f"{config} already exists", hint="edit it, or run `moteur init --force` to replace it"
+        )
+    if env_file.is_symlink() and not env_file.exists():
+        # Checked before anything is written. .env is never written through a link (it would put the
+        # tokens' file wherever the link points), and a dangling one cannot be read either.
+        raise UsageError(
+            f"{env_file} is a symbolic link to {os.readlink(env_file)}, which does not exist",
+            hint="remove the link, or create the file it points to, then run `moteur init` again",
         )
     answers = InitAnswers(first_sprint=this_monday(today)) if non_interactive else interview(today)
     text = render_config(answers)

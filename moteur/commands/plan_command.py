@@ -13,6 +13,7 @@ from moteur.core.evaluate import Evaluation, evaluate
 from moteur.core.model import Action
 from moteur.views.plan_json import plan_json_chunks
 from moteur.views.plan_tables import render_plan
+from moteur.views.terminal import json_safe, plain
 
 if TYPE_CHECKING:
     from moteur.cli import Output
@@ -58,9 +59,9 @@ def run_plan(
         # written from precomputed fragments: with 100,000 actions, json.dumps per action costs a second.
         indent = 2 if sys.stdout.isatty() else None
         for chunk in plan_json_chunks(evaluations, indent=indent):
-            sys.stdout.write(chunk)
+            sys.stdout.write(json_safe(chunk))
         return
     for name, evaluation in evaluations:
         if len(evaluations) > 1:
-            out.out.rule(name)
+            out.out.rule(plain(name))
         render_plan(out.out, evaluation, settings.language)

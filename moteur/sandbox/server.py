@@ -36,15 +36,29 @@ PREFIXES: dict[str, str] = {"trello": "/trello/1", "asana": "/asana/api/1.0", "m
 ADMIN_PREFIX = "/_sandbox"
 
 
+MAX_BULK = 100_000
+"""The largest ``bulk:N``: ~13 KB per item across the three emulators (1.3 GB at the cap). The bound keeps a
+typo like ``bulk:99999999999`` from filling the memory of the machine (the admin API's ``reset`` too)."""
+
+
 def parse_seed(seed: str) -> tuple[str, int | None]:
-    """``"bulk:500"`` → ``("bulk", 500)``; ``"demo"`` → ``("demo", None)``."""
+    """``"bulk:500"`` → ``("bulk", 500)``; ``"demo"`` → ``("demo", None)``; else ``ValueError`` (one line)."""
+    if not isinstance(seed, str):  # the admin API's JSON body may hold anything
+        raise ValueError(f"a seed is a string: demo, empty or bulk:N (got {type(seed).__name__})")
+    shown = repr(seed if len(seed) <= 40 else seed[:39] + "…")  # what came over HTTP may be huge
     kind, _, count = seed.partition(":")
     if kind not in ("demo", "empty", "bulk"):
-        raise ValueError(f"unknown seed {seed!r}: expected demo, empty or bulk:N")
+        raise ValueError(f"unknown seed {shown}: expected demo, empty or bulk:N")
     if kind == "bulk":
-        if not count.isdigit():
-            raise ValueError(f"bulk seed needs a count, e.g. bulk:200 (got {seed!r})")
+        # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+        if not (count.isascii() and count.isdigit()):
+            raise ValueError(f"bulk seed needs a count, e.g. bulk:200 (got {shown})")
+        # Compared as text first: int() of thousands of digits is slow, then refused by Python itself.
+        if len(count.lstrip("0")) > len(str(MAX_BULK)) or int(count) > MAX_BULK:
+            raise ValueError(f"bulk seed {shown} is too large: at most bulk:{MAX_BULK}")
         return kind, int(count)
+    if count:
+        raise ValueError(f"the {kind} seed takes no count (got {shown})")
     return kind, None
 
 

@@ -4,6 +4,9 @@ matplotlib is an optional extra (``pip install 'moteur[charts]'``): imported onl
 Effort runs along x, impact up y; the four quadrants are shaded and named at the thresholds; each open,
 scored action is a point labelled with its short title, sized by ICE and coloured by sprint; time sinks are
 crosses. Points that share a cell are spread a little so every label stays readable.
+
+Titles are text: drawn with ``parse_math=False`` (a "$" pair in a title is not TeX, and a lone "\\frac" used
+to stop the drawing), control characters made visible first.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from moteur.core.evaluate import Evaluation
 from moteur.core.labels import QUADRANT_COLOURS, quadrant_name
 from moteur.core.model import Quadrant
 from moteur.core.policy import Language
+from moteur.views.terminal import clean_text
 
 SHADES = {"green": "#d9f2d9", "blue": "#dbe8fb", "yellow": "#fff5cc", "red": "#fadcdc"}
 SUFFIXES = (".png", ".svg", ".pdf")
@@ -36,6 +40,7 @@ def _pyplot() -> Any:
 
 
 def _short(title: str, width: int = 28) -> str:
+    title = clean_text(title)
     return title if len(title) <= width else title[: width - 1] + "…"
 
 
@@ -100,7 +105,14 @@ def draw_matrix(
         ax.scatter(
             [x], [y], s=size, c=[colour], marker=marker, alpha=0.85, edgecolors="white", linewidths=0.8
         )
-        ax.annotate(_short(a.title, 20), (x, y), xytext=(5, 3), textcoords="offset points", fontsize=6.5)
+        ax.annotate(
+            _short(a.title, 20),
+            (x, y),
+            xytext=(5, 3),
+            textcoords="offset points",
+            fontsize=6.5,
+            parse_math=False,
+        )
     for index in sprints:
         ax.scatter([], [], c=[colour_of[index]], s=60, label=f"Sprint {index}")
     ax.scatter([], [], c="#999999", s=60, label="not planned" if language is Language.EN else "non planifiée")
@@ -137,7 +149,7 @@ def draw_load(evaluation: Evaluation, path: Path, language: Language = Language.
         notes = ", ".join(name for _, name in sp.holidays)
         labels.append(f"{sp.name}\n{sp.start:%d/%m}" + (f"\n{_short(notes, 20)}" if notes else ""))
     ax.set_xticks(list(xs))
-    ax.set_xticklabels(labels, fontsize=8)
+    ax.set_xticklabels(labels, fontsize=8, parse_math=False)
     ax.set_ylabel("effort points" if language is Language.EN else "points d'effort")
     title = "Sprint load against capacity" if language is Language.EN else "Charge des sprints et capacité"
     ax.set_title(f"{title} — {evaluation.today.isoformat()}")

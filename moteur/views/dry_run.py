@@ -4,6 +4,9 @@ Human form: a legend of the symbols used, the schema changes, one block per item
 (``# trello card "Webinar SEO" will be updated``) with ``~ quadrant = "Fill-in" -> "Quick win"`` lines, the
 pins, the flags, the request estimate, then ``Plan: N to create, N to update, N to remove, N conflicts.`` or
 ``No changes.``
+
+Titles, names and reasons come from the boards: every line is built from ``Text`` (``plain``), never
+from markup, so a title like ``[/x]`` prints as written and a control character as a visible stand-in.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from moteur import __version__
 from moteur.core.model import Tool
 from moteur.core.ops import EnsureBucket, EnsureField, EnsureTag, ItemOp, SchemaOp
 from moteur.core.sync import BoardPlan, SyncPlan
 from moteur.views.plan_json import FORMAT_VERSION, actions_json, sprints_json
+from moteur.views.terminal import plain
 
 ITEM_NOUN = {Tool.TRELLO: "card", Tool.ASANA: "task", Tool.MONDAY: "item", Tool.FILE: "row"}
 SCHEMA_NOUN = {
@@ -76,10 +81,10 @@ def render_dry_run(
         for p in pins:
             shown = p.sprint or "no sprint"
             was = f" (moteur wrote {p.written})" if p.written else ""
-            console.print(f'  = "{p.title}": {shown}{was}')
+            console.print(plain(f'  = "{p.title}": {shown}{was}'))
         console.print()
     if estimate:
-        console.print(Text(estimate, style="dim"))
+        console.print(plain(estimate, style="dim"))
     if sync_plan.empty:
         console.print(Text("No changes.", style="bold green") + Text(" The boards match the plan."))
         return
@@ -102,14 +107,14 @@ def render_board(console: Console, board: BoardPlan, max_items: int | None = Non
         by_kind[nouns[_schema_kind(op)]].append(op)
     for kind_noun, schema_ops in by_kind.items():
         plural = f"{kind_noun}s" if len(schema_ops) > 1 else kind_noun
-        console.print(Text(f"  # {where}: {len(schema_ops)} {plural} will be created", style="bold"))
+        console.print(plain(f"  # {where}: {len(schema_ops)} {plural} will be created", style="bold"))
         for op in schema_ops:
             extra = ""
             if isinstance(op, EnsureTag) and op.color:
                 extra = f" (colour {op.color})"
             elif isinstance(op, EnsureField):
                 extra = f" ({op.field_kind.value})"
-            console.print(Text("  + ", style="green") + Text(f'{kind_noun} "{op.name}"{extra}'))
+            console.print(Text("  + ", style="green") + plain(f'{kind_noun} "{op.name}"{extra}'))
         console.print()
     conflicts = {(c.key, c.field) for c in board.plan.conflicts}
     grouped: dict[str, list[ItemOp]] = defaultdict(list)
@@ -125,16 +130,16 @@ def render_board(console: Console, board: BoardPlan, max_items: int | None = Non
     for ops in shown:
         head = ops[0]
         console.print(
-            Text(f"  # {where} {noun} ", style="bold") + Text(f'"{head.title}"') + Text(" will be updated")
+            plain(f"  # {where} {noun} ", style="bold") + plain(f'"{head.title}"') + Text(" will be updated")
         )
         for item_op in ops:
             conflict = (item_op.item.key, item_op.field) in conflicts
             sym, style = ("!", "red") if conflict else ("~", "yellow")
             line = Text(f"  {sym} ", style=style)
-            line.append(f"{item_op.field} = {_q(item_op.before)} -> {_q(item_op.after)}")
+            line.append_text(plain(f"{item_op.field} = {_q(item_op.before)} -> {_q(item_op.after)}"))
             console.print(line)
             if item_op.reason:
-                console.print(Text(f"      # {item_op.reason}", style="dim"))
+                console.print(plain(f"      # {item_op.reason}", style="dim"))
         console.print()
     if hidden:
         console.print(
@@ -178,6 +183,7 @@ def _change_rows(board: BoardPlan) -> list[dict[str, Any]]:
 def sync_json(sync_plan: SyncPlan, *, applied: dict[str, Any] | None = None) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
+        "moteur_version": __version__,
         "today": sync_plan.today.isoformat(),
         "actions": (row for _, ev in sync_plan.evaluations for row in actions_json(ev)),
         "sprints": sprints_json(sync_plan.evaluations[0][1]) if sync_plan.evaluations else [],

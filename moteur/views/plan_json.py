@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from json.encoder import encode_basestring  # what json.dumps(..., ensure_ascii=False) encodes a str with
 from typing import Any
 
+from moteur import __version__
 from moteur.core.evaluate import Evaluation
 from moteur.core.model import Action, Flag, Tool
 from moteur.core.planning import Assignment
@@ -82,6 +83,7 @@ def sprints_json(evaluation: Evaluation) -> list[dict[str, Any]]:
 def plan_json(evaluation: Evaluation) -> dict[str, Any]:
     return {
         "format_version": FORMAT_VERSION,
+        "moteur_version": __version__,  # which moteur wrote it: the one version
         "today": evaluation.today.isoformat(),
         "actions": actions_json(evaluation),
         "sprints": sprints_json(evaluation),
@@ -177,7 +179,8 @@ def plan_json_chunks(evaluations: Sequence[tuple[str, Evaluation]], *, indent: i
     def member(key: str, value: Any) -> str:
         return f",{json.dumps(key)}:{json.dumps(value, ensure_ascii=False, indent=indent)}"
 
-    yield "{" + member("format_version", FORMAT_VERSION)[1:] + member("today", first.today.isoformat())
+    yield "{" + member("format_version", FORMAT_VERSION)[1:] + member("moteur_version", __version__)
+    yield member("today", first.today.isoformat())
     yield ',"actions":['
     batch: list[str] = []
     started = False

@@ -1,4 +1,8 @@
-"""The human ``plan`` output: one table per quadrant, the sprint table with load bars, then the flags."""
+"""The human ``plan`` output: one table per quadrant, the sprint table with load bars, then the flags.
+
+Titles and names come from boards and configs: every cell that holds one is a ``Text`` made by ``plain``
+(never markup, control characters made visible; see ``moteur.views.terminal``).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from moteur.core.labels import FLAG_TEXTS, QUADRANT_ORDER, quadrant_name
 from moteur.core.model import Flag, Quadrant
 from moteur.core.policy import Language
 from moteur.core.scoring import Scored
+from moteur.views.terminal import plain
 
 STYLES: dict[Quadrant, str] = {
     Quadrant.QUICK_WIN: "green",
@@ -125,7 +130,7 @@ def quadrant_tables(evaluation: Evaluation, language: Language, max_rows: int = 
             else:
                 sprint = Text(h["none"], style="dim")
             table.add_row(
-                Text(a.title, style="dim" if a.status.is_closed else ""),
+                plain(a.title, style="dim" if a.status.is_closed else ""),
                 _num(a.impact),
                 _num(a.effort),
                 _num(a.confidence),
@@ -157,13 +162,13 @@ def sprint_table(evaluation: Evaluation, language: Language) -> Table:
                 closed = f"{n} jour{'s' if n > 1 else ''} de fermeture"
             holidays = f"{holidays}; {closed}" if holidays else closed
         table.add_row(
-            sp.name,
+            plain(sp.name),
             f"{sp.start:%d/%m}–{sp.end:%d/%m/%y}",
             str(sp.working_days),
             _num(sp.capacity),
             _num(load),
             load_bar(load, sp.capacity),
-            holidays,
+            plain(holidays),
         )
     return table
 
@@ -184,7 +189,7 @@ def flag_lines(evaluation: Evaluation, language: Language, max_lines: int = 60) 
     lines: list[Text] = []
     for title, flag in found[:max_lines]:
         line = Text("• ", style="bold")
-        line.append(title, style="bold")
+        line.append_text(plain(title, style="bold"))
         line.append(f" — {texts[flag]}")
         lines.append(line)
     if len(found) > max_lines:

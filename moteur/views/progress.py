@@ -20,11 +20,20 @@ from rich.progress import (
 def progress_bar(
     console: Console, total: int | None, description: str, *, enabled: bool
 ) -> Iterator[Callable[[int], None]]:
-    """Yield ``advance(n)``; a bar with ETA when ``total`` is known, a spinner otherwise."""
+    """Yield ``advance(n)``; a bar with ETA when ``total`` is known, a spinner otherwise.
+
+    The description names a board (``reading file:[x].csv``): shown as text, never parsed as markup (the
+    column renders it itself, past the console's own guard).
+    """
     columns = (
-        [SpinnerColumn(), TextColumn("{task.description}")]
+        [SpinnerColumn(), TextColumn("{task.description}", markup=False)]
         if total is None
-        else [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
+        else [
+            TextColumn("{task.description}", markup=False),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+        ]
     )
     with Progress(*columns, console=console, disable=not enabled, transient=True) as progress:
         task = progress.add_task(description, total=total)

@@ -1,8 +1,16 @@
-"""CLI tests run ``moteur.cli.main`` in a fresh directory with a private state database."""
+"""CLI tests run ``moteur.cli.main`` in a fresh directory with a private state database.
+
+``run`` calls ``main`` in this process; ``run_process`` starts the real ``moteur`` as a child process, for
+what must be one: a server (``sandbox serve``), a run under other privileges or a memory limit.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import os
+import resource
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,3 +56,38 @@ def run(capsys: pytest.CaptureFixture[str]) -> Run:
         return Result(code, captured.out, captured.err)
 
     return _run
+
+
+def _run_process(
+    *args: str,
+    prefix: Sequence[str] = (),
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+    memory_mb: int | None = None,
+) -> Result:
+    """``moteur ARGS`` as a child process (after ``prefix``, e.g. a privilege-dropping wrapper).
+
+    ``memory_mb`` caps the child's address space: a regression that seeds a huge sandbox then fails with
+    MemoryError instead of filling the machine's memory.
+    """
+
+    def limit() -> None:
+        if memory_mb is not None:
+            size = memory_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (size, size))
+
+    done = subprocess.run(
+        [*prefix, sys.executable, "-m", "moteur.cli", *args],
+        env=dict(os.environ) if env is None else env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=limit,
+        check=False,
+    )
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture
+def run_process() -> Callable[..., Result]:
+    return _run_process
