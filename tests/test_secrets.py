@@ -168,7 +168,8 @@ def test_a_url_with_user_and_password_never_shows_them(
     port = _closed_port()
     monkeypatch.setenv("MOTEUR_TRELLO_URL", f"http://{USERINFO}@127.0.0.1:{port}/1")
     assert transcript.run("plan", sandbox.boards["trello"][0], "--today", TODAY, "-v") == 1
-    assert f"cannot reach ***@127.0.0.1:{port}" in transcript.text[1]
+    # The client drops a base URL's userinfo (it would replace the tool's own auth): the host is all there is.
+    assert f"cannot reach 127.0.0.1:{port}" in transcript.text[1]
     assert transcript.leaks([USERINFO, "SECRETPW999"]) == []
 
 
@@ -212,3 +213,19 @@ def test_an_error_about_a_mapping_file_never_quotes_its_lines(
     assert "bad.yaml" in transcript.text[1]
     shown = "\n".join(transcript.text)
     assert "SECRETLINE {" not in shown and "[SECRETLINE" not in shown and "SECRETLINE: x" not in shown
+
+
+def test_a_base_url_with_userinfo_still_sends_the_tools_own_auth(sandbox: Sandbox) -> None:
+    """requests turns a URL's user:password into a Basic header that would replace Trello's OAuth one (a 401):
+    the client drops the userinfo from its base URL, and the request is answered."""
+    from moteur.connectors.http import HttpClient
+    from moteur.connectors.trello.transport import trello_auth, trello_options
+
+    key, token = sandbox.env["MOTEUR_TRELLO_API_KEY"], sandbox.env["MOTEUR_TRELLO_TOKEN"]
+    url = sandbox.urls["trello"].replace("http://", "http://admin:SECRETPW999@")
+    client = HttpClient(url, trello_auth(key, token), trello_options(key, token))
+    try:
+        assert "SECRETPW999" not in client.base_url
+        assert client.request_json("GET", "/members/me", params={"fields": "id"}, what="me")["id"]
+    finally:
+        client.close()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
-from moteur.commands.context import settings_for
+from moteur.commands.context import checked_ref, settings_for
 from moteur.commands.sync_command import now_utc, open_store, owner_gone, owner_name
 from moteur.connectors.base import open_connector
 from moteur.connectors.files.rows import UNSCORED
@@ -168,9 +168,14 @@ def run_migrate(
     map_users: Path | None,
 ) -> int:
     settings = settings_for(config)
-    source_ref, target_ref = parse_ref(source), parse_ref(target)
+    source_ref = parse_ref(source)
     if source_ref.board == NEW:
         raise UsageError(f"{source}: a source must be an existing board", hint="only DST may be TOOL:new")
+    # Both ids are checked for their shape before any request; `TOOL:new` is the one target not an id.
+    source_ref = checked_ref(source)
+    target_ref = parse_ref(target)
+    if target_ref.board != NEW:
+        target_ref = checked_ref(target)
     if source_ref == target_ref or (
         source_ref.tool is Tool.FILE
         and target_ref.tool is Tool.FILE

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from tenacity import RetryCallState, Retrying
@@ -157,8 +157,13 @@ class HttpClient:
         *,
         session: requests.Session | None = None,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.host = urlsplit(self.base_url).netloc or self.base_url
+        # A user:password in the base URL means nothing to these APIs, and requests would turn it into a Basic
+        # Authorization header that replaces the tool's own (a Trello 401): it is dropped here.
+        parts = urlsplit(base_url.rstrip("/"))
+        if parts.username is not None or parts.password is not None:
+            parts = parts._replace(netloc=parts.netloc.rsplit("@", 1)[1])
+        self.base_url = urlunsplit(parts)
+        self.host = parts.netloc or self.base_url
         self.auth = auth
         self.options = options or ClientOptions()
         self.session = session or requests.Session()
