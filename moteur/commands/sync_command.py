@@ -1,9 +1,13 @@
-"""``moteur sync`` and ``moteur apply``: read the boards, plan, show, and write through the connectors."""
+"""``moteur sync`` and ``moteur apply``: read the boards, plan, show, and write through the connectors.
+
+Both lock their boards before reading them, settle what an earlier run left unknown in the journal by what the
+read shows (``core/settle.py``), and write inside ``interrupts``'s deferred phase: SIGINT / SIGTERM stop after
+the request in flight, the run is marked interrupted, one line says how far it got and how to undo it, and
+the exit code is 130 / 143.
+"""
 
 from __future__ import annotations
 
-import os
-import socket
 from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import UTC, date, datetime
@@ -12,12 +16,25 @@ from typing import TYPE_CHECKING, Any
 
 from moteur.commands.context import board_refs, settings_for, team_groups
 from moteur.commands.incremental_read import BoardRead, read_board, save_reads
+from moteur.commands.interrupts import Interrupts, signals_handled
+from moteur.commands.owners import owner_gone, owner_name
 from moteur.commands.plan_file import load_plan, save_plan
 from moteur.connectors.base import Connector, open_connector
-from moteur.core.model import BoardRef
-from moteur.core.plan import MANAGED_FIELDS, Desired, Plan, current_value
+from moteur.core.errors import Interrupted
+from moteur.core.model import BoardRef, Snapshot
+from moteur.core.ops import ItemOp
+from moteur.core.plan import MANAGED_FIELDS, Desired, Memory, Plan, current_value
+from moteur.core.settle import memory_with
 from moteur.core.state import StateStore, default_state_url
-from moteur.core.sync import BoardPlan, SyncOutcome, SyncPlan, apply_sync, memory_of, prepare
+from moteur.core.sync import (
+    BoardPlan,
+    SyncOutcome,
+    SyncPlan,
+    apply_sync,
+    memory_of,
+    prepare,
+    settle_unknown,
+)
 from moteur.settings import Settings
 from moteur.views.dry_run import render_dry_run, sync_json
 from moteur.views.progress import progress_bar
@@ -26,33 +43,13 @@ if TYPE_CHECKING:
     from moteur.cli import Output
 
 
+__all__ = ["LEASE_SECONDS", "now_utc", "open_store", "owner_gone", "owner_name", "run_apply", "run_sync"]
+
 LEASE_SECONDS = 600.0  # a board lock's lease; a live run renews nothing, so keep it above a long run
 
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
-
-
-def owner_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def owner_gone(owner: str) -> bool:
-    """True when a lock holder named ``host:pid`` is a process of this host that no longer exists.
-
-    A run killed with SIGKILL cannot release its lock; without this its board would stay blocked until the
-    lease runs out. Holders on other hosts are never judged gone: only their lease can free the board.
-    """
-    host, _, pid = owner.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False  # it exists, run by someone else
-    return False
 
 
 def open_store(settings: Settings) -> StateStore:
@@ -141,67 +138,126 @@ def run_sync(
 ) -> int:
     settings = settings_for(config)
     refs = board_refs(texts, settings)
-    store = open_store(settings)
-    ports = {ref: open_connector(ref, settings) for ref in refs}
-    locks = ExitStack()
-    try:
-        if not dry_run:
-            # Lock before reading: no other run may write these boards between our read and our writes.
-            for ref in refs:
-                locks.enter_context(store.lock(str(ref), owner_name(), LEASE_SECONDS, now_utc, owner_gone))
-        reads = read_boards(out, ports, store, full_every=settings.full_every, full=full)
-        snapshots = [read.snapshot for read in reads.values()]
-        memories = {ref: memory_of(store.item_states(str(ref))) for ref in refs}
-        writebacks = {s.board: ports[s.board].writeback(s) for s in snapshots}
-        sync_plan = prepare(
-            snapshots,
-            writebacks,
-            memories,
-            team_groups(refs, settings.teams),
-            settings.planning,
-            today,
-            language=settings.language,
-            replan=replan,
-            force=force,
-        )
-        if plan_out is not None:
-            save_plan(sync_plan, plan_out)
-        if chart is not None:
-            draw_matrices(out, sync_plan, settings, chart)
-        if dry_run:
-            if json_out:
-                out.json(sync_json(sync_plan))
-            else:
-                render_dry_run(
-                    out.out, sync_plan, estimate=requests_line(ports, sync_plan), max_items=max_items
-                )
-            return 4 if detailed_exitcode and not sync_plan.empty else 0
-        if not json_out and show_plan:
-            render_dry_run(out.out, sync_plan, max_items=max_items)
-        total = sum(len(b.plan.item_ops) for b in sync_plan.boards)
-        with progress_bar(out.err, total, "writing", enabled=out.show_progress and total > 0) as advance:
-            outcome = apply_sync(
-                sync_plan,
-                ports,
-                store,
-                command="sync",
-                now=now_utc,
-                owner=owner_name(),
-                lease_seconds=LEASE_SECONDS,
-                progress=advance,
-                locked=True,
+    with signals_handled() as interrupts:
+        store = open_store(settings)
+        ports = {ref: open_connector(ref, settings) for ref in refs}
+        locks = ExitStack()
+        try:
+            if not dry_run:
+                # Lock before reading: no other run may write these boards between our read and our writes.
+                lock_boards(locks, store, refs)
+            reads = read_boards(out, ports, store, full_every=settings.full_every, full=full)
+            snapshots = [read.snapshot for read in reads.values()]
+            memories = {ref: settled_memory(store, read.snapshot, dry_run) for ref, read in reads.items()}
+            writebacks = {s.board: ports[s.board].writeback(s) for s in snapshots}
+            sync_plan = prepare(
+                snapshots,
+                writebacks,
+                memories,
+                team_groups(refs, settings.teams),
+                settings.planning,
+                today,
+                language=settings.language,
+                replan=replan,
+                force=force,
             )
-        # After the writes: a crash before this line re-reads from the previous cursor, which is safe.
-        save_reads(store, reads, now_utc())
-        if json_out:
-            out.json(sync_json(sync_plan, applied=_applied(outcome)))
-        report_outcome(out, outcome, ports)
-        return 0 if outcome.ok else 1
-    finally:
-        locks.close()
-        for port in ports.values():
-            port.close()
-        store.close()
+            if plan_out is not None:
+                save_plan(sync_plan, plan_out)
+            if chart is not None:
+                draw_matrices(out, sync_plan, settings, chart)
+            if dry_run:
+                if json_out:
+                    out.json(sync_json(sync_plan))
+                else:
+                    render_dry_run(
+                        out.out, sync_plan, estimate=requests_line(ports, sync_plan), max_items=max_items
+                    )
+                return 4 if detailed_exitcode and not sync_plan.empty else 0
+            if not json_out and show_plan:
+                render_dry_run(out.out, sync_plan, max_items=max_items)
+            outcome = write(out, sync_plan, ports, store, interrupts, command="sync")
+            if (stopped := outcome.interrupted) is not None:
+                return report_interrupted(out, outcome, stopped, sync_plan, json_out)
+            # After the writes: a crash before this line re-reads from the previous cursor, which is safe.
+            save_reads(store, reads, now_utc())
+            if json_out:
+                out.json(sync_json(sync_plan, applied=_applied(outcome)))
+            report_outcome(out, outcome, ports)
+            return 0 if outcome.ok else 1
+        finally:
+            locks.close()
+            for port in ports.values():
+                port.close()
+            store.close()
+
+
+def lock_boards(locks: ExitStack, store: StateStore, refs: Sequence[BoardRef]) -> None:
+    """Take each board's lock (released when ``locks`` closes), then mark the runs that died "interrupted".
+
+    A run killed on these boards left its lock (taken over here: its holder is gone) and its row "running";
+    marked now, its journal entries left "pending" are settled by this run's read (``settled_memory``).
+    """
+    for ref in refs:
+        locks.enter_context(store.lock(str(ref), owner_name(), LEASE_SECONDS, now_utc, owner_gone))
+    store.mark_interrupted(now_utc(), owner_gone)
+
+
+def settled_memory(store: StateStore, snapshot: Snapshot, dry_run: bool) -> dict[str, Memory]:
+    """What moteur wrote on the board's items, the journal's unknown outcomes settled by ``snapshot`` first.
+
+    A sync saves the settlement (it holds the lock); a dry-run only looks, so the view it shows is the one
+    the sync will act on, and nothing is written anywhere.
+    """
+    found = settle_unknown(store, snapshot, now_utc, save=not dry_run)
+    memory = memory_of(store.item_states(str(snapshot.board)))
+    return memory_with(memory, found) if dry_run else memory
+
+
+def write(
+    out: Output,
+    sync_plan: SyncPlan,
+    ports: dict[BoardRef, Connector],
+    store: StateStore,
+    interrupts: Interrupts,
+    *,
+    command: str,
+) -> SyncOutcome:
+    """``apply_sync`` with the progress bar, signals deferred to the write-ahead journal's checks."""
+    total = sum(len(b.plan.item_ops) for b in sync_plan.boards)
+    enabled = out.show_progress and total > 0
+    with interrupts.deferred(), progress_bar(out.err, total, "writing", enabled=enabled) as advance:
+        return apply_sync(
+            sync_plan,
+            ports,
+            store,
+            command=command,
+            now=now_utc,
+            owner=owner_name(),
+            lease_seconds=LEASE_SECONDS,
+            progress=advance,
+            locked=True,
+            stop=interrupts.check,
+        )
+
+
+def interrupted_line(outcome: SyncOutcome, total: int) -> str:
+    """``interrupted: 39 of 120 changes written; moteur rollback 7 undoes them``."""
+    runs = [f"moteur rollback {r}" for r in outcome.run_ids]
+    if not runs:
+        return f"interrupted: 0 of {total} changes written"
+    undo = f"{runs[0]} undoes them" if len(runs) == 1 else f"{', '.join(runs[:-1])} and {runs[-1]} undo them"
+    return f"interrupted: {outcome.written} of {total} changes written; {undo}"
+
+
+def report_interrupted(
+    out: Output, outcome: SyncOutcome, stopped: Interrupted, sync_plan: SyncPlan, json_out: bool
+) -> int:
+    """The one line of a run stopped by a signal; its exit code (130 for SIGINT, 143 for SIGTERM)."""
+    total = sum(len(b.plan.item_ops) for b in sync_plan.boards)
+    if json_out:
+        out.json({**_applied(outcome), "interrupted": True, "written": outcome.written, "planned": total})
+    out.err.print(interrupted_line(outcome, total), markup=False, highlight=False)
+    return stopped.exit_code
 
 
 def draw_matrices(out: Output, sync_plan: SyncPlan, settings: Settings, chart: Path) -> None:
@@ -233,53 +289,71 @@ def run_apply(out: Output, plan_file: Path, *, config: Path | None, json_out: bo
     """Apply a saved plan: exactly its ops, minus those on items changed since it was made."""
     settings = settings_for(config)
     saved = load_plan(plan_file)
-    store = open_store(settings)
-    ports = {b["ref"]: open_connector(b["ref"], settings) for b in saved}
+    with signals_handled() as interrupts:
+        store = open_store(settings)
+        ports = {b["ref"]: open_connector(b["ref"], settings) for b in saved}
+        locks = ExitStack()
+        skipped: list[dict[str, Any]] = []
+        try:
+            lock_boards(locks, store, [entry["ref"] for entry in saved])
+            boards = []
+            for entry in saved:
+                ref: BoardRef = entry["ref"]
+                snapshot = ports[ref].read(ref)
+                memory = settled_memory(store, snapshot, dry_run=False)
+                kept, gone = _still_valid(entry, snapshot)
+                skipped.extend(gone)
+                boards.append(_saved_board(entry, snapshot, kept, memory, ports[ref]))
+            sync_plan = SyncPlan(date.today(), settings.language, [], boards)
+            for s in {(x["item"], x["title"]) for x in skipped}:
+                out.warn(f'skipped "{s[1]}" (id {s[0]}): it changed since the plan was made')
+            outcome = write(out, sync_plan, ports, store, interrupts, command="apply")
+            if (stopped := outcome.interrupted) is not None:
+                return report_interrupted(out, outcome, stopped, sync_plan, json_out)
+            if json_out:
+                out.json({**_applied(outcome), "skipped": skipped})
+            report_outcome(out, outcome, ports)
+            return 0 if outcome.ok else 1
+        finally:
+            locks.close()
+            for port in ports.values():
+                port.close()
+            store.close()
+
+
+def _still_valid(entry: dict[str, Any], snapshot: Snapshot) -> tuple[list[ItemOp], list[dict[str, Any]]]:
+    """The saved ops whose item is unchanged since the plan was made, and the ones skipped (as rows)."""
+    by_key = {a.key: a for a in snapshot.actions}
+    kept: list[ItemOp] = []
     skipped: list[dict[str, Any]] = []
-    try:
-        boards = []
-        for entry in saved:
-            ref: BoardRef = entry["ref"]
-            snapshot = ports[ref].read(ref)
-            by_key = {a.key: a for a in snapshot.actions}
-            kept = []
-            for op in entry["item_ops"]:
-                action = by_key.get(op.item.key)
-                then = entry["items"].get(op.item.key, {})
-                changed = action is None or (
-                    action.version != then.get("version")
-                    and (
-                        action.content_hash != then.get("content_hash")
-                        or current_value(action, op.field) != op.before
-                    )
-                )
-                if changed:
-                    skipped.append({"board": str(ref), "item": op.item.item, "title": op.title})
-                    continue
-                kept.append(op)
-            memory = memory_of(store.item_states(str(ref)))
-            # What a touched item should carry: its current values with the saved ops' new values on top.
-            afters: dict[str, dict[str, str | None]] = {}
-            for op in kept:
-                afters.setdefault(op.item.key, {})[op.field] = op.after
-            desired = {}
-            for a in snapshot.actions:
-                if a.key in afters:
-                    values = {f: current_value(a, f) for f in MANAGED_FIELDS} | afters[a.key]
-                    desired[a.key] = Desired(values["quadrant"] or "", values["sprint"], values["ice"])
-            plan = Plan(board=ref, schema_ops=tuple(entry["schema_ops"]), item_ops=tuple(kept))
-            boards.append(BoardPlan(snapshot, ports[ref].writeback(snapshot), memory, desired, plan))
-        sync_plan = SyncPlan(date.today(), settings.language, [], boards)
-        for s in {(x["item"], x["title"]) for x in skipped}:
-            out.warn(f'skipped "{s[1]}" (id {s[0]}): it changed since the plan was made')
-        outcome = apply_sync(
-            sync_plan, ports, store, command="apply", now=now_utc, owner=owner_name(), dead=owner_gone
+    for op in entry["item_ops"]:
+        action = by_key.get(op.item.key)
+        then = entry["items"].get(op.item.key, {})
+        changed = action is None or (
+            action.version != then.get("version")
+            and (
+                action.content_hash != then.get("content_hash")
+                or current_value(action, op.field) != op.before
+            )
         )
-        if json_out:
-            out.json({**_applied(outcome), "skipped": skipped})
-        report_outcome(out, outcome, ports)
-        return 0 if outcome.ok else 1
-    finally:
-        for port in ports.values():
-            port.close()
-        store.close()
+        if changed:
+            skipped.append({"board": str(entry["ref"]), "item": op.item.item, "title": op.title})
+            continue
+        kept.append(op)
+    return kept, skipped
+
+
+def _saved_board(
+    entry: dict[str, Any], snapshot: Snapshot, kept: list[ItemOp], memory: dict[str, Memory], port: Connector
+) -> BoardPlan:
+    # What a touched item should carry: its current values with the saved ops' new values on top.
+    afters: dict[str, dict[str, str | None]] = {}
+    for op in kept:
+        afters.setdefault(op.item.key, {})[op.field] = op.after
+    desired = {}
+    for a in snapshot.actions:
+        if a.key in afters:
+            values = {f: current_value(a, f) for f in MANAGED_FIELDS} | afters[a.key]
+            desired[a.key] = Desired(values["quadrant"] or "", values["sprint"], values["ice"])
+    plan = Plan(board=snapshot.board, schema_ops=tuple(entry["schema_ops"]), item_ops=tuple(kept))
+    return BoardPlan(snapshot, port.writeback(snapshot), memory, desired, plan)

@@ -7,21 +7,18 @@ Pagination, auth and batching stay private to each connector.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from moteur.core.errors import UsageError
 from moteur.core.model import BoardRef, Snapshot, Tool
-from moteur.core.ops import ItemOp, OpResult, SchemaOp, Target
+from moteur.core.ops import ItemOp, Landed, OpResult, SchemaOp, Target
 from moteur.core.plan import WriteBack
 from moteur.core.policy import Language
 from moteur.mappings.schema import BoardMapping
 
 if TYPE_CHECKING:
     from moteur.settings import Settings
-
-
-Progress = Callable[[int], None]  # called with the number of ops (or items) just finished
 
 
 class Connector(Protocol):
@@ -36,7 +33,7 @@ class Connector(Protocol):
         snapshot: Snapshot,
         schema_ops: Sequence[SchemaOp],
         item_ops: Sequence[ItemOp],
-        progress: Progress | None = None,
+        progress: Landed | None = None,  # each op's result as soon as it is known (``core.ops.Landed``)
     ) -> list[OpResult]: ...
 
     def request_count(self) -> int: ...

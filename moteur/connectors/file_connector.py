@@ -16,7 +16,7 @@ from moteur.connectors.files import FileBoard
 from moteur.connectors.migration import Capabilities
 from moteur.core.errors import MoteurError
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
-from moteur.core.ops import ItemOp, MigrationOp, OpResult, SchemaOp
+from moteur.core.ops import ItemOp, Landed, MigrationOp, OpResult, SchemaOp
 from moteur.core.plan import WriteBack
 from moteur.mappings.loader import load_mapping
 from moteur.mappings.schema import BoardMapping
@@ -50,7 +50,7 @@ class FileConnector:
         snapshot: Snapshot,
         schema_ops: Sequence[SchemaOp],
         item_ops: Sequence[ItemOp],
-        progress: Callable[[int], None] | None = None,
+        progress: Landed | None = None,
     ) -> list[OpResult]:
         # Columns are added by the write itself: schema ops succeed with it.
         updates: dict[str, dict[str, str | None]] = {}
@@ -60,9 +60,10 @@ class FileConnector:
             self._board(snapshot.board).write_annotations(updates)
         except MoteurError as exc:
             return [OpResult(op, False, str(exc)) for op in (*schema_ops, *item_ops)]
+        results = [OpResult(op, True) for op in (*schema_ops, *item_ops)]
         if progress is not None:
-            progress(len(item_ops))
-        return [OpResult(op, True) for op in (*schema_ops, *item_ops)]
+            progress(results)  # one atomic replace of the file: every op landed at once
+        return results
 
     # -- migration (``connectors/migration.py``): delegated to ``file_migration`` --------------------------
 

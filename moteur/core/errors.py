@@ -15,6 +15,13 @@
     │   └── LockHeld (1)             another run holds the board's lock
     └── StateError (2)               the state database cannot be used (unknown schema version…)
 
+    KeyboardInterrupt
+    └── Interrupted (130 / 143)      SIGINT / SIGTERM stopped the run (not a MoteurError: see below)
+
+``Interrupted`` derives from ``KeyboardInterrupt``, not ``MoteurError``: raised from a signal handler or from
+the callback a connector calls after each request, it must pass through every ``except MoteurError`` /
+``except Exception`` of a connector (one catching it would turn a stop into a failed request and go on).
+
 Every message is one or two lines that name the thing and the fix. None may carry a secret: connectors
 scrub before raising (see ``connectors/http.py``), and the CLI is the one place errors become messages.
 """
@@ -84,3 +91,25 @@ class LockHeld(Refusal):
 
 class StateError(MoteurError):
     exit_code = 2
+
+
+class Interrupted(KeyboardInterrupt):
+    """A signal stopped the run: exit 130 for SIGINT (Ctrl-C), 143 for SIGTERM (a cron timeout, systemd).
+
+    The shell convention 128 + signal number, so a supervisor reads the cause from the exit code.
+    """
+
+    def __init__(self, signum: int, message: str | None = None) -> None:
+        self.signum = signum
+        self.exit_code = 128 + signum
+        self.message = message or f"interrupted by {_signal_name(signum)}"
+        super().__init__(self.message)
+
+
+def _signal_name(signum: int) -> str:
+    import signal  # a name for the message only; core stays free of signal handling
+
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"

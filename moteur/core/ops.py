@@ -12,7 +12,7 @@ come first in a plan. *Item ops* change one item. Every item op names the manage
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -244,3 +244,12 @@ class OpResult:
     ok: bool
     error: str | None = None
     created: ItemRef | None = None  # the new item's ref, for CreateItem / CreateSubitem
+
+
+Landed = Callable[[Sequence[OpResult]], None]
+"""What a connector's ``apply`` calls as soon as it knows how some ops ended (right after each request's
+answer, or before any request for an op it refused up front), with one ``OpResult`` per op, each op reported
+once. The sync journals them there and then (write-ahead: see ``core/write_ahead.py``); the callback may
+raise (the state database failed, a signal asked to stop), and the connector then stops sending: the
+exception goes out of ``apply``.
+"""

@@ -14,14 +14,13 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from moteur.core.calendar import SprintCalendar
-from moteur.core.errors import Refusal
-from moteur.core.evaluate import Evaluation, evaluate
-from moteur.core.labels import quadrant_name, sprint_index, sprint_name
-from moteur.core.model import Action, BoardRef, Flag, Snapshot
-from moteur.core.ops import ItemOp, OpResult, SchemaOp
+from moteur.core.errors import Interrupted, Refusal
+from moteur.core.evaluate import Evaluation
+from moteur.core.labels import quadrant_name
+from moteur.core.model import BoardRef, Snapshot
+from moteur.core.ops import ItemOp, Landed, OpResult, SchemaOp
 from moteur.core.plan import (
     MANAGED_FIELDS,
     Desired,
@@ -29,13 +28,14 @@ from moteur.core.plan import (
     Pin,
     Plan,
     WriteBack,
-    detect_pins,
     diff,
     format_ice,
 )
-from moteur.core.planning import Assignment
 from moteur.core.policy import Language, PlanningPolicy
-from moteur.core.state import ItemState, OpStatus, RunOutcome, StateStore
+from moteur.core.settle import Settlement, settle
+from moteur.core.stable_plan import plan_with_memory, sprint_value
+from moteur.core.state import ItemState, RunOutcome, StateStore
+from moteur.core.write_ahead import Stop, WriteAhead
 
 
 class BoardPort(Protocol):
@@ -48,7 +48,7 @@ class BoardPort(Protocol):
         snapshot: Snapshot,
         schema_ops: Sequence[SchemaOp],
         item_ops: Sequence[ItemOp],
-        progress: Callable[[int], None] | None = None,
+        progress: Landed | None = None,
     ) -> list[OpResult]: ...
 
 
@@ -83,9 +83,15 @@ class SyncPlan:
 
 @dataclass
 class SyncOutcome:
+    """What ``apply_sync`` did: ``applied`` counts every op that landed (schema ops too); ``written`` of
+    ``planned`` counts the item ops (the changes a person sees), also when ``interrupted``."""
+
     run_ids: list[int] = field(default_factory=list)
     applied: int = 0
     failures: list[OpResult] = field(default_factory=list)
+    planned: int = 0
+    written: int = 0
+    interrupted: Interrupted | None = None
 
     @property
     def ok(self) -> bool:
@@ -110,21 +116,6 @@ def refuse_if_emptied(snapshot: Snapshot, memory: Mapping[str, Memory], force: b
         )
 
 
-def _keep_current(actions: Sequence[Action], memory: Mapping[str, Memory], current: int) -> dict[str, int]:
-    """Stability: an open action moteur put in the current sprint stays there."""
-    keep: dict[str, int] = {}
-    for a in actions:
-        mem = memory.get(a.key)
-        if a.status.is_closed or mem is None:
-            continue
-        if (
-            sprint_index(a.annotations.sprint) == current
-            and sprint_index(mem.written.get("sprint")) == current
-        ):
-            keep[a.key] = current
-    return keep
-
-
 def desired_of(evaluation: Evaluation, language: Language, pins: Mapping[str, Pin]) -> dict[str, Desired]:
     """What each open action should carry. Closed (done/archived) actions are left as they are."""
     out: dict[str, Desired] = {}
@@ -141,7 +132,7 @@ def desired_of(evaluation: Evaluation, language: Language, pins: Mapping[str, Pi
         pin = pins.get(a.key)
         out[a.key] = Desired(
             quadrant=quadrant_name(s.quadrant, language),
-            sprint=pin.sprint if pin else (sprint_name(sprint, language) if sprint else None),
+            sprint=sprint_value(evaluation, sprint, pin),
             ice=format_ice(s.ice),
             reasons=reasons,
         )
@@ -169,15 +160,8 @@ def prepare(
     for name, refs in groups:
         actions = [a for ref in refs for a in by_ref[ref].actions]
         memory = {k: m for ref in refs for k, m in memories.get(ref, {}).items()}
-        pins = detect_pins(actions, memory, replan=replan)
-        sprint_pins = {k: i for k, p in pins.items() if (i := sprint_index(p.sprint)) is not None}
-        unplanned = {k for k, p in pins.items() if sprint_index(p.sprint) is None}
-        current = SprintCalendar(policy, today, language).sprint_containing(today)
-        keep = _keep_current(actions, memory, current)
-        plannable = [a for a in actions if a.key not in unplanned]
-        evaluation = evaluate(plannable, policy, today, language=language, pins=sprint_pins, keep=keep)
-        if unplanned:
-            evaluation = _with_cleared_pins(evaluation, actions, unplanned, policy, today, language)
+        # Pins, keeps and cleared pins: the same evaluation ``plan`` shows (``stable_plan``).
+        evaluation, pins = plan_with_memory(actions, memory, policy, today, language=language, replan=replan)
         evaluations.append((name, evaluation))
         desired = desired_of(evaluation, language, pins)
         for ref in refs:
@@ -187,24 +171,6 @@ def prepare(
             plan = diff(snap, desired, mem, writebacks[ref], pins=board_pins)
             boards.append(BoardPlan(snap, writebacks[ref], mem, desired, plan))
     return SyncPlan(today=today, language=language, evaluations=evaluations, boards=boards)
-
-
-def _with_cleared_pins(
-    evaluation: Evaluation,
-    actions: Sequence[Action],
-    cleared: set[str],
-    policy: PlanningPolicy,
-    today: date,
-    language: Language,
-) -> Evaluation:
-    """Add back the actions whose sprint a person removed: scored, shown, never planned."""
-    extra = evaluate([a for a in actions if a.key in cleared], policy, today, language=language)
-    assignments = dict(evaluation.plan.assignments)
-    for s in extra.scored:
-        flags = tuple(dict.fromkeys((*s.flags, Flag.PINNED)))
-        assignments[s.action.key] = Assignment(s.action.key, None, flags, "sprint removed by hand; kept out")
-    plan = type(evaluation.plan)(evaluation.plan.sprints, assignments, dict(evaluation.plan.load))
-    return Evaluation(today=evaluation.today, scored=[*evaluation.scored, *extra.scored], plan=plan)
 
 
 def remembered(board: BoardPlan, results: Sequence[OpResult]) -> list[ItemState]:
@@ -244,6 +210,21 @@ def remembered(board: BoardPlan, results: Sequence[OpResult]) -> list[ItemState]
     return states
 
 
+def settle_unknown(
+    store: StateStore, snapshot: Snapshot, now: Callable[[], datetime], *, save: bool
+) -> Settlement:
+    """Settle the board's journal entries whose outcome is unknown by what ``snapshot`` shows (``settle``).
+
+    ``save``: record the outcomes and fold what landed into the items (a run holding the board's lock).
+    Otherwise (a dry-run) nothing is saved, entries of a run still going are read too, and the caller applies
+    the settlement to its memory with ``memory_with``.
+    """
+    found = settle(store.unsettled(str(snapshot.board), running=not save), snapshot)
+    if save:
+        store.settle(str(snapshot.board), found.outcomes, written=found.written, now=now())
+    return found
+
+
 def apply_sync(
     sync_plan: SyncPlan,
     ports: Mapping[BoardRef, BoardPort],
@@ -256,55 +237,63 @@ def apply_sync(
     lease_seconds: float = 600.0,
     locked: bool = False,
     dead: Callable[[str], bool] | None = None,
+    stop: Stop | None = None,
 ) -> SyncOutcome:
-    """Apply every board's plan; journal each op as it lands; commit the state once per board at the end.
+    """Apply every board's plan, journalled write-ahead (``write_ahead``); commit the state once per board.
 
     ``locked``: the caller already holds every board's lock — taken *before* it read the boards, so no other
     run can write between this run's read and its writes. Otherwise each board is locked here.
+    ``stop`` is asked after each journalled landing (and before each board) whether a signal arrived: it
+    raises ``Interrupted``, the connector stops sending, the run is marked "interrupted" and the outcome
+    returned says so (``interrupted``). Any other error stops the run the same way, then is raised.
     """
     outcome = SyncOutcome()
     for board in sync_plan.boards:
         ref = board.snapshot.board
+        plan = board.plan
+        try:
+            if stop is not None:
+                stop()  # a signal between two boards: the next one is not started
+        except Interrupted as exc:
+            outcome.interrupted = exc
+            return outcome
         guard = nullcontext() if locked else store.lock(str(ref), owner, lease_seconds, now, dead)
         with guard:
             run_id = store.start_run(command, [str(ref)], False, now())
             outcome.run_ids.append(run_id)
-            plan = board.plan
-            results = ports[ref].apply(board.snapshot, plan.schema_ops, plan.item_ops, progress)
-            store.record_ops(run_id, [journal_entry(str(ref), r) for r in results], now())
+            journal = WriteAhead(
+                store, run_id, str(ref), board.snapshot, now=now, progress=progress, stop=stop
+            )
+            counts = {
+                "create": len(plan.schema_ops),
+                "update": plan.items_changed(),
+                "pinned": len(plan.pinned),
+            }
+            try:
+                journal.intend(plan.schema_ops, plan.item_ops)
+                results = ports[ref].apply(board.snapshot, plan.schema_ops, plan.item_ops, journal.landed)
+                journal.close(results)
+            except BaseException as exc:
+                journal.stopped(exc, counts)
+                outcome.planned += journal.planned
+                outcome.written += journal.applied
+                if isinstance(exc, Interrupted):
+                    outcome.interrupted = exc
+                    return outcome
+                raise
             failures = [r for r in results if not r.ok]
             outcome.failures.extend(failures)
             outcome.applied += sum(1 for r in results if r.ok)
+            outcome.planned += journal.planned
+            outcome.written += journal.applied
             store.finish_run(
                 run_id,
                 outcome=RunOutcome.FAILED if failures else RunOutcome.OK,
-                counts={
-                    "create": len(plan.schema_ops),
-                    "update": plan.items_changed(),
-                    "applied": sum(1 for r in results if r.ok),
-                    "failed": len(failures),
-                    "pinned": len(plan.pinned),
-                },
+                # Item changes planned and written, as an interrupted run counts them; "failed" counts every
+                # op that failed, a schema op's too.
+                counts={**journal.counts(counts), "failed": len(failures)},
                 item_states=remembered(board, results),
                 board=str(ref),
                 now=now(),
             )
     return outcome
-
-
-def journal_entry(board: str, result: OpResult) -> dict[str, Any]:
-    """The journal row of one applied (or failed) op: enough to understand and undo it."""
-    op = result.op
-    item = getattr(op, "item", None)
-    name = getattr(op, "field", None) or getattr(op, "name", None)
-    return {
-        "board": board,
-        "item": item.key if item is not None else None,
-        "title": getattr(op, "title", None),
-        "kind": op.kind,
-        "field": name if item is not None else op.kind.removeprefix("ensure_"),
-        "before": getattr(op, "before", None),
-        "after": getattr(op, "after", None) if item is not None else name,
-        "status": OpStatus.APPLIED if result.ok else OpStatus.FAILED,
-        "error": result.error,
-    }

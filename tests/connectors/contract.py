@@ -25,6 +25,7 @@ import pytest
 from moteur.connectors.base import Connector
 from moteur.core.errors import AuthError, NotFound
 from moteur.core.model import BoardRef, Snapshot, Tool
+from moteur.core.ops import OpResult
 from moteur.core.plan import Memory, current_value
 from moteur.core.policy import PlanningPolicy
 from moteur.core.sync import SyncPlan, prepare, remembered
@@ -92,9 +93,12 @@ class ConnectorContract:
         sync = plan_for(snapshot, connector)
         board = sync.boards[0]
         assert board.plan.item_ops, "the demo board should need write-back"
-        results = connector.apply(snapshot, board.plan.schema_ops, board.plan.item_ops)
+        landed: list[OpResult] = []  # what the write-ahead journal records as each request is answered
+        results = connector.apply(snapshot, board.plan.schema_ops, board.plan.item_ops, landed.extend)
         assert [r.op for r in results] == [*board.plan.schema_ops, *board.plan.item_ops]
         assert all(r.ok for r in results), [r.error for r in results if not r.ok][:3]
+        # Every item op reported once, as it landed, with the outcome ``apply`` returns at the end.
+        assert sorted(map(repr, landed)) == sorted(repr(r) for r in results[len(board.plan.schema_ops) :])
 
         after = connector.read(board_ref)
         wb = board.writeback

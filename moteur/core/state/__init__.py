@@ -3,7 +3,7 @@
 ``StateStore(url)`` opens (creating or upgrading) the database; ``default_state_url()`` says where it lives
 when the user did not choose. The parts: ``schema`` (tables), ``connection`` (engine, SQLite transactions,
 open failures), ``migrations`` (versions), ``lock`` (board leases), ``records`` (what reads return),
-``store`` (the API).
+``journal`` (the write-ahead journal's reads and writes), ``store`` (the API).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 
 from sqlalchemy import ColumnElement, Engine, and_, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from moteur.core.errors import LockHeld
 from moteur.core.state import schema
@@ -58,8 +58,9 @@ class BoardLock:
         self.lease = timedelta(seconds=lease_seconds)
         self._engine = engine
         self._clock = now
-        # ``dead(owner)`` says a holder is certainly gone (a process of this host that no longer exists):
-        # its lease is taken over at once instead of blocking the board until it runs out.
+        # ``dead(owner)`` says a holder is certainly gone (a process of this host that no longer exists, or
+        # whose PID now belongs to a process started at another time): its lease is taken over at once
+        # instead of blocking the board until it runs out.
         self._dead = dead
         self._acquired_at: datetime | None = None
         self.expires_at: datetime | None = None
@@ -155,11 +156,19 @@ class BoardLock:
         return self.expires_at
 
     def release(self) -> None:
-        """Drop the lock if this holder still has it; a no-op when not held or already taken over."""
+        """Drop the lock if this holder still has it; a no-op when not held or already taken over.
+
+        A database that fails here (it is full, or gone: often why the run is stopping) leaves the row; the
+        next run sees its holder dead (``dead``) or its lease lapsed. Raising instead would hide the error
+        that stopped the run behind this one.
+        """
         if self._acquired_at is None:
             return
-        with self._engine.begin() as conn:
-            conn.execute(delete(schema.locks).where(self._mine()))
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(delete(schema.locks).where(self._mine()))
+        except DBAPIError:
+            pass
         self._acquired_at = self.expires_at = None
 
     def _mine(self) -> ColumnElement[bool]:

@@ -23,7 +23,24 @@ def _add_board_cache(conn: Connection) -> None:
     schema.board_cache.create(conn)
 
 
-UPGRADES: dict[int, UpgradeStep] = {1: _add_board_cache}
+def _add_journal_settling(conn: Connection) -> None:
+    """2 → 3: the journal's ``settled_at`` column and ``(board, status)`` index (the write-ahead journal).
+
+    Plain ``ALTER TABLE … ADD COLUMN`` of a nullable column: the same SQL on SQLite and PostgreSQL, and old
+    rows read as never settled, which is right (they are "applied", "failed" or "undone": only a failed one
+    is examined once more, by the next run of its board). Each part is skipped when already there, so a
+    database whose tables were made from newer metadata upgrades too.
+    """
+    found = inspect(conn)
+    if "settled_at" not in {c["name"] for c in found.get_columns(schema.journal.name)}:
+        kind = schema.journal.c.settled_at.type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE {schema.journal.name} ADD COLUMN settled_at {kind}")
+    index = next(i for i in schema.journal.indexes if i.name == "ix_journal_board_status")
+    if index.name not in {i["name"] for i in found.get_indexes(schema.journal.name)}:
+        index.create(conn)
+
+
+UPGRADES: dict[int, UpgradeStep] = {1: _add_board_cache, 2: _add_journal_settling}
 """``{from_version: step}``."""
 
 _VERSION_KEY = "schema_version"

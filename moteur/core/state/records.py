@@ -1,8 +1,12 @@
 """What the state store hands back: plain frozen records, and the words for how runs and ops ended.
 
 - *Outcome* of a run: "running" until it finishes; "ok"; "failed" (it finished, some ops failed);
-  "interrupted" (the process died: a later start found it "running" with its lock gone); "rolled_back".
-- *Status* of a journal entry: "applied", "failed", or "undone" (a rollback reverted it).
+  "interrupted" (stopped part-way: a signal, a state database that failed, or a process that died and was
+  found "running" with its lock gone or its holder dead); "rolled_back".
+- *Status* of a journal entry: "pending" (its intent is recorded, its request not answered yet), "applied",
+  "failed", "undone" (a rollback reverted it), and for an entry left pending by a run that stopped, what
+  reading the item later showed (``core/settle.py``): "not_applied" (the item still shows the old value) or
+  "unknown" (it shows neither value: a person changed it since, or the item is gone).
 """
 
 from __future__ import annotations
@@ -19,14 +23,17 @@ class RunOutcome(StrEnum):
     RUNNING = "running"
     OK = "ok"
     FAILED = "failed"  # finished, some ops failed
-    INTERRUPTED = "interrupted"  # the process died; found "running" by a later start with its lock gone
+    INTERRUPTED = "interrupted"  # stopped part-way (signal, state database failure, or found dead later)
     ROLLED_BACK = "rolled_back"
 
 
 class OpStatus(StrEnum):
+    PENDING = "pending"
     APPLIED = "applied"
     FAILED = "failed"
     UNDONE = "undone"
+    NOT_APPLIED = "not_applied"
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Connection,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -40,10 +41,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The schema this moteur writes. Bump it together with a new step in ``migrations.UPGRADES``.
 
-Version 2 added ``board_cache`` (incremental reads)."""
+Version 2 added ``board_cache`` (incremental reads); version 3 the journal's ``settled_at`` and its
+``(board, status)`` index (the write-ahead journal: ``core/write_ahead.py``, ``core/settle.py``)."""
 
 # Wide enough for "trello:<24 hex>", "file:<long path>" and Asana's 19-digit gids with room to spare.
 KEY = 512
@@ -153,8 +155,13 @@ journal = Table(
     Column("status", String(16), nullable=False),
     Column("error", Text, nullable=True),
     Column("at", UtcTime, nullable=False),
+    # When a later run read the item of an entry left "pending" or "failed" and decided how it ended (see
+    # ``core/settle.py``); NULL until then. An entry is examined once: after that its status is the answer.
+    Column("settled_at", UtcTime, nullable=True),
     # seq is the op's place in its run; the constraint makes two writers racing for one seq fail loudly.
     UniqueConstraint("run_id", "seq", name="uq_journal_run_seq"),
+    # The next run of a board looks for its entries still to settle: few rows, found without a scan.
+    Index("ix_journal_board_status", "board", "status"),
 )
 
 board_cache = Table(

@@ -6,15 +6,17 @@ Terms defined here:
   ``{field: value}`` it last wrote (see ``schema``); ``plan.diff`` compares a fresh read against it.
 - *Run*: one ``sync`` / ``migrate`` / ``rollback`` invocation; its row says when, on which boards and how it
   ended.
-- *Journal entry*: one op a run applied (or failed to apply) with the field's value before and after, so a
-  run can be undone and a crashed run shows how far it got.
+- *Journal entry*: one op of a run with the field's value before and after, recorded "pending" before its
+  request and given its outcome after (``journal``), so a run can be undone exactly and a run that stopped
+  shows how far it got.
 - *Cursor*: a named bookmark for incremental reads (``modified_since``, a sync token…) per board.
 - *Board cache*: the JSON of a board's last complete Snapshot (see ``schema``), which incremental reads
   update; it is only worth as much as its cursors, so both are always saved in one transaction.
 
-Commit rules, because they are what makes a crash safe: ``start_run``, ``record_op`` and ``link`` commit at
-once (they describe what already happened remotely); ``finish_run`` commits the items, the cursors and the run
-row in one transaction, so a crash leaves the previous state intact. Every time is timezone-aware UTC.
+Commit rules, because they are what makes a crash safe: ``start_run``, the journal's writes (see ``journal``)
+and ``link`` commit at once (they describe what is about to happen, or already happened, remotely);
+``finish_run`` commits the items, the cursors and the run row in one transaction, so a crash leaves the
+previous state intact. Every time is timezone-aware UTC.
 """
 
 from __future__ import annotations
@@ -25,12 +27,13 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 
 from moteur.core.errors import NotFound, StateError
 from moteur.core.state import schema
 from moteur.core.state.connection import READ_ONLY, open_database
+from moteur.core.state.journal import JournalMethods, status_counts
 from moteur.core.state.lock import BoardLock
 from moteur.core.state.records import (
     ItemState,
@@ -38,15 +41,17 @@ from moteur.core.state.records import (
     OpStatus,
     RunOutcome,
     RunRecord,
-    journal_entry,
     new_id,
     run_record,
 )
 
+Dead = Callable[[str], bool]
+"""``dead(owner)``: True when a lock's holder is certainly gone (a process of this host that ended)."""
+
 _CHUNK = 500  # rows per executemany in finish_run: bounded memory for 100 000 items
 
 
-class StateStore:
+class StateStore(JournalMethods):
     """The state database at ``url`` (any SQLAlchemy URL), created or upgraded on open.
 
     Raises ``StateError`` if the URL is unusable, the file unreadable or its schema newer than this moteur.
@@ -144,10 +149,14 @@ class StateStore:
             run_id = new_id(result)
         return run_id
 
-    def mark_interrupted(self, now: datetime) -> list[int]:
-        """Mark "running" runs whose process died as "interrupted"; return their ids (see ``start_run``)."""
+    def mark_interrupted(self, now: datetime, dead: Dead | None = None) -> list[int]:
+        """Mark "running" runs whose process died as "interrupted"; return their ids (see ``start_run``).
+
+        ``dead(owner)`` recognises a lock whose holder is gone before its lease runs out (a run killed with
+        SIGKILL on this host): ``moteur runs`` shows it interrupted at once.
+        """
         with self._transaction() as conn:
-            return _mark_interrupted(conn, now)
+            return _mark_interrupted(conn, now, dead)
 
     def finish_run(
         self,
@@ -212,97 +221,6 @@ class StateStore:
         if row is None:
             raise NotFound(f"no run {run_id} in state database {self.where}", hint="`moteur runs` lists them")
         return run_record(row)
-
-    # -- journal ------------------------------------------------------------------------------------------
-
-    def record_op(
-        self,
-        run_id: int,
-        *,
-        board: str,
-        item: str | None,
-        title: str | None,
-        kind: str,
-        field: str | None,
-        before: Any,
-        after: Any,
-        status: OpStatus,
-        error: str | None = None,
-        now: datetime,
-    ) -> int:
-        """Journal one op of a run (committed at once) and return the entry's id."""
-        runs, j = schema.runs, schema.journal
-        row: dict[str, Any] = {
-            "board": board,
-            "item_key": item,
-            "item_title": title,
-            "kind": kind,
-            "field": field,
-        }
-        row |= {"before": before, "after": after, "status": status.value, "error": error, "at": now}
-        with self._transaction() as conn:
-            # A no-op UPDATE of the run's row takes its write lock first (a row lock on PostgreSQL, the
-            # database write lock on SQLite), so concurrent writers of one run read max(seq) in turn.
-            touched = conn.execute(update(runs).where(runs.c.id == run_id).values(command=runs.c.command))
-            if touched.rowcount != 1:
-                raise StateError(f"cannot journal an op for run {run_id}: no such run in {self.where}")
-            last = conn.execute(select(func.max(j.c.seq)).where(j.c.run_id == run_id)).scalar()
-            return new_id(conn.execute(insert(j).values(run_id=run_id, seq=(last or 0) + 1, **row)))
-
-    def record_ops(self, run_id: int, entries: Sequence[Mapping[str, Any]], now: datetime) -> int:
-        """Journal many ops of a run in one transaction (a connector's batch); return how many.
-
-        Each entry has the keyword arguments of ``record_op`` (``board``, ``item``, ``title``, ``kind``,
-        ``field``, ``before``, ``after``, ``status``, ``error``). One commit instead of one per op: a sync of
-        thousands of ops journals in milliseconds, not seconds.
-        """
-        if not entries:
-            return 0
-        runs, j = schema.runs, schema.journal
-        with self._transaction() as conn:
-            touched = conn.execute(update(runs).where(runs.c.id == run_id).values(command=runs.c.command))
-            if touched.rowcount != 1:
-                raise StateError(f"cannot journal ops for run {run_id}: no such run in {self.where}")
-            last = conn.execute(select(func.max(j.c.seq)).where(j.c.run_id == run_id)).scalar() or 0
-            rows = [
-                {
-                    "run_id": run_id,
-                    "seq": last + n,
-                    "board": e["board"],
-                    "item_key": e.get("item"),
-                    "item_title": e.get("title"),
-                    "kind": e["kind"],
-                    "field": e.get("field"),
-                    "before": e.get("before"),
-                    "after": e.get("after"),
-                    "status": OpStatus(e["status"]).value,
-                    "error": e.get("error"),
-                    "at": now,
-                }
-                for n, e in enumerate(entries, start=1)
-            ]
-            conn.execute(insert(j), rows)
-        return len(rows)
-
-    def journal(self, run_id: int) -> list[JournalEntry]:
-        """A run's ops in the order they were recorded."""
-        j = schema.journal
-        with self._transaction(read_only=True) as conn:
-            rows = conn.execute(select(j).where(j.c.run_id == run_id).order_by(j.c.seq)).all()
-        return [journal_entry(r) for r in rows]
-
-    def mark_undone(self, entry_ids: Iterable[int]) -> int:
-        """Mark journal entries "undone" (their change was reverted); return how many were marked."""
-        ids = list(entry_ids)
-        if not ids:
-            return 0
-        with self._transaction() as conn:
-            result = conn.execute(
-                update(schema.journal)
-                .where(schema.journal.c.id.in_(ids))
-                .values(status=OpStatus.UNDONE.value)
-            )
-        return result.rowcount
 
     # -- links (the migration ID map) ---------------------------------------------------------------------
 
@@ -394,33 +312,40 @@ def _link_conflict(source_key: str, target_board: str, existing: str | None, wan
     )
 
 
-def _mark_interrupted(conn: Connection, now: datetime) -> list[int]:
+def _mark_interrupted(conn: Connection, now: datetime, gone: Dead | None = None) -> list[int]:
     # A run is alive while one of its boards has an unexpired lock taken no later than the run started (a lock
-    # taken after it - by the caller about to start - belongs to someone else). A run that took no lock (a
-    # dry-run) therefore counts as dead once another run starts; it wrote nothing, so nothing is lost.
+    # taken after it - by the caller about to start - belongs to someone else) whose holder is not known to
+    # be gone. A run that took no lock (a dry-run) therefore counts as dead once another run starts; it wrote
+    # nothing, so nothing is lost.
     r, lk = schema.runs, schema.locks
     running = conn.execute(
         select(r.c.id, r.c.boards, r.c.started_at).where(r.c.outcome == RunOutcome.RUNNING.value)
     )
     dead: list[int] = []
     for run in running.all():
-        live = conn.execute(
-            select(lk.c.board).where(
+        holders = conn.execute(
+            select(lk.c.owner).where(
                 and_(
                     lk.c.board.in_(list(run.boards)),
                     lk.c.expires_at >= now,
                     lk.c.acquired_at <= run.started_at,
                 )
             )
-        ).first()
-        if live is None:
+        ).scalars()
+        if not any(gone is None or not gone(owner) for owner in holders):
             dead.append(run.id)
-    if dead:
+    for run_id in dead:
+        # What its journal says it did: "pending" ops are the ones whose answer it never saw.
+        by_status = status_counts(conn, run_id)
+        counts = {"planned": sum(by_status.values())} | {
+            s: by_status.get(s, 0) for s in ("applied", "failed", "pending")
+        }
         conn.execute(
             update(r)
-            .where(and_(r.c.id.in_(dead), r.c.outcome == RunOutcome.RUNNING.value))
+            .where(and_(r.c.id == run_id, r.c.outcome == RunOutcome.RUNNING.value))
             .values(
                 outcome=RunOutcome.INTERRUPTED.value,
+                counts=counts,
                 message=f"stopped before finishing (found at {now.isoformat(timespec='seconds')}); "
                 "its journal shows how far it got",
             )

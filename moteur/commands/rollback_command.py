@@ -1,0 +1,289 @@
+"""``moteur rollback RUN``: undo exactly the writes of a run that landed, and say truly what was undone.
+
+Per board of the run, under its lock: read the board; settle the journal's unknown outcomes by that read
+(``core/settle.py``: a run killed part-way left entries "pending"); then, newest first, each entry that landed
+is
+
+- *undone* when the item still shows what the run wrote: the inverse op is sent, journalled write-ahead as a
+  run of its own (``rollback 7``), so an interrupted rollback is itself exact and can be run again;
+- *left alone* when a person changed the value since (their edit wins), or the item is gone;
+- *already back* when the item shows the old value again (an earlier, interrupted rollback undid it);
+- *not undoable* when the journal cannot say how (an op kind it does not know, values that are not a managed
+  field's): it is reported, never counted as undone. An undo the tool refuses (a Trello card cannot be moved
+  to "no list") is a failed undo, reported with the tool's reason.
+
+The summary counts only the undos that landed ("undid 0 of 52 changes" is the honest line when none did);
+every failed undo is listed with its error, and the exit code is 1 when any failed or could not be undone.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from moteur.commands.context import settings_for
+from moteur.commands.interrupts import Interrupts, signals_handled
+from moteur.commands.owners import owner_gone
+from moteur.commands.sync_command import lock_boards, now_utc, open_store, write
+from moteur.connectors.base import Connector, open_connector
+from moteur.core.errors import Interrupted, Refusal, UsageError
+from moteur.core.model import Action, BoardRef, Snapshot
+from moteur.core.ops import ITEM_OP_KINDS, ItemOp, inverse, item_op
+from moteur.core.plan import Plan
+from moteur.core.refs import parse_ref
+from moteur.core.settle import shows
+from moteur.core.state import JournalEntry, OpStatus, RunOutcome, RunRecord, StateStore
+from moteur.core.sync import BoardPlan, SyncPlan, settle_unknown
+from moteur.settings import Settings
+
+if TYPE_CHECKING:
+    from moteur.cli import Output
+
+
+@dataclass
+class Report:
+    """What a rollback found and did, entry by entry (rows for the text and the JSON)."""
+
+    landed: int = 0  # entries of the run that landed and were not undone yet: what "of N" counts
+    undone: list[dict[str, Any]] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
+    not_undoable: list[dict[str, Any]] = field(default_factory=list)
+    left_alone: list[dict[str, Any]] = field(default_factory=list)
+    already_back: list[dict[str, Any]] = field(default_factory=list)
+    interrupted: Interrupted | None = None
+    runs: list[int] = field(default_factory=list)  # the rollback's own runs
+
+    @property
+    def complete(self) -> bool:
+        return not self.failed and not self.not_undoable and self.interrupted is None
+
+
+def _row(entry: JournalEntry, **extra: Any) -> dict[str, Any]:
+    return {"item": entry.item_key, "title": entry.item_title, "field": entry.field, **extra}
+
+
+def undo_op(entry: JournalEntry, action: Action) -> ItemOp:
+    """The op that puts back what the journalled op replaced."""
+    done = item_op(
+        ITEM_OP_KINDS[entry.kind],
+        action.ref,
+        entry.item_title or action.title,
+        entry.field or "",
+        entry.before,
+        entry.after,
+    )
+    return inverse(done)
+
+
+def _missing_old_value(entry: JournalEntry) -> str | None:
+    """Why the journal cannot undo ``entry`` (None when it can).
+
+    A None old value is undone as such: a label removed, a field cleared, a task taken out of the Asana
+    companion project it was added to. Where the tool cannot go back to "none" (a Trello card is always in
+    some list), its connector refuses the undo op, and that refusal is reported like any failed undo: never
+    "undone".
+    """
+    if entry.kind not in ITEM_OP_KINDS:
+        return f"moteur does not know how to undo a {entry.kind!r}"
+    if not isinstance(entry.before, str | None) or not isinstance(entry.after, str | None):
+        return "the journal's values are not a managed field's (written by an older moteur)"
+    return None
+
+
+def run_rollback(out: Output, run_id: int, *, config: Path | None, dry_run: bool, json_out: bool) -> int:
+    settings = settings_for(config)
+    with signals_handled() as interrupts:
+        store = open_store(settings)
+        try:
+            record = _undoable_run(store, run_id, dry_run)
+            report = Report()
+            for board_text in record.boards:
+                if report.interrupted is not None:
+                    break
+                _roll_back_board(
+                    store, settings, record, parse_ref(board_text), report, out, interrupts, dry_run
+                )
+            if not dry_run and report.complete:
+                store.set_run_outcome(run_id, RunOutcome.ROLLED_BACK, now=now_utc())
+        finally:
+            store.close()
+    _print(out, run_id, report, dry_run, json_out)
+    if report.interrupted is not None:
+        return report.interrupted.exit_code
+    return 0 if report.complete else 1
+
+
+def _undoable_run(store: StateStore, run_id: int, dry_run: bool) -> RunRecord:
+    if not dry_run:
+        store.mark_interrupted(now_utc(), owner_gone)  # a run killed part-way is rolled back like any other
+    record = store.run(run_id)
+    if record.outcome is RunOutcome.ROLLED_BACK:
+        raise UsageError(f"run {run_id} was already rolled back", hint="`moteur runs` shows each outcome")
+    if record.command == "migrate":
+        # A migration creates items; rollback puts back values a sync replaced. Marking the run "rolled
+        # back" with nothing undone would mislead: say what undoes a migration instead.
+        target = record.boards[-1] if record.boards else "the target board"
+        raise UsageError(
+            f"run {run_id} is a migration into {target}: rollback undoes sync runs, not the items a "
+            "migration created",
+            hint="delete or archive the target board (every item it created ends with a "
+            "`moteur-source:` line), or migrate again after fixing the source: it updates, never doubles",
+        )
+    if record.outcome is RunOutcome.RUNNING and not dry_run:
+        raise Refusal(
+            f"run {run_id} is still running: its process holds the lock of {', '.join(record.boards)}",
+            hint="wait for it to finish, or stop it (Ctrl-C, kill) and roll it back then",
+        )
+    return record
+
+
+def _roll_back_board(
+    store: StateStore,
+    settings: Settings,
+    record: RunRecord,
+    ref: BoardRef,
+    report: Report,
+    out: Output,
+    interrupts: Interrupts,
+    dry_run: bool,
+) -> None:
+    port = open_connector(ref, settings)
+    locks = ExitStack()
+    try:
+        if not dry_run:
+            lock_boards(locks, store, [ref])  # before the read: nothing writes the board between the two
+        snapshot = port.read(ref)
+        found = settle_unknown(store, snapshot, now_utc, save=not dry_run)
+        settled = {o.entry: o.status for o in found.outcomes}
+        ops, chosen, back = _choose(store, record, snapshot, settled, report)
+        if dry_run:
+            report.undone.extend(_row(e, to=e.before) for e in chosen)
+            return
+        store.mark_undone(back)
+        if ops:
+            _send(store, port, snapshot, ops, chosen, record.id, report, out, interrupts)
+    finally:
+        locks.close()
+        port.close()
+
+
+def _choose(
+    store: StateStore,
+    record: RunRecord,
+    snapshot: Snapshot,
+    settled: dict[int, OpStatus],
+    report: Report,
+) -> tuple[list[ItemOp], list[JournalEntry], list[int]]:
+    """The undo ops of the run's entries on this board that landed, newest first; those entries; and the
+    entries already back to their old value (nothing to send)."""
+    board = str(snapshot.board)
+    by_key = {a.key: a for a in snapshot.actions}
+    ops: list[ItemOp] = []
+    chosen: list[JournalEntry] = []
+    back: list[int] = []
+    for entry in reversed(store.journal(record.id)):
+        status = settled.get(entry.id, entry.status)
+        if entry.board != board or entry.item_key is None:
+            continue  # schema ops (a label, a section, a field moteur created) are left in place
+        if status is OpStatus.UNKNOWN:
+            report.left_alone.append(
+                _row(entry, why="its outcome is unknown and the item shows another value")
+            )
+            continue
+        if status is not OpStatus.APPLIED:
+            continue
+        report.landed += 1
+        action = by_key.get(entry.item_key)
+        missing = _missing_old_value(entry)
+        if missing is not None:
+            report.not_undoable.append(_row(entry, error=missing))
+        elif action is None:
+            report.left_alone.append(_row(entry, why="the item is gone from the board"))
+        elif shows(action, entry.field or "", entry.before):
+            report.already_back.append(_row(entry, to=entry.before))
+            back.append(entry.id)
+        elif not shows(action, entry.field or "", entry.after):
+            report.left_alone.append(_row(entry, why="changed since that run"))
+        else:
+            ops.append(undo_op(entry, action))
+            chosen.append(entry)
+    return ops, chosen, back
+
+
+def _send(
+    store: StateStore,
+    port: Connector,
+    snapshot: Snapshot,
+    ops: list[ItemOp],
+    chosen: list[JournalEntry],
+    run_id: int,
+    report: Report,
+    out: Output,
+    interrupts: Interrupts,
+) -> None:
+    """Apply the undo ops as a journalled run of their own; record which entries they undid."""
+    plan = Plan(board=snapshot.board, item_ops=tuple(ops))
+    # No desired values and no memory: the undos' values reach the items' ``written`` as they land
+    # (``write_ahead``), and nothing else of the board's state changes.
+    board = BoardPlan(snapshot, port.writeback(snapshot), {}, {}, plan)
+    sync_plan = SyncPlan(date.today(), port.writeback(snapshot).language, [], [board])
+    outcome = write(out, sync_plan, {snapshot.board: port}, store, interrupts, command=f"rollback {run_id}")
+    report.runs.extend(outcome.run_ids)
+    report.interrupted = outcome.interrupted
+    undos = store.journal(outcome.run_ids[-1]) if outcome.run_ids else []
+    done: list[int] = []
+    for entry, undo in zip(chosen, undos, strict=False):
+        if undo.status is OpStatus.APPLIED:
+            done.append(entry.id)
+            report.undone.append(_row(entry, to=entry.before))
+        elif undo.status is OpStatus.FAILED:
+            report.failed.append(_row(entry, error=undo.error or "failed"))
+    store.mark_undone(done)
+
+
+def _print(out: Output, run_id: int, report: Report, dry_run: bool, json_out: bool) -> None:
+    if json_out:
+        out.json(
+            {
+                "run": run_id,
+                "dry_run": dry_run,
+                "landed": report.landed,
+                "undone": report.undone,
+                "failed": report.failed,
+                "not_undoable": report.not_undoable,
+                "left_alone": report.left_alone,
+                "already_back": report.already_back,
+                "rollback_runs": report.runs,
+                "interrupted": report.interrupted is not None,
+            }
+        )
+    else:
+        verb = "would undo" if dry_run else "undid"
+        out.out.print(
+            f"Rollback of run {run_id}: {verb} {len(report.undone)} of {report.landed} changes.",
+            markup=False,
+        )
+        for u in report.undone:
+            out.out.print(f'  ~ "{u["title"]}": {u["field"]} -> {u["to"]!r}', markup=False)
+        for item in report.already_back:
+            out.out.print(
+                f'  = "{item["title"]}": {item["field"]} already back to {item["to"]!r}', markup=False
+            )
+        for item in report.left_alone:
+            out.out.print(f'  = "{item["title"]}": {item["field"]} left alone ({item["why"]})', markup=False)
+    for item in report.failed:
+        out.err.print(f'failed: "{item["title"]}": {item["field"]} not undone: {item["error"]}', markup=False)
+    for item in report.not_undoable:
+        out.err.print(
+            f'failed: "{item["title"]}": {item["field"]} cannot be undone: {item["error"]}', markup=False
+        )
+    if report.interrupted is not None:
+        left = report.landed - len(report.undone) - len(report.already_back)
+        out.err.print(
+            f"interrupted: {len(report.undone)} of {report.landed} changes undone; "
+            f"moteur rollback {run_id} undoes the {left} left",
+            markup=False,
+        )
