@@ -46,8 +46,15 @@ def load_user_map(path: Path | None) -> dict[str, str]:
     """
     if path is None:
         return {}
+    from moteur.connectors.files.storage import read_board
+    from moteur.connectors.files.yaml_plan import AliasRefused
+    from moteur.connectors.files.yaml_values import read_yaml
+
+    if not path.is_file():
+        raise UsageError(f"--map-users {path}: no such file")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # Size-bounded like a board file (storage.MAX_BYTES): a users map is a few lines.
+        text = read_board(path).decode("utf-8-sig")
     except OSError as exc:
         raise UsageError(f"--map-users {path}: cannot be read ({exc.strerror})") from exc
     except UnicodeDecodeError as exc:
@@ -65,8 +72,10 @@ def load_user_map(path: Path | None) -> dict[str, str]:
             users[cells[0]] = cells[1]
         return users
     try:
-        loaded = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+        loaded = read_yaml(text)  # aliases refused: a users map never needs one, an alias bomb uses them
+    except AliasRefused as exc:
+        raise UsageError(f"--map-users {path} uses a YAML alias (&/*)", hint=hint) from exc
+    except (yaml.YAMLError, RecursionError) as exc:
         raise UsageError(f"--map-users {path} is not valid YAML", hint=hint) from exc
     if loaded is None:
         return {}

@@ -12,9 +12,7 @@ atomic file replace; only then are the creates reported through ``on_created`` â
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import re
 from collections.abc import Callable, MutableMapping, Sequence
@@ -22,11 +20,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from moteur.connectors.files import decode, replace_atomically
 from moteur.connectors.files.board import FileBoard
-from moteur.connectors.files.csv_text import detect_delimiter, read_rows
-from moteur.connectors.files.documents import Document, load_json, load_yaml
-from moteur.connectors.files.rows import ItemIds
+from moteur.connectors.files.storage import decode, read_board, too_deep
+from moteur.connectors.files.table import COLUMNS, NESTED, Table, file_kind
 from moteur.connectors.migration import Capabilities
 from moteur.connectors.trello_export import is_trello_export, read_trello_export
 from moteur.core.errors import UsageError
@@ -56,24 +52,9 @@ from moteur.core.ops import (
 from moteur.mappings.loader import load_mapping
 from moteur.mappings.schema import BoardMapping
 
-# The columns of a file a migration creates, in this order (``checklist``/``comments`` for JSON/YAML only).
-COLUMNS = (
-    "id", "title", "description", "status", "bucket", "due", "tags", "assignees", "impact", "effort",
-    "confidence", "objective", "channel", "quadrant", "sprint", "ice",
-)  # fmt: skip
-_NESTED = ("checklist", "comments")
 _ALL_KINDS = frozenset({FieldKind.NUMBER, FieldKind.ENUM, FieldKind.TEXT, FieldKind.DATE})
-
-
-def _kind(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".tsv", ".txt"):
-        return "csv"
-    if suffix == ".json":
-        return "json"
-    if suffix in (".yaml", ".yml"):
-        return "yaml"
-    raise UsageError(f"{path}: unknown file type", hint="a board file ends in .csv, .json, .yaml or .yml")
+# A checklist entry's ``done`` as people write it in a file (YAML 1.2 reads ``yes`` as text, not true).
+_DONE_WORDS = frozenset({"true", "yes", "y", "on", "1", "x", "done", "oui", "fait"})
 
 
 def target_item_id(source_key: str) -> str:
@@ -91,12 +72,12 @@ def _nested(action: Action) -> Action:
     if key is not None:
         extra = {**action.extra, "moteur_source": key}
         action = action.model_copy(update={"description": description, "extra": extra})
-    if not any(name in action.extra for name in _NESTED):
+    if not any(name in action.extra for name in NESTED):
         return action
     extra = dict(action.extra)
     entry_id = f"{action.ref.item}-checklist-{{}}"  # as ``apply_migration`` names the entries it adds
     checklist = [
-        ChecklistItem(text=str(e.get("text") or ""), done=bool(e.get("done")), id=entry_id.format(n))
+        ChecklistItem(text=str(e.get("text") or ""), done=_done(e.get("done")), id=entry_id.format(n))
         if isinstance(e, dict)
         else ChecklistItem(text=str(e), id=entry_id.format(n))
         for n, e in enumerate(extra.pop("checklist", None) or [], start=1)
@@ -110,6 +91,12 @@ def _nested(action: Action) -> Action:
     return action.model_copy(
         update={"checklist": tuple(checklist), "comments": tuple(comments), "extra": extra}
     )
+
+
+def _done(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().casefold() in _DONE_WORDS
+    return bool(value)
 
 
 _PAST_LAST_COLUMN = re.compile(r"column \d+")  # cells past the header (``files/rows.py``): not a field
@@ -147,7 +134,7 @@ def with_custom_fields(snapshot: Snapshot) -> Snapshot:
     names: dict[str, list[Any]] = {}
     for action in snapshot.actions:
         for name, value in action.extra.items():
-            if name in _NESTED or name == "moteur_source" or _PAST_LAST_COLUMN.fullmatch(name):
+            if name in NESTED or name == "moteur_source" or _PAST_LAST_COLUMN.fullmatch(name):
                 continue
             values = names.setdefault(name, [])
             if value not in (None, ""):
@@ -179,84 +166,6 @@ def with_custom_fields(snapshot: Snapshot) -> Snapshot:
     return snapshot.model_copy(update={"actions": tuple(actions), "custom_fields": fields})
 
 
-# -- the table a migration writes ----------------------------------------------------------------------------
-
-
-class _Table:
-    """The rows of a target file as dicts (loaded whole, written whole in one atomic replace)."""
-
-    def __init__(self, path: Path, mapping: BoardMapping, name: str) -> None:
-        self.path, self.mapping, self.kind = path, mapping, _kind(path)
-        self.bom, self.delimiter = False, ","
-        self.document: Document | None = None
-        self.header: list[str] = []
-        self.rows: list[dict[str, Any]] = []
-        self.column = {name: name for name in (*COLUMNS, *_NESTED)}
-        if not path.exists():
-            self.header = list(COLUMNS) + ([] if self.kind == "csv" else list(_NESTED))
-            if self.kind != "csv":
-                top: dict[str, Any] = {"name": name, "actions": []}
-                self.document = Document(kind=self.kind, top=top, items=top["actions"], indent=2)
-                self.rows = self.document.items
-            return
-        text, self.bom = decode(path.read_bytes(), str(path))
-        if self.kind == "csv":
-            self.delimiter = detect_delimiter(text) if text.strip() else ","
-            rows = [r for r in read_rows(text, self.delimiter, str(path)) if r]
-            self.header = rows[0] if rows else list(COLUMNS)
-            self.rows = [dict(zip(self.header, r, strict=False)) for r in rows[1:]]
-        else:
-            self.document = load_json(text, str(path)) if self.kind == "json" else load_yaml(text, str(path))
-            self.rows = self.document.items
-            self.header = list(self.document.columns) or list(COLUMNS)
-        found = mapping.column_for(self.header)
-        self.column = {name: found.get(name, name) for name in (*COLUMNS, *_NESTED)}
-
-    def by_id(self) -> dict[str, dict[str, Any]]:
-        ids = ItemIds()
-        out: dict[str, dict[str, Any]] = {}
-        for row in self.rows:
-            item = ids.assign(row.get(self.column["id"]), row.get(self.column["title"]))
-            if item is not None:
-                out[item] = row
-        return out
-
-    def cell(self, name: str, value: Any) -> Any:
-        if self.kind != "csv":
-            return value
-        if value is None:
-            return ""
-        if isinstance(value, list):
-            return ", ".join(str(v) for v in value)
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value)
-
-    def set(self, row: dict[str, Any], name: str, value: Any) -> None:
-        column = self.column.get(name, name)
-        if column not in self.header:
-            self.header.append(column)
-        row[column] = self.cell(name, value)
-
-    def save(self) -> None:
-        if self.kind == "csv":
-            stream = io.StringIO()
-            writer = csv.writer(stream, delimiter=self.delimiter, lineterminator="\n")
-            writer.writerow(self.header)
-            for row in self.rows:
-                writer.writerow([row.get(c, "") for c in self.header])
-            text = stream.getvalue()
-        else:
-            if self.document is None:  # every JSON/YAML table has one (see __init__)
-                raise RuntimeError(f"{self.path}: no document to write")
-            text = self.document.dump()
-        data = (b"\xef\xbb\xbf" if self.bom else b"") + text.encode("utf-8")
-        if not self.path.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_bytes(b"")
-        replace_atomically(self.path, data)
-
-
 # -- the port ------------------------------------------------------------------------------------------------
 
 
@@ -269,7 +178,7 @@ class FileMigration:
         self.mapping = mapping
 
     def capabilities(self, board: BoardRef | None = None, *, workspace: str | None = None) -> Capabilities:
-        if board is not None and _kind(Path(board.board)) == "csv":
+        if board is not None and file_kind(Path(board.board)) == "csv":
             return Capabilities(
                 tool=Tool.FILE,
                 subitems=False,
@@ -285,12 +194,14 @@ class FileMigration:
         path = Path(board.board)
         if not path.exists():
             return Snapshot(board=board, name=path.stem)
-        if _kind(path) == "json":
-            text, _ = decode(path.read_bytes(), str(path))
+        if file_kind(path) == "json":
+            text, _ = decode(read_board(path), str(path))
             try:
                 top = json.loads(text)
             except json.JSONDecodeError:
                 top = None  # FileBoard names the line and column
+            except RecursionError as exc:
+                raise too_deep(str(path)) from exc
             if is_trello_export(top):
                 return read_trello_export(path, top, load_mapping(Tool.TRELLO, None))
         snapshot = FileBoard(path, self.mapping).read()
@@ -312,7 +223,7 @@ class FileMigration:
         progress: Callable[[int], None] | None = None,
     ) -> list[OpResult]:
         board = snapshot.board.board
-        table = _Table(Path(board), self.mapping, snapshot.name)
+        table = Table(Path(board), self.mapping, snapshot.name)
         rows = table.by_id()
         results: list[OpResult] = []
         created: list[tuple[str, ItemRef]] = []
@@ -329,7 +240,7 @@ class FileMigration:
     def _apply(
         self,
         op: MigrationOp,
-        table: _Table,
+        table: Table,
         rows: dict[str, dict[str, Any]],
         targets: MutableMapping[str, ItemRef],
         created: list[tuple[str, ItemRef]],
@@ -378,7 +289,7 @@ class FileMigration:
     def _child(
         self,
         op: CreateSubitem | UpdateSubitem | AddComment,
-        table: _Table,
+        table: Table,
         rows: dict[str, dict[str, Any]],
         targets: MutableMapping[str, ItemRef],
         created: list[tuple[str, ItemRef]],
@@ -396,14 +307,13 @@ class FileMigration:
         if table.kind == "csv":
             return OpResult(op, False, "a CSV row has no place for checklists or comments")
         name = "checklist" if isinstance(op, CreateSubitem) else "comments"
-        column = table.column[name]
-        entries = row.setdefault(column, [])
-        if not isinstance(entries, list):
-            entries = row[column] = []
-        if isinstance(op, CreateSubitem):
-            entries.append({"text": op.title, "done": op.done})
-        else:
-            entries.append({"text": op.text})
+        existing = row.get(table.column[name])
+        # A new list, not the row's own appended to: the document sees the change through ``set``.
+        entries = list(existing) if isinstance(existing, list) else []
+        entries.append(
+            {"text": op.title, "done": op.done} if isinstance(op, CreateSubitem) else {"text": op.text}
+        )
+        table.set(row, name, entries)
         item = f"{parent.item if parent is not None else ''}-{name}-{len(entries)}"
         ref = ItemRef(tool=Tool.FILE, board=board, item=item)
         targets[op.key] = ref
@@ -413,7 +323,7 @@ class FileMigration:
     def _update_entry(
         self,
         op: UpdateSubitem,
-        table: _Table,
+        table: Table,
         rows: dict[str, dict[str, Any]],
         targets: MutableMapping[str, ItemRef],
         board: str,
@@ -424,7 +334,8 @@ class FileMigration:
         prefix = f"{parent.item if parent is not None else ''}-checklist-"
         entries = row.get(table.column["checklist"]) if row is not None else None
         n = op.target.item.removeprefix(prefix)
-        if not isinstance(entries, list) or not n.isdigit() or not 0 < int(n) <= len(entries):
+        if row is None or not isinstance(entries, list) or not n.isdigit() or not 0 < int(n) <= len(entries):
             return OpResult(op, False, f"no checklist entry {op.target.item} on {board}")
-        entries[int(n) - 1] = {"text": op.title, "done": op.done}
+        entries = [*entries[: int(n) - 1], {"text": op.title, "done": op.done}, *entries[int(n) :]]
+        table.set(row, "checklist", entries)
         return OpResult(op, True)

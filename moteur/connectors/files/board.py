@@ -1,77 +1,43 @@
 """The file board: a CSV, JSON or YAML file read as a board, and written back in place.
 
 *Managed cells*: the write-back columns of the mapping (``quadrant``, ``sprint``, ``ice`` by default).
-A write changes only those cells, and only where the value differs; everything else — other cells, column
-order, delimiter, quoting, BOM, line endings — stays byte for byte. A write that changes nothing does not
-touch the file at all. A write replaces the file atomically (temporary file in the same directory,
-fsync, ``os.replace``, same permissions), so a crash leaves either the old or the new file, never half.
+A write changes only those cells (JSON/YAML: those keys), and only where the value differs; everything
+else — other cells, column order, delimiter, quoting, BOM, line endings; in JSON and YAML every other key,
+value as written, comment and blank line (``documents``) — stays byte for byte. A write that changes
+nothing does not touch the file at all. A write replaces the file atomically (``storage``: temporary file
+in the same directory, fsync, ``os.replace``, same permissions; a file with several hard links is written
+in place so that the links hold), so a crash leaves either the old or the new file, never half.
+
+A cell moteur writes in a CSV is escaped if a spreadsheet would run it as a formula, and read back
+unescaped (``formulas``).
 
 Encoding: UTF-8, with or without BOM (the BOM is kept on write). Anything else is refused with the fix
 ("save it as UTF-8") rather than guessed as cp1252: a wrong guess would be written back and corrupt the
-file silently.
+file silently. Size and nesting are bounded (``storage``, ``documents``).
 """
 
 from __future__ import annotations
 
 import codecs
-import contextlib
 import json
-import os
-import stat
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from moteur.connectors.files.csv_text import CsvDocument, detect_delimiter, read_rows
 from moteur.connectors.files.documents import Document, load_json, load_yaml
+from moteur.connectors.files.formulas import escape_cell, unescape_rows
 from moteur.connectors.files.rows import ItemIds, RowReader, cell_text, paused_gc, row_version
+from moteur.connectors.files.storage import decode, nesting_guard, read_board, replace_atomically
 from moteur.core.errors import NotFound, UsageError
+
+__all__ = ["FileBoard", "decode", "replace_atomically"]
 from moteur.core.model import Action, BoardRef, Bucket, Snapshot, Tool
 from moteur.mappings.schema import BoardMapping, fold
 from moteur.mappings.scores import parse_number
 
 _KINDS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 _HEADER_HINT = "the first line must name the columns, e.g. titre;impact;effort"
-
-
-def decode(raw: bytes, source: str) -> tuple[str, bool]:
-    """The file's text and whether it starts with a UTF-8 BOM."""
-    bom = raw.startswith(codecs.BOM_UTF8)
-    body = raw[len(codecs.BOM_UTF8) :] if bom else raw
-    try:
-        return body.decode("utf-8"), bom
-    except UnicodeDecodeError as exc:
-        line = body[: exc.start].count(b"\n") + 1
-        raise UsageError(
-            f"{source} is not UTF-8 (byte 0x{body[exc.start]:02X} on line {line}); save it as UTF-8",
-            hint='Excel: "CSV UTF-8"; LibreOffice: character set "Unicode (UTF-8)"',
-        ) from exc
-
-
-def replace_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and ``os.replace``, keeping the file mode."""
-    target = path.resolve()  # through a symlink, replace the file it points to, not the link
-    mode = stat.S_IMODE(target.stat().st_mode)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    # The rename itself is durable only once the directory is synced; not every platform allows it.
-    with contextlib.suppress(OSError):
-        directory = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
 
 
 class FileBoard:
@@ -92,19 +58,13 @@ class FileBoard:
         return BoardRef(tool=Tool.FILE, board=str(self.path))
 
     def _text(self) -> tuple[str, bool]:
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError as exc:
-            raise NotFound(f"board file {self.path} does not exist") from exc
-        except OSError as exc:
-            raise UsageError(f"board file {self.path} cannot be read: {exc.strerror}") from exc
-        return decode(raw, str(self.path))
+        return decode(read_board(self.path), str(self.path))
 
     # -- reading ---------------------------------------------------------------------------------------
 
     def read(self) -> Snapshot:
         text, bom = self._text()
-        with paused_gc():
+        with paused_gc(), nesting_guard(str(self.path)):
             if self.kind == "csv":
                 return self._read_csv(text, bom)
             document = (
@@ -142,10 +102,11 @@ class FileBoard:
 
     def _read_csv(self, text: str, bom: bool) -> Snapshot:
         delimiter = detect_delimiter(text)
-        rows = read_rows(text, delimiter, str(self.path))
+        rows = unescape_rows(read_rows(text, delimiter, str(self.path)), text)
         header_at = self._header_at(rows)
         header = rows[header_at]
         reader = self._reader(header)
+        reader.learn_scales(rows[header_at + 1 :])  # a score column's scale, before any row is read
         actions: list[Action] = []
         for position in range(header_at + 1, len(rows)):
             cells = rows[position]
@@ -159,6 +120,7 @@ class FileBoard:
     def _read_document(self, document: Document) -> Snapshot:
         columns = document.columns
         reader = RowReader(self.mapping, columns, str(self.path)) if not columns else self._reader(columns)
+        reader.learn_scales(document.items)
         actions: list[Action] = []
         for position, item in enumerate(document.items, start=1):
             cells = [item.get(column) for column in columns]
@@ -205,7 +167,8 @@ class FileBoard:
             return
         text, bom = self._text()
         write = self._write_csv if self.kind == "csv" else self._write_document
-        new_text = write(text, plan)
+        with nesting_guard(str(self.path)):
+            new_text = write(text, plan)
         if new_text == text:
             return
         data = (codecs.BOM_UTF8 if bom else b"") + new_text.encode("utf-8")
@@ -217,9 +180,10 @@ class FileBoard:
     def _write_csv(self, text: str, plan: dict[str, dict[str, str | None]]) -> str:
         source = str(self.path)
         document = CsvDocument(text, detect_delimiter(text), source)
-        rows = document.rows
-        header_at = self._header_at(rows)
-        header = list(rows[header_at])
+        rows = document.rows  # as written: what a new value is compared with
+        plain = unescape_rows(rows, text)  # as read: ids and titles match the read's
+        header_at = self._header_at(plain)
+        header = list(plain[header_at])
         found = self.mapping.column_for(header)
         if "title" not in found:
             self._reader(header)  # raises the reader's "no title column" error
@@ -227,8 +191,8 @@ class FileBoard:
         title_at = header.index(found["title"])
         ids = ItemIds()
         positions: dict[str, int] = {}
-        for position in range(header_at + 1, len(rows)):
-            cells = rows[position]
+        for position in range(header_at + 1, len(plain)):
+            cells = plain[position]
             if cells:
                 id_cell = cells[id_at] if id_at is not None and id_at < len(cells) else None
                 item = ids.assign(id_cell, cells[title_at] if title_at < len(cells) else None)
@@ -243,7 +207,7 @@ class FileBoard:
         for item, values in plan.items():
             cells = rows[positions[item]]
             for annotation, value in values.items():
-                new = value or ""
+                new = escape_cell(value or "")
                 column = columns.get(annotation)
                 if column is None:
                     if not new:
@@ -253,38 +217,14 @@ class FileBoard:
                 if (cells[column] if column < len(cells) else "") != new:
                     changes.setdefault(positions[item], {})[column] = new
         if len(header) > width:
-            self._add_columns(document, header_at, header, width, changes)
+            document.widen(header_at, [escape_cell(name) for name in header[width:]], changes, source)
         for position, cells_to_set in changes.items():
             document.set_cells(position, cells_to_set)
         return document.text()
 
-    def _add_columns(
-        self,
-        document: CsvDocument,
-        header_at: int,
-        header: list[str],
-        width: int,
-        changes: dict[int, dict[int, str]],
-    ) -> None:
-        """Append the new managed columns to the header and an empty cell to every other row (a
-        rectangular file is what spreadsheets and importers expect)."""
-        last = len(header) - 1
-        for position in range(header_at + 1, len(document.rows)):
-            cells = document.rows[position]
-            if not cells:
-                continue
-            if len(cells) > width:
-                raise UsageError(
-                    f"{self.path}: row {position + 1} has more cells than the header, so a new column "
-                    "would land on one of them; nothing was written",
-                    hint="name the extra column in the header or remove the extra cells",
-                )
-            changes.setdefault(position, {}).setdefault(last, "")
-        document.set_cells(header_at, {column: header[column] for column in range(width, len(header))})
-
     def _write_document(self, text: str, plan: dict[str, dict[str, str | None]]) -> str:
         source = str(self.path)
-        document = load_json(text, source) if self.kind == "json" else load_yaml(text, source)
+        document = load_json(text, source) if self.kind == "json" else load_yaml(text, source, editable=True)
         found = self.mapping.column_for(document.columns)
         ids = ItemIds()
         by_id: dict[str, dict[str, Any]] = {}
@@ -294,7 +234,6 @@ class FileBoard:
             if key is not None:
                 by_id[key] = item
         self._missing(plan, by_id)
-        changed = False
         for item_id, values in plan.items():
             item = by_id[item_id]
             for annotation, value in values.items():
@@ -303,10 +242,8 @@ class FileBoard:
                 new = self._document_value(annotation, value)
                 if key not in item and new is None:
                     continue
-                if item.get(key) != new or key not in item:
-                    item[key] = new
-                    changed = True
-        return document.dump() if changed else text
+                document.set(item, key, new)
+        return document.dump()
 
     @staticmethod
     def _document_value(annotation: str, value: str | None) -> Any:

@@ -140,3 +140,34 @@ class CsvDocument:
 
     def text(self) -> str:
         return "".join(self.records)
+
+    def widen(
+        self, header_at: int, names: list[str], changes: dict[int, dict[int, str]], source: str
+    ) -> None:
+        """Append columns ``names`` to the header record and, in ``changes``, an empty cell to every other
+        row (a rectangular file is what spreadsheets and importers expect). Refused when a row has more
+        cells than the header: the new column would land on one of them."""
+        width = len(self.rows[header_at])
+        last = width + len(names) - 1
+        for position in range(header_at + 1, len(self.rows)):
+            cells = self.rows[position]
+            if not cells:
+                continue
+            if len(cells) > width:
+                raise UsageError(
+                    f"{source}: row {position + 1} has more cells than the header, so a new column "
+                    "would land on one of them; nothing was written",
+                    hint="name the extra column in the header or remove the extra cells",
+                )
+            changes.setdefault(position, {}).setdefault(last, "")
+        self.set_cells(header_at, {width + n: name for n, name in enumerate(names)})
+
+    def append_row(self, cells: list[str], header_at: int) -> None:
+        """Add a record after the last one, with the file's line ending and the header's quoting."""
+        ending = next((_split_ending(r)[1] for r in self.records if _split_ending(r)[1]), "\n")
+        if self.records and not _split_ending(self.records[-1])[1]:
+            self.records[-1] += ending  # the last line had no line ending: it needs one now
+        header = _raw_cells(_split_ending(self.records[header_at])[0], self.delimiter)
+        quote_all = bool(header) and all(cell.startswith('"') for cell in header)
+        self.records.append(self.delimiter.join(self._encode(c, quote_all) for c in cells) + ending)
+        self.rows.append(list(cells))

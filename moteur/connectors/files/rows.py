@@ -25,8 +25,10 @@ from typing import Any
 
 from moteur.connectors.files.unchecked import unchecked_builder
 from moteur.core.model import Action, Annotations, ItemRef, Status, Tool, parse_due
-from moteur.mappings.schema import BoardMapping, fold
-from moteur.mappings.scores import parse_number, parse_score
+from moteur.core.names import id_fold
+from moteur.core.scales import TEN, Scale
+from moteur.mappings.schema import BoardMapping
+from moteur.mappings.scores import column_scales, parse_number, parse_score, read_on
 
 _FRENCH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2})[:h](\d{2})(?::(\d{2}))?)?$")
 _SCORES = ("impact", "effort", "confidence")
@@ -118,7 +120,8 @@ class ItemIds:
 
     def next_id(self, id_text: str | None, title: str) -> str:
         """The id of the next row from its id and title cells as text (``cell_text``), title not None."""
-        base = id_text or "t-" + hashlib.sha1(fold(title).encode("utf-8")).hexdigest()[:8]
+        # ``id_fold``, frozen: a title's id must not change when moteur's name comparison does.
+        base = id_text or "t-" + hashlib.sha1(id_fold(title).encode("utf-8")).hexdigest()[:8]
         item, copy = base, 1
         while item in self._used:
             copy += 1
@@ -175,9 +178,11 @@ class RowReader:
             self._extra.append((index, name if seen[name] == 1 else f"{name} ({seen[name]})"))
         self._extra_at = {name: index for index, name in self._extra}
         self._width = len(columns)
+        self.columns = tuple(columns)
         self._padding: list[object] = [None] * (self._width + 1)
         # Cells repeat (statuses, dates, scores): each distinct text is parsed once per read.
         self._scores: dict[str, dict[str, tuple[int | None, str | None]]] = {field: {} for field in _SCORES}
+        self._scales: dict[str, Scale] = {}  # a score column's scale when not 1–10 (``learn_scales``)
         self._statuses: dict[str, Status | None] = {}
         self._dues: dict[str, date | datetime | None] = {}
         self._lists: dict[str, tuple[str, ...]] = {}
@@ -202,6 +207,12 @@ class RowReader:
     def has(self, field: str) -> bool:
         return field in self.index
 
+    def learn_scales(self, rows: Sequence[Sequence[object]] | Sequence[dict[str, Any]]) -> None:
+        """Each score column's scale (``column_scales``), learnt before the rows are read: a column scored
+        1–5 reads 4 as 8. ``rows``: cell lists, or a document's items."""
+        self._scales, warnings = column_scales(self.mapping, self.index, self.columns, rows)
+        self.warnings.extend(warnings)
+
     def _list(self, value: object) -> tuple[str, ...]:
         if value is None or value == "":
             return ()
@@ -222,7 +233,7 @@ class RowReader:
         if text in self._statuses:
             status = self._statuses[text]
         else:
-            status = self._statuses[text] = self.mapping.statuses.get(fold(text))
+            status = self._statuses[text] = self.mapping.status_of(text)
         if status is None:
             warn.append(f'status "{text}" is unknown; read as todo')
             return Status.TODO
@@ -258,7 +269,11 @@ class RowReader:
         found = cache.get(key) if key is not None else None
         if found is None:
             found = parse_score(
-                value, self.mapping.words, field=field, stars_factor=self.mapping.stars_factor
+                value,
+                self.mapping.words,
+                field=field,
+                stars_factor=self.mapping.stars_factor,
+                scale=self._scales.get(field, TEN),
             )
             if key is not None:
                 cache[key] = found
@@ -365,6 +380,11 @@ class RowReader:
                 "annotations": annotations,
                 "version": version,
                 "extra": extra,
+                "scales": read_on(
+                    self._scales, {"impact": impact, "effort": effort, "confidence": confidence}
+                )
+                if self._scales
+                else {},
             },
         )
         if problems:
