@@ -42,6 +42,7 @@ from moteur.core.model import (
     Status,
     Tool,
 )
+from moteur.core.names import name_key
 from moteur.core.ops import (
     MIGRATION_FIELDS,
     AddComment,
@@ -157,8 +158,8 @@ def canonical_fields(action: Action) -> dict[str, Any]:
 
 
 def fold_name(name: str) -> str:
-    """A field name as names are compared: case and runs of spaces do not count."""
-    return " ".join(name.casefold().split())
+    """A field name as moteur compares names (``core/names.name_key``)."""
+    return name_key(name)
 
 
 def same_custom_value(kind: FieldKind, wanted: Any, found: Any) -> bool:
@@ -472,6 +473,14 @@ def plan_migration(
                 updated += 1
         ops.extend(_children(action, extra_comments, targets, existing, caps, losses))
     notes = tuple(caps.notes) + custom.notes
+    left_out = len(source.actions) - len(carried)
+    if left_out:
+        noun = "item" if left_out == 1 else "items"
+        notes = (
+            f"{left_out} archived {noun} left out (archived, or in an archived list, section or group): "
+            "use --include-archived to carry them",
+            *notes,
+        )
     if adapter.unknown_people:
         notes += ("not on the target, so not assigned: " + ", ".join(adapter.unknown_people),)
     return MigrationPlan(

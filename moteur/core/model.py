@@ -182,6 +182,9 @@ class Action(BaseModel):
     annotations: Annotations = Field(default_factory=Annotations)
     version: str | None = None  # the tool's own modification stamp (dateLastActivity, modified_at…)
     extra: dict[str, Any] = Field(default_factory=dict)
+    # Score field → the top of the scale its number was read on, when not 1–10 (``{"impact": 5}``: the
+    # field scores 1–5 and its 4 became 8). Shown in the explanation; ``core/scales``.
+    scales: dict[str, int] = Field(default_factory=dict)
 
     @field_validator("due", mode="before")
     @classmethod
@@ -207,7 +210,10 @@ class Action(BaseModel):
 
         Two snapshots of an item with the same hash carry the same content, whatever their versions say.
         """
-        payload = self.model_dump(mode="json", exclude={"version", "annotations", "updated_at", "ref"})
+        # ``scales`` is how the scores were read: the scores themselves are in the hash.
+        payload = self.model_dump(
+            mode="json", exclude={"version", "annotations", "updated_at", "ref", "scales"}
+        )
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 

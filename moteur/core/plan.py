@@ -8,6 +8,16 @@ Terms:
 - *Pin*: a sprint a person set by hand since moteur's last write. It wins over the plan until a person
   removes it or ``--replan`` drops it. Quadrant and ICE are derived from the scores, so a hand edit of those
   is not a pin: moteur rewrites them and says why (a *conflict*, shown with ``!``).
+- *Own-form sprint*: moteur's sprint label, ``Sprint 3 · 2026-12-14`` (``labels``). Only such a value can
+  be a pin: a team's own ``Sprint 2`` (its history, from before moteur) never is, with or without memory.
+  With no memory of the board at all (a first run, or a lost state) nothing is a pin: moteur's own labels
+  are its own, the team's are history — decided by what is on the board alone. When the board is known, an
+  own-form label on an item moteur never wrote a sprint on (a new card) was put there by a person: a pin.
+  ``plan`` reads the same memory as ``sync`` (``stable_plan``), so the two agree on every sprint.
+- *Old-form sprint*: a plain ``Sprint 3`` that the memory says moteur wrote on this item (moteur before the
+  own form). That label is moteur's: read as the item's sprint (on Trello it is among the card's labels,
+  which the reader left to the team), and relabelled to the own form by the next sync — an ordinary change
+  of value, one card update. If it is gone from the item, a person removed it: pinned out, as any removal.
 
 The decision table for one managed field of one item (current = what the tool shows now):
 
@@ -20,6 +30,10 @@ w                           current != w          sprint: pin (keep current, no 
                                                    quadrant/ICE: rewrite, reason "changed by hand"
 =========================  ====================  ============================================
 
+The sprint rows differ (``detect_pins``): with memory ``w`` and a current value that differs from it, the
+item is pinned only when the current value is an own-form sprint (pinned there) or none (pinned out:
+removed by hand); any other value (a team's ``Sprint 2`` typed into moteur's column) is rewritten.
+
 A bumped native version with unchanged content changes nothing: ops come only from current vs desired.
 """
 
@@ -28,8 +42,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from moteur.core.labels import QUADRANT_COLOURS, QUADRANT_NAMES, QUADRANT_ORDER, sprint_index
+from moteur.core.labels import (
+    QUADRANT_COLOURS,
+    QUADRANT_NAMES,
+    QUADRANT_ORDER,
+    is_own_sprint,
+    parse_sprint,
+    sprint_index,
+    sprint_key,
+)
 from moteur.core.model import Action, BoardRef, FieldKind, Snapshot
+from moteur.core.names import name_key
 from moteur.core.ops import (
     EnsureBucket,
     EnsureField,
@@ -128,32 +151,55 @@ def _same(name: str, a: str | None, b: str | None) -> bool:
         except ValueError:
             return a == b
     if name == "sprint":
-        # "sprint 3" and "Sprint 3" name the same sprint
-        ia, ib = sprint_index(a), sprint_index(b)
-        if ia is not None or ib is not None:
-            return ia == ib
+        # "sprint 3 · 2026-12-14" and "Sprint 3 · 2026-12-14" are one label; "Sprint 3" is another.
+        return sprint_key(a) == sprint_key(b)
     return (a or None) == (b or None)
+
+
+def _old_form(written: str | None) -> bool:
+    found = parse_sprint(written)
+    return found is not None and not found.own
+
+
+def current_sprint(action: Action, memory: Memory | None) -> str | None:
+    """The sprint an item carries in moteur's place: its own-form label (or sprint column value) or, when
+    the memory says moteur wrote an old-form ``Sprint N`` on it and that very label is still among the
+    item's labels (where the reader left it, with the team's), that label (see *Old-form sprint*). Another
+    plain ``Sprint M`` on the item is the team's: never taken for moteur's."""
+    current = action.annotations.sprint
+    written = memory.written.get("sprint") if memory is not None else None
+    if current is not None or not _old_form(written):
+        return current
+    key = sprint_key(written)
+    return next((tag for tag in action.tags if sprint_key(tag) == key), None)
 
 
 def detect_pins(
     actions: Iterable[Action], memory: Mapping[str, Memory], *, replan: bool = False
 ) -> dict[str, Pin]:
-    """Sprints a person set by hand: the tool's value differs from what moteur last wrote.
+    """Sprints a person set by hand since moteur's last write (see the module docstring's sprint rows).
 
-    An item moteur never wrote that already carries a sprint was set by a person too.
+    A plain ``Sprint N`` is the team's history, never a pin. With no memory at all (a first run, a lost
+    state), an own-form label is moteur's; on a board moteur knows, one on an item it never wrote a sprint
+    on was set by a person.
     """
     pins: dict[str, Pin] = {}
     if replan:
         return pins
+    known = bool(memory)
     for action in actions:
-        current = action.annotations.sprint
         mem = memory.get(action.key)
         if mem is None or "sprint" not in mem.written:
-            if sprint_index(current) is not None:
+            current = action.annotations.sprint
+            if known and is_own_sprint(current):
                 pins[action.key] = Pin(action.key, action.title, current, None)
             continue
         written = mem.written.get("sprint")
-        if not _same("sprint", current, written):
+        current = current_sprint(action, mem)
+        if _same("sprint", current, written):
+            continue
+        found = parse_sprint(current)
+        if current is None or (found is not None and found.own):
             pins[action.key] = Pin(action.key, action.title, current, written)
     return pins
 
@@ -163,9 +209,9 @@ def _schema_ops(snapshot: Snapshot, needed: Mapping[str, set[str]], wb: WriteBac
     names = QUADRANT_NAMES[wb.language]
     colours = {names[q]: QUADRANT_COLOURS[q] for q in QUADRANT_ORDER}
     order = {names[q]: i for i, q in enumerate(QUADRANT_ORDER)}
-    have_tags = {t.casefold() for t in snapshot.tags}
-    have_buckets = {b.name.casefold() for b in snapshot.buckets}
-    have_fields = {f.casefold() for f in snapshot.fields}
+    have_tags = {name_key(t) for t in snapshot.tags}
+    have_buckets = {name_key(b.name) for b in snapshot.buckets}
+    have_fields = {name_key(f) for f in snapshot.fields}
     for name in MANAGED_FIELDS:
         target = wb.targets.get(name)
         values = needed.get(name, set())
@@ -177,13 +223,13 @@ def _schema_ops(snapshot: Snapshot, needed: Mapping[str, set[str]], wb: WriteBac
 
         if target is Target.TAG:
             for value in sorted(values, key=sort_key):
-                if value.casefold() not in have_tags:
+                if name_key(value) not in have_tags:
                     ops.append(EnsureTag(value, colours.get(value, "black" if name == "sprint" else None)))
         elif target is Target.BUCKET:
             for value in sorted(values, key=sort_key):
-                if value.casefold() not in have_buckets:
+                if name_key(value) not in have_buckets:
                     ops.append(EnsureBucket(value, order.get(value)))
-        elif values and (native := wb.field_names.get(name, name)).casefold() not in have_fields:
+        elif values and name_key(native := wb.field_names.get(name, name)) not in have_fields:
             kind = FieldKind.NUMBER if name == "ice" else FieldKind.ENUM
             options = tuple(sorted(values, key=sort_key)) if kind is FieldKind.ENUM else ()
             ops.append(EnsureField(native, kind, options))
@@ -219,7 +265,7 @@ def diff(
                 continue
             if name == "sprint" and action.key in pins:
                 continue
-            before = current_value(action, name)
+            before = current_sprint(action, mem) if name == "sprint" else current_value(action, name)
             after = want.value(name)
             if after is None and target is Target.BUCKET:
                 continue  # an item is always in some bucket; never move it to "nowhere"

@@ -86,8 +86,10 @@ def _missing(impact: int | None, effort: int | None) -> str:
     return "impact missing" if impact is None else "effort missing"
 
 
-def _comparison(name: str, value: int, threshold: int) -> str:
-    return f"{name} {value} {'≥' if value >= threshold else '<'} {threshold}"
+def _comparison(name: str, value: int, threshold: int, top: int | None = None) -> str:
+    # A score read on its field's own scale says so: "impact 8 (on 1–5) ≥ 6".
+    scale = f" (on {0 if top == 100 else 1}–{top})" if top else ""
+    return f"{name} {value}{scale} {'≥' if value >= threshold else '<'} {threshold}"
 
 
 def _ice_text(
@@ -130,10 +132,10 @@ def score(action: Action, policy: PlanningPolicy) -> Scored:
         )
     defaulted = action.confidence is None
     confidence = policy.default_confidence if action.confidence is None else action.confidence
-    verdict = (
-        f"{_comparison('impact', impact, policy.impact_threshold)} and "
-        f"{_comparison('effort', effort, policy.effort_threshold)} → {_VERDICT[quadrant]}"
-    )
+    scales = action.scales
+    impact_text = _comparison("impact", impact, policy.impact_threshold, scales.get("impact"))
+    effort_text = _comparison("effort", effort, policy.effort_threshold, scales.get("effort"))
+    verdict = f"{impact_text} and {effort_text} → {_VERDICT[quadrant]}"
     ice = ice_of(impact, effort, confidence, policy.ice_formula)
     ice_text = _ice_text(impact, effort, confidence, ice, defaulted, policy.ice_formula)
     return Scored(
@@ -145,8 +147,9 @@ def score(action: Action, policy: PlanningPolicy) -> Scored:
     )
 
 
-# What a verdict depends on besides the policy: impact, effort, confidence, closed, objective missing.
-_VerdictKey = tuple[int | None, int | None, int | None, bool, bool]
+# What a verdict depends on besides the policy: impact, effort, confidence, closed, objective missing, and
+# the scales the scores were read on (empty for 1–10 fields, the common case).
+_VerdictKey = tuple[int | None, int | None, int | None, bool, bool, tuple[tuple[str, int], ...]]
 _Verdict = tuple[Quadrant, float | None, tuple[Flag, ...], str]
 
 
@@ -168,6 +171,7 @@ def score_all(actions: Iterable[Action], policy: PlanningPolicy) -> list[Scored]
             action.confidence,
             action.status in _CLOSED,
             objective is None or not objective.strip(),
+            tuple(sorted(action.scales.items())) if action.scales else (),
         )
         verdict = verdicts.get(key)
         if verdict is None:

@@ -5,6 +5,9 @@ merge key by key into the default; a list or a plain value replaces the default'
 ``words: {énorme: 10}`` adds one word and keeps every default word, and ``fields: {title: [Intitulé]}``
 replaces the title names and keeps the other fields' names.
 
+The names a user's file gives itself (fields, scores, statuses) are kept on the mapping: a name that exists
+on no board read with it is a mistake, reported in one line (``check.check_names``), not a silent no-op.
+
 Every problem becomes a ``ConfigError`` naming the file and the key (``writeback.quadrnt: unknown key``).
 """
 
@@ -108,4 +111,7 @@ def load_mapping(tool: Tool | str, path: Path | None = None) -> BoardMapping:
     declared = user.get("tool")
     if declared is not None and str(declared) != tool.value:
         raise ConfigError(f'{path}: tool: the file is for "{declared}", the board is {tool.value}')
-    return parse_mapping(_layer(default, user), str(path))
+    mapping = parse_mapping(_layer(default, user), str(path))
+    # Kept to check the user's own names against the board they are used with (``check.check_names``).
+    mapping.remember_user(user, str(path))
+    return mapping

@@ -5,8 +5,16 @@ Terms defined here:
 - *Mapping*: one mapping file (``moteur/mappings/<tool>.yaml``, or a user's ``--mapping`` file layered on
   it). It is data, validated once; a wrong key is named by the loader (``extra="forbid"``).
 - *Field names*: for each Action field, the native names that may hold it — a CSV/JSON column, a monday
-  column title, a Trello/Asana custom field name. Names are compared *folded* (see ``fold``): case, accents,
-  ``_``/``-`` and repeated spaces do not matter, so ``Échéance``, ``echeance`` and ``ÉCHÉANCE`` are one name.
+  column title, a Trello/Asana custom field name. Names are compared *folded* (``core/names.fold``): case,
+  accents, punctuation, emoji and repeated spaces do not matter, so ``Échéance``, ``echeance`` and
+  ``ÉCHÉANCE !`` are one name.
+- *Status words*: ``statuses`` maps words to a status; a list, section, group or status label means the
+  status of the word it is or holds (``Done 🎉``, ``Terminé(e)s``: see ``core/names.StatusWords``).
+- *Scales*: ``scales`` states the top of a score field's scale (``impact: 5`` reads 1–5 and brings it to
+  1–10); a field not named there is read on its options' scale, else guessed from its values
+  (``core/scales``).
+- *User names*: the names a user's ``--mapping`` file itself gives (not the packaged defaults). Each must
+  exist on the board it is used with (``check_names``), else the run stops with one line naming it.
 - *Score words*: words a person types instead of a number (``fort`` → 8); *stars* (``★★★★☆``) count
   ``stars_factor`` points each.
 - *Write-back target*: where one of moteur's results (quadrant, sprint, ICE) is written on the tool: a
@@ -15,25 +23,17 @@ Terms defined here:
 
 from __future__ import annotations
 
-import unicodedata
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from moteur.core.model import Status, Tool
+from moteur.core.names import StatusWords, fold, name_key
+from moteur.core.scales import Scale, stated
 
-
-@lru_cache(maxsize=8192)
-def fold(text: str) -> str:
-    """A name or word as moteur compares it: no accents, case-folded, ``_``/``-`` as spaces, spaces collapsed.
-
-    Cached because the same few header names, status words and score words recur on every row.
-    """
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(bare.casefold().replace("_", " ").replace("-", " ").split())
+__all__ = ["BoardMapping", "Mapping", "fold", "name_key"]  # ``fold`` is core's, re-exported for connectors
 
 
 def _frozen() -> ConfigDict:
@@ -144,6 +144,10 @@ class Target(BaseModel):
     ``status``, ``dropdown``, ``text``, ``numbers``; Asana/Trello custom fields: ``enum``, ``list``,
     ``number``, ``text``).
     ``fallback`` is used when the tool refuses the target (e.g. Asana custom fields on a free workspace).
+    ``in_place`` (Asana sections only) says the project is moteur's to arrange: each task is moved into the
+    section of its value in the project itself, out of whatever section the team put it in. Off by default:
+    the quadrant then goes to the sections of a companion project, the team's sections left as they are
+    (``connectors/asana/companion.py``).
     """
 
     model_config = _frozen()
@@ -152,6 +156,7 @@ class Target(BaseModel):
     name: str | None = None
     field_type: str | None = None
     fallback: Target | None = None
+    in_place: bool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -163,6 +168,8 @@ class Target(BaseModel):
     def _named(self) -> Target:
         if self.kind in (TargetKind.COLUMN, TargetKind.CUSTOM_FIELD) and not (self.name or "").strip():
             raise ValueError(f"a {self.kind.value} target needs a name")
+        if self.in_place and self.kind is not TargetKind.SECTION:
+            raise ValueError("in_place is for a section target only (an Asana project moteur may arrange)")
         return self
 
 
@@ -193,7 +200,11 @@ class BoardMapping(BaseModel):
     stars_factor: int = Field(default=2, ge=1, le=10)
     statuses: dict[str, Status] = Field(default_factory=lambda: dict(DEFAULT_STATUSES))
     list_separators: str = Field(default=",;", min_length=1)
+    scales: dict[str, int] = Field(default_factory=dict)
     writeback: Writeback = Writeback()
+    # What a user's own file said (names, statuses), to check against the board; set by the loader.
+    _user: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _source: str = PrivateAttr(default="")
 
     @field_validator("words")
     @classmethod
@@ -206,7 +217,47 @@ class BoardMapping(BaseModel):
     @field_validator("statuses")
     @classmethod
     def _statuses(cls, value: dict[str, Status]) -> dict[str, Status]:
-        return {fold(word): status for word, status in value.items()}
+        # ``name_key``, not ``fold``: an emoji-only list name ("✅") can be a status word too.
+        return {name_key(word): status for word, status in value.items()}
+
+    @field_validator("scales")
+    @classmethod
+    def _scales(cls, value: dict[str, int]) -> dict[str, int]:
+        for field, top in value.items():
+            if field not in ("impact", "effort", "confidence"):
+                raise ValueError(f'"{field}" has no scale; scales are for impact, effort and confidence')
+            if not 2 <= top <= 100:
+                raise ValueError(f"{field}: a scale tops out at 2 to 100 (5 for 1–5, 100 for percentages)")
+        return value
+
+    def remember_user(self, user: dict[str, Any], source: str) -> None:
+        """Record what the user's own file said (the loader calls it), for ``check.check_names``."""
+        self._user = user
+        self._source = source
+
+    @property
+    def user_layer(self) -> dict[str, Any]:
+        """The user's own mapping file as loaded (empty for the packaged default)."""
+        return self._user
+
+    @property
+    def source(self) -> str:
+        """The user's mapping file, or "" for the packaged default."""
+        return self._source
+
+    @cached_property
+    def status_words(self) -> StatusWords:
+        """The matcher of list/section/status names to statuses (built once per mapping)."""
+        return StatusWords(self.statuses)
+
+    def status_of(self, name: str | None) -> Status | None:
+        """The status a list, section, group or status label name means, or None (see ``StatusWords``)."""
+        return self.status_words.status_of(name)
+
+    def scale_for(self, field: str) -> Scale | None:
+        """The scale the mapping states for a score field, or None (then options or values decide)."""
+        top = self.scales.get(field)
+        return stated(top) if top is not None else None
 
     @model_validator(mode="after")
     def _names_unique(self) -> BoardMapping:

@@ -4,6 +4,7 @@ to end."""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -324,3 +325,99 @@ def test_a_partial_answer_resends_the_retriable_alias_alone_and_reports_the_othe
     assert set(failed) == {"3"} and "InvalidItemIdException" in failed["3"]
     resent = responses.calls[1].request.body
     assert resent is not None and b'"i0": "2"' in resent and b"u1" not in resent
+
+
+# -- statuses as a person names them, a 1–5 score column, the team's own sprint values -----------------------
+
+STATUS_LABELS = {"0": "À faire", "1": "Done 🎉", "2": "En cours…", "3": "✅ Fait", "4": "À revoir ?"}
+_COLUMN = (
+    "mutation ($b: ID!, $t: String!, $c: ColumnType!, $d: JSON) "
+    "{ create_column(board_id: $b, title: $t, column_type: $c, defaults: $d) { id } }"
+)
+_ITEM = (
+    "mutation ($b: ID!, $g: String, $n: String!, $v: JSON) "
+    "{ create_item(board_id: $b, group_id: $g, item_name: $n, column_values: $v) { id } }"
+)
+
+
+def _call(sandbox: Sandbox, query: str, **variables: Any) -> dict[str, Any]:
+    answer = _graphql(sandbox, query, variables)
+    assert not answer.get("errors"), answer
+    return answer["data"]  # type: ignore[no-any-return]
+
+
+def _new_board(sandbox: Sandbox, columns: dict[str, tuple[str, str, Any]]) -> tuple[str, str, dict[str, str]]:
+    """An empty board with a "Backlog" group and ``columns`` (role → title, type, defaults)."""
+    board = _call(
+        sandbox, 'mutation { create_board(board_kind: public, board_name: "Plan", empty: true) { id } }'
+    )
+    board_id = board["create_board"]["id"]
+    ids = {
+        role: _call(sandbox, _COLUMN, b=board_id, t=title, c=kind, d=defaults)["create_column"]["id"]
+        for role, (title, kind, defaults) in columns.items()
+    }
+    group = _call(
+        sandbox, 'mutation ($b: ID!) { create_group(board_id: $b, group_name: "Backlog") { id } }', b=board_id
+    )
+    return board_id, group["create_group"]["id"], ids
+
+
+def test_status_labels_scores_and_team_sprints_as_a_person_reads_them(sandbox: Sandbox) -> None:
+    """A board as a team keeps one: status labels with emoji and punctuation, an Impact status column whose
+    labels are 1–5, an Effort numbers column, a Sprint dropdown holding the team's own history."""
+    board, group, ids = _new_board(
+        sandbox,
+        {
+            "status": ("Statut", "status", {"labels": STATUS_LABELS}),
+            "impact": ("Impact", "status", {"labels": {str(n): str(n + 1) for n in range(5)}}),
+            "effort": ("Effort", "numbers", None),
+            "sprint": ("Sprint", "dropdown", {"labels": ["Sprint 2", "Sprint 3"]}),
+        },
+    )
+    items = [
+        ("Webinar SEO", "À faire", "5", 2, "Sprint 2"),
+        ("Newsletter", "Done 🎉", "4", 3, "Sprint 3"),
+        ("Étude de cas", "✅ Fait", "3", 2, None),
+        ("Podcast", "En cours…", "2", 3, "Sprint 2"),
+        ("Salon", "À revoir ?", "1", 9, None),
+    ]
+    for name, status, impact, effort, sprint in items:
+        values: dict[str, Any] = {ids["status"]: {"label": status}, ids["impact"]: {"label": impact}}
+        values[ids["effort"]] = str(effort)
+        if sprint:
+            values[ids["sprint"]] = {"labels": [sprint]}
+        _call(sandbox, _ITEM, b=board, g=group, n=name, v=json.dumps(values))
+    connector = connector_for(sandbox.env)
+    snapshot = connector.read(BoardRef(tool=Tool.MONDAY, board=board))
+    actions = {a.title: a for a in snapshot.actions}
+    assert {t: a.status.value for t, a in actions.items()} == {
+        "Webinar SEO": "todo",
+        "Newsletter": "done",
+        "Étude de cas": "done",
+        "Podcast": "doing",
+        "Salon": "todo",  # "À revoir ?" means no status the mapping knows: to do
+    }
+    # The Impact labels are 1–5: its scale is known (no warning), brought to 1–10.
+    assert [actions[t].impact for t in ("Webinar SEO", "Newsletter", "Podcast")] == [10, 8, 4]
+    assert actions["Webinar SEO"].scales == {"impact": 5}
+    assert not [w for w in snapshot.warnings if "read on" in w]
+    # The team's "Sprint 2" in the Sprint column is its history, not a pin; done items are left alone.
+    sync = plan_for(snapshot, connector)
+    assert sync.boards[0].plan.pinned == ()
+    touched = {op.title for op in sync.boards[0].plan.item_ops}
+    assert "Newsletter" not in touched and "Étude de cas" not in touched
+    sprints = {op.title: op.after for op in sync.boards[0].plan.item_ops if op.field == "sprint"}
+    assert sprints["Webinar SEO"] is not None and sprints["Webinar SEO"].startswith("Sprint 1 · ")
+
+
+def test_a_board_whose_status_labels_mean_nothing_says_so_once(sandbox: Sandbox) -> None:
+    labels = {"0": "Idée", "1": "Semaine 1", "2": "Semaine 2"}
+    board, group, ids = _new_board(sandbox, {"status": ("État", "status", {"labels": labels})})
+    for n, label in enumerate(["Idée", "Semaine 1", "Semaine 2", "Idée"]):
+        _call(
+            sandbox, _ITEM, b=board, g=group, n=f"Action {n}", v=json.dumps({ids["status"]: {"label": label}})
+        )
+    snapshot = connector_for(sandbox.env).read(BoardRef(tool=Tool.MONDAY, board=board))
+    said = [w for w in snapshot.warnings if "means a status" in w]
+    assert len(said) == 1 and '"Idée", "Semaine 1", "Semaine 2"' in said[0]
+    assert {a.status.value for a in snapshot.actions} == {"todo"}

@@ -17,13 +17,16 @@ from connectors.contract import ConnectorContract, mutating, plan_for
 from moteur.connectors.trello import TrelloConnector
 from moteur.connectors.trello.mapping import is_managed
 from moteur.connectors.trello.transport import trello_client, trello_options
+from moteur.connectors.trello_export import read_trello_export
 from moteur.core.model import BoardRef, Tool
 from moteur.core.ops import EnsureTag
+from moteur.mappings.loader import load_mapping
 from moteur.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO / "tests" / "contract" / "fixtures")) / "trello"
 EXPORTS = sorted(FIXTURES.glob("*.json")) if FIXTURES.is_dir() else []
+MAPPING = load_mapping("trello")
 Sandbox = Any  # tests/conftest.py
 
 
@@ -154,6 +157,34 @@ def test_a_real_export_plans_and_syncs_keeping_user_labels(sandbox: Sandbox, exp
     assert all(r.ok for r in results), [r.error for r in results if not r.ok][:3]
     after = _user_labels(sandbox)
     assert all(before[c] <= after[c] for c in before)
+
+
+@pytest.mark.skipif(not EXPORTS, reason=f"Trello fixtures not found in {FIXTURES} (set MOTEUR_FIXTURES_DIR)")
+def test_a_card_in_an_archived_list_is_archived_over_the_api_and_from_the_export(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The Europe-trip export has 8 archived lists still holding open cards: archived for every reader."""
+    path = next(p for p in EXPORTS if p.stem.startswith("zh_"))
+    export = json.loads(path.read_text(encoding="utf-8"))
+    answer = requests.post(f"{sandbox.url}/_sandbox/import/trello", json=export, timeout=30)
+    ref = BoardRef(tool=Tool.TRELLO, board=answer.json()["id"])
+    closed = {x["id"] for x in export["lists"] if x.get("closed")}
+    in_closed = {c["id"] for c in export["cards"] if c["idList"] in closed and not c.get("closed")}
+    assert len(closed) == 8 and in_closed
+    connector = connector_for(sandbox.env)
+    read = {a.ref.item: a.status.value for a in connector.read(ref).actions}
+    full = {a.ref.item: a.status.value for a in connector.read_full(ref).actions}
+    exported = {
+        a.ref.item: a.status.value for a in read_trello_export(tmp_path / "x.json", export, MAPPING).actions
+    }
+    assert (
+        {read[c] for c in in_closed}
+        == {full[c] for c in in_closed}
+        == {exported[c] for c in in_closed}
+        == {"archived"}
+    )
+    assert read == {card: full[card] for card in read} == {card: exported[card] for card in read}
+    assert full == exported  # archived cards too: the full read holds what the export holds
 
 
 # -- CLI end to end ---------------------------------------------------------------------------------------

@@ -55,14 +55,7 @@ ADDED_WHEN_NARROWED = {"resource_type"}
 
 # Recorded exchanges the real service accepted (or answered otherwise) that the sandbox refuses. Each stays a
 # test, expected to fail until the sandbox matches the recording; strict, so that a fix shows.
-SANDBOX_DIFFERS: dict[str, str] = {
-    "project_create_without_team": "POST /workspaces/{gid}/projects with only a name: Asana 201, the project "
-    "given a team (asana-change: teamless_projects; 2026); the sandbox 400 'Missing required `team` field'",
-    "task_delete_empty_body": "DELETE /tasks/{gid} with the JSON body '{}' (what python-asana 5.x sends): "
-    "Asana 200 {data: {}} (asana-api-cli cassettes, 2026); the sandbox 400 'data: Missing input'",
-    "projects_opt_fields_name": "GET /workspaces/{gid}/projects?opt_fields=name: Asana answers {gid, name}; "
-    "the sandbox adds resource_type, which was not asked for",
-}
+SANDBOX_DIFFERS: dict[str, str] = {}
 
 
 def roles(sandbox: Any) -> dict[str, str]:

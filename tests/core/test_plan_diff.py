@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from moteur.core.labels import sprint_label
 from moteur.core.model import Action, Annotations, BoardRef, ItemRef, Snapshot, Status, Tool
 from moteur.core.ops import EnsureField, EnsureTag, SetTags, Target, UpdateFields
 from moteur.core.plan import Desired, Memory, WriteBack, detect_pins, diff
@@ -14,6 +15,8 @@ BOARD = BoardRef(tool=Tool.FILE, board="plan.csv")
 FIELDS = WriteBack(targets={"quadrant": Target.FIELD, "sprint": Target.FIELD, "ice": Target.FIELD})
 TODAY = date(2026, 12, 1)
 POLICY = PlanningPolicy(first_sprint=date(2026, 11, 30), capacity_per_sprint=20)
+S1 = sprint_label(1, date(2026, 11, 30))  # moteur's own label: "Sprint 1 · 2026-11-30"
+S4 = sprint_label(4, date(2027, 1, 11))
 
 
 def action(item: str, **kw: object) -> Action:
@@ -39,7 +42,7 @@ def sync_plan(snapshot: Snapshot, memory: dict[str, Memory] | None = None, repla
     )
 
 
-DONE_RIGHT = Annotations(quadrant="Quick win", sprint="Sprint 1", ice=512)
+DONE_RIGHT = Annotations(quadrant="Quick win", sprint=S1, ice=512)
 
 
 def test_board_that_carries_its_plan_gives_an_empty_plan() -> None:
@@ -54,7 +57,7 @@ def test_first_run_creates_columns_then_sets_every_field() -> None:
     assert [type(op) for op in board.schema_ops] == [EnsureField, EnsureField, EnsureField]
     assert {(op.field, op.before, op.after) for op in board.item_ops} == {
         ("quadrant", None, "Quick win"),
-        ("sprint", None, "Sprint 1"),
+        ("sprint", None, S1),
         ("ice", None, "512"),
     }
 
@@ -65,35 +68,33 @@ def test_bumped_version_with_same_content_changes_nothing() -> None:
     after = action("a", annotations=DONE_RIGHT, version="v2")
     assert before.content_hash == after.content_hash
     memory = {
-        before.key: Memory(
-            {"quadrant": "Quick win", "sprint": "Sprint 1", "ice": "512"}, "v1", before.content_hash
-        )
+        before.key: Memory({"quadrant": "Quick win", "sprint": S1, "ice": "512"}, "v1", before.content_hash)
     }
     assert sync_plan(snap(after), memory).empty
 
 
 def test_sprint_changed_by_hand_is_a_pin_and_is_kept() -> None:
-    a = action("a", annotations=Annotations(quadrant="Quick win", sprint="Sprint 4", ice=512))
-    memory = {a.key: Memory({"quadrant": "Quick win", "sprint": "Sprint 1", "ice": "512"})}
+    a = action("a", annotations=Annotations(quadrant="Quick win", sprint=S4, ice=512))
+    memory = {a.key: Memory({"quadrant": "Quick win", "sprint": S1, "ice": "512"})}
     plan = sync_plan(snap(a), memory)
     assert plan.empty
     (pin,) = plan.boards[0].plan.pinned
-    assert (pin.sprint, pin.written) == ("Sprint 4", "Sprint 1")
+    assert (pin.sprint, pin.written) == (S4, S1)
     _name, evaluation = plan.evaluations[0]
     assert evaluation.plan.assignments[a.key].sprint == 4
 
 
 def test_replan_drops_the_pin() -> None:
-    a = action("a", annotations=Annotations(quadrant="Quick win", sprint="Sprint 4", ice=512))
-    memory = {a.key: Memory({"quadrant": "Quick win", "sprint": "Sprint 1", "ice": "512"})}
+    a = action("a", annotations=Annotations(quadrant="Quick win", sprint=S4, ice=512))
+    memory = {a.key: Memory({"quadrant": "Quick win", "sprint": S1, "ice": "512"})}
     plan = sync_plan(snap(a), memory, replan=True)
     (op,) = plan.boards[0].plan.item_ops
-    assert (op.field, op.before, op.after) == ("sprint", "Sprint 4", "Sprint 1")
+    assert (op.field, op.before, op.after) == ("sprint", S4, S1)
 
 
 def test_quadrant_changed_by_hand_is_rewritten_as_a_conflict() -> None:
-    a = action("a", annotations=Annotations(quadrant="Time sink", sprint="Sprint 1", ice=512))
-    memory = {a.key: Memory({"quadrant": "Quick win", "sprint": "Sprint 1", "ice": "512"})}
+    a = action("a", annotations=Annotations(quadrant="Time sink", sprint=S1, ice=512))
+    memory = {a.key: Memory({"quadrant": "Quick win", "sprint": S1, "ice": "512"})}
     plan = sync_plan(snap(a), memory)
     (op,) = plan.boards[0].plan.item_ops
     assert (op.field, op.before, op.after) == ("quadrant", "Time sink", "Quick win")
@@ -107,10 +108,11 @@ def test_done_item_is_never_moved_nor_relabelled() -> None:
     assert sync_plan(snap(a), memory).empty
 
 
-def test_sprint_on_an_item_moteur_never_wrote_is_a_pin() -> None:
-    a = action("a", annotations=Annotations(sprint="Sprint 3"))
-    pins = detect_pins([a], {})
-    assert pins[a.key].sprint == "Sprint 3"
+def test_nothing_is_a_pin_without_memory() -> None:
+    """A first run, or a lost state: moteur's own labels are its own, a team's "Sprint 3" is its history."""
+    own = action("a", annotations=Annotations(sprint=S4))
+    team = action("b", annotations=Annotations(sprint="Sprint 3"))
+    assert detect_pins([own, team], {}) == {}
 
 
 def test_tags_target_adds_and_removes_only_managed_values() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from moteur.connectors.file_connector import FileConnector
+from moteur.core.labels import sprint_label
 from moteur.core.model import BoardRef, Tool
 from moteur.core.policy import PlanningPolicy
 from moteur.core.state import StateStore
@@ -112,10 +113,12 @@ class BoardEdits(RuleBasedStateMachine):
             return
         key = data.draw(st.sampled_from(sorted(self.rows)))
         shown = {r["id"]: r for r in rows}[key].get("sprint")
-        if shown == f"Sprint {sprint}" and key not in self.pins:
+        # A person picks one of moteur's own sprint labels (a team's "Sprint 2" is never a pin).
+        label = sprint_label(sprint, date(2026, 11, 30) + timedelta(weeks=2 * (sprint - 1)))
+        if shown == label and key not in self.pins:
             return  # the value moteur wrote: setting it again is no edit
-        self.rows[key]["sprint"] = f"Sprint {sprint}"
-        self.pins[key] = f"Sprint {sprint}"
+        self.rows[key]["sprint"] = label
+        self.pins[key] = label
         self._write()
         del self.rows[key]["sprint"]
 

@@ -107,12 +107,15 @@ def test_opt_fields_keep_only_the_requested_fields_including_dotted_ones(asana: 
     fields = "name,memberships.section.name,assignee.email,custom_fields.name,custom_fields.number_value"
     tasks = asana.ok("GET", f"/projects/{project}/tasks", opt_fields=fields, limit=50)
     task = next(t for t in tasks if t["assignee"])
-    assert set(task) == {"gid", "resource_type", "name", "memberships", "assignee", "custom_fields"}
-    assert set(task["assignee"]) == {"gid", "resource_type", "email"}
+    # gid and what was asked, no resource_type, at every level (recorded: projects_opt_fields_name.json).
+    assert set(task) == {"gid", "name", "memberships", "assignee", "custom_fields"}
+    assert set(task["assignee"]) == {"gid", "email"}
     assert set(task["memberships"][0]) == {"section"}
-    assert set(task["memberships"][0]["section"]) == {"gid", "resource_type", "name"}
+    assert set(task["memberships"][0]["section"]) == {"gid", "name"}
     impact = next(f for f in task["custom_fields"] if f["name"] == "Impact")
-    assert set(impact) == {"gid", "resource_type", "name", "number_value"}
+    assert set(impact) == {"gid", "name", "number_value"}
+    asked = asana.ok("GET", f"/projects/{project}/tasks", opt_fields="name,resource_type", limit=1)
+    assert set(asked[0]) == {"gid", "name", "resource_type"}  # given when asked for
 
 
 def test_single_get_is_the_full_record(asana: Asana, project: str) -> None:
@@ -392,16 +395,28 @@ def test_a_tag_or_project_colour_outside_the_specs_enum_is_refused(lenient: Asan
     assert lenient.ok("PUT", f"/projects/{project}", {"color": "none"})["color"] == "none"
 
 
-def test_a_project_in_an_organization_needs_a_team(asana: Asana) -> None:
-    """Spec ``POST /projects`` and ``POST /workspaces/{workspace_gid}/projects``: "If the workspace for your
-    project is an organization, you must also supply a team"; ``POST /teams/{team_gid}/projects`` does."""
+def test_a_project_in_an_organization_needs_a_team(asana: Asana, sandbox: Sandbox) -> None:
+    """``POST /projects`` without a team in an organization: 400 "Missing required `team` field" (a real
+    answer, PipedreamHQ/pipedream#16651); ``POST /workspaces/{workspace_gid}/projects`` with only a name: 201,
+    shared with a team of the user's (recorded, asana-recorded/project_create_without_team.json), 400 when the
+    user is in none; ``POST /teams/{team_gid}/projects`` shares it with that team."""
     workspace = asana.ok("GET", "/workspaces", opt_fields="name,is_organization")[0]
     assert workspace["is_organization"] is True
     ws = workspace["gid"]
-    for path, data in (("/projects", {"workspace": ws}), (f"/workspaces/{ws}/projects", {})):
-        refused = asana.call("POST", path, {**data, "name": "Sans équipe"})
-        assert refused.status_code == 400
-        assert refused.json()["errors"][0]["message"] == "Missing required `team` field"
+    refused = asana.call("POST", "/projects", {"workspace": ws, "name": "Sans équipe"})
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["message"] == "Missing required `team` field"
+    teamless = asana.ok("POST", f"/workspaces/{ws}/projects", {"name": "Sans équipe"})
+    assert teamless["team"]["name"] == "Marketing"
+    emulator = sandbox.app.emulators["asana"]
+    (marketing,) = [t for t in emulator.store.records.values() if t.resource_type == "team"]
+    members, marketing.members = marketing.members, []
+    try:
+        alone = asana.call("POST", f"/workspaces/{ws}/projects", {"name": "Seul"})
+        assert alone.status_code == 400
+        assert alone.json()["errors"][0]["message"] == "Missing required `team` field"
+    finally:
+        marketing.members = members
     mine = asana.ok("GET", "/users/me/teams", organization=ws, opt_fields="name")
     assert [t["name"] for t in mine] == ["Marketing"]
     team = mine[0]["gid"]
@@ -413,3 +428,18 @@ def test_a_project_in_an_organization_needs_a_team(asana: Asana) -> None:
     assert shared["team"]["gid"] == team
     listed = asana.ok("GET", f"/teams/{team}/projects", opt_fields="name")
     assert {"Avec équipe", "Partagé", "Plan marketing (démo)"} <= {p["name"] for p in listed}
+
+
+def test_a_delete_with_the_body_of_python_asana_is_answered_a_write_without_data_is_not(
+    lenient: Asana,
+) -> None:
+    """python-asana 5.x sends ``DELETE /tasks/{gid}`` with the JSON body ``{}``: Asana answers 200 ``{"data":
+    {}}`` (recorded: asana-recorded/task_delete_empty_body.json). A POST or PUT body still needs ``data``."""
+    workspace = lenient.ok("GET", "/workspaces")[0]["gid"]
+    task = lenient.ok("POST", "/tasks", {"workspace": workspace, "name": "À supprimer"})["gid"]
+    auth = {"Authorization": f"Bearer {lenient.token}"}
+    put = requests.put(f"{lenient.base}/tasks/{task}", json={}, headers=auth, timeout=TIMEOUT)
+    assert put.status_code == 400 and put.json()["errors"][0]["message"] == "data: Missing input"
+    gone = requests.delete(f"{lenient.base}/tasks/{task}", json={}, headers=auth, timeout=TIMEOUT)
+    assert gone.status_code == 200 and gone.json() == {"data": {}}
+    assert lenient.call("GET", f"/tasks/{task}").status_code == 404

@@ -2,9 +2,11 @@
 
 Reads with ``reader`` (2 + ⌈N/100⌉ requests), maps with ``mapping`` through ``mappings/asana.yaml``, creates
 sections / fields / options / tags with ``schema`` and writes item ops with ``writer`` (packed ten to a
-``POST /batch``). Write-back per DESIGN §6: a section per quadrant, the sprint in the enum custom field
-"Sprint", ICE in the number custom field "ICE". Without custom fields (a free workspace: ``asana_tier =
-"free"``, or a 402 met while writing) the sprint goes to tags "Sprint N" and ICE is skipped, with one warning.
+``POST /batch``). Write-back per DESIGN §6: the quadrant in the enum custom field "Quadrant" (or sections of a
+companion project, or of the project itself when it is moteur's to arrange: ``quadrants.py``), the sprint in
+the enum custom field "Sprint", ICE in the number custom field "ICE". Without custom fields (a free workspace:
+``asana_tier = "free"``, or a 402 met while writing) the quadrant goes to the companion project, the sprint to
+tags "Sprint N", and ICE is skipped, with one warning. The team's own sections are never left by a task.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from typing import TYPE_CHECKING
 
 from moteur.connectors import incremental
 from moteur.connectors.asana import capabilities as asana_capabilities
+from moteur.connectors.asana import companion, projects
 from moteur.connectors.asana import incremental as changes
 from moteur.connectors.asana import migration as port
-from moteur.connectors.asana import projects
 from moteur.connectors.asana.mapping import to_snapshot
+from moteur.connectors.asana.quadrant_writes import QuadrantWrites
+from moteur.connectors.asana.quadrants import Place, describe, place_of, quadrant_field
 from moteur.connectors.asana.reader import read_project
 from moteur.connectors.asana.schema import ProjectSchema
 from moteur.connectors.asana.transport import asana_client, pace, tier_of
@@ -36,6 +40,7 @@ from moteur.core.ops import (
     EnsureField,
     EnsureTag,
     ItemOp,
+    Landed,
     MigrationOp,
     OpResult,
     SchemaOp,
@@ -54,6 +59,10 @@ FREE_WARNING = (
     "custom fields are not available on this Asana workspace (free tier): the sprint is written as a tag "
     '"Sprint N" and ICE is not written'
 )
+FREE_QUADRANT = (
+    ' (the quadrant goes to sections of the companion project "{name}", each one also added there)'
+)
+
 _TARGETS = {
     TargetKind.LABEL: Target.TAG,
     TargetKind.TAG: Target.TAG,
@@ -81,17 +90,29 @@ class AsanaConnector(HttpBacked):
             str | None, projects.Placement
         ] = {}  # --workspace (or None) -> where to create
         self._created: dict[str, projects.Placement] = {}  # project gid -> where ``create_board`` made it
+        self._read: Snapshot | None = None  # the latest snapshot read
 
     def read(self, board: BoardRef) -> Snapshot:
-        return self._warned(
-            to_snapshot(read_project(self.http, board.board), board, self.mapping, fields_on=self.fields_on)
-        )
+        place = place_of(self.mapping, fields_on=self.fields_on)
+        raw = read_project(self.http, board.board)
+        snapshot = to_snapshot(raw, board, self.mapping, fields_on=self.fields_on, place=place)
+        if place is Place.COMPANION:
+            snapshot = companion.looked_up(self.http, snapshot, self.language)
+        return self._warned(snapshot)
 
     def cursor_of(self, board: BoardRef) -> str | None:
         return changes.cursor_of(self.http, board)
 
     def read_changes(self, board: BoardRef, cached: Snapshot, cursor: str) -> incremental.ChangeSet | None:
-        found = changes.read_changes(self.http, board, cached, cursor, self.mapping, fields_on=self.fields_on)
+        found = changes.read_changes(
+            self.http,
+            board,
+            cached,
+            cursor,
+            self.mapping,
+            fields_on=self.fields_on,
+            place=place_of(self.mapping, fields_on=self.fields_on),
+        )
         if found is None:
             return None
         return incremental.ChangeSet(self._warned(found.snapshot), found.cursor, found.requests)
@@ -101,7 +122,12 @@ class AsanaConnector(HttpBacked):
             t.kind is TargetKind.CUSTOM_FIELD for t in self.mapping.writeback.targets().values()
         )
         if not self.fields_on and wants_fields:
-            snapshot = snapshot.model_copy(update={"warnings": (*snapshot.warnings, FREE_WARNING)})
+            warning = FREE_WARNING
+            if place_of(self.mapping, fields_on=False) is Place.COMPANION:
+                name = companion.project_of(self.http, snapshot, self.language).name
+                warning += FREE_QUADRANT.format(name=name)
+            snapshot = snapshot.model_copy(update={"warnings": (*snapshot.warnings, warning)})
+        self._read = snapshot  # what ``estimate`` says the quadrant's place of
         return snapshot
 
     def writeback(self, snapshot: Snapshot) -> WriteBack:
@@ -119,6 +145,10 @@ class AsanaConnector(HttpBacked):
             targets[name] = _TARGETS[target.kind]
             if target.name:
                 names[name] = target.name
+        if place_of(self.mapping, fields_on=fields_on) is Place.COMPANION:
+            # A value a task may lack (not in the companion yet), not its bucket: ``quadrant_writes.py``.
+            targets["quadrant"] = Target.FIELD
+            names["quadrant"] = companion.project_of(self.http, snapshot, self.language).name
         return WriteBack(targets=targets, language=self.language, skip=frozenset(skip), field_names=names)
 
     def apply(
@@ -126,28 +156,45 @@ class AsanaConnector(HttpBacked):
         snapshot: Snapshot,
         schema_ops: Sequence[SchemaOp],
         item_ops: Sequence[ItemOp],
-        progress: Callable[[int], None] | None = None,
+        progress: Landed | None = None,
     ) -> list[OpResult]:
         """Schema ops in order, then the item ops in batches; one ``OpResult`` per op, in the ops' order."""
         fields_on = self.fields_on and bool(snapshot.native.get("fields_on", True))
         schema = ProjectSchema(self.http, snapshot, fields_on=fields_on)
-        results = [self._schema_op(schema, op) for op in schema_ops]
+        place = place_of(self.mapping, fields_on=fields_on)
+        quadrants = QuadrantWrites(
+            place,
+            schema,
+            companion.project_of(self.http, snapshot, self.language),
+            {a.ref.item: a.bucket for a in snapshot.actions},
+        )
+        results = [self._schema_op(schema, op, quadrants) for op in schema_ops]
         writer = ItemWriter(self.http, schema, snapshot.native.get("task_tags", {}), self.writeback(snapshot))
         writer.workers = self.workers
+        writer.quadrants = quadrants
         writes, failed = writer.writes(item_ops)
         remaining = [0] * len(item_ops)
         for write in writes:
             for i in write.ops:
                 remaining[i] += 1
-        if progress is not None and any(n == 0 for n in remaining):
-            progress(sum(1 for n in remaining if n == 0))
+        if progress is not None and any(n == 0 for n in remaining):  # refused up front, or nothing to send
+            progress(
+                [
+                    OpResult(op, i not in failed, failed.get(i))
+                    for i, op in enumerate(item_ops)
+                    if not remaining[i]
+                ]
+            )
 
         def done(indexes: list[int]) -> None:
-            finished = 0
+            finished: list[OpResult] = []
             for w in indexes:
                 for i in writes[w].ops:
                     remaining[i] -= 1
-                    finished += remaining[i] == 0
+                    if w in writer.errors:  # final for a finished write: an op fails with any of its writes
+                        failed.setdefault(i, writer.errors[w])
+                    if remaining[i] == 0:
+                        finished.append(OpResult(item_ops[i], i not in failed, failed.get(i)))
             if progress is not None and finished:
                 progress(finished)
 
@@ -159,9 +206,11 @@ class AsanaConnector(HttpBacked):
         results.extend(OpResult(op, i not in failed, failed.get(i)) for i, op in enumerate(item_ops))
         return results
 
-    def _schema_op(self, schema: ProjectSchema, op: SchemaOp) -> OpResult:
+    def _schema_op(self, schema: ProjectSchema, op: SchemaOp, quadrants: QuadrantWrites) -> OpResult:
         try:
-            if isinstance(op, EnsureBucket):
+            if isinstance(op, EnsureField) and quadrants.holds(op.name):
+                quadrants.ensure_companion(op.options)  # the project and a section per quadrant
+            elif isinstance(op, EnsureBucket):
                 schema.ensure_section(op.name)
             elif isinstance(op, EnsureField):
                 schema.ensure_field(op.name, op.field_kind, op.options)
@@ -178,12 +227,18 @@ class AsanaConnector(HttpBacked):
             for op in schema_ops
             if isinstance(op, EnsureBucket | EnsureField | EnsureTag)
         )
-        field_tasks = {op.item.item for op in item_ops if op.kind == "update_fields"}
-        writes = len(field_tasks) + sum(
+        # A task's field values share one PUT; a quadrant going to the companion is a write of its own.
+        alone = place_of(self.mapping, fields_on=self.fields_on) is Place.COMPANION
+        put = [op for op in item_ops if op.kind == "update_fields" and not (alone and op.field == "quadrant")]
+        writes = len({op.item.item for op in put}) + sum(
             len(op.add) + len(op.remove) if isinstance(op, SetTags) else 1
             for op in item_ops
-            if op.kind != "update_fields"
+            if op.kind != "update_fields" or (alone and op.field == "quadrant")
         )
+        creates += self._companion_sections(schema_ops)
+        creates += any(
+            isinstance(op, EnsureTag) for op in schema_ops
+        )  # the workspace's tags, read once first
         requests = creates + math.ceil(writes / BATCH_SIZE)
         quota = creates + writes  # a batch costs one unit of quota per action
         tier = tier_of(self.http)  # the settings' tier, or "free" once Asana answered a 402
@@ -191,7 +246,32 @@ class AsanaConnector(HttpBacked):
         seconds = minutes * 60 + requests * 0.2  # ~200 ms per call on a normal link
         return (
             f"≈ {requests} requests, ≈ {max(1, round(seconds))} s at Asana's rate limit "
-            f"({tier}: {pace(tier):,} a minute)"
+            f"({tier}: {pace(tier):,} a minute); {self._quadrant_note()}"
+        )
+
+    def _companion_sections(self, schema_ops: Sequence[SchemaOp]) -> int:
+        """The sections of a companion project still to create: its ``EnsureField`` (counted as two: the
+        project, and the read of the section Asana gives it) makes one per quadrant too (the first one
+        renames Asana's)."""
+        if self._read is None or place_of(self.mapping, fields_on=self.fields_on) is not Place.COMPANION:
+            return 0
+        name = companion.project_of(self.http, self._read, self.language).name
+        return sum(len(op.options) for op in schema_ops if isinstance(op, EnsureField) and op.name == name)
+
+    def _quadrant_note(self) -> str:
+        """Where the quadrant goes on the project read last, and why: the dry-run shows it."""
+        place = place_of(self.mapping, fields_on=self.fields_on)
+        read = self._read
+        if read is None:
+            return describe(place, project="", field="", companion="", exists=True, free=not self.fields_on)
+        there = companion.project_of(self.http, read, self.language)
+        return describe(
+            place,
+            project=read.name,
+            field=quadrant_field(self.mapping),
+            companion=there.name,
+            exists=there.known.gid is not None,
+            free=not self.fields_on,
         )
 
     # -- migration (``moteur migrate``): see ``migration.py`` ------------------------------------------------

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from moteur.connectors.asana import reader
+from moteur.connectors.asana import companion, reader
 from moteur.connectors.asana.batch import BATCH_SIZE, batch_action, result_of, send_batch
 from moteur.connectors.asana.mapping import to_snapshot
+from moteur.connectors.asana.quadrants import Place
 from moteur.connectors.http import HttpClient
 from moteur.connectors.incremental import ChangeSet, board_kept, merged
 from moteur.core.errors import MoteurError, RemoteError
@@ -63,8 +64,11 @@ def read_changes(
     mapping: BoardMapping,
     *,
     fields_on: bool,
+    place: Place | None = None,
 ) -> ChangeSet | None:
     """The project updated by the events since ``cursor``, or None when Asana refused the token."""
+    if place is not None and cached.native.get("quadrant_place") != place.value:
+        return None  # the cached quadrants were read from another place (a mapping changed, an older moteur)
     before = client.stats().requests
     project = board.board
     what = f"project {board}"
@@ -110,9 +114,12 @@ def read_changes(
         sections=[s for s in s_body.get("data") or [] if isinstance(s, dict)],
         tasks=tasks,
     )
-    fresh = to_snapshot(raw, board, mapping, fields_on=fields_on)
-    if not board_kept(cached, fresh, skip=("task_tags", "tags")):
-        return None  # a list, label, field or option was renamed or removed
+    fresh = to_snapshot(raw, board, mapping, fields_on=fields_on, place=place)
+    # The companion project is seen through the changed tasks only: what the cached read knew of it stays.
+    older = companion.Known.of(cached.native.get("companion"))
+    fresh = companion.with_known(fresh, companion.Known.of(fresh.native.get("companion")).carried(older))
+    if not board_kept(cached, fresh, skip=("task_tags", "tags", "companion")):
+        return None  # a list, label, field or option was renamed or removed (or the quadrant's place changed)
     snapshot = merged(cached, fresh, changed=touched, removed=gone, per_item=("task_tags",), seen=("tags",))
     return ChangeSet(snapshot, token, client.stats().requests - before)
 

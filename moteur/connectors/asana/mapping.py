@@ -3,7 +3,13 @@
 Terms:
 
 - *Section*: the task's section in this project (a task may be in other projects too); it is the Action's
-  bucket, and its quadrant when the section is named after one ("Quick win", "Victoire rapide").
+  bucket and gives its status ("In progress" is doing), whatever moteur writes.
+- *Quadrant*: read back from where the connector writes it (``quadrants.Place``): the "Quadrant" custom field
+  (a task without a value there shows its companion section, left by a free workspace's run), the task's
+  section in the companion project (``companion.py``), its section here when the project is moteur's to
+  arrange (``in_place``: any section name, so an op records the section a task leaves), or a quadrant tag.
+  Without a place (a migration's read) it is the companion's quadrant section, else a quadrant-named section
+  here; ``migration.migrated`` then prefers the "Quadrant" field.
 - *Score field*: a number or enum custom field named Impact / Effort / Confidence (or a name the mapping
   gives, e.g. Confiance); its number, or its option's name (``fort``, ``8``), goes through ``parse_score``.
 - *Sprint*: the option of the enum custom field "Sprint"; when custom fields are unavailable (a free
@@ -19,6 +25,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from moteur.connectors.asana.companion import seen_in
+from moteur.connectors.asana.quadrants import Place, quadrant_field
 from moteur.connectors.asana.reader import RawProject
 from moteur.connectors.malformed import well_formed
 from moteur.core.labels import quadrant_from_name, sprint_index
@@ -94,8 +102,16 @@ def section_in(task: dict[str, Any], project_gid: str) -> dict[str, Any] | None:
 class ProjectMapper:
     """Maps the tasks of one raw project; built once per read (it indexes fields and names)."""
 
-    def __init__(self, raw: RawProject, ref: BoardRef, mapping: BoardMapping, *, fields_on: bool) -> None:
-        self.raw, self.ref, self.mapping, self.fields_on = raw, ref, mapping, fields_on
+    def __init__(
+        self,
+        raw: RawProject,
+        ref: BoardRef,
+        mapping: BoardMapping,
+        *,
+        fields_on: bool,
+        place: Place | None = None,
+    ) -> None:
+        self.raw, self.ref, self.mapping, self.fields_on, self.place = raw, ref, mapping, fields_on, place
         self.role_of: dict[str, str] = {}  # folded custom field name -> Action field
         names = mapping.field_names()
         for role in (*SCORES, "objective", "channel"):
@@ -104,6 +120,10 @@ class ProjectMapper:
         wb = mapping.writeback
         self.sprint_field = fold(wb.sprint.name) if wb.sprint is not None and wb.sprint.name else "sprint"
         self.ice_field = fold(wb.ice.name) if wb.ice is not None and wb.ice.name else "ice"
+        # Read into the annotation in a sync's read (a place given); a migration finds it in ``extra``.
+        self.quadrant_field = fold(quadrant_field(mapping)) if place is not None else None
+        name = str(raw.project.get("name") or "")
+        self.companion, self.placed = seen_in(raw.tasks, raw.gid, name)
         self.tags_seen: dict[str, str] = {}  # tag name -> gid
         self.task_tags: dict[str, list[str]] = {}
         self.warnings: list[str] = []
@@ -123,6 +143,7 @@ class ProjectMapper:
         extra: dict[str, Any] = {}
         sprint: str | None = None
         ice: float | None = None
+        in_field: str | None = None
         for item in task.get("custom_fields") or []:
             if not isinstance(item, dict):
                 continue
@@ -133,6 +154,8 @@ class ProjectMapper:
                 sprint = str(value) if value not in (None, "") else None
             elif key == self.ice_field:
                 ice = parse_number(value)
+            elif key == self.quadrant_field:
+                in_field = str(value) if value not in (None, "") else None
             elif key in self.role_of:
                 values[self.role_of[key]] = value
             elif value not in (None, ""):
@@ -149,7 +172,7 @@ class ProjectMapper:
                 self.warnings.append(f'task "{title}": {warning}')
         section = section_in(task, self.raw.gid)
         bucket = str(section.get("name") or "") if section is not None else None
-        quadrant = bucket if bucket and quadrant_from_name(bucket) is not None else None
+        quadrant = self._quadrant(gid, bucket, in_field, tag_names)
         assignee = task.get("assignee")
         who = (assignee.get("email") or assignee.get("name")) if isinstance(assignee, dict) else None
         objective, channel = values.get("objective"), values.get("channel")
@@ -159,7 +182,7 @@ class ProjectMapper:
             description=str(task.get("notes") or ""),
             status=Status.DONE if task.get("completed") else self._status(bucket),
             bucket=bucket,
-            tags=tuple(n for n in tag_names if n and sprint_index(n) is None),
+            tags=tuple(n for n in tag_names if n and not self._managed_tag(n)),
             assignees=(str(who),) if who else (),
             # A due_at is a moment; a due_on is a calendar day and stays one (never shifted by a timezone).
             due=task.get("due_at") or task.get("due_on"),
@@ -174,6 +197,26 @@ class ProjectMapper:
             version=task.get("modified_at"),
             extra=extra,
         )
+
+    def _quadrant(self, task: str, bucket: str | None, in_field: str | None, tags: list[str]) -> str | None:
+        """The task's quadrant where this read's place keeps it (the module docstring, *Quadrant*)."""
+        there = self.placed.get(task)  # its section in the companion project
+        if self.place is Place.FIELD:
+            return in_field or there
+        if self.place is Place.COMPANION:
+            return there
+        if self.place is Place.IN_PLACE:
+            return bucket
+        if self.place is Place.TAG:
+            return next((t for t in tags if quadrant_from_name(t) is not None), None)
+        if self.place is Place.NONE:
+            return None
+        return next((q for q in (there, bucket) if q and quadrant_from_name(q) is not None), None)
+
+    def _managed_tag(self, name: str) -> bool:
+        """A tag moteur writes (a sprint's; a quadrant's when quadrants go to tags), not the team's own."""
+        quadrant = self.place is Place.TAG and quadrant_from_name(name) is not None
+        return sprint_index(name) is not None or quadrant
 
     def has_role(self, name: str) -> bool:
         """Whether the custom field ``name`` is read into an Action field (a score, objective, channel, the
@@ -232,6 +275,9 @@ class ProjectMapper:
             ],
             "tags": dict(self.tags_seen),
             "task_tags": self.task_tags,
+            "team": _gid(self.raw.project.get("team")),
+            "companion": self.companion.native(),
+            "quadrant_place": self.place.value if self.place is not None else None,
         }
         return Snapshot(
             board=self.ref,
@@ -239,17 +285,30 @@ class ProjectMapper:
             buckets=tuple(Bucket(id=s["gid"], name=s["name"]) for s in sections),
             actions=tuple(actions),
             tags=tuple(self.tags_seen),
-            fields=tuple(str(f.get("name") or "") for f in fields),
+            # The companion holds the quadrant like a field holds a value: once it exists, nothing to create.
+            fields=(*(str(f.get("name") or "") for f in fields), *self.companion.names(self.place)),
             warnings=tuple(self.warnings),
             native=native,
         )
 
 
+def _gid(record: object) -> str | None:
+    gid = record.get("gid") if isinstance(record, dict) else None
+    return str(gid) if gid else None
+
+
 def to_snapshot(
-    raw: RawProject, ref: BoardRef, mapping: BoardMapping, *, fields_on: bool = True, custom: bool = False
+    raw: RawProject,
+    ref: BoardRef,
+    mapping: BoardMapping,
+    *,
+    fields_on: bool = True,
+    custom: bool = False,
+    place: Place | None = None,
 ) -> Snapshot:
-    """The project as a Snapshot; with ``custom`` (a migration's full read) its role-less fields too."""
-    mapper = ProjectMapper(raw, ref, mapping, fields_on=fields_on)
+    """The project as a Snapshot; with ``custom`` (a migration's full read) its role-less fields too; with
+    ``place`` (a sync's read) each quadrant read back from where the connector writes it."""
+    mapper = ProjectMapper(raw, ref, mapping, fields_on=fields_on, place=place)
     snapshot = mapper.snapshot()
     if custom:
         snapshot = snapshot.model_copy(update={"custom_fields": mapper.custom_fields()})

@@ -96,12 +96,15 @@ def placement(client: HttpClient, workspace: str | None) -> Placement:
     return Placement(gid, name, str(teams[0].get("gid")), str(teams[0].get("name") or ""))
 
 
-def create_project(client: HttpClient, name: str, where: Placement) -> BoardRef:
-    """A new project ``name`` at ``where``; after a dropped connection, the newest of that name there."""
+def create_project(client: HttpClient, name: str, where: Placement, *, view: str | None = None) -> BoardRef:
+    """A new project ``name`` at ``where``, opening on ``view`` (list, board…: ``ProjectBase.default_view``);
+    after a dropped connection, the newest of that name there."""
     if where.team is not None:
         path, body = f"/teams/{where.team}/projects", {"name": name}
     else:
         path, body = "/projects", {"workspace": where.workspace, "name": name}
+    if view is not None:
+        body["default_view"] = view
     try:
         answer = client.request_json("POST", path, json={"data": body}, what=f'project "{name}"')
     except AmbiguousWrite:

@@ -1,6 +1,6 @@
 """Reading one Asana project in the fewest requests: 2 + ⌈N/100⌉ for N tasks (at least one task page).
 
-1. ``GET /projects/{gid}`` with ``opt_fields`` for its name, workspace and custom field settings (the
+1. ``GET /projects/{gid}`` with ``opt_fields`` for its name, workspace, team and custom field settings (the
    fields' names, types and enum options) — the project's name and field settings in one request;
 2. ``GET /projects/{gid}/sections`` (100 a page; a project rarely has more);
 3. ``GET /projects/{gid}/tasks?limit=100`` with exactly the ``opt_fields`` the mapping reads, following
@@ -29,7 +29,13 @@ FIELD_PROPERTIES = (
 )
 # Each list of properties asked for: ``opt_fields`` (comma-joined) of a plain GET, ``options.fields`` of a
 # batch action (an array, ``batch.batch_action``).
-PROJECT_FIELDS = ("name", "workspace", *(f"custom_field_settings.custom_field.{p}" for p in FIELD_PROPERTIES))
+# The team too: a companion project is created in it (``companion.py``).
+PROJECT_FIELDS = (
+    "name",
+    "workspace",
+    "team",
+    *(f"custom_field_settings.custom_field.{p}" for p in FIELD_PROPERTIES),
+)
 SECTION_FIELDS = ("name",)
 # What the mapping reads of a task; nothing more is asked (API_FACTS §2.9).
 TASK_FIELDS = (
@@ -40,7 +46,7 @@ TASK_FIELDS = (
     "due_at",
     "assignee.email",
     "assignee.name",
-    "memberships.project",
+    "memberships.project.name",  # the companion project is known by its name (``companion.py``)
     "memberships.section.name",
     "tags.name",
     "custom_fields.name",

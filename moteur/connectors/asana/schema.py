@@ -17,7 +17,7 @@ False for the rest of the connector's life and the writer falls back to tags.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from moteur.connectors.asana.reader import FIELD_PROPERTIES, list_all, list_workspace
@@ -25,7 +25,7 @@ from moteur.connectors.asana.transport import PremiumRequired
 from moteur.connectors.http import AmbiguousWrite, HttpClient
 from moteur.core.errors import MoteurError, SkippableError
 from moteur.core.labels import QUADRANT_ORDER, quadrant_from_name
-from moteur.core.model import FieldKind, Snapshot
+from moteur.core.model import BoardRef, FieldKind, Snapshot, Tool
 
 SUBTYPES = {
     FieldKind.NUMBER: "number",
@@ -76,6 +76,19 @@ class ProjectSchema:
             self.fields.setdefault(fold(f["name"]), {**f, "options": options})
         self.tags: dict[str, str] = {fold(name): gid for name, gid in native.get("tags", {}).items()}
         self._workspace_tags_read = False
+
+    @classmethod
+    def of_sections(
+        cls, client: HttpClient, project: str, workspace: str, sections: Iterable[tuple[str, str]]
+    ) -> ProjectSchema:
+        """The sections of another project (the companion, ``companion.py``), as (name, gid) pairs."""
+        native = {
+            "project": project,
+            "workspace": workspace,
+            "sections": [{"name": n, "gid": g} for n, g in sections],
+        }
+        snapshot = Snapshot(board=BoardRef(tool=Tool.ASANA, board=project), name="", native=native)
+        return cls(client, snapshot, fields_on=False)
 
     # -- shared -----------------------------------------------------------------------------------------
 

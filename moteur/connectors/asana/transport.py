@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 
 CREDENTIAL_VARS = ("MOTEUR_ASANA_TOKEN",)
 AUTH_MESSAGE = "Asana rejected the token (MOTEUR_ASANA_TOKEN)"
-AUTH_HINT = "create a personal access token in Asana (My settings → Apps → Developer apps) and set it"
+AUTH_HINT = "create a personal access token at https://app.asana.com/0/my-apps and set it"
 WINDOW_SECONDS = 60.0
 PER_MINUTE = {"paid": 1500, "free": 150}
 WRITES_IN_FLIGHT = 15
@@ -151,7 +151,7 @@ def token_of(settings: Settings) -> str:
     if not token:
         raise AuthError(
             "Asana needs a token (MOTEUR_ASANA_TOKEN)",
-            hint="create a personal access token in Asana and put it in the environment or .env",
+            hint="create a personal access token at https://app.asana.com/0/my-apps and set it in .env",
         )
     return token
 

@@ -17,6 +17,8 @@ Terms:
 
 *Sprint fallback*: when custom fields are off (free workspace), a sprint ``UpdateFields`` becomes tag
 changes (add "Sprint N", remove the task's other sprint tags) and an ICE value fails with a clear message.
+*Quadrant*: ``quadrants`` (``quadrant_writes.QuadrantWrites``) routes each quadrant op to the companion
+project or, in place, a section; a quadrant field value rides in the PUT like the others.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from functools import partial
 from typing import Any
 
 from moteur.connectors.asana.batch import batch_action, results_of
+from moteur.connectors.asana.quadrant_writes import QuadrantWrites
 from moteur.connectors.asana.schema import PREMIUM_HINT, ProjectSchema, fold
 from moteur.connectors.asana.transport import rate_limiter
 from moteur.connectors.asana.write_pacing import BATCH_SIZE, Pacing, WriteSlots
@@ -102,6 +105,8 @@ class ItemWriter:
         self.task_tags = task_tags
         self.workers = max(1, workers)
         self.slots = slots or WriteSlots(15)
+        self.quadrants: QuadrantWrites | None = None  # where quadrant ops go (``quadrant_writes.py``)
+        self.errors: dict[int, str] = {}  # the latest ``send``'s {write: error}; final once ``done`` got it
 
     # -- from ops to writes -----------------------------------------------------------------------------
 
@@ -118,7 +123,10 @@ class ItemWriter:
             for i in indexes:
                 op = item_ops[i]
                 try:
-                    if isinstance(op, UpdateFields):
+                    routed = self.quadrants.route(task, op) if self.quadrants is not None else None
+                    if routed is not None:  # the companion project, or a section when in place
+                        writes.append(Write(*routed, [i]))
+                    elif isinstance(op, UpdateFields):
                         if not self.schema.fields_on:
                             writes.extend(self._without_fields(task, op, i))
                             continue
@@ -256,7 +264,7 @@ class ItemWriter:
     def send(self, writes: list[Write], done: Callable[[list[int]], None] | None = None) -> dict[int, str]:
         """Send ``writes`` in batches; {write index: error} for those that failed. ``done`` gets each
         finished batch's write indexes."""
-        errors: dict[int, str] = {}
+        errors = self.errors = {}
         pending = list(range(len(writes)))
         for round_number in range(1, RETRY_ROUNDS + 1):
             answers = _Answers(errors, last=round_number == RETRY_ROUNDS)

@@ -27,7 +27,7 @@ from moteur.connectors.monday.reader import read_board
 from moteur.connectors.monday.transport import MondayTransport, endpoint, monday_client, shared_pacer
 from moteur.connectors.monday.writer import MondayWriter, aliases_per_request, apply_ops
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
-from moteur.core.ops import EnsureField, ItemOp, MigrationOp, OpResult, SchemaOp
+from moteur.core.ops import EnsureField, ItemOp, Landed, MigrationOp, OpResult, SchemaOp
 from moteur.core.plan import WriteBack
 from moteur.mappings.loader import load_mapping
 from moteur.mappings.schema import BoardMapping
@@ -81,7 +81,7 @@ class MondayConnector(HttpBacked):
         snapshot: Snapshot,
         schema_ops: Sequence[SchemaOp],
         item_ops: Sequence[ItemOp],
-        progress: Callable[[int], None] | None = None,
+        progress: Landed | None = None,
     ) -> list[OpResult]:
         types = {
             name: t.field_type or DEFAULT_TYPES[name] for name, t in self.mapping.writeback.targets().items()

@@ -54,7 +54,7 @@ from moteur.connectors.monday.transport import Answer, MondayTransport
 from moteur.core.errors import NotFound
 from moteur.core.identity import split_identity
 from moteur.core.model import Action, BoardRef, ChecklistItem, Comment, Snapshot, Status
-from moteur.mappings.schema import BoardMapping, fold
+from moteur.mappings.schema import BoardMapping
 
 SUBITEM_TYPES = ["status"]
 # The column types whose values a full read asks: the sync read's, and every other type a person fills in, so
@@ -190,12 +190,12 @@ def _more_updates(transport: MondayTransport, items: list[Any]) -> None:
         full, page = still, page + 1
 
 
-def _subitem_done(subitem: dict[str, Any], statuses: dict[str, Status]) -> bool:
+def _subitem_done(subitem: dict[str, Any], mapping: BoardMapping) -> bool:
     for cell in subitem.get("column_values") or []:
         if cell.get("type") != "status":
             continue
         label = cell.get("label") or cell.get("text") or ""
-        if cell.get("is_done") or statuses.get(fold(str(label))) is Status.DONE:
+        if cell.get("is_done") or mapping.status_of(str(label)) is Status.DONE:
             return True
     return False
 
@@ -266,9 +266,7 @@ def with_history(
         item = by_id.get(action.ref.item, {})
         subitems = [s for s in item.get("subitems") or [] if isinstance(s, dict)]
         checklist = tuple(
-            ChecklistItem(
-                text=str(s.get("name", "")), done=_subitem_done(s, mapping.statuses), id=str(s.get("id"))
-            )
+            ChecklistItem(text=str(s.get("name", "")), done=_subitem_done(s, mapping), id=str(s.get("id")))
             for s in subitems
         )
         updates = [u for u in reversed(item.get("updates") or []) if isinstance(u, dict)]  # oldest first

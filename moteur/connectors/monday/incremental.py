@@ -128,7 +128,8 @@ def read_changes(
         raw.items.extend(more)
         raw.warnings.extend(field_problems(answer.problems))
     changed = [str(i.get("id")) for i in raw.items if isinstance(i, dict)]
-    fresh = to_snapshot(raw, board, mapping)
+    # The cached read's guessed scales: a few items re-read must not shrink them (``mapping``).
+    fresh = to_snapshot(raw, board, mapping, cached.native.get("scales"))
     # An item updated to a non-active state (archived, deleted) is gone from the board.
     gone = {
         str(i.get("id")) for i in raw.items if isinstance(i, dict) and i.get("state") not in (None, "active")

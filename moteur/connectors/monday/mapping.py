@@ -6,12 +6,18 @@ Terms:
   (``Statut`` → status, ``Échéance`` → due, ``Impact`` → impact, ``Quadrant`` → the quadrant annotation…).
   A column without a role is kept in ``Action.extra`` as ``column:<title>`` → its text.
 - The item's name is the title, its group the bucket, its ``updated_at`` the version. An archived item is
-  ``archived``; otherwise the status column's text decides (``fait``/``done`` → done…; else todo).
+  ``archived``; otherwise the status its status label means (``BoardMapping.status_of``: ``Done 🎉``,
+  ``✅ Fait``…; else todo). When no label on the board means a status, the snapshot says which labels were
+  read as to-do, once.
 - Scores come from numbers columns (or text / status labels holding a word) through ``parse_score``; a
-  rating column (1–5 stars) counts ``stars_factor`` points per star.
-- *Native*: what the writer needs and core must not see: the board id and its columns (id, title, type).
+  rating column (1–5 stars) counts ``stars_factor`` points per star. A score column's *scale*
+  (``core/scales``): the mapping's, else a status or dropdown column's numeric labels, else guessed from the
+  numbers the items hold (with a warning); ``known_scales`` keeps an incremental read's guess from shrinking.
+- *Native*: what the writer needs and core must not see: the board id, its columns (id, title, type), the
+  guessed scales.
 
-An item whose JSON is malformed (wrong types, missing id or name) is skipped with a warning.
+An item whose JSON is malformed (wrong types, missing id or name) is skipped with a warning. A user's
+``--mapping`` that names a column or status word the board does not have stops the read (``mappings/check``).
 """
 
 from __future__ import annotations
@@ -21,10 +27,14 @@ from typing import Any
 
 from moteur.connectors.malformed import well_formed
 from moteur.connectors.monday import columns
+from moteur.connectors.monday.custom_fields import options_of
 from moteur.connectors.monday.reader import RawBoard
 from moteur.core.model import Action, Annotations, BoardRef, Bucket, ItemRef, Snapshot, Status, Tool
+from moteur.core.names import unmatched_warning
+from moteur.core.scales import TEN, Scale
+from moteur.mappings.check import check_names
 from moteur.mappings.schema import BoardMapping, fold
-from moteur.mappings.scores import parse_number, parse_score
+from moteur.mappings.scores import guessed_tops, parse_number, parse_score, read_on, score_scales
 
 SCORES = ("impact", "effort", "confidence")
 # Roles read from columns; title and bucket are the item's own name and group.
@@ -70,7 +80,13 @@ def _joined(value: object) -> str | None:
 class BoardMapper:
     """Maps the items of one raw board; built once per read (it indexes columns and groups)."""
 
-    def __init__(self, raw: RawBoard, ref: BoardRef, mapping: BoardMapping) -> None:
+    def __init__(
+        self,
+        raw: RawBoard,
+        ref: BoardRef,
+        mapping: BoardMapping,
+        known_scales: dict[str, int] | None = None,
+    ) -> None:
         self.raw, self.ref, self.mapping = raw, ref, mapping
         self.groups = {str(g.get("id")): str(g.get("title", "")) for g in raw.groups}
         self.columns = {str(c.get("id")): c for c in raw.columns}
@@ -82,13 +98,41 @@ class BoardMapper:
             if role is not None:
                 self.role_of[str(column.get("id"))] = role
         self.warnings: list[str] = list(raw.warnings)
+        self.labels_read: dict[str, Status | None] = {}  # status label -> the status it means
+        self.scales = self._scales(known_scales or {})
+
+    def _scales(self, known: dict[str, int]) -> dict[str, Scale]:
+        """Each score column's scale (``score_scales``): a status or dropdown column's labels, else the
+        numbers its items hold. Rating columns are stars, read with ``stars_factor``."""
+        values: dict[str, list[object]] = {}
+        options: dict[str, list[object]] = {}
+        names: dict[str, str] = {}
+        for column_id, role in self.role_of.items():
+            column = self.columns[column_id]
+            if role not in SCORES or role in names or column.get("type") == "rating":
+                continue
+            names[role] = str(column.get("title", ""))
+            if column.get("type") in ("status", "dropdown"):
+                options[role] = list(options_of(column))
+                continue
+            found = values.setdefault(role, [])
+            for item in self.raw.items:
+                cells = item.get("column_values") if isinstance(item, dict) else None
+                for cell in cells or []:
+                    if isinstance(cell, dict) and str(cell.get("id")) == column_id:
+                        found.append(columns.parse(cell))
+        scales, warnings = score_scales(self.mapping, values, options=options, names=names, known=known)
+        self.warnings.extend(warnings)
+        return scales
 
     def _status(self, item: dict[str, Any], text: str | None) -> Status:
         if item.get("state") == "archived":
             return Status.ARCHIVED
         if not text:
             return Status.TODO
-        return self.mapping.statuses.get(fold(text), Status.TODO)
+        if text not in self.labels_read:
+            self.labels_read[text] = self.mapping.status_of(text)
+        return self.labels_read[text] or Status.TODO
 
     def _score_input(self, column_id: str, value: object) -> object:
         if self.columns.get(column_id, {}).get("type") == "rating" and isinstance(value, float):
@@ -116,7 +160,11 @@ class BoardMapper:
         scores: dict[str, int | None] = {}
         for role in SCORES:
             score, warning = parse_score(
-                score_inputs.get(role), self.mapping.words, field=role, stars_factor=self.mapping.stars_factor
+                score_inputs.get(role),
+                self.mapping.words,
+                field=role,
+                stars_factor=self.mapping.stars_factor,
+                scale=self.scales.get(role, TEN),
             )
             scores[role] = score
             if warning:
@@ -148,14 +196,33 @@ class BoardMapper:
             ),
             version=str(item["updated_at"]) if item.get("updated_at") else None,
             extra=extra,
+            scales=read_on(self.scales, scores),
         )
 
+    def _status_column(self) -> dict[str, Any] | None:
+        column_id = next((cid for cid, role in self.role_of.items() if role == "status"), None)
+        return self.columns.get(column_id) if column_id is not None else None
+
+    def check_mapping(self) -> None:
+        """Stop (``ConfigError``) when the user's mapping names a column or status word this board lacks."""
+        status = self._status_column()
+        names = [*(options_of(status) if status is not None else ()), *self.groups.values()]
+        titles = [str(c.get("title", "")) for c in self.raw.columns]
+        check_names(self.mapping, str(self.ref), fields=titles, statuses=names)
+
+    def _unmatched(self) -> None:
+        """Say once when no status label read means a status: every item is then read as to-do."""
+        if self.labels_read and all(status is None for status in self.labels_read.values()):
+            self.warnings.append(unmatched_warning("status label", self.labels_read))
+
     def snapshot(self) -> Snapshot:
+        self.check_mapping()
         actions: list[Action] = []
         for _, action in well_formed(
             self.raw.items, self.action, noun="item", id_key="id", warnings=self.warnings
         ):
             actions.append(action)
+        self._unmatched()
         board = self.raw.board
         native = {
             "board_id": str(board.get("id", self.ref.board)),
@@ -164,6 +231,8 @@ class BoardMapper:
                 for c in self.raw.columns
             ],
             "pages": self.raw.pages,
+            # Guessed scales are part of how every item was read: a change refuses an incremental read.
+            "scales": guessed_tops(self.scales),
         }
         return Snapshot(
             board=self.ref,
@@ -179,5 +248,8 @@ class BoardMapper:
         )
 
 
-def to_snapshot(raw: RawBoard, ref: BoardRef, mapping: BoardMapping) -> Snapshot:
-    return BoardMapper(raw, ref, mapping).snapshot()
+def to_snapshot(
+    raw: RawBoard, ref: BoardRef, mapping: BoardMapping, known_scales: dict[str, int] | None = None
+) -> Snapshot:
+    """The snapshot of a raw board; ``known_scales``: the guessed scales of the read this one updates."""
+    return BoardMapper(raw, ref, mapping, known_scales).snapshot()

@@ -105,7 +105,7 @@ def status_labels(column: Mapping[str, Any]) -> list[str]:
 def status_label(column: Mapping[str, Any], status: str, mapping: BoardMapping) -> str:
     wanted = Status.DONE if status == Status.ARCHIVED else Status(status)
     for label in status_labels(column):
-        if label and mapping.statuses.get(fold(label)) is wanted:
+        if label and mapping.status_of(label) is wanted:
             return label
     return DEFAULT_STATUS_WORDS[wanted]
 

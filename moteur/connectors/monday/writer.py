@@ -22,7 +22,7 @@ One ``OpResult`` per op, in the order given.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from moteur.connectors.http import AmbiguousWrite
@@ -33,7 +33,7 @@ from moteur.connectors.monday.transport import MAX_PER_QUERY, WRITE_COST_PER_ITE
 from moteur.core.errors import MoteurError, RemoteError
 from moteur.core.labels import QUADRANT_COLOURS, QUADRANT_NAMES, QUADRANT_ORDER, quadrant_from_name
 from moteur.core.model import FieldKind, Snapshot
-from moteur.core.ops import EnsureField, ItemOp, OpResult, SchemaOp, UpdateFields
+from moteur.core.ops import EnsureField, ItemOp, Landed, OpResult, SchemaOp, UpdateFields
 from moteur.core.plan import WriteBack
 from moteur.mappings.schema import fold
 from moteur.redaction import scrub
@@ -240,7 +240,7 @@ def apply_ops(
     writer: MondayWriter,
     schema_ops: Sequence[SchemaOp],
     item_ops: Sequence[ItemOp],
-    progress: Callable[[int], None] | None = None,
+    progress: Landed | None = None,
 ) -> list[OpResult]:
     """Schema ops, then every item's ops in aliased requests; results in the ops' order."""
     results: list[OpResult] = [writer.schema(op) for op in schema_ops]
@@ -254,18 +254,24 @@ def apply_ops(
         errors.update({indexes[position]: text for position, text in refused.items()})
         if values:
             writes.append((item, item_ops[indexes[0]].title, columns.encode_values(values)))
-    reported = 0
+    reported: set[int] = set()
     for start in range(0, len(writes), writer.batch):
         chunk = writes[start : start + writer.batch]
         failed = writer.write(chunk)
         for item, _, _ in chunk:
             if item in failed:
                 errors.update({i: failed[item] for i in by_item[item] if i not in errors})
-        done = sum(len(by_item[item]) for item, _, _ in chunk)
-        reported += done
+        done = [i for item, _, _ in chunk for i in by_item[item]]
+        reported.update(done)
         if progress is not None:
-            progress(done)
-    if progress is not None and len(item_ops) > reported:
-        progress(len(item_ops) - reported)  # items whose every op was refused before sending
+            progress([OpResult(item_ops[i], i not in errors, errors.get(i)) for i in done])
+    if progress is not None and len(item_ops) > len(reported):  # items whose every op was refused up front
+        progress(
+            [
+                OpResult(op, i not in errors, errors.get(i))
+                for i, op in enumerate(item_ops)
+                if i not in reported
+            ]
+        )
     results.extend(OpResult(item_ops[i], i not in errors, errors.get(i)) for i in range(len(item_ops)))
     return results

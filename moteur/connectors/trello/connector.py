@@ -30,6 +30,7 @@ from moteur.core.ops import (
     EnsureField,
     EnsureTag,
     ItemOp,
+    Landed,
     MigrationOp,
     OpResult,
     SchemaOp,
@@ -98,7 +99,7 @@ class TrelloConnector(HttpBacked):
         snapshot: Snapshot,
         schema_ops: Sequence[SchemaOp],
         item_ops: Sequence[ItemOp],
-        progress: Callable[[int], None] | None = None,
+        progress: Landed | None = None,
     ) -> list[OpResult]:
         writer = TrelloWriter(self.http, snapshot, self.writeback(snapshot))
         return apply_ops(writer, schema_ops, item_ops, progress)

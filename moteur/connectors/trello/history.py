@@ -5,8 +5,8 @@ Terms:
 
 - *Full read*: one ``GET /batch`` of ten routes (Trello's maximum) — the board, all its lists, labels,
   custom field definitions, members and enabled Power-Ups (the sync read's board parts), the token's own
-  member (the only one whose e-mail Trello shows), the first 1,000 cards (``open``, or ``all`` with archived
-  ones), every checklist of the board, and the first 1,000 comment actions — then one more request per
+  member (the only one whose e-mail Trello shows), the first 1,000 cards (``all``: archived ones too),
+  every checklist of the board, and the first 1,000 comment actions — then one more request per
   further 1,000 cards or comments (paged with ``before``, ids being creation-ordered). A board costs
   ``⌈cards/1000⌉ + ⌈comments/1000⌉ − 1`` requests, never one per card, whether given by id or shortLink.
 - *Identity*: the ``moteur-source: <key>`` footer a migration wrote on a card (``core/identity``); it is
@@ -16,8 +16,10 @@ Terms:
   and id kept); comments oldest first, with their author's full name and date; the role-less custom fields
   with their kinds and canonical values (``custom_values``).
 
-By default only open cards in open lists are read; ``include_archived`` adds archived cards and the cards of
-archived lists, all with status ``archived``.
+Every card is read, archived ones and those of archived lists too, all with status ``archived``
+(``mapping``): the migration plan leaves them out unless ``--include-archived``, and says how many it left
+out — the same count as from the board's JSON export, which holds them all. ``include_archived`` is kept in
+the signature for the port protocol; what is carried is the plan's decision.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from moteur.connectors.trello.reader import (
     more_pages,
 )
 from moteur.core.identity import split_identity
-from moteur.core.model import Action, BoardRef, ChecklistItem, Comment, Snapshot, Status
+from moteur.core.model import Action, BoardRef, ChecklistItem, Comment, Snapshot
 from moteur.mappings.schema import BoardMapping, fold
 
 FULL_CARD_FIELDS = CARD_FIELDS + ",badges,cover"
@@ -79,7 +81,7 @@ def fetch_full(client: HttpClient, board: str, *, include_archived: bool) -> Ful
     """The full read, by id or by shortLink alike: the shortLink in the batch's routes, the id learnt from
     the board's answer for the pages after it (``reader``'s *Board reference*)."""
     what = f"board {board}"
-    card_filter = "all" if include_archived else "open"
+    card_filter = "all"  # archived cards too: the plan counts what it leaves out (module docstring)
     answers = batch_answers(client, full_batch_routes(board_key(client, board), card_filter), what)
     raw = board_parts(answers, what)
     board_id = learn_board_id(client, board, raw.board)
@@ -178,7 +180,6 @@ def to_full_snapshot(
     full: FullBoard, ref: BoardRef, mapping: BoardMapping, *, include_archived: bool
 ) -> Snapshot:
     """The sync snapshot, each action completed with its checklist, comments and identity."""
-    closed_lists = {str(x.get("id")) for x in full.raw.lists if x.get("closed")}
     snapshot = to_snapshot(full.raw, ref, mapping)
     cards = {str(c.get("id")): c for c in full.raw.cards if isinstance(c, dict)}
     items, comments = _check_items(full.checklists), _comments(full.comments)
@@ -187,9 +188,6 @@ def to_full_snapshot(
     actions: list[Action] = []
     for action in snapshot.actions:
         card = cards.get(action.ref.item, {})
-        in_closed_list = str(card.get("idList")) in closed_lists
-        if in_closed_list and not include_archived:
-            continue
         description, source = split_identity(action.description)
         extra = {**action.extra, **_losses(card, label_names)}
         if source is not None:
@@ -201,8 +199,6 @@ def to_full_snapshot(
             "comments": tuple(comments.get(action.ref.item, ())),
             "extra": extra,
         }
-        if in_closed_list:
-            update["status"] = Status.ARCHIVED
         actions.append(action.model_copy(update=update))
     native = dict(snapshot.native)
     native["members"] = [

@@ -113,7 +113,8 @@ def read_changes(
         # most cards, when the journal could not say so beforehand.
         return None
     fresh_board.cards = _cards(client, list(touched), board_id, what)
-    fresh = to_snapshot(fresh_board, board, mapping)
+    # The cached read's guessed scales: a few cards re-read must not shrink them (``mapping``).
+    fresh = to_snapshot(fresh_board, board, mapping, cached.native.get("scales"))
     if not board_kept(cached, fresh, skip=("card_labels",)):
         return None  # a list, label, field or option was renamed or removed
     snapshot = merged(cached, fresh, changed=touched, removed=gone, per_item=("card_labels",))

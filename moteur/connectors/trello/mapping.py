@@ -3,13 +3,24 @@
 Terms:
 
 - *Managed label*: a label moteur writes — a quadrant name in any language ("Quick win", "Victoire rapide")
-  or a sprint ("Sprint 3"). Every other label is the team's (*user label*) and becomes an Action tag.
+  or moteur's own sprint label ("Sprint 3 · 2026-12-14", ``core/labels``). Every other label is the team's
+  (*user label*) and becomes an Action tag — a team's own "Sprint 2" from before moteur too.
 - *Score label*: a user label ``<score name>: <value>`` (``Impact: 8``, ``Effort: élevé``); read only when
   the card has no custom field for that score.
+- *Status*: archived when the card is archived or its list is (a card in an archived list is open for
+  Trello, closed for a person), done when its due date is marked complete, else the status its list's name
+  means (``BoardMapping.status_of``: ``Done 🎉``, ``Terminé(e)s``…), else todo. When no list name means a
+  status, the snapshot says which names were read as to-do, once.
+- *Scale* of a score field (``core/scales``): stated by the mapping, else a list field's numeric options, else
+  guessed from the numbers the cards hold (number and text fields, score labels) — with a warning.
+  ``known_scales`` (the cached read's, on an incremental read of a few cards) keeps a guess from shrinking
+  because the cards that set it were not re-read.
 - *Native*: what the writer needs and core must not see: label ids by name, each card's ``idLabels``, the
-  ICE field's id, whether the Custom Fields power-up is on.
+  ICE field's id, whether the Custom Fields power-up is on, the guessed scales.
 
 A card whose JSON is malformed (wrong types, missing id or name) is skipped with a warning; the run goes on.
+A user's ``--mapping`` that names a field or status word the board does not have stops the read
+(``mappings/check``).
 """
 
 from __future__ import annotations
@@ -20,16 +31,21 @@ from typing import Any
 from moteur.connectors.malformed import well_formed
 from moteur.connectors.trello.power_ups import custom_fields_on
 from moteur.connectors.trello.reader import RawBoard
-from moteur.core.labels import quadrant_from_name, sprint_index
+from moteur.core.labels import is_own_sprint, quadrant_from_name
 from moteur.core.model import Action, Annotations, BoardRef, Bucket, ItemRef, Snapshot, Status, Tool
+from moteur.core.names import unmatched_warning
+from moteur.core.scales import TEN, Scale
+from moteur.mappings.check import check_names
 from moteur.mappings.schema import BoardMapping, fold
-from moteur.mappings.scores import parse_number, parse_score
+from moteur.mappings.scores import guessed_tops, parse_number, parse_score, read_on, score_scales
 
 SCORES = ("impact", "effort", "confidence")
+ROLES = (*SCORES, "objective", "channel")  # what trello.yaml reads from custom fields and value labels
 
 
 def is_managed(name: str) -> bool:
-    return quadrant_from_name(name) is not None or sprint_index(name) is not None
+    """A label moteur writes: a quadrant name or moteur's own sprint label (never a team's "Sprint 2")."""
+    return quadrant_from_name(name) is not None or is_own_sprint(name)
 
 
 def created_at(object_id: str) -> datetime | None:
@@ -49,9 +65,16 @@ def _datetime(value: object) -> datetime | None:
 class BoardMapper:
     """Maps the cards of one raw board; built once per read (it indexes lists, labels and fields)."""
 
-    def __init__(self, raw: RawBoard, ref: BoardRef, mapping: BoardMapping) -> None:
+    def __init__(
+        self,
+        raw: RawBoard,
+        ref: BoardRef,
+        mapping: BoardMapping,
+        known_scales: dict[str, int] | None = None,
+    ) -> None:
         self.raw, self.ref, self.mapping = raw, ref, mapping
         self.lists = {str(x.get("id")): str(x.get("name", "")) for x in raw.lists}
+        self.closed_lists = {str(x.get("id")) for x in raw.lists if x.get("closed")}
         self.labels = {str(x.get("id")): str(x.get("name") or "") for x in raw.labels}
         self.members = {
             str(m.get("id")): str(m.get("email") or m.get("username") or m.get("fullName") or "")
@@ -66,6 +89,46 @@ class BoardMapper:
         ice = mapping.writeback.ice
         self.ice_name = ice.name if ice is not None and ice.name else "ICE"
         self.warnings: list[str] = []
+        self.list_statuses: dict[str, Status | None] = {}  # list id -> the status its name means
+        self.scales = self._scales(known_scales or {})
+
+    # -- the board's scales -----------------------------------------------------------------------------
+
+    def _scales(self, known: dict[str, int]) -> dict[str, Scale]:
+        """Each score's scale (``score_scales``): from a list field's options, else the values the cards hold
+        in the score's number/text field and its ``Name: value`` labels."""
+        values: dict[str, list[object]] = {role: [] for role in SCORES}
+        options: dict[str, list[object]] = {}
+        names: dict[str, str] = {}  # role -> the field or label name, for the warning
+        wanted: dict[str, str] = {}  # field id -> role
+        for field_id, field in self.fields.items():
+            role = self.role_of.get(fold(str(field.get("name", ""))))
+            if role in SCORES:
+                wanted[field_id] = role
+                names.setdefault(role, str(field.get("name", "")))
+                if field.get("type") == "list":
+                    options[role] = [(o.get("value") or {}).get("text") for o in field.get("options") or []]
+        labelled: dict[str, tuple[str, str]] = {}  # label id -> (role, value) for "Impact: 4" labels
+        for label_id, name in self.labels.items():
+            prefix, sep, rest = name.partition(":")
+            role = self.role_of.get(fold(prefix)) if sep else None
+            if role in SCORES:
+                labelled[label_id] = (role, rest.strip())
+                names.setdefault(role, prefix.strip())
+        for card in self.raw.cards:
+            if not isinstance(card, dict):
+                continue
+            for item in card.get("customFieldItems") or []:
+                role = wanted.get(str(item.get("idCustomField"))) if isinstance(item, dict) else None
+                if role is not None and isinstance(item.get("value"), dict):
+                    values[role].extend(item["value"].values())
+            for label_id in card.get("idLabels") or []:
+                found = labelled.get(str(label_id))
+                if found is not None:
+                    values[found[0]].append(found[1])
+        scales, warnings = score_scales(self.mapping, values, options=options, names=names, known=known)
+        self.warnings.extend(warnings)
+        return scales
 
     # -- one card ---------------------------------------------------------------------------------------
 
@@ -83,11 +146,14 @@ class BoardMapper:
         return name, next(iter(value.values()))
 
     def _status(self, card: dict[str, Any], bucket: str | None) -> Status:
-        if card.get("closed"):
+        list_id = str(card.get("idList"))
+        if card.get("closed") or list_id in self.closed_lists:
             return Status.ARCHIVED
         if card.get("dueComplete"):
             return Status.DONE
-        return self.mapping.statuses.get(fold(bucket or ""), Status.TODO)
+        if list_id not in self.list_statuses:
+            self.list_statuses[list_id] = self.mapping.status_of(bucket)
+        return self.list_statuses[list_id] or Status.TODO
 
     def action(self, card: dict[str, Any]) -> Action:
         card_id, title = card["id"], card["name"]
@@ -95,7 +161,7 @@ class BoardMapper:
             raise TypeError("id and name must be strings")
         label_names = [self.labels.get(str(i), "") for i in card.get("idLabels") or []]
         quadrant = next((n for n in label_names if quadrant_from_name(n) is not None), None)
-        sprint = next((n for n in label_names if sprint_index(n) is not None), None)
+        sprint = next((n for n in label_names if is_own_sprint(n)), None)
         tags = tuple(n for n in label_names if n and not is_managed(n))
         values: dict[str, object] = {}
         ice: float | None = None
@@ -120,7 +186,11 @@ class BoardMapper:
         scores: dict[str, int | None] = {}
         for role in SCORES:
             score, warning = parse_score(
-                values.get(role), self.mapping.words, field=role, stars_factor=self.mapping.stars_factor
+                values.get(role),
+                self.mapping.words,
+                field=role,
+                stars_factor=self.mapping.stars_factor,
+                scale=self.scales.get(role, TEN),
             )
             scores[role] = score
             if warning:
@@ -148,11 +218,26 @@ class BoardMapper:
             annotations=Annotations(quadrant=quadrant, sprint=sprint, ice=ice),
             version=card.get("dateLastActivity"),
             extra=extra,
+            scales=read_on(self.scales, scores),
         )
 
     # -- the board --------------------------------------------------------------------------------------
 
+    def check_mapping(self) -> None:
+        """Stop (``ConfigError``) when the user's mapping names a field or status word this board lacks."""
+        fields = [str(f.get("name", "")) for f in self.raw.custom_fields]
+        fields += [name.partition(":")[0] for name in self.labels.values() if ":" in name]
+        check_names(self.mapping, str(self.ref), fields=fields, statuses=self.lists.values(), roles=ROLES)
+
+    def _unmatched(self) -> None:
+        """Say once when no list name means a status: every card is then read as to-do."""
+        used = {lid for lid in self.list_statuses if lid not in self.closed_lists}
+        if used and all(self.list_statuses[lid] is None for lid in used):
+            names = [self.lists.get(lid, "") for lid in self.lists if lid in used]
+            self.warnings.append(unmatched_warning("list", names))
+
     def snapshot(self) -> Snapshot:
+        self.check_mapping()
         actions: list[Action] = []
         card_labels: dict[str, list[str]] = {}
         for card, action in well_formed(
@@ -160,6 +245,7 @@ class BoardMapper:
         ):
             actions.append(action)
             card_labels[action.ref.item] = [str(i) for i in card.get("idLabels") or []]
+        self._unmatched()
         board = self.raw.board
         ice_field = next(
             (f for f in self.raw.custom_fields if fold(str(f.get("name", ""))) == fold(self.ice_name)), None
@@ -177,6 +263,8 @@ class BoardMapper:
             ],
             "ice_field_id": str(ice_field["id"]) if ice_field else None,
             "custom_fields_on": custom_fields_on(self.raw.plugins),
+            # Guessed scales are part of how every card was read: a change refuses an incremental read.
+            "scales": guessed_tops(self.scales),
         }
         return Snapshot(
             board=self.ref,
@@ -193,5 +281,8 @@ class BoardMapper:
         )
 
 
-def to_snapshot(raw: RawBoard, ref: BoardRef, mapping: BoardMapping) -> Snapshot:
-    return BoardMapper(raw, ref, mapping).snapshot()
+def to_snapshot(
+    raw: RawBoard, ref: BoardRef, mapping: BoardMapping, known_scales: dict[str, int] | None = None
+) -> Snapshot:
+    """The snapshot of a raw board; ``known_scales``: the guessed scales of the read this one updates."""
+    return BoardMapper(raw, ref, mapping, known_scales).snapshot()

@@ -40,7 +40,7 @@ from moteur.connectors.trello.reader import _list_of
 from moteur.connectors.trello.target import card_description
 from moteur.core.errors import AuthError, MoteurError, PermissionDenied, SkippableError
 from moteur.core.identity import split_identity
-from moteur.core.labels import QUADRANT_COLOURS, quadrant_from_name, sprint_index
+from moteur.core.labels import QUADRANT_COLOURS, is_own_sprint, quadrant_from_name
 from moteur.core.model import ItemRef, Snapshot
 from moteur.core.ops import (
     CreateItem,
@@ -232,7 +232,7 @@ class MigrationWriter(CardChildren):
     def _role_of_label(self, name: str) -> str:
         if quadrant_from_name(name) is not None:
             return "quadrant"
-        if sprint_index(name) is not None:
+        if is_own_sprint(name):  # a team's plain "Sprint 2" is a tag, as the reader reads it
             return "sprint"
         prefix, sep, _ = name.partition(":")
         if sep and fold(prefix) in self.label_role and not self.schema.custom_fields_on:

@@ -72,7 +72,7 @@ def classify(failure: Failure) -> MoteurError:
     text = failure.text.lower()
     if failure.status == 401:
         return AuthError(
-            AUTH_MESSAGE, hint="create a token at https://trello.com/app-key and set both variables"
+            AUTH_MESSAGE, hint="create a token at https://trello.com/power-ups/admin and set both variables"
         )
     if failure.status == 400 and "invalid id" in text and failure.what:
         return NotFound(
@@ -131,6 +131,6 @@ def trello_client(settings: Settings, options: ClientOptions | None = None) -> H
     if not key or not token:
         raise AuthError(
             "Trello needs an API key and a token (MOTEUR_TRELLO_API_KEY / MOTEUR_TRELLO_TOKEN)",
-            hint="create them at https://trello.com/app-key and put them in the environment or .env",
+            hint="create them at https://trello.com/power-ups/admin and put them in the environment or .env",
         )
     return HttpClient(settings.trello_url, trello_auth(key, token), options or trello_options(key, token))

@@ -22,12 +22,15 @@ from typing import Any
 from moteur.connectors.http import AmbiguousWrite, HttpClient
 from moteur.connectors.trello.mapping import is_managed
 from moteur.core.errors import MoteurError
+from moteur.core.labels import sprint_index
 from moteur.core.model import FieldKind, Snapshot
+from moteur.core.names import name_key
 from moteur.core.ops import (
     EnsureBucket,
     EnsureField,
     EnsureTag,
     ItemOp,
+    Landed,
     MoveItem,
     OpResult,
     SchemaOp,
@@ -41,7 +44,8 @@ TRELLO_FIELD_TYPES = {FieldKind.NUMBER: "number", FieldKind.TEXT: "text", FieldK
 
 
 def _fold(name: str) -> str:
-    return name.strip().casefold()
+    # Labels, lists and fields are found by name as moteur compares names (``core/names``).
+    return name_key(name)
 
 
 class TrelloWriter:
@@ -185,7 +189,9 @@ class TrelloWriter:
             try:
                 if isinstance(op, SetTags):
                     for name in op.remove:
-                        if is_managed(name):  # never touch a label moteur does not manage
+                        # Never touch a label moteur does not manage. A plain "Sprint 3" is removed only
+                        # when core asks: the state says moteur wrote it (an old-form label, adopted).
+                        if is_managed(name) or sprint_index(name) is not None:
                             labels = [x for x in labels if _fold(self.label_names.get(x, "")) != _fold(name)]
                     for name in op.add:
                         if _fold(name) not in self.labels:
@@ -228,7 +234,7 @@ def apply_ops(
     writer: TrelloWriter,
     schema_ops: Sequence[SchemaOp],
     item_ops: Sequence[ItemOp],
-    progress: Callable[[int], None] | None = None,
+    progress: Landed | None = None,
 ) -> list[OpResult]:
     """Schema ops, then each card's ops (in the order cards first appear); results in the ops' order."""
     results: list[OpResult] = [writer.schema(op) for op in schema_ops]
@@ -243,6 +249,6 @@ def apply_ops(
             error = failed.get(position)
             outcome[index] = OpResult(item_ops[index], error is None, error)
         if progress is not None:
-            progress(len(indexes))
+            progress([outcome[i] for i in indexes])
     results.extend(outcome[i] for i in range(len(item_ops)))
     return results

@@ -52,6 +52,7 @@ class Project:
     color: str | None = None
     team: str | None = None  # the team it is shared with, in an organization
     archived: bool = False
+    default_view: str = "list"  # list | board | calendar | timeline (ProjectBase.default_view)
     # A read-only project answers 403 to writes: the "insufficient permission" case of the API.
     read_only: bool = False
     sections: list[str] = field(default_factory=list)

@@ -8,11 +8,20 @@ Terms, as Asana's spec (asana_oas.yaml) uses them:
 - *Team*: "used to group related projects and people together within an organization. Each project in an
   organization is associated with a team" (tag "Teams").
 
-Creating a project (``POST /projects``, ``POST /workspaces/{workspace_gid}/projects``): "If the workspace for
-your project is an organization, you must also supply a ``team`` to share the project with" (both operations'
-descriptions). Without one, Asana answers 400 "Missing required `team` field" (the message a real call got:
-PipedreamHQ/pipedream#16651). ``POST /teams/{team_gid}/projects`` "Creates a project shared with the given
-team", in the team's organization. A team given for another workspace is a 400.
+Creating a project in an organization without a ``team``: the spec says "If the workspace for your project is
+an organization, you must also supply a ``team`` to share the project with" (``POST /projects`` and ``POST
+/workspaces/{workspace_gid}/projects`` descriptions), but the two routes answer differently in real traffic,
+and the emulator follows each recording:
+
+- ``POST /projects`` ``{workspace, name}``: 400 "Missing required `team` field" (the answer a real call got,
+  PipedreamHQ/pipedream#16651, 2025: its "Create Project" action posts to ``projects`` with ``workspace``);
+- ``POST /workspaces/{workspace_gid}/projects`` ``{name}``: 201, the project shared with a team of the
+  user's (recorded 2026 by izumo-m/asana-api-cli, its answer carrying the header ``asana-change`` naming
+  ``teamless_projects``: tests/contract/fixtures/asana-recorded/project_create_without_team.json). The
+  emulator gives it the token's user's first team there; a user in no team there still gets the 400.
+
+``POST /teams/{team_gid}/projects`` "Creates a project shared with the given team", in the team's
+organization. A team given for another workspace is a 400.
 
 ``GET /users/{user_gid}/teams`` needs ``organization`` ("The workspace or organization to filter teams on",
 required) and lists the teams the user is a member of there; ``GET /workspaces/{workspace_gid}/teams`` lists
@@ -37,7 +46,15 @@ def create_team(store: AsanaStore, organization: Workspace, name: str, members: 
     return store.add(Team(gid=store.new_gid(), name=name, organization=organization.gid, members=members))
 
 
-def _create_project(context: Context, call: Call, workspace: Workspace | None, team: Team | None) -> Reply:
+def _create_project(
+    context: Context,
+    call: Call,
+    workspace: Workspace | None,
+    team: Team | None,
+    default_team: bool = False,
+) -> Reply:
+    """Create; in an organization without a team, the user's first team there when ``default_team`` (see the
+    module docstring), else 400."""
     store = context.store
     if workspace is None and team is None:
         raise missing_input("workspace")
@@ -46,13 +63,23 @@ def _create_project(context: Context, call: Call, workspace: Workspace | None, t
         workspace = store.get(Workspace, team.organization, "workspace")
     if team is not None and team.organization != workspace.gid:
         raise invalid_field("team", f"Team {team.gid} is not in workspace {workspace.gid}")
+    if workspace.is_organization and team is None and default_team:
+        team = _first_team(store, workspace)
     if workspace.is_organization and team is None:
         raise AsanaError(400, TEAM_REQUIRED)
     name = data_field(call, "name", required=True)
     colour = checked_colour("color", call.data.get("color"), PROJECT_PALETTE)
     project = store.create_project(workspace, str(name), str(call.data.get("notes") or ""))
     project.color, project.team = colour, team.gid if team is not None else None
+    project.default_view = str(call.data.get("default_view") or "list")  # the contract checks the enum
     return created(context, call, project)
+
+
+def _first_team(store: AsanaStore, organization: Workspace) -> Team | None:
+    """The first team (in creation order) of ``organization`` the token's user is a member of."""
+    return next(
+        (t for t in store.all(Team) if t.organization == organization.gid and store.me in t.members), None
+    )
 
 
 def _team_of(context: Context, call: Call) -> Team | None:
@@ -70,7 +97,7 @@ def post_project(context: Context, call: Call, params: dict[str, str]) -> Reply:
 @route("POST", "/workspaces/{workspace_gid}/projects")
 def post_workspace_project(context: Context, call: Call, params: dict[str, str]) -> Reply:
     workspace = context.store.get(Workspace, params["workspace_gid"], "workspace")
-    return _create_project(context, call, workspace, _team_of(context, call))
+    return _create_project(context, call, workspace, _team_of(context, call), default_team=True)
 
 
 @route("POST", "/teams/{team_gid}/projects")

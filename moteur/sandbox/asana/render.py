@@ -5,8 +5,13 @@ Three forms, as Asana answers:
 - *compact*: a few identifying keys (``{gid, name, resource_type}``; tasks add ``resource_subtype``), used for
   list endpoints without ``opt_fields`` and for references nested inside another record;
 - *full*: every default property, with nested records compact, used for single-record GETs and writes;
-- *projected*: with ``opt_fields=a,b.c``, only ``gid``, ``resource_type`` and the requested properties,
-  dotted paths descending into nested records (``memberships.section.name``, ``assignee.email``).
+- *projected*: with ``opt_fields=a,b.c``, only ``gid`` and the requested properties, dotted paths
+  descending into nested records (``memberships.section.name``, ``assignee.email``), each of them ``gid`` and
+  what was asked too. ``resource_type`` only when asked for: Asana answers ``GET /workspaces/{gid}/projects
+  ?opt_fields=name`` with ``{gid, name}`` and a batch ``GET /tasks/{gid}`` with ``options.fields`` [gid, name,
+  notes] with exactly those (recorded: tests/contract/fixtures/asana-recorded/projects_opt_fields_name.json,
+  batch_crud_lifecycle.json), while one asking for ``resource_type`` gets it (batch_partial_failure.json). A
+  property asked for as a whole that holds a record (``opt_fields=assignee``) is that record's compact form.
 
 ``properties`` returns a record's properties with nested records left as records, so projection can descend.
 """
@@ -109,11 +114,10 @@ def full(store: AsanaStore, record: Renderable) -> dict[str, Any]:
 
 
 def project(store: AsanaStore, record: Renderable, tree: FieldTree) -> dict[str, Any]:
-    """Only ``gid``, ``resource_type`` and the fields in ``tree`` (unknown names are ignored)."""
+    """Only ``gid`` and the fields in ``tree`` (unknown names are ignored; ``resource_type`` is one of them,
+    given only when asked for)."""
     props = properties(store, record)
     out: dict[str, Any] = {"gid": props["gid"]}
-    if "resource_type" in props:
-        out["resource_type"] = props["resource_type"]
     for name, sub in tree.items():
         if name in props:
             out[name] = _project_value(store, props[name], sub)
@@ -136,8 +140,8 @@ def _project_value(store: AsanaStore, value: Any, tree: FieldTree) -> Any:
     if isinstance(value, Record | FieldValue):
         return project(store, value, tree)
     if isinstance(value, dict):
-        # An embedded record (e.g. a setting's custom_field) keeps its identity like a referenced one.
-        identity = {k: value[k] for k in ("gid", "resource_type") if k in value}
+        # An embedded record (e.g. a setting's custom_field) keeps its gid like a referenced one.
+        identity = {k: value[k] for k in ("gid",) if k in value}
         return identity | {k: _project_value(store, value[k], sub) for k, sub in tree.items() if k in value}
     return value
 
@@ -180,7 +184,7 @@ def properties(store: AsanaStore, record: Renderable) -> dict[str, Any]:
             "current_status": None,
             "custom_field_settings": [store.records[g] for g in record.custom_field_settings],
             "custom_fields": [],
-            "default_view": "list",
+            "default_view": record.default_view,
             "due_on": None,
             "start_on": None,
             "followers": [],

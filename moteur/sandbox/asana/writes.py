@@ -85,7 +85,7 @@ def put_project(context: Context, call: Call, params: dict[str, str]) -> Reply:
     project = context.writable(context.store.get(Project, params["project_gid"], "project"))
     if "color" in call.data:
         checked_colour("color", call.data["color"], PROJECT_PALETTE)
-    for name in ("name", "notes", "color", "archived"):
+    for name in ("name", "notes", "color", "archived", "default_view"):
         if name in call.data:
             setattr(project, name, call.data[name])
     project.modified_at = context.store.stamp()
