@@ -1,18 +1,19 @@
 """The command line: every command, and the one place errors become messages and exit codes.
 
-Exit codes: 0 success / no changes; 1 failed while running; 2 usage or configuration error; 3 authentication
-or permission error; 4 a ``--detailed-exitcode`` dry-run with pending changes.
+Exit codes: 0 success / no changes; 1 failed while running; 2 usage or configuration error; 3 a token missing,
+refused or not allowed (the same in every command); 4 a ``--detailed-exitcode`` dry-run with pending changes.
 """
 
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from moteur.commands.options import ConfigOpt, JsonOpt, QuietOpt, TodayOpt, VerboseOpt, parse_today
+from moteur.commands.sandbox_commands import sandbox_app
 from moteur.core.errors import MoteurError, UsageError
 from moteur.redaction import scrub
 from moteur.views.output import Output, console, documented, print_error
@@ -28,7 +29,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-sandbox_app = typer.Typer(help="Run the offline emulators of the Trello, Asana and monday.com APIs.")
 app.add_typer(sandbox_app, name="sandbox")
 
 
@@ -50,28 +50,14 @@ def _root(
     pass
 
 
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option("--config", help="moteur.toml to read (default: $MOTEUR_CONFIG, then ./moteur.toml)."),
-]
-TodayOpt = Annotated[str | None, typer.Option("--today", help="Plan as if today were YYYY-MM-DD.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
-VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Say more (never secrets).")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and the result.")]
-
-
-def parse_today(text: str | None) -> date:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--today {text!r} is not a date", hint="write it as YYYY-MM-DD") from None
-
-
 @app.command()
 def plan(
-    refs: Annotated[list[str], typer.Argument(help="Boards: file:PATH, trello:ID, asana:GID, monday:ID.")],
+    refs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Boards: file:PATH, trello:ID, asana:GID, monday:ID (default: `boards` of the config)."
+        ),
+    ] = None,
     config: ConfigOpt = None,
     today: TodayOpt = None,
     json_out: JsonOpt = False,
@@ -87,7 +73,7 @@ def plan(
 
     out = Output(verbose=verbose, quiet=quiet, json_mode=json_out)
     with gc_paused():
-        run_plan(out, refs, config=config, today=parse_today(today), json_out=json_out, chart=chart)
+        run_plan(out, refs or [], config=config, today=parse_today(today), json_out=json_out, chart=chart)
 
 
 @app.command()
@@ -120,6 +106,10 @@ def sync(
     from moteur.commands.context import gc_paused
     from moteur.commands.sync_command import run_sync
 
+    if detailed_exitcode and not dry_run:
+        # A real sync's exit code says whether it worked; 4 ("changes pending") only means so for a plan.
+        hint = "run: moteur sync --dry-run --detailed-exitcode"
+        raise UsageError("--detailed-exitcode needs --dry-run", hint=hint)
     out = Output(verbose=verbose, quiet=quiet, json_mode=json_out)
     with gc_paused():
         code = run_sync(
@@ -136,6 +126,8 @@ def sync(
             chart=chart,
             full=full,
         )
+    if plan_out is not None and code in (0, 4) and plan_out.is_file():
+        out.info(f"plan saved to {plan_out}; apply exactly it with: moteur apply {plan_out}")
     raise typer.Exit(code)
 
 
@@ -269,7 +261,7 @@ def doctor(
     quiet: QuietOpt = False,
 ) -> None:
     """Check credentials, boards, write permissions, custom fields and the state database; write nothing."""
-    from moteur.commands.doctor_command import run_doctor
+    from moteur.commands.doctor_report import run_doctor
 
     out = Output(verbose=verbose, quiet=quiet, json_mode=json_out)
     raise typer.Exit(run_doctor(out, config=config, json_out=json_out))
@@ -290,57 +282,6 @@ def boards(
 
     out = Output(verbose=verbose, quiet=quiet, json_mode=json_out)
     raise typer.Exit(run_boards(out, tool, config=config, json_out=json_out))
-
-
-@sandbox_app.command("serve")
-def sandbox_serve(
-    host: Annotated[
-        str, typer.Option(help="Address to bind: loopback, unless --allow-remote.")
-    ] = "127.0.0.1",
-    allow_remote: Annotated[
-        bool,
-        typer.Option("--allow-remote", help="Let --host be an address other machines reach (tests only)."),
-    ] = False,
-    port: Annotated[int, typer.Option(help="Port, 0 to 65535 (0: any free port).")] = 0,
-    seed: Annotated[str, typer.Option(help="demo | empty | bulk:N (N up to 100000)")] = "demo",
-    fault_rate: Annotated[float, typer.Option(help="Share of requests that meet a fault, 0 to 1.")] = 0.0,
-    fault_seed: Annotated[int, typer.Option(help="Seed of the fault generator.")] = 0,
-    latency_ms: Annotated[int, typer.Option(help="Added latency per request.")] = 0,
-    rate_limits: Annotated[str, typer.Option(help="on | off")] = "on",
-    asana_tier: Annotated[str, typer.Option(help="paid | free")] = "paid",
-    strict: Annotated[
-        bool, typer.Option("--strict/--lenient", help="Refuse what the vendors' own contracts refuse.")
-    ] = True,
-    verbose: VerboseOpt = False,
-    quiet: QuietOpt = False,
-) -> None:
-    """Serve the emulators on loopback; the first stdout line is JSON with the URLs, tokens and boards."""
-    from moteur.sandbox.serve import check_options, serve_forever
-
-    if rate_limits not in ("on", "off"):
-        raise UsageError(f"--rate-limits {rate_limits!r}", hint="write on or off")
-    if asana_tier not in ("paid", "free"):
-        raise UsageError(f"--asana-tier {asana_tier!r}", hint="write paid or free")
-    bind = check_options(
-        host=host,
-        allow_remote=allow_remote,
-        port=port,
-        seed=seed,
-        fault_rate=fault_rate,
-        latency_ms=latency_ms,
-    )
-    serve_forever(
-        host=bind,
-        port=port,
-        seed=seed,
-        fault_rate=fault_rate,
-        fault_seed=fault_seed,
-        latency_ms=latency_ms,
-        rate_limits=rate_limits == "on",
-        asana_tier=asana_tier,
-        strict=strict,
-        allow_remote=allow_remote,
-    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,25 +1,35 @@
 """Settings: flags > ``MOTEUR_*`` environment > ``.env`` > ``moteur.toml`` > defaults.
 
-The TOML file is ``--config FILE``, else ``$MOTEUR_CONFIG``, else ``./moteur.toml`` when it exists. Secrets
+The TOML file is ``--config FILE``, else ``$MOTEUR_CONFIG``, else ``./moteur.toml`` when it exists; the paths
+written in it (``file:`` boards, mapping files, a SQLite ``state_url``) are read relative to it, so moteur
+runs from any directory. ``.env`` is the one beside that file, else the one in the current directory. Secrets
 (tokens, keys) are read from the environment or ``.env`` only — never from flags, which land in shell
 history — and are held as ``SecretStr`` so they never print.
+
+Every key has one environment variable (``settings_keys``); a bad value is refused naming the variable or
+file it came from, in words (``settings_errors``).
 """
 
 from __future__ import annotations
 
+import json
 import os
-import re
 import stat
 import tomllib
 from collections.abc import Mapping
 from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    DotEnvSettingsSource,
+    EnvSettingsSource,
     InitSettingsSource,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     SettingsError,
@@ -27,8 +37,10 @@ from pydantic_settings import (
 
 from moteur.core.errors import ConfigError
 from moteur.core.policy import Language, PlanningPolicy
+from moteur.settings_errors import Places, check_file_keys, check_variables, describe, unparsable
 
 DEFAULT_CONFIG = Path("moteur.toml")
+NO_CONFIG = "no moteur.toml here or in $MOTEUR_CONFIG; run moteur init"
 
 
 class TeamGroup(BaseModel):
@@ -51,7 +63,8 @@ class Settings(BaseSettings):
     )
 
     language: Language = Language.EN
-    boards: list[str] = Field(default_factory=list)
+    # NoDecode: MOTEUR_BOARDS reaches ``_boards`` as written, so both trello:a,asana:b and JSON work.
+    boards: Annotated[list[str], NoDecode] = Field(default_factory=list)
     planning: PlanningPolicy = Field(default_factory=PlanningPolicy)
     teams: list[TeamGroup] = Field(default_factory=list)
     mappings: dict[str, str] = Field(default_factory=dict)  # tool -> path of a mapping file override
@@ -65,8 +78,38 @@ class Settings(BaseSettings):
     asana_url: str = "https://app.asana.com/api/1.0"
     monday_url: str = "https://api.monday.com/v2"
     monday_api_version: str = "2026-10"
-    asana_tier: str = "paid"
+    asana_tier: Literal["paid", "free"] = "paid"
     state_url: str | None = None
+
+    # Where these settings were read (``load_settings`` sets them): for messages, doctor and init.
+    _config_file: Path | None = PrivateAttr(default=None)
+    _env_file: Path | None = PrivateAttr(default=None)
+
+    @property
+    def config_file(self) -> Path | None:
+        """The ``moteur.toml`` read, or None when there was none."""
+        return self._config_file
+
+    @property
+    def env_file(self) -> Path | None:
+        """The ``.env`` read, or None when there was none."""
+        return self._env_file
+
+    @field_validator("boards", mode="before")
+    @classmethod
+    def _boards(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if not text.startswith("["):
+            return [part.strip() for part in text.split(",") if part.strip()]
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            raise ValueError(
+                'a list of board references, as trello:5f1c…,file:plan.csv or ["trello:5f1c…", '
+                '"file:plan.csv"]; this one starts with [ but is not JSON'
+            ) from None
 
     @classmethod
     def settings_customise_sources(
@@ -77,77 +120,128 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml = _TOML_DATA.get()
-        return (init_settings, env_settings, dotenv_settings, InitSettingsSource(settings_cls, toml))
+        load = _LOADING.get()
+        if load is None:  # built directly (tests): the environment and ./.env, no file
+            return (init_settings, env_settings, dotenv_settings)
+        sources: list[PydanticBaseSettingsSource] = [
+            init_settings,
+            _MappingEnvSource(settings_cls, load.environ),
+        ]
+        if load.dotenv is not None:
+            sources.append(DotEnvSettingsSource(settings_cls, env_file=load.dotenv))
+        sources.append(InitSettingsSource(settings_cls, dict(load.toml)))
+        return tuple(sources)
 
 
-# The TOML data for the settings being built (set by ``load_settings`` around building them).
-_TOML_DATA: ContextVar[dict[str, Any]] = ContextVar("moteur_toml", default={})  # noqa: B039
+class _MappingEnvSource(EnvSettingsSource):
+    """The environment source reading a given mapping (``load_settings(env=…)``), not ``os.environ``."""
 
-_TOML_KEYS = {"language", "boards", "planning", "teams", "mappings", "full_every", "state_url"}
-_TOML_KEYS |= {"trello_url", "asana_url", "monday_url", "monday_api_version", "asana_tier"}
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        # As pydantic-settings reads os.environ with case_sensitive=False: names in lower case.
+        return {key.lower(): value for key, value in self._environ.items()}
+
+
+@dataclass(frozen=True)
+class _Load:
+    toml: Mapping[str, Any]
+    environ: Mapping[str, str]
+    dotenv: Path | None
+
+
+# What ``load_settings`` is building the settings from (set around building them).
+_LOADING: ContextVar[_Load | None] = ContextVar("moteur_settings_load", default=None)
+
+
+def near(path: Path) -> Path:
+    """``path`` as short as it can be said: relative when under the current directory, else absolute."""
+    absolute = path.absolute()
+    try:
+        return absolute.relative_to(Path.cwd())
+    except ValueError:
+        return absolute
 
 
 def config_path(explicit: Path | None, env: Mapping[str, str]) -> Path | None:
+    """The config file to read, absolute; None when none is given and ``./moteur.toml`` does not exist."""
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"config file {explicit} not found", hint="check the --config path")
-        return explicit
+        return explicit.absolute()
     from_env = env.get("MOTEUR_CONFIG")
     if from_env:
-        path = Path(from_env)
+        path = Path(from_env).expanduser()
         if not path.is_file():
             raise ConfigError(f"config file {path} (MOTEUR_CONFIG) not found", hint="fix MOTEUR_CONFIG")
-        return path
-    return DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None
+        return path.absolute()
+    return DEFAULT_CONFIG.absolute() if DEFAULT_CONFIG.is_file() else None
+
+
+def find_dotenv(config: Path | None) -> Path | None:
+    """The ``.env`` beside ``config``, else the one in the current directory, else None."""
+    candidates = [config.parent / ".env"] if config is not None else []
+    for candidate in [*candidates, Path(".env")]:
+        if candidate.is_file():
+            return near(candidate)
+    return None
 
 
 def read_toml(path: Path) -> dict[str, Any]:
+    shown = near(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}", hint="fix the line it names") from exc
+        raise ConfigError(f"{shown} is not valid TOML: {exc}", hint="fix the line it names") from exc
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path} is not UTF-8 text", hint="save it as UTF-8") from exc
-    unknown = sorted(set(data) - _TOML_KEYS)
-    if unknown:
-        known = ", ".join(sorted(_TOML_KEYS))
-        raise ConfigError(f"{path}: unknown key {unknown[0]!r}", hint=f"known top-level keys: {known}")
+        raise ConfigError(f"{shown} is not UTF-8 text", hint="save it as UTF-8") from exc
+    check_file_keys(data, shown)
     return data
 
 
-def _describe(exc: ValidationError, source: str) -> str:
-    err = exc.errors()[0]
-    where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-    msg = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "extra_forbidden":
-        return f"{source}: unknown key {where!r}"
-    return f"{source}: {where}: {msg}"
+def _anchor(text: str, base: Path) -> str:
+    """A path written in the config file, read relative to the file's directory."""
+    path = Path(text).expanduser()
+    return text if path.is_absolute() else str(near(base / path))
 
 
-# pydantic-settings reads list and table settings from the environment as JSON. What each one looks like:
-_JSON_FORMS = {
-    "boards": ("a JSON list", """'["trello:5f1c…", "file:plan.csv"]'"""),
-    "teams": ("a JSON list of teams", """'[{"name": "Growth", "boards": ["file:plan.csv"]}]'"""),
-    "mappings": ("a JSON table", """'{"trello": "my-trello.yaml"}'"""),
-    "planning": ("a JSON table", """'{"sprint_weeks": 2}' (or MOTEUR_PLANNING__SPRINT_WEEKS=2)"""),
-}
-_SETTINGS_ERROR = re.compile(r'field "(?P<field>\w+)" from source "(?P<source>\w+)"')
+def _anchor_ref(ref: Any, base: Path) -> Any:
+    if isinstance(ref, str) and ref.strip().lower().startswith("file:"):
+        return "file:" + _anchor(ref.strip()[5:].strip(), base)
+    return ref
 
 
-def _unparsable(exc: SettingsError) -> ConfigError:
-    """A variable pydantic-settings could not decode (``MOTEUR_BOARDS=file:a.csv``), named with its form."""
-    found = _SETTINGS_ERROR.search(str(exc))
-    if found is None:
-        return ConfigError(f"a MOTEUR_* setting cannot be read ({exc})", hint="see moteur.example.toml")
-    field = found["field"]
-    variable = f"MOTEUR_{field.upper()}"
-    where = ".env" if "DotEnv" in found["source"] else "the environment"
-    form, example = _JSON_FORMS.get(field, ("JSON", "'…'"))
-    return ConfigError(
-        f"{variable} in {where} is not {form}",
-        hint=f"write it as {variable}={example}, or set {field} in moteur.toml",
-    )
+def anchored(data: dict[str, Any], base: Path) -> dict[str, Any]:
+    """The file's paths made relative to ``base`` (its directory) rather than the current directory.
+
+    Run from the file's own directory they are left as written: a ``file:`` board keeps the name its state
+    and its messages have always had (``file:plan.csv``, not an absolute path).
+    """
+    if base.resolve() == Path.cwd().resolve():
+        return data
+    data = dict(data)
+    if isinstance(data.get("boards"), list):
+        data["boards"] = [_anchor_ref(ref, base) for ref in data["boards"]]
+    if isinstance(data.get("teams"), list):
+        data["teams"] = [
+            {**team, "boards": [_anchor_ref(r, base) for r in team["boards"]]}
+            if isinstance(team, dict) and isinstance(team.get("boards"), list)
+            else team
+            for team in data["teams"]
+        ]
+    if isinstance(data.get("mappings"), dict):
+        data["mappings"] = {
+            tool: _anchor(path, base) if isinstance(path, str) else path
+            for tool, path in data["mappings"].items()
+        }
+    url = data.get("state_url")
+    if isinstance(url, str) and url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        database = url.removeprefix("sqlite:///")
+        if database and not database.startswith(":memory:"):
+            data["state_url"] = f"sqlite:///{_anchor(database, base)}"
+    return data
 
 
 def load_settings(
@@ -155,20 +249,35 @@ def load_settings(
     overrides: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Build the settings from every source; a bad value raises ``ConfigError`` naming it."""
-    env = os.environ if env is None else env
-    path = config_path(config, env)
-    data = read_toml(path) if path else {}
-    source = str(path) if path else "settings"
-    token = _TOML_DATA.set(data)
+    """Build the settings from every source; a bad value raises ``ConfigError`` naming where it came from.
+
+    ``env`` replaces the process environment, and then no ``.env`` is read either: ``load_settings(path,
+    env={})`` checks the file alone (``init`` does, on what it wrote).
+    """
+    environ = os.environ if env is None else env
+    path = config_path(config, environ)
+    data = anchored(read_toml(path), path.parent) if path else {}
+    dotenv = find_dotenv(path) if env is None else None
+    places = Places(
+        environ=environ,
+        dotenv={k: v for k, v in dotenv_values(dotenv).items()} if dotenv else {},
+        dotenv_path=dotenv,
+        toml=data,
+        toml_path=near(path) if path else None,
+    )
+    check_variables(places)
+    token = _LOADING.set(_Load(data, environ, dotenv))
     try:
-        return Settings(**dict(overrides or {}))
+        settings = Settings(**dict(overrides or {}))
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, source), hint="see moteur.example.toml") from exc
+        raise describe(exc, places) from None
     except SettingsError as exc:
-        raise _unparsable(exc) from None
+        raise unparsable(exc, places) from None
     finally:
-        _TOML_DATA.reset(token)
+        _LOADING.reset(token)
+    settings._config_file = path
+    settings._env_file = dotenv
+    return settings
 
 
 def dotenv_warning(path: Path = Path(".env")) -> str | None:
@@ -181,6 +290,13 @@ def dotenv_warning(path: Path = Path(".env")) -> str | None:
         return f"{path} is readable by other users; run: chmod 600 {path}"
     return None
 
+
+# Where a person gets each token: the same words in the README, init's .env, doctor and the errors.
+TOKEN_PAGES = {
+    "trello": "https://trello.com/power-ups/admin",
+    "asana": "https://app.asana.com/0/my-apps",
+    "monday": "your avatar → Developers → My access tokens",
+}
 
 SECRET_VARIABLES = {
     "trello_api_key": "MOTEUR_TRELLO_API_KEY",

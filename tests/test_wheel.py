@@ -252,7 +252,8 @@ def check_doctor(moteur: Path, cwd: Path, state: Path, env: dict[str, str]) -> N
         dotenv.chmod(0o600)
         boards = [ref for refs in announcement["boards"].values() for ref in refs]
         (cwd / "moteur.toml").write_text(f"boards = {json.dumps(boards)}\n", encoding="utf-8")
-        checks = json.loads(run([moteur, "doctor", "--json"], cwd, env))
+        doctor = json.loads(run([moteur, "doctor", "--json"], cwd, env))  # an object, like every --json
+        checks = doctor["checks"]
         failed = [c for c in checks if not (c["ok"] or c["warning"])]
         assert not failed, failed
         (database,) = (c for c in checks if c["check"] == "state database")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 
 from moteur.commands.context import settings_for
-from moteur.core.errors import MoteurError, UsageError
+from moteur.core.errors import AuthError, MoteurError, UsageError
 from moteur.core.model import BoardRef, Tool
 from moteur.redaction import scrub
 from moteur.settings import Settings
@@ -84,7 +84,7 @@ def chosen_tools(tool: str | None, settings: Settings) -> list[Tool]:
         return [Tool(name)]
     found = [t for t, fields in CREDENTIAL_FIELDS.items() if any(getattr(settings, f) for f in fields)]
     if not found:
-        raise UsageError(
+        raise AuthError(  # a missing token exits 3, as in every command
             "no credentials set for Trello, Asana or monday.com",
             hint="put MOTEUR_TRELLO_API_KEY and MOTEUR_TRELLO_TOKEN, MOTEUR_ASANA_TOKEN or "
             "MOTEUR_MONDAY_TOKEN in .env (see `moteur init`)",

@@ -14,16 +14,27 @@ from moteur.core.errors import UsageError
 from moteur.core.model import BoardRef, Tool
 from moteur.core.refs import parse_ref
 from moteur.redaction import register_secret, register_url
-from moteur.settings import Settings, TeamGroup, check_secrets, dotenv_warning, load_settings
+from moteur.settings import (
+    NO_CONFIG,
+    Settings,
+    TeamGroup,
+    check_secrets,
+    dotenv_warning,
+    load_settings,
+    near,
+)
 
 
-def settings_for(config: Path | None) -> Settings:
-    """The settings of one command (each command calls this once, so a warning here shows once)."""
-    warning = dotenv_warning()
+def settings_for(config: Path | None, *, warn: bool = True) -> Settings:
+    """The settings of one command (each command calls this once, so a warning here shows once).
+
+    ``warn=False``: no word about ``.env``'s mode (``init`` reads the settings only to list boards, and
+    says it itself)."""
+    settings = load_settings(config)
+    warning = dotenv_warning(settings.env_file) if settings.env_file and warn else None
     if warning:
         # .env holds tokens: say so when others can read it (issue 9); on stderr, never failing the command.
         Console(stderr=True, highlight=False).print(f"warning: {warning}", markup=False)
-    settings = load_settings(config)
     for secret in (
         settings.trello_api_key,
         settings.trello_token,
@@ -77,10 +88,13 @@ def checked_ref(text: str) -> BoardRef:
 def board_refs(texts: Sequence[str], settings: Settings) -> list[BoardRef]:
     chosen = list(texts) or list(settings.boards)
     if not chosen:
-        raise UsageError(
-            "no board given",
-            hint="name one (e.g. file:plan.csv) or list them under `boards` in moteur.toml",
+        config = settings.config_file
+        hint = (
+            f"{NO_CONFIG} (or name a board: file:plan.csv, trello:<id>…)"
+            if config is None
+            else f"name one (e.g. file:plan.csv) or list them under `boards` in {near(config)}"
         )
+        raise UsageError("no board given", hint=hint)
     refs: list[BoardRef] = []
     for text in chosen:
         ref = checked_ref(text)

@@ -22,6 +22,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from moteur.commands.plan_command import run_plan
 from moteur.commands.sync_command import run_sync
 from moteur.core.policy import Language
+from moteur.settings import TOKEN_PAGES
 
 if TYPE_CHECKING:
     from moteur.cli import Output
@@ -30,8 +31,12 @@ TOOLS = ("trello", "asana", "monday")
 TOOL_NAMES = {"trello": "Trello", "asana": "Asana", "monday": "monday.com"}
 CONNECT = (
     "Trello:  MOTEUR_TRELLO_API_KEY + MOTEUR_TRELLO_TOKEN in .env, then: moteur sync trello:<id> --dry-run",
+    f"         (a key, then its token: {TOKEN_PAGES['trello']})",
     "Asana:   MOTEUR_ASANA_TOKEN in .env, then: moteur sync asana:<project gid> --dry-run",
+    f"         (a personal access token: {TOKEN_PAGES['asana']})",
     "monday:  MOTEUR_MONDAY_TOKEN in .env, then: moteur sync monday:<board id> --dry-run",
+    f"         (a personal API token: {TOKEN_PAGES['monday']})",
+    "Or try the same walkthrough on the sandbox: see the README, “Try it without an account”.",
 )
 
 

@@ -7,31 +7,29 @@ be written, custom fields available (Trello's Custom Fields Power-Up, Asana's pr
 API version that answered. Then the state database (opened, created if missing) and ``.env``'s permissions.
 
 A *warning* is a failed check moteur can live with (the ICE field is skipped without the Trello power-up):
-shown with ``!``, it does not make the doctor fail. Exit 0 when nothing failed, 1 otherwise; a config that
-cannot be read exits 2 before any check, as everywhere.
+shown with ``!``, it does not make the doctor fail. Exit 0 when nothing failed, 3 when a token is missing
+or refused (as every command exits for a missing token), 1 for any other failure; a config that cannot be
+read exits 2 before any check, as everywhere. ``--json`` prints one object: ``ok``, ``exit_code``, the
+``checks``, the files read (``config_file``, ``env_file``) and the effective ``settings`` (no token).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from rich.text import Text
-
-from moteur.commands.context import settings_for
 from moteur.commands.sync_command import open_store
-from moteur.core.errors import MoteurError
+from moteur.core.errors import AuthError, MoteurError
 from moteur.core.model import BoardRef, Tool
 from moteur.core.refs import parse_ref
 from moteur.core.state import SCHEMA_VERSION
 from moteur.redaction import scrub
-from moteur.settings import Settings, dotenv_warning
+from moteur.settings import NO_CONFIG, TOKEN_PAGES, Settings, dotenv_warning, near
 
 if TYPE_CHECKING:
-    from moteur.cli import Output
     from moteur.connectors.monday.daily import DailyCap
 
 T = TypeVar("T")
@@ -43,10 +41,11 @@ CREDENTIALS = {
     Tool.MONDAY: (("MOTEUR_MONDAY_TOKEN", "monday_token"),),
 }
 WHERE_TO_GET = {
-    Tool.TRELLO: "get a key and a token at https://trello.com/app-key",
-    Tool.ASANA: "create a personal access token in Asana: My settings → Apps → Developer apps",
-    Tool.MONDAY: "copy a personal API token: avatar → Developers → My access tokens",
+    Tool.TRELLO: f"create an API key, then its token, at {TOKEN_PAGES['trello']}",
+    Tool.ASANA: f"create a personal access token at {TOKEN_PAGES['asana']}",
+    Tool.MONDAY: f"copy a personal API token: {TOKEN_PAGES['monday']}",
 }
+AUTH_EXIT = AuthError.exit_code  # a token missing or refused: the exit code of every command (3)
 DOCTOR_ATTEMPTS = 2  # a doctor answers quickly: one retry, not the five a sync allows
 
 
@@ -57,6 +56,7 @@ class Check:
     detail: str
     fix: str = ""
     warning: bool = False
+    code: int = 1  # the exit code this check's failure means: 3 for a token missing or refused
 
     @property
     def fails(self) -> bool:
@@ -68,7 +68,8 @@ def attempt(checks: list[Check], name: str, step: Callable[[], T], describe: Cal
     try:
         value = step()
     except MoteurError as exc:
-        checks.append(Check(name, False, scrub(exc.message), scrub(exc.hint or "")))
+        code = AUTH_EXIT if isinstance(exc, AuthError) else 1
+        checks.append(Check(name, False, scrub(exc.message), scrub(exc.hint or ""), code=code))
         return None
     checks.append(Check(name, True, describe(value)))
     return value
@@ -91,6 +92,7 @@ def credentials_check(tool: Tool, settings: Settings) -> Check:
             False,
             f"{' and '.join(missing)} not set",
             f"{WHERE_TO_GET[tool]}, then put {'=… and '.join(missing)}=… in .env (chmod 600 .env)",
+            code=AUTH_EXIT,
         )
     return Check(name, True, ", ".join(var for var, _ in CREDENTIALS[tool]) + " set")
 
@@ -304,13 +306,29 @@ def state_check(settings: Settings) -> Check:
         store.close()
 
 
-def dotenv_check(path: Path = Path(".env")) -> Check | None:
-    if not path.is_file():
+def dotenv_check(path: Path | None) -> Check | None:
+    if path is None or not path.is_file():
         return None
     problem = dotenv_warning(path)
     if problem:
         return Check(".env permissions", False, f"{path} is readable by other users", f"chmod 600 {path}")
     return Check(".env permissions", True, f"{path} is readable by you only")
+
+
+def configuration_check(settings: Settings, anything: bool) -> Check:
+    """Which files were read; a failure when there is neither a config file nor anything to check."""
+    name = "configuration"
+    env_file = f", {near(settings.env_file)}" if settings.env_file else ""
+    if settings.config_file is not None:
+        if not anything:
+            fix = "run `moteur init`, put credentials in .env, then list boards with `moteur boards`"
+            return Check(name, False, "no board configured and no credentials set", fix)
+        return Check(name, True, f"{near(settings.config_file)}{env_file} read")
+    fix = "run `moteur init` (it writes moteur.toml), or point MOTEUR_CONFIG at one"
+    if not anything:
+        return Check(name, False, NO_CONFIG.partition(";")[0], fix)
+    detail = f"{NO_CONFIG.partition(';')[0]}: settings from the environment{env_file} only"
+    return Check(name, False, detail, fix, warning=True)
 
 
 TOOL_CHECKS = {Tool.TRELLO: trello_checks, Tool.ASANA: asana_checks, Tool.MONDAY: monday_checks}
@@ -319,11 +337,8 @@ TOOL_CHECKS = {Tool.TRELLO: trello_checks, Tool.ASANA: asana_checks, Tool.MONDAY
 def diagnose(settings: Settings) -> list[Check]:
     """Every check, in order: per configured tool, then file boards, the state database and ``.env``."""
     refs = [parse_ref(text) for text in settings.boards]
-    checks: list[Check] = []
     tools = configured_tools(settings, refs)
-    if not tools and not refs:
-        fix = "run `moteur init`, put credentials in .env, then list boards with `moteur boards`"
-        checks.append(Check("configuration", False, "no board configured and no credentials set", fix))
+    checks = [configuration_check(settings, bool(tools or refs))]
     for tool in tools:
         present = credentials_check(tool, settings)
         checks.append(present)
@@ -331,30 +346,6 @@ def diagnose(settings: Settings) -> list[Check]:
             checks.extend(TOOL_CHECKS[tool](settings, [r for r in refs if r.tool is tool]))
     checks.extend(file_checks([r for r in refs if r.tool is Tool.FILE]))
     checks.append(state_check(settings))
-    if (env_file := dotenv_check()) is not None:
+    if (env_file := dotenv_check(settings.env_file)) is not None:
         checks.append(env_file)
     return checks
-
-
-def run_doctor(out: Output, *, config: Path | None, json_out: bool) -> int:
-    settings = settings_for(config)
-    checks = diagnose(settings)
-    if json_out:
-        out.json([asdict(c) for c in checks])
-    else:
-        for c in checks:
-            out.out.print(render(c))
-        failed = sum(c.fails for c in checks)
-        summary = f"{failed} check(s) failed." if failed else "All checks passed."
-        out.out.print(Text(summary, style="bold red" if failed else "bold green"))
-    return 1 if any(c.fails for c in checks) else 0
-
-
-def render(check: Check) -> Text:
-    mark, style = ("✓", "green") if check.ok else ("!", "yellow") if check.warning else ("✗", "red")
-    line = Text.assemble((mark, style), " ", check.check)
-    if check.detail:
-        line.append(f" — {check.detail}")
-    if check.fix and not check.ok:
-        line.append(f"\n    fix: {check.fix}", style="dim")
-    return line

@@ -6,6 +6,11 @@ is checked as it is typed and asked again when wrong. ``--non-interactive`` asks
 commented defaults. Either way the written file is loaded back through the settings before moteur says
 it is done, so ``init`` never leaves a config that ``sync`` would refuse.
 
+When tokens are already set (the environment or ``.env``), ``init`` lists the boards they reach
+(``init_boards``): numbered in the board questions, as comments in ``moteur.toml`` and on stdout. Run without
+a terminal and without answers on stdin, it says to use ``--non-interactive`` (exit 2) rather than click's
+bare "Aborted!".
+
 Secrets are never asked for: a typed token would sit in the terminal's scrollback. ``.env`` gets the
 variable names with empty values, mode 600; an existing ``.env`` (which may hold real tokens) is never
 overwritten, not even with ``--force``.
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -25,8 +31,9 @@ from typing import TYPE_CHECKING, TypeVar
 import typer
 
 from moteur.commands.context import checked_ref
+from moteur.commands.init_boards import Reachable, numbered, of_tool, picked, reachable_boards, toml_comment
 from moteur.core.errors import UsageError
-from moteur.settings import dotenv_warning, load_settings
+from moteur.settings import TOKEN_PAGES, dotenv_warning, load_settings
 
 if TYPE_CHECKING:
     from moteur.cli import Output
@@ -36,15 +43,15 @@ T = TypeVar("T")
 TOOLS = ("trello", "asana", "monday", "file")
 ENV_LINES = {
     "trello": (
-        "# Trello: an API key at https://trello.com/power-ups/admin, then a token for it.",
+        f"# Trello: an API key at {TOKEN_PAGES['trello']}, then a token for it.",
         "MOTEUR_TRELLO_API_KEY=",
         "MOTEUR_TRELLO_TOKEN=",
     ),
     "asana": (
-        "# Asana: a personal access token (My settings → Apps → Developer apps).",
+        f"# Asana: a personal access token at {TOKEN_PAGES['asana']}.",
         "MOTEUR_ASANA_TOKEN=",
     ),
-    "monday": ("# monday.com: avatar → Developers → My access tokens.", "MOTEUR_MONDAY_TOKEN="),
+    "monday": (f"# monday.com: a personal API token: {TOKEN_PAGES['monday']}.", "MOTEUR_MONDAY_TOKEN="),
 }
 BOARD_QUESTIONS = {
     "trello": "Trello board ids or shortLinks (from trello.com/b/<shortLink>/…)",
@@ -85,12 +92,13 @@ def parse_tools(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def parse_boards(tool: str, text: str) -> tuple[str, ...]:
+def parse_boards(tool: str, text: str, listed: Reachable | None = None) -> tuple[str, ...]:
+    """Refs or ids, comma-separated; with ``listed`` (the boards the token reaches), numbers from it too."""
     refs = []
     for part in (p.strip() for p in text.split(",")):
         if not part:
             continue
-        ref = part if part.startswith(f"{tool}:") else f"{tool}:{part}"
+        ref = picked(part, listed or []) or (part if part.startswith(f"{tool}:") else f"{tool}:{part}")
         try:
             refs.append(str(checked_ref(ref)))
         except UsageError as exc:
@@ -174,15 +182,19 @@ def ask(question: str, default: str, parse: Callable[[str], T]) -> T:
     return answer
 
 
-def interview(today: date) -> InitAnswers:
+def interview(today: date, reachable: Reachable | None = None) -> InitAnswers:
     """Ask every question; a wrong answer is explained and asked again."""
     defaults = InitAnswers(first_sprint=this_monday(today))
     tools = ask(f"Tools ({', '.join(TOOLS)})", "trello", parse_tools)
     boards: list[str] = []
     for tool in tools:
         later = "none" if tool == "file" else "later, with `moteur boards`"
+        listed = of_tool(reachable or [], tool)
         question = f"{BOARD_QUESTIONS[tool]}, comma-separated (empty: {later})"
-        boards.extend(ask(question, "", partial(parse_boards, tool)))
+        if listed:
+            typer.echo(f"Your token reaches:\n{numbered(listed)}", err=True)
+            question = f"{BOARD_QUESTIONS[tool]}, or numbers from the list, comma-separated (empty: none)"
+        boards.extend(ask(question, "", partial(parse_boards, tool, listed=listed)))
     return InitAnswers(
         tools=tools,
         boards=tuple(boards),
@@ -215,8 +227,9 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def render_config(answers: InitAnswers) -> str:
-    """``moteur.toml`` for ``answers``, commented like ``moteur.example.toml``."""
+def render_config(answers: InitAnswers, reachable: Reachable | None = None) -> str:
+    """``moteur.toml`` for ``answers``, commented like ``moteur.example.toml`` (and with the boards the
+    tokens reach, as comments)."""
     boards = ", ".join(_string(b) for b in answers.boards)
     closures = ", ".join(f'["{a.isoformat()}", "{b.isoformat()}"]' for a, b in answers.closures)
     subdivision = (
@@ -232,6 +245,7 @@ def render_config(answers: InitAnswers) -> str:
         "",
         "# The boards `moteur sync` uses when none is named: trello:<board id>, asana:<project gid>,",
         "# monday:<board id>, file:<path>. `moteur boards` lists the ones your tokens reach.",
+        *toml_comment(reachable or []),
         f"boards = [{boards}]",
         "",
         "[planning]",
@@ -298,8 +312,19 @@ def run_init(
             f"{env_file} is a symbolic link to {os.readlink(env_file)}, which does not exist",
             hint="remove the link, or create the file it points to, then run `moteur init` again",
         )
-    answers = InitAnswers(first_sprint=this_monday(today)) if non_interactive else interview(today)
-    text = render_config(answers)
+    reachable = reachable_boards(out)
+    try:
+        answers = (
+            InitAnswers(first_sprint=this_monday(today)) if non_interactive else interview(today, reachable)
+        )
+    except typer.Abort:  # stdin ended (no terminal, or Ctrl-D) or Ctrl-C: nothing is written
+        typer.echo(err=True)  # end the question's line
+        raise UsageError(
+            "moteur init asks questions, and no answer came"
+            + ("" if sys.stdin.isatty() else " (there is no terminal)"),
+            hint="run `moteur init --non-interactive` to write the commented defaults, then edit moteur.toml",
+        ) from None
+    text = render_config(answers, reachable)
     config.write_text(text, encoding="utf-8")
     load_settings(config, env={})  # what init writes, sync must accept: a ConfigError here is our bug
     out.out.print(f"wrote {config}", markup=False, highlight=False)
@@ -315,5 +340,11 @@ def run_init(
             out.warn(f"{env_file} has no {', '.join(missing)}; add them")
         if problem := dotenv_warning(env_file):
             out.warn(problem)
-    out.out.print("next: fill in .env, then `moteur boards`, `moteur doctor`, `moteur sync --dry-run`")
+    if reachable:
+        where = "copy the ones to plan into boards = [...] in moteur.toml"
+        out.out.print(f"Your tokens reach these boards ({where}):", markup=False)
+        out.out.print(numbered(reachable), markup=False, highlight=False)
+        out.out.print("next: `moteur doctor`, then `moteur sync --dry-run`", markup=False)
+    else:
+        out.out.print("next: fill in .env, then `moteur boards`, `moteur doctor`, `moteur sync --dry-run`")
     return 0

@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import FrameType, TracebackType
 from typing import IO, Any
 
@@ -31,6 +35,7 @@ from werkzeug.serving import (
 )
 
 from moteur.core.errors import UsageError
+from moteur.sandbox import env_file as env_files
 from moteur.sandbox.server import MAX_BULK, PREFIXES, SandboxApp, parse_seed
 
 URL_ENV = {"trello": "MOTEUR_TRELLO_URL", "asana": "MOTEUR_ASANA_URL", "monday": "MOTEUR_MONDAY_URL"}
@@ -205,10 +210,15 @@ def serve_forever(
     strict: bool = True,
     allow_remote: bool = False,
     err: IO[str] | None = None,
+    env_file: Path | None = None,
+    announce: bool = True,
 ) -> None:
     """Run until SIGTERM or SIGINT, after printing the announcement as one JSON line (then flushing).
 
-    On a non-loopback address (``allow_remote``), a warning on ``err`` (stderr) says who can reach it.
+    On a non-loopback address (``allow_remote``), a warning on ``err`` (stderr) says who can reach it. With
+    ``env_file``, the environment is also written there once the server listens, with a throwaway state
+    database; both are removed when it stops (``env_file.py``). ``announce=False`` (``--quiet``) prints no
+    JSON line: for a walkthrough that reads the file.
     """
     stop = threading.Event()
 
@@ -230,7 +240,14 @@ def serve_forever(
     )
     # Only now: while a big seed is built, SIGTERM and Ctrl-C must still end the process at once.
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    written: str | None = None
+    state_dir = tempfile.mkdtemp(prefix="moteur-sandbox-") if env_file is not None else None
     try:
+        if env_file is not None and state_dir is not None:
+            env = {**handle.env, "MOTEUR_STATE_URL": f"sqlite:///{Path(state_dir) / 'state.db'}"}
+            text = env_files.render(env, handle.url, os.getpid(), str(env_file))
+            env_files.write(env_file, text)
+            written = text
         if not is_loopback(host):
             notes = err if err is not None else sys.stderr
             notes.write(
@@ -238,12 +255,17 @@ def serve_forever(
                 "it is a test tool: its tokens are public and it trusts every request\n"
             )
             notes.flush()
-        stream = out if out is not None else sys.stdout
-        stream.write(json.dumps(handle.announcement(), ensure_ascii=False) + "\n")
-        stream.flush()
+        if announce:
+            stream = out if out is not None else sys.stdout
+            stream.write(json.dumps(handle.announcement(), ensure_ascii=False) + "\n")
+            stream.flush()
         while not stop.wait(0.2):
             pass
     finally:
+        if env_file is not None and written is not None:
+            env_files.remove(env_file, written)
+        if state_dir is not None:
+            shutil.rmtree(state_dir, ignore_errors=True)
         handle.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)

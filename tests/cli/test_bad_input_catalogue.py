@@ -1,6 +1,6 @@
 """The bad-input catalogue, part three (issue 17, item 6; ``test_errors.py`` and ``test_bad_input.py`` hold
 the others): file REFs written ``./p.csv``, an unusable state database or directory, malformed tokens,
-REFs that are not ids, ``init`` beside a dangling ``.env`` link, ``MOTEUR_BOARDS`` not in JSON, and
+REFs that are not ids, ``init`` beside a dangling ``.env`` link, ``MOTEUR_BOARDS`` that is half JSON, and
 ``sandbox serve`` options out of range.
 
 Each case: the documented exit code (README, "Exit codes"), one ``error:`` line and its hint, never
@@ -213,25 +213,28 @@ def test_init_beside_a_dangling_env_link_exits_2_and_writes_nothing(workdir: Pat
 
 
 @pytest.mark.parametrize("where", ["environment", ".env"])
-@pytest.mark.parametrize("value", ["file:plan.csv", "file:plan.csv,file:other.csv", "[file:plan.csv"])
-def test_moteur_boards_not_in_json_exits_2_with_the_expected_form(
-    workdir: Path, run: Run, monkeypatch: pytest.MonkeyPatch, where: str, value: str
+def test_moteur_boards_half_json_exits_2_naming_the_variable_its_place_and_both_forms(
+    workdir: Path, run: Run, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
+    value = "[file:plan.csv"
     if where == "environment":
         monkeypatch.setenv("MOTEUR_BOARDS", value)
     else:
         (workdir / ".env").write_text(f"MOTEUR_BOARDS={value}\n", encoding="utf-8")
         (workdir / ".env").chmod(0o600)
     result = run("sync", "--dry-run", "--today", TODAY)
-    place = "the environment" if where == "environment" else ".env"
-    expected = "MOTEUR_BOARDS='[\"trello:"
-    _one_clear_failure(result, 2, f"MOTEUR_BOARDS in {place} is not a JSON list", expected)
+    place = "in the environment" if where == "environment" else "in .env"
+    _one_clear_failure(result, 2, f"MOTEUR_BOARDS {place}", "trello:5f1c…,file:plan.csv", '["trello:5f1c…"')
 
 
-def test_moteur_boards_in_json_works(workdir: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MOTEUR_BOARDS", '["file:plan.csv"]')
+@pytest.mark.parametrize("value", ["file:plan.csv", " file:plan.csv , file:plan.csv ", '["file:plan.csv"]'])
+def test_moteur_boards_takes_a_comma_list_or_json(
+    workdir: Path, run: Run, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("MOTEUR_BOARDS", value)
     result = run("sync", "--dry-run", "--today", TODAY)
     assert result.code == 0, result.err
+    assert result.out.count('# file plan.csv row "Webinar SEO"') == 1
 
 
 # -- sandbox serve ------------------------------------------------------------------------------------------

@@ -70,10 +70,12 @@ def test_doctor_is_green_on_the_sandbox_and_writes_nothing(connected: Sandbox, r
     assert {r["method"] for r in sent if r["tool"] != "monday"} == {"GET"}
 
 
-def test_doctor_json_is_a_list_of_checks(connected: Sandbox, run: Run) -> None:
+def test_doctor_json_is_an_object_with_its_checks(connected: Sandbox, run: Run) -> None:
     result = run("doctor", "--json")
     assert result.code == 0
-    checks = json.loads(result.out)
+    payload = json.loads(result.out)
+    assert (payload["ok"], payload["exit_code"]) == (True, 0)
+    checks = payload["checks"]
     assert all(set(c) >= {"check", "ok", "detail", "fix"} for c in checks)
     assert all(c["ok"] or c["warning"] for c in checks)
     assert any(c["check"] == "Asana: credentials accepted" and c["ok"] for c in checks)
@@ -85,7 +87,7 @@ def test_doctor_names_the_rejected_token_variable_and_never_prints_the_token(
     wrong = "wrong-monday-token-0123456789"
     monkeypatch.setenv("MOTEUR_MONDAY_TOKEN", wrong)
     result = run("doctor")
-    assert result.code == 1
+    assert result.code == 3  # a token refused: the exit code of every command
     line = next(x for x in result.out.splitlines() if "monday.com: credentials accepted" in x)
     assert line.startswith("✗") and "MOTEUR_MONDAY_TOKEN" in line
     assert "fix:" in result.out and "1 check(s) failed." in result.out
@@ -103,7 +105,7 @@ def test_doctor_missing_credentials_and_unknown_board(
         'boards = ["trello:AbCdEf12", "asana:1299999999999999", "file:missing.csv"]\n', encoding="utf-8"
     )
     result = run("doctor")
-    assert result.code == 1
+    assert result.code == 3  # a token missing: the exit code of every command
     assert (
         "✗ Trello: credentials present — MOTEUR_TRELLO_API_KEY and MOTEUR_TRELLO_TOKEN not set" in result.out
     )
@@ -154,7 +156,7 @@ def test_boards_reports_a_failing_tool_and_lists_the_others(
 
 def test_boards_without_credentials_says_what_to_set(workdir: Path, run: Run, no_credentials: None) -> None:
     result = run("boards")
-    assert result.code == 2 and "MOTEUR_ASANA_TOKEN" in result.err
+    assert result.code == 3 and "MOTEUR_ASANA_TOKEN" in result.err
     assert run("boards", "jira").code == 2
 
 
@@ -222,7 +224,8 @@ def test_init_interactive_asks_again_after_a_wrong_answer(
 def test_init_stops_cleanly_when_stdin_ends(workdir: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("trello\n"))
     result = run("init")
-    assert result.code == 1
+    assert result.code == 2 and "moteur init --non-interactive" in result.err
+    assert "Aborted" not in result.err
     assert not (workdir / "moteur.toml").exists()
 
 
