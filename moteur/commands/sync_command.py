@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
+
 from moteur.commands.context import board_refs, settings_for, team_groups
 from moteur.commands.incremental_read import BoardRead, read_board, save_reads
 from moteur.commands.interrupts import Interrupts, signals_handled
@@ -38,6 +40,7 @@ from moteur.core.sync import (
 from moteur.settings import Settings
 from moteur.views.dry_run import render_dry_run, sync_json
 from moteur.views.progress import progress_bar
+from moteur.views.terminal import plain
 
 if TYPE_CHECKING:
     from moteur.cli import Output
@@ -109,7 +112,9 @@ def traffic(ports: dict[BoardRef, Connector]) -> tuple[int, int]:
 def report_outcome(out: Output, outcome: SyncOutcome, ports: dict[BoardRef, Connector]) -> None:
     for failure in outcome.failures:
         title = getattr(failure.op, "title", None) or getattr(failure.op, "name", "")
-        out.err.print(f'[red]failed:[/red] "{title}": {failure.error}', highlight=False)
+        # The title and the error come from the board and the service: text, never markup.
+        line = Text("failed:", style="red") + plain(f' "{title}": {failure.error}')
+        out.err.print(line, highlight=False)
     if not out.json_mode:
         runs = ", ".join(str(r) for r in outcome.run_ids)
         sent, retried = traffic(ports)

@@ -37,8 +37,17 @@ def has_packaged_mapping(tool: Tool) -> bool:
 
 
 def _read_yaml(text: str, source: str) -> dict[str, Any]:
+    from moteur.connectors.files.yaml_plan import AliasRefused
+    from moteur.connectors.files.yaml_values import read_yaml
+
     try:
-        data = yaml.safe_load(text)
+        data = read_yaml(
+            text
+        )  # aliases refused: a mapping never needs one, and an alias bomb is made of them
+    except AliasRefused as exc:
+        raise ConfigError(f"{source}: uses a YAML alias (&/*)", hint="write the values out") from exc
+    except RecursionError as exc:
+        raise ConfigError(f"{source}: nested too deep") from exc
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 1}" if where is not None else ""
