@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from moteur.connectors.asana.schema import fold
+from moteur.connectors.asana.schema import email_key
 from moteur.connectors.http import HttpClient
 from moteur.connectors.migration import Capabilities
 from moteur.core.model import FieldKind, Tool
@@ -60,7 +60,7 @@ def workspace_users(client: HttpClient, workspace: str) -> dict[str, str] | None
         data = answer.get("data") if isinstance(answer, dict) else None
         for user in data if isinstance(data, list) else []:
             if isinstance(user, dict) and user.get("email") and user.get("gid"):
-                users[fold(str(user["email"]))] = str(user["gid"])
+                users[email_key(str(user["email"]))] = str(user["gid"])
         following = answer.get("next_page") if isinstance(answer, dict) else None
         offset = str(following.get("offset") or "") if isinstance(following, dict) else ""
         if not offset:

@@ -114,7 +114,9 @@ def read_changes(
         sections=[s for s in s_body.get("data") or [] if isinstance(s, dict)],
         tasks=tasks,
     )
-    fresh = to_snapshot(raw, board, mapping, fields_on=fields_on, place=place)
+    # The cached read's guessed scales: a few tasks re-read must not shrink them (``mapping``).
+    known = cached.native.get("scales")
+    fresh = to_snapshot(raw, board, mapping, fields_on=fields_on, place=place, known_scales=known)
     # The companion project is seen through the changed tasks only: what the cached read knew of it stays.
     older = companion.Known.of(cached.native.get("companion"))
     fresh = companion.with_known(fresh, companion.Known.of(fresh.native.get("companion")).carried(older))

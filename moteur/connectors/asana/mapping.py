@@ -3,7 +3,9 @@
 Terms:
 
 - *Section*: the task's section in this project (a task may be in other projects too); it is the Action's
-  bucket and gives its status ("In progress" is doing), whatever moteur writes.
+  bucket and gives its status: the status its name means (``BoardMapping.status_of``: ``Done 🎉``,
+  ``✅ Terminé(e)s``…), else todo, whatever moteur writes. When no section name means a status, the snapshot
+  says which names were read as to-do, once (quadrant-named sections, moteur's own, are left out).
 - *Quadrant*: read back from where the connector writes it (``quadrants.Place``): the "Quadrant" custom field
   (a task without a value there shows its companion section, left by a free workspace's run), the task's
   section in the companion project (``companion.py``), its section here when the project is moteur's to
@@ -11,13 +13,19 @@ Terms:
   Without a place (a migration's read) it is the companion's quadrant section, else a quadrant-named section
   here; ``migration.migrated`` then prefers the "Quadrant" field.
 - *Score field*: a number or enum custom field named Impact / Effort / Confidence (or a name the mapping
-  gives, e.g. Confiance); its number, or its option's name (``fort``, ``8``), goes through ``parse_score``.
+  gives, e.g. Confiance); its number, or its option's name (``fort``, ``8``), goes through ``parse_score``
+  on the field's *scale* (``core/scales``): stated by the mapping, else an enum field's numeric options (1–5),
+  else guessed from the numbers the tasks hold, with a warning. ``known_scales`` (the cached read's, on an
+  incremental read of a few tasks) keeps a guess from shrinking when the tasks that set it were not re-read.
 - *Sprint*: the option of the enum custom field "Sprint"; when custom fields are unavailable (a free
-  workspace) a tag "Sprint N" instead. Such tags are managed, so they are not the Action's tags.
+  workspace) moteur's own sprint tag (``Sprint 3 · 2026-12-14``, ``core/labels``) instead. Such tags are
+  managed, so they are not the Action's tags; a team's own plain "Sprint 2" tag is an ordinary tag.
 - *Native*: what the writer needs and core must not see: section, field, option and tag gids, each task's
-  tag gids, the workspace, and whether custom fields can be written.
+  tag gids, the workspace, whether custom fields can be written, and the guessed scales.
 
 A task whose JSON is malformed (wrong types, no gid or name) is skipped with a warning; the run goes on.
+A user's ``--mapping`` that names a field or status word the project does not have stops the read
+(``mappings/check``).
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ from moteur.connectors.asana.companion import seen_in
 from moteur.connectors.asana.quadrants import Place, quadrant_field
 from moteur.connectors.asana.reader import RawProject
 from moteur.connectors.malformed import well_formed
-from moteur.core.labels import quadrant_from_name, sprint_index
+from moteur.core.labels import is_own_sprint, quadrant_from_name
 from moteur.core.model import (
     Action,
     Annotations,
@@ -42,10 +50,14 @@ from moteur.core.model import (
     Status,
     Tool,
 )
+from moteur.core.names import unmatched_warning
+from moteur.core.scales import TEN, Scale
+from moteur.mappings.check import check_names
 from moteur.mappings.schema import BoardMapping, fold
-from moteur.mappings.scores import parse_number, parse_score
+from moteur.mappings.scores import guessed_tops, parse_number, parse_score, read_on, score_scales
 
 SCORES = ("impact", "effort", "confidence")
+ROLES = (*SCORES, "objective", "channel")  # what asana.yaml reads from custom fields
 
 
 def _datetime(value: object) -> datetime | None:
@@ -110,11 +122,12 @@ class ProjectMapper:
         *,
         fields_on: bool,
         place: Place | None = None,
+        known_scales: dict[str, int] | None = None,
     ) -> None:
         self.raw, self.ref, self.mapping, self.fields_on, self.place = raw, ref, mapping, fields_on, place
         self.role_of: dict[str, str] = {}  # folded custom field name -> Action field
         names = mapping.field_names()
-        for role in (*SCORES, "objective", "channel"):
+        for role in ROLES:
             for name in names.get(role, ()):
                 self.role_of.setdefault(fold(name), role)
         wb = mapping.writeback
@@ -127,6 +140,50 @@ class ProjectMapper:
         self.tags_seen: dict[str, str] = {}  # tag name -> gid
         self.task_tags: dict[str, list[str]] = {}
         self.warnings: list[str] = []
+        self.section_statuses: dict[str, Status | None] = {}  # section name -> the status it means
+        self.scales = self._scales(known_scales or {})
+
+    # -- the project's scales ---------------------------------------------------------------------------
+
+    def _score_role(self, name: str) -> str | None:
+        """The score a custom field named ``name`` is read into, or None (the sprint, ICE and quadrant fields
+        are read first, as ``action`` does)."""
+        key = fold(name)
+        if key in (self.sprint_field, self.ice_field, self.quadrant_field):
+            return None
+        role = self.role_of.get(key)
+        return role if role in SCORES else None
+
+    def _scales(self, known: dict[str, int]) -> dict[str, Scale]:
+        """Each score's scale (``score_scales``): from an enum field's options, else the values the tasks
+        hold in the score's field."""
+        values: dict[str, list[object]] = {role: [] for role in SCORES}
+        options: dict[str, list[object]] = {}
+        names: dict[str, str] = {}  # role -> the field's name, for the warning
+        for field in self.raw.custom_fields:
+            name = str(field.get("name") or "")
+            role = self._score_role(name)
+            if role is None:
+                continue
+            names.setdefault(role, name)
+            if str(field.get("resource_subtype") or field.get("type") or "") == "enum":
+                options[role] = [
+                    o.get("name")
+                    for o in field.get("enum_options") or []
+                    if isinstance(o, dict) and o.get("enabled", True)
+                ]
+        for task in self.raw.tasks:
+            if not isinstance(task, dict):
+                continue
+            for item in task.get("custom_fields") or []:
+                if not isinstance(item, dict):
+                    continue
+                role = self._score_role(str(item.get("name") or ""))
+                if role is not None:
+                    values[role].append(field_value(item))
+        scales, warnings = score_scales(self.mapping, values, options=options, names=names, known=known)
+        self.warnings.extend(warnings)
+        return scales
 
     # -- one task ---------------------------------------------------------------------------------------
 
@@ -161,11 +218,15 @@ class ProjectMapper:
             elif value not in (None, ""):
                 extra[f"field:{name}"] = value
         if not self.fields_on:
-            sprint = next((n for n in tag_names if sprint_index(n) is not None), None)
+            sprint = next((n for n in tag_names if is_own_sprint(n)), None)
         scores: dict[str, int | None] = {}
         for role in SCORES:
             score, warning = parse_score(
-                values.get(role), self.mapping.words, field=role, stars_factor=self.mapping.stars_factor
+                values.get(role),
+                self.mapping.words,
+                field=role,
+                stars_factor=self.mapping.stars_factor,
+                scale=self.scales.get(role, TEN),
             )
             scores[role] = score
             if warning:
@@ -196,6 +257,7 @@ class ProjectMapper:
             annotations=Annotations(quadrant=quadrant, sprint=sprint, ice=ice),
             version=task.get("modified_at"),
             extra=extra,
+            scales=read_on(self.scales, scores),
         )
 
     def _quadrant(self, task: str, bucket: str | None, in_field: str | None, tags: list[str]) -> str | None:
@@ -214,9 +276,10 @@ class ProjectMapper:
         return next((q for q in (there, bucket) if q and quadrant_from_name(q) is not None), None)
 
     def _managed_tag(self, name: str) -> bool:
-        """A tag moteur writes (a sprint's; a quadrant's when quadrants go to tags), not the team's own."""
+        """A tag moteur writes (its own sprint label; a quadrant's when quadrants go to tags), not the team's
+        own (a plain "Sprint 2" is the team's)."""
         quadrant = self.place is Place.TAG and quadrant_from_name(name) is not None
-        return sprint_index(name) is not None or quadrant
+        return is_own_sprint(name) or quadrant
 
     def has_role(self, name: str) -> bool:
         """Whether the custom field ``name`` is read into an Action field (a score, objective, channel, the
@@ -242,17 +305,38 @@ class ProjectMapper:
         return tuple(found)
 
     def _status(self, bucket: str | None) -> Status:
-        return self.mapping.statuses.get(fold(bucket or ""), Status.TODO)
+        if not bucket:
+            return Status.TODO
+        if bucket not in self.section_statuses:
+            self.section_statuses[bucket] = self.mapping.status_of(bucket)
+        return self.section_statuses[bucket] or Status.TODO
+
+    def check_mapping(self) -> None:
+        """Stop (``ConfigError``) when the user's mapping names a field or status word this project lacks."""
+        fields = [str(f.get("name") or "") for f in self.raw.custom_fields]
+        sections = [str(s.get("name") or "") for s in self.raw.sections]
+        check_names(self.mapping, str(self.ref), fields=fields, statuses=sections, roles=ROLES)
+
+    def _unmatched(self) -> None:
+        """Say once when no section name means a status: every open task is then read as to-do. Sections
+        named after a quadrant are moteur's own (a project arranged in place), not status sections."""
+        used = {
+            name: status for name, status in self.section_statuses.items() if quadrant_from_name(name) is None
+        }
+        if used and all(status is None for status in used.values()):
+            self.warnings.append(unmatched_warning("section", used))
 
     # -- the project ------------------------------------------------------------------------------------
 
     def snapshot(self) -> Snapshot:
+        self.check_mapping()
         actions: list[Action] = []
         for task, action in well_formed(
             self.raw.tasks, self.action, noun="task", id_key="gid", warnings=self.warnings
         ):
             actions.append(action)
             self.task_tags[action.ref.item] = [str(t.get("gid")) for t in task.get("tags") or []]
+        self._unmatched()
         fields = self.raw.custom_fields
         sections = [{"gid": str(s.get("gid")), "name": str(s.get("name") or "")} for s in self.raw.sections]
         native = {
@@ -278,6 +362,8 @@ class ProjectMapper:
             "team": _gid(self.raw.project.get("team")),
             "companion": self.companion.native(),
             "quadrant_place": self.place.value if self.place is not None else None,
+            # Guessed scales are part of how every task was read: a change refuses an incremental read.
+            "scales": guessed_tops(self.scales),
         }
         return Snapshot(
             board=self.ref,
@@ -305,10 +391,12 @@ def to_snapshot(
     fields_on: bool = True,
     custom: bool = False,
     place: Place | None = None,
+    known_scales: dict[str, int] | None = None,
 ) -> Snapshot:
     """The project as a Snapshot; with ``custom`` (a migration's full read) its role-less fields too; with
-    ``place`` (a sync's read) each quadrant read back from where the connector writes it."""
-    mapper = ProjectMapper(raw, ref, mapping, fields_on=fields_on, place=place)
+    ``place`` (a sync's read) each quadrant read back from where the connector writes it; ``known_scales``:
+    the guessed scales of the read this one updates."""
+    mapper = ProjectMapper(raw, ref, mapping, fields_on=fields_on, place=place, known_scales=known_scales)
     snapshot = mapper.snapshot()
     if custom:
         snapshot = snapshot.model_copy(update={"custom_fields": mapper.custom_fields()})

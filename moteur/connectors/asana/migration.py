@@ -45,7 +45,7 @@ from moteur.connectors.asana.writer import ItemWriter, Write
 from moteur.connectors.http import HttpClient
 from moteur.core.errors import MoteurError
 from moteur.core.identity import split_identity
-from moteur.core.labels import sprint_index
+from moteur.core.labels import is_own_sprint
 from moteur.core.model import Action, BoardRef, FieldKind, Snapshot, Status
 from moteur.core.ops import (
     AddComment,
@@ -99,7 +99,14 @@ def migrated(action: Action) -> Action:
     if key:
         extra["moteur_source"] = key
     update: dict[str, Any] = {"description": description, "extra": extra}
-    quadrant = next((extra.pop(k) for k in list(extra) if fold(k) == "field:quadrant"), None)
+    quadrant = next(
+        (
+            extra.pop(k)
+            for k in list(extra)
+            if k.startswith("field:") and fold(k[len("field:") :]) == "quadrant"
+        ),
+        None,
+    )
     if quadrant:
         update["annotations"] = action.annotations.model_copy(update={"quadrant": str(quadrant)})
     if any(fold(t) == ARCHIVED_TAG for t in action.tags):
@@ -257,7 +264,8 @@ class MigrationWriter:
         keep: set[str] = set()
         for gid in current:
             name = names.get(gid, "")
-            is_archived, is_sprint = fold(name) == ARCHIVED_TAG, sprint_index(name) is not None
+            # Only moteur's own sprint tags are the sprint's: a team's plain "Sprint 2" is one of its tags.
+            is_archived, is_sprint = fold(name) == ARCHIVED_TAG, is_own_sprint(name)
             replaced = (
                 ("status" in op.fields and is_archived)
                 or ("sprint" in op.fields and not self.schema.fields_on and is_sprint)
@@ -268,7 +276,8 @@ class MigrationWriter:
         fields = dict(op.fields)
         wanted = set(self.fields.tags_of(fields))
         if "tags" not in op.fields:  # only the archived / sprint tags are asked for
-            wanted = {t for t in wanted if fold(t) == ARCHIVED_TAG or sprint_index(t) is not None}
+            asked = {ARCHIVED_TAG, fold(str(fields.get("sprint") or ""))} - {""}
+            wanted = {t for t in wanted if fold(t) in asked}
         return keep | {self.schema.tags[fold(t)] for t in wanted}
 
     def _creates(

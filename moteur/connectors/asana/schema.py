@@ -26,6 +26,7 @@ from moteur.connectors.http import AmbiguousWrite, HttpClient
 from moteur.core.errors import MoteurError, SkippableError
 from moteur.core.labels import QUADRANT_ORDER, quadrant_from_name
 from moteur.core.model import BoardRef, FieldKind, Snapshot, Tool
+from moteur.core.names import name_key
 
 SUBTYPES = {
     FieldKind.NUMBER: "number",
@@ -44,7 +45,13 @@ PREMIUM_HINT = 'custom fields need a premium Asana workspace; set asana_tier = "
 
 
 def fold(name: str) -> str:
-    return name.strip().casefold()
+    """A section, field, option or tag name as moteur compares names (``core/names.name_key``)."""
+    return name_key(name)
+
+
+def email_key(email: str) -> str:
+    """An e-mail address as Asana matches people: stripped and case-folded (never name-folded)."""
+    return email.strip().casefold()
 
 
 def _data(answer: Any) -> dict[str, Any]:

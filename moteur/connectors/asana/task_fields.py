@@ -28,7 +28,7 @@ from typing import Any
 
 from moteur.connectors.asana.batch import BATCH_SIZE, batch_action, result_of, send_batch
 from moteur.connectors.asana.reader import list_all, list_workspace
-from moteur.connectors.asana.schema import ProjectSchema
+from moteur.connectors.asana.schema import ProjectSchema, email_key
 from moteur.connectors.asana.schema import fold as key_of
 from moteur.connectors.asana.transport import PremiumRequired
 from moteur.connectors.http import HttpClient
@@ -91,7 +91,7 @@ class TaskFields:
                 self.broken["users"] = f"the workspace's users could not be read: {exc}"
             else:
                 self.users = {
-                    key_of(str(u.get("email"))): str(u.get("gid")) for u in listed if u.get("email")
+                    email_key(str(u.get("email"))): str(u.get("gid")) for u in listed if u.get("email")
                 }
         wanted: dict[str, list[str]] = {}
         for op in ops:
@@ -253,7 +253,9 @@ class TaskFields:
                 body["due_on"] = due or None
         if "assignees" in fields:
             emails: Iterable[str] = fields["assignees"] or ()
-            body["assignee"] = next((self.users[key_of(e)] for e in emails if key_of(e) in self.users), None)
+            body["assignee"] = next(
+                (self.users[email_key(e)] for e in emails if email_key(e) in self.users), None
+            )
         return body
 
     def custom_values(self, fields: Mapping[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,9 @@ Terms:
   hands it to one of ``workers`` sending threads.
 
 *Sprint fallback*: when custom fields are off (free workspace), a sprint ``UpdateFields`` becomes tag
-changes (add "Sprint N", remove the task's other sprint tags) and an ICE value fails with a clear message.
+changes (add moteur's own "Sprint N · <first day>", remove the task's other own-form sprint tags and the
+op's ``before``, an old-form tag moteur wrote) and an ICE value fails with a clear message. A team's own plain
+"Sprint 2" tag is never removed unless core names it.
 *Quadrant*: ``quadrants`` (``quadrant_writes.QuadrantWrites``) routes each quadrant op to the companion
 project or, in place, a section; a quadrant field value rides in the PUT like the others.
 """
@@ -41,7 +43,7 @@ from moteur.connectors.asana.write_pacing import BATCH_SIZE, Pacing, WriteSlots
 from moteur.connectors.http import HttpClient, SlidingWindowLimiter, parse_retry_after, retry_delay
 from moteur.connectors.http.limiter import HELD_POLL_SECONDS
 from moteur.core.errors import MoteurError
-from moteur.core.labels import quadrant_from_name, sprint_index
+from moteur.core.labels import is_own_sprint, quadrant_from_name, sprint_index
 from moteur.core.ops import ItemOp, MoveItem, UpdateFields
 from moteur.core.plan import WriteBack
 from moteur.mappings.scores import parse_number
@@ -51,7 +53,8 @@ RETRY_ROUNDS = 5
 
 
 def is_managed(name: str) -> bool:
-    return quadrant_from_name(name) is not None or sprint_index(name) is not None
+    """A tag moteur writes: a quadrant name or its own sprint label (never a team's "Sprint 2")."""
+    return quadrant_from_name(name) is not None or is_own_sprint(name)
 
 
 @dataclass
@@ -169,7 +172,13 @@ class ItemWriter:
             raise LookupError(f"{op.field} not written: {PREMIUM_HINT}")
         names = {gid: name for name, gid in self.schema.tags.items()}
         current = [names.get(gid, "") for gid in self.task_tags.get(task, [])]
-        remove = tuple(n for n in current if sprint_index(n) is not None and fold(n) != fold(op.after or ""))
+        before = fold(op.before) if op.before else None
+        remove = tuple(
+            n
+            for n in current
+            if (is_own_sprint(n) or (before is not None and fold(n) == before))
+            and fold(n) != fold(op.after or "")
+        )
         return self._tag_writes(task, (op.after,) if op.after else (), remove, index)
 
     def _tag_writes(self, task: str, add: Sequence[str], remove: Sequence[str], index: int) -> list[Write]:
@@ -177,7 +186,10 @@ class ItemWriter:
         out: list[Write] = []
         for name in remove:
             gid = self.schema.tags.get(fold(name))
-            if is_managed(name) and gid is not None and gid in current:  # never touch a user's tag
+            # Never touch a tag moteur does not manage. A plain "Sprint 3" is removed only when asked for by
+            # name: the state says moteur wrote it (an old-form tag, adopted).
+            managed = is_managed(name) or sprint_index(name) is not None
+            if managed and gid is not None and gid in current:
                 out.append(Write("POST", f"/tasks/{task}/removeTag", {"tag": gid}, [index]))
         for name in add:
             gid = self.schema.ensure_tag(name)
