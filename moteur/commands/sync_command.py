@@ -109,19 +109,44 @@ def traffic(ports: dict[BoardRef, Connector]) -> tuple[int, int]:
     return sent, retried
 
 
-def report_outcome(out: Output, outcome: SyncOutcome, ports: dict[BoardRef, Connector]) -> None:
+def report_outcome(
+    out: Output, outcome: SyncOutcome, ports: dict[BoardRef, Connector], sync_plan: SyncPlan
+) -> None:
+    """Failures on stderr; then "Applied …", or with ``--quiet`` one line per board that had changes."""
     for failure in outcome.failures:
         title = getattr(failure.op, "title", None) or getattr(failure.op, "name", "")
         # The title and the error come from the board and the service: text, never markup.
         line = Text("failed:", style="red") + plain(f' "{title}": {failure.error}')
         out.err.print(line, highlight=False)
-    if not out.json_mode:
-        runs = ", ".join(str(r) for r in outcome.run_ids)
-        sent, retried = traffic(ports)
-        network = f" in {sent} requests ({retried} retried)" if sent else ""
-        out.out.print(
-            f"Applied {outcome.applied} changes ({len(outcome.failures)} failed){network}; run {runs}."
-        )
+    if out.json_mode:
+        return
+    if out.quiet:
+        for summary in quiet_lines(outcome, sync_plan):
+            out.out.print(plain(summary), highlight=False)
+        return
+    runs = ", ".join(str(r) for r in outcome.run_ids)
+    sent, retried = traffic(ports)
+    network = f" in {sent} requests ({retried} retried)" if sent else ""
+    out.out.print(f"Applied {outcome.applied} changes ({len(outcome.failures)} failed){network}; run {runs}.")
+
+
+def quiet_lines(outcome: SyncOutcome, sync_plan: SyncPlan) -> list[str]:
+    """``trello:… Plan marketing: 12 updated, 0 failed, run 41``, one per board that had changes, for cron.
+
+    A board whose plan was empty gets no line: a run that changed nothing prints nothing at all.
+    """
+    lines = []
+    # apply_sync starts one run per board, in the plan's order (an interrupted run is reported elsewhere).
+    for board, run_id in zip(sync_plan.boards, outcome.run_ids, strict=False):
+        plan = board.plan
+        if plan.empty:
+            continue
+        failed = [f.op for f in outcome.failures if f.op in plan.schema_ops or f.op in plan.item_ops]
+        created = sum(1 for op in plan.schema_ops if op not in failed)
+        updated = len({op.item.key for op in plan.item_ops if op not in failed})
+        counts = ([f"{created} created"] if created else []) + [f"{updated} updated", f"{len(failed)} failed"]
+        lines.append(f"{board.snapshot.board} {board.snapshot.name}: {', '.join(counts)}, run {run_id}")
+    return lines
 
 
 def run_sync(
@@ -178,7 +203,7 @@ def run_sync(
                         out.out, sync_plan, estimate=requests_line(ports, sync_plan), max_items=max_items
                     )
                 return 4 if detailed_exitcode and not sync_plan.empty else 0
-            if not json_out and show_plan:
+            if not json_out and show_plan and not out.quiet:
                 render_dry_run(out.out, sync_plan, max_items=max_items)
             outcome = write(out, sync_plan, ports, store, interrupts, command="sync")
             if (stopped := outcome.interrupted) is not None:
@@ -187,7 +212,7 @@ def run_sync(
             save_reads(store, reads, now_utc())
             if json_out:
                 out.json(sync_json(sync_plan, applied=_applied(outcome)))
-            report_outcome(out, outcome, ports)
+            report_outcome(out, outcome, ports, sync_plan)
             return 0 if outcome.ok else 1
         finally:
             locks.close()
@@ -299,6 +324,7 @@ def run_apply(out: Output, plan_file: Path, *, config: Path | None, json_out: bo
         ports = {b["ref"]: open_connector(b["ref"], settings) for b in saved}
         locks = ExitStack()
         skipped: list[dict[str, Any]] = []
+        already = 0
         try:
             lock_boards(locks, store, [entry["ref"] for entry in saved])
             boards = []
@@ -306,10 +332,25 @@ def run_apply(out: Output, plan_file: Path, *, config: Path | None, json_out: bo
                 ref: BoardRef = entry["ref"]
                 snapshot = ports[ref].read(ref)
                 memory = settled_memory(store, snapshot, dry_run=False)
-                kept, gone = _still_valid(entry, snapshot)
+                kept, gone, done = _still_valid(entry, snapshot)
                 skipped.extend(gone)
+                already += done
                 boards.append(_saved_board(entry, snapshot, kept, memory, ports[ref]))
             sync_plan = SyncPlan(date.today(), settings.language, [], boards)
+            if already and not skipped and not any(b.plan.item_ops for b in boards):
+                if json_out:
+                    out.json(
+                        {"runs": [], "applied": 0, "failed": [], "already_applied": already, "skipped": []}
+                    )
+                else:
+                    out.out.print(
+                        plain(
+                            f"{plan_file} is already applied: its {already} changes are on the boards; "
+                            "nothing to do"
+                        ),
+                        highlight=False,
+                    )
+                return 0
             for s in {(x["item"], x["title"]) for x in skipped}:
                 out.warn(f'skipped "{s[1]}" (id {s[0]}): it changed since the plan was made')
             outcome = write(out, sync_plan, ports, store, interrupts, command="apply")
@@ -317,7 +358,7 @@ def run_apply(out: Output, plan_file: Path, *, config: Path | None, json_out: bo
                 return report_interrupted(out, outcome, stopped, sync_plan, json_out)
             if json_out:
                 out.json({**_applied(outcome), "skipped": skipped})
-            report_outcome(out, outcome, ports)
+            report_outcome(out, outcome, ports, sync_plan)
             return 0 if outcome.ok else 1
         finally:
             locks.close()
@@ -326,14 +367,19 @@ def run_apply(out: Output, plan_file: Path, *, config: Path | None, json_out: bo
             store.close()
 
 
-def _still_valid(entry: dict[str, Any], snapshot: Snapshot) -> tuple[list[ItemOp], list[dict[str, Any]]]:
-    """The saved ops whose item is unchanged since the plan was made, and the ones skipped (as rows)."""
+def _still_valid(entry: dict[str, Any], snapshot: Snapshot) -> tuple[list[ItemOp], list[dict[str, Any]], int]:
+    """The saved ops whose item is unchanged since the plan was made, the ones skipped (as rows), and how
+    many are done already (the item carries the op's new value: the plan, or that part of it, was applied)."""
     by_key = {a.key: a for a in snapshot.actions}
     kept: list[ItemOp] = []
     skipped: list[dict[str, Any]] = []
+    done = 0
     for op in entry["item_ops"]:
         action = by_key.get(op.item.key)
         then = entry["items"].get(op.item.key, {})
+        if action is not None and current_value(action, op.field) == op.after:
+            done += 1
+            continue
         changed = action is None or (
             action.version != then.get("version")
             and (
@@ -345,7 +391,7 @@ def _still_valid(entry: dict[str, Any], snapshot: Snapshot) -> tuple[list[ItemOp
             skipped.append({"board": str(entry["ref"]), "item": op.item.item, "title": op.title})
             continue
         kept.append(op)
-    return kept, skipped
+    return kept, skipped, done
 
 
 def _saved_board(

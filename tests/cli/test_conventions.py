@@ -157,11 +157,6 @@ def test_plan_out_confirms_the_file(workdir: Path, run: Run) -> None:
     assert json.loads((workdir / "saved.json").read_text(encoding="utf-8"))["kind"] == "moteur-plan"
 
 
-@pytest.mark.xfail(
-    reason="run_apply (commands/sync_command.py, the journal's) skips every item of a plan applied before "
-    "as 'changed since'; the report of issue 19 gives the change",
-    strict=False,
-)
 def test_applying_the_same_plan_twice_says_already_applied(workdir: Path, run: Run) -> None:
     assert run("sync", "file:plan.csv", "--dry-run", "--plan-out", "saved.json", TODAY).code == 0
     assert run("apply", "saved.json").code == 0
