@@ -16,7 +16,9 @@ from typing import Any
 
 import pytest
 import requests
+from sqlalchemy import create_engine
 
+from moteur.core.state import StateStore, schema
 from moteur.sandbox.serve import SandboxHandle, start_sandbox
 
 REPO = Path(__file__).resolve().parents[1]
@@ -102,3 +104,23 @@ def sandbox(sandbox_server: Sandbox, request: pytest.FixtureRequest) -> Iterator
 @pytest.fixture
 def trello_auth(sandbox: Sandbox) -> dict[str, str]:
     return {"key": sandbox.env["MOTEUR_TRELLO_API_KEY"], "token": sandbox.env["MOTEUR_TRELLO_TOKEN"]}
+
+
+# The state store on SQLite, and on PostgreSQL when MOTEUR_TEST_POSTGRES_URL names one.
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'state.db'}"
+    url = os.environ.get("MOTEUR_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("MOTEUR_TEST_POSTGRES_URL is not set: no PostgreSQL to test the state store against")
+    engine = create_engine(url)
+    schema.metadata.drop_all(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def store(state_url: str) -> Iterator[StateStore]:
+    with StateStore(state_url) as opened:
+        yield opened

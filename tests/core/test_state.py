@@ -7,7 +7,6 @@ one.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -46,25 +45,6 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.at += timedelta(seconds=seconds)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'state.db'}"
-    url = os.environ.get("MOTEUR_TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("MOTEUR_TEST_POSTGRES_URL is not set: no PostgreSQL to test the state store against")
-    engine = create_engine(url)
-    schema.metadata.drop_all(engine)
-    engine.dispose()
-    return url
-
-
-@pytest.fixture
-def store(state_url: str) -> Iterator[StateStore]:
-    with StateStore(state_url) as opened:
-        yield opened
 
 
 def _set_stored_version(url: str, version: int) -> None:
