@@ -1,10 +1,10 @@
-"""What every benchmark scenario shares: the cost models of DESIGN §8, the rate-limit floor, the result
+"""What every benchmark scenario shares: the cost models, the rate-limit floor, the result
 row and the sandbox's request log.
 
 Terms:
 
-- *Minimum requests*: the fewest HTTP requests the vendor's API allows for a scenario (API_FACTS §1.8, §2.9,
-  §3.9): the minimum reads plus the minimum writes.
+- *Minimum requests*: the fewest HTTP requests the vendor's API allows for a scenario (by the vendors'
+  documented batch and page sizes): the minimum reads plus the minimum writes.
 - *Floor*: the seconds the published rate limit alone imposes on the requests a run sent (``floor_s``); wall
   time is compared with it only where the limit binds (floor > 0).
 - *Row*: one scenario's result, printed as one JSON line; ``ROW_KEYS`` is its fixed key set.
@@ -22,9 +22,8 @@ from typing import Any
 
 import requests
 
-from moteur.connectors.http import limiter
-from moteur.connectors.monday.transport import forget_pacers
 from moteur.core.policy import PlanningPolicy
+from moteur.runtime import current, install
 
 TODAY = date(2026, 12, 1)
 POLICY = PlanningPolicy(first_sprint=date(2026, 11, 30), capacity_per_sprint=2000, horizon=6)
@@ -50,7 +49,7 @@ ROW_KEYS = (
     "status_429",
 )
 
-# Published limits (API_FACTS §0): Trello 100 requests per 10 s per token; Asana 1,500 per minute (paid),
+# Published limits: Trello 100 requests per 10 s per token; Asana 1,500 per minute (paid),
 # every batch action counted; monday 10M complexity points per minute (personal token).
 TRELLO_PER_WINDOW, TRELLO_WINDOW_S = 100, 10.0
 ASANA_PER_MINUTE = 1500
@@ -77,7 +76,7 @@ def minimum_writes(tool: str, changed_items: int, actions: int, schema_ops: int,
     through ``PUT /cards/{id}/customFields``: a second write for each of the ``field_items`` cards whose
     fields change. Asana: one ``PUT /tasks/{gid}`` per task carries all its custom fields and one ``addTask``
     per move; these ``actions`` pack 10 per ``POST /batch``. monday: one ``change_multiple_column_values``
-    per item, 20 aliased per request as API_FACTS §3.9 advises (moteur aliases more, so it may beat this).
+    per item, 20 aliased per request as monday's docs advise (moteur aliases more, so it may beat this).
     """
     if tool == "trello":
         return schema_ops + changed_items + field_items
@@ -91,7 +90,7 @@ def spent_units(tool: str, log: list[dict[str, Any]]) -> int:
 
     Trello: one unit a request. Asana: one a request, a ``/batch`` one per inner action (the sandbox logs
     them as ``root_fields``). monday: complexity points, estimated per root field: a created item or subitem
-    ``MONDAY_CREATE_POINTS`` (monday puts ``create_item`` near 10,000, API_FACTS §3.5), any other mutation
+    ``MONDAY_CREATE_POINTS`` (monday puts ``create_item`` near 10,000), any other mutation
     ``MONDAY_CHANGE_POINTS``, a query ``MONDAY_PAGE_POINTS``.
     """
     entries = [r for r in log if r.get("tool") == tool]
@@ -188,14 +187,15 @@ def bench_env(directory: Path) -> dict[str, str]:
 
 
 def fresh_limiters() -> None:
-    """Forget the process-wide client rate limiters before a scenario on a new sandbox.
+    """A new runtime for the scenario on a new sandbox: no limiter or pacer of the previous one.
 
-    moteur shares one limiter per credential across a process (``connectors/http/limiter.py``); every
-    sandbox accepts the same token, so without this a scenario would wait for the requests of the previous
-    sandbox, which stands for another account.
+    moteur shares one limiter per credential across a run (``moteur.runtime``), and the runs of a scenario
+    (first sync, re-runs) share the scenario's runtime as they shared one process; every sandbox accepts the
+    same token, so without this a scenario would wait for the requests of the previous sandbox, which stands
+    for another account. The time is the installed one: real in a benchmark, a test's virtual clock in the
+    smoke tests (their sandbox has no limits to wait for).
     """
-    limiter._shared.clear()
-    forget_pacers()
+    install(current().apart())
 
 
 def request_log(url: str) -> list[dict[str, Any]]:

@@ -9,6 +9,8 @@ Specs and fixtures are read from ``MOTEUR_SPECS_DIR`` / ``MOTEUR_FIXTURES_DIR`` 
 from __future__ import annotations
 
 import os
+import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +19,11 @@ from typing import Any
 import pytest
 import requests
 from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+from virtual_clock import VirtualClock
 
-from moteur.core.state import StateStore, schema
+from moteur.core.state import StateStore
+from moteur.runtime import install, uninstall
 from moteur.sandbox.serve import SandboxHandle, start_sandbox
 
 REPO = Path(__file__).resolve().parents[1]
@@ -77,6 +82,16 @@ class Sandbox:
         return answer.json()  # type: ignore[no-any-return]
 
 
+@pytest.fixture(autouse=True)
+def virtual_time() -> Iterator[VirtualClock]:
+    """Every test on a virtual clock of its own: moteur's pacing and backoff in the test's process (a command
+    run through ``cli.main`` included) cost no real time, and no rate limiter outlives its test."""
+    clock = VirtualClock()
+    token = install(clock.runtime())
+    yield clock
+    uninstall(token)
+
+
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[Sandbox]:
     with start_sandbox(seed="demo", rate_limits=False, slow_seconds=0.5) as handle:
@@ -108,19 +123,49 @@ def trello_auth(sandbox: Sandbox) -> dict[str, str]:
 
 # The state store on SQLite, and on PostgreSQL when MOTEUR_TEST_POSTGRES_URL names one.
 @pytest.fixture(params=["sqlite", "postgresql"])
-def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh state database: a SQLite file, or a schema of its own in the test PostgreSQL database.
+
+    A schema per test, dropped afterwards: pytest-xdist workers share the one database, and a test that
+    dropped the tables would remove them from under another worker's test.
+    """
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'state.db'}"
+        yield f"sqlite:///{tmp_path / 'state.db'}"
+        return
     url = os.environ.get("MOTEUR_TEST_POSTGRES_URL")
     if not url:
         pytest.skip("MOTEUR_TEST_POSTGRES_URL is not set: no PostgreSQL to test the state store against")
+    name = f"moteur_test_{uuid.uuid4().hex[:12]}"
     engine = create_engine(url)
-    schema.metadata.drop_all(engine)
-    engine.dispose()
-    return url
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')
+    try:
+        yield (
+            make_url(url)
+            .update_query_dict({"options": f"-csearch_path={name}"})
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{name}" CASCADE')
+        engine.dispose()
 
 
 @pytest.fixture
 def store(state_url: str) -> Iterator[StateStore]:
     with StateStore(state_url) as opened:
         yield opened
+
+
+# A real headless browser for the tests that look at a page as a person sees it (``tests/review``).
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The path of a Chromium from the system's packages (``.ci/run`` installs it), or a skip saying why."""
+    named = os.environ.get("MOTEUR_TEST_CHROMIUM")
+    found = named or next((path for name in CHROMIUM_NAMES if (path := shutil.which(name))), None)
+    if not found:
+        pytest.skip("no chromium on PATH: the rendered-page tests need it (.ci/run installs it with apt)")
+    return found

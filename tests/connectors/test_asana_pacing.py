@@ -12,7 +12,6 @@ import json
 import math
 import threading
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any, cast
 
 import pytest
@@ -49,7 +48,7 @@ def size(pacing: Pacing, **given: Any) -> int:
 
 
 def test_the_first_sync_may_use_326_batches_three_kept_for_window_edges() -> None:
-    """1.1 × the fewest (297): issue 10's bound on all requests, which a first sync's batches dominate."""
+    """1.1 × the fewest (297): the bound on all requests, which a first sync's batches dominate."""
     assert Pacing.for_writes(FIRST_SYNC_WRITES, LIMIT) == Pacing(FIRST_SYNC_WRITES, 326, 3)
     assert Pacing.for_writes(20, None) == Pacing(20, 2, 0)
 
@@ -166,7 +165,7 @@ def test_the_writer_fills_a_window_edge_then_waits_for_the_next_window() -> None
         return 200, {}, json.dumps({"data": [{"status_code": 200, "body": {"data": {}}} for _ in actions]})
 
     responses.add_callback("POST", f"{BASE}/batch", callback=answer, content_type="application/json")
-    options = asana_options("t" * 40, clock=clock, sleep=clock.sleep, jitter=lambda: 0.0)
+    options = asana_options("t" * 40, runtime=clock.runtime())
     client = HttpClient(BASE, bearer_auth("t" * 40), options)
     limiter = rate_limiter(client)
     assert limiter is not None
@@ -207,8 +206,7 @@ def free_connector(
     app.reset("bulk:200")
     clock.now += 3 * WINDOW  # a fresh window on both sides
     settings = Settings(asana_token=TOKEN, asana_url=f"{url}/asana/api/1.0", asana_tier=tier)
-    options = asana_options(TOKEN, tier, timeout=(2.0, 5.0), sleep=clock.sleep, clock=clock)
-    options = replace(options, jitter=lambda: 0.0)
+    options = asana_options(TOKEN, tier, runtime=clock.runtime(), timeout=(2.0, 5.0))
     connector = AsanaConnector(settings, http=asana_client(settings, options))
     return connector, BoardRef(tool=Tool.ASANA, board=app.boards["asana"][0].split(":", 1)[1]), app
 

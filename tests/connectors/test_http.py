@@ -4,6 +4,7 @@ redaction of failures and logs, and transport failures (``responses``) classifie
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import pytest
 import requests
@@ -20,6 +21,7 @@ from moteur.connectors.http import (
     retry_delay,
     should_retry,
 )
+from moteur.connectors.http.limiter import EDGE_SECONDS
 from moteur.connectors.trello.transport import trello_auth
 from moteur.core.errors import AuthError, NotFound, RemoteError
 
@@ -129,6 +131,26 @@ def test_a_429_waits_out_the_window_then_succeeds() -> None:
     assert clock.slept == [10.0]
     stats = http.stats()
     assert (stats.requests, stats.retries, stats.rate_limited) == (2, 1, 1)
+
+
+@responses.activate
+def test_the_tool_observes_every_answer_once_its_slots_are_released() -> None:
+    """What an answer says of the rate limit is read after the request stopped being held: the limiter
+    then counts it as its own, and only the rest of the server's count as another client's."""
+    responses.get(f"{BASE}/boards/b1", json={"id": "b1"}, headers={"x-rate-limit-api-token-remaining": "97"})
+    clock = VirtualClock()
+    limiter = SlidingWindowLimiter(99, 10.0, clock=clock, sleep=clock.sleep)
+    seen: list[tuple[str | None, float]] = []
+
+    def observe(response: requests.Response) -> None:
+        seen.append((response.headers.get("x-rate-limit-api-token-remaining"), limiter.room_in(99)))
+        limiter.observe(int(response.headers["x-rate-limit-api-token-remaining"]), 100)
+
+    options = replace(client(clock).options, limiters=(limiter,), observe=observe)
+    HttpClient(BASE, QueryAuth({"key": KEY, "token": TOKEN}), options).request_json("GET", "/boards/b1")
+    assert seen == [("97", 10.0 + EDGE_SECONDS)]  # released: counted a window from the answer, not held
+    # The server counts 3: 1 ours, 2 another's; 99 - 3 are left.
+    assert limiter.room_in(96) == 0.0 and limiter.room_in(97) > 0.0
 
 
 @responses.activate

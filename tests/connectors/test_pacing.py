@@ -306,7 +306,7 @@ def test_extra_slots_taken_for_a_batchs_actions_end_with_its_answer() -> None:
 def test_a_trello_batch_takes_one_slot_per_inner_url() -> None:
     clock = VirtualClock()
     responses.get(f"{BASE}/batch", json=[])
-    options = trello_options("k" * 32, "t" * 64, clock=clock, sleep=clock.sleep, jitter=lambda: 0.0)
+    options = trello_options("k" * 32, "t" * 64, runtime=clock.runtime())
     http = HttpClient(BASE, trello_auth("k" * 32, "t" * 64), options)
     urls = ",".join(f"/boards/b/cards?fields=name,idList&page={i}" for i in range(10))
     for _ in range(TOKEN_PACE // 10):

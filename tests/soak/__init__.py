@@ -2,8 +2,9 @@
 
 Shared here (imported as ``soak``):
 
-- ``connect(tool, env)``: a connector with short timeouts and a no-op sleep, so retries and backoffs cost no
-  real time; ``CONNECTORS`` has one line per tool, so a new connector joins the soak with one line.
+- ``connect(tool, env)``: a connector with short timeouts on a runtime of its own with virtual time, so
+  retries, backoffs and rate windows cost no real time; ``CONNECTORS`` has one line per tool, so a new
+  connector joins the soak with one line.
 - ``sync_until_converged``: the cron job's life in miniature: run the sync again and again (a run may fail
   part-way; the next run continues) until a dry-run would show no change, counting runs, faults and retries.
 - ``board_view`` (what each item carries at the end) and ``duplicates`` (schema objects or items that exist
@@ -19,6 +20,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import requests
+from virtual_clock import VirtualClock
 
 from moteur.connectors.base import Connector
 from moteur.core.errors import MoteurError
@@ -33,31 +35,13 @@ SLOW_SECONDS = 0.4
 FAULT_KINDS = ["429", "500", "502", "503", "reset", "slow", "commit_then_drop"]
 
 
-def _no_sleep(seconds: float) -> None:
-    """Backoffs and rate windows pass instantly: the soak measures correctness, not patience."""
-
-
-class _Clock:
-    """Virtual time for the rate limiters: it moves only when a limiter sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
 def _trello(env: dict[str, str]) -> Connector:
     from moteur.connectors.trello import TrelloConnector
     from moteur.connectors.trello.transport import trello_client, trello_options
 
     key, token = env["MOTEUR_TRELLO_API_KEY"], env["MOTEUR_TRELLO_TOKEN"]
     settings = Settings(trello_api_key=key, trello_token=token, trello_url=env["MOTEUR_TRELLO_URL"])
-    clock = _Clock()
-    options = trello_options(key, token, timeout=TIMEOUT, sleep=clock.sleep, clock=clock, jitter=lambda: 0.0)
+    options = trello_options(key, token, runtime=VirtualClock().runtime(), timeout=TIMEOUT)
     return TrelloConnector(settings, http=trello_client(settings, options))
 
 
@@ -67,10 +51,7 @@ def _asana(env: dict[str, str]) -> Connector:
 
     token = env["MOTEUR_ASANA_TOKEN"]
     settings = Settings(asana_token=token, asana_url=env["MOTEUR_ASANA_URL"])
-    clock = _Clock()
-    options = asana_options(
-        token, "paid", timeout=TIMEOUT, sleep=clock.sleep, clock=clock, jitter=lambda: 0.0
-    )
+    options = asana_options(token, "paid", runtime=VirtualClock().runtime(), timeout=TIMEOUT)
     return AsanaConnector(settings, http=asana_client(settings, options))
 
 
@@ -80,11 +61,10 @@ def _monday(env: dict[str, str]) -> Connector:
 
     token = env["MOTEUR_MONDAY_TOKEN"]
     settings = Settings(monday_token=token, monday_url=env["MOTEUR_MONDAY_URL"])
-    options = monday_options(
-        token, settings.monday_api_version, timeout=TIMEOUT, sleep=_no_sleep, jitter=lambda: 0.0
-    )
+    runtime = VirtualClock().runtime()
+    options = monday_options(token, settings.monday_api_version, runtime=runtime, timeout=TIMEOUT)
     http, _ = monday_client(settings, options)
-    return MondayConnector(settings, http=http, clock=_Clock(), sleep=_no_sleep)
+    return MondayConnector(settings, http=http, runtime=runtime)
 
 
 def _file(env: dict[str, str]) -> Connector:
@@ -106,8 +86,7 @@ def connect(tool: str, env: dict[str, str]) -> Connector:
 
 
 def retries_of(connector: Connector) -> int:
-    http = getattr(connector, "http", None)
-    return http.stats().retries if http is not None else 0
+    return connector.retried_count()
 
 
 # -- the sandbox's admin API --------------------------------------------------------------------------------

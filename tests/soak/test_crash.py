@@ -147,9 +147,9 @@ def killed_and_resumed(soak_sandbox: SandboxHandle, tmp_path: Path, kill_after: 
     code, out, _ = _finish(["sync", f"trello:{ref.board}", "--today", TODAY, "--dry-run"], env, tmp_path)
     assert code == 0 and "No changes." in out
 
-    code, out, err = _finish(["runs", "--json"], env, tmp_path)
+    code, out, err = _finish(["runs", "--json", "--all"], env, tmp_path)
     assert code == 0, err
-    outcomes = [r["outcome"] for r in json.loads(out)]
+    outcomes = [r["outcome"] for r in json.loads(out)["runs"]]
     assert "running" not in outcomes, outcomes
     assert outcomes[0] == "ok"
 

@@ -97,9 +97,9 @@ def _together(commands: list[list[str]], env: dict[str, str], cwd: Path) -> list
 
 
 def _runs(env: dict[str, str], cwd: Path) -> list[dict[str, object]]:
-    ((code, out, err),) = _together([["runs", "--json"]], env, cwd)
+    ((code, out, err),) = _together([["runs", "--json", "--all"]], env, cwd)
     assert code == 0, err
-    return json.loads(out)  # type: ignore[no-any-return]
+    return json.loads(out)["runs"]  # type: ignore[no-any-return]
 
 
 def test_two_processes_on_different_boards_share_the_database(

@@ -2,12 +2,13 @@
 
 Auth is ``Authorization: Bearer <MOTEUR_ASANA_TOKEN>`` (a header, so never in a URL or a log line).
 
-Limits (API_FACTS §2.7), per token: 1,500 requests a minute on a paid workspace, 150 on a free one, and at
+Limits (Asana's docs), per token: 1,500 requests a minute on a paid workspace, 150 on a free one, and at
 most 15 writes in flight. moteur paces at the published budget less ``HEADROOM`` (none, see there): the
 limiter holds each unit from its send until its answer + 60 s, so moteur's own requests never exceed the
 budget as Asana counts them. A batch counts once per action (the caller takes the extra slots in the sending
 thread, see ``writer``; they are released with the batch's answer). A 429 carries ``Retry-After``, which the
-HTTP layer honours.
+HTTP layer honours, for as long as its ``rate_patience`` allows: another run on the same token shows as
+429s, and the minute windows, restarting for both, give each its turn.
 
 *Premium refusal*: Asana answers 402 to custom-field writes on a free workspace. It is classified as
 ``PremiumRequired`` so the writer can fall back to tags instead of failing the run.
@@ -28,9 +29,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
-from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -43,25 +41,30 @@ from moteur.connectors.http import (
     SlidingWindowLimiter,
     bearer_auth,
     default_classification,
-    shared_limiter,
 )
 from moteur.core.errors import AuthError, MoteurError, NotFound, SkippableError
+from moteur.core.phrase import Phrase
+from moteur.runtime import Runtime, current
 
 if TYPE_CHECKING:
     from moteur.settings import Settings
 
 CREDENTIAL_VARS = ("MOTEUR_ASANA_TOKEN",)
-AUTH_MESSAGE = "Asana rejected the token (MOTEUR_ASANA_TOKEN)"
-AUTH_HINT = "create a personal access token at https://app.asana.com/0/my-apps and set it"
+# Phrases: said in the reader's language by ``print_error`` (the message of every command's failure).
+AUTH_MESSAGE = Phrase("Asana rejected the token (MOTEUR_ASANA_TOKEN)")
+AUTH_HINT = Phrase(
+    "create a personal access token at {page} and set it", page="https://app.asana.com/0/my-apps"
+)
 WINDOW_SECONDS = 60.0
 PER_MINUTE = {"paid": 1500, "free": 150}
 WRITES_IN_FLIGHT = 15
 # The share of the minute budget moteur leaves unused: none. The limiter's accounting is conservative (a
 # unit occupies the window from its send to its answer + 60 s), so moteur's own traffic provably stays within
-# the budget as the server counts it, with a round trip per window to spare. A margin would only matter for
-# another client on the same token, which no fixed share can bound (its 429 is met with Retry-After), while it
-# costs a whole extra minute whenever a run's units fall just above a multiple of the paced budget: the
-# 2,000-task first sync spends ≈ 3,000 units, two minutes' worth at 1,500 and three at 1,350 (90 %).
+# the budget as the server counts it, with a round trip per window to spare. Another client on the same token
+# needs no margin either: Asana's windows restart for both, and each run's 429s are waited out to the next
+# (tests/connectors/test_shared_token.py). A margin would cost a whole extra minute whenever a run's units
+# fall just above a multiple of the paced budget: the 2,000-task first sync spends ≈ 3,000 units, two
+# minutes' worth at 1,500 and three at 1,350 (90 %).
 HEADROOM = 0.0
 
 
@@ -122,18 +125,22 @@ def asana_options(
     token: str,
     tier: str = "paid",
     *,
+    runtime: Runtime | None = None,
     timeout: tuple[float, float] = (5.0, 30.0),
-    sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
-    jitter: Callable[[], float] | None = None,
     max_attempts: int = 5,
 ) -> ClientOptions:
-    # One limiter per token in a process, whatever tier each client was told: Asana counts per token. It
+    """Asana's client options on ``runtime`` (default: the run's, ``moteur.runtime.current``)."""
+    run = runtime or current()
+    # One limiter per token in a run, whatever tier each client was told: Asana counts per token. It
     # starts at the paid budget and is lowered for a free tier, here or at the first 402 (``note_free``).
-    limiter = shared_limiter("asana", token, pace("paid"), WINDOW_SECONDS, clock=clock, sleep=sleep)
+    limiter = run.shared(
+        "asana",
+        token,
+        lambda: SlidingWindowLimiter(pace("paid"), WINDOW_SECONDS, clock=run.clock, sleep=run.sleep),
+    )
     if tier == "free":
         note_free(limiter)
-    options = ClientOptions(
+    return ClientOptions(
         tool="Asana",
         credential_vars=CREDENTIAL_VARS,
         timeout=timeout,
@@ -141,25 +148,31 @@ def asana_options(
         limiters=(limiter,),
         write_cap=ConcurrencyCap(WRITES_IN_FLIGHT),
         classify=partial(classify, limiter=limiter),
-        sleep=sleep,
+        sleep=run.sleep,
+        jitter=run.jitter,
     )
-    return options if jitter is None else replace(options, jitter=jitter)
 
 
 def token_of(settings: Settings) -> str:
     token = settings.asana_token.get_secret_value() if settings.asana_token else ""
     if not token:
         raise AuthError(
-            "Asana needs a token (MOTEUR_ASANA_TOKEN)",
-            hint="create a personal access token at https://app.asana.com/0/my-apps and set it in .env",
+            Phrase("Asana needs a token (MOTEUR_ASANA_TOKEN)"),
+            hint=Phrase(
+                "create a personal access token at {page} and set it in .env",
+                page="https://app.asana.com/0/my-apps",
+            ),
         )
     return token
 
 
-def asana_client(settings: Settings, options: ClientOptions | None = None) -> HttpClient:
-    """A client for ``settings.asana_url`` with the token from the settings (env / ``.env``)."""
+def asana_client(
+    settings: Settings, options: ClientOptions | None = None, *, runtime: Runtime | None = None
+) -> HttpClient:
+    """A client for ``settings.asana_url`` with the token from the settings (env / ``.env``); ``options``
+    default to ``asana_options`` on ``runtime``."""
     token = token_of(settings)
-    chosen = options or asana_options(token, settings.asana_tier)
+    chosen = options or asana_options(token, settings.asana_tier, runtime=runtime)
     return HttpClient(settings.asana_url, bearer_auth(token), chosen)
 
 

@@ -11,14 +11,16 @@ API (import from ``moteur.connectors.http``)::
   Secrets are registered with ``moteur.redaction`` when the client is built.
 - ``ClientOptions``: ``tool`` (name in messages), ``credential_vars`` (env vars named by a 401),
   ``timeout`` ((connect, read), default (5, 30)), ``retry`` (``RetryPolicy``: max_attempts, base, cap,
-  max_wait, rate_window = the wait after a 429 without Retry-After), ``limiters``
-  (``SlidingWindowLimiter``/``shared_limiter``), ``write_cap`` (``ConcurrencyCap``), ``classify``
-  (``Failure -> MoteurError`` hook; ``default_classification``), ``sleep``, ``jitter``, extra ``headers``.
+  max_wait, rate_window = the wait after a 429 without Retry-After, rate_patience = how long one call waits
+  out 429s in all), ``limiters`` (``SlidingWindowLimiter``, one per credential from ``moteur.runtime``),
+  ``write_cap`` (``ConcurrencyCap``), ``classify`` (``Failure -> MoteurError`` hook;
+  ``default_classification``), ``sleep`` and ``jitter`` (the runtime's), extra ``headers``, ``observe`` (what
+  an answer says of the rate limit, into the limiters).
 - Retry: ``should_retry(status, error, attempt, idempotent)``, ``retry_delay(attempt, retry_after, jitter)``
   (pure). Methods GET/PUT/DELETE are idempotent; pass ``idempotent=True`` for a POST that is (a GraphQL
   query, a read-only batch). A non-idempotent call that may have been applied raises ``AmbiguousWrite``.
 - Errors: 401 ``AuthError`` naming ``credential_vars``; 403 ``PermissionDenied``; 404 ``NotFound`` naming
-  ``what``; other 4xx ``SkippableError``; 429 after retries ``RateLimited``; 5xx and network failures
+  ``what``; other 4xx ``SkippableError``; 429 past ``rate_patience`` ``RateLimited``; 5xx and network failures
   ``RemoteError`` naming the host only; a non-JSON answer ``RemoteError``. Always ``raise … from``.
 """
 
@@ -43,7 +45,7 @@ from moteur.connectors.http.failures import (
     short_text,
     transport_message,
 )
-from moteur.connectors.http.limiter import ConcurrencyCap, SlidingWindowLimiter, shared_limiter
+from moteur.connectors.http.limiter import ConcurrencyCap, SlidingWindowLimiter
 from moteur.connectors.http.retry import (
     RetryPolicy,
     is_unsent,
@@ -72,7 +74,6 @@ __all__ = [
     "is_unsent",
     "parse_retry_after",
     "retry_delay",
-    "shared_limiter",
     "short_text",
     "should_retry",
     "transport_message",

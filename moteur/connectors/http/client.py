@@ -8,9 +8,14 @@ Terms:
   exception's text can leak them; every secret is registered with ``redaction`` all the same.
 - *Stats*: per client, the requests sent (each retry counts), the retries, and the 429s met.
 
-One call = ``acquire`` its slots on every limiter → send → ``release`` them at the answer → on a retriable
-outcome wait (``retry_delay``) and go again (``tenacity`` drives the loop; sleep and jitter are injected) →
-classify a final failure.
+One call = ``acquire`` its slots on every limiter → send → ``release`` them at the answer (and let the tool
+``observe`` what the answer says of the rate limit) → on a retriable outcome wait (``retry_delay``) and go
+again (``tenacity`` drives the loop; sleep and jitter come from the ``moteur.runtime``) → classify a final
+failure.
+
+*Rate-limit refusals* (429) are not counted against ``max_attempts``: they are waited out, each as long as
+the server says, for as long as ``RetryPolicy.rate_patience`` allows in all for one call. Another program on
+the same token makes them, and a run that waits its turn finishes; one that gave up after five would not.
 """
 
 from __future__ import annotations
@@ -124,6 +129,9 @@ class ClientOptions:
 
     ``give_up(response)``: True for an answer that must not be sent again whatever its status (monday's 429
     ``DAILY_LIMIT_EXCEEDED``: its wait runs to midnight UTC, so a retry only spends more of the day's calls).
+
+    ``observe(response)``: reads what an answer says of the rate limit (Trello's ``x-rate-limit-*``
+    headers) into the tool's limiters; called for every answer, after its slots are released.
     """
 
     tool: str = "the service"
@@ -138,6 +146,7 @@ class ClientOptions:
     headers: Mapping[str, str] = field(default_factory=dict)
     units: RequestUnits = one_unit
     give_up: Callable[[requests.Response], bool] | None = None
+    observe: Callable[[requests.Response], None] | None = None
 
 
 class HttpClient:
@@ -214,10 +223,11 @@ class HttpClient:
         """Send one call with retries; a 2xx answer is returned, anything else raised as a ``MoteurError``."""
         method = method.upper()
         safe = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        refusals = _Refusals()
         retrying = Retrying(
             sleep=self.options.sleep,
-            retry=lambda state: self._again(state, safe),
-            wait=self._wait,
+            retry=lambda state: self._again(state, safe, refusals),
+            wait=lambda state: self._wait(state, refusals),
             reraise=True,
         )
         attempts = 0
@@ -240,7 +250,7 @@ class HttpClient:
             raise self.options.classify(failure) from exc
         if response.ok:
             return response
-        failure = self._failure(method, path, response, None, attempts, what)
+        failure = self._failure(method, path, response, None, attempts, what, refusals.waited)
         error = self.options.classify(failure)
         if not safe and response.status_code in SERVER_ERRORS:
             error = AmbiguousWrite(str(error), hint="look the object up before creating it again")
@@ -274,6 +284,8 @@ class HttpClient:
             log.debug(scrub(f"{method} {path} -> {type(exc).__name__} in {_ms(started)} ms"))
             raise
         log.debug(scrub(f"{method} {path} -> {response.status_code} in {_ms(started)} ms"))
+        if self.options.observe is not None:
+            self.options.observe(response)
         if response.status_code == 429:
             with self._lock:
                 self._stats.rate_limited += 1
@@ -294,7 +306,7 @@ class HttpClient:
             for limiter in self.options.limiters:
                 limiter.release()
 
-    def _again(self, state: RetryCallState, idempotent: bool) -> bool:
+    def _again(self, state: RetryCallState, idempotent: bool, refusals: _Refusals) -> bool:
         outcome = state.outcome
         if outcome is None:
             return False
@@ -302,11 +314,13 @@ class HttpClient:
         status = None if error is not None else outcome.result().status_code
         if error is None and self.options.give_up is not None and self.options.give_up(outcome.result()):
             return False
-        return should_retry(
-            status, error, state.attempt_number, idempotent, max_attempts=self.options.retry.max_attempts
-        )
+        if status == 429:
+            refusals.count += 1
+            return refusals.waited < self.options.retry.rate_patience
+        attempt = state.attempt_number - refusals.count  # refusals do not use up the attempts
+        return should_retry(status, error, attempt, idempotent, max_attempts=self.options.retry.max_attempts)
 
-    def _wait(self, state: RetryCallState) -> float:
+    def _wait(self, state: RetryCallState, refusals: _Refusals) -> float:
         policy = self.options.retry
         hint: float | None = None
         outcome = state.outcome
@@ -315,14 +329,20 @@ class HttpClient:
             hint = parse_retry_after(response.headers.get("Retry-After"))
             if response.status_code == 429 and hint is None:
                 hint = policy.rate_window
+        refused = outcome is not None and outcome.exception() is None and outcome.result().status_code == 429
+        # Past refusals do not lengthen the backoff of other failures (they do not use up attempts either).
+        attempt = state.attempt_number if refused else state.attempt_number - refusals.count
         delay = retry_delay(
-            state.attempt_number,
+            attempt,
             hint,
             self.options.jitter(),
             base=policy.base,
             cap=policy.cap,
             max_wait=policy.max_wait,
         )
+        if refused:
+            delay = min(delay, max(0.0, policy.rate_patience - refusals.waited))
+            refusals.waited += delay
         if hint is not None:
             # A rate-limit answer concerns every caller on this credential, not just this call.
             for limiter in self.options.limiters:
@@ -337,6 +357,7 @@ class HttpClient:
         error: BaseException | None,
         attempts: int,
         what: str | None,
+        rate_waited: float = 0.0,
     ) -> Failure:
         return Failure(
             tool=self.options.tool,
@@ -353,7 +374,16 @@ class HttpClient:
             retry_after=parse_retry_after(response.headers.get("Retry-After"))
             if response is not None
             else None,
+            rate_waited=rate_waited,
         )
+
+
+@dataclass
+class _Refusals:
+    """One call's rate-limit refusals so far, and the seconds waited on them."""
+
+    count: int = 0
+    waited: float = 0.0
 
 
 class _HttpStatus(Exception):

@@ -52,6 +52,7 @@ class Failure:
     what: str | None = None  # the object the call was about, e.g. "board 5f1a…"
     credential_vars: Sequence[str] = field(default_factory=tuple)  # env vars that hold the credentials
     retry_after: float | None = None
+    rate_waited: float = 0.0  # seconds waited on rate-limit refusals before giving up
 
     @property
     def subject(self) -> str:
@@ -106,9 +107,12 @@ def default_classification(failure: Failure) -> MoteurError:
         )
     if status == 429:
         return RateLimited(
-            scrub(f"{tool} rate limit still exceeded after {failure.attempts} attempts ({failure.host})"),
+            scrub(
+                f"{tool} kept refusing requests over its rate limit for {_minutes(failure.rate_waited)} "
+                f"({failure.host}): another program is spending the same token"
+            ),
             retry_after=failure.retry_after,
-            hint="wait a minute and retry",
+            hint="let the other program finish (or give each its own token), then run the same command again",
         )
     if status >= 500:
         return RemoteError(
@@ -117,6 +121,11 @@ def default_classification(failure: Failure) -> MoteurError:
             hint="the service may be down; retry later",
         )
     return SkippableError(scrub(f"{tool} refused {failure.subject} ({status}){detail}"))
+
+
+def _minutes(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes >= 1 else f"{max(1, round(seconds))} s"
 
 
 def short_text(body: str, limit: int = 200) -> str:

@@ -12,7 +12,18 @@ Terms:
   on it stays *counted* for one more window. So a unit occupies the window from its send ``s`` until
   ``r + window``, ``r`` its response time.
 - *Scope*: what the vendor counts against — a token, a key. Limiters are shared per scope across clients
-  of one process (``shared_limiter``), so two connectors on one token do not each spend the full budget.
+  of one run (``moteur.runtime.Runtime.shared``), so two connectors on one token do not each spend the full
+  budget.
+- *Others*: units the server counts on the credential that are not this limiter's — another process on the
+  same token. A server that reports what is left of its window (Trello's ``x-rate-limit-*-remaining``) tells
+  them (``observe``): they occupy the window too, until a window after the report.
+- *Shared mode*: while another client is active, this limiter takes at most half the limit, so two runs on
+  one token settle at half each instead of one starving the other; it ends a window after the last sign of
+  the other. Active means: others reported for longer than a window (a run that has just ended leaves units
+  in the window, but none arrive after them: all are gone a window after they were first seen, so the next
+  run of a cron job is not slowed by the last one). Without reports (Asana, monday) there is no shared mode:
+  the other's requests show as 429s, waited out as the server says (``client``), and minute windows that
+  restart for both give each its turn.
 
 Why hold until the answer: the server counts a request when it *arrives*, at some unknown ``a`` with
 ``s ≤ a ≤ r``. Counting it from ``s`` only (the old rule) let requests taken late in one window arrive in the
@@ -25,18 +36,17 @@ server looks at ever holds more than ``limit`` of our units, whatever the interl
 (``tests/connectors/test_pacing.py`` checks it on random ones). The price is one round trip per window,
 not a share of the budget.
 
-Clock and sleep are injected: tests drive a fake clock and never really sleep.
+Clock and sleep are injected (``moteur.runtime``): tests drive a virtual clock and never really sleep.
 """
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import math
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 
 Clock = Callable[[], float]
@@ -72,14 +82,25 @@ class SlidingWindowLimiter:
         self._lock = threading.Lock()
         self._released = threading.Condition(self._lock)
         self.waited = 0.0  # total seconds spent waiting for room (reported by benchmarks)
+        self._others = 0  # units of other clients the server last reported (``observe``)
+        self._others_until = -math.inf  # when that report stops counting
+        self._shared_until = -math.inf  # shared mode lasts until then
+        self._others_since = math.inf  # when the current stretch of reports of others began
+        self._others_last = -math.inf  # the last report of others
+        self.most_others = 0  # the most units of other clients ever reported (said by benchmarks and tests)
 
     # -- the accounting (pure given the clock; callers hold the lock) -------------------------------------
 
     def _counted(self, now: float) -> int:
-        """Units that still occupy the window at ``now``: released ones for a window more, held ones."""
+        """This limiter's units that still occupy the window at ``now``: released ones for a window more,
+        held ones."""
         while self._ends and self._ends[0] <= now:
             heapq.heappop(self._ends)
         return len(self._ends) + sum(self._held.values())
+
+    def share(self) -> int:
+        """What this limiter takes in shared mode: half the limit (at least one unit)."""
+        return max(1, self.limit // 2)
 
     def room_in(self, units: int = 1) -> float:
         """Seconds until ``units`` more fit (0: now; ``inf``: not before some held slot is released)."""
@@ -87,12 +108,14 @@ class SlidingWindowLimiter:
             return self._room_in(self.clock(), units)
 
     def _room_in(self, now: float, units: int) -> float:
-        excess = self._counted(now) + units - self.limit
-        if excess <= 0:
-            return 0.0
-        if excess > len(self._ends):
-            return math.inf  # held slots must be released first: their end is not known yet
-        return heapq.nsmallest(excess, self._ends)[-1] - now
+        own = self._counted(now)
+        others = self._others if now < self._others_until else 0
+        # Within the limit with the others' units; within the share while shared.
+        total = _wait_for(own + others + units - self.limit, self._ends, [self._others_until] * others, now)
+        if now >= self._shared_until:
+            return total
+        alone = min(_wait_for(own + units - self.share(), self._ends, [], now), self._shared_until - now)
+        return max(total, alone)
 
     def try_acquire(self, units: int = 1, holder: Hashable | None = None) -> float:
         """Take ``units`` slots for ``holder`` if they fit now (returns 0); else the seconds to wait."""
@@ -166,6 +189,43 @@ class SlidingWindowLimiter:
             for _ in range(self.limit):
                 heapq.heappush(self._ends, until)
 
+    def observe(self, remaining: int, server_limit: int) -> None:
+        """The server reports ``remaining`` of its ``server_limit`` left in its window now: what it counts
+        beyond this limiter's own units belongs to another client, and occupies the window (as far as
+        this limiter knows) until a window from now. Each report replaces the last one.
+
+        This limiter counts its own units longer than the server does (from the send, until a window after
+        the answer), so what it takes for others is never more than they really hold: a run alone never
+        sees others."""
+        with self._lock:
+            now = self.clock()
+            others = max(0, server_limit - remaining - self._counted(now))
+            self._others, self._others_until = others, now + self.window
+            self.most_others = max(self.most_others, others)
+            if not others:
+                return
+            if now - self._others_last > self.window:
+                self._others_since = now  # a new stretch: maybe only the units of a run that has ended
+            self._others_last = now
+            if now > self._others_since + self.window:  # units that arrived after the stretch began
+                self._shared_until = now + self.window
+
+    def shared(self) -> bool:
+        """Whether this limiter is in shared mode: another client is active on the credential."""
+        with self._lock:
+            return self.clock() < self._shared_until
+
+
+def _wait_for(excess: int, ends: list[float], more: Iterable[float], now: float) -> float:
+    """Seconds until ``excess`` of the units ending at ``ends`` and ``more`` have ended (0 when there is no
+    excess; ``inf`` when units without a known end — held ones — must end too)."""
+    if excess <= 0:
+        return 0.0
+    known = [*ends, *more]
+    if excess > len(known):
+        return math.inf  # held slots must be released first: their end is not known yet
+    return max(0.0, heapq.nsmallest(excess, known)[-1] - now)
+
 
 def _holder(holder: Hashable | None) -> Hashable:
     """Slots belong to the sending thread unless the caller names another holder (a simulated request)."""
@@ -185,31 +245,3 @@ class ConcurrencyCap:
     def slot(self) -> Iterator[None]:
         with self._slots:
             yield
-
-
-_shared: dict[tuple[str, str, int, float], SlidingWindowLimiter] = {}
-_shared_lock = threading.Lock()
-
-
-def shared_limiter(
-    scope: str,
-    secret: str,
-    limit: int,
-    window: float,
-    *,
-    clock: Clock = time.monotonic,
-    sleep: Sleep = time.sleep,
-) -> SlidingWindowLimiter:
-    """The process-wide limiter for one credential (``scope`` names it, e.g. ``"trello-token"``).
-
-    The secret is only hashed, never kept. Tests that inject a clock get a fresh limiter instead: a fake
-    clock must not leak into other tests.
-    """
-    if clock is not time.monotonic or sleep is not time.sleep:
-        return SlidingWindowLimiter(limit, window, clock=clock, sleep=sleep)
-    digest = hashlib.sha256(secret.encode("utf-8")).hexdigest()[:16]
-    key = (scope, digest, limit, window)
-    with _shared_lock:
-        if key not in _shared:
-            _shared[key] = SlidingWindowLimiter(limit, window)
-        return _shared[key]

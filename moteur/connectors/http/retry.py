@@ -31,13 +31,16 @@ SERVER_ERRORS = frozenset({500, 502, 504})
 class RetryPolicy:
     """How hard to try. ``base`` doubles per attempt up to ``cap``; a server's hint is honoured up to
     ``max_wait``. ``rate_window`` is the wait after a 429 without ``Retry-After`` (Trello sends none:
-    waiting one 10 s window is enough for its counters to drop)."""
+    waiting one 10 s window is enough for its counters to drop). ``rate_patience``: the seconds one call
+    waits out 429s in all before giving up (they do not count against ``max_attempts``: another run on the
+    same token causes them, and waiting for it is the way through)."""
 
     max_attempts: int = 5
     base: float = 0.5
     cap: float = 30.0
     max_wait: float = 120.0
     rate_window: float | None = None
+    rate_patience: float = 600.0
 
 
 def is_unsent(error: BaseException) -> bool:

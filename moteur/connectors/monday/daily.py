@@ -6,7 +6,7 @@ Terms:
 - *Daily cap*: the API calls an account may make in one UTC day. By plan: Free/Trial 200, Basic/Standard
   1,000, Pro 10,000 (soft), Enterprise 25,000 (soft); "All requests—even failed ones—count"; it "resets at
   midnight UTC"; past it monday answers ``DAILY_LIMIT_EXCEEDED`` [doc: support.monday.com/hc/en-us/articles/
-  26471164460690-API-Rate-Limits; API_FACTS §3.5]. The answer is an HTTP 429 with ``retry_in_seconds`` (≈3599
+  26471164460690-API-Rate-Limits]. The answer is an HTTP 429 with ``retry_in_seconds`` (≈3599
   in the one recorded: mondaycom/mcp ``utils/tests/error.utils.test.ts``) — a wait to the reset, which moteur
   does not sit through: the run stops with one line saying when the calls come back.
 - *Plan*: ``account { tier is_during_trial plan { tier } }`` (both SDLs; a trial counts as Free). *Usage*:
@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from moteur.core.errors import RemoteError
+from moteur.core.phrase import Phrase
 
 PLAN_DAILY_CALLS: dict[str, int] = {
     "free": 200,
@@ -67,16 +68,25 @@ class DailyCap:
     @property
     def plan_name(self) -> str:
         if self.trial:
-            return "a trial"
-        return f"the {self.tier.capitalize()} plan" if self.tier else "an unknown plan"
+            return Phrase("a trial")
+        return (
+            Phrase("the {tier} plan", tier=self.tier.capitalize()) if self.tier else Phrase("an unknown plan")
+        )
 
     def describe(self) -> str:
-        """One line: "the Pro plan: 10,000 calls a day (a soft cap); 37 used today"."""
+        """One line: "the Pro plan: 10,000 calls a day (a soft cap); 37 used today" (a ``Phrase``: English,
+        said in the reader's language where shown)."""
         if self.cap is None:
-            return f"{self.plan_name}: daily call cap unknown"
-        soft = " (a soft cap)" if self.tier in SOFT_CAPS and not self.trial else ""
-        used = "" if self.used is None else f"; {self.used:,} used today"
-        return f"{self.plan_name}: {self.cap:,} calls a day{soft}{used}"
+            return Phrase("{plan}: daily call cap unknown", plan=self.plan_name)
+        soft = Phrase(" (a soft cap)") if self.tier in SOFT_CAPS and not self.trial else ""
+        used = "" if self.used is None else Phrase("; {used} used today", used=format(self.used, ","))
+        return Phrase(
+            "{plan}: {cap} calls a day{soft}{used}",
+            plan=self.plan_name,
+            cap=format(self.cap, ","),
+            soft=soft,
+            used=used,
+        )
 
 
 def parse_daily(data: Mapping[str, Any]) -> DailyCap | None:

@@ -3,12 +3,17 @@
 - Auth: ``Authorization: <token>`` (raw, no "Bearer"), ``API-Version`` pinned from the settings (default
   2026-10); a 401 names ``MOTEUR_MONDAY_TOKEN`` and never the token.
 - *Budget*: monday charges each query *complexity points* against 10,000,000 per minute per personal token
-  (API_FACTS §3.5). Every read asks ``complexity { after reset_in_x_seconds }``; the *pacer* keeps what is
+  (monday's docs). Every read asks ``complexity { after reset_in_x_seconds }``; the *pacer* keeps what is
   left, subtracts its estimate of each request it sends, and before a request that would not fit it first
   asks the real figure (``documents.BUDGET``, one cheap query) and then, if it still does not fit, waits
   ``reset_in_x_seconds``. A refusal anyway (HTTP 429, or ``COMPLEXITY_BUDGET_EXHAUSTED`` /
   ``ComplexityException`` in a 200) waits the ``retry_in_seconds`` monday gives and sends again: nothing was
-  applied. Sleep and clock are injected; tests never wait for real.
+  applied. Refusals are waited out for ``PATIENCE_SECONDS`` in all per request (another run on the same
+  token spends the same budget, and waiting for it is the way through), then the run stops with one line.
+  Sleep and clock come from the ``moteur.runtime``; tests never wait for real.
+- One pacer per token in a run (``Runtime.shared``): a connector opened after another (a migration's next
+  hop, a sync after a doctor) knows what the earlier one spent, instead of meeting a budget refusal to learn
+  it.
 - Requests go out one at a time per connector: monday asks for serial mutations on a board.
 - *Daily cap* (``daily``): an answer that carries ``account`` / ``platform_api`` (``daily.DAILY_FIELDS``,
   added to queries sent anyway) tells the account's cap and today's calls; the transport counts what it
@@ -18,11 +23,9 @@
 
 from __future__ import annotations
 
-import hashlib
-import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from moteur.connectors.http import ClientOptions, HeaderAuth, HttpClient, RetryPolicy
@@ -37,7 +40,9 @@ from moteur.connectors.monday.errors import (
     first_fatal,
     problems_of,
 )
-from moteur.core.errors import AuthError, RemoteError
+from moteur.core.errors import AuthError, RateLimited, RemoteError
+from moteur.core.phrase import Phrase
+from moteur.runtime import Runtime, current
 
 if TYPE_CHECKING:
     from moteur.settings import Settings
@@ -45,8 +50,8 @@ if TYPE_CHECKING:
 BUDGET_PER_MINUTE = 10_000_000
 MAX_PER_QUERY = 5_000_000
 WRITE_COST_PER_ITEM = 10_000  # an upper bound: monday quotes ~10,000 for create_item, a value change is less
-MAX_WAITS = 5  # budget refusals waited out per request before giving up
 WAIT_CAP = 120.0
+PATIENCE_SECONDS = 600.0  # budget refusals waited out per request, in all, before giving up
 
 
 class ComplexityPacer:
@@ -98,27 +103,10 @@ class ComplexityPacer:
         return wait
 
 
-# One pacer per token in a process: a connector opened after another (a migration's next hop, a sync after
-# a doctor) knows what the earlier one spent, instead of meeting a budget refusal to learn it.
-_pacers: dict[str, ComplexityPacer] = {}
-_pacers_lock = threading.Lock()
-
-
-def shared_pacer(
-    token: str, *, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep
-) -> ComplexityPacer:
-    """The process-wide pacer of ``token`` (hashed, never kept); an injected clock or sleep gets its own."""
-    if not token or clock is not time.monotonic or sleep is not time.sleep:
-        return ComplexityPacer(clock=clock, sleep=sleep)
-    digest = hashlib.sha256(token.encode("utf-8")).hexdigest()[:16]
-    with _pacers_lock:
-        return _pacers.setdefault(digest, ComplexityPacer())
-
-
-def forget_pacers() -> None:
-    """Drop the process-wide pacers (a benchmark's next scenario runs against a new sandbox account)."""
-    with _pacers_lock:
-        _pacers.clear()
+def shared_pacer(token: str, runtime: Runtime | None = None) -> ComplexityPacer:
+    """The pacer of ``token`` in ``runtime`` (default: the run's): one per token, on the runtime's time."""
+    run = runtime or current()
+    return run.shared("monday", token, lambda: ComplexityPacer(clock=run.clock, sleep=run.sleep))
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +174,8 @@ class MondayTransport:
         self, document: str, variables: Mapping[str, Any], what: str, idempotent: bool, cost: int
     ) -> Answer:
         cost = cost or self.pacer.costs.get(hash(document), 0)
-        for attempt in range(MAX_WAITS + 1):
+        waited = 0.0
+        while True:
             self._make_room(cost)
             body = self._post(document, variables, what, idempotent)
             self.pacer.spend(cost)
@@ -204,16 +193,23 @@ class MondayTransport:
             problems = [p for p in problems_of(body) if p.alias != "platform_api"]
             wide = [p for p in problems if p.alias is None or not isinstance(data, dict)]
             waits = [p for p in wide if p.must_wait]
-            if waits and attempt < MAX_WAITS:
+            if waits and waited < PATIENCE_SECONDS:
                 # A budget or rate refusal applies nothing: wait what monday says, then send again.
-                seconds = max(p.retry_in or 0.0 for p in waits)
+                seconds = min(max(p.retry_in or 0.0 for p in waits), PATIENCE_SECONDS - waited)
                 self.pacer.reset_at = self.pacer.clock() + seconds
-                self.pacer.wait_for_reset()
+                waited += self.pacer.wait_for_reset() or 1.0  # a wait of 0 still counts against patience
                 continue
+            if waits:
+                raise RateLimited(
+                    f"monday.com kept refusing {what} over its complexity budget for "
+                    f"{round(waited / 60)} min: another program is spending the same token",
+                    retry_after=max(p.retry_in or 0.0 for p in waits),
+                    hint="let the other program finish (or give each its own token), then run the same "
+                    "command again",
+                )
             if wide:
                 raise first_fatal(wide, what)
             return Answer(data if isinstance(data, dict) else {}, problems)
-        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
 
 # -- building it from the settings ------------------------------------------------------------------
@@ -223,29 +219,34 @@ def monday_options(
     token: str,
     api_version: str,
     *,
+    runtime: Runtime | None = None,
     timeout: tuple[float, float] = (5.0, 60.0),
-    sleep: Callable[[float], None] = time.sleep,
-    jitter: Callable[[], float] | None = None,
     max_attempts: int = 5,
 ) -> ClientOptions:
-    """Options for monday: its 60 s server timeout, 429 waits per ``Retry-After``, the error classifier."""
-    options = ClientOptions(
+    """Options for monday: its 60 s server timeout, 429 waits per ``Retry-After``, the error classifier; sleep
+    and jitter of ``runtime`` (default: the run's)."""
+    run = runtime or current()
+    return ClientOptions(
         tool="monday.com",
         credential_vars=(CREDENTIAL_VAR,),
         timeout=timeout,
-        retry=RetryPolicy(max_attempts=max_attempts, rate_window=60.0, max_wait=WAIT_CAP),
+        retry=RetryPolicy(
+            max_attempts=max_attempts, rate_window=60.0, max_wait=WAIT_CAP, rate_patience=PATIENCE_SECONDS
+        ),
         classify=classify_failure,
-        sleep=sleep,
+        sleep=run.sleep,
+        jitter=run.jitter,
         headers={"API-Version": api_version},
         give_up=daily_limit_answer,  # its wait runs to midnight UTC: not a retry
     )
-    return options if jitter is None else replace(options, jitter=jitter)
 
 
 def token_of(settings: Settings) -> str:
     token = settings.monday_token.get_secret_value() if settings.monday_token else ""
     if not token:
-        raise AuthError(f"monday.com needs an API token ({CREDENTIAL_VAR})", hint=AUTH_HINT)
+        raise AuthError(
+            Phrase("monday.com needs an API token ({variable})", variable=CREDENTIAL_VAR), hint=AUTH_HINT
+        )
     return token
 
 
@@ -255,9 +256,13 @@ def endpoint(url: str) -> tuple[str, str]:
     return (base, last) if base and "://" in base else (url, "")
 
 
-def monday_client(settings: Settings, options: ClientOptions | None = None) -> tuple[HttpClient, str]:
-    """A client for ``settings.monday_url`` with the token from the settings, and the path to post to."""
+def monday_client(
+    settings: Settings, options: ClientOptions | None = None, *, runtime: Runtime | None = None
+) -> tuple[HttpClient, str]:
+    """A client for ``settings.monday_url`` with the token from the settings, and the path to post to;
+    ``options`` default to ``monday_options`` on ``runtime``."""
     token = token_of(settings)
     base, path = endpoint(settings.monday_url)
     auth = HeaderAuth({"Authorization": token}, (token,))
-    return HttpClient(base, auth, options or monday_options(token, settings.monday_api_version)), path
+    chosen = options or monday_options(token, settings.monday_api_version, runtime=runtime)
+    return HttpClient(base, auth, chosen), path

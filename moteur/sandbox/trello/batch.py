@@ -8,7 +8,7 @@ Terms:
   github.com/trello-archive/api-docs/pull/44), so a missing leading slash is added.
 - *Split*: ``urls`` is "a list of API routes" separated by commas, so EVERY literal comma ends a route: a
   comma inside one (``fields=name,idList``) must travel percent-encoded (``%2C``), as public clients send it
-  (API_FACTS §1.4 "Commas inside a route"; trello-for-wolves ``src/resources/Batch.ts``). Each route's path
+  (trello-for-wolves ``src/resources/Batch.ts``). Each route's path
   and query are then percent-decoded, once, before it is dispatched.
 - *Answer*: one object per route, keyed by its status: ``[{"200": body}, {"400": "invalid id"}]``.
 """
@@ -41,7 +41,7 @@ def route_path(route: str) -> str:
 
 
 def is_member_route(path: str) -> bool:
-    """Whether a path is one of ``/1/members/``'s, which have a limit of their own (API_FACTS §1.5); read as
+    """Whether a path is one of ``/1/members/``'s, which have a limit of their own (100 per 900 s); read as
     Trello routes it (any case, a doubled slash as one: ``routes``), so that no spelling escapes the limit."""
     path = re.sub("/{2,}", "/", path).lower()
     return path.rstrip("/") == "/members" or path.startswith("/members/")

@@ -7,11 +7,16 @@ Terms:
   ``token`` or the header ``Authorization: OAuth oauth_consumer_key="…", oauth_token="…"``.
 - *Window*: Trello's rate limits count requests over the last 10 s: 100 per token, 300 per key. A ``/batch``
   call counts once per inner URL (Trello does not document it; we assume the strict reading).
-- *Members window*: requests to ``/1/members/`` are limited to 100 per 900 s per token as well (API_FACTS
-  §1.5; developer.atlassian.com/cloud/trello/guides/rest-api/rate-limits/), answered with a 429
+- *Members window*: requests to ``/1/members/`` are limited to 100 per 900 s per token as well
+  (developer.atlassian.com/cloud/trello/guides/rest-api/rate-limits/), answered with a 429
   ``MEMBER_LIMIT_EXCEEDED``. The strict reading again: every path under ``/members/`` counts (a 2019 copy of
   the page exempted nested resources such as ``/members/me/boards``; the current one does not say), and so
   does each inner route of a ``/batch`` under it.
+- *Report*: with the limits on, every answer past authentication (a 429 too) says what is left of the token's
+  and the key's windows: ``x-rate-limit-api-token-{interval-ms,max,remaining}`` and
+  ``x-rate-limit-api-key-{…}``, the headers Trello added in 2018 (trello-archive/api-docs#147), named as
+  observed in its answers (trello-talk/Taco#45: ``x-rate-limit-api-token-remaining: 99`` after one request).
+  Limits and report are per token and per key, as Trello counts them: two clients on one token share them.
 """
 
 from __future__ import annotations
@@ -87,6 +92,8 @@ class TrelloEmulator:
     def __init__(self, clock: Callable[[], float], rate_limits: bool = True) -> None:
         self.clock = clock
         self.rate_limits = rate_limits
+        # Whether answers carry the x-rate-limit-* report (a test turns it off to see a client do without).
+        self.reports = True
         self.credentials = {"MOTEUR_TRELLO_API_KEY": API_KEY, "MOTEUR_TRELLO_TOKEN": TOKEN}
         self.lock = threading.RLock()
         self.store = TrelloStore()
@@ -119,21 +126,23 @@ class TrelloEmulator:
             params = _params(request)
         except ValueError:
             return TrelloError(400, "invalid JSON").response()
-        is_batch = routes.fold(path).rstrip("/").lower() == "/batch"
+        is_batch = path.rstrip("/").lower() == "/batch"  # the server folded a doubled slash already
         paths = [batch.route_path(r) for r in batch.routes(params)] if is_batch else [path]
         with self.lock:
             members = sum(1 for p in paths if batch.is_member_route(p))
             limited = self._spend(key, token, max(len(paths), 1), members)
+            report = self._report(key, token)
             if limited is not None:
-                return limited
+                return _reported(limited, report)
             try:
                 if is_batch:
                     body = batch.answer(request.method, params, self._get)
                 else:
                     body = routes.dispatch(self.store, request.method, path, params)
             except TrelloError as error:
-                return error.response()
-        return Response(json.dumps(body, ensure_ascii=False), 200, mimetype="application/json")
+                return _reported(error.response(), report)
+        answer = Response(json.dumps(body, ensure_ascii=False), 200, mimetype="application/json")
+        return _reported(answer, report)
 
     def fault_response(self, kind: str) -> Response:
         if kind == "429":
@@ -186,6 +195,28 @@ class TrelloEmulator:
         member_hits.extend([now] * members)
         return None
 
+    def _report(self, key: str, token: str) -> dict[str, str]:
+        """The ``x-rate-limit-*`` headers: what is left of the token's and the key's windows now (after
+        ``_spend`` dropped the hits that left them); none with the limits off."""
+        if not (self.rate_limits and self.reports):
+            return {}
+        interval = str(round(WINDOW_SECONDS * 1000))
+        report: dict[str, str] = {}
+        for scope, hits, limit in (
+            ("token", self._token_hits.get(token, ()), TOKEN_LIMIT),
+            ("key", self._key_hits.get(key, ()), KEY_LIMIT),
+        ):
+            report[f"x-rate-limit-api-{scope}-interval-ms"] = interval
+            report[f"x-rate-limit-api-{scope}-max"] = str(limit)
+            report[f"x-rate-limit-api-{scope}-remaining"] = str(max(0, limit - len(hits)))
+        return report
+
     def _get(self, path: str, params: dict[str, Any]) -> Any:
         """One inner route of a ``/batch``, as a plain GET."""
         return routes.dispatch(self.store, "GET", path, params)
+
+
+def _reported(response: Response, report: dict[str, str]) -> Response:
+    for name, value in report.items():
+        response.headers[name] = value
+    return response
