@@ -1,13 +1,13 @@
 """Migration scenarios: ``moteur migrate SRC TOOL:new`` of a ``bulk:N`` board, for each of the six tool pairs.
 
-*Minimum migration requests*: the source's minimum full read (DESIGN §8; an Asana source also needs its
+*Minimum migration requests*: the source's minimum full read (an Asana source also needs its
 tasks' comments, ``GET /tasks/{gid}/stories`` ten per ``POST /batch``: no endpoint lists a project's
 stories), one read of the new target, and
 the fewest creates the target's API allows: Trello one ``POST /cards`` per card plus one
 ``PUT /cards/{id}/customFields`` for its scores (a card cannot be created with custom field values); Asana
 ``POST /tasks`` packed 10 per ``POST /batch``; monday ``create_item`` with its column values, 20 aliased per
-request (API_FACTS §3.9). Making the board and its schema (lists, fields, columns) is not in the minimum: it
-is a constant, independent of N, and shows in ``requests - minimum_requests``.
+request, as monday's docs advise. Making the board and its schema (lists, fields, columns) is not in the
+minimum: it is a constant, independent of N, and shows in ``requests - minimum_requests``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import env, floor_of_log, fresh_limiters, minimum_reads, request_log, row
-from moteur.commands.migrate_command import migration_port
 from moteur.connectors.base import open_connector
 from moteur.core.migration_run import MigrationOutcome, apply_prepared, prepare_migration
 from moteur.core.model import BoardRef
@@ -71,15 +70,15 @@ def migrate_between(
     try:
         now = lambda: datetime.now(UTC)  # noqa: E731
         prepared = prepare_migration(
-            migration_port(source_ref, source),
+            source,
             source_ref,
-            migration_port(target_ref, target),
+            target,
             target_ref,
             store,
             include_archived=include_archived,
             now=now,
         )
-        outcome = apply_prepared(prepared, migration_port(target_ref, target), store, now=now, owner="bench")
+        outcome = apply_prepared(prepared, target, store, now=now, owner="bench")
     finally:
         source.close()
         target.close()

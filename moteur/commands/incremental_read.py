@@ -1,11 +1,12 @@
-"""Reading the boards of a ``sync``: in full, or only what changed since the last run (issue 10, point 3).
+"""Reading the boards of a ``sync``: in full, or only what changed since the last run.
 
 Terms defined here:
 
 - *Full read*: ``connector.read`` — every item of the board. Its cursor is taken just *before* it (so a
   change made during the read is seen again next time, never missed).
 - *Incremental read*: ``connector.read_changes(board, cached, cursor)`` (``connectors/incremental.py``) —
-  the cached snapshot updated with what changed since the cursor.
+  the cached snapshot updated with what changed since the cursor, for a connector whose ``describe()``
+  says it reads incrementally.
 - *Reconciliation*: the full read done every ``full_every`` runs (counted in the cursor ``runs-since-full``)
   to catch what change feeds miss, or when a cursor is refused, the cache is missing or unreadable, the
   connector cannot read changes, the mapping or moteur changed since the cache was made, or ``--full``.
@@ -29,11 +30,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
 
-from moteur.connectors.base import Connector
-from moteur.connectors.incremental import IncrementalReader, cached_snapshot, feed_worth_reading
+from moteur.connectors.incremental import cached_snapshot
 from moteur.core.model import BoardRef, Snapshot
+from moteur.core.ports import Connector
 from moteur.core.state import StateStore
 
 CURSOR = "changes"  # the connector's cursor
@@ -66,10 +66,7 @@ def _moteur_version() -> str:
 
 def fingerprint_of(port: Connector) -> str:
     """A hash of what turns the tool's items into actions: a change invalidates the cached actions."""
-    mapping = getattr(port, "mapping", None)
-    dump = getattr(mapping, "model_dump", None)
-    described: Any = dump(mode="json") if callable(dump) else repr(mapping)
-    text = json.dumps([_moteur_version(), str(port.tool), described], sort_keys=True, default=str)
+    text = json.dumps([_moteur_version(), str(port.tool), port.mapped_with()], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -89,7 +86,7 @@ def read_board(
     """``ref`` read incrementally when allowed (see the module docstring), else in full."""
     fingerprint = fingerprint_of(port)
     before = port.request_count()
-    if not isinstance(port, IncrementalReader):
+    if not port.describe().incremental:
         return BoardRead(
             port.read(ref), False, port.request_count() - before, None, 0, fingerprint, "no feed"
         )
@@ -102,7 +99,7 @@ def read_board(
         written = own_writes(store, str(ref), _parsed(cursors.get(TAKEN_AT)))
         if payload is None:
             reason = "no usable cache"
-        elif not feed_worth_reading(port.tool, _items_in(payload), written):
+        elif written > 0 and not port.feed_worth_reading(_items_in(payload), written):
             # Checked before the cache is validated: that alone takes a while on a big board.
             reason = f"moteur's own writes on {written} items since the cursor: a full read is cheaper"
         elif (cached := cached_snapshot(payload)) is None:

@@ -8,14 +8,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from moteur.commands.boards_command import CREDENTIAL_FIELDS, LISTERS, NAMES
+from moteur.commands.boards_command import ACCOUNT_TOOLS, credentials_set, reachable
 from moteur.commands.context import settings_for
+from moteur.connectors.base import describe
 from moteur.core.errors import MoteurError
 from moteur.redaction import scrub
 from moteur.views.terminal import clean_text
 
 if TYPE_CHECKING:
-    from moteur.cli import Output
+    from moteur.views.output import Output
 
 Reachable = list[tuple[str, str]]  # (ref, name), as `moteur boards` lists them
 
@@ -32,13 +33,13 @@ def reachable_boards(out: Output) -> Reachable:
     except MoteurError:
         return []  # a broken moteur.toml (init --force replaces it) or token: init says nothing of boards
     found: Reachable = []
-    for tool, fields in CREDENTIAL_FIELDS.items():
-        if not all(getattr(settings, field) for field in fields):
+    for tool in ACCOUNT_TOOLS:
+        if not credentials_set(tool, settings, every=True):
             continue
         try:
-            listing = LISTERS[tool](settings)
+            listing = reachable(tool, settings)
         except MoteurError as exc:
-            out.warn(scrub(f"{NAMES[tool]}: cannot list the boards: {exc.message}"))
+            out.warn(scrub(f"{describe(tool).name}: cannot list the boards: {exc.message}"))
             continue
         found.extend((str(ref), one_line(name)) for ref, name in listing)
     return found

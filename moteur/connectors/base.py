@@ -1,79 +1,66 @@
-"""The Connector protocol: the small surface every tool adapter offers, and the registry that opens one.
+"""The registry of connectors: which class adapts which tool, and opening one from the settings.
 
-A *connector* reads one board into a ``Snapshot``, says where moteur's results go on it (``writeback``), and
-applies a ``Plan``'s ops with as few requests as its API allows, reporting one ``OpResult`` per op.
-Pagination, auth and batching stay private to each connector.
+The interface itself — ``Connector``, what every tool adapter offers — lives in ``core/ports.py``; it is
+named here too because commands open connectors from this module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from moteur.core.errors import UsageError
-from moteur.core.model import BoardRef, Snapshot, Tool
-from moteur.core.ops import ItemOp, Landed, OpResult, SchemaOp, Target
-from moteur.core.plan import WriteBack
-from moteur.core.policy import Language
-from moteur.mappings.schema import BoardMapping
+from moteur.core.model import BoardRef, Tool
+from moteur.core.ports import Connector, ToolDescription
 
 if TYPE_CHECKING:
+    from moteur.runtime import Runtime
     from moteur.settings import Settings
 
+__all__ = ["Connector", "connector_class", "connector_for", "describe", "open_connector"]
 
-class Connector(Protocol):
-    tool: Tool
-
-    def read(self, board: BoardRef) -> Snapshot: ...
-
-    def writeback(self, snapshot: Snapshot) -> WriteBack: ...
-
-    def apply(
-        self,
-        snapshot: Snapshot,
-        schema_ops: Sequence[SchemaOp],
-        item_ops: Sequence[ItemOp],
-        progress: Landed | None = None,  # each op's result as soon as it is known (``core.ops.Landed``)
-    ) -> list[OpResult]: ...
-
-    def request_count(self) -> int: ...
-
-    def close(self) -> None: ...
+TOOLS = (Tool.TRELLO, Tool.ASANA, Tool.MONDAY, Tool.FILE)
 
 
-def columns_writeback(mapping: BoardMapping, language: Language) -> WriteBack:
-    """Every managed field in a column/field named by the mapping (a file board, a monday board)."""
-    targets = mapping.writeback.targets()
-    return WriteBack(
-        targets={name: Target.FIELD for name in targets},
-        language=language,
-        field_names={name: t.name or name for name, t in targets.items()},
-    )
-
-
-def open_connector(ref: BoardRef, settings: Settings) -> Connector:
-    """The connector for ``ref``'s tool, configured from ``settings``."""
-    if ref.tool is Tool.FILE:
+def connector_class(tool: Tool) -> type[Connector]:
+    """The class that adapts ``tool`` (imported on demand: a run loads only the tools it uses)."""
+    if tool is Tool.FILE:
         from moteur.connectors.file_connector import FileConnector
 
-        connector: Connector = FileConnector(settings)
-        return connector
-    if ref.tool is Tool.TRELLO:
+        return FileConnector
+    if tool is Tool.TRELLO:
         from moteur.connectors.trello import TrelloConnector
 
-        trello: Connector = TrelloConnector(settings)
-        return trello
-    if ref.tool is Tool.ASANA:
+        return TrelloConnector
+    if tool is Tool.ASANA:
         from moteur.connectors.asana import AsanaConnector
 
-        asana: Connector = AsanaConnector(settings)
-        return asana
-    if ref.tool is Tool.MONDAY:
+        return AsanaConnector
+    if tool is Tool.MONDAY:
         from moteur.connectors.monday import MondayConnector
 
-        monday: Connector = MondayConnector(settings)
-        return monday
+        return MondayConnector
     raise UsageError(
-        f"the {ref.tool.value} connector is not available yet in this version",
+        f"the {tool.value} connector is not available yet in this version",
         hint="use a file: board for now",
     )
+
+
+def describe(tool: Tool) -> ToolDescription:
+    return connector_class(tool).describe()
+
+
+def connector_for(tool: Tool, settings: Settings, *, runtime: Runtime | None = None) -> Connector:
+    """A connector of ``tool``, configured from ``settings``; an HTTP one paces with ``runtime`` (the
+    process's, ``runtime.current()``, when None)."""
+    # The interface in core leaves construction out (core knows no settings): each class is called here as
+    # what it is, a factory of the settings (and, for the tools behind HTTP, of the runtime).
+    factory = cast("Callable[..., Connector]", connector_class(tool))
+    if tool is Tool.FILE or runtime is None:
+        return factory(settings)
+    return factory(settings, runtime=runtime)
+
+
+def open_connector(ref: BoardRef, settings: Settings, *, runtime: Runtime | None = None) -> Connector:
+    """The connector for ``ref``'s tool, configured from ``settings``."""
+    return connector_for(ref.tool, settings, runtime=runtime)

@@ -2,22 +2,32 @@
 
 Every managed field is a column (``quadrant``, ``sprint``, ``ice`` by default, per the mapping). All of a
 run's changes to one file land in one atomic replace, so a crash leaves the old file or the new one.
+
+A JSON file that is a Trello "Export as JSON" (``trello_export``) is read as the Trello board it was, with
+the Trello mapping (``mappings.trello``, as a live board), by the reader ``migrate`` uses: a card gets the
+status it has on the live board (and, as in a read of the live board, archived cards are left out; cards of
+archived lists are read as archived).
+It is read-only: ``read_only`` says why, ``sync`` asks it before it locks the file and refuses, since the
+board to change is the Trello board itself; the snapshot carries the same words in ``native["read_only"]``
+and a warning, and its write-back skips every field, so a dry-run plans but lists no change.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from moteur.connectors.base import columns_writeback
+from moteur.connectors.columns import columns_writeback
 from moteur.connectors.file_migration import FileMigration
 from moteur.connectors.files import FileBoard
-from moteur.connectors.migration import Capabilities
+from moteur.connectors.trello_export import read_trello_export, trello_export_at
 from moteur.core.errors import MoteurError
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
 from moteur.core.ops import ItemOp, Landed, MigrationOp, OpResult, SchemaOp
 from moteur.core.plan import WriteBack
+from moteur.core.ports import Capabilities, Connector, ToolDescription
 from moteur.mappings.loader import load_mapping
 from moteur.mappings.schema import BoardMapping
 
@@ -25,12 +35,14 @@ if TYPE_CHECKING:
     from moteur.settings import Settings
 
 
-class FileConnector:
+class FileConnector(Connector):
     tool = Tool.FILE
 
     def __init__(self, settings: Settings) -> None:
         override = settings.mappings.get("file")
         self.mapping: BoardMapping = load_mapping(Tool.FILE, Path(override) if override else None)
+        trello = settings.mappings.get("trello")
+        self._trello_mapping = Path(trello) if trello else None  # loaded when an export is read
         self.language = settings.language
         self._boards: dict[BoardRef, FileBoard] = {}
 
@@ -39,11 +51,52 @@ class FileConnector:
             self._boards[ref] = FileBoard(Path(ref.board), self.mapping)
         return self._boards[ref]
 
+    @classmethod
+    def describe(cls) -> ToolDescription:
+        return ToolDescription(
+            tool=Tool.FILE,
+            name="file",
+            board="file",
+            bucket="status",
+            item="row",
+            batch_size=None,  # every change of a run in one atomic replace of the file
+            rate_limit="",
+            incremental=False,
+        )
+
+    def mapped_with(self) -> object:
+        return self.mapping.model_dump(mode="json")
+
     def read(self, board: BoardRef) -> Snapshot:
-        return self._board(board).read()
+        path = Path(board.board)
+        export = trello_export_at(path)
+        if export is None:
+            return self._board(board).read()
+        snapshot = read_trello_export(path, export, load_mapping(Tool.TRELLO, self._trello_mapping))
+        # As a read of the live board: its open cards, those of archived lists included (read as archived).
+        closed = {str(c.get("id")) for c in export["cards"] if isinstance(c, dict) and c.get("closed")}
+        actions = tuple(a for a in snapshot.actions if a.ref.item not in closed)
+        why = _read_only(export)
+        board_id = export.get("id") or "<board id>"
+        said = (
+            f"a Trello export, which moteur only reads: nothing is written; sync trello:{board_id} to write"
+        )
+        warnings = (*snapshot.warnings, said)
+        native = {**snapshot.native, "read_only": why}
+        update = {"board": board, "actions": actions, "native": native, "warnings": warnings}
+        return snapshot.model_copy(update=update)
+
+    def read_only(self, board: BoardRef) -> str | None:
+        """Why ``board`` may not be written (a Trello export), or None: asked before a sync locks it."""
+        export = trello_export_at(Path(board.board))
+        return None if export is None else _read_only(export)
 
     def writeback(self, snapshot: Snapshot) -> WriteBack:
-        return columns_writeback(self.mapping, self.language)
+        columns = columns_writeback(self.mapping, self.language)
+        if snapshot.native.get("read_only"):
+            # A dry-run of a Trello export plans, but lists no change: ``sync`` would write none.
+            return replace(columns, skip=frozenset(columns.targets))
+        return columns
 
     def apply(
         self,
@@ -90,8 +143,10 @@ class FileConnector:
             snapshot, ops, targets, on_created=on_created, progress=progress
         )
 
-    def request_count(self) -> int:
-        return 0
-
     def close(self) -> None:
         self._boards.clear()
+
+
+def _read_only(export: dict[str, object]) -> str:
+    board = f"trello:{export.get('id') or '<board id>'}"
+    return f"is a Trello export, which moteur only reads: sync the Trello board itself ({board}) instead"

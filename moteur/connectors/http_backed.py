@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from moteur.connectors.http import HttpClient, HttpStats
+from moteur.core.ports import Connector
 
 
-class HttpBacked:
+class HttpBacked(Connector):
     """Base of the Trello, Asana and monday connectors: they all talk through one ``HttpClient``."""
 
     http: HttpClient
 
     def request_count(self) -> int:
         return self.http.stats().requests
+
+    def retried_count(self) -> int:
+        return self.http.stats().retries
 
     def stats(self) -> HttpStats:
         return self.http.stats()

@@ -1,9 +1,9 @@
-"""What a connector offers a migration (``moteur migrate SRC DST``), on top of the sync ``Connector``.
+"""What a connector offers a migration (``moteur migrate SRC DST``): the migration methods of ``Connector``.
 
-A *migration port* reads a board in full (checklists and comments included, with their ids; the role-less
-custom fields with kinds in ``Snapshot.custom_fields`` and canonical values in ``Action.extra``), creates
-a board, and applies migration ops (``core/ops.py``: EnsureBucket, EnsureField, CreateItem, UpdateItem,
-CreateSubitem, UpdateSubitem, AddComment).
+A *migration port* (a ``Connector`` that can migrate) reads a board in full (checklists and comments
+included, with their ids; the role-less custom fields with kinds in ``Snapshot.custom_fields`` and canonical
+values in ``Action.extra``), creates a board, and applies migration ops (``core/ops.py``: EnsureBucket,
+EnsureField, CreateItem, UpdateItem, CreateSubitem, UpdateSubitem, AddComment).
 *Capabilities* say what a target can hold, so the plan can report losses before anything is written.
 
 Contract of ``apply_migration``:
@@ -24,62 +24,10 @@ Contract of ``apply_migration``:
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from moteur.core.ports import Capabilities, Connector
 
-from moteur.core.model import BoardRef, FieldKind, ItemRef, Snapshot, Tool
-from moteur.core.ops import MigrationOp, OpResult
+__all__ = ["Capabilities", "MigrationPort"]
 
-
-@dataclass(frozen=True)
-class Capabilities:
-    """What a board of this tool can hold; each False field is a loss when the source has it."""
-
-    tool: Tool
-    subitems: bool = True  # checklists / subtasks / subitems, with their done state
-    comments: bool = True
-    due_date_only: bool = True  # a due date without a time of day
-    due_datetime: bool = True  # a due date with a time of day
-    assignees: bool = True
-    multi_assignee: bool = True
-    tags: bool = True
-    scores: bool = True  # impact / effort / confidence as numbers
-    objective_channel: bool = True
-    moteur_fields: bool = True  # quadrant / sprint / ICE
-    # A "doing" state of its own. Without one (Trello, Asana) an open item's status is read from its list or
-    # section name, which the migration carries anyway: todo and doing are then the same thing to write.
-    doing_status: bool = True
-    description_limit: int | None = None  # characters a description holds, identity footer included
-    custom_fields: frozenset[FieldKind] = frozenset()  # the kinds of custom field it can create and hold
-    typeless_fields: bool = False  # a field holds any value as written (a file's column): no kind clash
-    # The e-mails (lower case) of the people the target can assign; None when the port cannot tell (the plan
-    # then reports no unknown assignee before the run).
-    emails: frozenset[str] | None = None
-    notes: tuple[str, ...] = ()  # caveats shown in the loss report (e.g. "comments are posted as you")
-    # The options a new single-choice field may have (None: no limit), and what a wider one is created as
-    # instead (None: it cannot be; the plan then reports it as not carried). monday: 40 status labels.
-    choice_options_limit: int | None = None
-    wide_choice: str | None = None
-
-
-class MigrationPort(Protocol):
-    tool: Tool
-
-    def capabilities(self, board: BoardRef | None = None, *, workspace: str | None = None) -> Capabilities:
-        """What ``board`` can hold; ``board`` None: a board this port would create in ``workspace``."""
-        ...
-
-    def read_full(self, board: BoardRef, *, include_archived: bool = False) -> Snapshot: ...
-
-    def create_board(self, name: str, workspace: str | None = None) -> BoardRef: ...
-
-    def apply_migration(
-        self,
-        snapshot: Snapshot,
-        ops: Sequence[MigrationOp],
-        targets: MutableMapping[str, ItemRef],
-        *,
-        on_created: Callable[[str, ItemRef], None],
-        progress: Callable[[int], None] | None = None,
-    ) -> list[OpResult]: ...
+# The migration part of the one connector interface (``core/ports.py``). Both names stay importable from here
+# because the migration modules of each connector (and their tests) import them from this module.
+MigrationPort = Connector

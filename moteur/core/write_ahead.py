@@ -28,7 +28,7 @@ from typing import Any
 
 from moteur.core.errors import Interrupted
 from moteur.core.model import Snapshot
-from moteur.core.ops import Op, OpResult, SchemaOp
+from moteur.core.ops import ItemOp, MoveItem, Op, OpResult, SchemaOp, SetTags, UpdateFields
 from moteur.core.state import ItemState, OpStatus, RunOutcome, StateStore
 from moteur.core.state.journal import Outcome
 
@@ -36,21 +36,25 @@ Stop = Callable[[], None]
 """Called after each journalled landing: raises ``Interrupted`` when the run was asked to stop."""
 
 
-def journal_entry(board: str, op: Op) -> dict[str, Any]:
+def journal_entry(board: str, op: SchemaOp | ItemOp) -> dict[str, Any]:
     """The journal row of one op: enough to understand and undo it (its ``before`` is the op's own: the
-    connector's read says what the field showed, e.g. the section a task leaves)."""
-    item = getattr(op, "item", None)
-    name = getattr(op, "field", None) or getattr(op, "name", None)
-    return {
-        "board": board,
-        "item": item.key if item is not None else None,
-        "title": getattr(op, "title", None),
-        "kind": op.kind,
-        "field": name if item is not None else op.kind.removeprefix("ensure_"),
-        "before": getattr(op, "before", None),
-        "after": getattr(op, "after", None) if item is not None else name,
-        "status": OpStatus.PENDING,
-        "error": None,
+    connector's read says what the field showed, e.g. the section a task leaves). A schema op's row names
+    what it creates (``after``) and its kind (``field``: bucket, tag, field)."""
+    row: dict[str, Any] = {"board": board, "kind": op.kind, "status": OpStatus.PENDING, "error": None}
+    if isinstance(op, UpdateFields | SetTags | MoveItem):
+        return row | {
+            "item": op.item.key,
+            "title": op.title,
+            "field": op.field,
+            "before": op.before,
+            "after": op.after,
+        }
+    return row | {
+        "item": None,
+        "title": None,
+        "field": op.kind.removeprefix("ensure_"),
+        "before": None,
+        "after": op.name,
     }
 
 
@@ -81,9 +85,9 @@ class WriteAhead:
 
     # -- before the first request ----------------------------------------------------------------------------
 
-    def intend(self, schema_ops: Sequence[SchemaOp], item_ops: Sequence[Op]) -> None:
+    def intend(self, schema_ops: Sequence[SchemaOp], item_ops: Sequence[ItemOp]) -> None:
         """Journal every op as "pending", in one transaction. Raises (``StateError``) if it cannot."""
-        ops: list[Op] = [*schema_ops, *item_ops]
+        ops: list[SchemaOp | ItemOp] = [*schema_ops, *item_ops]
         rows = [journal_entry(self.board, op) for op in ops]
         ids = self.store.record_intents(self.run_id, rows, self.now())
         for op, entry in zip(ops, ids, strict=True):
@@ -117,15 +121,13 @@ class WriteAhead:
                 continue  # reported already (or not an op of this plan): journalled once
             entry = waiting.popleft()
             outcomes.append(Outcome(entry, OpStatus.APPLIED if r.ok else OpStatus.FAILED, r.error))
-            item = getattr(r.op, "item", None)
-            if item is None:
-                continue
+            op = r.op
+            if not isinstance(op, UpdateFields | SetTags | MoveItem):
+                continue  # a schema op: journalled, but no item's value
             items += 1
             if r.ok:
                 self.applied += 1
-                written.setdefault(item.key, {})[str(getattr(r.op, "field", ""))] = getattr(
-                    r.op, "after", None
-                )
+                written.setdefault(op.item.key, {})[op.field] = op.after
             else:
                 self.failed += 1
         seen = {

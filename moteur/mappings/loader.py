@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from moteur.core.errors import ConfigError
 from moteur.core.model import Tool
 from moteur.mappings.schema import BoardMapping
+from moteur.yaml_reading import AliasRefused, read_yaml
 
 _PACKAGE = "moteur.mappings"
 
@@ -37,13 +38,9 @@ def has_packaged_mapping(tool: Tool) -> bool:
 
 
 def _read_yaml(text: str, source: str) -> dict[str, Any]:
-    from moteur.connectors.files.yaml_plan import AliasRefused
-    from moteur.connectors.files.yaml_values import read_yaml
-
     try:
-        data = read_yaml(
-            text
-        )  # aliases refused: a mapping never needs one, and an alias bomb is made of them
+        # Aliases refused: a mapping never needs one, and an alias bomb is made of them.
+        data = read_yaml(text)
     except AliasRefused as exc:
         raise ConfigError(f"{source}: uses a YAML alias (&/*)", hint="write the values out") from exc
     except RecursionError as exc:

@@ -17,7 +17,6 @@ Emulators of Asana and monday.com are imported when present, so the server runs 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import random
 import re
@@ -62,33 +61,17 @@ def parse_seed(seed: str) -> tuple[str, int | None]:
     return kind, None
 
 
-def build_emulators(
-    clock: Callable[[], float], rate_limits: bool, asana_tier: str, unavailable: dict[str, str] | None = None
-) -> dict[str, Emulator]:
-    """One emulator per vendor whose package is present and builds; the others are not served.
-
-    Asana and monday are optional (written in parallel): any failure to import or build one is recorded in
-    ``unavailable`` (tool -> reason, shown by ``GET /_sandbox/state``) instead of taking the server down.
-    """
+def build_emulators(clock: Callable[[], float], rate_limits: bool, asana_tier: str) -> dict[str, Emulator]:
+    """One emulator per vendor: Trello, Asana and monday.com."""
+    from moteur.sandbox.asana import AsanaEmulator
+    from moteur.sandbox.monday import MondayEmulator
     from moteur.sandbox.trello import TrelloEmulator
 
-    emulators: dict[str, Emulator] = {"trello": TrelloEmulator(clock, rate_limits)}
-    optional: dict[str, Callable[[], Emulator]] = {
-        "asana": lambda: _optional("asana", "AsanaEmulator")(clock, rate_limits, asana_tier),
-        "monday": lambda: _optional("monday", "MondayEmulator")(clock, rate_limits),
+    return {
+        "trello": TrelloEmulator(clock, rate_limits),
+        "asana": AsanaEmulator(clock, rate_limits, asana_tier),
+        "monday": MondayEmulator(clock, rate_limits),
     }
-    for tool, build in optional.items():
-        try:
-            emulators[tool] = build()
-        except Exception as error:
-            if unavailable is not None:
-                unavailable[tool] = f"{type(error).__name__}: {error}"
-    return emulators
-
-
-def _optional(package: str, name: str) -> Any:
-    module = importlib.import_module(f"moteur.sandbox.{package}")
-    return getattr(module, name)
 
 
 class FaultPlan:
@@ -153,8 +136,7 @@ class SandboxApp:
         self.latency_ms = latency_ms
         self.slow_seconds = slow_seconds  # how long a "slow" fault sleeps: longer than the client's timeout
         self.faults = FaultPlan(fault_rate, fault_seed, fault_kinds)
-        self.unavailable: dict[str, str] = {}
-        self.emulators = build_emulators(clock, rate_limits, asana_tier, self.unavailable)
+        self.emulators = build_emulators(clock, rate_limits, asana_tier)
         self._lock = threading.RLock()
         self._log: list[dict[str, Any]] = []
         self.boards: dict[str, list[str]] = {}
@@ -266,7 +248,7 @@ class SandboxApp:
             if method == "GET" and path == "/state":
                 with self._lock:
                     state = {tool: emulator.state() for tool, emulator in self.emulators.items()}
-                    return _json(state | {"unavailable": self.unavailable})
+                    return _json(state)
             if method == "GET" and path == "/faults":
                 return _json(self._fault_settings())
             if method == "POST" and path == "/faults":

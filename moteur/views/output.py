@@ -2,7 +2,7 @@
 
 Every message (``info``, ``warn``, ``error``, the log) is scrubbed of secrets and cleaned of control
 characters here, and printed as ``Text``, never as markup: messages quote titles, paths and what services
-answered (see ``moteur.views.terminal``). Commands import ``Output`` from ``moteur.cli``.
+answered (see ``moteur.views.terminal``). ``cli`` makes one per command and hands it down.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 from rich.text import Text
 
 from moteur.core.errors import MoteurError, StateError, UsageError
+from moteur.i18n import _, tr
 from moteur.redaction import scrub
 from moteur.views.terminal import SafeConsole, clean_text, json_safe, plain
 
@@ -30,9 +31,9 @@ def console(*, stderr: bool = False, **options: Any) -> SafeConsole:
 def print_error(exc: MoteurError, err: SafeConsole | None = None) -> None:
     """``error: MESSAGE`` and, when there is one, ``  → HINT`` on stderr."""
     err = err or console(stderr=True, soft_wrap=True)
-    err.print(Text.assemble(("error:", "bold red"), " ", plain(scrub(exc.message))))
+    err.print(Text.assemble((_("error:"), "bold red"), " ", plain(scrub(tr(exc.message)))))
     if exc.hint:
-        err.print(plain(f"  → {scrub(exc.hint)}"))
+        err.print(plain(f"  → {scrub(tr(exc.hint))}"))
 
 
 # A file moteur was told to use (a state directory, a --chart path) that cannot be: the user's to fix (2).
@@ -97,10 +98,10 @@ class Output:
 
     def info(self, text: str) -> None:
         if not self.quiet:
-            self.err.print(plain(scrub(text)))
+            self.err.print(plain(scrub(tr(text))))
 
     def warn(self, text: str) -> None:
-        self.err.print(Text.assemble(("warning:", "yellow"), " ", plain(scrub(text))))
+        self.err.print(Text.assemble((_("warning:"), "yellow"), " ", plain(scrub(tr(text)))))
 
     def error(self, exc: MoteurError) -> None:
         print_error(exc, self.err)

@@ -1,4 +1,5 @@
-"""CLI tests run ``moteur.cli.main`` in a fresh directory with a private state database.
+"""CLI tests run ``moteur.cli.main`` in a fresh directory with a private state database
+(``tests/cli_run.py``).
 
 ``run`` calls ``main`` in this process; ``run_process`` starts the real ``moteur`` as a child process, for
 what must be one: a server (``sandbox serve``), a run under other privileges or a memory limit.
@@ -11,12 +12,12 @@ import resource
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cli_run import Result, isolated, run
 
-from moteur.cli import main
+__all__ = ["Result", "run", "run_process", "workdir"]  # ``run`` is a fixture of ``cli_run``
 
 PLAN_CSV = """id;titre;impact;effort;confiance;objectif;canal;échéance;statut;notes
 a1;Webinar SEO;8;3;7;leads;webinar;2026-12-18;à faire;garder "ceci"
@@ -28,34 +29,11 @@ a6;Newsletter de rentrée;7;2;8;;e-mail;;fait;
 """
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-Run = Callable[..., Result]
-
-
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("MOTEUR_STATE_URL", f"sqlite:///{tmp_path / 'state.db'}")
-    monkeypatch.delenv("MOTEUR_CONFIG", raising=False)
-    monkeypatch.setenv("NO_COLOR", "1")
+    isolated(tmp_path, monkeypatch)
     (tmp_path / "plan.csv").write_text(PLAN_CSV, encoding="utf-8")
     yield tmp_path
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    def _run(*args: str) -> Result:
-        code = main(list(args))
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return _run
 
 
 def _run_process(

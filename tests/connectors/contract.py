@@ -71,6 +71,31 @@ class ConnectorContract:
         tool, board = sandbox.boards[self.tool.value][0].split(":", 1)
         return BoardRef(tool=Tool(tool), board=board)
 
+    # -- the interface ----------------------------------------------------------------------------------
+
+    def test_describes_itself_in_the_tool_s_own_words(self, connector: Connector) -> None:
+        about = connector.describe()
+        assert isinstance(connector, Connector) and about.tool is self.tool is connector.tool
+        assert about.name and about.board and about.bucket and about.item
+        assert about.credentials and all(c.variable.startswith("MOTEUR_") for c in about.credentials)
+
+    def test_reads_changes_when_it_says_it_does(self, connector: Connector, board_ref: BoardRef) -> None:
+        # The cursor is taken before the full read; nothing changed since, so the feed gives the same board.
+        cursor = connector.cursor_of(board_ref)
+        full = connector.read(board_ref)
+        if not connector.describe().incremental:
+            assert cursor is None and connector.read_changes(board_ref, full, "") is None
+            return
+        assert cursor
+        changes = connector.read_changes(board_ref, full, cursor)
+        assert changes is not None and changes.cursor
+        assert [a.key for a in changes.snapshot.actions] == [a.key for a in full.actions]
+        assert connector.board_kept(full, changes.snapshot)
+
+    def test_lists_the_boards_its_credentials_reach(self, connector: Connector, board_ref: BoardRef) -> None:
+        listed = connector.reachable_boards()
+        assert listed and all(ref.tool is self.tool and name for ref, name in listed)
+
     # -- reading ----------------------------------------------------------------------------------------
 
     def test_reads_the_board(self, connector: Connector, board_ref: BoardRef) -> None:

@@ -1,41 +1,17 @@
-"""Fixtures of the file-board tests: the real CLI (``moteur.cli.main``) run in a fresh directory with a
-private state database, as ``tests/cli`` runs it."""
+"""Fixtures of the file-board tests: the real CLI run in a fresh directory with a private state database,
+as ``tests/cli`` runs it (``tests/cli_run.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_run import Result, Run, isolated, run
 
-from moteur.cli import main
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-Run = Callable[..., Result]
+__all__ = ["Result", "Run", "run", "workdir"]  # ``run`` is a fixture; test modules take ``Run`` from here
 
 
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("MOTEUR_STATE_URL", f"sqlite:///{tmp_path / 'state.db'}")
-    monkeypatch.delenv("MOTEUR_CONFIG", raising=False)
-    monkeypatch.setenv("NO_COLOR", "1")
-    yield tmp_path
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    def _run(*args: str) -> Result:
-        code = main(list(args))
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return _run
+    yield isolated(tmp_path, monkeypatch)

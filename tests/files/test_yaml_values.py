@@ -1,4 +1,4 @@
-"""The fast YAML reader (``yaml_values``, from libyaml's events) reads exactly what the full loader
+"""The fast YAML reader (``moteur/yaml_reading.py``, from libyaml's events) reads exactly what the full loader
 (``yaml_plan.compose_and_load``, PyYAML's composer and constructor) reads, or hands the text over."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from moteur.connectors.files import yaml_plan
 from moteur.connectors.files.edits import same
-from moteur.connectors.files.yaml_values import Unusual, load_values
+from moteur.yaml_reading import Unusual, load_values
 
 SAMPLES = [
     "country: NO\nzip: 01234\nslot: 22:30\nversion: 1.10\ndue: 2026-12-18\n",

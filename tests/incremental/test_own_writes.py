@@ -1,5 +1,5 @@
 """The run right after a big sync: moteur's own writes since the cursor decide, before the change feed is
-asked for, that a full read (behind a fresh cursor) is cheaper — issue 10, the no-op re-run that paged 29
+asked for, that a full read (behind a fresh cursor) is cheaper — the no-op re-run that once paged 29
 pages of its own Asana events (33 requests against a full read's 22) and Trello's 5 against 2.
 
 Regression tests: the cost rules per tool (pure), the journal count, and the runs themselves on the
@@ -15,9 +15,11 @@ import pytest
 from incremental.support import Sandbox, board_of, connector, log_size, same, set_impact, sync_requests
 from moteur.commands.incremental_read import CURSOR, TAKEN_AT, own_writes
 from moteur.connectors.asana import incremental as asana
-from moteur.connectors.incremental import cached_snapshot, feed_worth_reading
+from moteur.connectors.file_connector import FileConnector
+from moteur.connectors.incremental import cached_snapshot
+from moteur.connectors.monday import incremental as monday
 from moteur.connectors.trello import incremental as trello
-from moteur.core.model import Tool
+from moteur.core.ports import Connector
 from moteur.core.state import OpStatus, RunOutcome, StateStore
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -26,25 +28,25 @@ T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 def test_asana_reads_in_full_when_its_own_writes_cost_more_than_a_full_read() -> None:
     # 2,000 tasks: a full read is a fresh token + project + sections + 20 task pages = 23 requests.
     assert asana.full_cost(2000) == 23
-    assert not feed_worth_reading(Tool.ASANA, 2000, 2000)  # 20 event pages + 200 task batches
-    assert feed_worth_reading(Tool.ASANA, 2000, 0)  # a settled board: one request
-    assert feed_worth_reading(Tool.ASANA, 2000, 20)  # a changed re-run: 1 + 2
-    assert asana.changes_cost(200) == 22 and feed_worth_reading(Tool.ASANA, 2000, 200)
-    assert asana.changes_cost(210) == 24 and not feed_worth_reading(Tool.ASANA, 2000, 210)
+    assert not asana.feed_worth_reading(2000, 2000)  # 20 event pages + 200 task batches
+    assert asana.feed_worth_reading(2000, 0)  # a settled board: one request
+    assert asana.feed_worth_reading(2000, 20)  # a changed re-run: 1 + 2
+    assert asana.changes_cost(200) == 22 and asana.feed_worth_reading(2000, 200)
+    assert asana.changes_cost(210) == 24 and not asana.feed_worth_reading(2000, 210)
 
 
 def test_trello_reads_in_full_when_its_own_writes_cost_more_or_overflow_the_actions_page() -> None:
     assert trello.full_cost(2000) == 4  # cursor + batch + 2 more pages (the reader asks after a full one)
-    assert not feed_worth_reading(Tool.TRELLO, 2000, 2000)
-    assert feed_worth_reading(Tool.TRELLO, 2000, 20)  # 1 + 2 < 4
-    assert not feed_worth_reading(Tool.TRELLO, 2000, 30)  # 1 + 3: no cheaper than reading in full
-    assert not feed_worth_reading(Tool.TRELLO, 100_000, 1000)  # more than one page of actions: refused
+    assert not trello.feed_worth_reading(2000, 2000)
+    assert trello.feed_worth_reading(2000, 20)  # 1 + 2 < 4
+    assert not trello.feed_worth_reading(2000, 30)  # 1 + 3: no cheaper than reading in full
+    assert not trello.feed_worth_reading(100_000, 1000)  # more than one page of actions: refused
 
 
 def test_monday_and_files_always_read_their_feed() -> None:
     # monday pages changed items 500 at a time like a full read, without a cursor to take first.
-    assert feed_worth_reading(Tool.MONDAY, 2000, 2000)
-    assert feed_worth_reading(Tool.FILE, 10, 10)
+    assert monday.feed_worth_reading(2000, 2000)
+    assert FileConnector.feed_worth_reading is Connector.feed_worth_reading  # the interface's default: True
 
 
 def _run(

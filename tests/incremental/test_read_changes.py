@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 
 from incremental.support import TOOLS, Sandbox, board_of, connector, delete_item, log_size, same, set_impact
-from moteur.connectors.incremental import ChangeSet, IncrementalReader
+from moteur.core.ports import ChangeSet
 
 
 @pytest.mark.parametrize("tool", TOOLS)
 def test_a_read_of_no_changes_costs_one_request_and_equals_the_full_read(sandbox: Sandbox, tool: str) -> None:
     port = connector(tool, sandbox.env)
     ref = board_of(sandbox, tool)
-    assert isinstance(port, IncrementalReader)
+    assert port.describe().incremental
     cursor = port.cursor_of(ref)
     assert cursor
     full = port.read(ref)
@@ -128,8 +128,8 @@ def test_a_renamed_list_or_section_refuses_the_cursor(sandbox: Sandbox, tool: st
 
 
 def test_board_kept_accepts_additions_and_refuses_renames() -> None:
-    from moteur.connectors.incremental import board_kept
     from moteur.core.model import BoardRef, Bucket, Snapshot, Tool
+    from moteur.core.ports import board_kept
 
     ref = BoardRef(tool=Tool.TRELLO, board="b")
     cached = Snapshot(

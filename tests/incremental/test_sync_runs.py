@@ -152,7 +152,7 @@ def test_a_schema_1_database_is_upgraded_with_its_rows_kept(tmp_path: Path) -> N
         assert inspect(conn).has_table("board_cache")
         version = conn.execute(select(tables.meta.c.value)).scalar()
     engine.dispose()
-    assert version == str(SCHEMA_VERSION) == "3"  # 1 → 2 → 3 (the journal's settling: tests/journal)
+    assert version == str(SCHEMA_VERSION) == "4"  # 1 → 2 → 3 (journal settling) → 4 (history)
 
 
 def _now() -> datetime:

@@ -1,8 +1,9 @@
-"""``AsanaConnector``: the Connector protocol for Asana projects (``asana:<project gid>``).
+"""``AsanaConnector``: the connector interface (``core/ports.py``) for Asana projects
+(``asana:<project gid>``).
 
 Reads with ``reader`` (2 + ⌈N/100⌉ requests), maps with ``mapping`` through ``mappings/asana.yaml``, creates
 sections / fields / options / tags with ``schema`` and writes item ops with ``writer`` (packed ten to a
-``POST /batch``). Write-back per DESIGN §6: the quadrant in the enum custom field "Quadrant" (or sections of a
+``POST /batch``). Write-back: the quadrant in the enum custom field "Quadrant" (or sections of a
 companion project, or of the project itself when it is moteur's to arrange: ``quadrants.py``), the sprint in
 the enum custom field "Sprint", ICE in the number custom field "ICE". Without custom fields (a free workspace:
 ``asana_tier = "free"``, or a 402 met while writing) the quadrant goes to the companion project, the sprint to
@@ -17,9 +18,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from moteur.connectors import incremental
+from moteur.connectors.asana import account, companion, projects
 from moteur.connectors.asana import capabilities as asana_capabilities
-from moteur.connectors.asana import companion, projects
 from moteur.connectors.asana import incremental as changes
 from moteur.connectors.asana import migration as port
 from moteur.connectors.asana.mapping import to_snapshot
@@ -27,12 +27,11 @@ from moteur.connectors.asana.quadrant_writes import QuadrantWrites
 from moteur.connectors.asana.quadrants import Place, describe, place_of, quadrant_field
 from moteur.connectors.asana.reader import read_project
 from moteur.connectors.asana.schema import ProjectSchema
-from moteur.connectors.asana.transport import asana_client, pace, tier_of
+from moteur.connectors.asana.transport import PER_MINUTE, asana_client, pace, tier_of
 from moteur.connectors.asana.write_pacing import BATCH_SIZE
 from moteur.connectors.asana.writer import ItemWriter
 from moteur.connectors.http import HttpClient
 from moteur.connectors.http_backed import HttpBacked
-from moteur.connectors.migration import Capabilities
 from moteur.core.errors import MoteurError
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
 from moteur.core.ops import (
@@ -47,10 +46,13 @@ from moteur.core.ops import (
     SetTags,
     Target,
 )
+from moteur.core.phrase import Phrase
 from moteur.core.plan import WriteBack
+from moteur.core.ports import Capabilities, ChangeSet, Credential, Listing, ToolDescription
 from moteur.mappings.loader import load_mapping
 from moteur.mappings.schema import BoardMapping, TargetKind
 from moteur.redaction import scrub
+from moteur.runtime import Runtime
 
 if TYPE_CHECKING:
     from moteur.settings import Settings
@@ -74,13 +76,23 @@ _TARGETS = {
 
 class AsanaConnector(HttpBacked):
     tool = Tool.ASANA
+    item_native = ("task_tags",)  # each task's tag gids, merged task by task
+    gathered_native = ("tags",)  # the tags seen on the tasks read: their union
+    unkept_native = ("companion",)  # the companion project, seen through the tasks read
 
-    def __init__(self, settings: Settings, *, http: HttpClient | None = None, workers: int = 2) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        http: HttpClient | None = None,
+        workers: int = 2,
+        runtime: Runtime | None = None,
+    ) -> None:
         override = settings.mappings.get("asana")
         self.mapping: BoardMapping = load_mapping(Tool.ASANA, Path(override) if override else None)
         self.language = settings.language
         self.tier = settings.asana_tier
-        self.http = http or asana_client(settings)
+        self.http = http or asana_client(settings, runtime=runtime)
         self.workers = workers
         # Custom fields can be written unless the settings say the workspace is free or Asana answered 402.
         self.fields_on = settings.asana_tier != "free"
@@ -91,6 +103,27 @@ class AsanaConnector(HttpBacked):
         ] = {}  # --workspace (or None) -> where to create
         self._created: dict[str, projects.Placement] = {}  # project gid -> where ``create_board`` made it
         self._read: Snapshot | None = None  # the latest snapshot read
+
+    @classmethod
+    def describe(cls) -> ToolDescription:
+        return ToolDescription(
+            tool=Tool.ASANA,
+            name="Asana",
+            board="project",
+            bucket="section",
+            item="task",
+            batch_size=BATCH_SIZE,
+            rate_limit=f"{PER_MINUTE['paid']:,} requests a minute per token "
+            f"({PER_MINUTE['free']:,} on a free workspace)",
+            incremental=True,
+            credentials=(Credential("MOTEUR_ASANA_TOKEN", "asana_token"),),
+        )
+
+    def mapped_with(self) -> object:
+        return self.mapping.model_dump(mode="json")
+
+    def reachable_boards(self) -> Listing:
+        return account.reachable_projects(self.http, account.whoami(self.http))
 
     def read(self, board: BoardRef) -> Snapshot:
         place = place_of(self.mapping, fields_on=self.fields_on)
@@ -103,8 +136,9 @@ class AsanaConnector(HttpBacked):
     def cursor_of(self, board: BoardRef) -> str | None:
         return changes.cursor_of(self.http, board)
 
-    def read_changes(self, board: BoardRef, cached: Snapshot, cursor: str) -> incremental.ChangeSet | None:
+    def read_changes(self, board: BoardRef, cached: Snapshot, cursor: str) -> ChangeSet | None:
         found = changes.read_changes(
+            self,
             self.http,
             board,
             cached,
@@ -115,7 +149,10 @@ class AsanaConnector(HttpBacked):
         )
         if found is None:
             return None
-        return incremental.ChangeSet(self._warned(found.snapshot), found.cursor, found.requests)
+        return ChangeSet(self._warned(found.snapshot), found.cursor, found.requests)
+
+    def feed_worth_reading(self, items: int, written: int) -> bool:
+        return changes.feed_worth_reading(items, written)
 
     def _warned(self, snapshot: Snapshot) -> Snapshot:
         wants_fields = any(
@@ -244,9 +281,14 @@ class AsanaConnector(HttpBacked):
         tier = tier_of(self.http)  # the settings' tier, or "free" once Asana answered a 402
         minutes = max(0, math.ceil(quota / pace(tier)) - 1)
         seconds = minutes * 60 + requests * 0.2  # ~200 ms per call on a normal link
-        return (
-            f"≈ {requests} requests, ≈ {max(1, round(seconds))} s at Asana's rate limit "
-            f"({tier}: {pace(tier):,} a minute); {self._quadrant_note()}"
+        return Phrase(
+            "≈ {requests} requests, ≈ {seconds} s at Asana's rate limit ({tier}: {pace} a minute); "
+            "{quadrant}",
+            requests=requests,
+            seconds=max(1, round(seconds)),
+            tier=tier,
+            pace=format(pace(tier), ","),
+            quadrant=self._quadrant_note(),
         )
 
     def _companion_sections(self, schema_ops: Sequence[SchemaOp]) -> int:
@@ -292,7 +334,7 @@ class AsanaConnector(HttpBacked):
                 workspace = where.workspace
             except MoteurError as exc:  # several workspaces and none named, or no team: the plan says so
                 workspace = None
-                note = scrub(f"the new project cannot be created: {exc}")
+                note = Phrase("the new project cannot be created: {error}", error=scrub(str(exc)))
         if workspace is not None and workspace not in self._users:
             try:
                 self._users[workspace] = asana_capabilities.workspace_users(self.http, workspace)

@@ -6,7 +6,8 @@ Terms:
   subtype ``comment_added``; system stories ("marked this task complete", "added to Sprint") are Asana's own
   log, not something a person wrote, so they are not carried.
 - *Get*: one read packed as an action of ``POST /batch`` (Asana takes ten per batch). A list answer with a
-  ``next_page`` queues a Get for the next page, so a task with more than 100 stories is read in full.
+  ``next_page`` queues a Get for the next page, so a task with more than 100 stories is read in full; an
+  offset handed back twice fails that read (``connectors/paging.py``).
 
 Cost: ⌈(N + S) / 10⌉ batches for N tasks of which S have subtasks — the task list's ``num_subtasks`` says
 which, so a task without subtasks costs no subtask read. Stories have no count on the task, so every task
@@ -22,7 +23,9 @@ from datetime import datetime
 from typing import Any
 
 from moteur.connectors.asana.batch import BATCH_SIZE, batch_action, result_of, send_batch
+from moteur.connectors.asana.reader import next_offset
 from moteur.connectors.http import HttpClient, retry_delay
+from moteur.connectors.paging import Pages, PagingLoop
 from moteur.core.errors import MoteurError
 from moteur.core.model import ChecklistItem, Comment
 
@@ -59,6 +62,7 @@ def batch_get(client: HttpClient, paths: Sequence[tuple[str, tuple[str, ...]]]) 
     """Every record of each ``(path, fields)`` list read, ten reads per batch, pages followed."""
     out = BatchedReads(records=[[] for _ in paths])
     pending = [Get(path, fields, i) for i, (path, fields) in enumerate(paths)]
+    paging = [Pages("Asana", path, token_name="offset") for path, _ in paths]  # one loop guard per request
     while pending:
         retry: list[Get] = []
         pages: list[Get] = []
@@ -70,10 +74,11 @@ def batch_get(client: HttpClient, paths: Sequence[tuple[str, tuple[str, ...]]]) 
                 status, body, message, hint = result_of(result)
                 if status < 300 and isinstance(body, dict) and isinstance(body.get("data"), list):
                     out.records[get.owner].extend(x for x in body["data"] if isinstance(x, dict))
-                    following = body.get("next_page")
-                    offset = following.get("offset") if isinstance(following, dict) else None
-                    if offset and offset != get.offset:
-                        pages.append(Get(get.path, get.fields, get.owner, str(offset)))
+                    try:
+                        if paging[get.owner].advance(next_offset(body)):
+                            pages.append(Get(get.path, get.fields, get.owner, paging[get.owner].token))
+                    except PagingLoop as exc:  # that request fails; the others of the batch stand
+                        out.errors[get.owner] = exc.message
                 elif status == 404:
                     continue  # the task was deleted since it was listed: it has nothing left to read
                 elif (status == 429 or status >= 500) and get.attempt < RETRY_ROUNDS:

@@ -1,4 +1,4 @@
-"""Incremental reads of an Asana project: its events since a sync token (API_FACTS §2.6).
+"""Incremental reads of an Asana project: its events since a sync token (``GET /events``).
 
 The *cursor* is an Asana events *sync token* for the project. Events bubble up from the project's tasks
 (changed, added, removed, deleted), so they say which tasks to read again *and* which ones left.
@@ -27,12 +27,12 @@ from moteur.connectors.asana.batch import BATCH_SIZE, batch_action, result_of, s
 from moteur.connectors.asana.mapping import to_snapshot
 from moteur.connectors.asana.quadrants import Place
 from moteur.connectors.http import HttpClient
-from moteur.connectors.incremental import ChangeSet, board_kept, merged
 from moteur.core.errors import MoteurError, RemoteError
 from moteur.core.model import BoardRef, Snapshot
+from moteur.core.ports import ChangeSet, Connector
 from moteur.mappings.schema import BoardMapping
 
-EVENTS_PAGE = 100  # Asana's most events per GET /events (API_FACTS §2.6)
+EVENTS_PAGE = 100  # Asana's most events per GET /events
 EXPIRED = 412  # Asana's answer to an unknown or expired sync token
 _GONE = ("deleted",)
 
@@ -57,6 +57,7 @@ def cursor_of(client: HttpClient, board: BoardRef) -> str | None:
 
 
 def read_changes(
+    port: Connector,
     client: HttpClient,
     board: BoardRef,
     cached: Snapshot,
@@ -120,9 +121,9 @@ def read_changes(
     # The companion project is seen through the changed tasks only: what the cached read knew of it stays.
     older = companion.Known.of(cached.native.get("companion"))
     fresh = companion.with_known(fresh, companion.Known.of(fresh.native.get("companion")).carried(older))
-    if not board_kept(cached, fresh, skip=("task_tags", "tags", "companion")):
+    if not port.board_kept(cached, fresh):
         return None  # a list, label, field or option was renamed or removed (or the quadrant's place changed)
-    snapshot = merged(cached, fresh, changed=touched, removed=gone, per_item=("task_tags",), seen=("tags",))
+    snapshot = port.merge(cached, fresh, changed=touched, removed=gone)
     return ChangeSet(snapshot, token, client.stats().requests - before)
 
 

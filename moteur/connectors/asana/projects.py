@@ -29,9 +29,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from moteur.connectors.asana.reader import list_all
-from moteur.connectors.http import AmbiguousWrite, HttpClient
+from moteur.connectors.create_once import create_once
+from moteur.connectors.http import HttpClient
 from moteur.core.errors import RemoteError, UsageError
 from moteur.core.model import BoardRef, Tool
+from moteur.core.phrase import Phrase
 
 WORKSPACE_FIELDS = "name,is_organization"
 
@@ -50,10 +52,12 @@ class Placement:
         """What the plan says about it: the team chosen, when there is one."""
         if self.team is None:
             return None
-        return (
-            f'the new project is shared with the team "{self.team_name}" ({self.team}): '
-            f'"{self.workspace_name}" is an organization, where Asana puts every project in a team '
-            "(your first team there)"
+        return Phrase(
+            'the new project is shared with the team "{team_name}" ({team}): "{workspace}" is an '
+            "organization, where Asana puts every project in a team (your first team there)",
+            team_name=self.team_name,
+            team=self.team,
+            workspace=self.workspace_name,
         )
 
 
@@ -105,18 +109,22 @@ def create_project(client: HttpClient, name: str, where: Placement, *, view: str
         path, body = "/projects", {"workspace": where.workspace, "name": name}
     if view is not None:
         body["default_view"] = view
-    try:
+
+    def create() -> BoardRef:
         answer = client.request_json("POST", path, json={"data": body}, what=f'project "{name}"')
-    except AmbiguousWrite:
+        data = answer.get("data") if isinstance(answer, dict) else None
+        if not isinstance(data, dict) or not data.get("gid"):
+            raise RemoteError("Asana answered the project create without a gid")
+        return BoardRef(tool=Tool.ASANA, board=str(data["gid"]))
+
+    def find() -> BoardRef | None:
         # The project may exist: the newest of that name (gids grow) is the one this call made.
         listed = list_all(
             client, f"/workspaces/{where.workspace}/projects", {"opt_fields": "name"}, "projects"
         )
         same = [str(p.get("gid")) for p in listed if p.get("name") == name]
-        if not same:
-            raise
-        return BoardRef(tool=Tool.ASANA, board=max(same, key=int))
-    data = answer.get("data") if isinstance(answer, dict) else None
-    if not isinstance(data, dict) or not data.get("gid"):
-        raise RemoteError("Asana answered the project create without a gid")
-    return BoardRef(tool=Tool.ASANA, board=str(data["gid"]))
+        return BoardRef(tool=Tool.ASANA, board=max(same, key=int)) if same else None
+
+    # One send: when the look-up finds nothing the failure is reported and a re-run decides, rather than
+    # risk a second project the team would have to delete.
+    return create_once(create, find, tries=1)

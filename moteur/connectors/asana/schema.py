@@ -9,7 +9,8 @@
 - *Tag* (``EnsureTag`` and the sprint fallback): reused from the workspace, else ``POST /tags``.
 
 *Ambiguous create*: after a create that may have been applied (``AmbiguousWrite``), the object is looked up
-by name before it is ever created again, so a dropped connection never leaves a duplicate.
+by name before it is ever created again (``connectors/create_once.py``), so a dropped connection never leaves
+a duplicate.
 
 *Fields off*: a 402 (``PremiumRequired``) means the workspace has no custom fields; ``fields_on`` turns
 False for the rest of the connector's life and the writer falls back to tags.
@@ -22,7 +23,8 @@ from typing import Any
 
 from moteur.connectors.asana.reader import FIELD_PROPERTIES, list_all, list_workspace
 from moteur.connectors.asana.transport import PremiumRequired
-from moteur.connectors.http import AmbiguousWrite, HttpClient
+from moteur.connectors.create_once import ensure_once
+from moteur.connectors.http import HttpClient
 from moteur.core.errors import MoteurError, SkippableError
 from moteur.core.labels import QUADRANT_ORDER, quadrant_from_name
 from moteur.core.model import BoardRef, FieldKind, Snapshot, Tool
@@ -40,7 +42,6 @@ SUBTYPES = {
 # public map of its palette, gist danilopolani/fa836996b17354c260fb7a093a4badd1); only enum values are taken.
 TAG_COLOURS = {"green": "dark-green", "blue": "dark-blue", "yellow": "dark-brown", "red": "dark-red"}
 TAG_COLOURS |= {"sky": "light-blue"}
-CREATE_ATTEMPTS = 3  # creates tried after an ambiguous failure, each preceded by a look-up
 PREMIUM_HINT = 'custom fields need a premium Asana workspace; set asana_tier = "free" to use tags instead'
 
 
@@ -99,18 +100,6 @@ class ProjectSchema:
 
     # -- shared -----------------------------------------------------------------------------------------
 
-    def _create_once(self, create: Callable[[], None], find: Callable[[], bool]) -> None:
-        """Create; after an ambiguous failure look the object up, and create again only if it is absent."""
-        for attempt in range(1, CREATE_ATTEMPTS + 1):
-            try:
-                create()
-                return
-            except AmbiguousWrite:
-                if find():
-                    return
-                if attempt == CREATE_ATTEMPTS:
-                    raise
-
     def _premium(self, call: Callable[[], Any]) -> Any:
         try:
             return call()
@@ -160,7 +149,7 @@ class ProjectSchema:
             self.sections = [(str(s.get("name") or ""), str(s.get("gid"))) for s in listed]
             return self.section(name) is not None
 
-        self._create_once(create, find)
+        ensure_once(create, find)
         return self.section(name) or ""
 
     def _place(self, name: str, gid: str, anchor: dict[str, str]) -> None:
@@ -240,7 +229,7 @@ class ProjectSchema:
                 return
             found.update(_data(answer))
 
-        self._create_once(create, lookup)
+        ensure_once(create, lookup)
         field = {
             "gid": str(found["gid"]),
             "name": str(found.get("name") or name),
@@ -285,7 +274,7 @@ class ProjectSchema:
             options.update(_options(_data(answer)))
             return fold(name) in options
 
-        self._create_once(create, find)
+        ensure_once(create, find)
         return options[fold(name)]
 
     # -- tags -------------------------------------------------------------------------------------------
@@ -314,5 +303,5 @@ class ProjectSchema:
             self._read_workspace_tags()
             return fold(name) in self.tags
 
-        self._create_once(create, find)
+        ensure_once(create, find)
         return self.tags[fold(name)]

@@ -27,8 +27,8 @@ from moteur.connectors.files.edits import Unsafe, apply, same
 from moteur.connectors.files.json_edits import JsonEdits
 from moteur.connectors.files.storage import MAX_DEPTH, too_deep
 from moteur.connectors.files.yaml_edits import YamlEdits
-from moteur.connectors.files.yaml_values import read_yaml
 from moteur.core.errors import UsageError
+from moteur.yaml_reading import read_yaml
 
 
 @dataclass

@@ -88,17 +88,10 @@ _FAST = _fast_path_holds()
 
 
 def unchecked_builder(model: type[_ModelT]) -> Callable[[dict[str, Any]], _ModelT]:
-    """A function making ``model`` instances from values already checked (see ``construct_unchecked``).
-    Get it once and call it per row: that saves a lookup per instance."""
+    """A function making ``model`` instances from values already checked field by field, skipping
+    pydantic's validation; the values must hold every field. Get it once and call it per row: that saves a
+    lookup per instance. Falls back to ``model_construct`` on a pydantic whose model internals differ from
+    what this module assumes."""
     if _FAST:
         return _builder(model)
     return lambda values: model.model_construct(**values)
-
-
-def construct_unchecked(model: type[_ModelT], values: dict[str, Any]) -> _ModelT:
-    """A model from values already checked field by field, skipping pydantic's validation.
-
-    ``values`` must hold every field. Falls back to ``model_construct`` on a pydantic whose model internals
-    differ from what this module assumes.
-    """
-    return unchecked_builder(model)(values)

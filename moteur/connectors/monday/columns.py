@@ -1,7 +1,7 @@
 """Column values by type: the typed serialiser (what a write sends) and parser (what a read means).
 
 A *column value* on the write side is the JSON monday expects for one column in ``column_values``
-(API_FACTS §3.4), per column type::
+(monday's "change column values" guide), per column type::
 
     status     {"label": "Quick win"}                 dropdown  {"labels": ["Sprint 3"]}
     numbers    "512" (a string)                        rating    {"rating": 4}
@@ -20,7 +20,7 @@ value stays a date) or an aware UTC ``datetime`` (a value with a time), a tuple 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -28,10 +28,6 @@ from typing import Any
 from moteur.mappings.scores import parse_number
 
 JsonValue = Any  # what json.dumps accepts
-
-SUPPORTED_WRITES = frozenset(
-    {"status", "dropdown", "numbers", "rating", "text", "long_text", "date", "people"}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,14 +137,3 @@ def parse_date_text(text: str) -> date | datetime | None:
     """A date cell's ``text`` ("2026-12-24" or "2026-12-24 10:00", the time in UTC)."""
     day, _, time = text.strip().partition(" ")
     return parse_date(day, time or None)
-
-
-def person_ids(cell: Mapping[str, Any]) -> tuple[Person, ...]:
-    entries = cell.get("persons_and_teams")
-    if not isinstance(entries, Sequence) or isinstance(entries, str):
-        return ()
-    return tuple(
-        Person(int(e["id"]), str(e.get("kind") or "person"))
-        for e in entries
-        if isinstance(e, dict) and str(e.get("id", "")).isdigit()
-    )

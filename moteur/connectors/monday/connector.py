@@ -1,36 +1,40 @@
-"""``MondayConnector``: the Connector protocol for monday.com boards (``monday:<board id>``).
+"""``MondayConnector``: the connector interface (``core/ports.py``) for monday.com boards
+(``monday:<board id>``).
 
 Reads with ``reader`` (one query + one ``next_items_page`` per further 500 items), maps with ``mapping``
 through ``mappings/monday.yaml``, writes with ``writer`` (one ``change_multiple_column_values`` per item,
-up to ``MAX_ALIASES`` aliased per request, serially). Write-back per DESIGN §6: a status column "Quadrant"
+up to ``MAX_ALIASES`` aliased per request, serially). Write-back: a status column "Quadrant"
 with coloured labels, a dropdown column "Sprint", a numbers column "ICE" — all three ``Target.FIELD``.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from moteur.connectors import incremental
-from moteur.connectors.base import columns_writeback
+from moteur.connectors.columns import columns_writeback
 from moteur.connectors.http import HttpClient
 from moteur.connectors.http_backed import HttpBacked
-from moteur.connectors.migration import Capabilities
-from moteur.connectors.monday import history, migration_apply, migration_target
+from moteur.connectors.monday import account, history, migration_apply, migration_target
 from moteur.connectors.monday import incremental as changes
 from moteur.connectors.monday.daily import would_exceed
+from moteur.connectors.monday.documents import MAX_ALIASES
+from moteur.connectors.monday.done_days import done_days as monday_done_days
 from moteur.connectors.monday.mapping import to_snapshot
 from moteur.connectors.monday.reader import read_board
 from moteur.connectors.monday.transport import MondayTransport, endpoint, monday_client, shared_pacer
 from moteur.connectors.monday.writer import MondayWriter, aliases_per_request, apply_ops
+from moteur.core.history import DoneDays
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
 from moteur.core.ops import EnsureField, ItemOp, Landed, MigrationOp, OpResult, SchemaOp
+from moteur.core.phrase import Phrase
 from moteur.core.plan import WriteBack
+from moteur.core.ports import Capabilities, ChangeSet, Credential, Listing, ToolDescription
 from moteur.mappings.loader import load_mapping
 from moteur.mappings.schema import BoardMapping
+from moteur.runtime import Runtime
 
 if TYPE_CHECKING:
     from moteur.settings import Settings
@@ -41,28 +45,47 @@ SECONDS_PER_REQUEST = 0.5  # a GraphQL round trip to monday, writes included, on
 
 class MondayConnector(HttpBacked):
     tool = Tool.MONDAY
+    unkept_native = ("pages",)  # the page count says how the board was read, not what it holds
 
     def __init__(
         self,
         settings: Settings,
         *,
         http: HttpClient | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] | None = None,
+        runtime: Runtime | None = None,
     ) -> None:
         override = settings.mappings.get("monday")
         self.mapping: BoardMapping = load_mapping(Tool.MONDAY, Path(override) if override else None)
         self.language = settings.language
         if http is None:
-            http, path = monday_client(settings)
+            http, path = monday_client(settings, runtime=runtime)
         else:
             path = endpoint(settings.monday_url)[1]
         self.http = http
-        # The pacer waits with the HTTP layer's sleep, so a test that injects one never waits for real.
         token = settings.monday_token.get_secret_value() if settings.monday_token else ""
-        pacer = shared_pacer(token, clock=clock, sleep=sleep or http.options.sleep)
+        pacer = shared_pacer(token, runtime)
         self.transport = MondayTransport(http, path, pacer)
         self._caps: dict[str | None, Capabilities] = {}  # per target board (None: a new one), once asked
+
+    @classmethod
+    def describe(cls) -> ToolDescription:
+        return ToolDescription(
+            tool=Tool.MONDAY,
+            name="monday.com",
+            board="board",
+            bucket="group",
+            item="item",
+            batch_size=MAX_ALIASES,  # item writes aliased in one request, fewer if the complexity cap says so
+            rate_limit="a complexity budget per minute, and a daily call cap by plan (200 to 25,000 calls)",
+            incremental=True,
+            credentials=(Credential("MOTEUR_MONDAY_TOKEN", "monday_token"),),
+        )
+
+    def mapped_with(self) -> object:
+        return self.mapping.model_dump(mode="json")
+
+    def reachable_boards(self) -> Listing:
+        return account.reachable_boards(self.transport)
 
     def read(self, board: BoardRef) -> Snapshot:
         return to_snapshot(read_board(self.transport, board.board), board, self.mapping)
@@ -70,8 +93,15 @@ class MondayConnector(HttpBacked):
     def cursor_of(self, board: BoardRef) -> str | None:
         return changes.cursor_of(self.transport, board)
 
-    def read_changes(self, board: BoardRef, cached: Snapshot, cursor: str) -> incremental.ChangeSet | None:
-        return changes.read_changes(self.transport, board, cached, cursor, self.mapping)
+    def read_changes(self, board: BoardRef, cached: Snapshot, cursor: str) -> ChangeSet | None:
+        return changes.read_changes(self, self.transport, board, cached, cursor, self.mapping)
+
+    def feed_worth_reading(self, items: int, written: int) -> bool:
+        return changes.feed_worth_reading(items, written)
+
+    def done_days(self, board: BoardRef, snapshot: Snapshot) -> DoneDays:
+        """When each item done now went to done, from the activity log (the history's back-fill)."""
+        return monday_done_days(self.transport, board, snapshot, self.mapping)
 
     def writeback(self, snapshot: Snapshot) -> WriteBack:
         return columns_writeback(self.mapping, self.language)
@@ -110,17 +140,27 @@ class MondayConnector(HttpBacked):
         """The requests ``apply`` would send, the time, and today's calls left when the read told them."""
         requests = self._requests(schema_ops, item_ops)
         seconds = requests * SECONDS_PER_REQUEST
-        line = f"≈ {requests} requests, ≈ {max(1, round(seconds))} s within monday.com's complexity budget"
+        line = Phrase(
+            "≈ {requests} requests, ≈ {seconds} s within monday.com's complexity budget",
+            requests=requests,
+            seconds=max(1, round(seconds)),
+        )
         left, daily = self.transport.calls_left(), self.transport.daily
         if daily is not None and daily.cap is not None and left is None:
-            line += f"; {daily.describe()}"
+            line = Phrase("{line}; {daily}", line=line, daily=daily.describe())
         elif daily is not None and daily.cap is not None and left is not None:
-            line += f"; {left:,} of today's {daily.cap:,} calls left ({daily.plan_name})"
+            calls = Phrase(
+                "{left} of today's {cap} calls left ({plan})",
+                left=format(left, ","),
+                cap=format(daily.cap, ","),
+                plan=daily.plan_name,
+            )
             if requests > left:
-                line += " — not enough: the run would stop before writing"
+                calls = Phrase("{calls} — not enough: the run would stop before writing", calls=calls)
+            line = Phrase("{line}; {calls}", line=line, calls=calls)
         return line
 
-    # -- the migration port (issue 8): ``history`` reads, ``migration`` / ``migration_apply`` write --------
+    # -- migration: ``history`` reads, ``migration`` / ``migration_apply`` write -------------------------
 
     def capabilities(self, board: BoardRef | None = None, *, workspace: str | None = None) -> Capabilities:
         """What a board of this account can hold, with who it can assign (the account's people, the

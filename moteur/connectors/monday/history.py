@@ -49,7 +49,7 @@ from moteur.connectors.monday import custom_fields as custom
 from moteur.connectors.monday import documents
 from moteur.connectors.monday import migration_documents as docs
 from moteur.connectors.monday.mapping import to_snapshot
-from moteur.connectors.monday.reader import PageCursor, RawBoard, board_of, field_problems, page_of
+from moteur.connectors.monday.reader import RawBoard, board_of, field_problems, item_pages, page_of
 from moteur.connectors.monday.transport import Answer, MondayTransport
 from moteur.core.errors import NotFound
 from moteur.core.identity import split_identity
@@ -101,12 +101,12 @@ def read_raw(
         pages=1,
         warnings=field_problems(answer.problems),
     )
-    pages = PageCursor()
+    pages = item_pages(what)
     page_cost = _cost_of(answer)  # each next page costs what the first did: the pacer waits if need be
-    while pages.advance(cursor, what):
+    while pages.advance(cursor):
         answer = transport.send(
             docs.NEXT_FULL,
-            {"cursor": pages.current, **_variables(page_limit)},
+            {"cursor": pages.token, **_variables(page_limit)},
             what=what,
             idempotent=True,
             cost=page_cost,

@@ -1,4 +1,4 @@
-"""Incremental reads of a monday.com board: its items updated since the cursor (API_FACTS §3.8).
+"""Incremental reads of a monday.com board: its items updated since the cursor (``updated_at``).
 
 The *cursor* is the newest item ``updated_at`` seen (ISO text, monday's own clock, so no clock skew). A read
 of changes is one query — the board's name, columns, groups and ``items_count``, plus ``items_page`` filtered
@@ -21,12 +21,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from moteur.connectors.incremental import ChangeSet, board_kept, merged
 from moteur.connectors.monday import documents
 from moteur.connectors.monday.mapping import to_snapshot
-from moteur.connectors.monday.reader import PageCursor, RawBoard, board_of, field_problems, page_of
+from moteur.connectors.monday.reader import RawBoard, board_of, field_problems, item_pages, page_of
 from moteur.connectors.monday.transport import MondayTransport
 from moteur.core.model import BoardRef, Snapshot
+from moteur.core.ports import ChangeSet, Connector
 from moteur.mappings.schema import BoardMapping
 
 READ_CHANGES = (
@@ -92,7 +92,12 @@ def cursor_of(transport: MondayTransport, board: BoardRef) -> str | None:
 
 
 def read_changes(
-    transport: MondayTransport, board: BoardRef, cached: Snapshot, cursor: str, mapping: BoardMapping
+    port: Connector,
+    transport: MondayTransport,
+    board: BoardRef,
+    cached: Snapshot,
+    cursor: str,
+    mapping: BoardMapping,
 ) -> ChangeSet | None:
     """The board updated by the items changed since ``cursor``, or None when an item may have left it."""
     requests = 0
@@ -115,11 +120,11 @@ def read_changes(
         pages=1,
         warnings=field_problems(answer.problems),
     )
-    pages = PageCursor()
-    while pages.advance(page, what):
+    pages = item_pages(what)
+    while pages.advance(page):
         answer = transport.send(
             documents.NEXT_ITEMS,
-            {"cursor": pages.current, "limit": documents.PAGE_LIMIT, "types": types},
+            {"cursor": pages.token, "limit": documents.PAGE_LIMIT, "types": types},
             what=f"items of {what}",
             idempotent=True,
         )
@@ -134,9 +139,9 @@ def read_changes(
     gone = {
         str(i.get("id")) for i in raw.items if isinstance(i, dict) and i.get("state") not in (None, "active")
     }
-    if not board_kept(cached, fresh, skip=()):
+    if not port.board_kept(cached, fresh):
         return None  # a list, label, field or option was renamed or removed
-    snapshot = merged(cached, fresh, changed=changed, removed=gone)
+    snapshot = port.merge(cached, fresh, changed=changed, removed=gone)
     snapshot = snapshot.model_copy(
         update={"native": {**snapshot.native, "pages": cached.native.get("pages")}}
     )

@@ -5,8 +5,8 @@
 The first query (``documents.READ_BOARD``) asks the board's name, columns, groups and first
 ``items_page(limit: 500)``; each further page is one ``next_items_page(cursor, limit: 500)``, until the cursor
 is null: ⌈N/500⌉ requests for N items. A cursor seen twice would loop forever: it raises instead (the
-*loop guard*). A board monday does not know (``InvalidBoardIdException``, or an empty ``boards`` list, which
-is how monday answers an id it cannot show you) is ``NotFound`` naming the board.
+loop guard of ``connectors/paging.py``). A board monday does not know (``InvalidBoardIdException``, or an
+empty ``boards`` list, which is how monday answers an id it cannot show you) is ``NotFound`` naming it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 from moteur.connectors.monday import documents
 from moteur.connectors.monday.errors import Problem, first_fatal
 from moteur.connectors.monday.transport import Answer, MondayTransport
+from moteur.connectors.paging import Pages
 from moteur.core.errors import NotFound, RemoteError
 
 READ_COST_GUESS = 0  # the first read's cost is unknown; later pages reuse the first page's measured cost
@@ -32,34 +33,19 @@ class RawBoard:
     warnings: list[str] = field(default_factory=list)  # field-level problems monday reported
 
 
-class PageCursor:
-    """The cursor of ``items_page`` / ``next_items_page``; ``advance`` refuses a cursor seen before."""
-
-    def __init__(self) -> None:
-        self.current: str | None = None
-        self._seen: set[str] = set()
-
-    def advance(self, cursor: object, what: str) -> bool:
-        """Take the next cursor; False when there are no more pages."""
-        if cursor is None or cursor == "":
-            self.current = None
-            return False
-        if not isinstance(cursor, str):
-            raise RemoteError(f"monday.com sent a malformed cursor for {what}", retriable=False)
-        if cursor in self._seen:
-            raise RemoteError(
-                f"monday.com paging of {what} did not advance (a cursor came back twice)",
-                hint="retry; report it if it lasts",
-            )
-        self._seen.add(cursor)
-        self.current = cursor
-        return True
+def item_pages(what: str) -> Pages:
+    """The cursors of one ``items_page`` / ``next_items_page`` read, with the loop guard."""
+    return Pages("monday.com", what, token_name="cursor")
 
 
-def page_of(container: object, what: str) -> tuple[list[Any], object]:
+def page_of(container: object, what: str) -> tuple[list[Any], str | None]:
+    """An items page's items and the cursor of the next page (None after the last)."""
     if not isinstance(container, dict) or not isinstance(container.get("items"), list):
         raise RemoteError(f"monday.com's items page for {what} has an unexpected shape", retriable=True)
-    return list(container["items"]), container.get("cursor")
+    cursor = container.get("cursor")
+    if cursor is not None and not isinstance(cursor, str):
+        raise RemoteError(f"monday.com sent a malformed cursor for {what}", retriable=False)
+    return list(container["items"]), cursor or None
 
 
 def _objects(value: object) -> list[dict[str, Any]]:
@@ -107,11 +93,11 @@ def read_board(transport: MondayTransport, board_id: str, page_limit: int = docu
         warnings=field_problems(answer.problems),
     )
     page_cost = _measured(answer)
-    pages = PageCursor()
-    while pages.advance(cursor, what):
+    pages = item_pages(what)
+    while pages.advance(cursor):
         answer = transport.send(
             documents.NEXT_ITEMS,
-            {"cursor": pages.current, "limit": page_limit, "types": types},
+            {"cursor": pages.token, "limit": page_limit, "types": types},
             what=f"items of {what}",
             idempotent=True,
             cost=page_cost,

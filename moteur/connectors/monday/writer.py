@@ -25,6 +25,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from moteur.connectors.create_once import ensure_once
 from moteur.connectors.http import AmbiguousWrite
 from moteur.connectors.monday import columns, documents
 from moteur.connectors.monday.daily import DailyLimitExceeded
@@ -48,7 +49,6 @@ STATUS_COLOURS: dict[str, tuple[str, int]] = {
     "sky": ("chili_blue", 16),
 }
 RETRY_ROUNDS = 2  # resends of retriable aliases after the first answer
-CREATE_ATTEMPTS = 4  # a create that failed ambiguously is looked up, then tried again, this many times in all
 
 
 def aliases_per_request(cost_per_item: int = WRITE_COST_PER_ITEM) -> int:
@@ -120,23 +120,26 @@ class MondayWriter:
             "type": column_type,
             "defaults": self._defaults(column_type, op),
         }
-        for attempt in range(CREATE_ATTEMPTS):
-            try:
-                answer = self.transport.send(
-                    documents.CREATE_COLUMN, variables, what=f'column "{op.name}"', idempotent=False
-                )
-            except AmbiguousWrite:
-                self._look_up_columns()
-                if fold(op.name) in self.columns or attempt == CREATE_ATTEMPTS - 1:
-                    return
-                continue
+
+        def create() -> None:
+            answer = self.transport.send(
+                documents.CREATE_COLUMN, variables, what=f'column "{op.name}"', idempotent=False
+            )
             if answer.problems:
                 raise classify(answer.problems[0], f'column "{op.name}"')
             created = answer.data.get("create_column")
             if not isinstance(created, dict):
                 raise RemoteError(f'monday.com created no column "{op.name}"', retriable=True)
             self.columns[fold(op.name)] = _column(created)
-            return
+
+        def found() -> bool:
+            self._look_up_columns()
+            return fold(op.name) in self.columns
+
+        try:
+            ensure_once(create, found)
+        except AmbiguousWrite:
+            return  # every send was ambiguous, no look-up found it: ``schema`` reports it not created
 
     def schema(self, op: SchemaOp) -> OpResult:
         if not isinstance(op, EnsureField):

@@ -5,9 +5,9 @@ Terms:
 
 - *Board schema*: the ids a migration writes with, keyed by folded name: open lists, labels, custom field
   definitions (with their type and options), and the board's members (with e-mail where Trello shows one).
-- *Create once*: every ``POST`` that fails ambiguously (``AmbiguousWrite``: the connection dropped after it
-  was sent) is followed by a lookup of the object by name before it is ever posted again, so a
-  commit-then-drop never leaves a second list, label or field.
+- *Create once*: every ``POST`` that fails ambiguously is followed by a lookup of the object by name before
+  it is ever posted again (``connectors/create_once.py``), so a commit-then-drop never leaves a second list,
+  label or field.
 - *Member match*: Trello hides members' e-mails (only the token's own member shows one), so an assignee
   e-mail maps to a member when it equals that member's visible e-mail, its username, or its id — the
   username being what a Trello read gives as assignee when no e-mail is visible.
@@ -15,35 +15,21 @@ Terms:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
-from moteur.connectors.http import AmbiguousWrite, HttpClient
+# Named here too: the Trello migration modules take it from this module.
+from moteur.connectors.create_once import create_once as create_once
+from moteur.connectors.http import HttpClient
 from moteur.connectors.trello.batch import batch_answers, route
 from moteur.connectors.trello.power_ups import custom_fields_on, plugins_route
 from moteur.connectors.trello.reader import _answer, _list_of, board_key, learn_board_id
 from moteur.core.model import Snapshot
 from moteur.mappings.schema import fold
 
-T = TypeVar("T")
-CREATE_TRIES = 4
 LABEL_COLOURS = ("green", "yellow", "orange", "red", "purple", "blue", "sky", "lime", "pink", "black")
 FIELD_VALUE_KEYS = {"number": "number", "text": "text"}
 OPTION_STEP = 16384  # Trello's gap between positions
-
-
-def create_once(create: Callable[[], T], find: Callable[[], T | None], tries: int = CREATE_TRIES) -> T:
-    """``create()``; after an ambiguous failure ``find()`` first, and create again only if not found."""
-    for attempt in range(1, tries + 1):
-        try:
-            return create()
-        except AmbiguousWrite:
-            found = find()
-            if found is not None:
-                return found
-            if attempt == tries:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 class BoardSchema:

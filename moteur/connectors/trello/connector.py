@@ -1,9 +1,10 @@
-"""``TrelloConnector``: the Connector protocol for Trello boards (``trello:<board id or shortLink>``).
+"""``TrelloConnector``: the connector interface (``core/ports.py``) for Trello boards
+(``trello:<board id or shortLink>``).
 
 Reads with ``reader`` (one ``/batch`` + a page per further 1,000 cards), maps with ``mapping`` through
 ``mappings/trello.yaml``, writes with ``writer`` (one ``PUT`` per changed card, one more for its custom
-fields). Write-back per DESIGN §6: quadrant and sprint as managed labels, ICE as a number custom field when
-the board's Custom Fields power-up is on (else skipped with one warning).
+fields). Write-back: quadrant and sprint as managed labels, ICE as a number custom field when the board's
+Custom Fields power-up is on (else skipped with one warning).
 """
 
 from __future__ import annotations
@@ -13,17 +14,23 @@ from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from moteur.connectors import incremental
 from moteur.connectors.http import HttpClient
 from moteur.connectors.http_backed import HttpBacked
-from moteur.connectors.migration import Capabilities
-from moteur.connectors.trello import history, target
+from moteur.connectors.trello import account, history, target
 from moteur.connectors.trello import incremental as changes
+from moteur.connectors.trello.done_days import done_days as trello_done_days
 from moteur.connectors.trello.mapping import to_snapshot
 from moteur.connectors.trello.migration import MigrationWriter
-from moteur.connectors.trello.reader import read_board
-from moteur.connectors.trello.transport import TOKEN_PACE, WINDOW_SECONDS, trello_client
+from moteur.connectors.trello.reader import read_board, resolve_board_id
+from moteur.connectors.trello.transport import (
+    CREDENTIAL_VARS,
+    TOKEN_LIMIT,
+    TOKEN_PACE,
+    WINDOW_SECONDS,
+    trello_client,
+)
 from moteur.connectors.trello.writer import TrelloWriter, apply_ops
+from moteur.core.history import DoneDays
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
 from moteur.core.ops import (
     EnsureBucket,
@@ -36,14 +43,17 @@ from moteur.core.ops import (
     SchemaOp,
     Target,
 )
+from moteur.core.phrase import Phrase
 from moteur.core.plan import WriteBack
+from moteur.core.ports import Capabilities, ChangeSet, Credential, Listing, ToolDescription
 from moteur.mappings.loader import load_mapping
 from moteur.mappings.schema import BoardMapping, TargetKind
+from moteur.runtime import Runtime
 
 if TYPE_CHECKING:
     from moteur.settings import Settings
 
-POWER_UP_WARNING = (
+POWER_UP_WARNING = Phrase(  # said in the reader's language where shown
     "the board's Custom Fields power-up is off: ICE is not written (turn the power-up on to get it)"
 )
 _TARGETS = {
@@ -57,13 +67,36 @@ _TARGETS = {
 
 class TrelloConnector(HttpBacked):
     tool = Tool.TRELLO
+    item_native = ("card_labels",)  # each card's label ids, merged card by card
 
-    def __init__(self, settings: Settings, *, http: HttpClient | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, http: HttpClient | None = None, runtime: Runtime | None = None
+    ) -> None:
         override = settings.mappings.get("trello")
         self.mapping: BoardMapping = load_mapping(Tool.TRELLO, Path(override) if override else None)
         self.language = settings.language
-        self.http = http or trello_client(settings)
+        self.http = http or trello_client(settings, runtime=runtime)
         self._power_ups: dict[str, bool] = {}  # board (as given) -> Custom Fields power-up on, from read_full
+
+    @classmethod
+    def describe(cls) -> ToolDescription:
+        return ToolDescription(
+            tool=Tool.TRELLO,
+            name="Trello",
+            board="board",
+            bucket="list",
+            item="card",
+            batch_size=1,  # one PUT per changed card (reads are batched ten routes to a /batch)
+            rate_limit=f"{TOKEN_LIMIT} requests per {WINDOW_SECONDS:g} s per token",
+            incremental=True,
+            credentials=(
+                Credential(CREDENTIAL_VARS[0], "trello_api_key"),
+                Credential(CREDENTIAL_VARS[1], "trello_token"),
+            ),
+        )
+
+    def mapped_with(self) -> object:
+        return self.mapping.model_dump(mode="json")
 
     def read(self, board: BoardRef) -> Snapshot:
         return self._warned(to_snapshot(read_board(self.http, board.board), board, self.mapping))
@@ -71,11 +104,25 @@ class TrelloConnector(HttpBacked):
     def cursor_of(self, board: BoardRef) -> str | None:
         return changes.cursor_of(self.http, board)
 
-    def read_changes(self, board: BoardRef, cached: Snapshot, cursor: str) -> incremental.ChangeSet | None:
-        found = changes.read_changes(self.http, board, cached, cursor, self.mapping)
+    def read_changes(self, board: BoardRef, cached: Snapshot, cursor: str) -> ChangeSet | None:
+        found = changes.read_changes(self, self.http, board, cached, cursor, self.mapping)
         if found is None:
             return None
-        return incremental.ChangeSet(self._warned(found.snapshot), found.cursor, found.requests)
+        return ChangeSet(self._warned(found.snapshot), found.cursor, found.requests)
+
+    def feed_worth_reading(self, items: int, written: int) -> bool:
+        return changes.feed_worth_reading(items, written)
+
+    def done_days(self, board: BoardRef, snapshot: Snapshot) -> DoneDays:
+        """When each card done now went to done, from the board's actions (the history's back-fill)."""
+        return trello_done_days(self.http, board, snapshot, self.mapping)
+
+    def reachable_boards(self) -> Listing:
+        return account.reachable_boards(self.http)
+
+    def canonical_board(self, board: BoardRef) -> BoardRef:
+        """The board by its id (a shortLink not learnt yet costs one request)."""
+        return BoardRef(tool=Tool.TRELLO, board=resolve_board_id(self.http, board.board))
 
     def _warned(self, snapshot: Snapshot) -> Snapshot:
         if not snapshot.native.get("custom_fields_on") and "ice" in self.mapping.writeback.targets():
@@ -114,9 +161,13 @@ class TrelloConnector(HttpBacked):
         requests = creates + sum(len(kinds) for kinds in cards.values())
         windows = max(0, math.ceil(requests / TOKEN_PACE) - 1)
         seconds = windows * WINDOW_SECONDS + requests * 0.1  # ~100 ms per call on a normal link
-        return f"≈ {requests} requests, ≈ {max(1, round(seconds))} s at Trello's rate limit"
+        return Phrase(
+            "≈ {requests} requests, ≈ {seconds} s at Trello's rate limit",
+            requests=requests,
+            seconds=max(1, round(seconds)),
+        )
 
-    # -- migration port (connectors/migration.py): history, target, migration ----------------------------
+    # -- migration (connectors/migration.py): history, target, migration ---------------------------------
 
     def capabilities(self, board: BoardRef | None = None, *, workspace: str | None = None) -> Capabilities:
         """The target's capabilities; its power-up state comes from this port's last full read of it (a

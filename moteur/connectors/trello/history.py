@@ -46,6 +46,7 @@ from moteur.connectors.trello.reader import (
     more_pages,
 )
 from moteur.core.identity import split_identity
+from moteur.core.migrate import checklist_names, coloured_tags
 from moteur.core.model import Action, BoardRef, ChecklistItem, Comment, Snapshot
 from moteur.mappings.schema import BoardMapping, fold
 
@@ -185,11 +186,19 @@ def to_full_snapshot(
     items, comments = _check_items(full.checklists), _comments(full.comments)
     label_names = {str(x.get("id")): str(x.get("name") or "") for x in full.raw.labels}
     value_labels = _value_labels(mapping)
+    titles: dict[str, list[str]] = {}  # card id -> its checklists' names, for the loss report
+    for checklist in sorted(full.checklists, key=lambda c: float(c.get("pos") or 0)):
+        titles.setdefault(str(checklist.get("idCard")), []).append(str(checklist.get("name") or ""))
     actions: list[Action] = []
     for action in snapshot.actions:
         card = cards.get(action.ref.item, {})
         description, source = split_identity(action.description)
         extra = {**action.extra, **_losses(card, label_names)}
+        named = checklist_names(titles.get(action.ref.item, []))
+        if named:
+            extra["checklist_names"] = named
+        if coloured_tags(card, full.raw.labels, action.tags):
+            extra["label_colours"] = True
         if source is not None:
             extra["moteur_source"] = source
         update: dict[str, Any] = {

@@ -1,4 +1,4 @@
-"""Incremental reads of a Trello board: the board's actions since the last one seen (API_FACTS §1.8).
+"""Incremental reads of a Trello board: the board's actions since the last one seen (``since``).
 
 The *cursor* is the id of the newest board action seen. Object ids start with their creation time, so an
 action id orders actions, and a board's own id stands for "everything since the board was made".
@@ -20,19 +20,19 @@ from __future__ import annotations
 from typing import Any
 
 from moteur.connectors.http import HttpClient
-from moteur.connectors.incremental import ChangeSet, board_kept, merged
 from moteur.connectors.trello import reader
 from moteur.connectors.trello.batch import batch_answers, route
 from moteur.connectors.trello.mapping import to_snapshot
 from moteur.connectors.trello.transport import MAX_BATCH_URLS
 from moteur.core.errors import RemoteError
 from moteur.core.model import BoardRef, Snapshot
+from moteur.core.ports import ChangeSet, Connector
 from moteur.mappings.schema import BoardMapping
 
 ACTIONS_PAGE = 1000
 BATCH_URLS = MAX_BATCH_URLS
-# Every action type that can change what moteur reads of a card or of the board (API_FACTS §1.8, plus the
-# ones that take a card off the board or bring one in).
+# Every action type that can change what moteur reads of a card or of the board, plus the ones that take a
+# card off the board or bring one in.
 ACTION_TYPES = ",".join(
     (
         "createCard",
@@ -72,9 +72,15 @@ def cursor_of(client: HttpClient, board: BoardRef) -> str:
 
 
 def read_changes(
-    client: HttpClient, board: BoardRef, cached: Snapshot, cursor: str, mapping: BoardMapping
+    port: Connector,
+    client: HttpClient,
+    board: BoardRef,
+    cached: Snapshot,
+    cursor: str,
+    mapping: BoardMapping,
 ) -> ChangeSet | None:
-    """The board updated by the actions since ``cursor``, or None when the cursor must be refused."""
+    """The board updated by the actions since ``cursor`` (merged by ``port``), or None when the cursor must
+    be refused."""
     before = client.stats().requests
     known = str(cached.native.get("board_id") or "")  # the cached read's; else learnt from this batch
     key = known or reader.board_key(client, board.board)
@@ -115,9 +121,9 @@ def read_changes(
     fresh_board.cards = _cards(client, list(touched), board_id, what)
     # The cached read's guessed scales: a few cards re-read must not shrink them (``mapping``).
     fresh = to_snapshot(fresh_board, board, mapping, cached.native.get("scales"))
-    if not board_kept(cached, fresh, skip=("card_labels",)):
+    if not port.board_kept(cached, fresh):
         return None  # a list, label, field or option was renamed or removed
-    snapshot = merged(cached, fresh, changed=touched, removed=gone, per_item=("card_labels",))
+    snapshot = port.merge(cached, fresh, changed=touched, removed=gone)
     newest = str(actions[0].get("id") or cursor) if actions else cursor
     return ChangeSet(snapshot, newest, client.stats().requests - before)
 

@@ -22,7 +22,7 @@ uses the id, kept per client (a board's id never changes). No recording shows a 
 ``customFields``, ``members``, ``boardPlugins`` or ``checklists`` routes: they are taken to resolve it as
 the recorded routes of the same board do (were one to refuse it, the read would fail with a ``NotFound``
 naming the board, never read wrong data). Never ``/members/me/boards``, whose route allows 100 requests
-per 900 s (API_FACTS §1.5). A caller that needs the id before anything else resolves it with one
+per 900 s. A caller that needs the id before anything else resolves it with one
 ``GET /boards/{shortLink}?fields=name`` (``resolve_board_id``).
 """
 
@@ -34,10 +34,11 @@ from typing import Any
 from urllib.parse import quote
 
 from moteur.connectors.http import HttpClient
+from moteur.connectors.paging import Pages
 from moteur.connectors.trello.batch import Route, batch_answers, route
 from moteur.connectors.trello.power_ups import plugins_route
 from moteur.connectors.trello.transport import AUTH_MESSAGE
-from moteur.core.errors import AuthError, NotFound, RemoteError, SkippableError
+from moteur.core.errors import AuthError, NotFound, RemoteError
 from moteur.redaction import scrub
 
 PAGE_SIZE = 1000
@@ -166,13 +167,11 @@ def more_pages(client: HttpClient, first: list[Any], page_route: Route, what: st
     back full."""
     path, params = page_route
     out, page = list(first), first
-    while len(page) >= PAGE_SIZE:
-        oldest = _oldest(page)
-        page = _list_of(
-            client.request_json("GET", path, params={**params, "before": oldest}, what=what), keep_all=True
-        )
-        if page and _oldest(page) >= oldest:
-            raise SkippableError(f"Trello paging of {what} did not advance past {oldest}")
+    # The oldest id of each page is the token of the next (``before``): one seen twice raises (``Pages``).
+    pages = Pages("Trello", what, token_name="oldest id")
+    while len(page) >= PAGE_SIZE and pages.advance(_oldest(page)):
+        answer = client.request_json("GET", path, params={**params, "before": pages.token}, what=what)
+        page = _list_of(answer, keep_all=True)
         out.extend(page)
     return out
 

@@ -8,18 +8,19 @@
   ``PUT /cards/{id}/customFields`` for every custom field value of that card.
 
 *Ambiguous create*: when a ``POST`` may have been applied (connection dropped after sending), the writer
-re-reads the board's labels / fields and reuses the one with that name before ever posting again — so a
-commit-then-drop never leaves a duplicate label.
+re-reads the board's labels / fields and reuses the one with that name before ever posting again
+(``connectors/create_once.py``) — so a commit-then-drop never leaves a duplicate label.
 
 One ``OpResult`` per op, in the order given; a failed request fails only the ops it carried.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from moteur.connectors.http import AmbiguousWrite, HttpClient
+from moteur.connectors.create_once import ensure_once
+from moteur.connectors.http import HttpClient
 from moteur.connectors.trello.mapping import is_managed
 from moteur.core.errors import MoteurError
 from moteur.core.labels import sprint_index
@@ -71,18 +72,6 @@ class TrelloWriter:
 
     # -- schema -----------------------------------------------------------------------------------------
 
-    def _create_once(self, create: Callable[[], None], find: Callable[[], bool], tries: int = 4) -> None:
-        """Create; after each ambiguous failure look the object up, and post again only if it is absent."""
-        for attempt in range(1, tries + 1):
-            try:
-                create()
-                return
-            except AmbiguousWrite:
-                if find():
-                    return
-                if attempt == tries:
-                    raise
-
     def ensure_tag(self, op: EnsureTag) -> None:
         if _fold(op.name) in self.labels:
             return
@@ -103,7 +92,7 @@ class TrelloWriter:
                 self.label_names[str(label["id"])] = str(label.get("name") or "")
             return _fold(op.name) in self.labels
 
-        self._create_once(create, find)
+        ensure_once(create, find)
 
     def ensure_field(self, op: EnsureField) -> None:
         if _fold(op.name) in self.fields:
@@ -129,7 +118,7 @@ class TrelloWriter:
                 self.fields.setdefault(_fold(str(field.get("name", ""))), field)
             return _fold(op.name) in self.fields
 
-        self._create_once(create, find)
+        ensure_once(create, find)
 
     def ensure_bucket(self, op: EnsureBucket) -> None:
         if _fold(op.name) in self.lists:

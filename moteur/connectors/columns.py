@@ -1,0 +1,19 @@
+"""Write-back to columns: where a board that holds every managed field as a named column (a file, a monday
+board) takes moteur's results."""
+
+from __future__ import annotations
+
+from moteur.core.ops import Target
+from moteur.core.plan import WriteBack
+from moteur.core.policy import Language
+from moteur.mappings.schema import BoardMapping
+
+
+def columns_writeback(mapping: BoardMapping, language: Language) -> WriteBack:
+    """Every managed field in a column/field named by the mapping (a file board, a monday board)."""
+    targets = mapping.writeback.targets()
+    return WriteBack(
+        targets={name: Target.FIELD for name in targets},
+        language=language,
+        field_names={name: t.name or name for name, t in targets.items()},
+    )
