@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from rich.console import Console
 from moteur.core.errors import UsageError
 from moteur.core.model import BoardRef, Tool
 from moteur.core.refs import parse_ref
+from moteur.i18n import set_language
 from moteur.redaction import register_secret, register_url
 from moteur.settings import (
     NO_CONFIG,
@@ -31,9 +32,10 @@ def settings_for(config: Path | None, *, warn: bool = True) -> Settings:
     ``warn=False``: no word about ``.env``'s mode (``init`` reads the settings only to list boards, and
     says it itself)."""
     settings = load_settings(config)
+    set_language(settings.language)  # every message after this one speaks the configured language
     warning = dotenv_warning(settings.env_file) if settings.env_file and warn else None
     if warning:
-        # .env holds tokens: say so when others can read it (issue 9); on stderr, never failing the command.
+        # .env holds tokens: say so when others can read it; on stderr, never failing the command.
         Console(stderr=True, highlight=False).print(f"warning: {warning}", markup=False)
     for secret in (
         settings.trello_api_key,
@@ -43,7 +45,7 @@ def settings_for(config: Path | None, *, warn: bool = True) -> Settings:
     ):
         if secret is not None:
             register_secret(secret.get_secret_value())
-    # A proxy or mirror URL may carry user:password; no message may show it (issue 17).
+    # A proxy or mirror URL may carry user:password; no message may show it.
     for url in (settings.trello_url, settings.asana_url, settings.monday_url, settings.state_url):
         register_url(url)
     check_secrets(settings)
@@ -68,10 +70,8 @@ _ID_SHAPES: dict[Tool, tuple[re.Pattern[str], str, str]] = {
 
 
 def checked_ref(text: str) -> BoardRef:
-    """``parse_ref``, then the id's shape checked (``UsageError``) and a file path written the one way.
-
-    The file connector names its board by the path as ``Path`` prints it (``./p.csv`` is ``p.csv``); the
-    REF must be that same key, or the board read is not found among the REFs asked for.
+    """``parse_ref``, then the id's shape checked (``UsageError``) and a file path written the one way
+    (``./p.csv`` is ``p.csv``, as a person wrote it: ``init`` keeps it so; ``board_refs`` makes it canonical).
     """
     ref = parse_ref(text)
     if ref.tool is Tool.FILE:
@@ -83,6 +83,17 @@ def checked_ref(text: str) -> BoardRef:
     if not pattern.fullmatch(ref.board):
         raise UsageError(f"{text!r} does not name {noun}", hint=f"after {ref.tool.value}: write {form}")
     return ref
+
+
+def canonical_file(ref: BoardRef) -> BoardRef:
+    """A file board by its absolute path, symlinks resolved; any other REF as it is.
+
+    A file is one board however it is named (``p.csv``, ``./p.csv``, its absolute path, a symlink to it):
+    one lock, one state (``docs/state.md``).
+    """
+    if ref.tool is not Tool.FILE:
+        return ref
+    return BoardRef(tool=Tool.FILE, board=str(Path(ref.board).resolve()))
 
 
 def board_refs(texts: Sequence[str], settings: Settings) -> list[BoardRef]:
@@ -97,18 +108,24 @@ def board_refs(texts: Sequence[str], settings: Settings) -> list[BoardRef]:
         raise UsageError("no board given", hint=hint)
     refs: list[BoardRef] = []
     for text in chosen:
-        ref = checked_ref(text)
+        ref = canonical_file(checked_ref(text))
         if ref not in refs:
             refs.append(ref)
     return refs
 
 
-def team_groups(refs: Sequence[BoardRef], teams: Sequence[TeamGroup]) -> list[tuple[str, list[BoardRef]]]:
-    """Boards planned together: each ``[[teams]]`` group shares one capacity; any other board is alone."""
+def team_groups(
+    refs: Sequence[BoardRef], teams: Sequence[TeamGroup], names: Mapping[str, BoardRef] | None = None
+) -> list[tuple[str, list[BoardRef]]]:
+    """Boards planned together: each ``[[teams]]`` group shares one capacity; any other board is alone.
+
+    ``names``: each REF as named → the board it names (``board_identity``), so a team that lists a Trello
+    board by its shortLink finds it under its id."""
     groups: list[tuple[str, list[BoardRef]]] = []
     placed: set[BoardRef] = set()
+    known = {text: str(ref) for text, ref in (names or {}).items()}
     for team in teams:
-        named = {_same_ref(text) for text in team.boards}
+        named = {known.get(ref, ref) for ref in (_same_ref(text) for text in team.boards)}
         members = [r for r in refs if str(r) in named and r not in placed]
         if members:
             groups.append((team.name, members))
@@ -120,9 +137,9 @@ def team_groups(refs: Sequence[BoardRef], teams: Sequence[TeamGroup]) -> list[tu
 
 
 def _same_ref(text: str) -> str:
-    """A board of ``[[teams]]`` written as ``board_refs`` writes it (``file:./p.csv`` is ``file:p.csv``)."""
+    """A board of ``[[teams]]`` written as ``board_refs`` writes it (a file by its absolute path)."""
     try:
-        return str(checked_ref(text))
+        return str(canonical_file(checked_ref(text)))
     except UsageError:
         return text  # matches nothing; ``boards`` itself reports a bad REF
 

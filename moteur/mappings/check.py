@@ -34,13 +34,14 @@ def unknown_names(
     mapping: BoardMapping,
     *,
     fields: Iterable[str],
-    statuses: Iterable[str],
+    statuses: Iterable[str] | None,
     roles: Iterable[str] = ALL_ROLES,
 ) -> list[str]:
     """``key: "name"`` for each name of the user's file that the board lacks.
 
     ``fields``: the board's field / column names (Trello: custom fields, and the prefixes of ``Name: value``
-    labels); ``statuses``: the names that carry a status (lists, sections, groups, status labels);
+    labels); ``statuses``: the names that carry a status (lists, sections, groups, status labels), None
+    where status words are cell values that need not be on the board yet (a file);
     ``roles``: the Action fields this tool reads from a named field (Trello reads its title from the card).
     """
     user = mapping.user_layer
@@ -59,7 +60,7 @@ def unknown_names(
                 shown = " or ".join(f'"{n}"' for n in names)
                 problems.append(f"{section}.{role}: no field {shown}")
     words = user.get("statuses")
-    if isinstance(words, dict):
+    if isinstance(words, dict) and statuses is not None:
         names = [name for name in statuses if name]
         for word in words:
             matcher = StatusWords({str(word): Status.DONE})
@@ -73,7 +74,7 @@ def check_names(
     board: str,
     *,
     fields: Iterable[str],
-    statuses: Iterable[str],
+    statuses: Iterable[str] | None,
     roles: Iterable[str] = ALL_ROLES,
 ) -> None:
     """Raise ``ConfigError`` (one line) when the user's mapping names something ``board`` does not have."""

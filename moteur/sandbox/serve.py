@@ -241,10 +241,12 @@ def serve_forever(
     # Only now: while a big seed is built, SIGTERM and Ctrl-C must still end the process at once.
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     written: str | None = None
-    state_dir = tempfile.mkdtemp(prefix="moteur-sandbox-") if env_file is not None else None
+    # A throwaway state database, this sandbox's own: a restarted sandbox reuses its board ids, and what
+    # moteur remembered of the earlier one's boards must not meet the new ones (``docs/state.md``).
+    state_dir = tempfile.mkdtemp(prefix="moteur-sandbox-")
+    env = {**handle.env, "MOTEUR_STATE_URL": f"sqlite:///{Path(state_dir) / 'state.db'}"}
     try:
-        if env_file is not None and state_dir is not None:
-            env = {**handle.env, "MOTEUR_STATE_URL": f"sqlite:///{Path(state_dir) / 'state.db'}"}
+        if env_file is not None:
             text = env_files.render(env, handle.url, os.getpid(), str(env_file))
             env_files.write(env_file, text)
             written = text
@@ -257,15 +259,14 @@ def serve_forever(
             notes.flush()
         if announce:
             stream = out if out is not None else sys.stdout
-            stream.write(json.dumps(handle.announcement(), ensure_ascii=False) + "\n")
+            stream.write(json.dumps({**handle.announcement(), "env": env}, ensure_ascii=False) + "\n")
             stream.flush()
         while not stop.wait(0.2):
             pass
     finally:
         if env_file is not None and written is not None:
             env_files.remove(env_file, written)
-        if state_dir is not None:
-            shutil.rmtree(state_dir, ignore_errors=True)
+        shutil.rmtree(state_dir, ignore_errors=True)
         handle.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -1,4 +1,4 @@
-"""Text from boards is text (issue 17, item 4): a title is never parsed as Rich markup, and no control
+"""Text from boards is text: a title is never parsed as Rich markup, and no control
 sequence in it reaches the terminal, with or without colour.
 
 The hostile cards are created through the sandbox's Trello API, as anyone with access to a board could:
@@ -140,7 +140,7 @@ def test_a_file_name_that_looks_like_markup_is_named_as_written(
 ) -> None:
     missing = run(command, "file:[/red]x.csv", "--today", TODAY)
     assert missing.code == 2
-    assert "board file [/red]x.csv does not exist" in missing.err
+    assert "/[/red]x.csv does not exist" in missing.err  # named by its absolute path, markup as written
     assert "Traceback" not in missing.out + missing.err
     (workdir / "[b]x.csv").write_text(CSV.format(title="Salon"), encoding="utf-8")
     found = run(command, "file:[b]x.csv", "--today", TODAY, *(["--dry-run"] if command == "sync" else []))

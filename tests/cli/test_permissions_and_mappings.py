@@ -52,5 +52,6 @@ def test_a_mapping_naming_a_score_column_the_board_lacks_is_named(workdir: Path,
     (workdir / "map.yaml").write_text("tool: file\nscores:\n  impact: [priorité]\n", encoding="utf-8")
     (workdir / "moteur.toml").write_text('mappings = { file = "map.yaml" }\n', encoding="utf-8")
     result = run("plan", "file:plan.csv", "--today=2026-12-01", "--json")
-    assert result.code == 0, result.err
-    assert "no impact column (looked for priorité)" in result.err
+    assert result.code == 2, result.err  # a name the user wrote and the file lacks: one line, exit 2
+    lines = [line for line in result.err.splitlines() if line.strip()]
+    assert len(lines) == 1 and 'scores.impact: no field "priorité"' in lines[0] and "map.yaml" in lines[0]

@@ -25,7 +25,8 @@ def test_dry_run_leaves_the_file_byte_for_byte_unchanged(workdir: Path, run: Run
     result = run("sync", "file:plan.csv", TODAY, "--dry-run", "--detailed-exitcode")
     assert result.code == 4
     assert (workdir / "plan.csv").read_bytes() == before
-    assert "Plan: 3 to create, 5 to update, 0 to remove, 0 conflicts." in result.out
+    summary = "Plan: 3 to create, 5 actions to update (12 field changes), 0 to remove, 0 conflicts."
+    assert summary in result.out
     assert '~ quadrant = (none) -> "Quick win"' in result.out
 
 
@@ -63,19 +64,21 @@ def test_a_hand_edited_sprint_survives_the_next_sync(workdir: Path, run: Run) ->
 def test_rollback_restores_the_file(workdir: Path, run: Run) -> None:
     before = (workdir / "plan.csv").read_text(encoding="utf-8")
     run("sync", "file:plan.csv", TODAY)
-    runs = json.loads(run("runs", "--json").out)
+    runs = json.loads(run("runs", "--json").out)["runs"]
     assert runs[0]["outcome"] == "ok"
     assert run("rollback", str(runs[0]["id"])).code == 0
     after = (workdir / "plan.csv").read_text(encoding="utf-8")
     # The managed cells are empty again; the columns moteur added stay (empty) — nothing else changed.
     assert [line.rsplit(";", 3)[0] for line in after.splitlines()[1:]] == before.splitlines()[1:]
     assert all(line.endswith(";;;") for line in after.splitlines()[1:])
-    assert json.loads(run("runs", "--json").out)[1]["outcome"] == "rolled_back"
+    assert json.loads(run("runs", "--json").out)["runs"][1]["outcome"] == "rolled_back"
 
 
 def test_an_overlapping_run_on_the_same_board_is_refused(workdir: Path, run: Run) -> None:
     store = StateStore(f"sqlite:///{workdir / 'state.db'}")
-    with store.lock("file:plan.csv", "other-host:42", 600, lambda: datetime.now(UTC)):
+    # A file's lock is its absolute path's (docs/state.md), whatever name the run was given.
+    board = f"file:{(workdir / 'plan.csv').resolve()}"
+    with store.lock(board, "other-host:42", 600, lambda: datetime.now(UTC)):
         result = run("sync", "file:plan.csv", TODAY)
     store.close()
     assert result.code == 1

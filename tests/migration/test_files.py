@@ -92,9 +92,10 @@ def test_json_to_a_new_document_carries_every_field_and_rerun_creates_nothing(
     assert webinar["assignees"] == ["camille@example.org"]
     assert webinar["checklist"] == [{"text": "Brief", "done": True}, {"text": "Slides", "done": False}]
     assert webinar["comments"] == [{"text": "[Camille Martin — 2026-03-04] On y va"}]
-    assert webinar["description"] == "moteur-source: file:source.json:a1"
+    source = f"file:{(workdir / 'source.json').resolve()}"  # its real path: docs/state.md
+    assert webinar["description"] == f"moteur-source: {source}:a1"
     assert rows[1]["status"] == "doing"
-    assert rows[1]["description"] == "Draft\n\nmoteur-source: file:source.json:a2"
+    assert rows[1]["description"] == f"Draft\n\nmoteur-source: {source}:a2"
     again = migrate(capsys, "file:source.json", f"file:{out}", "--map-users", str(workdir / "users.yaml"))
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 2)
     assert (again["subitems"], again["comments"]) == (0, 0)

@@ -33,10 +33,13 @@ from moteur.core.errors import NotFound, UsageError
 
 __all__ = ["FileBoard", "decode", "replace_atomically"]
 from moteur.core.model import Action, BoardRef, Bucket, Snapshot, Tool
+from moteur.mappings.check import ALL_ROLES, check_names
 from moteur.mappings.schema import BoardMapping, fold
 from moteur.mappings.scores import parse_number
 
 _KINDS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".json": "json", ".yaml": "yaml", ".yml": "yaml"}
+# Every field a file reads from a column of its own, so every name a user's mapping gives must be a column.
+_ROLES = ("id", "title", "description", "bucket", *ALL_ROLES)
 _HEADER_HINT = "the first line must name the columns, e.g. titre;impact;effort"
 
 
@@ -88,7 +91,16 @@ class FileBoard:
             )
         return reader
 
+    def _check_names(self, columns: list[str]) -> None:
+        """A column the user's mapping names and the file lacks: one line naming it (``check_names``).
+
+        Status words are not checked here: in a file they are cell values, which a plan may not hold yet.
+        """
+        if columns:
+            check_names(self.mapping, str(self.ref), fields=columns, statuses=None, roles=_ROLES)
+
     def _snapshot(self, reader: RowReader, actions: list[Action], native: dict[str, Any]) -> Snapshot:
+        reader.unmatched_statuses()
         return Snapshot(
             board=self.ref,
             name=self.path.name,
@@ -105,6 +117,7 @@ class FileBoard:
         rows = unescape_rows(read_rows(text, delimiter, str(self.path)), text)
         header_at = self._header_at(rows)
         header = rows[header_at]
+        self._check_names(header)
         reader = self._reader(header)
         reader.learn_scales(rows[header_at + 1 :])  # a score column's scale, before any row is read
         actions: list[Action] = []
@@ -119,6 +132,7 @@ class FileBoard:
 
     def _read_document(self, document: Document) -> Snapshot:
         columns = document.columns
+        self._check_names(columns)
         reader = RowReader(self.mapping, columns, str(self.path)) if not columns else self._reader(columns)
         reader.learn_scales(document.items)
         actions: list[Action] = []

@@ -25,7 +25,7 @@ from typing import Any
 
 from moteur.connectors.files.unchecked import unchecked_builder
 from moteur.core.model import Action, Annotations, ItemRef, Status, Tool, parse_due
-from moteur.core.names import id_fold
+from moteur.core.names import id_fold, unmatched_warning
 from moteur.core.scales import TEN, Scale
 from moteur.mappings.schema import BoardMapping
 from moteur.mappings.scores import column_scales, parse_number, parse_score, read_on
@@ -45,6 +45,8 @@ _Verdict = tuple[
 ]
 _Labels = tuple[str | None, str | None, str | None, tuple[str, ...], tuple[str, ...]]
 
+
+_UNKNOWN_STATUS = 'status "{text}" is unknown; read as todo'
 
 _new_annotations = unchecked_builder(Annotations)
 _new_ref = unchecked_builder(ItemRef)
@@ -235,9 +237,23 @@ class RowReader:
         else:
             status = self._statuses[text] = self.mapping.status_of(text)
         if status is None:
-            warn.append(f'status "{text}" is unknown; read as todo')
+            warn.append(_UNKNOWN_STATUS.format(text=text))
             return Status.TODO
         return status
+
+    def unmatched_statuses(self) -> None:
+        """When no status cell of the board means a status, one line naming them instead of one per row.
+
+        Some cells matching and one not is a typo in that row: its own warning names the row. None matching
+        is a board written in words moteur does not know: said once, with how to name them.
+        """
+        names = [text for text, status in self._statuses.items() if status is None]
+        if not names or len(names) != len(self._statuses):
+            return
+        unknown = {_UNKNOWN_STATUS.format(text=text) for text in names}
+        kept = [w for w in self.warnings if w[w.rfind(': status "') + 2 :] not in unknown]
+        if len(self.warnings) - len(kept) > 1:  # one row's own line is already once
+            self.warnings = [unmatched_warning("status", names), *kept]
 
     def _due(self, value: object, warn: list[str]) -> date | datetime | None:
         if value is None:  # no due column, or a short row
@@ -379,6 +395,7 @@ class RowReader:
                 "comments": (),
                 "annotations": annotations,
                 "version": version,
+                "completed_at": None,  # a file does not say when an action was done
                 "extra": extra,
                 "scales": read_on(
                     self._scales, {"impact": impact, "effort": effort, "confidence": confidence}

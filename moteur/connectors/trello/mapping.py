@@ -30,7 +30,7 @@ from typing import Any
 
 from moteur.connectors.malformed import well_formed
 from moteur.connectors.trello.power_ups import custom_fields_on
-from moteur.connectors.trello.reader import RawBoard
+from moteur.connectors.trello.reader import RawBoard, is_object_id
 from moteur.core.labels import is_own_sprint, quadrant_from_name
 from moteur.core.model import Action, Annotations, BoardRef, Bucket, ItemRef, Snapshot, Status, Tool
 from moteur.core.names import unmatched_warning
@@ -72,7 +72,11 @@ class BoardMapper:
         mapping: BoardMapping,
         known_scales: dict[str, int] | None = None,
     ) -> None:
-        self.raw, self.ref, self.mapping = raw, ref, mapping
+        self.raw, self.mapping = raw, mapping
+        # A board named by its shortLink is the board of its id: the snapshot and its cards' keys carry the
+        # id, so the state, the links and the history are one board's whatever name it was read by.
+        board_id = str(raw.board.get("id") or "").lower()
+        self.ref = BoardRef(tool=ref.tool, board=board_id) if is_object_id(board_id) else ref
         self.lists = {str(x.get("id")): str(x.get("name", "")) for x in raw.lists}
         self.closed_lists = {str(x.get("id")) for x in raw.lists if x.get("closed")}
         self.labels = {str(x.get("id")): str(x.get("name") or "") for x in raw.labels}
@@ -252,6 +256,7 @@ class BoardMapper:
         )
         native = {
             "board_id": str(board.get("id", "")),
+            "short_link": str(board.get("shortLink") or ""),  # a name of the board's (``board_identity``)
             "labels": [
                 {"id": str(lb.get("id")), "name": str(lb.get("name") or ""), "color": lb.get("color")}
                 for lb in self.raw.labels
