@@ -10,10 +10,11 @@ import csv
 import io
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from moteur.commands.board_identity import adopt_legacy, canonical_ref
 from moteur.commands.context import checked_ref, settings_for
 from moteur.commands.sync_command import now_utc, open_store, owner_gone, owner_name
 from moteur.connectors.base import open_connector
@@ -27,15 +28,14 @@ from moteur.core.migration_run import (
     apply_prepared,
     prepare_migration,
 )
-from moteur.core.model import BoardRef, Tool
+from moteur.core.model import Tool
 from moteur.core.refs import parse_ref
+from moteur.i18n import _, tr
 from moteur.views.progress import progress_bar
 
 if TYPE_CHECKING:
-    from moteur.cli import Output
-    from moteur.connectors.migration import MigrationPort
-
-_PORT_METHODS = ("capabilities", "read_full", "create_board", "apply_migration")
+    from moteur.core.ports import Connector
+    from moteur.views.output import Output
 
 
 def load_user_map(path: Path | None) -> dict[str, str]:
@@ -47,8 +47,7 @@ def load_user_map(path: Path | None) -> dict[str, str]:
     if path is None:
         return {}
     from moteur.connectors.files.storage import read_board
-    from moteur.connectors.files.yaml_plan import AliasRefused
-    from moteur.connectors.files.yaml_values import read_yaml
+    from moteur.yaml_reading import AliasRefused, read_yaml
 
     if not path.is_file():
         raise UsageError(f"--map-users {path}: no such file")
@@ -84,22 +83,8 @@ def load_user_map(path: Path | None) -> dict[str, str]:
     return {str(k).strip(): str(v).strip() for k, v in loaded.items() if v}
 
 
-def migration_port(ref: BoardRef, connector: object) -> MigrationPort:
-    missing = [m for m in _PORT_METHODS if not hasattr(connector, m)]
-    if missing:
-        raise UsageError(
-            f"the {ref.tool.value} connector cannot migrate yet (no {', '.join(missing)})",
-            hint="migrate through a file: board meanwhile",
-        )
-    return cast("MigrationPort", connector)
-
-
-def _requests(*ports: object) -> int:
-    total = 0
-    for port in {id(p): p for p in ports}.values():
-        count = getattr(port, "request_count", None)
-        total += count() if callable(count) else 0
-    return total
+def _requests(*ports: Connector) -> int:
+    return sum(port.request_count() for port in {id(p): p for p in ports}.values())
 
 
 def migration_json(
@@ -137,30 +122,43 @@ def render_plan(out: Output, prepared: PreparedMigration, *, dry_run: bool) -> N
         out.out.print(text, markup=False, highlight=False)  # names may hold [brackets]
 
     target = f"{plan.target.tool.value}:new" if prepared.target_is_new else str(plan.target)
-    say(f"Migration {plan.source} → {target}" + (" (dry-run: nothing is written)" if dry_run else ""))
+    say(f"Migration {plan.source} → {target}" + (_(" (dry-run: nothing is written)") if dry_run else ""))
     if prepared.target_is_new:
-        say(f'  a new board "{prepared.target.name}" will be created')
+        say("  " + _('a new board "{name}" will be created').format(name=prepared.target.name))
     buckets = plan.buckets_to_create
     if buckets:
-        say(f"  structure to create ({len(buckets)}): " + ", ".join(f'"{b}"' for b in buckets))
+        names = ", ".join(f'"{b}"' for b in buckets)
+        say("  " + _("structure to create ({n}): {names}").format(n=len(buckets), names=names))
     fields = plan.fields_to_create
     if fields:
-        say(f"  custom fields to create or extend ({len(fields)}): " + ", ".join(f'"{f}"' for f in fields))
-    say(
-        f"  items: {plan.created} to create, {plan.updated} to update, {plan.unchanged} unchanged, "
-        f"{plan.skipped} skipped; {plan.subitems} subitems and {plan.comments} comments to add"
-        + (f", {plan.subitem_updates} subitems to update" if plan.subitem_updates else "")
+        names = ", ".join(f'"{f}"' for f in fields)
+        say("  " + _("custom fields to create or extend ({n}): {names}").format(n=len(fields), names=names))
+    items = _(
+        "items: {created} to create, {updated} to update, {unchanged} unchanged, {skipped} skipped; "
+        "{subitems} subitems and {comments} comments to add"
+    ).format(
+        created=plan.created,
+        updated=plan.updated,
+        unchanged=plan.unchanged,
+        skipped=plan.skipped,
+        subitems=plan.subitems,
+        comments=plan.comments,
     )
+    if plan.subitem_updates:
+        items += _(", {n} subitems to update").format(n=plan.subitem_updates)
+    say("  " + items)
     if prepared.rebuilt_links:
-        say(f"  {prepared.rebuilt_links} links rebuilt from identity footers on the target")
+        say(
+            "  " + _("{n} links rebuilt from identity footers on the target").format(n=prepared.rebuilt_links)
+        )
     if plan.losses:
-        say("Losses (what the target cannot hold):")
+        say(_("Losses (what the target cannot hold):"))
         for loss in plan.losses:
-            say(f"  - {loss.text()}")
+            say(f"  - {tr(loss.text())}")
     else:
-        say("Losses: none")
+        say(_("Losses: none"))
     for note in plan.notes:
-        say(f"  note: {note}")
+        say("  " + _("note: {note}").format(note=tr(note)))
 
 
 def run_migrate(
@@ -197,9 +195,15 @@ def run_migrate(
     target_connector = open_connector(target_ref, settings)
     store = open_store(settings)
     try:
-        source_port = migration_port(source_ref, source_connector)
-        target_port = migration_port(target_ref, target_connector)
-        with progress_bar(out.err, None, f"reading {source_ref} and {target_ref}", enabled=out.show_progress):
+        # Each board by its canonical ref, so its links are found whatever name it is given by.
+        source_ref = canonical_ref(source_ref, source_connector, store)
+        if target_ref.board != NEW:
+            target_ref = canonical_ref(target_ref, target_connector, store)
+        adopt_legacy(store, [source_ref, target_ref])
+        # A connector that cannot migrate refuses at its first migration call (``core/ports.py``).
+        source_port, target_port = source_connector, target_connector
+        reading = _("reading {source} and {target}").format(source=source_ref, target=target_ref)
+        with progress_bar(out.err, None, reading, enabled=out.show_progress):
             prepared = prepare_migration(
                 source_port,
                 source_ref,
@@ -215,7 +219,7 @@ def run_migrate(
             )
         for warning in prepared.source.warnings:
             if UNSCORED not in warning:  # a source without scores is fine to migrate
-                out.warn(f"{source_ref}: {warning}")
+                out.warn(f"{source_ref}: {tr(warning)}")
         if dry_run:
             if json_out:
                 out.json(migration_json(prepared, None, dry_run=True))
@@ -225,7 +229,7 @@ def run_migrate(
         if not json_out and not out.quiet:
             render_plan(out, prepared, dry_run=False)
         total = len(prepared.plan.ops)
-        with progress_bar(out.err, total, "migrating", enabled=out.show_progress and total > 0) as advance:
+        with progress_bar(out.err, total, _("migrating"), enabled=out.show_progress and total > 0) as advance:
             outcome = apply_prepared(
                 prepared,
                 target_port,
@@ -254,7 +258,5 @@ def run_migrate(
         return 0 if outcome.ok else 1
     finally:
         for connector in (source_connector, target_connector):
-            close = getattr(connector, "close", None)
-            if callable(close):
-                close()
+            connector.close()
         store.close()

@@ -12,13 +12,16 @@ links.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from moteur.connectors.files.storage import decode, read_board, too_deep
 from moteur.connectors.trello.custom_values import with_custom_fields
 from moteur.connectors.trello.mapping import to_snapshot
 from moteur.connectors.trello.reader import RawBoard
+from moteur.core.migrate import checklist_names, coloured_tags
 from moteur.core.model import BoardRef, ChecklistItem, Comment, Snapshot, Tool
 from moteur.mappings.schema import BoardMapping
 
@@ -29,12 +32,46 @@ def is_trello_export(top: object) -> bool:
     return isinstance(top, dict) and top.keys() >= _EXPORT_KEYS and isinstance(top.get("cards"), list)
 
 
+def trello_export_at(path: Path) -> dict[str, Any] | None:
+    """The top level of ``path`` when it is a Trello export, else None (not JSON, or another plan).
+
+    The one test every reader of a ``file:`` board makes. A file that is not valid JSON is None here: the
+    file board's own reader names the line and column.
+    """
+    if path.suffix.lower() != ".json" or not path.is_file():
+        return None
+    text, _ = decode(read_board(path), str(path))
+    if not all(f'"{key}"' in text for key in _EXPORT_KEYS):
+        return None  # most plans: no second parse
+    try:
+        top = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    except RecursionError as exc:
+        raise too_deep(str(path)) from exc
+    return top if is_trello_export(top) else None
+
+
+def _labels(top: dict[str, Any]) -> list[dict[str, Any]]:
+    """The board's labels; an export of 2015 has no top-level ``labels``, only each card's own (``labels``
+    on the card), which the API read answers as the board's: gathered from the cards, by id."""
+    listed = [x for x in top.get("labels") or [] if isinstance(x, dict)]
+    if "labels" in top:
+        return listed
+    found: dict[str, dict[str, Any]] = {}
+    for card in top.get("cards") or []:
+        for label in (card.get("labels") if isinstance(card, dict) else None) or []:
+            if isinstance(label, dict) and label.get("id"):
+                found.setdefault(str(label["id"]), label)
+    return list(found.values())
+
+
 def read_trello_export(path: Path, top: dict[str, Any], mapping: BoardMapping) -> Snapshot:
     """A Trello "Export as JSON" board, with checklists, comments, attachments and covers."""
     raw = RawBoard(
         board=top,
         lists=[x for x in top.get("lists") or [] if isinstance(x, dict)],
-        labels=[x for x in top.get("labels") or [] if isinstance(x, dict)],
+        labels=_labels(top),
         custom_fields=[x for x in top.get("customFields") or [] if isinstance(x, dict)],
         members=[x for x in top.get("members") or [] if isinstance(x, dict)],
         cards=list(top.get("cards") or []),
@@ -42,9 +79,11 @@ def read_trello_export(path: Path, top: dict[str, Any], mapping: BoardMapping) -
     board_id = str(top.get("id") or path.stem)
     snapshot = to_snapshot(raw, BoardRef(tool=Tool.TRELLO, board=board_id), mapping)
     checklists: dict[str, list[ChecklistItem]] = {}
+    titles: dict[str, list[str]] = {}  # card id -> its checklists' names, for the loss report
     for checklist in sorted(
         (c for c in top.get("checklists") or [] if isinstance(c, dict)), key=lambda c: c.get("pos") or 0
     ):
+        titles.setdefault(str(checklist.get("idCard")), []).append(str(checklist.get("name") or ""))
         entries = sorted(
             (i for i in checklist.get("checkItems") or [] if isinstance(i, dict)),
             key=lambda i: i.get("pos") or 0,
@@ -87,10 +126,18 @@ def read_trello_export(path: Path, top: dict[str, Any], mapping: BoardMapping) -
         if count:
             extra["attachments"] = count
         cover = card.get("cover") or {}
-        if isinstance(cover, dict) and (cover.get("idAttachment") or cover.get("idUploadedBackground")):
+        # An image, a background or only a colour: a cover, as the API read counts it (``trello/history``).
+        if isinstance(cover, dict) and (
+            cover.get("idAttachment") or cover.get("idUploadedBackground") or cover.get("color")
+        ):
             extra["cover"] = True
         if any(str(i) in unnamed for i in card.get("idLabels") or []):
             extra["unnamed_labels"] = True
+        named = checklist_names(titles.get(action.ref.item, []))
+        if named:
+            extra["checklist_names"] = named
+        if coloured_tags(card, raw.labels, action.tags):
+            extra["label_colours"] = True
         actions.append(
             action.model_copy(
                 update={

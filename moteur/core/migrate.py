@@ -24,6 +24,7 @@ lacks and the ``UpdateSubitem`` of linked children whose title or done state cha
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,13 +55,16 @@ from moteur.core.ops import (
     UpdateItem,
     UpdateSubitem,
 )
+from moteur.core.phrase import Phrase
 
-if TYPE_CHECKING:  # the port interface, for its type only: core imports no connector code
-    from moteur.connectors.migration import Capabilities
+if TYPE_CHECKING:  # the connector interface, for its type only
+    from moteur.core.ports import Capabilities
 
 _SCORES = ("impact", "effort", "confidence")
 _OWN = ("quadrant", "sprint", "ice")
 _NOON = "T12:00:00+00:00"
+# The heading ``comment_text`` gives a carried comment: an optional author, then a day.
+_HEADING = re.compile(r"\[(?:[^\[\]\n]* — )?\d{4}-\d{2}-\d{2}\] ")
 CUT_NOTE = "\n\n[…] (cut here: the full text is in a comment)"
 FULL_TEXT_HEADING = "Full description:\n\n"
 
@@ -74,7 +78,10 @@ class Loss:
     fate: str
 
     def text(self) -> str:
-        return f"{self.what}: {self.count} item{'s' if self.count != 1 else ''} — {self.fate}"
+        """``assignees without an e-mail: 19 items — not assigned``: a ``Phrase`` (what and fate are ones
+        too, when moteur wrote them)."""
+        items = Phrase("{n} item", n=self.count) if self.count == 1 else Phrase("{n} items", n=self.count)
+        return Phrase("{what}: {items} — {fate}", what=self.what, items=items, fate=self.fate)
 
     def as_json(self) -> dict[str, Any]:
         return {"field": self.what, "items": self.count, "what_happens": self.fate}
@@ -119,6 +126,25 @@ class MigrationPlan:
         return not self.ops
 
 
+DEFAULT_CHECKLIST = "Checklist"  # Trello's first checklist, and the one a migration to Trello fills
+
+
+def checklist_names(names: Sequence[str]) -> list[str]:
+    """The names of a card's checklists (in order) that a migration loses — it carries their entries as one
+    list: none for one checklist named "Checklist" or unnamed, else all (``extra["checklist_names"]``)."""
+    if len(names) <= 1 and all(n.strip() in ("", DEFAULT_CHECKLIST) for n in names):
+        return []
+    return list(names)
+
+
+def coloured_tags(card: Mapping[str, Any], labels: Sequence[Mapping[str, Any]], tags: Sequence[str]) -> bool:
+    """Whether a Trello card carries a tag (a named label) with a colour: a migration carries the name only,
+    each target giving the label or tag a colour of its own choosing (``extra["label_colours"]``)."""
+    colours = {str(x.get("id")): x.get("color") for x in labels}
+    names = {str(x.get("id")): x.get("name") for x in labels}
+    return any(colours.get(str(i)) and names.get(str(i)) in tags for i in card.get("idLabels") or [])
+
+
 def key_to_ref(key: str) -> ItemRef:
     """The ``ItemRef`` of an ``ItemRef.key`` (``tool:board:item``; a file board may hold ``:``)."""
     tool, _, rest = key.partition(":")
@@ -131,7 +157,19 @@ def due_text(due: date | datetime | None) -> str | None:
 
 
 def comment_text(author: str | None, when: datetime | None, text: str) -> str:
-    """``[Camille Martin — 2026-03-04] text``: the original author and day, since a port posts as itself."""
+    """``[Camille Martin — 2026-03-04] text``: the original author and day, since a port posts as itself.
+
+    A comment that already starts with such a heading was carried by an earlier migration (the author and
+    date read here are the port's and the day it posted): it keeps its original heading, once — the
+    innermost of stacked ones (``[A — …] [B — …] [Camille — …] text`` → ``[Camille — …] text``).
+    """
+    headings: list[str] = []
+    rest = text
+    while (found := _HEADING.match(rest)) is not None:
+        headings.append(found.group())
+        rest = rest[found.end() :]
+    if headings:
+        return headings[-1] + rest
     parts = [p for p in (author, when.date().isoformat() if when is not None else None) if p]
     return f"[{' — '.join(parts)}] {text}" if parts else text
 
@@ -220,17 +258,27 @@ def _custom_schema(
             and len(wanted.options) > limit
         )
         if wanted.kind is FieldKind.OTHER:
-            fates[key] = "not carried (no counterpart on the target)"
+            fates[key] = Phrase("not carried (no counterpart on the target)")
         elif wanted.kind not in caps.custom_fields:
-            fates[key] = f"not carried (the target has no {wanted.kind.value} fields)"
+            fates[key] = Phrase("not carried (the target has no {kind} fields)", kind=wanted.kind.value)
         elif caps.typeless_fields:
             carried[key] = wanted  # a column takes the value as it is: nothing to create or convert
         elif key in managed:
-            fates[key] = f'not carried (the target\'s "{wanted.name}" holds a field moteur manages)'
+            fates[key] = Phrase(
+                'not carried (the target\'s "{name}" holds a field moteur manages)', name=wanted.name
+            )
         elif there is not None and there.kind is not wanted.kind:
-            fates[key] = f'not carried (the target\'s field "{there.name}" holds a {there.kind.value})'
+            fates[key] = Phrase(
+                'not carried (the target\'s field "{name}" holds a {kind})',
+                name=there.name,
+                kind=there.kind.value,
+            )
         elif wide and not caps.wide_choice:
-            fates[key] = f"not carried (it has {len(wanted.options)} options, the target holds {limit})"
+            fates[key] = Phrase(
+                "not carried (it has {options} options, the target holds {limit})",
+                options=len(wanted.options),
+                limit=limit,
+            )
         else:
             carried[key] = wanted
             lacking = there is not None and bool(used.get(key, set()) - set(there.options))
@@ -238,24 +286,35 @@ def _custom_schema(
                 ops.append(EnsureField(wanted.name, wanted.kind, wanted.options))
             if wide:
                 notes.append(
-                    f'field "{wanted.name}" has {len(wanted.options)} options: created as {caps.wide_choice}'
-                    f" (a single-choice field holds {limit} there)"
+                    Phrase(
+                        'field "{name}" has {options} options: created as {kind} (a single-choice field '
+                        "holds {limit} there)",
+                        name=wanted.name,
+                        options=len(wanted.options),
+                        kind=caps.wide_choice,
+                        limit=limit,
+                    )
                 )
     return _CustomSchema(carried, fates, tuple(ops), tuple(notes))
 
 
-def _same(name: str, wanted: Any, found: Any, doing_status: bool = True) -> bool:
+def _same(name: str, wanted: Any, found: Any, caps: Capabilities) -> bool:
     """Whether a target value already holds the wanted one, for a field the target can hold."""
     if name == "status":
         want, have = Status(wanted), Status(found)
-        if want.is_closed and have.is_closed:
-            return True  # archived → done where the target has no archive
-        if not doing_status and not want.is_closed and not have.is_closed:
+        if want is Status.ARCHIVED or have is Status.ARCHIVED:
+            # Every target reads its archived items back as archived (a closed card, an archived item, the
+            # "archived" tag, a file's status): one a killed run created done, before its archive request,
+            # is still to archive.
+            return want == have
+        if not caps.doing_status and not want.is_closed and not have.is_closed:
             return True  # open is open where "doing" is only a list/section name (the bucket carries it)
         # A target without a "doing" state reads it back as todo: not a change to write again.
         return want == have or (not want.is_closed and have is Status.TODO)
     if name == "description":
         return (wanted or "").strip() == (found or "").strip()  # files and some tools trim their text
+    if name == "assignees":
+        return sorted(w.casefold() for w in wanted or ()) == sorted(f.casefold() for f in found or ())
     if name == "ice" and wanted is not None and found is not None:
         return abs(float(wanted) - float(found)) < 1e-6
     if name == "due" and wanted is not None and found is not None:
@@ -267,9 +326,12 @@ def _same(name: str, wanted: Any, found: Any, doing_status: bool = True) -> bool
 
 
 def _as_due(text: str) -> date | datetime:
-    return (
-        date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text.replace("Z", "+00:00"))
-    )
+    """A due as compared: a date, or a moment to the second. No tool shows a due's fraction of a second and
+    monday.com holds none (a Trello due at 19:27:08.357 is there at 19:27:08): comparing it would rewrite
+    the item on every run."""
+    if len(text) == 10:
+        return date.fromisoformat(text)
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).replace(microsecond=0)
 
 
 @dataclass
@@ -312,20 +374,22 @@ class _Adapter:
         if due is not None and not isinstance(due, datetime) and not caps.due_date_only:
             if caps.due_datetime:
                 fields["due"] = due.isoformat() + _NOON
-                lose("date-only dues", "set at 12:00 UTC (the same day from UTC−11 to UTC+11)")
+                lose(
+                    Phrase("date-only dues"), Phrase("set at 12:00 UTC (the same day from UTC−11 to UTC+11)")
+                )
             else:
                 fields["due"] = None
-                lose("dues", "not carried")
+                lose(Phrase("dues"), Phrase("not carried"))
         elif isinstance(due, datetime) and not caps.due_datetime:
             if caps.due_date_only:
                 fields["due"] = due.date().isoformat()
-                lose("due times of day", "date kept, time dropped")
+                lose(Phrase("due times of day"), Phrase("date kept, time dropped"))
             else:
                 fields["due"] = None
-                lose("dues", "not carried")
+                lose(Phrase("dues"), Phrase("not carried"))
         if fields["tags"] and not caps.tags:
             fields["tags"] = []
-            lose("labels/tags", "not carried")
+            lose(Phrase("labels/tags"), Phrase("not carried"))
         emails: list[str] = []
         no_email = unknown = False
         for who in action.assignees:
@@ -338,27 +402,31 @@ class _Adapter:
             elif email not in emails:
                 emails.append(email)
         if no_email:
-            lose("assignees without an e-mail", "not assigned (map them with --map-users)")
+            lose(Phrase("assignees without an e-mail"), Phrase("not assigned (map them with --map-users)"))
         if unknown:
             lose(
-                "assignees unknown on the target", "not assigned (invite them, or map them with --map-users)"
+                Phrase("assignees unknown on the target"),
+                Phrase("not assigned (invite them, or map them with --map-users)"),
             )
         if emails and not caps.assignees:
-            lose("assignees", "not carried")
+            lose(Phrase("assignees"), Phrase("not carried"))
             emails = []
         elif len(emails) > 1 and not caps.multi_assignee:
-            lose(f"{_tool_name(action)} multi-assignee", "first assignee kept, others in a comment")
+            lose(
+                Phrase("{tool} multi-assignee", tool=_tool_name(action)),
+                Phrase("first assignee kept, others in a comment"),
+            )
             extra_comments.append("Also assigned: " + ", ".join(emails[1:]))
             emails = emails[:1]
         fields["assignees"] = sorted(emails)
         if not caps.scores and any(fields[s] is not None for s in _SCORES):
-            lose("impact/effort/confidence scores", "not carried")
+            lose(Phrase("impact/effort/confidence scores"), Phrase("not carried"))
             fields.update(dict.fromkeys(_SCORES))
         if not caps.objective_channel and (fields["objective"] or fields["channel"]):
-            lose("objective/channel", "not carried")
+            lose(Phrase("objective/channel"), Phrase("not carried"))
             fields.update(objective=None, channel=None)
         if not caps.moteur_fields and any(fields[s] is not None for s in _OWN):
-            lose("quadrant/sprint/ICE", "not carried")
+            lose(Phrase("quadrant/sprint/ICE"), Phrase("not carried"))
             fields.update(dict.fromkeys(_OWN))
         fields["custom"] = self._custom_values(action)
         self._fit_description(action, fields, extra_comments)
@@ -375,7 +443,10 @@ class _Adapter:
         room = limit - len(with_identity("x", action.key)) + 1
         if len(body) <= room:
             return
-        self.losses.add(f"descriptions over {limit:,} characters", "cut; the full text posted as a comment")
+        self.losses.add(
+            Phrase("descriptions over {limit} characters", limit=format(limit, ",")),
+            Phrase("cut; the full text posted as a comment"),
+        )
         fields["description"] = body[: room - len(CUT_NOTE)].rstrip() + CUT_NOTE
         extra_comments.append(FULL_TEXT_HEADING + body)
 
@@ -390,22 +461,32 @@ class _Adapter:
                 values[wanted.name] = value
             else:
                 fate = self.custom.fates.get(
-                    fold_name(name[6:]), "not carried (no counterpart on the target)"
+                    fold_name(name[6:]), Phrase("not carried (no counterpart on the target)")
                 )
-                self.losses.add(f'custom field "{name[6:]}"', fate)
+                self.losses.add(Phrase('custom field "{name}"', name=name[6:]), fate)
         return values
 
     def _extra_losses(self, action: Action) -> None:
         """What only ``extra`` knows: attachments, covers, start dates, custom fields without counterpart."""
         extra, lose, tool = action.extra, self.losses.add, _tool_name(action)
         if extra.get("attachments"):
-            lose(f"{tool} attachments", "not carried (links stay in the source)")
+            lose(Phrase("{tool} attachments", tool=tool), Phrase("not carried (links stay in the source)"))
         if extra.get("cover"):
-            lose(f"{tool} cover images", "not carried")
+            lose(Phrase("{tool} cover images", tool=tool), Phrase("not carried"))
         if extra.get("unnamed_labels"):
-            lose(f"{tool} colour-only labels (no name)", "not carried")
+            lose(Phrase("{tool} colour-only labels (no name)", tool=tool), Phrase("not carried"))
         if extra.get("start"):
-            lose("start dates", "not carried")
+            lose(Phrase("start dates"), Phrase("not carried"))
+        if extra.get("label_colours") and self.caps.tags:
+            lose(
+                Phrase("{tool} label colours", tool=tool),
+                Phrase("not carried (each label or tag gets a colour of the target's choosing)"),
+            )
+        if extra.get("checklist_names") and action.checklist and self.caps.subitems:
+            lose(
+                Phrase("{tool} named checklists", tool=tool),
+                Phrase("their entries carried in one list, the checklist names not"),
+            )
 
 
 def _tool_name(action: Action) -> str:
@@ -413,6 +494,31 @@ def _tool_name(action: Action) -> str:
     return {Tool.TRELLO: "Trello", Tool.ASANA: "Asana", Tool.MONDAY: "monday.com"}.get(
         action.ref.tool, "file"
     )
+
+
+def _bucket_noun(tool: Tool) -> str:
+    nouns = {Tool.TRELLO: Phrase("lists"), Tool.ASANA: Phrase("sections"), Tool.MONDAY: Phrase("groups")}
+    return nouns.get(tool, Phrase("buckets"))
+
+
+def _bucket_losses(source: Snapshot, carried: Sequence[Action], losses: _Losses) -> None:
+    """What the target's buckets cannot keep: two of the same name are one there (every port finds a bucket
+    by its name), and an archived one is created open (its items are archived themselves)."""
+    # A Trello export read from a file is a Trello board: its items say so.
+    noun = _bucket_noun(carried[0].ref.tool if carried else source.board.tool)
+    items = Counter(name_key(a.bucket) for a in carried if a.bucket)
+    named: dict[str, list[str]] = {}
+    for bucket in source.buckets:
+        named.setdefault(name_key(bucket.name), []).append(bucket.name)
+    for key, names in named.items():
+        if len(names) > 1 and items[key]:
+            what = Phrase('{n} {noun} named "{name}"', n=len(names), noun=noun, name=names[0])
+            losses.add(what, Phrase("merged into one on the target"), items[key])
+    closed = {b.name for b in source.buckets if b.closed}
+    in_closed = [a for a in carried if a.bucket in closed]
+    if in_closed:
+        what = Phrase("archived {noun} ({n})", noun=noun, n=len({a.bucket for a in in_closed}))
+        losses.add(what, Phrase("created open on the target, their items archived"), len(in_closed))
 
 
 def _carried(action: Action, closed_buckets: set[str], include_archived: bool) -> bool:
@@ -436,6 +542,7 @@ def plan_migration(
     carried = [a for a in source.actions if _carried(a, closed, include_archived)]
     custom = _custom_schema(source, target, caps, carried)
     adapter = _Adapter(caps, users or {}, losses, custom)
+    _bucket_losses(source, carried, losses)
     skipped = len(source.actions) - len(carried)
     have_buckets = {b.name for b in target.buckets}
     used = {a.bucket for a in carried if a.bucket}
@@ -447,9 +554,7 @@ def plan_migration(
             ops.append(EnsureBucket(name, position))
     ops.extend(custom.ops)
     on_target = {a.ref.key: a for a in target.actions}
-    # A port leaves an e-mail it cannot match unassigned; comparing against it would rewrite the item on
-    # every run. So an update compares assignees among the people the target board already shows.
-    known = {who for a in target.actions for who in a.assignees}
+    known = {who for a in target.actions for who in a.assignees}  # see ``_assignable``
     created = updated = unchanged = 0
     for action in carried:
         fields, extra_comments = adapter.fields(action)
@@ -475,14 +580,22 @@ def plan_migration(
     notes = tuple(caps.notes) + custom.notes
     left_out = len(source.actions) - len(carried)
     if left_out:
-        noun = "item" if left_out == 1 else "items"
+        left = (
+            Phrase("{n} archived item left out", n=left_out)
+            if left_out == 1
+            else Phrase("{n} archived items left out", n=left_out)
+        )
         notes = (
-            f"{left_out} archived {noun} left out (archived, or in an archived list, section or group): "
-            "use --include-archived to carry them",
+            Phrase(
+                "{left} (archived, or in an archived list, section or group): "
+                "use --include-archived to carry them",
+                left=left,
+            ),
             *notes,
         )
     if adapter.unknown_people:
-        notes += ("not on the target, so not assigned: " + ", ".join(adapter.unknown_people),)
+        people = ", ".join(adapter.unknown_people)
+        notes += (Phrase("not on the target, so not assigned: {people}", people=people),)
     return MigrationPlan(
         source=source.board,
         target=target.board,
@@ -508,11 +621,11 @@ def _update(
 ) -> UpdateItem | None:
     have = canonical_fields(existing)
     wanted = dict(fields)
-    wanted["assignees"] = sorted(who for who in fields["assignees"] if who in known)
+    wanted["assignees"] = sorted(who for who in fields["assignees"] if _assignable(who, known, caps))
     changed = {
         name: fields[name]
         for name in MIGRATION_FIELDS
-        if name != "custom" and not _same(name, wanted[name], have.get(name), caps.doing_status)
+        if name != "custom" and not _same(name, wanted[name], have.get(name), caps)
     }
     have_custom = {fold_name(name): value for name, value in have["custom"].items()}
     custom_changed = {
@@ -528,6 +641,16 @@ def _update(
     if not changed and bucket is None and action.title == existing.title:
         return None
     return UpdateItem(key=key, target=linked, title=action.title, fields=changed, bucket=bucket)
+
+
+def _assignable(email: str, known: set[str], caps: Capabilities) -> bool:
+    """Whether the target takes ``email`` as an assignee: one of the people it can assign when the port can
+    tell (so ``--map-users`` given on a re-run assigns the items already there), else one it already shows
+    on an item (a port leaves an e-mail it cannot match unassigned: comparing with it would rewrite the item
+    on every run)."""
+    if caps.emails is not None and email.casefold() in caps.emails:
+        return True
+    return email in known
 
 
 def _children(
@@ -546,7 +669,7 @@ def _children(
     key = action.key
     ops: list[MigrationOp] = []
     if action.checklist and not caps.subitems:
-        losses.add("checklists", "not carried")
+        losses.add(Phrase("checklists"), Phrase("not carried"))
     elif action.checklist:
         ops.extend(_checklist(action, targets, existing))
     # Extra comments (the assignees a single-assignee target could not take) have keys of their own, so a
@@ -557,7 +680,7 @@ def _children(
     ]
     texts += [(f"{key}#comment:extra-{n}", text) for n, text in enumerate(extra_comments, 1)]
     if texts and not caps.comments:
-        losses.add("comments", "not carried")
+        losses.add(Phrase("comments"), Phrase("not carried"))
         return ops
     there = Counter(c.text for c in existing.comments) if existing is not None else Counter[str]()
     for child, text in texts:
@@ -581,10 +704,11 @@ def _checklist(action: Action, targets: Mapping[str, ItemRef], existing: Action 
     by_id = {entry.id: entry for entry in entries if entry.id}
     children = (targets.get(f"{key}#check:{n}") for n in range(1, len(action.checklist) + 1))
     linked_ids = {ref.item for ref in children if ref is not None} & set(by_id)
+    # Texts compared without spaces at either end: a tool that trims a name must not be rewritten each run.
     unlinked: dict[str, list[ChecklistItem]] = {}
     for entry in entries:
         if entry.id not in linked_ids:
-            unlinked.setdefault(entry.text, []).append(entry)
+            unlinked.setdefault(entry.text.strip(), []).append(entry)
     ops: list[MigrationOp] = []
     for n, wanted in enumerate(action.checklist, start=1):
         child = f"{key}#check:{n}"
@@ -592,8 +716,8 @@ def _checklist(action: Action, targets: Mapping[str, ItemRef], existing: Action 
         found: ChecklistItem | None
         if ref is not None:
             found = by_id.get(ref.item)
-        elif unlinked.get(wanted.text):
-            found = unlinked[wanted.text].pop(0)
+        elif unlinked.get(wanted.text.strip()):
+            found = unlinked[wanted.text.strip()].pop(0)
             ref = (
                 None
                 if found.id is None or existing is None
@@ -602,6 +726,8 @@ def _checklist(action: Action, targets: Mapping[str, ItemRef], existing: Action 
         else:
             ops.append(CreateSubitem(child, key, wanted.text, wanted.done))
             continue
-        if found is not None and ref is not None and (found.done != wanted.done or found.text != wanted.text):
+        if found is None or ref is None:
+            continue
+        if found.done != wanted.done or found.text.strip() != wanted.text.strip():
             ops.append(UpdateSubitem(child, key, ref, wanted.text, wanted.done))
     return ops

@@ -9,26 +9,24 @@ Terms defined here:
 - *Rebuilt link*: a link recovered from an identity footer on the target (the state was lost or is another
   machine's): stored again before planning, so the plan sees the item as linked.
 
-Ports are taken as the ``MigrationPort`` protocol; this module imports no connector.
+Ports are taken as the one connector interface (``core/ports.py``); this module imports no connector.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from moteur.core.errors import NotFound, StateError
 from moteur.core.identity import split_identity
 from moteur.core.migrate import MigrationPlan, key_to_ref, plan_migration
 from moteur.core.model import Action, BoardRef, ItemRef, Snapshot, Tool
 from moteur.core.ops import OpResult
+from moteur.core.phrase import Phrase
+from moteur.core.ports import Connector
 from moteur.core.state import RunOutcome, StateStore
-
-if TYPE_CHECKING:
-    from moteur.connectors.migration import MigrationPort
 
 NEW = "new"
 # A migration renews its board lock as it goes, so the lease can be short: after a kill -9 the same command
@@ -76,7 +74,7 @@ class MigrationOutcome:
 def resolve_target(
     source_ref: BoardRef,
     target_ref: BoardRef,
-    target_port: MigrationPort,
+    target_port: Connector,
     store: StateStore,
     *,
     name: str,
@@ -96,6 +94,18 @@ def resolve_target(
     created = target_port.create_board(name, workspace)
     store.link(str(source_ref), memory, str(created), None, now())
     return created
+
+
+def reused_board_note(name: str, target: Snapshot) -> str:
+    """What a re-run into a remembered ``TOOL:new`` target says of a ``--name`` it cannot give."""
+    return Phrase(
+        '--name "{name}" not used: this migration continues into the board an earlier run made, "{board}" '
+        "({ref}); rename it there, or migrate into an existing board ({tool}:<id>)",
+        name=name,
+        board=target.name,
+        ref=str(target.board),
+        tool=target.board.tool.value,
+    )
 
 
 def identity_of(action: Action) -> str | None:
@@ -118,9 +128,9 @@ def known_links(store: StateStore, target: Snapshot) -> tuple[dict[str, ItemRef]
 
 
 def prepare_migration(
-    source_port: MigrationPort,
+    source_port: Connector,
     source_ref: BoardRef,
-    target_port: MigrationPort,
+    target_port: Connector,
     target_ref: BoardRef,
     store: StateStore,
     *,
@@ -134,6 +144,9 @@ def prepare_migration(
     """Read both sides, settle the target board and the links, and plan. Writes only a new target board
     (not in a dry-run) and rebuilt links."""
     source = source_port.read_full(source_ref, include_archived=include_archived)
+    remembered = target_ref.board == NEW and str(source_ref) in store.links(
+        remembered_target_board(target_ref.tool)
+    )
     board = resolve_target(
         source_ref,
         target_ref,
@@ -172,12 +185,14 @@ def prepare_migration(
         include_archived=include_archived,
         users=users,
     )
+    if remembered and name is not None and name != target.name:
+        plan = replace(plan, notes=(*plan.notes, reused_board_note(name, target)))
     return PreparedMigration(source, target, targets, plan, board is None, len(rebuilt))
 
 
 def apply_prepared(
     prepared: PreparedMigration,
-    target_port: MigrationPort,
+    target_port: Connector,
     store: StateStore,
     *,
     now: Callable[[], datetime],

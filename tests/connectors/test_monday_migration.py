@@ -21,6 +21,7 @@ from moteur.core.errors import NotFound
 from moteur.core.migrate import canonical_fields, plan_migration
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Status, Tool
 from moteur.core.ops import AddComment, CreateSubitem, MigrationOp, UpdateItem
+from moteur.runtime import Runtime
 from moteur.settings import Settings
 
 Sandbox = Any  # tests/conftest.py
@@ -36,9 +37,8 @@ def connector_for(env: dict[str, str]) -> MondayConnector:
     options = monday_options(
         env["MOTEUR_MONDAY_TOKEN"],
         settings.monday_api_version,
+        runtime=Runtime(sleep=lambda _s: None, jitter=lambda: 0.0),
         timeout=(2.0, 5.0),
-        sleep=lambda _s: None,
-        jitter=lambda: 0.0,
     )
     http, _ = monday_client(settings, options)
     return MondayConnector(settings, http=http)

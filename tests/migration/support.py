@@ -15,6 +15,7 @@ from virtual_clock import VirtualClock
 
 from moteur.connectors.file_connector import FileConnector
 from moteur.connectors.migration import Capabilities
+from moteur.connectors.trello.power_ups import CUSTOM_FIELDS_PLUGIN
 from moteur.core.identity import split_identity
 from moteur.core.migrate import CUT_NOTE, comment_text, fold_name, same_custom_value
 from moteur.core.migration_run import (
@@ -32,23 +33,23 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO / "tests" / "contract" / "fixtures")) / "trello"
 SAMPLE = FIXTURES / "en_simple_project_board_planka_sample.json"
 TRIP = FIXTURES / "zh_europe_trip_2026_board.json"
+CLIPKIT = FIXTURES / "ja_clipkit_board.json"
 needs_fixtures = pytest.mark.skipif(not SAMPLE.exists(), reason=f"Trello exports not found in {FIXTURES}")
 Sandbox = Any  # tests/conftest.py
 _METHODS = ("capabilities", "read_full", "create_board", "apply_migration")
 
 
 def open_port(tool: Tool, env: dict[str, str]) -> Any:
-    """The tool's connector over the sandbox, with virtual sleep (as the connector tests build them)."""
-    clock = VirtualClock()
+    """The tool's connector over the sandbox, on a runtime of its own with virtual sleep (as the connector
+    tests build them)."""
+    runtime = VirtualClock().runtime()
     if tool is Tool.TRELLO:
         from moteur.connectors.trello import TrelloConnector
         from moteur.connectors.trello.transport import trello_client, trello_options
 
         key, token = env["MOTEUR_TRELLO_API_KEY"], env["MOTEUR_TRELLO_TOKEN"]
         settings = Settings(trello_api_key=key, trello_token=token, trello_url=env["MOTEUR_TRELLO_URL"])
-        options = trello_options(
-            key, token, timeout=(2.0, 5.0), sleep=clock.sleep, clock=clock, jitter=lambda: 0.0
-        )
+        options = trello_options(key, token, runtime=runtime, timeout=(2.0, 5.0))
         return TrelloConnector(settings, http=trello_client(settings, options))
     if tool is Tool.ASANA:
         from moteur.connectors.asana import AsanaConnector
@@ -56,7 +57,7 @@ def open_port(tool: Tool, env: dict[str, str]) -> Any:
 
         token = env["MOTEUR_ASANA_TOKEN"]
         settings = Settings(asana_token=token, asana_url=env["MOTEUR_ASANA_URL"])
-        options = asana_options(token, timeout=(2.0, 5.0), sleep=clock.sleep, clock=clock, jitter=lambda: 0.0)
+        options = asana_options(token, runtime=runtime, timeout=(2.0, 5.0))
         return AsanaConnector(settings, http=asana_client(settings, options))
     if tool is Tool.MONDAY:
         from moteur.connectors.monday import MondayConnector
@@ -64,11 +65,9 @@ def open_port(tool: Tool, env: dict[str, str]) -> Any:
 
         token = env["MOTEUR_MONDAY_TOKEN"]
         settings = Settings(monday_token=token, monday_url=env["MOTEUR_MONDAY_URL"])
-        options = monday_options(
-            token, settings.monday_api_version, timeout=(2.0, 5.0), sleep=clock.sleep, jitter=lambda: 0.0
-        )
+        options = monday_options(token, settings.monday_api_version, runtime=runtime, timeout=(2.0, 5.0))
         http, _ = monday_client(settings, options)
-        return MondayConnector(settings, http=http, clock=clock, sleep=clock.sleep)
+        return MondayConnector(settings, http=http, runtime=runtime)
     return FileConnector(Settings())
 
 
@@ -212,9 +211,14 @@ TRELLO_FIELD_TYPES = {
 
 def seed_trello_fields(sandbox: Sandbox, board: str) -> dict[str, str]:
     """Role-less fields on a Trello board (number, list, text, date, checkbox) with values on its first two
-    cards (by id), through Trello's own API; returns the field and option ids by name."""
+    cards (by id), through Trello's own API (the Custom Fields power-up turned on first when it is off);
+    returns the field and option ids by name."""
     base = sandbox.urls["trello"]
     auth = {"key": sandbox.env["MOTEUR_TRELLO_API_KEY"], "token": sandbox.env["MOTEUR_TRELLO_TOKEN"]}
+    plugins = requests.get(f"{base}/boards/{board}/boardPlugins", params=auth, timeout=10).json()
+    if not any(p.get("idPlugin") == CUSTOM_FIELDS_PLUGIN for p in plugins):  # an imported export has none
+        on = {**auth, "idPlugin": CUSTOM_FIELDS_PLUGIN}
+        requests.post(f"{base}/boards/{board}/boardPlugins", params=on, timeout=10).raise_for_status()
     ids: dict[str, str] = {}
     for name, kind in TRELLO_FIELD_TYPES.items():
         body: dict[str, Any] = {

@@ -61,6 +61,14 @@ def test_cli_migrate_to_a_new_project_then_rerun(
     again = json.loads(capsys.readouterr().out)
     assert again["target"] == first["target"]
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, first["created"])
+    # A --name the re-run cannot give: the dry-run and the run say which board it continues into.
+    reused = f'"Copie" ({first["target"]})'
+    for dry in (["--dry-run"], []):
+        assert main(["migrate", source, "asana:new", "--name", "Autre", *dry]) == 0
+        out = " ".join(capsys.readouterr().out.split())  # the console wraps long lines
+        said = 'note: --name "Autre" not used: this migration continues into the board an earlier run made, '
+        assert said + reused in out
+    assert "Migrated to " + first["target"] + ": 0 created, 0 updated" in out
 
 
 def test_dry_run_into_a_new_project_names_the_assignees_it_could_not_assign(
@@ -88,8 +96,8 @@ def test_rollback_of_a_migration_run_says_what_undoes_it_and_changes_nothing(
     assert main(["rollback", str(run)]) == 2
     err = capsys.readouterr().err
     assert f"run {run} is a migration into file:" in err and "moteur-source:" in err
-    assert main(["runs", "--json"]) == 0
-    (record,) = [r for r in json.loads(capsys.readouterr().out) if r["id"] == run]
+    assert main(["runs", "--json", "--all"]) == 0
+    (record,) = [r for r in json.loads(capsys.readouterr().out)["runs"] if r["id"] == run]
     assert record["outcome"] != "rolled_back"
 
 

@@ -126,15 +126,25 @@ def test_a_linked_item_gets_only_the_fields_that_changed() -> None:
 
 
 def test_a_linked_item_equal_on_the_target_is_left_alone() -> None:
-    """Regression: a target that reads doing as todo and archived as done must not be rewritten each run."""
+    """Regression: a target that reads doing as todo must not be rewritten each run; a due's fraction of a
+    second (a Trello due at 19:27:08.357, on monday.com at 19:27:08) is not a change either."""
     a = src("a", status=Status.DOING, due=datetime(2026, 12, 24, 10, tzinfo=UTC), tags=("b", "a"))
-    b = src("b", status=Status.ARCHIVED)
+    b = src("b", status=Status.ARCHIVED, due=datetime(2026, 6, 18, 19, 27, 8, 357000, tzinfo=UTC))
     there_a = copy_of(a, "t1", status=Status.TODO, tags=("a", "b"))
-    there_b = copy_of(b, "t2", status=Status.DONE)
+    there_b = copy_of(b, "t2", due=datetime(2026, 6, 18, 19, 27, 8, tzinfo=UTC))
     links = {a.key: there_a.ref, b.key: there_b.ref}
     plan = plan_migration(source(a, b), target(there_a, there_b), links, ALL, include_archived=True)
     assert plan.ops == ()
     assert (plan.unchanged, plan.skipped) == (2, 0)
+
+
+def test_an_archived_item_found_done_is_archived() -> None:
+    """A run killed between an item's create (done) and its archive request: the next run archives it; every
+    target reads its archived items back as archived."""
+    b = src("b", status=Status.ARCHIVED)
+    there_b = copy_of(b, "t2", status=Status.DONE)
+    plan = plan_migration(source(b), target(there_b), {b.key: there_b.ref}, ALL, include_archived=True)
+    assert plan.ops == (UpdateItem(b.key, there_b.ref, "b", {"status": "archived"}),)
 
 
 def test_an_assignee_the_target_does_not_know_does_not_rewrite_the_item_each_run() -> None:
@@ -261,6 +271,17 @@ def test_map_users_turns_names_into_emails_and_times_of_day_can_be_dropped() -> 
 def test_comment_text_names_author_and_day() -> None:
     assert comment_text("Camille", datetime(2026, 3, 4, 23, tzinfo=UTC), "ok") == "[Camille — 2026-03-04] ok"
     assert comment_text(None, None, "ok") == "ok"
+
+
+def test_a_comment_carried_over_several_hops_keeps_its_original_heading_once() -> None:
+    posted = datetime(2026, 12, 6, 5, tzinfo=UTC)  # the day a port posted the copy, as itself
+    carried = "[Stéphane — 2022-11-07] Vu avec le client"
+    assert comment_text("Alex Sandbox", posted, carried) == carried
+    stacked = "[Sandbox User — 2026-12-05] [Alex Sandbox — 2026-12-04] " + carried
+    assert comment_text("Sandbox User", posted, stacked) == carried
+    assert comment_text("Léa", posted, "[2022-11-07] sans auteur") == "[2022-11-07] sans auteur"
+    # Brackets a person wrote are not a heading: the author and day are added.
+    assert comment_text("Léa", posted, "[WIP] relire") == "[Léa — 2026-12-06] [WIP] relire"
     assert key_to_ref("file:/tmp/a:b/plan.json:m-1") == ItemRef(
         tool=Tool.FILE, board="/tmp/a:b/plan.json", item="m-1"
     )

@@ -6,12 +6,13 @@ a dry-run sends no mutating request; commit-then-drop faults double nothing.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from migration.kills import Crash, CrashAfter
 from migration.support import (
     SAMPLE,
     Sandbox,
@@ -27,51 +28,10 @@ from moteur.core.migration_run import (
     identity_of,
     prepare_migration,
 )
-from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
-from moteur.core.ops import MigrationOp, OpResult
+from moteur.core.model import BoardRef, Tool
 from moteur.core.state import StateStore
 
 # -- never doubled: crashes, lost links, dry-runs, faults --------------------------------------------------
-
-
-class Crash(BaseException):
-    """A kill: not an ``Exception``, so no port may swallow it."""
-
-
-class CrashAfter:
-    """A port that dies at its ``n``-th create, after the item exists remotely, with or without its link."""
-
-    def __init__(self, port: Any, n: int, *, link_first: bool) -> None:
-        self.port, self.n, self.link_first = port, n, link_first
-        self.tool = port.tool
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.port, name)
-
-    def apply_migration(
-        self,
-        snapshot: Snapshot,
-        ops: Sequence[MigrationOp],
-        targets: MutableMapping[str, ItemRef],
-        *,
-        on_created: Callable[[str, ItemRef], None],
-        progress: Callable[[int], None] | None = None,
-    ) -> list[OpResult]:
-        seen = 0
-
-        def created(key: str, ref: ItemRef) -> None:
-            nonlocal seen
-            seen += 1
-            if seen == self.n:
-                if self.link_first:
-                    on_created(key, ref)
-                raise Crash(f"killed after create {seen}")
-            on_created(key, ref)
-
-        result: list[OpResult] = self.port.apply_migration(
-            snapshot, ops, targets, on_created=created, progress=progress
-        )
-        return result
 
 
 @needs_fixtures

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from migration.support import (
+    CLIPKIT,
     SAMPLE,
     TRIP,
     Sandbox,
@@ -93,7 +94,7 @@ def test_through_a_file(
 
 @needs_fixtures
 @pytest.mark.parametrize("tool", [Tool.TRELLO, Tool.ASANA, Tool.MONDAY])
-@pytest.mark.parametrize("export", [SAMPLE, TRIP], ids=["sample", "trip"])
+@pytest.mark.parametrize("export", [SAMPLE, TRIP, CLIPKIT], ids=["sample", "trip", "clipkit"])
 def test_real_export_to_each_tool(
     sandbox: Sandbox, ports: Callable[[Tool], Any], store: StateStore, tool: Tool, export: Path
 ) -> None:
@@ -113,7 +114,7 @@ def test_real_export_to_each_tool(
     again, rerun = migrate(
         store, files, src_ref, dst, BoardRef(tool=tool, board="new"), include_archived=True
     )
-    assert (again.plan.created, rerun.creates) == (0, 0)
+    assert (again.plan.created, again.plan.updated, rerun.creates) == (0, 0, 0), again.plan.ops[:3]
     plan = prepared.plan
     print(
         f"\n{export.name} -> {tool.value}: {plan.created} items, {plan.subitems} subitems, {plan.comments} "

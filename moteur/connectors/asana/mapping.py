@@ -36,6 +36,7 @@ from typing import Any
 from moteur.connectors.asana.companion import seen_in
 from moteur.connectors.asana.quadrants import Place, quadrant_field
 from moteur.connectors.asana.reader import RawProject
+from moteur.connectors.asana.task_fields import ARCHIVED_TAG
 from moteur.connectors.malformed import well_formed
 from moteur.core.labels import is_own_sprint, quadrant_from_name
 from moteur.core.model import (
@@ -256,6 +257,7 @@ class ProjectMapper:
             channel=str(channel) if channel else None,
             annotations=Annotations(quadrant=quadrant, sprint=sprint, ice=ice),
             version=task.get("modified_at"),
+            completed_at=_datetime(task.get("completed_at")) if task.get("completed") else None,
             extra=extra,
             scales=read_on(self.scales, scores),
         )
@@ -398,6 +400,11 @@ def to_snapshot(
     the guessed scales of the read this one updates."""
     mapper = ProjectMapper(raw, ref, mapping, fields_on=fields_on, place=place, known_scales=known_scales)
     snapshot = mapper.snapshot()
+    if place is not None:
+        # One rule for archived items across tools: a sync reads none (Trello's closed cards, monday's
+        # archived items). Asana has no archive: a migration marks an archived task with the tag "archived".
+        kept = tuple(a for a in snapshot.actions if not any(fold(t) == ARCHIVED_TAG for t in a.tags))
+        snapshot = snapshot.model_copy(update={"actions": kept})
     if custom:
         snapshot = snapshot.model_copy(update={"custom_fields": mapper.custom_fields()})
     return snapshot

@@ -29,6 +29,7 @@ from moteur.connectors.monday.errors import classify
 from moteur.connectors.monday.transport import MondayTransport
 from moteur.core.errors import NotFound, RemoteError, UsageError
 from moteur.core.model import BoardRef, Tool
+from moteur.core.phrase import Phrase
 from moteur.mappings.schema import fold
 
 USERS_LIMIT = 1000  # ``users``' maximum per page: an account with more cannot be listed in one request
@@ -45,20 +46,27 @@ def capabilities(
     """What a monday.com board can hold: every plan has numbers, text, date, status and dropdown columns (a
     single choice becomes a status column, its options the labels, or a one-label dropdown past 40 options);
     ``emails`` are the people it can assign; ``daily`` the account's daily call cap."""
-    notes = [
-        "monday.com: comments are posted as the token's user, prefixed with their author and date",
-        "monday.com: a due time is kept in UTC (the same moment)",
-        "monday.com: subitems carry their name and done state",
-        f"monday.com: a single-choice field becomes a status column (a single-choice dropdown column past "
-        f"{custom.MAX_STATUS_LABELS} options)",
+    # Phrases: English for --json, said in the reader's language by the migration's human report.
+    notes: list[str] = [
+        Phrase("monday.com: comments are posted as the token's user, prefixed with their author and date"),
+        Phrase("monday.com: a due time is kept in UTC (the same moment)"),
+        Phrase("monday.com: subitems carry their name and done state"),
+        Phrase(
+            "monday.com: a single-choice field becomes a status column (a single-choice dropdown column past "
+            "{limit} options)",
+            limit=custom.MAX_STATUS_LABELS,
+        ),
     ]
     if unassignable:
         notes.append(
-            f"monday.com: {unassignable} people of this account cannot be assigned on this board (pending, "
-            "view-only, deactivated, or guests and members the board does not have)"
+            Phrase(
+                "monday.com: {n} people of this account cannot be assigned on this board (pending, "
+                "view-only, deactivated, or guests and members the board does not have)",
+                n=unassignable,
+            )
         )
     if daily is not None and daily.cap is not None:
-        notes.append(f"monday.com: daily API calls — {daily.describe()}")
+        notes.append(Phrase("monday.com: daily API calls — {calls}", calls=daily.describe()))
     return Capabilities(
         tool=Tool.MONDAY,
         custom_fields=frozenset(custom.NEW_TYPE),

@@ -70,7 +70,7 @@ class CardChildren:
 
     def create_subitem(self, op: CreateSubitem) -> OpResult:
         checklist_id = self.checklist(self._parent(op.parent_key))
-        name = op.title.strip() or UNTITLED  # Trello refuses a check item without a name
+        name = op.title if op.title.strip() else UNTITLED  # Trello refuses a check item without a name
         body = {"name": name, "checked": op.done, "pos": "bottom"}
 
         def create() -> dict[str, Any]:
@@ -92,7 +92,10 @@ class CardChildren:
     def update_subitem(self, op: UpdateSubitem) -> None:
         """A migrated check item's name and state, in one ``PUT /cards/{idCard}/checkItem/{idCheckItem}``."""
         card_id = self._parent(op.parent_key)
-        body = {"name": op.title.strip() or UNTITLED, "state": "complete" if op.done else "incomplete"}
+        body = {
+            "name": op.title if op.title.strip() else UNTITLED,  # spaces at either end kept, as the source's
+            "state": "complete" if op.done else "incomplete",
+        }
         self.client.request_json(
             "PUT", f"/cards/{card_id}/checkItem/{op.target.item}", json=body, what=f'check item "{op.title}"'
         )
