@@ -36,7 +36,9 @@ from pydantic_settings import (
 )
 
 from moteur.core.errors import ConfigError
-from moteur.core.policy import Language, PlanningPolicy
+from moteur.core.objectives import Objective, check_objectives
+from moteur.core.phrase import N_
+from moteur.core.policy import DEFAULT_LANGUAGE, Language, PlanningPolicy
 from moteur.settings_errors import Places, check_file_keys, check_variables, describe, unparsable
 
 DEFAULT_CONFIG = Path("moteur.toml")
@@ -62,11 +64,12 @@ class Settings(BaseSettings):
         env_nested_delimiter="__",
     )
 
-    language: Language = Language.EN
+    language: Language = DEFAULT_LANGUAGE
     # NoDecode: MOTEUR_BOARDS reaches ``_boards`` as written, so both trello:a,asana:b and JSON work.
     boards: Annotated[list[str], NoDecode] = Field(default_factory=list)
     planning: PlanningPolicy = Field(default_factory=PlanningPolicy)
     teams: list[TeamGroup] = Field(default_factory=list)
+    objectives: list[Objective] = Field(default_factory=list)  # [[objectives]]: core/objectives
     mappings: dict[str, str] = Field(default_factory=dict)  # tool -> path of a mapping file override
     full_every: int = Field(default=24, ge=1)
 
@@ -110,6 +113,11 @@ class Settings(BaseSettings):
                 'a list of board references, as trello:5f1c…,file:plan.csv or ["trello:5f1c…", '
                 '"file:plan.csv"]; this one starts with [ but is not JSON'
             ) from None
+
+    @field_validator("objectives")
+    @classmethod
+    def _objectives(cls, value: list[Objective]) -> list[Objective]:
+        return check_objectives(value)
 
     @classmethod
     def settings_customise_sources(
@@ -295,7 +303,7 @@ def dotenv_warning(path: Path = Path(".env")) -> str | None:
 TOKEN_PAGES = {
     "trello": "https://trello.com/power-ups/admin",
     "asana": "https://app.asana.com/0/my-apps",
-    "monday": "your avatar → Developers → My access tokens",
+    "monday": N_("your avatar → Developers → My access tokens"),  # words: translated where shown
 }
 
 SECRET_VARIABLES = {

@@ -92,7 +92,7 @@ def _key(loc: Sequence[str | int]) -> tuple[str, str, bool]:
     for part in loc:
         if isinstance(part, int):
             path = ".".join(parts)
-            if path in ("planning.team", "teams") and not entry:
+            if path in ("planning.team", "teams", "objectives") and not entry:
                 entry = f" (entry {part + 1} of [[{path}]])"
                 continue
             inside = True  # a position inside a list value: the key is the list itself
@@ -161,6 +161,10 @@ def check_variables(places: Places) -> None:
 # pydantic-settings decodes list and table variables as JSON before any validator sees them.
 _JSON_FORMS = {
     "teams": ("a JSON list of teams", """'[{"name": "Growth", "boards": ["file:plan.csv"]}]'"""),
+    "objectives": (
+        "a JSON list of objectives",
+        """'[{"name": "Notoriété", "share": 40}, {"name": "Leads", "share": 60}]'""",
+    ),
     "mappings": ("a JSON table", """'{"trello": "my-trello.yaml"}' (or MOTEUR_MAPPINGS__TRELLO=…)"""),
     "planning": ("a JSON table", """'{"sprint_weeks": 2}' (or MOTEUR_PLANNING__SPRINT_WEEKS=2)"""),
     "planning.team": ("a JSON list of people", """'[{"name": "Camille", "points_per_day": 1.5}]'"""),

@@ -26,6 +26,7 @@ TABLES: dict[str | None, dict[str, str]] = {
         "boards": 'a list of board references, ["trello:5f1c…", "file:plan.csv"]',
         "planning": "the [planning] table",
         "teams": "a list of [[teams]] tables, each with name and boards",
+        "objectives": "a list of [[objectives]] tables, each with name and weight or share",
         "mappings": 'a table of tool = "file.yaml", as { trello = "my-trello.yaml" }',
         "full_every": "a whole number of runs, 1 or more",
         "state_url": 'a database URL, as "sqlite:////var/lib/moteur/state.db"',
@@ -43,6 +44,8 @@ TABLES: dict[str | None, dict[str, str]] = {
         "subdivision": 'a subdivision code in quotes, as "57"',
         "closures": PAIR_OF_DATES,
         "capacity_per_sprint": "a number of effort points, 0 or more",
+        "capacity": '"fixed" (capacity_per_sprint or the team) or "velocity" (measured)',
+        "velocity_sprints": "a whole number of finished sprints from 1 to 26",
         "impact_threshold": "a whole number from 1 to 10",
         "effort_threshold": "a whole number from 1 to 10",
         "default_confidence": "a whole number from 1 to 10",
@@ -59,6 +62,13 @@ TABLES: dict[str | None, dict[str, str]] = {
         "name": 'a name in quotes, as "Marketing"',
         "boards": 'a list of board references, ["trello:AbCdEf12", "asana:1201234567890123"]',
     },
+    "objectives": {
+        "name": 'a name in quotes, as "Notoriété"',
+        "weight": "a number above 0, relative to the other objectives' (2 is twice 1)",
+        "share": "a percentage of the effort from 0 to 100, as 40",
+        "kpi": 'the indicator it moves, in quotes, as "MQL / month"',
+        "target": "a number, as 120",
+    },
     "mappings": {
         "trello": 'a mapping file, as "my-trello.yaml"',
         "asana": 'a mapping file, as "my-asana.yaml"',
@@ -73,10 +83,11 @@ HEADINGS = {
     "planning": "[planning]",
     "planning.team": "[[planning.team]]",
     "teams": "[[teams]]",
+    "objectives": "[[objectives]]",
     "mappings": "[mappings]",
 }
-TABLE_KEYS = {"planning", "teams", "mappings", "planning.team"}  # keys whose value is a table or tables
-JSON_VARIABLES = {"teams", "planning.team"}  # lists of tables: one JSON variable, no nesting below
+# Keys whose value is a table or tables.
+TABLE_KEYS = {"planning", "teams", "objectives", "mappings", "planning.team"}
 
 # The tokens: environment or .env only, never the file (they would sit in a file people share).
 SECRETS = ("trello_api_key", "trello_token", "asana_token", "monday_token")
@@ -91,19 +102,6 @@ def form(path: str) -> str | None:
     """The form of the key at ``path`` in words, or None for a path the catalogue does not know."""
     table, _, key = path.rpartition(".")
     return TABLES.get(table or None, {}).get(key)
-
-
-def settings_paths() -> list[str]:
-    """Every key that has a variable of its own, in the catalogue's (and the README's) order."""
-    paths: list[str] = []
-    for table, keys in TABLES.items():
-        if table in JSON_VARIABLES:
-            continue  # inside a JSON variable (MOTEUR_TEAMS, MOTEUR_PLANNING__TEAM)
-        for key in keys:
-            path = f"{table}.{key}" if table else key
-            if path not in TABLE_KEYS or path in JSON_VARIABLES:
-                paths.append(path)
-    return paths
 
 
 def heading(table: str | None) -> str:
@@ -126,7 +124,7 @@ def home_of(key: str, besides: str | None) -> str | None:
     ``sprint_weeks`` written at the top of the file belongs under ``[planning]``; ``boards`` written after a
     ``[planning]`` line (so inside it, in TOML) belongs at the top.
     """
-    for table in (None, "planning", "planning.team", "teams"):
+    for table in (None, "planning", "planning.team", "teams", "objectives"):
         if table != besides and key in TABLES[table]:
             return table
     return "?"

@@ -230,6 +230,10 @@ def check_plan(moteur: Path, cwd: Path, env: dict[str, str]) -> None:
     payload = json.loads(run([moteur, "plan", "file:plan.csv", "--today", TODAY, "--json"], cwd, env))
     assert (payload["format_version"], payload["moteur_version"]) == ("1", __version__)
     assert len(payload["actions"]) == 4
+    # French comes from the gettext catalogue shipped in the wheel (moteur/locale/fr/LC_MESSAGES/moteur.mo):
+    # without it the headers and flags would read in English, or the command would stop.
+    french = run([moteur, "plan", "file:plan.csv", "--today", TODAY], cwd, {**env, "MOTEUR_LANGUAGE": "fr"})
+    assert "Victoire rapide" in french and "Capacité" in french and "Jours fériés" in french, french
 
 
 def check_doctor(moteur: Path, cwd: Path, state: Path, env: dict[str, str]) -> None:
@@ -326,9 +330,16 @@ def test_the_wheel_installs_outside_the_checkout_and_runs_every_command(tmp_path
     demo_dir.mkdir()
     work.mkdir()
     demo_out, demo_err = tmp_path / "demo.out", tmp_path / "demo.err"
+    # The demo keeps its review under the temporary directory: this test's own, so no other demo replaces it.
+    demo_tmp = tmp_path / "demo-tmp"
+    demo_tmp.mkdir()
     with demo_out.open("w") as stdout, demo_err.open("w") as stderr:
         demo = subprocess.Popen(
-            [moteur, "demo", "--today", TODAY], cwd=demo_dir, env=env, stdout=stdout, stderr=stderr
+            [moteur, "demo", "--today", TODAY],
+            cwd=demo_dir,
+            env={**env, "TMPDIR": str(demo_tmp)},
+            stdout=stdout,
+            stderr=stderr,
         )
     try:
         check_package(python, venv, work, env)
@@ -344,6 +355,13 @@ def test_the_wheel_installs_outside_the_checkout_and_runs_every_command(tmp_path
     out = demo_out.read_text(encoding="utf-8")
     assert demo.returncode == 0, out + demo_err.read_text(encoding="utf-8")
     assert out.count("No changes.") == 3 and out.count("(0 failed)") == 3, out
+    # It ends with the follow-up review of its boards, kept outside the directory it ran in (no matplotlib
+    # here, the charts extra: the page says so and holds every figure in its tables).
+    review = re.search(r"\(moteur review\): (.+\.html)$", out, re.MULTILINE)
+    assert review, out
+    assert Path(review.group(1)).is_relative_to(demo_tmp)
+    page = Path(review.group(1)).read_text(encoding="utf-8")
+    assert "7. Flags" in page and "moteur[charts]" in page and "<script" not in page
     assert list(demo_dir.iterdir()) == []  # the demo leaves nothing behind
 
 

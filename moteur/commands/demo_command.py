@@ -18,26 +18,36 @@ from typing import TYPE_CHECKING
 
 from rich.panel import Panel
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from moteur.commands.plan_command import run_plan
+from moteur.commands.review_command import run_demo_review
 from moteur.commands.sync_command import run_sync
 from moteur.core.policy import Language
+from moteur.i18n import _, set_language
 from moteur.settings import TOKEN_PAGES
 
 if TYPE_CHECKING:
-    from moteur.cli import Output
+    from moteur.views.output import Output
 
 TOOLS = ("trello", "asana", "monday")
 TOOL_NAMES = {"trello": "Trello", "asana": "Asana", "monday": "monday.com"}
-CONNECT = (
-    "Trello:  MOTEUR_TRELLO_API_KEY + MOTEUR_TRELLO_TOKEN in .env, then: moteur sync trello:<id> --dry-run",
-    f"         (a key, then its token: {TOKEN_PAGES['trello']})",
-    "Asana:   MOTEUR_ASANA_TOKEN in .env, then: moteur sync asana:<project gid> --dry-run",
-    f"         (a personal access token: {TOKEN_PAGES['asana']})",
-    "monday:  MOTEUR_MONDAY_TOKEN in .env, then: moteur sync monday:<board id> --dry-run",
-    f"         (a personal API token: {TOKEN_PAGES['monday']})",
-    "Or try the same walkthrough on the sandbox: see the README, “Try it without an account”.",
-)
+
+
+def connect_lines() -> tuple[str, ...]:
+    """How to go on with a real board, in the current language."""
+    return (
+        _(
+            "Trello:  MOTEUR_TRELLO_API_KEY + MOTEUR_TRELLO_TOKEN in .env, then: "
+            "moteur sync trello:<id> --dry-run"
+        ),
+        _("         (a key, then its token: {page})").format(page=TOKEN_PAGES["trello"]),
+        _("Asana:   MOTEUR_ASANA_TOKEN in .env, then: moteur sync asana:<project gid> --dry-run"),
+        _("         (a personal access token: {page})").format(page=TOKEN_PAGES["asana"]),
+        _("monday:  MOTEUR_MONDAY_TOKEN in .env, then: moteur sync monday:<board id> --dry-run"),
+        _("         (a personal API token: {page})").format(page=_(TOKEN_PAGES["monday"])),
+        _("Or try the same walkthrough on the sandbox: see the README, “Try it without an account”."),
+    )
 
 
 @contextmanager
@@ -72,6 +82,7 @@ def demo_config(directory: Path, today: date, language: Language) -> Path:
 def run_demo(out: Output, *, today: date, language: Language) -> int:
     from moteur.sandbox.serve import start_sandbox
 
+    set_language(language)
     steps = len(TOOLS) * 4
     with (
         tempfile.TemporaryDirectory(prefix="moteur-demo-") as tmp,
@@ -94,32 +105,39 @@ def run_demo(out: Output, *, today: date, language: Language) -> int:
             for tool in TOOLS:
                 refs = sandbox.boards.get(tool) or []
                 if not refs:
-                    out.warn(f"the sandbox has no {TOOL_NAMES[tool]} demo board; skipped")
+                    out.warn(_("the sandbox has no {tool} demo board; skipped").format(tool=TOOL_NAMES[tool]))
                     progress.advance(task, 4)
                     continue
                 ref = refs[0]
                 out.out.print(Panel(f"{TOOL_NAMES[tool]} — {ref}", style="bold"))
-                progress.update(task, description=f"{TOOL_NAMES[tool]}: priority matrix")
+                progress.update(task, description=_("{tool}: priority matrix").format(tool=TOOL_NAMES[tool]))
                 run_plan(out, [ref], config=config, today=today, json_out=False, chart=None)
                 progress.advance(task)
                 out.out.rule(f"moteur sync {ref} --dry-run")
-                progress.update(task, description=f"{TOOL_NAMES[tool]}: dry-run")
+                progress.update(task, description=_("{tool}: dry-run").format(tool=TOOL_NAMES[tool]))
                 worst = max(worst, _sync(out, ref, config, today, dry_run=True))
                 progress.advance(task)
                 out.out.rule(f"moteur sync {ref}")
-                progress.update(task, description=f"{TOOL_NAMES[tool]}: sync")
+                progress.update(task, description=_("{tool}: sync").format(tool=TOOL_NAMES[tool]))
                 worst = max(worst, _sync(out, ref, config, today, dry_run=False, quiet_plan=True))
                 progress.advance(task)
-                out.out.rule(f"moteur sync {ref} --dry-run (again)")
-                progress.update(task, description=f"{TOOL_NAMES[tool]}: second dry-run")
+                out.out.rule(f"moteur sync {ref} --dry-run " + _("(again)"))
+                progress.update(task, description=_("{tool}: second dry-run").format(tool=TOOL_NAMES[tool]))
                 worst = max(worst, _sync(out, ref, config, today, dry_run=True))
                 progress.advance(task)
+            # The follow-up meeting's report of the boards just synced, kept after the demo (docs/review.md).
+            shown = [found[0] for tool in TOOLS if (found := sandbox.boards.get(tool))]
+            review = run_demo_review(out, shown, config, today)
     out.out.print()
     out.out.print(
-        "[bold]Connect a real board[/bold] (tokens go in the environment or .env, never on the command line):"
+        Text(_("Connect a real board"), style="bold")
+        + Text(_(" (tokens go in the environment or .env, never on the command line):"))
     )
-    for line in CONNECT:
+    for line in connect_lines():
         out.out.print(f"  {line}", markup=False)
+    out.out.print()
+    said = _("The follow-up review of the demo boards (moteur review): {path}").format(path=review)
+    out.out.print(said, markup=False, soft_wrap=True)  # a path is never cut
     return worst
 
 

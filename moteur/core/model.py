@@ -20,6 +20,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from moteur.core.phrase import Text
+
 
 class Tool(StrEnum):
     TRELLO = "trello"
@@ -147,10 +149,6 @@ def due_day(due: date | datetime | None) -> date | None:
     return due.date() if isinstance(due, datetime) else due
 
 
-def is_date_only(due: date | datetime | None) -> bool:
-    return due is not None and not isinstance(due, datetime)
-
-
 def _score(value: int | None) -> int | None:
     if value is not None and not 1 <= value <= 10:
         raise ValueError(f"a score is 1–10, got {value}")
@@ -181,6 +179,9 @@ class Action(BaseModel):
     comments: tuple[Comment, ...] = ()
     annotations: Annotations = Field(default_factory=Annotations)
     version: str | None = None  # the tool's own modification stamp (dateLastActivity, modified_at…)
+    # When the tool says the action was completed (Asana's completed_at), for the history's done days;
+    # None where the tool does not say. Not content: left out of ``content_hash``.
+    completed_at: datetime | None = None
     extra: dict[str, Any] = Field(default_factory=dict)
     # Score field → the top of the scale its number was read on, when not 1–10 (``{"impact": 5}``: the
     # field scores 1–5 and its 4 became 8). Shown in the explanation; ``core/scales``.
@@ -212,7 +213,7 @@ class Action(BaseModel):
         """
         # ``scales`` is how the scores were read: the scores themselves are in the hash.
         payload = self.model_dump(
-            mode="json", exclude={"version", "annotations", "updated_at", "ref", "scales"}
+            mode="json", exclude={"version", "annotations", "updated_at", "ref", "scales", "completed_at"}
         )
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
@@ -265,5 +266,5 @@ class Snapshot(BaseModel):
     tags: tuple[str, ...] = ()  # label/tag names that exist on the board
     fields: tuple[str, ...] = ()  # custom field / column names that exist on the board
     custom_fields: tuple[CustomField, ...] = ()  # the role-less ones with their kinds (filled by full reads)
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Text, ...] = ()  # a Phrase stays one, to be said in the reader's language
     native: dict[str, Any] = Field(default_factory=dict)  # connector-private schema (label ids, field ids…)

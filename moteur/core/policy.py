@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -20,6 +21,13 @@ class IceFormula(StrEnum):
 class Language(StrEnum):
     EN = "en"
     FR = "fr"
+
+
+# The language when the settings name none, for every command, ``init`` and ``demo`` alike: English, the
+# source language of the messages. It also names the quadrants moteur writes on boards, so a default that
+# changed would rename the labels of every team that never chose: a French team writes ``language = "fr"``
+# (``init`` asks).
+DEFAULT_LANGUAGE = Language.EN
 
 
 DateRange = tuple[date, date]
@@ -62,6 +70,10 @@ class PlanningPolicy(BaseModel):
     subdivision: str | None = None
     closures: list[DateRange] = Field(default_factory=list)
     capacity_per_sprint: float = Field(default=20.0, ge=0)
+    # "fixed": capacity_per_sprint (or the team's points per day); "velocity": measured from the history,
+    # the mean of the last velocity_sprints finished sprints (core/velocity, docs/history.md).
+    capacity: Literal["fixed", "velocity"] = "fixed"
+    velocity_sprints: int = Field(default=3, ge=1, le=26)
     impact_threshold: int = Field(default=6, ge=1, le=10)
     effort_threshold: int = Field(default=6, ge=1, le=10)
     default_confidence: int = Field(default=5, ge=1, le=10)

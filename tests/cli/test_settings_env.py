@@ -1,4 +1,4 @@
-"""Settings as documented (issue 19, items 2 and 3), through the real CLI.
+"""Settings as documented, through the real CLI.
 
 - Every key of the README's settings table has one environment variable, and it works: set alone, it shows
   in ``doctor --json``'s effective ``settings``; a table's variable is merged into the file's table.
@@ -36,6 +36,8 @@ SAMPLES: dict[str, tuple[str, str, Any]] = {
         [["2026-12-24", "2027-01-01"]],
     ),
     "MOTEUR_PLANNING__CAPACITY_PER_SPRINT": ("33", "planning.capacity_per_sprint", 33.0),
+    "MOTEUR_PLANNING__CAPACITY": ("velocity", "planning.capacity", "velocity"),
+    "MOTEUR_PLANNING__VELOCITY_SPRINTS": ("4", "planning.velocity_sprints", 4),
     "MOTEUR_PLANNING__IMPACT_THRESHOLD": ("7", "planning.impact_threshold", 7),
     "MOTEUR_PLANNING__EFFORT_THRESHOLD": ("4", "planning.effort_threshold", 4),
     "MOTEUR_PLANNING__DEFAULT_CONFIDENCE": ("8", "planning.default_confidence", 8),
@@ -46,6 +48,7 @@ SAMPLES: dict[str, tuple[str, str, Any]] = {
         "Camille",
     ),
     "MOTEUR_TEAMS": ('[{"name": "Growth", "boards": ["file:plan.csv"]}]', "teams.0.name", "Growth"),
+    "MOTEUR_OBJECTIVES": ('[{"name": "Leads", "share": 60}]', "objectives.0.name", "Leads"),
     "MOTEUR_MAPPINGS__TRELLO": ("my-trello.yaml", "mappings.trello", "my-trello.yaml"),
     "MOTEUR_MAPPINGS__ASANA": ("my-asana.yaml", "mappings.asana", "my-asana.yaml"),
     "MOTEUR_MAPPINGS__MONDAY": ("my-monday.yaml", "mappings.monday", "my-monday.yaml"),

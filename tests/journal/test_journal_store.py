@@ -126,5 +126,5 @@ def test_a_schema_2_database_gains_the_journal_settling_with_its_rows_kept(tmp_p
         found = inspect(conn)
         assert "settled_at" in {c["name"] for c in found.get_columns("journal")}
         assert "ix_journal_board_status" in {i["name"] for i in found.get_indexes("journal")}
-        assert conn.execute(schema.meta.select()).one().value == str(SCHEMA_VERSION) == "3"
+        assert conn.execute(schema.meta.select()).one().value == str(SCHEMA_VERSION) == "4"
     engine.dispose()

@@ -40,7 +40,16 @@ def _add_journal_settling(conn: Connection) -> None:
         index.create(conn)
 
 
-UPGRADES: dict[int, UpgradeStep] = {1: _add_board_cache, 2: _add_journal_settling}
+def _add_history(conn: Connection) -> None:
+    """3 → 4: the history tables (``docs/history.md``); new tables only, so old rows are untouched.
+
+    A table already there (made from newer metadata) is kept, like the columns of the step before.
+    """
+    for table in (schema.history_days, schema.history_latest, schema.history_boards):
+        table.create(conn, checkfirst=True)
+
+
+UPGRADES: dict[int, UpgradeStep] = {1: _add_board_cache, 2: _add_journal_settling, 3: _add_history}
 """``{from_version: step}``."""
 
 _VERSION_KEY = "schema_version"

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Column,
     Connection,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -41,11 +42,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The schema this moteur writes. Bump it together with a new step in ``migrations.UPGRADES``.
 
 Version 2 added ``board_cache`` (incremental reads); version 3 the journal's ``settled_at`` and its
-``(board, status)`` index (the write-ahead journal: ``core/write_ahead.py``, ``core/settle.py``)."""
+``(board, status)`` index (the write-ahead journal: ``core/write_ahead.py``, ``core/settle.py``); version 4
+the history tables ``history_days``, ``history_latest`` and ``history_boards`` (``docs/history.md``)."""
 
 # Wide enough for "trello:<24 hex>", "file:<long path>" and Asana's 19-digit gids with room to spare.
 KEY = 512
@@ -182,6 +184,65 @@ locks = Table(
     Column("owner", String(255), nullable=False),
     Column("acquired_at", UtcTime, nullable=False),
     Column("expires_at", UtcTime, nullable=False),
+)
+
+# History (docs/history.md). Days are ISO ``YYYY-MM-DD`` text: it sorts as dates on every database and is
+# the board's calendar day as the run saw it (``--today``), not a UTC instant.
+DAY = 10
+
+history_days = Table(
+    "history_days",
+    metadata,
+    # One row per action per day a run saw it; a second run the same day overwrites the row (upsert), so
+    # running every hour costs no more space than running daily.
+    Column("board", String(KEY), primary_key=True),
+    Column("item_key", String(KEY), primary_key=True),
+    Column("day", String(DAY), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("sprint", Integer, nullable=True),
+    Column("quadrant", String(16), nullable=False),
+    Column("impact", Integer, nullable=True),
+    Column("effort", Integer, nullable=True),
+    # Names joined by a newline rather than JSON: shorter, and a name never holds a newline once cleaned.
+    Column("assignees", Text, nullable=False),
+    Column("objective", Text, nullable=True),
+    Column("channel", Text, nullable=True),
+    Column("due", String(DAY), nullable=True),
+    Column("done_on", String(DAY), nullable=True),
+    Column("first_seen", String(DAY), nullable=False),
+    Column("sprint_start", String(DAY), nullable=True),
+    Column("kpi", Text, nullable=True),
+    Column("target", Float, nullable=True),
+    Column("actual", Float, nullable=True),
+    # Reading a board's history "since" a day scans this index, not the whole table.
+    Index("ix_history_days_board_day", "board", "day"),
+)
+
+history_latest = Table(
+    "history_latest",
+    metadata,
+    # The last row written per action, so a run compares against one row per action (cost O(board), not
+    # O(history)) to know since when the status holds and when the action went to done.
+    Column("board", String(KEY), primary_key=True),
+    Column("item_key", String(KEY), primary_key=True),
+    Column("day", String(DAY), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("first_seen", String(DAY), nullable=False),
+    Column("done_on", String(DAY), nullable=True),
+    Column("sprint", Integer, nullable=True),
+    Column("sprint_start", String(DAY), nullable=True),
+)
+
+history_boards = Table(
+    "history_boards",
+    metadata,
+    # The first day moteur recorded the board (what it knows before that is only back-filled done days),
+    # and what the first run back-filled from the tool, if anything (e.g. "asana completed_at").
+    Column("board", String(KEY), primary_key=True),
+    Column("since", String(DAY), nullable=False),
+    Column("backfill", Text, nullable=True),
+    Column("done_since", String(DAY), nullable=True),
 )
 
 
