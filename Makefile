@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo demo-file test lint typecheck unit bench soak dist clean
+.PHONY: demo demo-file test lint typecheck unit bench soak dist clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,7 @@ demo-file: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check moteur tests benchmarks
 	$(BIN)/ruff format --check moteur tests benchmarks
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
 	$(BIN)/mypy moteur
@@ -45,6 +46,18 @@ dist: $(STAMP)
 	$(BIN)/pip install --quiet build
 	rm -rf dist
 	$(BIN)/python -m build --outdir dist .
+
+# The French catalogue: extract every message of the code (English, the msgids) into build/moteur.pot, merge it
+# into moteur/locale/fr/LC_MESSAGES/moteur.po (translate the new entries there: no fuzzy, none empty; the test
+# tests/test_i18n_catalogue.py says which), then compile moteur.mo beside it. Commit both.
+BABEL_KEYWORDS := -k Phrase -k plural:2,3
+LOCALES        := moteur/locale
+messages: $(STAMP)
+	mkdir -p build
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --add-location=file --sort-output --no-wrap \
+		--project=moteur --copyright-holder="moteur's authors" -o build/moteur.pot moteur
+	$(BIN)/pybabel update -i build/moteur.pot -d $(LOCALES) -D moteur -l fr --ignore-obsolete --no-wrap
+	$(BIN)/pybabel compile -d $(LOCALES) -D moteur -l fr --statistics
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build dist

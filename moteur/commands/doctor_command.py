@@ -4,7 +4,9 @@ A *check* is one line: what was checked, whether it passed, what was found, and 
 For each *configured tool* — a tool named in the config's ``boards`` or whose credentials are set — the
 checks are: credentials present, credentials accepted (one cheap request), then per board: reachable, may
 be written, custom fields available (Trello's Custom Fields Power-Up, Asana's premium tier); for monday, the
-API version that answered. Then the state database (opened, created if missing) and ``.env``'s permissions.
+API version that answered. Then the state database (opened, created if missing), the sprint numbering
+(``first_sprint`` from the settings or the anchor the state keeps: ``sprint_anchor``) and ``.env``'s
+permissions.
 
 A *warning* is a failed check moteur can live with (the ICE field is skipped without the Trello power-up):
 shown with ``!``, it does not make the doctor fail. Exit 0 when nothing failed, 3 when a token is missing
@@ -17,33 +19,39 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from moteur.commands.sync_command import open_store
+from moteur.commands.boards_command import ACCOUNT_TOOLS
+from moteur.commands.sprint_anchor import SprintAnchor, sprint_anchor
+from moteur.commands.sync_command import now_utc, open_store
+from moteur.connectors.base import describe
 from moteur.core.errors import AuthError, MoteurError
 from moteur.core.model import BoardRef, Tool
+from moteur.core.phrase import Phrase
 from moteur.core.refs import parse_ref
 from moteur.core.state import SCHEMA_VERSION
 from moteur.redaction import scrub
-from moteur.settings import NO_CONFIG, TOKEN_PAGES, Settings, dotenv_warning, near
+from moteur.runtime import current
+from moteur.settings import TOKEN_PAGES, Settings, dotenv_warning, near
+from moteur.views.words import plural
 
 if TYPE_CHECKING:
     from moteur.connectors.monday.daily import DailyCap
 
 T = TypeVar("T")
 
-TOOL_NAMES = {Tool.TRELLO: "Trello", Tool.ASANA: "Asana", Tool.MONDAY: "monday.com"}
+# Each tool with an account, named and with its credentials as its connector describes itself.
+TOOL_NAMES = {tool: describe(tool).name for tool in ACCOUNT_TOOLS}
 CREDENTIALS = {
-    Tool.TRELLO: (("MOTEUR_TRELLO_API_KEY", "trello_api_key"), ("MOTEUR_TRELLO_TOKEN", "trello_token")),
-    Tool.ASANA: (("MOTEUR_ASANA_TOKEN", "asana_token"),),
-    Tool.MONDAY: (("MOTEUR_MONDAY_TOKEN", "monday_token"),),
+    tool: tuple((c.variable, c.field) for c in describe(tool).credentials) for tool in ACCOUNT_TOOLS
 }
 WHERE_TO_GET = {
-    Tool.TRELLO: f"create an API key, then its token, at {TOKEN_PAGES['trello']}",
-    Tool.ASANA: f"create a personal access token at {TOKEN_PAGES['asana']}",
-    Tool.MONDAY: f"copy a personal API token: {TOKEN_PAGES['monday']}",
+    Tool.TRELLO: Phrase("create an API key, then its token, at {page}", page=TOKEN_PAGES["trello"]),
+    Tool.ASANA: Phrase("create a personal access token at {page}", page=TOKEN_PAGES["asana"]),
+    Tool.MONDAY: Phrase("copy a personal API token: {page}", page=Phrase(TOKEN_PAGES["monday"])),
 }
 AUTH_EXIT = AuthError.exit_code  # a token missing or refused: the exit code of every command (3)
 DOCTOR_ATTEMPTS = 2  # a doctor answers quickly: one retry, not the five a sync allows
@@ -51,6 +59,9 @@ DOCTOR_ATTEMPTS = 2  # a doctor answers quickly: one retry, not the five a sync 
 
 @dataclass(frozen=True, slots=True)
 class Check:
+    """One line of the report. Its texts are English (the ``--json`` keys and values stay so); those moteur
+    words are ``Phrase``s, said in the reader's language when shown (``doctor_report.render``)."""
+
     check: str
     ok: bool
     detail: str
@@ -85,16 +96,26 @@ def configured_tools(settings: Settings, refs: list[BoardRef]) -> list[Tool]:
 
 def credentials_check(tool: Tool, settings: Settings) -> Check:
     missing = [var for var, field in CREDENTIALS[tool] if not getattr(settings, field)]
-    name = f"{TOOL_NAMES[tool]}: credentials present"
+    name = Phrase("{tool}: credentials present", tool=TOOL_NAMES[tool])
     if missing:
+        names = (
+            Phrase("{first} and {second}", first=missing[0], second=missing[1])
+            if len(missing) > 1
+            else missing[0]
+        )
+        assignments = " ".join(f"{var}=…" for var in missing)
         return Check(
             name,
             False,
-            f"{' and '.join(missing)} not set",
-            f"{WHERE_TO_GET[tool]}, then put {'=… and '.join(missing)}=… in .env (chmod 600 .env)",
+            Phrase("{names} not set", names=names),
+            Phrase(
+                "{where}, then put {assignments} in .env (chmod 600 .env)",
+                where=WHERE_TO_GET[tool],
+                assignments=assignments,
+            ),
             code=AUTH_EXIT,
         )
-    return Check(name, True, ", ".join(var for var, _ in CREDENTIALS[tool]) + " set")
+    return Check(name, True, Phrase("{names} set", names=", ".join(var for var, _ in CREDENTIALS[tool])))
 
 
 def trello_checks(settings: Settings, refs: list[BoardRef]) -> list[Check]:
@@ -108,50 +129,54 @@ def trello_checks(settings: Settings, refs: list[BoardRef]) -> list[Check]:
     try:
         me = attempt(
             checks,
-            "Trello: credentials accepted",
+            Phrase("{tool}: credentials accepted", tool="Trello"),
             lambda: account.whoami(client),
-            lambda m: f"the token of {m.full_name} (@{m.username})",
+            lambda m: Phrase("the token of {name} (@{username})", name=m.full_name, username=m.username),
         )
         if me is None:
             return checks
         for ref in refs:
             access = attempt(
-                checks, f"{ref} reachable", partial(account.board_access, client, ref.board, me.id), _named
+                checks, _reachable(ref), partial(account.board_access, client, ref.board, me.id), _named
             )
             if access is None:
                 continue
             if access.can_write:
-                checks.append(Check(f"{ref} writable", True, f"you are a {access.member_type} member"))
+                detail = Phrase("you are a {kind} member", kind=access.member_type)
+                checks.append(Check(_writable(ref), True, detail))
             elif access.closed:
-                checks.append(Check(f"{ref} writable", False, "the board is closed", "reopen it in Trello"))
+                checks.append(
+                    Check(_writable(ref), False, Phrase("the board is closed"), Phrase("reopen it in Trello"))
+                )
             else:
-                who = f"an {access.member_type}" if access.member_type else "not a member"
-                fix = "ask a board admin to make you a normal member"
-                checks.append(Check(f"{ref} writable", False, f"you are {who} of the board", fix))
+                detail = (
+                    Phrase("you are an {kind} of the board", kind=access.member_type)
+                    if access.member_type
+                    else Phrase("you are not a member of the board")
+                )
+                fix = Phrase("ask a board admin to make you a normal member")
+                checks.append(Check(_writable(ref), False, detail, fix))
             if access.custom_fields:
-                checks.append(
-                    Check(f"{ref} custom fields", True, "Custom Fields Power-Up on: ICE is written")
-                )
+                detail = Phrase("Custom Fields Power-Up on: ICE is written")
+                checks.append(Check(_custom_fields(ref), True, detail))
             else:
-                fix = "turn on the Custom Fields Power-Up (board menu → Power-Ups → Custom Fields)"
-                checks.append(
-                    Check(f"{ref} custom fields", False, "Power-Up off: ICE is skipped", fix, warning=True)
-                )
+                fix = Phrase("turn on the Custom Fields Power-Up (board menu → Power-Ups → Custom Fields)")
+                detail = Phrase("Power-Up off: ICE is skipped")
+                checks.append(Check(_custom_fields(ref), False, detail, fix, warning=True))
     finally:
         client.close()
     return checks
 
 
 def asana_checks(settings: Settings, refs: list[BoardRef]) -> list[Check]:
-    import time
-
     from moteur.connectors.asana import account
     from moteur.connectors.asana.transport import asana_client, asana_options, token_of
 
-    # A limiter of the doctor's own (another clock than time.monotonic gets one): its 402 probe of a free
-    # workspace must not slow the token's other clients in this process (transport.note_free).
+    # A limiter of the doctor's own (a runtime apart): its 402 probe of a free workspace must not slow the
+    # token's other clients in this run (transport.note_free).
     token = token_of(settings)
-    options = asana_options(token, settings.asana_tier, max_attempts=DOCTOR_ATTEMPTS, clock=time.perf_counter)
+    apart = current().apart()
+    options = asana_options(token, settings.asana_tier, runtime=apart, max_attempts=DOCTOR_ATTEMPTS)
     client = asana_client(settings, options)
     checks: list[Check] = []
     premium: dict[str, bool] = {}
@@ -159,48 +184,57 @@ def asana_checks(settings: Settings, refs: list[BoardRef]) -> list[Check]:
     try:
         me = attempt(
             checks,
-            "Asana: credentials accepted",
+            Phrase("{tool}: credentials accepted", tool="Asana"),
             lambda: account.whoami(client),
-            lambda u: f"the token of {u.name} ({len(u.workspaces)} workspace(s))",
+            lambda u: Phrase(
+                "the token of {name} ({workspaces})",
+                name=u.name,
+                workspaces=plural(len(u.workspaces), "workspace", "workspaces"),
+            ),
         )
         if me is None:
             return checks
         for ref in refs:
             access = attempt(
-                checks, f"{ref} reachable", partial(account.project_access, client, ref.board, me.gid), _named
+                checks, _reachable(ref), partial(account.project_access, client, ref.board, me.gid), _named
             )
             if access is None:
                 continue
             asked[access.workspace] = dict(me.workspaces).get(access.workspace, access.workspace)
             if access.archived:
-                checks.append(Check(f"{ref} writable", False, "the project is archived", "unarchive it"))
+                detail, fix = Phrase("the project is archived"), Phrase("unarchive it")
+                checks.append(Check(_writable(ref), False, detail, fix))
             elif access.member:
-                checks.append(Check(f"{ref} writable", True, "you are a member of the project"))
+                checks.append(Check(_writable(ref), True, Phrase("you are a member of the project")))
             else:
-                fix = "join the project (Share → add yourself), or expect 403 refusals"
-                checks.append(Check(f"{ref} writable", False, "you are not a member", fix, warning=True))
+                fix = Phrase("join the project (Share → add yourself), or expect 403 refusals")
+                detail = Phrase("you are not a member")
+                checks.append(Check(_writable(ref), False, detail, fix, warning=True))
             if settings.asana_tier == "free":
-                detail = 'asana_tier = "free": the sprint is written as a tag, ICE is skipped'
-                checks.append(Check(f"{ref} custom fields", True, detail))
+                detail = Phrase('asana_tier = "free": the sprint is written as a tag, ICE is skipped')
+                checks.append(Check(_custom_fields(ref), True, detail))
                 continue
             if access.workspace not in premium:
                 try:
                     premium[access.workspace] = account.custom_fields_available(client, access.workspace)
                 except MoteurError as exc:
                     checks.append(
-                        Check(f"{ref} custom fields", False, scrub(exc.message), scrub(exc.hint or ""))
+                        Check(_custom_fields(ref), False, scrub(exc.message), scrub(exc.hint or ""))
                     )
                     continue
             if premium[access.workspace]:
-                checks.append(Check(f"{ref} custom fields", True, "premium workspace: Sprint and ICE fields"))
+                detail = Phrase("premium workspace: Sprint and ICE fields")
+                checks.append(Check(_custom_fields(ref), True, detail))
             else:
-                fix = 'set asana_tier = "free" in moteur.toml (sprint as a tag), or upgrade the workspace'
-                checks.append(
-                    Check(f"{ref} custom fields", False, "free workspace: no custom fields (402)", fix)
+                fix = Phrase(
+                    'set asana_tier = "free" in moteur.toml (sprint as a tag), or upgrade the workspace'
                 )
+                detail = Phrase("free workspace: no custom fields (402)")
+                checks.append(Check(_custom_fields(ref), False, detail, fix))
         # Asana's budget per token: 150 a minute on a free domain, 1,500 on a paid one (account.rate_tier).
         rate = account.probe_rate_tier(client, asked or dict(me.workspaces), premium, settings.asana_tier)
-        checks.append(Check("Asana: rate limit", not rate.fix, rate.detail, rate.fix, warning=bool(rate.fix)))
+        name = Phrase("{tool}: rate limit", tool="Asana")
+        checks.append(Check(name, not rate.fix, rate.detail, rate.fix, warning=bool(rate.fix)))
     finally:
         client.close()
     return checks
@@ -221,41 +255,50 @@ def monday_checks(settings: Settings, refs: list[BoardRef]) -> list[Check]:
     transport = MondayTransport(http, path, ComplexityPacer(sleep=http.options.sleep))
     checks: list[Check] = []
     try:
-        me = attempt(checks, "monday.com: credentials accepted", lambda: account.whoami(transport), _token_of)
+        name = Phrase("{tool}: credentials accepted", tool="monday.com")
+        me = attempt(checks, name, lambda: account.whoami(transport), _token_of)
         if me is None:
             return checks
         checks.append(version_check(settings.monday_api_version, me.version, me.version_kind))
         checks.append(daily_calls_check(me.daily))
         for ref in refs:
             access = attempt(
-                checks, f"{ref} reachable", partial(account.board_access, transport, ref.board), _named
+                checks, _reachable(ref), partial(account.board_access, transport, ref.board), _named
             )
             if access is None:
                 continue
             if not access.can_write:
-                fix = "restore the board in monday.com, or remove it from `boards`"
-                checks.append(Check(f"{ref} writable", False, f"the board is {access.state}", fix))
+                fix = Phrase("restore the board in monday.com, or remove it from `boards`")
+                detail = Phrase("the board is {state}", state=access.state)
+                checks.append(Check(_writable(ref), False, detail, fix))
             elif access.permissions in ("everyone", ""):
-                checks.append(
-                    Check(f"{ref} writable", True, f"active {access.kind} board, everyone may edit")
-                )
+                detail = Phrase("active {kind} board, everyone may edit", kind=access.kind)
+                checks.append(Check(_writable(ref), True, detail))
             else:
-                detail = f"only {access.permissions} may edit this {access.kind} board"
-                fix = f"make sure the token's user is one of the {access.permissions}"
-                checks.append(Check(f"{ref} writable", False, detail, fix, warning=True))
+                detail = Phrase(
+                    "only {who} may edit this {kind} board", who=access.permissions, kind=access.kind
+                )
+                fix = Phrase("make sure the token's user is one of the {who}", who=access.permissions)
+                checks.append(Check(_writable(ref), False, detail, fix, warning=True))
     finally:
         http.close()
     return checks
 
 
 def version_check(wanted: str, served: str, kind: str) -> Check:
-    name = "monday.com: API version"
-    fix = "set monday_api_version in moteur.toml to a current version (see monday's API versioning page)"
+    name = Phrase("{tool}: API version", tool="monday.com")
+    fix = Phrase(
+        "set monday_api_version in moteur.toml to a current version (see monday's API versioning page)"
+    )
     if served and served != wanted:
-        return Check(name, False, f"asked for {wanted}, monday answered {served} ({kind})", fix)
+        detail = Phrase(
+            "asked for {wanted}, monday answered {served} ({kind})", wanted=wanted, served=served, kind=kind
+        )
+        return Check(name, False, detail, fix)
     if kind == "deprecated":
-        return Check(name, False, f"{served} is deprecated", fix)
-    return Check(name, True, f"{served or wanted} answered ({kind or 'kind unknown'})")
+        return Check(name, False, Phrase("{version} is deprecated", version=served), fix)
+    kind_text = kind or Phrase("kind unknown")
+    return Check(name, True, Phrase("{version} answered ({kind})", version=served or wanted, kind=kind_text))
 
 
 def daily_calls_check(daily: DailyCap | None) -> Check:
@@ -264,14 +307,19 @@ def daily_calls_check(daily: DailyCap | None) -> Check:
     says; a warning when a tenth or less is left, or when the cap cannot be told."""
     from moteur.connectors.monday.daily import duration, until_reset
 
-    name = "monday.com: daily API calls"
+    name = Phrase("{tool}: daily API calls", tool="monday.com")
     if daily is None or daily.cap is None:
-        detail = "the account's plan did not say which daily cap applies (200 to 25,000 calls a day)"
-        return Check(name, False, detail, "plan for the lowest, 200 calls a day", warning=True)
-    detail = f"{daily.describe()}; it resets at midnight UTC (in {duration(until_reset())})"
+        detail = Phrase("the account's plan did not say which daily cap applies (200 to 25,000 calls a day)")
+        return Check(name, False, detail, Phrase("plan for the lowest, 200 calls a day"), warning=True)
+    detail = Phrase(
+        "{calls}; it resets at midnight UTC (in {wait})", calls=daily.describe(), wait=duration(until_reset())
+    )
     if daily.remaining is not None and daily.remaining <= daily.cap // 10:
-        fix = "a sync or migration may stop before it is done: run it after the reset"
-        return Check(name, False, f"{daily.remaining:,} calls left today — {detail}", fix, warning=True)
+        fix = Phrase("a sync or migration may stop before it is done: run it after the reset")
+        detail = Phrase(
+            "{left} calls left today — {detail}", left=format(daily.remaining, ","), detail=detail
+        )
+        return Check(name, False, detail, fix, warning=True)
     return Check(name, True, detail)
 
 
@@ -280,54 +328,114 @@ def _named(access: object) -> str:
 
 
 def _token_of(user: object) -> str:
-    return f"the token of {getattr(user, 'name', '')}"
+    return Phrase("the token of {name}", name=getattr(user, "name", ""))
+
+
+def _reachable(ref: BoardRef) -> str:
+    return Phrase("{board} reachable", board=str(ref))
+
+
+def _writable(ref: BoardRef) -> str:
+    return Phrase("{board} writable", board=str(ref))
+
+
+def _custom_fields(ref: BoardRef) -> str:
+    return Phrase("{board} custom fields", board=str(ref))
 
 
 def file_checks(refs: list[BoardRef]) -> list[Check]:
     checks = []
     for ref in refs:
         path = Path(ref.board)
+        name = Phrase("{board} readable", board=str(ref))
         if path.is_file():
-            checks.append(Check(f"{ref} readable", True, f"{path.stat().st_size} bytes"))
+            checks.append(Check(name, True, plural(path.stat().st_size, "byte", "bytes")))
         else:
-            checks.append(Check(f"{ref} readable", False, f"{path} not found", "fix the path in `boards`"))
+            fix = Phrase("fix the path in `boards`")
+            checks.append(Check(name, False, Phrase("{path} not found", path=str(path)), fix))
     return checks
 
 
-def state_check(settings: Settings) -> Check:
+def state_checks(settings: Settings) -> list[Check]:
+    """The state database opens; and the sprint anchor: where sprint 1 starts, and where that came from."""
     try:
         store = open_store(settings)
     except MoteurError as exc:
-        return Check("state database", False, scrub(exc.message), scrub(exc.hint or ""))
+        return [Check(Phrase("state database"), False, scrub(exc.message), scrub(exc.hint or ""))]
     try:
         # Opening brought it up to this moteur's schema (upgrades run on first use): say which, for upgrades.
-        return Check("state database", True, f"{scrub(store.where)} opened, schema version {SCHEMA_VERSION}")
+        opened = Check(
+            Phrase("state database"),
+            True,
+            Phrase(
+                "{where} opened, schema version {version}", where=scrub(store.where), version=SCHEMA_VERSION
+            ),
+        )
+        setting = settings.planning.first_sprint
+        return [opened, anchor_check(sprint_anchor(store, setting, date.today(), now_utc(), keep=False))]
     finally:
         store.close()
+
+
+def anchor_check(anchor: SprintAnchor) -> Check:
+    """``first_sprint``: the setting, or the Monday the state keeps (since when), or not anchored yet."""
+    name = Phrase("sprint numbering")
+    day = anchor.first_sprint.isoformat()
+    kept = anchor.kept.isoformat() if anchor.kept else ""
+    since = f"{anchor.kept_at:%Y-%m-%d %H:%M} UTC" if anchor.kept_at else ""
+    if anchor.differs:
+        detail = Phrase(
+            "Sprint 1 starts on {day} (first_sprint in the settings), which differs from the {kept} the "
+            "state database keeps since {since}: the setting wins",
+            day=day,
+            kept=kept,
+            since=since,
+        )
+        fix = Phrase(
+            "remove first_sprint to number from {kept} again, or keep it: sprint numbers follow it", kept=kept
+        )
+        return Check(name, False, detail, fix, warning=True)
+    if anchor.source == "setting":
+        return Check(name, True, Phrase("Sprint 1 starts on {day} (first_sprint in the settings)", day=day))
+    if anchor.source == "state":
+        detail = Phrase(
+            "Sprint 1 starts on {day} (kept in the state database since {since})", day=day, since=since
+        )
+        return Check(name, True, detail)
+    return Check(
+        name,
+        True,
+        Phrase("not anchored yet: the first plan or sync keeps the Monday of its week as Sprint 1's start"),
+    )
 
 
 def dotenv_check(path: Path | None) -> Check | None:
     if path is None or not path.is_file():
         return None
     problem = dotenv_warning(path)
+    name = Phrase(".env permissions")
     if problem:
-        return Check(".env permissions", False, f"{path} is readable by other users", f"chmod 600 {path}")
-    return Check(".env permissions", True, f"{path} is readable by you only")
+        detail = Phrase("{path} is readable by other users", path=str(path))
+        return Check(name, False, detail, f"chmod 600 {path}")
+    return Check(name, True, Phrase("{path} is readable by you only", path=str(path)))
 
 
 def configuration_check(settings: Settings, anything: bool) -> Check:
     """Which files were read; a failure when there is neither a config file nor anything to check."""
-    name = "configuration"
+    name = Phrase("configuration")
     env_file = f", {near(settings.env_file)}" if settings.env_file else ""
     if settings.config_file is not None:
         if not anything:
-            fix = "run `moteur init`, put credentials in .env, then list boards with `moteur boards`"
-            return Check(name, False, "no board configured and no credentials set", fix)
-        return Check(name, True, f"{near(settings.config_file)}{env_file} read")
-    fix = "run `moteur init` (it writes moteur.toml), or point MOTEUR_CONFIG at one"
+            fix = Phrase("run `moteur init`, put credentials in .env, then list boards with `moteur boards`")
+            return Check(name, False, Phrase("no board configured and no credentials set"), fix)
+        return Check(name, True, Phrase("{files} read", files=str(near(settings.config_file)) + env_file))
+    fix = Phrase("run `moteur init` (it writes moteur.toml), or point MOTEUR_CONFIG at one")
+    no_config = Phrase("no moteur.toml here or in $MOTEUR_CONFIG")  # NO_CONFIG's first half
     if not anything:
-        return Check(name, False, NO_CONFIG.partition(";")[0], fix)
-    detail = f"{NO_CONFIG.partition(';')[0]}: settings from the environment{env_file} only"
+        return Check(name, False, no_config, fix)
+    detail = Phrase(
+        "{no_config}: settings from the environment{env_file} only", no_config=no_config, env_file=env_file
+    )
     return Check(name, False, detail, fix, warning=True)
 
 
@@ -345,7 +453,7 @@ def diagnose(settings: Settings) -> list[Check]:
         if present.ok:
             checks.extend(TOOL_CHECKS[tool](settings, [r for r in refs if r.tool is tool]))
     checks.extend(file_checks([r for r in refs if r.tool is Tool.FILE]))
-    checks.append(state_check(settings))
+    checks.extend(state_checks(settings))
     if (env_file := dotenv_check(settings.env_file)) is not None:
         checks.append(env_file)
     return checks

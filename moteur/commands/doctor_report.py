@@ -10,12 +10,14 @@ from rich.text import Text
 
 from moteur.commands.context import settings_for
 from moteur.commands.doctor_command import Check, diagnose
+from moteur.i18n import _, tr
 from moteur.redaction import scrub
 from moteur.settings import Settings
 from moteur.settings_keys import SECRETS
+from moteur.views.words import plural
 
 if TYPE_CHECKING:
-    from moteur.cli import Output
+    from moteur.views.output import Output
 
 
 def exit_code(checks: list[Check]) -> int:
@@ -47,16 +49,20 @@ def run_doctor(out: Output, *, config: Path | None, json_out: bool) -> int:
         for c in checks:
             out.out.print(render(c))
         failed = sum(c.fails for c in checks)
-        summary = f"{failed} check(s) failed." if failed else "All checks passed."
+        summary = (
+            _("{checks} failed.").format(checks=plural(failed, "check", "checks"))
+            if failed
+            else _("All checks passed.")
+        )
         out.out.print(Text(summary, style="bold red" if failed else "bold green"))
     return exit_code(checks)
 
 
 def render(check: Check) -> Text:
     mark, style = ("✓", "green") if check.ok else ("!", "yellow") if check.warning else ("✗", "red")
-    line = Text.assemble((mark, style), " ", check.check)
+    line = Text.assemble((mark, style), " ", tr(check.check))
     if check.detail:
-        line.append(f" — {check.detail}")
+        line.append(f" — {tr(check.detail)}")
     if check.fix and not check.ok:
-        line.append(f"\n    fix: {check.fix}", style="dim")
+        line.append("\n    " + _("fix: {fix}").format(fix=tr(check.fix)), style="dim")
     return line

@@ -33,10 +33,11 @@ import typer
 from moteur.commands.context import checked_ref
 from moteur.commands.init_boards import Reachable, numbered, of_tool, picked, reachable_boards, toml_comment
 from moteur.core.errors import UsageError
+from moteur.core.policy import DEFAULT_LANGUAGE
 from moteur.settings import TOKEN_PAGES, dotenv_warning, load_settings
 
 if TYPE_CHECKING:
-    from moteur.cli import Output
+    from moteur.views.output import Output
 
 T = TypeVar("T")
 
@@ -68,7 +69,7 @@ class InitAnswers:
     first_sprint: date
     tools: tuple[str, ...] = ("trello", "asana", "monday")
     boards: tuple[str, ...] = ()
-    language: str = "fr"
+    language: str = DEFAULT_LANGUAGE.value
     sprint_weeks: int = 2
     horizon: int = 6
     capacity_per_sprint: float = 20
@@ -198,7 +199,7 @@ def interview(today: date, reachable: Reachable | None = None) -> InitAnswers:
     return InitAnswers(
         tools=tools,
         boards=tuple(boards),
-        language=ask("Language of the names written back (en, fr)", defaults.language, parse_language),
+        language=ask("Language of messages and board names (en, fr)", defaults.language, parse_language),
         sprint_weeks=ask("Sprint length in weeks (1-4)", "2", parse_weeks),
         first_sprint=ask(
             "First sprint starts on Monday (YYYY-MM-DD)", defaults.first_sprint.isoformat(), parse_monday

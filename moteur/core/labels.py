@@ -1,7 +1,14 @@
-"""Words moteur shows and writes back, per language: quadrant names and colours, flag texts, sprint labels.
+"""Words moteur writes on boards, per language: quadrant names and colours, sprint labels.
 
 The quadrant *name* is what a person sees in the tool (a Trello label, an Asana section, a monday status
-label); the *colour* follows DESIGN §6 and is translated by each connector to its own palette.
+label); the *colour* is one per quadrant (``QUADRANT_COLOURS``), translated by each connector to its own
+palette.
+
+Why quadrant names live here and not in the gettext catalogue (``moteur/locale``) like the messages: they are
+board data. moteur writes them on boards and reads them back in *either* language (``quadrant_from_name``),
+so they must not change when a translation is edited — a new wording in the ``.po`` would rename every label
+on every board and leave the old ones unrecognised. The views show the same names, so what a person reads in
+``plan`` is what the board shows.
 
 *Sprint labels.* moteur's own sprint label carries the sprint's first day: ``Sprint 3 · 2026-12-14``. A
 team's own labels from before moteur — ``Sprint 2`` … ``Sprint 20`` — carry none, so what is on the board
@@ -29,7 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from moteur.core.model import Flag, Quadrant
+from moteur.core.model import Quadrant
 from moteur.core.names import fold, name_key
 from moteur.core.policy import Language
 
@@ -67,27 +74,6 @@ QUADRANT_ORDER: tuple[Quadrant, ...] = (
     Quadrant.UNSCORED,
 )
 
-FLAG_TEXTS: dict[Language, dict[Flag, str]] = {
-    Language.EN: {
-        Flag.STOP: "stop: low impact, high effort — consider dropping it",
-        Flag.SCORE_ME: "score me: impact or effort missing",
-        Flag.SPLIT_ME: "split me: bigger than any sprint's capacity",
-        Flag.LATE: "late: the earliest sprint with room ends after its due date",
-        Flag.NO_OBJECTIVE: "not tied to an objective",
-        Flag.NO_ROOM: "no room: every sprint in the horizon is full",
-        Flag.PINNED: "pinned: its sprint was set by hand and is kept",
-    },
-    Language.FR: {
-        Flag.STOP: "à arrêter : faible impact, effort élevé — envisager de l'abandonner",
-        Flag.SCORE_ME: "à évaluer : impact ou effort manquant",
-        Flag.SPLIT_ME: "à découper : plus gros que la capacité de tout sprint",
-        Flag.LATE: "en retard : le premier sprint avec de la place finit après l'échéance",
-        Flag.NO_OBJECTIVE: "non rattachée à un objectif",
-        Flag.NO_ROOM: "pas de place : tous les sprints de l'horizon sont pleins",
-        Flag.PINNED: "épinglée : son sprint a été fixé à la main et est conservé",
-    },
-}
-
 
 def quadrant_name(quadrant: Quadrant, language: Language = Language.EN) -> str:
     return QUADRANT_NAMES[language][quadrant]
@@ -105,11 +91,6 @@ def quadrant_from_name(name: str) -> Quadrant | None:
 
 SPRINT_WORD = "Sprint"
 SPRINT_SEPARATOR = " · "
-
-
-def sprint_name(index: int, language: Language = Language.EN) -> str:
-    """ "Sprint 3" in both languages (the word is the same in French): how text and reasons name a sprint."""
-    return f"{SPRINT_WORD} {index}"
 
 
 def sprint_label(index: int, start: date) -> str:

@@ -51,6 +51,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from moteur.core.model import Status
+from moteur.core.phrase import Phrase
 
 # Inflections a token may add to a status word: plural and feminine (French and English), "x" (bureaux).
 INFLECTIONS = ("s", "e", "es", "x")
@@ -169,8 +170,18 @@ def unmatched_warning(kind: str, names: Iterable[str], limit: int = 8) -> str:
     """
     unique = list(dict.fromkeys(n for n in names if n))
     shown = ", ".join(f'"{n}"' for n in unique[:limit])
-    more = f" and {len(unique) - limit} more" if len(unique) > limit else ""
-    return (
-        f"no {kind} name means a status (to do, doing, done); read as to do: {shown}{more}; "
-        "say which mean doing or done under statuses: in a --mapping file"
+    more = Phrase(" and {n} more", n=len(unique) - limit) if len(unique) > limit else ""
+    # A phrase (English as the msgid; ``moteur.i18n.tr`` says it in the reader's language); the kind is one.
+    kinds = {
+        "list": Phrase("list"),
+        "section": Phrase("section"),
+        "status label": Phrase("status label"),
+        "status": Phrase("status"),
+    }
+    return Phrase(
+        "no {kind} name means a status (to do, doing, done); read as to do: {shown}{more}; "
+        "say which mean doing or done under statuses: in a --mapping file",
+        kind=kinds.get(kind, kind),
+        shown=shown,
+        more=more,
     )

@@ -22,15 +22,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from moteur.core.model import Action, Flag, Quadrant, Status
+from moteur.core.phrase import Phrase
 from moteur.core.policy import IceFormula, PlanningPolicy
 
-# The words the explanation uses for each quadrant (English, lower case: it reads as a sentence).
-_VERDICT: dict[Quadrant, str] = {
-    Quadrant.QUICK_WIN: "quick win",
-    Quadrant.BIG_PROJECT: "big project",
-    Quadrant.FILL_IN: "fill-in",
-    Quadrant.TIME_SINK: "time sink",
-    Quadrant.UNSCORED: "to score",
+# The words the explanation uses for each quadrant (lower case: it reads as a sentence). Phrases, so a view
+# says them in the reader's language (``moteur.i18n.tr``); the JSON keeps the English.
+VERDICT: dict[Quadrant, Phrase] = {
+    Quadrant.QUICK_WIN: Phrase("quick win"),
+    Quadrant.BIG_PROJECT: Phrase("big project"),
+    Quadrant.FILL_IN: Phrase("fill-in"),
+    Quadrant.TIME_SINK: Phrase("time sink"),
+    Quadrant.UNSCORED: Phrase("to score"),
 }
 
 _CLOSED = frozenset(status for status in Status if status.is_closed)
@@ -52,7 +54,7 @@ class Scored:
     quadrant: Quadrant
     ice: float | None
     flags: tuple[Flag, ...]
-    explanation: str
+    explanation: Phrase
 
     @property
     def key(self) -> str:
@@ -80,27 +82,40 @@ def ice_of(impact: int, effort: int, confidence: int, formula: IceFormula) -> fl
     return float(impact * confidence * ease)
 
 
-def _missing(impact: int | None, effort: int | None) -> str:
+def _missing(impact: int | None, effort: int | None) -> Phrase:
     if impact is None and effort is None:
-        return "impact and effort missing"
-    return "impact missing" if impact is None else "effort missing"
+        return Phrase("impact and effort missing")
+    return Phrase("impact missing") if impact is None else Phrase("effort missing")
 
 
-def _comparison(name: str, value: int, threshold: int, top: int | None = None) -> str:
+def _comparison(name: str, value: int, threshold: int, top: int | None = None) -> Phrase:
     # A score read on its field's own scale says so: "impact 8 (on 1–5) ≥ 6".
-    scale = f" (on {0 if top == 100 else 1}–{top})" if top else ""
-    return f"{name} {value}{scale} {'≥' if value >= threshold else '<'} {threshold}"
+    scale = Phrase(" (on {low}–{top})", low=0 if top == 100 else 1, top=top) if top else ""
+    sign = "≥" if value >= threshold else "<"
+    if name == "impact":
+        return Phrase(
+            "impact {value}{scale} {sign} {threshold}",
+            value=value,
+            scale=scale,
+            sign=sign,
+            threshold=threshold,
+        )
+    return Phrase(
+        "effort {value}{scale} {sign} {threshold}", value=value, scale=scale, sign=sign, threshold=threshold
+    )
 
 
 def _ice_text(
     impact: int, effort: int, confidence: int, ice: float, defaulted: bool, formula: IceFormula
-) -> str:
+) -> Phrase:
     ease = 11 - effort
     if formula is IceFormula.MEAN:
         text = f"ICE ({impact} + {confidence} + {ease}) / 3 = {ice:.1f}"
     else:
         text = f"ICE {impact} × {confidence} × {ease} = {format_ice(ice)}"
-    return f"{text} (confidence defaulted to {confidence})" if defaulted else text
+    if defaulted:
+        return Phrase("{ice} (confidence defaulted to {confidence})", ice=text, confidence=confidence)
+    return Phrase(text)  # figures and signs only: the same in every language
 
 
 def _attention_flags(action: Action, quadrant: Quadrant) -> tuple[Flag, ...]:
@@ -128,14 +143,18 @@ def score(action: Action, policy: PlanningPolicy) -> Scored:
             quadrant=quadrant,
             ice=None,
             flags=_attention_flags(action, quadrant),
-            explanation=f"{_missing(impact, effort)} → {_VERDICT[quadrant]}",
+            explanation=Phrase(
+                "{missing} → {verdict}", missing=_missing(impact, effort), verdict=VERDICT[quadrant]
+            ),
         )
     defaulted = action.confidence is None
     confidence = policy.default_confidence if action.confidence is None else action.confidence
     scales = action.scales
     impact_text = _comparison("impact", impact, policy.impact_threshold, scales.get("impact"))
     effort_text = _comparison("effort", effort, policy.effort_threshold, scales.get("effort"))
-    verdict = f"{impact_text} and {effort_text} → {_VERDICT[quadrant]}"
+    verdict = Phrase(
+        "{impact} and {effort} → {verdict}", impact=impact_text, effort=effort_text, verdict=VERDICT[quadrant]
+    )
     ice = ice_of(impact, effort, confidence, policy.ice_formula)
     ice_text = _ice_text(impact, effort, confidence, ice, defaulted, policy.ice_formula)
     return Scored(
@@ -143,14 +162,14 @@ def score(action: Action, policy: PlanningPolicy) -> Scored:
         quadrant=quadrant,
         ice=ice,
         flags=_attention_flags(action, quadrant),
-        explanation=f"{verdict}; {ice_text}",
+        explanation=Phrase("{verdict}; {ice}", verdict=verdict, ice=ice_text),
     )
 
 
 # What a verdict depends on besides the policy: impact, effort, confidence, closed, objective missing, and
 # the scales the scores were read on (empty for 1–10 fields, the common case).
 _VerdictKey = tuple[int | None, int | None, int | None, bool, bool, tuple[tuple[str, int], ...]]
-_Verdict = tuple[Quadrant, float | None, tuple[Flag, ...], str]
+_Verdict = tuple[Quadrant, float | None, tuple[Flag, ...], Phrase]
 
 
 def score_all(actions: Iterable[Action], policy: PlanningPolicy) -> list[Scored]:
@@ -212,3 +231,13 @@ def priority_key(s: Scored, key: str | None = None) -> PriorityKey:
         _instant(created) if created is not None else 0.0,
         action.ref.key if key is None else key,
     )
+
+
+def explanation_parts(s: Scored) -> tuple[Phrase, Phrase]:
+    """The verdict (``impact 8 ≥ 6 and effort 3 < 6 → quick win``) and the ICE sum of an explanation; for an
+    unscored action, its verdict twice (it has no ICE sum)."""
+    params = s.explanation.params
+    verdict, ice = params.get("verdict"), params.get("ice")
+    if isinstance(verdict, Phrase) and isinstance(ice, Phrase):
+        return verdict, ice
+    return s.explanation, s.explanation

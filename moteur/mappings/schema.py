@@ -85,6 +85,34 @@ class ScoreNames(BaseModel):
         return _names(value)
 
 
+class IndicatorNames(BaseModel):
+    """The native names of an action's leading indicator: which KPI it moves, its target and its actual.
+
+    Not roles of the read (the connectors carry these fields as they carry any other: ``Action.extra``
+    under ``field:<name>``, ``column:<title>`` or the file's column name); ``core/history.indicators``
+    finds them there by these names, so a migration still carries them as they are.
+    """
+
+    model_config = _frozen()
+
+    kpi: Names = ("kpi", "indicator", "indicateur", "metric", "metrique")
+    target: Names = ("target", "cible", "valeur cible")
+    actual: Names = ("actual", "reel", "realise", "resultat")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _one_name(cls, value: Any) -> Any:
+        return _names(value)
+
+    def folded(self) -> dict[str, str]:
+        """Folded native name → ``kpi`` / ``target`` / ``actual`` (the first role naming it wins)."""
+        found: dict[str, str] = {}
+        for role, names in self.model_dump().items():
+            for name in names:
+                found.setdefault(fold(name), role)
+        return found
+
+
 DEFAULT_WORDS: dict[str, int] = {
     "very low": 1,
     "low": 3,
@@ -107,6 +135,14 @@ DEFAULT_WORDS: dict[str, int] = {
     "tres forte": 10,
     "tres eleve": 10,
     "tres elevee": 10,
+    "tres bas": 1,
+    "tres basse": 1,
+    "modere": 5,
+    "moderee": 5,
+    "important": 8,
+    "importante": 8,
+    "tres important": 10,
+    "tres importante": 10,
 }
 
 DEFAULT_STATUSES: dict[str, Status] = {
@@ -123,6 +159,21 @@ DEFAULT_STATUSES: dict[str, Status] = {
     "fait": Status.DONE,
     "termine": Status.DONE,
     "terminee": Status.DONE,
+    # other usual forms: waiting is to do, blocked or in review is started, finished or delivered is done
+    "a venir": Status.TODO,
+    "en attente": Status.TODO,
+    "on hold": Status.TODO,
+    "waiting": Status.TODO,
+    "bloque": Status.DOING,
+    "blocked": Status.DOING,
+    "en revision": Status.DOING,
+    "in review": Status.DOING,
+    "fini": Status.DONE,
+    "finished": Status.DONE,
+    "acheve": Status.DONE,
+    "livre": Status.DONE,
+    "clos": Status.DONE,
+    "closed": Status.DONE,
     "archived": Status.ARCHIVED,
     "archive": Status.ARCHIVED,
     "archivee": Status.ARCHIVED,
@@ -196,6 +247,7 @@ class BoardMapping(BaseModel):
     tool: Tool
     fields: FieldNames = FieldNames()
     scores: ScoreNames = ScoreNames()
+    indicators: IndicatorNames = IndicatorNames()
     words: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_WORDS))
     stars_factor: int = Field(default=2, ge=1, le=10)
     statuses: dict[str, Status] = Field(default_factory=lambda: dict(DEFAULT_STATUSES))
@@ -269,6 +321,10 @@ class BoardMapping(BaseModel):
                 if key in owner and owner[key] != field:
                     raise ValueError(f'the name "{name}" is given for both {owner[key]} and {field}')
                 owner[key] = field
+        for role, names in self.indicators.model_dump().items():
+            for name in names:
+                if fold(name) in owner:
+                    raise ValueError(f'the name "{name}" is given for both {owner[fold(name)]} and {role}')
         return self
 
     def field_names(self) -> dict[str, Names]:

@@ -28,6 +28,7 @@ from moteur.core.labels import QUADRANT_COLOURS, quadrant_name
 from moteur.core.model import Quadrant
 from moteur.core.policy import Language
 from moteur.core.scoring import Scored
+from moteur.i18n import gettext_in, ngettext_in
 from moteur.views.terminal import clean_text
 
 SHADES = {"green": "#d9f2d9", "blue": "#dbe8fb", "yellow": "#fff5cc", "red": "#fadcdc"}
@@ -40,28 +41,27 @@ UNPLANNED = "#4d4d4d"
 TABLE_WIDTH = 46  # characters of a full title per line of the table
 TABLE_LINES = 62  # lines the table holds at its font size; beyond, it says how many more there are
 
-WORDS = {
-    Language.EN: {
-        "title": "Priority matrix",
-        "effort": "Effort",
-        "unplanned": "not planned",
-        "time_sink": "time sink (×)",
-        "more": "… and {n} more (moteur plan lists them all)",
-        "unscored": "{n} open action(s) without impact or effort are not placed: score them",
-        "done": "{n} done or archived action(s) are not shown",
-        "size": "size = ICE",
-    },
-    Language.FR: {
-        "title": "Matrice de priorisation",
-        "effort": "Effort (charge)",
-        "unplanned": "non planifiée",
-        "time_sink": "gouffre de temps (×)",
-        "more": "… et {n} de plus (moteur plan les liste toutes)",
-        "unscored": "{n} action(s) ouverte(s) sans impact ou effort ne sont pas placées : évaluez-les",
-        "done": "{n} action(s) faite(s) ou archivée(s) ne sont pas montrées",
-        "size": "taille = ICE",
-    },
-}
+
+def _words(language: Language, unscored: int = 0, done: int = 0) -> dict[str, str]:
+    _, ngettext = gettext_in(language), ngettext_in(language)
+    return {
+        "title": _("Priority matrix"),
+        "effort": _("Effort"),
+        "impact": _("Impact"),
+        "unplanned": _("not planned"),
+        "time_sink": _("time sink (×)"),
+        "more": _("… and {n} more (moteur plan lists them all)"),
+        "unscored": ngettext(
+            "{n} open action without impact or effort is not placed: score it",
+            "{n} open actions without impact or effort are not placed: score them",
+            unscored,
+        ).format(n=unscored),
+        "done": ngettext(
+            "{n} done or archived action is not shown", "{n} done or archived actions are not shown", done
+        ).format(n=done),
+        "size": _("size = ICE"),
+        "sprint": _("Sprint {index}"),
+    }
 
 
 def pyplot() -> Any:
@@ -164,7 +164,7 @@ def _table(
     for n, s, sprint in numbered:
         if sprint != current:
             current = sprint
-            heading = f"Sprint {sprint}" if sprint is not None else words["unplanned"]
+            heading = words["sprint"].format(index=sprint) if sprint is not None else words["unplanned"]
             lines.append((heading, styles[sprint][0] if sprint is not None else UNPLANNED, True))
         wrapped = textwrap.wrap(one_line(s.action.title), TABLE_WIDTH, break_long_words=False) or [""]
         lines.append((f"{n:>3}  {wrapped[0]}", "#222222", False))
@@ -203,11 +203,11 @@ def draw_matrix(
 ) -> None:
     check_suffix(path)
     plt = pyplot()
-    words = WORDS[language]
     open_actions = [s for s in evaluation.scored if not s.action.status.is_closed]
     shown = [s for s in open_actions if s.quadrant is not Quadrant.UNSCORED]
     unscored = len(open_actions) - len(shown)
     done = len(evaluation.scored) - len(open_actions)
+    words = _words(language, unscored, done)
     fig, (ax, side) = plt.subplots(
         1, 2, figsize=(16, 9.5), dpi=110, gridspec_kw={"width_ratios": [3.2, 1.25], "wspace": 0.04}
     )
@@ -249,7 +249,7 @@ def draw_matrix(
         )
     for index in sprints:
         colour, shape = styles[index]
-        ax.scatter([], [], c=[colour], marker=shape, s=60, label=f"Sprint {index}")
+        ax.scatter([], [], c=[colour], marker=shape, s=60, label=words["sprint"].format(index=index))
     ax.scatter([], [], c=[UNPLANNED], s=60, label=words["unplanned"])
     ax.scatter([], [], c=[UNPLANNED], marker="X", s=60, label=words["time_sink"])
     ax.legend(
@@ -260,20 +260,13 @@ def draw_matrix(
     ax.set_xticks(range(1, 11))
     ax.set_yticks(range(1, 11))
     ax.set_xlabel(words["effort"])
-    ax.set_ylabel("Impact")
+    ax.set_ylabel(words["impact"])
     fig.suptitle(f"{words['title']} — {evaluation.today.isoformat()} ({words['size']})", y=0.985)
     _table(side, numbered, styles, words)
-    notes = [words["unscored"].format(n=unscored)] if unscored else []
-    notes += [words["done"].format(n=done)] if done else []
+    notes = [words["unscored"]] if unscored else []
+    notes += [words["done"]] if done else []
     if notes:
         fig.text(0.01, 0.01, "; ".join(notes) + ".", fontsize=8.5, color="#333333", gid="note")
     fig.subplots_adjust(left=0.045, right=0.99, top=0.9, bottom=0.09)
     fig.savefig(path)
     plt.close(fig)
-
-
-def draw_load(evaluation: Evaluation, path: Path, language: Language = Language.EN, **options: Any) -> None:
-    """The sprint load chart (``chart_load.draw_load``), kept importable from here."""
-    from moteur.views.chart_load import draw_load as draw
-
-    draw(evaluation, path, language, **options)

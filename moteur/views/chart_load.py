@@ -15,31 +15,25 @@ from pathlib import Path
 from moteur.core.calendar import Sprint
 from moteur.core.evaluate import Evaluation
 from moteur.core.policy import DateRange, Language
+from moteur.i18n import gettext_in
 from moteur.views.chart import check_suffix, one_line, pyplot
 
 CAPACITY, LOAD, OVER = "#c6dbef", "#2c7fb8", "#c0392b"
 CLOSED, HOLIDAY = "#7f7f7f", "#bdbdbd"
-WORDS = {
-    Language.EN: {
-        "title": "Sprint load against capacity",
-        "capacity": "capacity",
-        "load": "load",
-        "over": "load over capacity",
-        "closure": "closure",
-        "holiday": "public holiday",
-        "points": "effort points",
-    },
-    Language.FR: {
-        "title": "Charge des sprints et capacité",
-        "capacity": "capacité",
-        "load": "charge",
-        "over": "charge au-delà de la capacité",
-        "closure": "fermeture",
-        "holiday": "jour férié",
-        "points": "points d'effort",
-    },
-}
 _DAY = timedelta(days=1)
+
+
+def _words(language: Language) -> dict[str, str]:
+    _ = gettext_in(language)
+    return {
+        "title": _("Sprint load against capacity"),
+        "capacity": _("capacity"),
+        "load": _("load"),
+        "over": _("load over capacity"),
+        "closure": _("closure"),
+        "holiday": _("public holiday"),
+        "points": _("effort points"),
+    }
 
 
 def _clipped(ranges: Sequence[DateRange], first: date, last: date) -> list[DateRange]:
@@ -68,7 +62,7 @@ def draw_load(
     """Capacity and load per sprint along the dates; ``closures`` (the policy's) and holidays shaded."""
     check_suffix(path)
     plt = pyplot()
-    words = WORDS[language]
+    words = _words(language)
     sprints = evaluation.plan.sprints
     fig, ax = plt.subplots(figsize=(11, 5.2), dpi=110)
     if not sprints:

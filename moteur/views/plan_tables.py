@@ -14,10 +14,11 @@ from rich.table import Table
 from rich.text import Text
 
 from moteur.core.evaluate import Evaluation
-from moteur.core.labels import FLAG_TEXTS, QUADRANT_ORDER, quadrant_name
+from moteur.core.labels import QUADRANT_ORDER, quadrant_name
 from moteur.core.model import Flag, Quadrant
 from moteur.core.policy import Language
 from moteur.core.scoring import Scored
+from moteur.i18n import N_, gettext_in, ngettext_in
 from moteur.views.terminal import plain
 
 STYLES: dict[Quadrant, str] = {
@@ -28,43 +29,15 @@ STYLES: dict[Quadrant, str] = {
     Quadrant.UNSCORED: "cyan",
 }
 
-HEADERS: dict[Language, dict[str, str]] = {
-    Language.EN: {
-        "title": "Action",
-        "impact": "Impact",
-        "effort": "Effort",
-        "confidence": "Conf.",
-        "ice": "ICE",
-        "sprint": "Sprint",
-        "status": "Status",
-        "sprints": "Sprints",
-        "dates": "Dates",
-        "days": "Days",
-        "capacity": "Capacity",
-        "load": "Load",
-        "holidays": "Holidays",
-        "flags": "Needs attention",
-        "done": "done",
-        "none": "—",
-    },
-    Language.FR: {
-        "title": "Action",
-        "impact": "Impact",
-        "effort": "Effort",
-        "confidence": "Conf.",
-        "ice": "ICE",
-        "sprint": "Sprint",
-        "status": "Statut",
-        "sprints": "Sprints",
-        "dates": "Dates",
-        "days": "Jours",
-        "capacity": "Capacité",
-        "load": "Charge",
-        "holidays": "Jours fériés",
-        "flags": "À regarder",
-        "done": "fait",
-        "none": "—",
-    },
+# What each flag says in the list of actions that need attention; translated where shown.
+FLAG_TEXTS: dict[Flag, str] = {
+    Flag.STOP: N_("stop: low impact, high effort — consider dropping it"),
+    Flag.SCORE_ME: N_("score me: impact or effort missing"),
+    Flag.SPLIT_ME: N_("split me: bigger than any sprint's capacity"),
+    Flag.LATE: N_("late: the earliest sprint with room ends after its due date"),
+    Flag.NO_OBJECTIVE: N_("not tied to an objective"),
+    Flag.NO_ROOM: N_("no room: every sprint in the horizon is full"),
+    Flag.PINNED: N_("pinned: its sprint was set by hand and is kept"),
 }
 
 ATTENTION = (Flag.STOP, Flag.SCORE_ME, Flag.SPLIT_ME, Flag.LATE, Flag.NO_ROOM, Flag.NO_OBJECTIVE, Flag.PINNED)
@@ -76,10 +49,11 @@ def _num(value: float | int | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def load_bar(load: float, capacity: float, width: int = 12) -> Text:
+def load_bar(load: float, capacity: float, width: int = 12, language: Language = Language.EN) -> Text:
     """A bar of ``width`` cells: filled for the load, red past the capacity."""
     if capacity <= 0:
-        return Text("closed" if load == 0 else "over", style="dim" if load == 0 else "bold red")
+        _ = gettext_in(language)
+        return Text(_("closed") if load == 0 else _("over"), style="dim" if load == 0 else "bold red")
     ratio = load / capacity
     filled = min(width, round(ratio * width))
     style = "green" if ratio <= 0.85 else "yellow" if ratio <= 1.0 else "bold red"
@@ -95,7 +69,7 @@ def _table_order(s: Scored) -> tuple[float, str]:
 
 
 def quadrant_tables(evaluation: Evaluation, language: Language, max_rows: int = 40) -> list[Table]:
-    h = HEADERS[language]
+    _ = gettext_in(language)
     groups: dict[Quadrant, list[Scored]] = defaultdict(list)
     for s in evaluation.scored:
         groups[s.quadrant].append(s)
@@ -106,15 +80,13 @@ def quadrant_tables(evaluation: Evaluation, language: Language, max_rows: int = 
             continue
         title = f"{quadrant_name(quadrant, language)} ({len(rows)})"
         table = Table(title=title, title_style=f"bold {STYLES[quadrant]}", title_justify="left", expand=False)
-        table.add_column(h["title"], overflow="fold", max_width=56)
-        for key in ("impact", "effort", "confidence", "ice"):
-            table.add_column(h[key], justify="right")
-        table.add_column(h["sprint"], justify="right")
+        table.add_column(_("Action"), overflow="fold", max_width=56)
+        for header in (_("Impact"), _("Effort"), _("Conf."), "ICE"):
+            table.add_column(header, justify="right")
+        table.add_column(_("Sprint"), justify="right")
         if len(rows) > max_rows:
             more = len(rows) - max_rows
-            table.caption = f"… and {more} more (all of them with --json)"
-            if language is Language.FR:
-                table.caption = f"… et {more} de plus (toutes avec --json)"
+            table.caption = _("… and {n} more (all of them with --json)").format(n=more)
             # The first rows of the sorted order (``nsmallest`` is ``sorted(...)[:n]``), without sorting
             # 100,000 actions to show 40.
             rows = heapq.nsmallest(max_rows, rows, key=_table_order)
@@ -124,11 +96,11 @@ def quadrant_tables(evaluation: Evaluation, language: Language, max_rows: int = 
             a = s.action
             assignment = evaluation.plan.assignments.get(a.key)
             if a.status.is_closed:
-                sprint = Text(h["done"], style="dim")
+                sprint = Text(_("done"), style="dim")
             elif assignment and assignment.sprint is not None:
                 sprint = Text(str(assignment.sprint))
             else:
-                sprint = Text(h["none"], style="dim")
+                sprint = Text("—", style="dim")
             table.add_row(
                 plain(a.title, style="dim" if a.status.is_closed else ""),
                 _num(a.impact),
@@ -142,24 +114,21 @@ def quadrant_tables(evaluation: Evaluation, language: Language, max_rows: int = 
 
 
 def sprint_table(evaluation: Evaluation, language: Language) -> Table:
-    h = HEADERS[language]
-    table = Table(title=h["sprints"], title_style="bold", title_justify="left")
-    table.add_column(h["sprint"])
-    table.add_column(h["dates"])
-    table.add_column(h["days"], justify="right")
-    table.add_column(h["capacity"], justify="right")
-    table.add_column(h["load"], justify="right")
+    _, ngettext = gettext_in(language), ngettext_in(language)
+    table = Table(title=_("Sprints"), title_style="bold", title_justify="left")
+    table.add_column(_("Sprint"))
+    table.add_column(_("Dates"))
+    table.add_column(_("Days"), justify="right")
+    table.add_column(_("Capacity"), justify="right")
+    table.add_column(_("Load"), justify="right")
     table.add_column("", no_wrap=True)
-    table.add_column(h["holidays"], overflow="fold")
+    table.add_column(_("Holidays"), overflow="fold")
     for sp in evaluation.plan.sprints:
         load = evaluation.plan.load.get(sp.index, 0.0)
         holidays = ", ".join(f"{name} ({d:%d/%m})" for d, name in sp.holidays)
         if sp.closed_days:
             n = len(sp.closed_days)
-            if language is Language.EN:
-                closed = f"{n} closed day{'s' if n > 1 else ''}"
-            else:
-                closed = f"{n} jour{'s' if n > 1 else ''} de fermeture"
+            closed = ngettext("{n} closed day", "{n} closed days", n).format(n=n)
             holidays = f"{holidays}; {closed}" if holidays else closed
         table.add_row(
             plain(sp.name),
@@ -167,14 +136,15 @@ def sprint_table(evaluation: Evaluation, language: Language) -> Table:
             str(sp.working_days),
             _num(sp.capacity),
             _num(load),
-            load_bar(load, sp.capacity),
+            load_bar(load, sp.capacity, language=language),
             plain(holidays),
         )
     return table
 
 
 def flag_lines(evaluation: Evaluation, language: Language, max_lines: int = 60) -> list[Text]:
-    texts = FLAG_TEXTS[language]
+    _ = gettext_in(language)
+    texts = {flag: _(text) for flag, text in FLAG_TEXTS.items()}
     # Every line as (title, flag) first, and a Text only for the lines shown: 100,000 actions may each
     # need attention, and a Text costs microseconds.
     found: list[tuple[str, Flag]] = []
@@ -194,7 +164,7 @@ def flag_lines(evaluation: Evaluation, language: Language, max_lines: int = 60) 
         lines.append(line)
     if len(found) > max_lines:
         more = len(found) - max_lines
-        tail = f"… and {more} more" if language is Language.EN else f"… et {more} de plus"
+        tail = _("… and {n} more").format(n=more)
         lines.append(Text(tail, style="dim"))
     return lines
 
@@ -207,6 +177,7 @@ def render_plan(console: Console, evaluation: Evaluation, language: Language) ->
     lines = flag_lines(evaluation, language)
     if lines:
         console.print()
-        console.print(Text(HEADERS[language]["flags"], style="bold underline"))
+        _ = gettext_in(language)
+        console.print(Text(_("Needs attention"), style="bold underline"))
         for line in lines:
             console.print(line)

@@ -1,4 +1,4 @@
-"""Charts a person reads at a glance (issue 19, item 9), drawn by the real ``plan --chart`` as SVG.
+"""Charts a person reads at a glance, drawn by the real ``plan --chart`` as SVG.
 
 matplotlib writes each text of an SVG as a comment before its glyphs, and the chart names its groups
 (``sprint-3``, ``quadrant-quick_win``, ``closure``, ``holiday``, ``note``): the tests read both.
@@ -104,8 +104,8 @@ def test_unscored_and_done_actions_are_counted_in_a_note(charts: tuple[str, str]
     matrix, _ = charts
     assert '<g id="note">' in matrix
     note = next(t for t in texts(matrix) if "without impact or effort" in t)
-    assert note.startswith("2 open action(s) without impact or effort are not placed")
-    assert "1 done or archived action(s) are not shown" in note
+    assert note.startswith("2 open actions without impact or effort are not placed")
+    assert "1 done or archived action is not shown" in note
 
 
 def test_closures_and_holidays_shade_the_load_chart(charts: tuple[str, str]) -> None:

@@ -103,7 +103,7 @@ def test_bad_cells_are_warnings_naming_the_row(tmp_path: Path) -> None:
     content = (
         "titre;impact;effort;statut;échéance;ice\n"
         "Post LinkedIn;4;2;;;\n"
-        "Webinar SEO;beaucoup;3;bloqué;demain;douze\n"
+        "Webinar SEO;beaucoup;3;à discuter;demain;douze\n"
         ";5;5;;;\n"
         "\n"
         "Livre blanc;11;;;;\n"
@@ -111,7 +111,7 @@ def test_bad_cells_are_warnings_naming_the_row(tmp_path: Path) -> None:
     snapshot = board_of(tmp_path, "plan.csv", content).read()
     assert [action.title for action in snapshot.actions] == ["Post LinkedIn", "Webinar SEO", "Livre blanc"]
     assert snapshot.warnings == (
-        'row 3 ("Webinar SEO"): status "bloqué" is unknown; read as todo',
+        'row 3 ("Webinar SEO"): status "à discuter" is unknown; read as todo',
         'row 3 ("Webinar SEO"): due "demain" is not a date (2026-12-24 or 24/12/2026)',
         'row 3 ("Webinar SEO"): impact "beaucoup" is not a score (1–10 or low/medium/high)',
         'row 3 ("Webinar SEO"): ice "douze" is not a number',

@@ -25,6 +25,7 @@ from moteur.connectors.asana.transport import PER_MINUTE, PremiumRequired
 from moteur.connectors.http import HttpClient
 from moteur.core.errors import MoteurError, RemoteError
 from moteur.core.model import BoardRef, Tool
+from moteur.core.phrase import Phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,18 +160,33 @@ def rate_tier(premium: Mapping[str, bool], names: Mapping[str, str], setting: st
     """The tier of the workspaces asked (``premium``: gid -> custom fields available) against the settings'
     ``asana_tier``: free as soon as one answers 402 (its requests would meet the free budget)."""
     free = [names.get(gid) or gid for gid, available in premium.items() if not available]
+    # Phrases: English (doctor --json), said in the reader's language where shown.
     if free:
         listed = ", ".join(f'"{name}"' for name in free)
-        detail = f"free workspace {listed} (custom fields answer 402): {PER_MINUTE['free']:,} a minute"
+        detail = Phrase(
+            "free workspace {listed} (custom fields answer 402): {budget} a minute",
+            listed=listed,
+            budget=format(PER_MINUTE["free"], ","),
+        )
         if setting == "free":
-            return RateTier("free", f'{detail}; asana_tier = "free" paces at it')
-        fix = 'set asana_tier = "free" in moteur.toml to pace at it from the first request, not the first 402'
+            return RateTier("free", Phrase('{detail}; asana_tier = "free" paces at it', detail=detail))
+        fix = Phrase(
+            'set asana_tier = "free" in moteur.toml to pace at it from the first request, not the first 402'
+        )
         return RateTier("free", detail, fix)
     if not premium:
         tier = setting if setting in PER_MINUTE else "paid"
-        return RateTier(tier, f"no workspace to ask: {PER_MINUTE[tier]:,} a minute, the settings' tier")
-    detail = f"paid workspace (custom fields available): {PER_MINUTE['paid']:,} a minute"
+        detail = Phrase(
+            "no workspace to ask: {budget} a minute, the settings' tier", budget=format(PER_MINUTE[tier], ",")
+        )
+        return RateTier(tier, detail)
+    detail = Phrase(
+        "paid workspace (custom fields available): {budget} a minute", budget=format(PER_MINUTE["paid"], ",")
+    )
     if setting == "free":
-        fix = f'remove asana_tier = "free" from moteur.toml: it paces at {PER_MINUTE["free"]} a minute'
+        fix = Phrase(
+            'remove asana_tier = "free" from moteur.toml: it paces at {budget} a minute',
+            budget=PER_MINUTE["free"],
+        )
         return RateTier("paid", detail, fix)
     return RateTier("paid", detail)

@@ -12,12 +12,14 @@ from moteur.connectors.asana.schema import email_key
 from moteur.connectors.http import HttpClient
 from moteur.connectors.migration import Capabilities
 from moteur.core.model import FieldKind, Tool
+from moteur.core.phrase import Phrase
 
+# Phrases: English for --json, said in the reader's language by the migration's human report.
 COMMON_NOTES = (
-    "Asana comments are posted as the token's user; the original author and date open their text",
-    'archived items become completed tasks tagged "archived" (Asana has no archive)',
+    Phrase("Asana comments are posted as the token's user; the original author and date open their text"),
+    Phrase('archived items become completed tasks tagged "archived" (Asana has no archive)'),
 )
-FREE_NOTE = (
+FREE_NOTE = Phrase(
     'free Asana workspace (no custom fields): the sprint is kept as a tag "Sprint N"; scores, objective, '
     "channel, quadrant and ICE are not carried"
 )

@@ -4,8 +4,8 @@ A task's section in the team's project is the team's workflow (Backlog, In progr
 task out of it unless the mapping says the project is moteur's to arrange. The places, and why:
 
 - ``FIELD`` — the single-select custom field "Quadrant" of the project: the default where the workspace has
-  custom fields. Its value rides in the ``PUT /tasks/{gid}`` that already carries Sprint and ICE ("One PUT can
-  set many fields", API_FACTS §2.3), so it costs no request of its own, and it shows on every card of the
+  custom fields. Its value rides in the ``PUT /tasks/{gid}`` that already carries Sprint and ICE (one PUT can
+  set many fields), so it costs no request of its own, and it shows on every card of the
   team's board and as a column of its list, in the option's colour. ``asana.yaml``: ``{kind: custom_field,
   name: Quadrant, field_type: enum, fallback: {kind: section}}``.
 - ``COMPANION`` — a section per quadrant in a companion project "<project> · Priorities" ("· Priorités" in
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from moteur.core.phrase import Phrase
 from moteur.mappings.schema import BoardMapping, TargetKind
 
 
@@ -59,24 +60,35 @@ def quadrant_field(mapping: BoardMapping) -> str:
 
 
 def describe(place: Place, *, project: str, field: str, companion: str, exists: bool, free: bool) -> str:
-    """One line for the dry-run: where the quadrant goes on this project, and why there."""
+    """One line for the dry-run: where the quadrant goes on this project, and why there (a ``Phrase``)."""
     if place is Place.FIELD:
-        return (
-            f'quadrant → the custom field "{field}" of "{project}" (in the same update as Sprint and ICE); '
-            "the team's sections are left as they are"
+        return Phrase(
+            'quadrant → the custom field "{field}" of "{project}" (in the same update as Sprint and ICE); '
+            "the team's sections are left as they are",
+            field=field,
+            project=project,
         )
     if place is Place.COMPANION:
-        made = "" if exists else ", created by this run"
-        why = "a free workspace has no custom fields" if free else "the mapping asks for sections"
-        return (
-            f'quadrant → sections of the companion project "{companion}"{made}, each task also added there '
-            f'({why}); the team\'s sections in "{project}" are left as they are'
+        made = "" if exists else Phrase(", created by this run")
+        why = (
+            Phrase("a free workspace has no custom fields")
+            if free
+            else Phrase("the mapping asks for sections")
+        )
+        return Phrase(
+            'quadrant → sections of the companion project "{companion}"{made}, each task also added there '
+            '({why}); the team\'s sections in "{project}" are left as they are',
+            companion=companion,
+            made=made,
+            why=why,
+            project=project,
         )
     if place is Place.IN_PLACE:
-        return (
-            f'quadrant → sections of "{project}" itself (in_place: true): tasks leave the sections the team '
-            "put them in; each one's section is recorded so a rollback puts it back"
+        return Phrase(
+            'quadrant → sections of "{project}" itself (in_place: true): tasks leave the sections the team '
+            "put them in; each one's section is recorded so a rollback puts it back",
+            project=project,
         )
     if place is Place.TAG:
-        return "quadrant → a tag per quadrant on each task; the team's sections are left as they are"
-    return "quadrant → not written (quadrant: null in the mapping)"
+        return Phrase("quadrant → a tag per quadrant on each task; the team's sections are left as they are")
+    return Phrase("quadrant → not written (quadrant: null in the mapping)")

@@ -26,7 +26,7 @@ from functools import lru_cache
 
 from moteur.connectors.monday.daily import DAILY_FIELDS
 
-PAGE_LIMIT = 500  # items_page / next_items_page maximum (API_FACTS §3.2)
+PAGE_LIMIT = 500  # items_page / next_items_page maximum
 MAX_ALIASES = 50  # mutations per request: monday's own tools use 20–40; the per-query cap allows far more
 
 READ_TYPES: tuple[str, ...] = (

@@ -7,7 +7,7 @@ monday reports most errors inside an HTTP 200. Terms:
   aliased mutation), ``retry_in`` — the seconds monday asks us to wait (``retry_in_seconds``, or the
   "reset in N seconds" of the legacy ``ComplexityException`` text) — and ``data``, its ``error_data``.
 - Problems are read from the whole answer body; only the message a person sees is cut (200 characters).
-- Shapes read (API_FACTS §3.6): ``{"errors": [{"message", "path", "extensions": {"code", …}}]}`` (2025-01
+- Shapes read: ``{"errors": [{"message", "path", "extensions": {"code", …}}]}`` (2025-01
   and later); the legacy top-level ``{"error_code", "error_message", "error_data", "status_code"}`` (2024-07,
   seen in the recorded cassettes; 2024-10 sent both); ``{"errors": ["Not Authenticated"]}`` with a 401.
 - *Wait problem*: the budget and rate refusals (``COMPLEXITY_BUDGET_EXHAUSTED``, ``ComplexityException``,
@@ -53,11 +53,13 @@ from moteur.core.errors import (
     SkippableError,
     UsageError,
 )
+from moteur.core.phrase import Phrase
 from moteur.redaction import scrub
 
 CREDENTIAL_VAR = "MOTEUR_MONDAY_TOKEN"
-AUTH_MESSAGE = f"monday.com rejected the API token ({CREDENTIAL_VAR})"
-AUTH_HINT = "copy a personal API token from monday.com: avatar → Developers → My access tokens"
+# Phrases: said in the reader's language by ``print_error`` (the message of every command's failure).
+AUTH_MESSAGE = Phrase("monday.com rejected the API token ({variable})", variable=CREDENTIAL_VAR)
+AUTH_HINT = Phrase("copy a personal API token from monday.com: avatar → Developers → My access tokens")
 
 WAIT_CODES = frozenset(
     {

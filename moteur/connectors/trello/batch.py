@@ -7,11 +7,11 @@ Terms:
 - *urls value*: the routes joined with literal commas (spec ``GET /batch``: "A list of API routes … e.g.
   urls=/members/trello,/cards/[cardId]"). Trello splits it on every comma, so a comma that belongs to a
   route's own value (a field list, an action filter) must travel percent-encoded as ``%2C``, and so must the
-  ``%``, ``&``, ``?``, ``=`` and ``#`` of a value; that is how public clients send them (API_FACTS §1.4
-  "Commas inside a route"; trello-for-wolves ``src/resources/Batch.ts``). ``batch_urls`` is the only place a
+  ``%``, ``&``, ``?``, ``=`` and ``#`` of a value; that is how public clients send them
+  (trello-for-wolves ``src/resources/Batch.ts``). ``batch_urls`` is the only place a
   ``urls`` value is made; ``transport.request_units`` is the only place one is counted.
 - *Answer*: one object per route, keyed by its status (``{"200": body}``, ``{"404": "text"}``), in route
-  order (API_FACTS §1.4, py-trello issue 370). ``batch_answers`` checks there is one per route.
+  order (as py-trello relies on). ``batch_answers`` checks there is one per route.
 """
 
 from __future__ import annotations

@@ -25,19 +25,29 @@ from moteur.connectors.trello.reader import board_key
 from moteur.core.errors import AuthError, MoteurError, PermissionDenied
 from moteur.core.identity import with_identity
 from moteur.core.model import BoardRef, Tool
+from moteur.core.phrase import Phrase
 
+# Phrases: English for --json, said in the reader's language by the migration's human report.
 NOTES = (
-    "Trello dues always have a time of day: a date-only due is written at 12:00 UTC "
-    "(the same calendar day from UTC−11 to UTC+11)",
-    "Trello hides members' e-mails: an assignee is kept only when the e-mail (or username) is visible "
-    "on the board; the others are not assigned",
-    "comments are posted as the token's member (the text names the original author and date)",
-    'sub-items become check items of one checklist "Checklist" per card (no assignee or due of their own)',
-    "descriptions and comments longer than 16,384 characters (Trello's limit) are cut, marked where cut",
+    Phrase(
+        "Trello dues always have a time of day: a date-only due is written at 12:00 UTC "
+        "(the same calendar day from UTC−11 to UTC+11)"
+    ),
+    Phrase(
+        "Trello hides members' e-mails: an assignee is kept only when the e-mail (or username) is visible "
+        "on the board; the others are not assigned"
+    ),
+    Phrase("comments are posted as the token's member (the text names the original author and date)"),
+    Phrase(
+        'sub-items become check items of one checklist "Checklist" per card (no assignee or due of their own)'
+    ),
+    Phrase(
+        "descriptions and comments longer than 16,384 characters (Trello's limit) are cut, marked where cut"
+    ),
 )
 TEXT_LIMIT = 16384  # Trello refuses a longer description or comment (400)
 CUT_MARK = "\n\n[… cut at Trello's 16,384-character limit]"
-POWER_UP_OFF = (
+POWER_UP_OFF = Phrase(
     "the board's Custom Fields power-up is off: impact, effort, confidence, objective and channel are "
     'written as labels ("Impact: 8"), ICE and custom fields are not carried (turn the power-up on in the '
     "board's menu, on a Standard or Premium workspace, to carry them)"
