@@ -15,7 +15,10 @@ import typer
 from moteur.commands.options import ConfigOpt, JsonOpt, QuietOpt, TodayOpt, VerboseOpt, parse_today
 from moteur.commands.sandbox_commands import sandbox_app
 from moteur.core.errors import MoteurError, UsageError
+from moteur.core.policy import DEFAULT_LANGUAGE
+from moteur.i18n import set_language
 from moteur.redaction import scrub
+from moteur.runtime import installed
 from moteur.views.output import Output, console, documented, print_error
 from moteur.views.terminal import clean_text
 
@@ -74,6 +77,39 @@ def plan(
     out = Output(verbose=verbose, quiet=quiet, json_mode=json_out)
     with gc_paused():
         run_plan(out, refs or [], config=config, today=parse_today(today), json_out=json_out, chart=chart)
+
+
+@app.command()
+def review(
+    refs: Annotated[
+        list[str] | None, typer.Argument(help="Boards (default: `boards` of the config).")
+    ] = None,
+    sprint: Annotated[
+        int | None, typer.Option("--sprint", help="The sprint to review (default: the current one).")
+    ] = None,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Write the HTML report there (default: review.html).")
+    ] = None,
+    config: ConfigOpt = None,
+    today: TodayOpt = None,
+    json_out: JsonOpt = False,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write the follow-up meeting's report: the sprint, what is late and why, velocity, alignment."""
+    from moteur.commands.review_command import run_review
+
+    out = Output(verbose=verbose, quiet=quiet, json_mode=json_out)
+    code = run_review(
+        out,
+        refs or [],
+        config=config,
+        today=parse_today(today),
+        sprint=sprint,
+        out_path=out_path,
+        json_out=json_out,
+    )
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -194,14 +230,15 @@ def runs(
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
     limit: Annotated[int, typer.Option("--limit", help="How many runs to list.")] = 20,
+    show_all: Annotated[bool, typer.Option("--all", help="Also list the runs that changed nothing.")] = False,
     verbose: VerboseOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """List past runs: id, start, end, boards, counts, outcome."""
+    """List past runs: id, start, end, boards, counts, outcome (runs that changed nothing: with --all)."""
     from moteur.commands.runs_command import run_runs
 
     out = Output(verbose=verbose, quiet=quiet, json_mode=json_out)
-    run_runs(out, config=config, json_out=json_out, limit=limit)
+    run_runs(out, config=config, json_out=json_out, limit=limit, show_all=show_all)
 
 
 @app.command()
@@ -223,7 +260,7 @@ def rollback(
 @app.command()
 def demo(
     today: TodayOpt = None,
-    language: Annotated[str, typer.Option(help="en | fr")] = "fr",
+    language: Annotated[str, typer.Option(help="en | fr")] = DEFAULT_LANGUAGE.value,
     verbose: VerboseOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -287,8 +324,13 @@ def boards(
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app; turn every error into one message and a documented exit code."""
     args = sys.argv[1:] if argv is None else argv
+    # Until a command has read its settings (which may say "fr"), moteur speaks the default language.
+    set_language(DEFAULT_LANGUAGE)
     try:
-        app(args=args, prog_name="moteur")  # standalone: usage errors exit 2 with click's message
+        # One runtime for the run (time, and the rate limiters its connectors share per token); a caller that
+        # installed its own (a test's virtual clock) keeps it.
+        with installed():
+            app(args=args, prog_name="moteur")  # standalone: usage errors exit 2 with click's message
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except MoteurError as exc:

@@ -1,4 +1,4 @@
-"""Who holds a board lock, and whether that holder is gone (issue 17, item 9).
+"""Who holds a board lock, and whether that holder is gone.
 
 A lock's *owner* is ``host:pid@start``: the host name, the process id and the process's start time as the
 kernel counts it (Linux: field 22 of ``/proc/<pid>/stat``, clock ticks since boot). The start time is what

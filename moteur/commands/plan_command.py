@@ -1,44 +1,72 @@
 """``moteur plan``: read boards, score and plan, show tables or JSON. Writes nothing.
 
 The sprints are the ones ``sync`` would write: the plan applies what the state database remembers — pins set
-by hand, open actions kept in the current sprint (``core/stable_plan``) — read-only, and only when the
-database exists (a first ``plan`` creates no state file).
+by hand, open actions kept in the current sprint (``core/stable_plan``) — read-only. The one thing it may
+write there is the sprint anchor (``sprint_anchor``) when ``first_sprint`` is not set: the first ``plan``
+fixes "Sprint 1", creating the state database if needed; with ``first_sprint`` set, a first ``plan`` creates
+no state file.
 """
 
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from moteur.commands.board_identity import remember_boards
 from moteur.commands.context import board_refs, settings_for, team_groups
+from moteur.commands.history_run import capacity_json, capacity_line, record_day, sized_groups
+from moteur.commands.sprint_anchor import sprint_anchor
 from moteur.connectors.base import open_connector
+from moteur.core.errors import StateError
 from moteur.core.evaluate import Evaluation
-from moteur.core.model import Action, BoardRef
+from moteur.core.model import Action, BoardRef, Snapshot
+from moteur.core.phrase import Phrase
 from moteur.core.plan import Memory
 from moteur.core.stable_plan import plan_with_memory
 from moteur.core.state import StateStore, default_state_url
 from moteur.core.sync import memory_of
+from moteur.i18n import tr
 from moteur.views.plan_json import plan_json_chunks
 from moteur.views.plan_tables import render_plan
 from moteur.views.terminal import json_safe, plain
 
 if TYPE_CHECKING:
-    from moteur.cli import Output
     from moteur.settings import Settings
+    from moteur.views.output import Output
 
 
-def remembered_memory(settings: Settings, refs: list[BoardRef]) -> dict[str, Memory]:
-    """What moteur last wrote on each item of ``refs``, from the state database when one exists."""
+def plan_state(out: Output, settings: Settings) -> StateStore | None:
+    """The state database, when there is one to read or an anchor to keep; None otherwise.
+
+    With ``first_sprint`` set, a missing SQLite file stays missing (nothing remembered, nothing to keep).
+    Without it the database is opened, created if needed, to keep the anchor; if that fails, the plan
+    still runs, numbered from this week, and says so.
+    """
     from sqlalchemy.engine import make_url
 
     url = settings.state_url or default_state_url()
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and (not parsed.database or not Path(parsed.database).exists()):
-        return {}  # no state yet: nothing remembered, and no file created by a command that writes nothing
-    with StateStore(url) as store:
-        return {k: m for ref in refs for k, m in memory_of(store.item_states(str(ref))).items()}
+    missing = parsed.get_backend_name() == "sqlite" and (
+        not parsed.database or not Path(parsed.database).exists()
+    )
+    if missing and settings.planning.first_sprint is not None:
+        return None
+    try:
+        return StateStore(url)
+    except StateError as exc:
+        if not missing:
+            raise
+        out.warn(Phrase("sprint numbers count from this week only: {problem}", problem=exc.message))
+        return None
+
+
+def remembered_memory(store: StateStore | None, refs: list[BoardRef]) -> dict[str, Memory]:
+    """What moteur last wrote on each item of ``refs``, from the state database when one exists."""
+    if store is None:
+        return {}
+    return {k: m for ref in refs for k, m in memory_of(store.item_states(str(ref))).items()}
 
 
 def run_plan(
@@ -47,6 +75,7 @@ def run_plan(
     settings = settings_for(config)
     refs = board_refs(texts, settings)
     actions: dict[str, list[Action]] = {}
+    snapshots: list[Snapshot] = []
     for ref in refs:
         connector = open_connector(ref, settings)
         try:
@@ -54,21 +83,40 @@ def run_plan(
         finally:
             connector.close()
         for warning in snapshot.warnings:
-            out.warn(f"{ref}: {warning}")
-        actions[str(ref)] = list(snapshot.actions)
-    memory = remembered_memory(settings, refs)
+            out.warn(f"{ref}: {tr(warning)}")
+        actions[str(snapshot.board)] = list(snapshot.actions)
+        snapshots.append(snapshot)
+    # Each board by the ref it was read as (a Trello shortLink's id: ``board_identity``), named once.
+    read_as = {ref: snapshot.board for ref, snapshot in zip(refs, snapshots, strict=True)}
+    refs = list(dict.fromkeys(read_as.values()))
+    store = plan_state(out, settings)
     evaluations: list[tuple[str, Evaluation]] = []
-    for name, group in team_groups(refs, settings.teams):
-        group_actions = [a for ref in group for a in actions[str(ref)]]
-        evaluation, _pins = plan_with_memory(
-            group_actions, memory, settings.planning, today, language=settings.language
-        )
-        evaluations.append((name, evaluation))
+    try:
+        if store is not None:
+            remember_boards(store, snapshots)
+        memory = remembered_memory(store, refs)
+        anchor = sprint_anchor(store, settings.planning.first_sprint, today, datetime.now(UTC))
+        policy = anchor.policy(settings.planning)
+        groups = team_groups(refs, settings.teams, {str(named): board for named, board in read_as.items()})
+        sized = sized_groups(store, groups, policy, today, settings.language)
+        for name, group in groups:
+            group_actions = [a for ref in group for a in actions[str(ref)]]
+            evaluation, _pins = plan_with_memory(
+                group_actions, memory, sized[name].policy, today, language=settings.language
+            )
+            evaluations.append((name, evaluation))
+        if store is not None:  # a read is moteur's own state to keep, not a write to a board
+            record_day(store, snapshots, evaluations, today, settings)
+    finally:
+        if store is not None:
+            store.close()
+    if anchor.problem:
+        out.warn(Phrase("sprint numbers count from this week only: {problem}", problem=anchor.problem))
+    capacity = sized[evaluations[0][0]].choice
     if chart is not None:
         from moteur.views.chart import draw_matrix
         from moteur.views.chart_load import draw_load
 
-        policy = settings.planning
         draw_matrix(
             evaluations[0][1],
             chart,
@@ -83,9 +131,15 @@ def run_plan(
         # The text ``out.json(plan_payload(evaluations))`` would print (indented at a terminal, like it),
         # written from precomputed fragments: with 100,000 actions, json.dumps per action costs a second.
         indent = 2 if sys.stdout.isatty() else None
-        for chunk in plan_json_chunks(evaluations, indent=indent):
+        for chunk in plan_json_chunks(
+            evaluations, indent=indent, first_sprint=anchor.as_json(), capacity=capacity_json(capacity)
+        ):
             sys.stdout.write(json_safe(chunk))
         return
+    out.out.print(plain(anchor.describe()), highlight=False)  # the header: where Sprint 1 starts
+    for name, group_size in sized.items():  # and which capacity sized the sprints, and why
+        line = capacity_line(group_size.choice)
+        out.out.print(plain(f"{name}: {line}" if len(sized) > 1 else line), highlight=False)
     for name, evaluation in evaluations:
         if len(evaluations) > 1:
             out.out.rule(plain(name))

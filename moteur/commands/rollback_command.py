@@ -1,11 +1,12 @@
 """``moteur rollback RUN``: undo exactly the writes of a run that landed, and say truly what was undone.
 
-Per board of the run, under its lock: read the board; settle the journal's unknown outcomes by that read
-(``core/settle.py``: a run killed part-way left entries "pending"); then, newest first, each entry that landed
-is
+Every board of the run is locked first; then per board: read it; settle the journal's unknown outcomes by
+that read (``core/settle.py``: a run killed part-way left entries "pending"); then, newest first, each entry
+that landed is
 
 - *undone* when the item still shows what the run wrote: the inverse op is sent, journalled write-ahead as a
-  run of its own (``rollback 7``), so an interrupted rollback is itself exact and can be run again;
+  run of its own (``rollback 7``: one for every board, as the run undone was one), so an interrupted rollback
+  is itself exact and can be run again;
 - *left alone* when a person changed the value since (their edit wins), or the item is gone;
 - *already back* when the item shows the old value again (an earlier, interrupted rollback undid it);
 - *not undoable* when the journal cannot say how (an op kind it does not know, values that are not a managed
@@ -32,15 +33,19 @@ from moteur.connectors.base import Connector, open_connector
 from moteur.core.errors import Interrupted, Refusal, UsageError
 from moteur.core.model import Action, BoardRef, Snapshot
 from moteur.core.ops import ITEM_OP_KINDS, ItemOp, inverse, item_op
+from moteur.core.phrase import Phrase
 from moteur.core.plan import Plan
 from moteur.core.refs import parse_ref
 from moteur.core.settle import shows
 from moteur.core.state import JournalEntry, OpStatus, RunOutcome, RunRecord, StateStore
 from moteur.core.sync import BoardPlan, SyncPlan, settle_unknown
+from moteur.i18n import _, tr
 from moteur.settings import Settings
+from moteur.views.terminal import plain
+from moteur.views.words import plural, shown
 
 if TYPE_CHECKING:
-    from moteur.cli import Output
+    from moteur.views.output import Output
 
 
 @dataclass
@@ -100,12 +105,7 @@ def run_rollback(out: Output, run_id: int, *, config: Path | None, dry_run: bool
         try:
             record = _undoable_run(store, run_id, dry_run)
             report = Report()
-            for board_text in record.boards:
-                if report.interrupted is not None:
-                    break
-                _roll_back_board(
-                    store, settings, record, parse_ref(board_text), report, out, interrupts, dry_run
-                )
+            _roll_back(store, settings, record, report, out, interrupts, dry_run)
             if not dry_run and report.complete:
                 store.set_run_outcome(run_id, RunOutcome.ROLLED_BACK, now=now_utc())
         finally:
@@ -140,34 +140,53 @@ def _undoable_run(store: StateStore, run_id: int, dry_run: bool) -> RunRecord:
     return record
 
 
-def _roll_back_board(
+@dataclass
+class BoardUndo:
+    """One board of the run being undone: its read, its connector, the undo ops and the entries they undo."""
+
+    snapshot: Snapshot
+    port: Connector
+    ops: list[ItemOp]
+    chosen: list[JournalEntry]
+
+
+def _roll_back(
     store: StateStore,
     settings: Settings,
     record: RunRecord,
-    ref: BoardRef,
     report: Report,
     out: Output,
     interrupts: Interrupts,
     dry_run: bool,
 ) -> None:
-    port = open_connector(ref, settings)
+    """Every board of the run locked (before it is read), read, settled and chosen from; then the undos of
+    all of them sent as one run, as the run being undone was one."""
+    refs = [parse_ref(text) for text in record.boards]
+    ports: dict[BoardRef, Connector] = {}
     locks = ExitStack()
     try:
+        for ref in refs:
+            ports[ref] = open_connector(ref, settings)
         if not dry_run:
-            lock_boards(locks, store, [ref])  # before the read: nothing writes the board between the two
-        snapshot = port.read(ref)
-        found = settle_unknown(store, snapshot, now_utc, save=not dry_run)
-        settled = {o.entry: o.status for o in found.outcomes}
-        ops, chosen, back = _choose(store, record, snapshot, settled, report)
-        if dry_run:
-            report.undone.extend(_row(e, to=e.before) for e in chosen)
-            return
-        store.mark_undone(back)
-        if ops:
-            _send(store, port, snapshot, ops, chosen, record.id, report, out, interrupts)
+            lock_boards(locks, store, refs)  # before the reads: nothing writes the boards between the two
+        undos: list[BoardUndo] = []
+        for ref in refs:
+            snapshot = ports[ref].read(ref)
+            found = settle_unknown(store, snapshot, now_utc, save=not dry_run)
+            settled = {o.entry: o.status for o in found.outcomes}
+            ops, chosen, back = _choose(store, record, snapshot, settled, report)
+            if dry_run:
+                report.undone.extend(_row(e, to=e.before) for e in chosen)
+                continue
+            store.mark_undone(back)
+            if ops:
+                undos.append(BoardUndo(snapshot, ports[ref], ops, chosen))
+        if undos:
+            _send(store, undos, record.id, report, out, interrupts)
     finally:
         locks.close()
-        port.close()
+        for port in ports.values():
+            port.close()
 
 
 def _choose(
@@ -190,7 +209,7 @@ def _choose(
             continue  # schema ops (a label, a section, a field moteur created) are left in place
         if status is OpStatus.UNKNOWN:
             report.left_alone.append(
-                _row(entry, why="its outcome is unknown and the item shows another value")
+                _row(entry, why=Phrase("its outcome is unknown and the item shows another value"))
             )
             continue
         if status is not OpStatus.APPLIED:
@@ -201,12 +220,12 @@ def _choose(
         if missing is not None:
             report.not_undoable.append(_row(entry, error=missing))
         elif action is None:
-            report.left_alone.append(_row(entry, why="the item is gone from the board"))
+            report.left_alone.append(_row(entry, why=Phrase("the item is gone from the board")))
         elif shows(action, entry.field or "", entry.before):
             report.already_back.append(_row(entry, to=entry.before))
             back.append(entry.id)
         elif not shows(action, entry.field or "", entry.after):
-            report.left_alone.append(_row(entry, why="changed since that run"))
+            report.left_alone.append(_row(entry, why=Phrase("changed since that run")))
         else:
             ops.append(undo_op(entry, action))
             chosen.append(entry)
@@ -215,32 +234,46 @@ def _choose(
 
 def _send(
     store: StateStore,
-    port: Connector,
-    snapshot: Snapshot,
-    ops: list[ItemOp],
-    chosen: list[JournalEntry],
+    undos: list[BoardUndo],
     run_id: int,
     report: Report,
     out: Output,
     interrupts: Interrupts,
 ) -> None:
-    """Apply the undo ops as a journalled run of their own; record which entries they undid."""
-    plan = Plan(board=snapshot.board, item_ops=tuple(ops))
+    """Apply every board's undo ops as one journalled run of their own; record which entries they undid."""
     # No desired values and no memory: the undos' values reach the items' ``written`` as they land
-    # (``write_ahead``), and nothing else of the board's state changes.
-    board = BoardPlan(snapshot, port.writeback(snapshot), {}, {}, plan)
-    sync_plan = SyncPlan(date.today(), port.writeback(snapshot).language, [], [board])
-    outcome = write(out, sync_plan, {snapshot.board: port}, store, interrupts, command=f"rollback {run_id}")
+    # (``write_ahead``), and nothing else of the boards' state changes.
+    boards = [
+        BoardPlan(
+            u.snapshot,
+            u.port.writeback(u.snapshot),
+            {},
+            {},
+            Plan(board=u.snapshot.board, item_ops=tuple(u.ops)),
+        )
+        for u in undos
+    ]
+    sync_plan = SyncPlan(date.today(), boards[0].writeback.language, [], boards)
+    ports = {u.snapshot.board: u.port for u in undos}
+    outcome = write(out, sync_plan, ports, store, interrupts, command=f"rollback {run_id}")
     report.runs.extend(outcome.run_ids)
     report.interrupted = outcome.interrupted
-    undos = store.journal(outcome.run_ids[-1]) if outcome.run_ids else []
+    journal = store.journal(outcome.run_ids[-1]) if outcome.run_ids else []
+    # A board stopped part-way (its tool unreachable, its calls used up): the undos it never sent failed.
+    stopped = {str(ref): str(exc) for ref, exc in outcome.board_errors}
     done: list[int] = []
-    for entry, undo in zip(chosen, undos, strict=False):
-        if undo.status is OpStatus.APPLIED:
-            done.append(entry.id)
-            report.undone.append(_row(entry, to=entry.before))
-        elif undo.status is OpStatus.FAILED:
-            report.failed.append(_row(entry, error=undo.error or "failed"))
+    for u in undos:
+        board = str(u.snapshot.board)
+        sent = [e for e in journal if e.board == board]  # this board's undos, in the order of its ops
+        for n, entry in enumerate(u.chosen):
+            undo = sent[n] if n < len(sent) else None
+            if undo is not None and undo.status is OpStatus.APPLIED:
+                done.append(entry.id)
+                report.undone.append(_row(entry, to=entry.before))
+            elif undo is not None and undo.status is OpStatus.FAILED:
+                report.failed.append(_row(entry, error=undo.error or "failed"))
+            elif board in stopped:
+                report.failed.append(_row(entry, error=stopped[board]))
     store.mark_undone(done)
 
 
@@ -261,29 +294,38 @@ def _print(out: Output, run_id: int, report: Report, dry_run: bool, json_out: bo
             }
         )
     else:
-        verb = "would undo" if dry_run else "undid"
-        out.out.print(
-            f"Rollback of run {run_id}: {verb} {len(report.undone)} of {report.landed} changes.",
-            markup=False,
+        of = plural(report.landed, "change", "changes")
+        head = (
+            _("Rollback of run {run}: would undo {n} of {of}.")
+            if dry_run
+            else _("Rollback of run {run}: undid {n} of {of}.")
         )
+        out.out.print(plain(head.format(run=run_id, n=len(report.undone), of=of)))
         for u in report.undone:
-            out.out.print(f'  ~ "{u["title"]}": {u["field"]} -> {u["to"]!r}', markup=False)
+            out.out.print(plain(f"  ~ {shown(u['title'])}: {u['field']} -> {shown(u['to'])}"))
         for item in report.already_back:
-            out.out.print(
-                f'  = "{item["title"]}": {item["field"]} already back to {item["to"]!r}', markup=False
+            back = _("{title}: {field} already back to {value}").format(
+                title=shown(item["title"]), field=item["field"], value=shown(item["to"])
             )
+            out.out.print(plain(f"  = {back}"))
         for item in report.left_alone:
-            out.out.print(f'  = "{item["title"]}": {item["field"]} left alone ({item["why"]})', markup=False)
+            alone = _("{title}: {field} left alone ({why})").format(
+                title=shown(item["title"]), field=item["field"], why=tr(item["why"])
+            )
+            out.out.print(plain(f"  = {alone}"))
     for item in report.failed:
-        out.err.print(f'failed: "{item["title"]}": {item["field"]} not undone: {item["error"]}', markup=False)
-    for item in report.not_undoable:
-        out.err.print(
-            f'failed: "{item["title"]}": {item["field"]} cannot be undone: {item["error"]}', markup=False
+        line = _("failed: {title}: {field} not undone: {error}").format(
+            title=shown(item["title"]), field=item["field"], error=item["error"]
         )
+        out.err.print(plain(line))
+    for item in report.not_undoable:
+        line = _("failed: {title}: {field} cannot be undone: {error}").format(
+            title=shown(item["title"]), field=item["field"], error=tr(item["error"])
+        )
+        out.err.print(plain(line))
     if report.interrupted is not None:
         left = report.landed - len(report.undone) - len(report.already_back)
-        out.err.print(
-            f"interrupted: {len(report.undone)} of {report.landed} changes undone; "
-            f"moteur rollback {run_id} undoes the {left} left",
-            markup=False,
+        line = _("interrupted: {n} of {of} undone; moteur rollback {run} undoes the {left} left").format(
+            n=len(report.undone), of=plural(report.landed, "change", "changes"), run=run_id, left=left
         )
+        out.err.print(plain(line))

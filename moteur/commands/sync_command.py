@@ -8,7 +8,7 @@ the exit code is 130 / 143.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -16,16 +16,21 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
+from moteur.commands.board_identity import identified, remember_boards
 from moteur.commands.context import board_refs, settings_for, team_groups
+from moteur.commands.history_run import capacity_line, record_day, sized_groups
 from moteur.commands.incremental_read import BoardRead, read_board, save_reads
 from moteur.commands.interrupts import Interrupts, signals_handled
 from moteur.commands.owners import owner_gone, owner_name
 from moteur.commands.plan_file import load_plan, save_plan
+from moteur.commands.sprint_anchor import sprint_anchor
 from moteur.connectors.base import Connector, open_connector
-from moteur.core.errors import Interrupted
+from moteur.core.errors import Interrupted, MoteurError, UsageError
 from moteur.core.model import BoardRef, Snapshot
 from moteur.core.ops import ItemOp
+from moteur.core.phrase import Phrase
 from moteur.core.plan import MANAGED_FIELDS, Desired, Memory, Plan, current_value
+from moteur.core.policy import PlanningPolicy
 from moteur.core.settle import memory_with
 from moteur.core.state import StateStore, default_state_url
 from moteur.core.sync import (
@@ -37,13 +42,16 @@ from moteur.core.sync import (
     prepare,
     settle_unknown,
 )
+from moteur.i18n import _, tr
 from moteur.settings import Settings
 from moteur.views.dry_run import render_dry_run, sync_json
+from moteur.views.output import print_error
 from moteur.views.progress import progress_bar
 from moteur.views.terminal import plain
+from moteur.views.words import NONE, plural
 
 if TYPE_CHECKING:
-    from moteur.cli import Output
+    from moteur.views.output import Output
 
 
 __all__ = ["LEASE_SECONDS", "now_utc", "open_store", "owner_gone", "owner_name", "run_apply", "run_sync"]
@@ -65,7 +73,7 @@ def read_boards(
     """Each board read in full or incrementally (``incremental_read``); its warnings shown."""
     reads = {}
     for ref, port in ports.items():
-        with progress_bar(out.err, None, f"reading {ref}", enabled=out.show_progress):
+        with progress_bar(out.err, None, _("reading {board}").format(board=ref), enabled=out.show_progress):
             read = read_board(store, ref, port, full_every=full_every, full=full)
         if out.verbose:
             how = (
@@ -75,9 +83,9 @@ def read_boards(
                 if read.reason
                 else "in full"
             )
-            out.info(f"{ref}: read {how} in {read.requests} requests")
+            out.info(f"{ref}: read {how} in {plural(read.requests, 'request', 'requests')}")
         for warning in read.snapshot.warnings:
-            out.warn(f"{ref}: {warning}")
+            out.warn(f"{ref}: {tr(warning)}")
         reads[ref] = read
     return reads
 
@@ -88,12 +96,14 @@ def requests_line(ports: dict[BoardRef, Connector], sync_plan: SyncPlan) -> str 
     for board in sync_plan.boards:
         port = ports[board.snapshot.board]
         read = port.request_count()
-        estimate = getattr(port, "estimate", None)
+        plan = board.plan
+        estimate = None if plan.empty else port.estimate(plan.schema_ops, plan.item_ops)
         if not read and estimate is None:
             continue
-        line = f"{board.snapshot.board}: read in {read} request{'s' if read != 1 else ''}"
-        if estimate is not None and not board.plan.empty:
-            line += f"; applying this plan: {estimate(board.plan.schema_ops, board.plan.item_ops)}"
+        requests = plural(read, "request", "requests")
+        line = _("{board}: read in {requests}").format(board=board.snapshot.board, requests=requests)
+        if estimate is not None:
+            line += _("; applying this plan: {estimate}").format(estimate=tr(estimate))
         parts.append(line)
     return "\n".join(parts) or None
 
@@ -103,9 +113,7 @@ def traffic(ports: dict[BoardRef, Connector]) -> tuple[int, int]:
     sent = retried = 0
     for port in ports.values():
         sent += port.request_count()
-        stats = getattr(port, "stats", None)
-        if stats is not None:
-            retried += stats().retries
+        retried += port.retried_count()
     return sent, retried
 
 
@@ -116,36 +124,101 @@ def report_outcome(
     for failure in outcome.failures:
         title = getattr(failure.op, "title", None) or getattr(failure.op, "name", "")
         # The title and the error come from the board and the service: text, never markup.
-        line = Text("failed:", style="red") + plain(f' "{title}": {failure.error}')
+        line = Text(_("failed:"), style="red") + plain(f' "{title}": {failure.error}')
         out.err.print(line, highlight=False)
+    for ref, error in outcome.board_errors:
+        # One board that could not be written; the others' results are still reported below.
+        message = Phrase("{board}: {message}", board=str(ref), message=error.message)
+        print_error(MoteurError(message, hint=error.hint), out.err)
     if out.json_mode:
         return
     if out.quiet:
         for summary in quiet_lines(outcome, sync_plan):
-            out.out.print(plain(summary), highlight=False)
+            # One line each, however long the board's name or path: cron mails it, scripts split it.
+            out.out.print(plain(summary), highlight=False, soft_wrap=True)
         return
-    runs = ", ".join(str(r) for r in outcome.run_ids)
     sent, retried = traffic(ports)
-    network = f" in {sent} requests ({retried} retried)" if sent else ""
-    out.out.print(f"Applied {outcome.applied} changes ({len(outcome.failures)} failed){network}; run {runs}.")
+    requests = plural(sent, "request", "requests")
+    network = (
+        _(" in {requests} ({retried} retried)").format(requests=requests, retried=retried) if sent else ""
+    )
+    result = _("{applied}{network}; run {runs}.").format(
+        applied=applied_line(outcome, sync_plan), network=network, runs=run_list(outcome)
+    )
+    out.out.print(plain(result))
+
+
+def applied_line(outcome: SyncOutcome, sync_plan: SyncPlan) -> str:
+    """``Applied 264 field changes to 96 actions, 21 created (0 failed)``: the plan summary's units.
+
+    The plan says ``21 to create, 96 actions to update (264 field changes)``: the same three numbers.
+    """
+    failed = {f.op for f in outcome.failures}
+    stopped = {ref for ref, _ in outcome.board_errors}  # their landed changes are counted, not their items
+    actions = len(
+        {
+            op.item.key
+            for b in sync_plan.boards
+            if b.snapshot.board not in stopped
+            for op in b.plan.item_ops
+            if op not in failed
+        }
+    )
+    created = sum(
+        1
+        for b in sync_plan.boards
+        if b.snapshot.board not in stopped
+        for op in b.plan.schema_ops
+        if op not in failed
+    )
+    changes = plural(outcome.written, "field change", "field changes")
+    counts = {
+        "changes": changes,
+        "actions": plural(actions, "action", "actions"),
+        "failed": len(outcome.failures),
+    }
+    if created:
+        return _("Applied {changes} to {actions}, {created} created ({failed} failed)").format(
+            created=created, **counts
+        )
+    return _("Applied {changes} to {actions} ({failed} failed)").format(**counts)
+
+
+def run_list(outcome: SyncOutcome) -> str:
+    return ", ".join(str(r) for r in outcome.run_ids) or NONE
+
+
+def exit_code(outcome: SyncOutcome) -> int:
+    """0 when everything landed; a board that could not be written exits with its error's code (3 for a
+    token refused, as everywhere); else 1 when some op failed."""
+    if outcome.board_errors:
+        return max(exc.exit_code for _, exc in outcome.board_errors)
+    return 0 if outcome.ok else 1
 
 
 def quiet_lines(outcome: SyncOutcome, sync_plan: SyncPlan) -> list[str]:
     """``trello:… Plan marketing: 12 updated, 0 failed, run 41``, one per board that had changes, for cron.
 
-    A board whose plan was empty gets no line: a run that changed nothing prints nothing at all.
+    A board whose plan was empty gets no line: a run that changed nothing prints nothing at all. Every board
+    of a sync shares its one run (``moteur rollback 41`` undoes them all); a board that could not be
+    written has its error on stderr instead.
     """
     lines = []
-    # apply_sync starts one run per board, in the plan's order (an interrupted run is reported elsewhere).
-    for board, run_id in zip(sync_plan.boards, outcome.run_ids, strict=False):
+    stopped = {ref for ref, _ in outcome.board_errors}
+    run = run_list(outcome)
+    for board in sync_plan.boards:
         plan = board.plan
-        if plan.empty:
+        if plan.empty or board.snapshot.board in stopped:
             continue
         failed = [f.op for f in outcome.failures if f.op in plan.schema_ops or f.op in plan.item_ops]
         created = sum(1 for op in plan.schema_ops if op not in failed)
         updated = len({op.item.key for op in plan.item_ops if op not in failed})
-        counts = ([f"{created} created"] if created else []) + [f"{updated} updated", f"{len(failed)} failed"]
-        lines.append(f"{board.snapshot.board} {board.snapshot.name}: {', '.join(counts)}, run {run_id}")
+        counts = [_("{n} created").format(n=created)] if created else []
+        counts += [_("{n} updated").format(n=updated), _("{n} failed").format(n=len(failed))]
+        line = _("{board} {name}: {counts}, run {run}").format(
+            board=board.snapshot.board, name=board.snapshot.name, counts=", ".join(counts), run=run
+        )
+        lines.append(line)
     return lines
 
 
@@ -173,24 +246,39 @@ def run_sync(
         ports = {ref: open_connector(ref, settings) for ref in refs}
         locks = ExitStack()
         try:
+            # Each board by its canonical ref (a shortLink's id, a file's real path): one lock, one state.
+            refs, ports, names = identified(refs, ports, store)
             if not dry_run:
+                refuse_read_only(ports)
                 # Lock before reading: no other run may write these boards between our read and our writes.
                 lock_boards(locks, store, refs)
             reads = read_boards(out, ports, store, full_every=settings.full_every, full=full)
+            # A dry-run keeps the anchor too: it is moteur's state, not a board's (see sprint_anchor).
+            policy = planning_policy(out, store, settings, today)
             snapshots = [read.snapshot for read in reads.values()]
+            remember_boards(store, snapshots)  # a legacy key of a board named by id, adopted (board_identity)
             memories = {ref: settled_memory(store, read.snapshot, dry_run) for ref, read in reads.items()}
             writebacks = {s.board: ports[s.board].writeback(s) for s in snapshots}
+            groups = team_groups(refs, settings.teams, names)
+            sized = sized_groups(store, groups, policy, today, settings.language)
             sync_plan = prepare(
                 snapshots,
                 writebacks,
                 memories,
-                team_groups(refs, settings.teams),
-                settings.planning,
+                groups,
+                policy,
                 today,
                 language=settings.language,
                 replan=replan,
                 force=force,
+                policies={name: group.policy for name, group in sized.items()},
             )
+            # A dry-run records too: the history is what moteur read, its own state (docs/history.md).
+            for line in record_day(store, snapshots, sync_plan.evaluations, today, settings, ports):
+                out.info(line)
+            if out.verbose:
+                for name, group in sized.items():
+                    out.info(f"{name}: {capacity_line(group.choice)}")
             if plan_out is not None:
                 save_plan(sync_plan, plan_out)
             if chart is not None:
@@ -213,12 +301,28 @@ def run_sync(
             if json_out:
                 out.json(sync_json(sync_plan, applied=_applied(outcome)))
             report_outcome(out, outcome, ports, sync_plan)
-            return 0 if outcome.ok else 1
+            return exit_code(outcome)
         finally:
             locks.close()
             for port in ports.values():
                 port.close()
             store.close()
+
+
+def planning_policy(out: Output, store: StateStore, settings: Settings, today: date) -> PlanningPolicy:
+    """The settings' ``[planning]`` with the sprint anchor as ``first_sprint`` (kept on the first run)."""
+    anchor = sprint_anchor(store, settings.planning.first_sprint, today, now_utc())
+    if anchor.problem:
+        out.warn(Phrase("sprint numbers count from this week only: {problem}", problem=anchor.problem))
+    return anchor.policy(settings.planning)
+
+
+def refuse_read_only(ports: Mapping[BoardRef, Connector]) -> None:
+    """Stop (exit 2) before locking or reading a board moteur only reads (a Trello export)."""
+    for ref, port in ports.items():
+        why = port.read_only(ref)
+        if why:
+            raise UsageError(f"{ref} {why}")
 
 
 def lock_boards(locks: ExitStack, store: StateStore, refs: Sequence[BoardRef]) -> None:
@@ -255,7 +359,7 @@ def write(
     """``apply_sync`` with the progress bar, signals deferred to the write-ahead journal's checks."""
     total = sum(len(b.plan.item_ops) for b in sync_plan.boards)
     enabled = out.show_progress and total > 0
-    with interrupts.deferred(), progress_bar(out.err, total, "writing", enabled=enabled) as advance:
+    with interrupts.deferred(), progress_bar(out.err, total, _("writing"), enabled=enabled) as advance:
         return apply_sync(
             sync_plan,
             ports,
@@ -273,10 +377,16 @@ def write(
 def interrupted_line(outcome: SyncOutcome, total: int) -> str:
     """``interrupted: 39 of 120 changes written; moteur rollback 7 undoes them``."""
     runs = [f"moteur rollback {r}" for r in outcome.run_ids]
+    changes = plural(total, "change", "changes")
     if not runs:
-        return f"interrupted: 0 of {total} changes written"
-    undo = f"{runs[0]} undoes them" if len(runs) == 1 else f"{', '.join(runs[:-1])} and {runs[-1]} undo them"
-    return f"interrupted: {outcome.written} of {total} changes written; {undo}"
+        return _("interrupted: 0 of {changes} written").format(changes=changes)
+    if len(runs) == 1:
+        undo = _("{command} undoes them").format(command=runs[0])
+    else:
+        undo = _("{commands} and {last} undo them").format(commands=", ".join(runs[:-1]), last=runs[-1])
+    return _("interrupted: {written} of {changes} written; {undo}").format(
+        written=outcome.written, changes=changes, undo=undo
+    )
 
 
 def report_interrupted(
@@ -312,6 +422,7 @@ def _applied(outcome: SyncOutcome) -> dict[str, Any]:
         "runs": outcome.run_ids,
         "applied": outcome.applied,
         "failed": [{"op": f.op.kind, "error": f.error} for f in outcome.failures],
+        "board_errors": [{"board": str(ref), "error": str(exc)} for ref, exc in outcome.board_errors],
     }
 
 
@@ -326,6 +437,10 @@ def run_apply(out: Output, plan_file: Path, *, config: Path | None, json_out: bo
         skipped: list[dict[str, Any]] = []
         already = 0
         try:
+            _, ports, names = identified([entry["ref"] for entry in saved], ports, store)
+            for entry in saved:
+                entry["ref"] = names[str(entry["ref"])]
+            refuse_read_only(ports)
             lock_boards(locks, store, [entry["ref"] for entry in saved])
             boards = []
             for entry in saved:
@@ -359,7 +474,7 @@ def run_apply(out: Output, plan_file: Path, *, config: Path | None, json_out: bo
             if json_out:
                 out.json({**_applied(outcome), "skipped": skipped})
             report_outcome(out, outcome, ports, sync_plan)
-            return 0 if outcome.ok else 1
+            return exit_code(outcome)
         finally:
             locks.close()
             for port in ports.values():

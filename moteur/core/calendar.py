@@ -49,9 +49,6 @@ class Sprint:
     def name(self) -> str:
         return f"Sprint {self.index}"
 
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
     @property
     def last_working_day(self) -> date:
         """The sprint's last working day: the day its work is done by (its ``end`` is a Sunday, or a holiday).
@@ -62,6 +59,11 @@ class Sprint:
         while day > self.start and (day.weekday() >= 5 or day in off):
             day -= timedelta(days=1)
         return day
+
+
+def week_start(day: date) -> date:
+    """The Monday of ``day``'s week: where sprint 1 starts when ``first_sprint`` is not set."""
+    return day - timedelta(days=day.weekday())
 
 
 def _in_ranges(day: date, ranges: list[DateRange]) -> bool:
@@ -97,8 +99,9 @@ class SprintCalendar:
         supported = tuple(getattr(probe, "supported_languages", ()))
         self._holiday_language = _holiday_language(supported, self.language)
         self._by_year: dict[int, dict[date, str]] = {}
-        # Sprint 1 defaults to the Monday of today's week, so "today" is always in sprint 1 then.
-        self.first_sprint = policy.first_sprint or today - timedelta(days=today.weekday())
+        # Sprint 1 defaults to the Monday of today's week, so "today" is always in sprint 1 then. Commands
+        # pass a policy whose first_sprint is set: the one of the settings or the anchor the state keeps.
+        self.first_sprint = policy.first_sprint or week_start(today)
         self._sprint_days = 7 * policy.sprint_weeks
 
     def _country_holidays(self, years: tuple[int, ...], language: str | None) -> holidays.HolidayBase:

@@ -62,6 +62,7 @@ from moteur.core.ops import (
     Target,
     item_op,
 )
+from moteur.core.phrase import Phrase
 from moteur.core.policy import Language
 
 MANAGED_FIELDS: tuple[str, ...] = ("quadrant", "sprint", "ice")
@@ -236,6 +237,18 @@ def _schema_ops(snapshot: Snapshot, needed: Mapping[str, set[str]], wb: WriteBac
     return ops
 
 
+def _changed_by_hand(written: str | None, before: str | None, reason: str) -> Phrase:
+    # Values in repr form ('Quick win', None): they are board text, quoted so a reader sees where they end.
+    if reason:
+        return Phrase(
+            "changed by hand from {written} to {before}; {reason}",
+            written=repr(written),
+            before=repr(before),
+            reason=reason,
+        )
+    return Phrase("changed by hand from {written} to {before}", written=repr(written), before=repr(before))
+
+
 def _item_op(
     action: Action, name: str, target: Target, before: str | None, after: str | None, reason: str
 ) -> ItemOp:
@@ -274,7 +287,7 @@ def diff(
             reason = want.reasons.get(name, "")
             written = mem.written.get(name) if mem is not None else None
             if mem is not None and name in mem.written and not _same(name, before, written):
-                reason = f"changed by hand from {written!r} to {before!r}; {reason}".rstrip("; ")
+                reason = _changed_by_hand(written, before, reason)
                 conflicts.append(Conflict(action.key, action.title, name, before, after))
             item_ops.append(_item_op(action, name, target, before, after, reason))
     # A container is created only when an op will put something in it.

@@ -10,7 +10,7 @@ Terms:
   even beyond capacity: moving work in progress out would be worse than a full sprint.
 - *Horizon*: the sprints passed in, earliest first.
 
-The rules, in order (DESIGN §5): done/archived actions are never planned; pins; keeps; then quick wins by
+The rules, in order: done/archived actions are never planned; pins; keeps; then quick wins by
 ``priority_key``, then big projects, then fill-ins. Each goes to the earliest sprint with room whose last
 working day is on or before its due day; if none does, the earliest with room, flagged LATE. An effort above
 every sprint's capacity is SPLIT_ME, and a plannable action no sprint has room for is NO_ROOM. Time sinks
@@ -28,16 +28,11 @@ from datetime import date
 
 from moteur.core.calendar import Sprint
 from moteur.core.model import Flag, Quadrant, Status
-from moteur.core.scoring import PriorityKey, Scored, format_ice, priority_key
+from moteur.core.phrase import Phrase
+from moteur.core.scoring import VERDICT, PriorityKey, Scored, format_ice, priority_key
 
 # The quadrants packed by capacity, in the order they are served.
 PACKING_ORDER: tuple[Quadrant, ...] = (Quadrant.QUICK_WIN, Quadrant.BIG_PROJECT, Quadrant.FILL_IN)
-
-_VERDICT: dict[Quadrant, str] = {
-    Quadrant.QUICK_WIN: "quick win",
-    Quadrant.BIG_PROJECT: "big project",
-    Quadrant.FILL_IN: "fill-in",
-}
 
 _NO_PINS: Mapping[str, int] = {}
 
@@ -45,7 +40,8 @@ _NO_PINS: Mapping[str, int] = {}
 @dataclass(frozen=True, slots=True)
 class Assignment:
     """Where one action goes: ``sprint`` (an index, None when not planned), every flag the action carries
-    (scoring flags included) and a short English ``reason``."""
+    (scoring flags included) and a short English ``reason`` (a ``Phrase``, which a view translates, when
+    moteur made it)."""
 
     key: str
     sprint: int | None
@@ -75,9 +71,6 @@ class SprintPlan:
     def room(self, index: int) -> float:
         """Capacity left in a sprint of the horizon (negative when pins overfill it)."""
         return self._by_index[index].capacity - self.load.get(index, 0.0)
-
-    def keys_in(self, index: int) -> list[str]:
-        return [key for key, assignment in self.assignments.items() if assignment.sprint == index]
 
     def flagged(self, flag: Flag) -> list[str]:
         return [key for key, assignment in self.assignments.items() if flag in assignment.flags]
@@ -117,10 +110,14 @@ class _Packer:
         return {sprint.index: load for sprint, load in zip(self.sprints, self.load, strict=True)}
 
 
-_CLOSED_REASONS: dict[Status, str] = {
-    Status.DONE: "done: not planned",
-    Status.ARCHIVED: "archived: not planned",
+_CLOSED_REASONS: dict[Status, Phrase] = {
+    Status.DONE: Phrase("done: not planned"),
+    Status.ARCHIVED: Phrase("archived: not planned"),
 }
+
+
+_TIME_SINK_REASON = Phrase("time sink: never planned (stop)")
+_UNSCORED_REASON = Phrase("impact or effort missing: never planned (score me)")
 
 
 def _effort(s: Scored) -> float:
@@ -136,7 +133,7 @@ class _Reasons:
 
     def __init__(self, max_capacity: float) -> None:
         self.max_capacity = max_capacity
-        self._texts: dict[tuple[object, ...], str] = {}
+        self._texts: dict[tuple[object, ...], Phrase] = {}
         self._flags: dict[tuple[tuple[Flag, ...], Flag], tuple[Flag, ...]] = {}
 
     def with_flag(self, flags: tuple[Flag, ...], flag: Flag) -> tuple[Flag, ...]:
@@ -145,39 +142,46 @@ class _Reasons:
             found = self._flags[(flags, flag)] = (*flags, flag)
         return found
 
-    def split_me(self, effort: float) -> str:
+    def split_me(self, effort: float) -> Phrase:
         text = self._texts.get(("split", effort))
         if text is None:
-            text = self._texts[("split", effort)] = (
-                f"split me: effort {format_ice(effort)} exceeds every sprint's capacity "
-                f"(largest {format_ice(self.max_capacity)})"
+            text = self._texts[("split", effort)] = Phrase(
+                "split me: effort {effort} exceeds every sprint's capacity (largest {largest})",
+                effort=format_ice(effort),
+                largest=format_ice(self.max_capacity),
             )
         return text
 
-    def no_room(self, effort: float) -> str:
+    def no_room(self, effort: float) -> Phrase:
         text = self._texts.get(("no room", effort))
         if text is None:
-            text = self._texts[("no room", effort)] = (
-                f"no room: no sprint in the horizon has {format_ice(effort)} points left"
+            text = self._texts[("no room", effort)] = Phrase(
+                "no room: no sprint in the horizon has {effort} points left", effort=format_ice(effort)
             )
         return text
 
-    def placed(self, s: Scored, due: date | None, late: bool, sprint: Sprint | None = None) -> str:
+    def placed(self, s: Scored, due: date | None, late: bool, sprint: Sprint | None = None) -> Phrase:
         key = ("placed", s.quadrant, s.ice, due, late, sprint.index if late and sprint else None)
         text = self._texts.get(key)
         if text is None:
             if due is None:
-                text = f"{_verdict(s)}: earliest sprint with room"
+                text = Phrase("{verdict}: earliest sprint with room", verdict=_verdict(s))
             elif late and sprint is not None:
                 # Say what happened: the earliest sprint with room finishes after the due day.
-                text = (
-                    f"late: due {due.isoformat()}, the earliest sprint with room ({sprint.name}) "
-                    f"ends {sprint.last_working_day.isoformat()}"
+                text = Phrase(
+                    "late: due {due}, the earliest sprint with room ({sprint}) ends {end}",
+                    due=due.isoformat(),
+                    sprint=sprint.name,
+                    end=sprint.last_working_day.isoformat(),
                 )
             elif late:
-                text = f"late: due {due.isoformat()}, the earliest sprint with room ends after it"
+                text = Phrase(
+                    "late: due {due}, the earliest sprint with room ends after it", due=due.isoformat()
+                )
             else:
-                text = f"{_verdict(s)}: earliest sprint with room ending by {due}"
+                text = Phrase(
+                    "{verdict}: earliest sprint with room ending by {due}", verdict=_verdict(s), due=due
+                )
             self._texts[key] = text
         return text
 
@@ -199,8 +203,8 @@ def _place(
     return Assignment(key, index, reasons.with_flag(s.flags, Flag.LATE), late)
 
 
-def _verdict(s: Scored) -> str:
-    return f"{_VERDICT[s.quadrant]}, ICE {format_ice(s.ice)}"
+def _verdict(s: Scored) -> Phrase:
+    return Phrase("{quadrant}, ICE {ice}", quadrant=VERDICT[s.quadrant], ice=format_ice(s.ice))
 
 
 def _not_planned(s: Scored, key: str) -> Assignment:
@@ -208,8 +212,8 @@ def _not_planned(s: Scored, key: str) -> Assignment:
     if closed is not None:
         return Assignment(key, None, s.flags, closed)
     if s.quadrant is Quadrant.TIME_SINK:
-        return Assignment(key, None, s.flags, "time sink: never planned (stop)")
-    return Assignment(key, None, s.flags, "impact or effort missing: never planned (score me)")
+        return Assignment(key, None, s.flags, _TIME_SINK_REASON)
+    return Assignment(key, None, s.flags, _UNSCORED_REASON)
 
 
 def _refuse_repeated(keys: list[str]) -> None:
@@ -251,19 +255,22 @@ def plan_sprints(
         elif pins and key in pins:
             index = pins[key]
             pos = packer.position.get(index)
-            where = "" if pos is not None else " (outside the horizon)"
             if pos is not None:
                 packer.add(pos, _effort(s))
-            assignments[key] = Assignment(
-                key, index, (*s.flags, Flag.PINNED), f"pinned by hand to Sprint {index}{where}"
-            )
+                reason = Phrase("pinned by hand to Sprint {index}", index=index)
+            else:
+                reason = Phrase("pinned by hand to Sprint {index} (outside the horizon)", index=index)
+            assignments[key] = Assignment(key, index, (*s.flags, Flag.PINNED), reason)
         elif s.quadrant in queues:
             kept = keep.get(key) if keep else None
             pos = packer.position.get(kept) if kept is not None else None
             if pos is not None:
                 packer.add(pos, _effort(s))
                 assignments[key] = Assignment(
-                    key, kept, s.flags, f"in the current sprint and not done: kept in Sprint {kept}"
+                    key,
+                    kept,
+                    s.flags,
+                    Phrase("in the current sprint and not done: kept in Sprint {index}", index=kept),
                 )
             else:
                 queues[s.quadrant].append((priority_key(s, key), _effort(s), s.action.due_day, s))

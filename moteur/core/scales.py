@@ -25,7 +25,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-TOPS: tuple[int, ...] = (3, 5, 10, 100)  # the scales a guess can find
 MIN_VALUES = 10  # numbers needed before a small scale is guessed: a handful proves nothing
 MIN_DISTINCT = 3  # different values needed: a scale in use spreads over it
 

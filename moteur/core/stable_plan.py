@@ -19,6 +19,7 @@ from moteur.core.calendar import SprintCalendar
 from moteur.core.evaluate import Evaluation, evaluate
 from moteur.core.labels import sprint_index, sprint_label
 from moteur.core.model import Action, Flag
+from moteur.core.phrase import Phrase
 from moteur.core.plan import Memory, Pin, current_sprint, detect_pins
 from moteur.core.planning import Assignment, SprintPlan
 from moteur.core.policy import Language, PlanningPolicy
@@ -39,6 +40,9 @@ def keep_current(actions: Sequence[Action], memory: Mapping[str, Memory], curren
     return keep
 
 
+_REMOVED_BY_HAND = Phrase("sprint removed by hand; kept out")
+
+
 def with_cleared_pins(
     evaluation: Evaluation,
     actions: Sequence[Action],
@@ -52,7 +56,7 @@ def with_cleared_pins(
     assignments = dict(evaluation.plan.assignments)
     for s in extra.scored:
         flags = tuple(dict.fromkeys((*s.flags, Flag.PINNED)))
-        assignments[s.action.key] = Assignment(s.action.key, None, flags, "sprint removed by hand; kept out")
+        assignments[s.action.key] = Assignment(s.action.key, None, flags, _REMOVED_BY_HAND)
     plan = SprintPlan(evaluation.plan.sprints, assignments, dict(evaluation.plan.load))
     return Evaluation(today=evaluation.today, scored=[*evaluation.scored, *extra.scored], plan=plan)
 

@@ -3,24 +3,21 @@
 ``prepare`` is pure: from snapshots, write-back targets and the state's memory it computes a ``SyncPlan``
 (what each board should show, and the ops that get it there). ``--dry-run`` renders that object; ``sync``
 hands the very same object to ``apply_sync``, which is the only part that writes (through the connectors
-and the state store).
-
-A *board port* is what the sync needs of a connector (structural: ``connectors.base.Connector`` fits).
+and the state store). Connectors are taken as the one interface of ``core/ports.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import nullcontext
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
 
-from moteur.core.errors import Interrupted, Refusal
+from moteur.core.errors import Interrupted, MoteurError, Refusal, StateError
 from moteur.core.evaluate import Evaluation
 from moteur.core.labels import quadrant_name
 from moteur.core.model import BoardRef, Snapshot
-from moteur.core.ops import ItemOp, Landed, OpResult, SchemaOp
+from moteur.core.ops import MoveItem, OpResult, SetTags, UpdateFields
 from moteur.core.plan import (
     MANAGED_FIELDS,
     Desired,
@@ -32,24 +29,12 @@ from moteur.core.plan import (
     format_ice,
 )
 from moteur.core.policy import Language, PlanningPolicy
+from moteur.core.ports import Connector
+from moteur.core.scoring import explanation_parts
 from moteur.core.settle import Settlement, settle
 from moteur.core.stable_plan import plan_with_memory, sprint_value
 from moteur.core.state import ItemState, RunOutcome, StateStore
 from moteur.core.write_ahead import Stop, WriteAhead
-
-
-class BoardPort(Protocol):
-    def read(self, board: BoardRef) -> Snapshot: ...
-
-    def writeback(self, snapshot: Snapshot) -> WriteBack: ...
-
-    def apply(
-        self,
-        snapshot: Snapshot,
-        schema_ops: Sequence[SchemaOp],
-        item_ops: Sequence[ItemOp],
-        progress: Landed | None = None,
-    ) -> list[OpResult]: ...
 
 
 @dataclass(frozen=True)
@@ -84,7 +69,9 @@ class SyncPlan:
 @dataclass
 class SyncOutcome:
     """What ``apply_sync`` did: ``applied`` counts every op that landed (schema ops too); ``written`` of
-    ``planned`` counts the item ops (the changes a person sees), also when ``interrupted``."""
+    ``planned`` counts the item ops (the changes a person sees), also when ``interrupted``. ``run_ids`` holds
+    the one run of every board (empty when a signal came before it started); ``board_errors`` the boards
+    that stopped on an error, the others written all the same."""
 
     run_ids: list[int] = field(default_factory=list)
     applied: int = 0
@@ -92,10 +79,11 @@ class SyncOutcome:
     planned: int = 0
     written: int = 0
     interrupted: Interrupted | None = None
+    board_errors: list[tuple[BoardRef, MoteurError]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.board_errors
 
 
 def memory_of(states: Mapping[str, ItemState]) -> dict[str, Memory]:
@@ -125,8 +113,8 @@ def desired_of(evaluation: Evaluation, language: Language, pins: Mapping[str, Pi
             continue
         assignment = evaluation.plan.assignments.get(a.key)
         sprint = assignment.sprint if assignment else None
-        verdict, _, ice_text = s.explanation.partition("; ")
-        reasons = {"quadrant": verdict, "ice": ice_text or verdict}
+        verdict, ice_text = explanation_parts(s)
+        reasons: dict[str, str] = {"quadrant": verdict, "ice": ice_text}
         if assignment is not None:
             reasons["sprint"] = assignment.reason
         pin = pins.get(a.key)
@@ -150,8 +138,12 @@ def prepare(
     language: Language = Language.EN,
     replan: bool = False,
     force: bool = False,
+    policies: Mapping[str, PlanningPolicy] | None = None,
 ) -> SyncPlan:
-    """The whole sync as data: a pure function of what was read, the state and the settings."""
+    """The whole sync as data: a pure function of what was read, the state and the settings.
+
+    ``policies`` gives a planning group (by name) its own policy, e.g. the capacity its velocity measured.
+    """
     by_ref = {s.board: s for s in snapshots}
     for snap in snapshots:
         refuse_if_emptied(snap, memories.get(snap.board, {}), force)
@@ -161,7 +153,8 @@ def prepare(
         actions = [a for ref in refs for a in by_ref[ref].actions]
         memory = {k: m for ref in refs for k, m in memories.get(ref, {}).items()}
         # Pins, keeps and cleared pins: the same evaluation ``plan`` shows (``stable_plan``).
-        evaluation, pins = plan_with_memory(actions, memory, policy, today, language=language, replan=replan)
+        own = (policies or {}).get(name, policy)
+        evaluation, pins = plan_with_memory(actions, memory, own, today, language=language, replan=replan)
         evaluations.append((name, evaluation))
         desired = desired_of(evaluation, language, pins)
         for ref in refs:
@@ -179,15 +172,12 @@ def remembered(board: BoardPlan, results: Sequence[OpResult]) -> list[ItemState]
     failed: set[tuple[str, str]] = set()
     for r in results:
         op = r.op
-        if isinstance(op, SchemaOp):
-            continue
-        item = getattr(op, "item", None)
-        if item is None:
-            continue
+        if not isinstance(op, UpdateFields | SetTags | MoveItem):
+            continue  # a schema op: no item's value
         if r.ok:
-            ok[(item.key, op.field)] = op.after  # type: ignore[union-attr]
+            ok[(op.item.key, op.field)] = op.after
         else:
-            failed.add((item.key, op.field))  # type: ignore[union-attr]
+            failed.add((op.item.key, op.field))
     pinned = {p.key for p in board.plan.pinned}
     states: list[ItemState] = []
     fields = [f for f in MANAGED_FIELDS if f in board.writeback.targets and f not in board.writeback.skip]
@@ -227,7 +217,7 @@ def settle_unknown(
 
 def apply_sync(
     sync_plan: SyncPlan,
-    ports: Mapping[BoardRef, BoardPort],
+    ports: Mapping[BoardRef, Connector],
     store: StateStore,
     *,
     command: str,
@@ -239,61 +229,148 @@ def apply_sync(
     dead: Callable[[str], bool] | None = None,
     stop: Stop | None = None,
 ) -> SyncOutcome:
-    """Apply every board's plan, journalled write-ahead (``write_ahead``); commit the state once per board.
+    """Apply every board's plan as one run, journalled write-ahead (``write_ahead``); commit the state once
+    per board.
 
+    One run id for every board of the plan: ``moteur rollback RUN`` undoes the whole sync. The run stays
+    "running" while boards are written and ends "ok", or "failed" when an op or a board failed.
     ``locked``: the caller already holds every board's lock — taken *before* it read the boards, so no other
-    run can write between this run's read and its writes. Otherwise each board is locked here.
-    ``stop`` is asked after each journalled landing (and before each board) whether a signal arrived: it
-    raises ``Interrupted``, the connector stops sending, the run is marked "interrupted" and the outcome
-    returned says so (``interrupted``). Any other error stops the run the same way, then is raised.
+    run can write between this run's read and its writes. Otherwise every board is locked here, before the
+    run starts (a run is alive while its boards' locks are).
+    A board whose connector raises a ``MoteurError`` (the tool unreachable after retries, a refusal…) is
+    recorded in ``board_errors`` and the next board is written: one board's failure hides no other's
+    results. ``stop`` is asked after each journalled landing (and before each board) whether a signal
+    arrived: it raises ``Interrupted``, the connector stops sending, the run is marked "interrupted" and the
+    outcome returned says so (``interrupted``). A failing state database (``StateError``) or any other error
+    stops the run the same way, then is raised.
     """
     outcome = SyncOutcome()
-    for board in sync_plan.boards:
-        ref = board.snapshot.board
-        plan = board.plan
+    if not sync_plan.boards:
+        return outcome
+    refs = [str(board.snapshot.board) for board in sync_plan.boards]
+    with ExitStack() as locks:
+        if not locked:
+            for ref_text in refs:
+                locks.enter_context(store.lock(ref_text, owner, lease_seconds, now, dead))
         try:
             if stop is not None:
-                stop()  # a signal between two boards: the next one is not started
+                stop()  # a signal before the first board: no run is started
         except Interrupted as exc:
             outcome.interrupted = exc
             return outcome
-        guard = nullcontext() if locked else store.lock(str(ref), owner, lease_seconds, now, dead)
-        with guard:
-            run_id = store.start_run(command, [str(ref)], False, now())
-            outcome.run_ids.append(run_id)
-            journal = WriteAhead(
-                store, run_id, str(ref), board.snapshot, now=now, progress=progress, stop=stop
-            )
-            counts = {
-                "create": len(plan.schema_ops),
-                "update": plan.items_changed(),
-                "pinned": len(plan.pinned),
-            }
-            try:
-                journal.intend(plan.schema_ops, plan.item_ops)
-                results = ports[ref].apply(board.snapshot, plan.schema_ops, plan.item_ops, journal.landed)
-                journal.close(results)
-            except BaseException as exc:
-                journal.stopped(exc, counts)
-                outcome.planned += journal.planned
-                outcome.written += journal.applied
-                if isinstance(exc, Interrupted):
-                    outcome.interrupted = exc
-                    return outcome
-                raise
-            failures = [r for r in results if not r.ok]
-            outcome.failures.extend(failures)
-            outcome.applied += sum(1 for r in results if r.ok)
-            outcome.planned += journal.planned
-            outcome.written += journal.applied
-            store.finish_run(
-                run_id,
-                outcome=RunOutcome.FAILED if failures else RunOutcome.OK,
-                # Item changes planned and written, as an interrupted run counts them; "failed" counts every
-                # op that failed, a schema op's too.
-                counts={**journal.counts(counts), "failed": len(failures)},
-                item_states=remembered(board, results),
-                board=str(ref),
-                now=now(),
-            )
+        run_id = store.start_run(command, refs, False, now())
+        outcome.run_ids.append(run_id)
+        totals: dict[str, int] = {}
+        for board in sync_plan.boards:
+            if _apply_board(board, ports, store, run_id, outcome, totals, now, progress, stop):
+                return outcome
+        errors = "; ".join(f"{ref}: {exc.message}" for ref, exc in outcome.board_errors)
+        store.set_run_outcome(
+            run_id,
+            RunOutcome.OK if outcome.ok else RunOutcome.FAILED,
+            now=now(),
+            message=errors[:500] or None,
+        )
     return outcome
+
+
+def _apply_board(
+    board: BoardPlan,
+    ports: Mapping[BoardRef, Connector],
+    store: StateStore,
+    run_id: int,
+    outcome: SyncOutcome,
+    totals: dict[str, int],
+    now: Callable[[], datetime],
+    progress: Callable[[int], None] | None,
+    stop: Stop | None,
+) -> bool:
+    """Write one board's plan in run ``run_id``; True when the run was stopped (``outcome.interrupted``).
+
+    ``totals`` are the run's counts so far, saved with each board (the run's row stays "running").
+    """
+    ref = board.snapshot.board
+    plan = board.plan
+    try:
+        if stop is not None:
+            stop()  # a signal between two boards: the next one is not started
+    except Interrupted as exc:
+        outcome.interrupted = exc
+        store.set_run_outcome(run_id, RunOutcome.INTERRUPTED, now=now(), message=exc.message[:500])
+        return True
+    journal = WriteAhead(store, run_id, str(ref), board.snapshot, now=now, progress=progress, stop=stop)
+    counts = {"create": len(plan.schema_ops), "update": plan.items_changed(), "pinned": len(plan.pinned)}
+    try:
+        journal.intend(plan.schema_ops, plan.item_ops)
+        results = ports[ref].apply(board.snapshot, plan.schema_ops, plan.item_ops, journal.landed)
+        journal.close(results)
+    except MoteurError as exc:
+        outcome.planned += journal.planned
+        outcome.written += journal.applied
+        if isinstance(exc, StateError):
+            _stopped(store, journal, exc, run_id, totals, counts, now)
+            raise
+        # This board stops here; what landed is journalled (and folded), what did not stays "pending" for
+        # the next run to settle by reading the items. The other boards are still written.
+        outcome.board_errors.append((ref, exc))
+        _add(totals, {**journal.counts(counts), "failed": journal.failed})
+        store.finish_run(
+            run_id, outcome=RunOutcome.RUNNING, counts=totals, item_states=[], board=str(ref), now=now()
+        )
+        return False
+    except BaseException as exc:
+        _stopped(store, journal, exc, run_id, totals, counts, now)
+        outcome.planned += journal.planned
+        outcome.written += journal.applied
+        if isinstance(exc, Interrupted):
+            outcome.interrupted = exc
+            return True
+        raise
+    failures = [r for r in results if not r.ok]
+    outcome.failures.extend(failures)
+    outcome.applied += sum(1 for r in results if r.ok)
+    outcome.planned += journal.planned
+    outcome.written += journal.applied
+    # Item changes planned and written, as an interrupted run counts them; "failed" counts every op that
+    # failed, a schema op's too.
+    _add(totals, {**journal.counts(counts), "failed": len(failures)})
+    store.finish_run(
+        run_id,
+        outcome=RunOutcome.RUNNING,
+        counts=totals,
+        item_states=remembered(board, results),
+        board=str(ref),
+        now=now(),
+    )
+    return False
+
+
+def _add(totals: dict[str, int], counts: Mapping[str, int]) -> None:
+    for key, value in counts.items():
+        totals[key] = totals.get(key, 0) + value
+
+
+def _stopped(
+    store: StateStore,
+    journal: WriteAhead,
+    exc: BaseException,
+    run_id: int,
+    totals: Mapping[str, int],
+    counts: dict[str, int],
+    now: Callable[[], datetime],
+) -> None:
+    """Mark the run "interrupted" (``WriteAhead.stopped``) with the counts of every board written so far."""
+    journal.stopped(exc, counts)
+    if not totals:
+        return
+    both = dict(totals)
+    _add(both, journal.counts(counts))
+    with suppress(Exception):  # the error that stopped the run is the one to report, not this one
+        store.finish_run(
+            run_id,
+            outcome=RunOutcome.INTERRUPTED,
+            counts=both,
+            item_states=[],
+            board=journal.board,
+            now=now(),
+        )

@@ -90,13 +90,28 @@ def plan_json(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
-def plan_payload(evaluations: Sequence[tuple[str, Evaluation]]) -> dict[str, Any]:
+def plan_payload(
+    evaluations: Sequence[tuple[str, Evaluation]],
+    *,
+    first_sprint: dict[str, Any] | None = None,
+    capacity: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The ``plan --json`` document of one or several teams (name, evaluation), as Python values.
 
     With several teams, ``actions`` holds every team's actions and ``teams`` each team's sprints; the
-    top-level ``sprints`` are the first team's.
+    top-level ``sprints`` are the first team's. ``first_sprint``: where sprint 1 starts and why (the sprint
+    anchor), after ``today`` when given.
     """
     payload = plan_json(evaluations[0][1])
+    if first_sprint is not None:
+        # Right after "today", where plan_json_chunks writes it (a dict keeps the order of its first keys).
+        head = {k: payload[k] for k in ("format_version", "moteur_version", "today")}
+        payload = {**head, "first_sprint": first_sprint} | payload
+    if capacity is not None:
+        # After "today" (and "first_sprint"): the capacity the sprints were sized with, and why.
+        keys = ("format_version", "moteur_version", "today", "first_sprint")
+        head = {k: payload[k] for k in keys if k in payload}
+        payload = {**head, "capacity": capacity} | payload
     if len(evaluations) > 1:
         payload["actions"] = (row for _, ev in evaluations for row in actions_json(ev))
         payload["teams"] = [{"name": n, "sprints": sprints_json(ev)} for n, ev in evaluations]
@@ -167,7 +182,13 @@ def _action_texts(evaluations: Sequence[tuple[str, Evaluation]]) -> Iterator[str
             yield encoder.text(s.action, s.ice, s.quadrant, s.explanation, assignment)
 
 
-def plan_json_chunks(evaluations: Sequence[tuple[str, Evaluation]], *, indent: int | None) -> Iterator[str]:
+def plan_json_chunks(
+    evaluations: Sequence[tuple[str, Evaluation]],
+    *,
+    indent: int | None,
+    first_sprint: dict[str, Any] | None = None,
+    capacity: dict[str, Any] | None = None,
+) -> Iterator[str]:
     """``plan_payload(evaluations)`` as ``Output.json`` prints it (``indent``: 2 at a terminal, else None),
     in chunks of text to write one after the other; the last ends with a newline.
 
@@ -181,6 +202,10 @@ def plan_json_chunks(evaluations: Sequence[tuple[str, Evaluation]], *, indent: i
 
     yield "{" + member("format_version", FORMAT_VERSION)[1:] + member("moteur_version", __version__)
     yield member("today", first.today.isoformat())
+    if first_sprint is not None:
+        yield member("first_sprint", first_sprint)
+    if capacity is not None:
+        yield member("capacity", capacity)
     yield ',"actions":['
     batch: list[str] = []
     started = False

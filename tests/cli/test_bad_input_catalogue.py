@@ -1,4 +1,4 @@
-"""The bad-input catalogue, part three (issue 17, item 6; ``test_errors.py`` and ``test_bad_input.py`` hold
+"""The bad-input catalogue, part three (``test_errors.py`` and ``test_bad_input.py`` hold
 the others): file REFs written ``./p.csv``, an unusable state database or directory, malformed tokens,
 REFs that are not ids, ``init`` beside a dangling ``.env`` link, ``MOTEUR_BOARDS`` that is half JSON, and
 ``sandbox serve`` options out of range.

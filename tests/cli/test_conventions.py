@@ -1,4 +1,4 @@
-"""Conventions people expect (issue 19, item 8), through the real CLI.
+"""Conventions people expect, through the real CLI.
 
 ``--version``; ``init`` without a terminal says to use ``--non-interactive``; ``init`` lists the boards when
 tokens are already set; ``doctor --json`` is an object like every other ``--json``; a missing token exits 3

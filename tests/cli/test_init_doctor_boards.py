@@ -90,7 +90,7 @@ def test_doctor_names_the_rejected_token_variable_and_never_prints_the_token(
     assert result.code == 3  # a token refused: the exit code of every command
     line = next(x for x in result.out.splitlines() if "monday.com: credentials accepted" in x)
     assert line.startswith("✗") and "MOTEUR_MONDAY_TOKEN" in line
-    assert "fix:" in result.out and "1 check(s) failed." in result.out
+    assert "fix:" in result.out and "1 check failed." in result.out
     assert wrong not in result.out + result.err
     # The other tools are still checked.
     assert "✓ Trello: credentials accepted" in result.out

@@ -1,4 +1,4 @@
-"""``moteur sandbox serve`` stays a test tool (issue 17, item 8): loopback unless ``--host`` names another
+"""``moteur sandbox serve`` stays a test tool: loopback unless ``--host`` names another
 address *and* ``--allow-remote`` is given, which it then says on stderr; an IPv6 host is announced as a
 bracketed URL that works. (The refused options, with their exit codes, are in the bad-input catalogue.)
 

@@ -1,4 +1,4 @@
-"""The README's sandbox walkthrough works when pasted (issue 19, item 7).
+"""The README's sandbox walkthrough works when pasted.
 
 The ``sh`` blocks of *Try it without an account* run as they are, one after the other in one fresh
 ``bash`` (as pasted into one shell), from a directory that stands for a fresh clone: only its ``.venv`` (a
@@ -95,7 +95,9 @@ def test_the_readme_walkthrough_reaches_a_synced_sandbox_board(tmp_path: Path) -
     assert stopped_itself, "the walkthrough's sandbox was still running after its last block"
     assert "Your tokens reach these boards" in output
     assert "All checks passed." in output
-    applied = re.search(r"Applied (\d+) changes \(0 failed\)", output)
+    applied = re.search(
+        r"Applied (\d+) field changes? to \d+ actions?(?:, \d+ created)? \(0 failed\)", output
+    )
     assert applied and int(applied[1]) > 0, output[-3000:]
     assert output.rstrip().endswith("No changes. The boards match the plan."), output[-1500:]
     # Nothing left behind: the scratch directory holds only what the walkthrough made there.

@@ -127,9 +127,9 @@ def pinned(capsys: pytest.CaptureFixture[str], ref: str) -> list[Any]:
 
 
 def last_run(capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
-    code, out, err = moteur(capsys, "runs", "--json")
+    code, out, err = moteur(capsys, "runs", "--json", "--all")
     assert code == 0, err
-    return dict(json.loads(out)[0])
+    return dict(json.loads(out)["runs"][0])
 
 
 def environment(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:

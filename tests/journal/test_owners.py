@@ -1,4 +1,4 @@
-"""Board locks whose holder is gone (issue 17, item 9): a PID reused by another live process is recognised
+"""Board locks whose holder is gone: a PID reused by another live process is recognised
 from the process start time recorded beside it, and its lock is taken over at once, not after the lease."""
 
 from __future__ import annotations

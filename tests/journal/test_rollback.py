@@ -59,7 +59,7 @@ def test_an_undo_that_fails_is_reported_and_never_counted(
 
     code, out, err = moteur(capsys, "rollback", str(second["id"]))
     assert code == 1
-    assert "undid 0 of 1 changes" in out, out  # not "undid 1": it undid none
+    assert "undid 0 of 1 change." in out, out  # not "undid 1": it undid none
     assert re.search(r'failed: ".+": quadrant not undone: .*Time sink', err), err
     with StateStore(f"sqlite:///{tmp_path / 'state.db'}") as store:
         assert store.run(second["id"]).outcome is RunOutcome.OK  # not "rolled_back"

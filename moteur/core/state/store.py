@@ -32,7 +32,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 
 from moteur.core.errors import NotFound, StateError
 from moteur.core.state import schema
+from moteur.core.state.board_keys import BoardKeyMethods
 from moteur.core.state.connection import READ_ONLY, open_database
+from moteur.core.state.history import HistoryMethods
 from moteur.core.state.journal import JournalMethods, status_counts
 from moteur.core.state.lock import BoardLock
 from moteur.core.state.records import (
@@ -51,7 +53,7 @@ Dead = Callable[[str], bool]
 _CHUNK = 500  # rows per executemany in finish_run: bounded memory for 100 000 items
 
 
-class StateStore(JournalMethods):
+class StateStore(JournalMethods, HistoryMethods, BoardKeyMethods):
     """The state database at ``url`` (any SQLAlchemy URL), created or upgraded on open.
 
     Raises ``StateError`` if the URL is unusable, the file unreadable or its schema newer than this moteur.
@@ -209,11 +211,15 @@ class StateStore(JournalMethods):
         with self._transaction() as conn:
             _set_outcome(conn, run_id, outcome, now, message, None)
 
-    def runs(self, limit: int = 50) -> list[RunRecord]:
-        """The latest runs, newest first."""
+    def runs(self, limit: int = 50, *, before: int | None = None) -> list[RunRecord]:
+        """The latest runs, newest first; with ``before``, the ones older than that run id (a next page)."""
+        r = schema.runs
+        query = select(r).order_by(r.c.id.desc()).limit(limit)
+        if before is not None:
+            query = query.where(r.c.id < before)
         with self._transaction(read_only=True) as conn:
-            rows = conn.execute(select(schema.runs).order_by(schema.runs.c.id.desc()).limit(limit)).all()
-        return [run_record(r) for r in rows]
+            rows = conn.execute(query).all()
+        return [run_record(row) for row in rows]
 
     def run(self, run_id: int) -> RunRecord:
         with self._transaction(read_only=True) as conn:
@@ -221,6 +227,31 @@ class StateStore(JournalMethods):
         if row is None:
             raise NotFound(f"no run {run_id} in state database {self.where}", hint="`moteur runs` lists them")
         return run_record(row)
+
+    # -- meta: values moteur chose once and keeps (the sprint anchor) --------------------------------------
+
+    def meta(self, keys: Sequence[str]) -> dict[str, str]:
+        """The stored values of ``keys`` (a key never stored is absent)."""
+        t = schema.meta
+        with self._transaction(read_only=True) as conn:
+            rows = conn.execute(select(t.c.key, t.c.value).where(t.c.key.in_(list(keys)))).all()
+        return {r.key: r.value for r in rows}
+
+    def keep_meta(self, values: Mapping[str, str]) -> dict[str, str]:
+        """Store ``values`` unless their first key is stored already; return what is stored for those keys.
+
+        All in one transaction, so two first runs racing agree: the second one's INSERT hits the primary key
+        and it reads back the first one's values instead of replacing them.
+        """
+        keys = list(values)
+        try:
+            with self._transaction() as conn:
+                t = schema.meta
+                if conn.execute(select(t.c.key).where(t.c.key == keys[0])).first() is None:
+                    conn.execute(insert(t), [{"key": k, "value": v} for k, v in values.items()])
+        except IntegrityError:
+            pass  # another run stored them first: theirs are kept
+        return self.meta(keys)
 
     # -- links (the migration ID map) ---------------------------------------------------------------------
 
