@@ -6,9 +6,9 @@ Defaults (the whole run takes about 12–15 minutes on 2 cores, most of it Trell
   the sandbox's real rate limits on (``--no-rate-limits`` to skip pacing) and ``--latency-ms 50``;
 - the naive baseline on the same N (sandbox without latency or limits; its time is modelled, see
   ``sync_scenarios.run_baseline``);
-- ``--migrate-items 200`` per pair for the six pairs (1,000 as in issue 10 takes ~4 minutes per pair into
+- ``--migrate-items 200`` per pair for the six pairs (1,000 takes ~4 minutes per pair into
   Trello alone: two writes per card at 10 per second);
-- the real Trello export of issue 8 (201 cards) along the six directed pairs, each run twice (the re-run
+- the real Trello export (201 cards) along the six directed pairs, each run twice (the re-run
   must create nothing), with the loss report;
 - ``--plan-items 100000``: ``moteur plan`` time and peak memory.
 """

@@ -1,4 +1,4 @@
-"""The naive baseline (issue 10, point 4): the first sync done item by item, as automation tools' nodes do.
+"""The naive baseline: the first sync done item by item, as automation tools' nodes do.
 
 *Naive sync*: list the item ids, ``GET`` every item by id, then send one write per changed field (one per
 label added on Trello). It makes the same changes as moteur's plan: the plan is computed with moteur (its read

@@ -1,4 +1,4 @@
-"""The real Trello export of issue 8's "done when": a board of a few hundred cards, migrated between tools.
+"""A real Trello export: a board of a few hundred cards, migrated between tools.
 
 The export (``tests/contract/fixtures/trello/zh_europe_trip_2026_board.json``, 201 cards) is loaded into the
 sandbox's Trello, then migrated with ``--include-archived`` along the six directed pairs: the Trello board

@@ -1,4 +1,4 @@
-"""The CPU and memory scenario (issue 10, point 5): ``moteur plan --json`` on a CSV of N actions, in a child
+"""The CPU and memory scenario: ``moteur plan --json`` on a CSV of N actions, in a child
 process, timed from the parent; its peak memory (maximum resident set size) comes from ``os.wait4``, so it is
 that one process's figure, not the benchmark's. The targets: 100,000 actions under 5 s and 500 MB.
 """

@@ -1,6 +1,6 @@
 """Printing results: one JSON line per scenario as it finishes, then one readable table of them all.
 
-*Verdict* (the ``target`` column): whether a row meets issue 10's targets — requests ≤ 1.1 × minimum + a
+*Verdict* (the ``target`` column): whether a row meets moteur's targets — requests ≤ 1.1 × minimum + a
 constant (``READ_SLACK``, ``MIGRATION_SLACK``), writes ≤ 1.2 × minimum writes (+ the same constant), wall time
 ≤ 1.2 × floor where the rate limit binds (floor ≥ ``BINDING_FLOOR_S``), and no 429.
 """

@@ -2,7 +2,7 @@
 
 Pure functions over the raw request (body bytes, header values); no web framework. Every comparison of a
 signature is constant-time (``hmac.compare_digest``) so that timing does not reveal how much of a forged
-signature was right. Terms, per vendor (API_FACTS §1.7, §2.8, §3.7):
+signature was right. Terms, per vendor (each one's webhook documentation):
 
 - *Trello signature*: header ``X-Trello-Webhook`` = base64(HMAC-SHA1(key=the application's secret,
   msg=raw body + the callback URL exactly as given when the webhook was created)). The secret is the app's

@@ -1,7 +1,7 @@
 """No secret leaks: every command, at ``--verbose``, with recognisable tokens (the sandbox's own, and wrong
 ones for the 401 path), and none of them appears in stdout, stderr, any log record (DEBUG included, urllib3's
 too) or the bytes of the state database. Also: a group/world-readable ``.env`` gets a warning, and no
-``user:password`` of a configured URL or line of a mapping file shows in any message (issue 17, item 7)."""
+``user:password`` of a configured URL or line of a mapping file shows in any message."""
 
 from __future__ import annotations
 
@@ -136,7 +136,7 @@ def test_tokens_from_a_readable_dotenv_work_warn_and_stay_hidden(
     assert transcript.leaks(_secrets(sandbox)) == []
 
 
-# -- secrets in URLs (issue 17, item 7) ---------------------------------------------------------------------
+# -- secrets in URLs ----------------------------------------------------------------------------------------
 
 USERINFO = "admin:SECRETPW999"
 

@@ -39,7 +39,7 @@ def connector_for(env: dict[str, str], tier: str = "paid", workers: int = 2) -> 
     token = env["MOTEUR_ASANA_TOKEN"]
     settings = Settings(asana_token=token, asana_url=env["MOTEUR_ASANA_URL"], asana_tier=tier)
     fake = VirtualClock()
-    options = asana_options(token, tier, timeout=(2.0, 5.0), sleep=fake.sleep, clock=fake, jitter=lambda: 0.0)
+    options = asana_options(token, tier, runtime=fake.runtime(), timeout=(2.0, 5.0))
     return AsanaConnector(settings, http=asana_client(settings, options), workers=workers)
 
 
@@ -276,16 +276,17 @@ def test_progress_counts_every_item_op_once(sandbox: Sandbox) -> None:
 
 def test_paging_stops_when_an_offset_comes_back() -> None:
     """Regression guard: an API handing back the same offset would otherwise page forever."""
-    from moteur.connectors.asana.reader import Pager
+    from moteur.connectors.asana.reader import next_offset
+    from moteur.connectors.paging import Pages
     from moteur.core.errors import RemoteError
 
-    pager = Pager("tasks of project 1")
-    pager.advance({"next_page": {"offset": "abc"}})
-    assert pager.offset == "abc" and not pager.done
-    with pytest.raises(RemoteError, match="offset twice"):
-        pager.advance({"next_page": {"offset": "abc"}})
-    pager.advance({"next_page": None})
-    assert pager.done
+    pages = Pages("Asana", "tasks of project 1", token_name="offset")
+    pages.advance(next_offset({"next_page": {"offset": "abc"}}))
+    assert pages.token == "abc" and not pages.done
+    with pytest.raises(RemoteError, match="same offset came back twice"):
+        pages.advance(next_offset({"next_page": {"offset": "abc"}}))
+    pages.advance(next_offset({"next_page": None}))
+    assert pages.done
 
 
 # -- moteur doctor: the tier and its budget -----------------------------------------------------------------

@@ -41,7 +41,7 @@ Sandbox = Any  # tests/conftest.py
 # Where the connector knowingly goes beyond the spec's schemas, each with the spec's own words for it.
 SPEC_EXCEPTIONS = {
     # opt_fields may name any property of a nested record (dotted path); the enum lists assignee.name only.
-    "assignee.email": "UserResponse has email; the Action keeps assignees as e-mails (DESIGN §4)",
+    "assignee.email": "UserResponse has email; the Action keeps assignees as e-mails",
     # TaskRequestBase.custom_fields: additionalProperties is typed string, yet its description says "each key
     # is the GID of a custom field and its corresponding value is either an enum GID, string, number…".
     "custom_fields number": "a number custom field's value is sent as a JSON number",

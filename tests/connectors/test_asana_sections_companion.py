@@ -215,7 +215,7 @@ def test_sync_then_rollback_through_the_cli_restores_the_board(
     assert sections_in(synced, "Plan marketing") == sections_in(before, "Plan marketing")
     capsys.readouterr()
     assert main(["runs", "--json"]) == 0
-    run_id = json.loads(capsys.readouterr().out)[0]["id"]
+    run_id = json.loads(capsys.readouterr().out)["runs"][0]["id"]
     assert main(["rollback", str(run_id)]) == 0
     assert board_state(server.env, board) == before
 

@@ -22,6 +22,7 @@ from moteur.core.errors import NotFound, UsageError
 from moteur.core.model import BoardRef, Tool
 from moteur.core.plan import Memory
 from moteur.core.sync import remembered
+from moteur.runtime import Runtime
 from moteur.settings import Settings
 
 Sandbox = Any  # tests/conftest.py
@@ -35,11 +36,10 @@ def connector_for(env: dict[str, str], slept: list[float] | None = None) -> Mond
     settings = settings_for(env)
     token = env["MOTEUR_MONDAY_TOKEN"]
     waits = slept if slept is not None else []
-    options = monday_options(
-        token, settings.monday_api_version, timeout=(2.0, 5.0), sleep=waits.append, jitter=lambda: 0.0
-    )
+    runtime = Runtime(sleep=waits.append, jitter=lambda: 0.0)
+    options = monday_options(token, settings.monday_api_version, runtime=runtime, timeout=(2.0, 5.0))
     http, _ = monday_client(settings, options)
-    return MondayConnector(settings, http=http)
+    return MondayConnector(settings, http=http, runtime=runtime)
 
 
 class TestMondayContract(ConnectorContract):
@@ -130,7 +130,7 @@ def test_quadrant_column_has_the_quadrant_labels_with_colours(sandbox: Sandbox) 
     labels = quadrant["settings"]["labels"]
     assert quadrant["type"] == "status"
     assert labels["1"] == "Quick win" and labels["2"] == "Time sink" and labels["3"] == "Big project"
-    assert quadrant["settings"]["labels_colors"]["1"]["color"] == "#00c875"  # green, as DESIGN §6 says
+    assert quadrant["settings"]["labels_colors"]["1"]["color"] == "#00c875"  # green: the quick wins' colour
     sprint = next(c for c in board["columns"] if c["title"] == "Sprint")
     assert sprint["type"] == "dropdown" and sprint["settings"]["labels"]
 
@@ -186,7 +186,7 @@ URL = "https://api.monday.test/v2"
 
 
 def _transport(slept: list[float], clock: list[float]) -> MondayTransport:
-    options = monday_options("t0ken", "2026-10", sleep=slept.append, jitter=lambda: 0.0)
+    options = monday_options("t0ken", "2026-10", runtime=Runtime(sleep=slept.append, jitter=lambda: 0.0))
     http = HttpClient("https://api.monday.test", _auth(), options)
     return MondayTransport(http, "v2", ComplexityPacer(clock=lambda: clock[0], sleep=slept.append))
 

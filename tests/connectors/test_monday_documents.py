@@ -18,11 +18,12 @@ from moteur.connectors.http import HeaderAuth, HttpClient
 from moteur.connectors.monday import columns, documents
 from moteur.connectors.monday.errors import AUTH_MESSAGE, classify, problems_of
 from moteur.connectors.monday.mapping import to_snapshot
-from moteur.connectors.monday.reader import PageCursor, RawBoard, board_of, page_of
+from moteur.connectors.monday.reader import RawBoard, board_of, item_pages, page_of
 from moteur.connectors.monday.transport import ComplexityPacer, MondayTransport, monday_options
 from moteur.core.errors import AuthError, RemoteError, SkippableError
 from moteur.core.model import BoardRef, Tool
 from moteur.mappings.loader import load_mapping
+from moteur.runtime import Runtime
 
 REPO = Path(__file__).resolve().parents[2]
 SPECS = Path(os.environ.get("MOTEUR_SPECS_DIR", REPO / "moteur" / "sandbox" / "contracts"))
@@ -94,7 +95,8 @@ def _replay(interaction: dict[str, Any]) -> Any:
     response = interaction["response"]
     with responses.RequestsMock() as mock:
         mock.post(URL, body=response["body"]["string"], status=response["status"]["code"])
-        options = monday_options("recorded", "2026-10", sleep=lambda _s: None, jitter=lambda: 0.0)
+        runtime = Runtime(sleep=lambda _s: None, jitter=lambda: 0.0)
+        options = monday_options("recorded", "2026-10", runtime=runtime)
         http = HttpClient("https://api.monday.com", HeaderAuth({"Authorization": "recorded"}), options)
         transport = MondayTransport(http, "v2", ComplexityPacer(sleep=lambda _s: None))
         query = yaml.safe_load(interaction["request"]["body"]["string"])["query"]
@@ -103,7 +105,7 @@ def _replay(interaction: dict[str, Any]) -> Any:
 
 def test_recorded_board_pages_parse_into_items_and_cursors() -> None:
     interactions = _cassette("monday_board_items_page_cursor_pagination.yml")
-    cursor = PageCursor()
+    cursor = item_pages("board")
     items: list[Any] = []
     for interaction in interactions:
         answer = _replay(interaction)
@@ -112,12 +114,12 @@ def test_recorded_board_pages_parse_into_items_and_cursors() -> None:
             continue
         page, next_cursor = page_of(board_of(answer, "18265981856").get("items_page"), "board")
         items.extend(page)
-        cursor.advance(next_cursor, "board")
+        cursor.advance(next_cursor)
     assert len(items) == 1 + 5 + 5  # three items_page answers: 1 item, then two pages of 5 with a cursor
-    repeat = PageCursor()
-    repeat.advance("abc", "b")
+    repeat = item_pages("b")
+    repeat.advance("abc")
     with pytest.raises(RemoteError, match="did not advance"):  # the loop guard
-        repeat.advance("abc", "b")
+        repeat.advance("abc")
     raw = RawBoard(board={"id": "18265981856", "name": "Pagination Test Board"}, items=items)
     snapshot = to_snapshot(raw, BoardRef(tool=Tool.MONDAY, board="18265981856"), load_mapping(Tool.MONDAY))
     assert [a.title for a in snapshot.actions][:2] == ["Task 1", "Task 1"]

@@ -1,4 +1,4 @@
-"""The monday.com connector against a sandbox that refuses what monday refuses (issue 15), over real HTTP
+"""The monday.com connector against a sandbox that refuses what monday refuses, over real HTTP
 (and ``responses`` where a refusal cannot be staged on the sandbox).
 
 - Every document the connector sends in a sync, a migration with children, an incremental read and the

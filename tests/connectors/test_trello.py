@@ -34,9 +34,7 @@ def connector_for(env: dict[str, str]) -> TrelloConnector:
     key, token = env["MOTEUR_TRELLO_API_KEY"], env["MOTEUR_TRELLO_TOKEN"]
     settings = Settings(trello_api_key=key, trello_token=token, trello_url=env["MOTEUR_TRELLO_URL"])
     clock = VirtualClock()
-    options = trello_options(
-        key, token, timeout=(2.0, 5.0), sleep=clock.sleep, clock=clock, jitter=lambda: 0.0
-    )
+    options = trello_options(key, token, runtime=clock.runtime(), timeout=(2.0, 5.0))
     return TrelloConnector(settings, http=trello_client(settings, options))
 
 

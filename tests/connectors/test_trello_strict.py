@@ -1,4 +1,4 @@
-"""The Trello connector against the strict sandbox (issue 15): every ``/batch`` ``urls`` value is built by one
+"""The Trello connector against the strict sandbox: every ``/batch`` ``urls`` value is built by one
 function that percent-encodes the commas inside a route and counted by one (``request_units``); the sync read
 stays one request with the board's Power-Ups inside it; a board given by shortLink costs what it costs by id
 and never a ``/1/members/`` request; Custom Fields detection follows the board plugin; a refused write is one
@@ -95,7 +95,7 @@ def test_a_board_given_by_short_link_is_read_in_one_request(sandbox: Sandbox) ->
     """Trello answered 200 to ``/boards/{shortLink}`` and its sub-routes, and to shortLinks inside a
     ``/batch`` (trello-for-wolves, 2017: tests/contract/fixtures/trello-recorded/tfw_*.json): the read sends
     its batch with the shortLink and learns the id from the board's answer, never through ``/1/members/``
-    (100 requests per 900 s, API_FACTS §1.5)."""
+    (100 requests per 900 s)."""
     by_id = _ref(sandbox)
     link = _short_link(sandbox, by_id)
     connector = connector_for(sandbox.env)
@@ -243,7 +243,7 @@ def test_the_members_limit_is_told_as_such() -> None:
     body = {"error": "MEMBER_LIMIT_EXCEEDED", "message": "Rate limit exceeded"}
     responses.get(f"{base}/members/me", json=body, status=429)
     clock = VirtualClock()
-    options = trello_options("k" * 32, "t" * 64, clock=clock, sleep=clock.sleep, jitter=lambda: 0.0)
+    options = trello_options("k" * 32, "t" * 64, runtime=clock.runtime())
     client = HttpClient(base, trello_auth("k" * 32, "t" * 64), options)
     with pytest.raises(RateLimited) as caught:
         client.request_json("GET", "/members/me", what="the token's member")

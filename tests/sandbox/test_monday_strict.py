@@ -1,4 +1,4 @@
-"""The monday.com emulator refuses what monday refuses (issue 15), over real HTTP.
+"""The monday.com emulator refuses what monday refuses, over real HTTP.
 
 - Documents are validated against the official SDL of their ``API-Version`` (``contracts/``), then against
   the served subset: a 2026-10 field is refused under 2026-07 in monday's words, a field 2026-10 removed is

@@ -1,5 +1,5 @@
 """The strict sandbox refuses what the vendors' own contracts refuse, in the vendor's shape, before an
-emulator serves it — and logs why. Each case is one of issue 15's findings or a rule of
+emulator serves it — and logs why. Each case is a request a strict server refused, or a rule of
 ``moteur.sandbox.contract``.
 
 The connectors' own tests hold the other half: ``tests/conftest.py``'s ``sandbox`` fixture fails any test

@@ -1,4 +1,4 @@
-"""The Trello emulator refuses what Trello refuses (issue 15): a ``/batch``'s ``urls`` split on every literal
+"""The Trello emulator refuses what Trello refuses: a ``/batch``'s ``urls`` split on every literal
 comma and each route percent-decoded; more than ten routes refused; ``POST /customFields`` without a
 required field refused with Trello's plain-text 400; Custom Fields exposed as a board plugin, never in
 ``powerUps``; a board reached by shortLink on ``GET /boards/{id}``; ``/1/members/``'s own limit (100 per

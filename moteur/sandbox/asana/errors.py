@@ -14,7 +14,7 @@ HELP = (
     "https://developers.asana.com/docs/errors"
 )
 
-# Texts as Asana sends them where known (API_FACTS §2.7 for 429); the others follow Asana's
+# Texts as Asana sends them where known (its 429 text recorded); the others follow Asana's
 # "<param>: <problem>" convention seen in the spec's examples ("project: Missing input").
 NOT_AUTHORIZED = "Not Authorized"
 RATE_LIMITED = (

@@ -10,8 +10,8 @@
   ``due_on``;
 - ``bulk``: project "Bulk (N)" with the same fields and ``bulk_actions(n)``.
 
-``add_team_project`` adds to a seeded store the project "Plan marketing", laid out as a real team's (issue
-16): sections Backlog / Ready / In progress / In standby / Done holding the demo actions (13 in progress),
+``add_team_project`` adds to a seeded store the project "Plan marketing", laid out as a real team's:
+sections Backlog / Ready / In progress / In standby / Done holding the demo actions (13 in progress),
 the same fields. Tests that hold moteur to "never take a task out of the team's sections" use it
 (``AsanaEmulator.add_team_project``); the ``demo`` seed, which ``moteur demo`` and the golden files read,
 stays as it is.

@@ -8,8 +8,8 @@ one, else against the operation's body schema (``POST /customFields`` declares i
 ``GET /batch``: ``urls`` is "a list of API routes" separated by commas (spec ``GET /batch``), and nothing says
 a comma inside a route survives: the value is split on **every** literal comma, each route percent-decoded and
 checked as a ``GET`` of its own (at most 10). A comma that belongs to a route's own value must be sent as
-``%2C`` (API_FACTS §1.4). A refused route refuses the whole batch with its 400 — conservative: Trello may
-instead answer that route's error inside the batch's 200.
+``%2C``, as public clients send it. A refused route refuses the whole batch with its 400 — conservative:
+Trello may instead answer that route's error inside the batch's 200.
 
 A refusal is Trello's plain-text 400 (``invalid value for pos``) or 404 (``Cannot GET /1/…``).
 """

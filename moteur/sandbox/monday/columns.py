@@ -19,8 +19,8 @@ people      ``{"personsAndTeams": [{"id", "kind"}]}`` / ids  ``{"personsAndTeams
 checkbox    ``{"checked": "true"}`` (or ``true``) / —          ``{"checked": "true", "changed_at"}`` → "v"
 =========== ================================================ ============================================
 
-Sources: API_FACTS §3.4 and monday's "change column values" guide; the checkbox from monday's checkbox
-column reference (``{"checked": "true"}`` checks it, ``null`` clears it; ``text`` is "v" when checked). A
+Sources: monday's "change column values" guide; the checkbox from monday's checkbox column reference
+(``{"checked": "true"}`` checks it, ``null`` clears it; ``text`` is "v" when checked). A
 status or dropdown label that does not exist is a ``ColumnValueException`` unless
 ``create_labels_if_missing`` is true, which adds it.
 """

@@ -6,12 +6,12 @@ Terms:
   approximation with the same shape: every field costs 1, a list field multiplies the cost of its
   sub-selection by the number of elements it may return (its ``limit`` / number of ``ids``, else an assumed
   size, see :data:`ASSUMED_SIZE`), and each mutation adds a fixed base cost (:data:`MUTATION_COST`; monday
-  says ``create_item`` costs about 10,000 [API_FACTS §3.5]). So ``boards(ids:[1]){items_page(limit:500)
+  says ``create_item`` costs about 10,000). So ``boards(ids:[1]){items_page(limit:500)
   {items{id column_values{text}}}}`` costs 1 + 1 × (1 + 500 × (1 + (1 + (1 + 20 × 1)))) = 11,502 (the
   ``items`` of a page are counted by the page's ``limit``).
 - *Budget*: 10,000,000 points per token over a sliding 60-second window (personal tokens) and at most
-  5,000,000 for a single query [API_FACTS §3.5]. ``complexity{before after query reset_in_x_seconds}``
-  reports the budget around the current query.
+  5,000,000 for a single query (monday's rate limits page). ``complexity{before after query
+  reset_in_x_seconds}`` reports the budget around the current query.
 """
 
 from __future__ import annotations

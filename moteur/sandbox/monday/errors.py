@@ -14,8 +14,7 @@ Terms:
   ``{"error_message", "error_code", "error_data", "status_code", "account_id"}``.
   2024-10 sent both (``errors[]`` *and* the top-level keys) [doc changelog]; the sandbox does the same.
 - *Rate-limit errors*: HTTP 429 with ``Retry-After`` and ``errors[].extensions``
-  ``{"code", "retry_in_seconds"}`` (``COMPLEXITY_BUDGET_EXHAUSTED``; since 2025-07 only those two keys)
-  [API_FACTS §3.6].
+  ``{"code", "retry_in_seconds"}`` (``COMPLEXITY_BUDGET_EXHAUSTED``; since 2025-07 only those two keys).
 - *401*: ``{"errors": ["Not Authenticated"]}`` — a list of strings, as recorded in
   ``monday_account_query_unauthenticated.yml``.
 """
