@@ -45,6 +45,7 @@ class BoardEdits(RuleBasedStateMachine):
             self._add(5, 5)
         self._write()
         self.pins: dict[str, str] = {}
+        self.last_written: dict[str, str] = {}  # each row's sprint cell right after the last sync
 
     def _add(self, impact: int | None, effort: int | None) -> None:
         self.next_id += 1
@@ -118,7 +119,12 @@ class BoardEdits(RuleBasedStateMachine):
         if shown == label and key not in self.pins:
             return  # the value moteur wrote: setting it again is no edit
         self.rows[key]["sprint"] = label
-        self.pins[key] = label
+        if label == self.last_written.get(key):
+            # Back to the value moteur wrote at the last sync: moteur keeps no history between syncs, so no
+            # one can see an edit here — the board is as moteur left it, and its sprint is moteur's again.
+            self.pins.pop(key, None)
+        else:
+            self.pins[key] = label
         self._write()
         del self.rows[key]["sprint"]
 
@@ -143,6 +149,7 @@ class BoardEdits(RuleBasedStateMachine):
         for key, sprint in self.pins.items():
             if key in on_file:
                 assert on_file[key]["sprint"] == sprint, "a pinned sprint was overwritten"
+        self.last_written = {key: row.get("sprint", "") for key, row in on_file.items()}
 
     @invariant()
     def file_parses(self) -> None:
@@ -158,3 +165,26 @@ TestBoardEdits = BoardEdits.TestCase
 TestBoardEdits.settings = settings(
     max_examples=30, stateful_step_count=10, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
+
+
+def test_a_sprint_set_back_to_what_moteur_wrote_is_moteurs_to_plan_again() -> None:
+    """Moved by a person (a pin), then moved back to the sprint moteur wrote before any sync saw the move:
+    the board is as moteur left it, so the next sync may replan it (here into the room a done row freed)."""
+
+    class Drawn:
+        def __init__(self, value: str) -> None:
+            self.value = value
+
+        def draw(self, _strategy: object) -> str:
+            return self.value
+
+    machine = BoardEdits()
+    machine.start(3)
+    machine.sync()
+    placed = machine.last_written["r3"]
+    machine.change_status(Drawn("r1"), "done")  # type: ignore[arg-type]
+    machine.pin_sprint(Drawn("r3"), 1)  # type: ignore[arg-type]
+    machine.pin_sprint(Drawn("r3"), 2)  # type: ignore[arg-type]
+    assert placed == sprint_label(2, date(2026, 12, 14))
+    assert "r3" not in machine.pins
+    machine.sync()
