@@ -132,7 +132,11 @@ def run_plan(
         # written from precomputed fragments: with 100,000 actions, json.dumps per action costs a second.
         indent = 2 if sys.stdout.isatty() else None
         for chunk in plan_json_chunks(
-            evaluations, indent=indent, first_sprint=anchor.as_json(), capacity=capacity_json(capacity)
+            evaluations,
+            indent=indent,
+            first_sprint=anchor.as_json(),
+            capacity=capacity_json(capacity),
+            team_capacity={name: capacity_json(group_size.choice) for name, group_size in sized.items()},
         ):
             sys.stdout.write(json_safe(chunk))
         return

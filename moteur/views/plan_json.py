@@ -13,7 +13,7 @@ Two forms of the same document:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from json.encoder import encode_basestring  # what json.dumps(..., ensure_ascii=False) encodes a str with
 from typing import Any
 
@@ -90,17 +90,30 @@ def plan_json(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
+def _teams(
+    evaluations: Sequence[tuple[str, Evaluation]], capacity: Mapping[str, dict[str, Any]] | None
+) -> list[dict[str, Any]]:
+    """Each team's entry of a several-team plan: its name, the capacity that sized it, its sprints."""
+    return [
+        {"name": name, **({"capacity": capacity[name]} if capacity and name in capacity else {})}
+        | {"sprints": sprints_json(evaluation)}
+        for name, evaluation in evaluations
+    ]
+
+
 def plan_payload(
     evaluations: Sequence[tuple[str, Evaluation]],
     *,
     first_sprint: dict[str, Any] | None = None,
     capacity: dict[str, Any] | None = None,
+    team_capacity: Mapping[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The ``plan --json`` document of one or several teams (name, evaluation), as Python values.
 
     With several teams, ``actions`` holds every team's actions and ``teams`` each team's sprints; the
     top-level ``sprints`` are the first team's. ``first_sprint``: where sprint 1 starts and why (the sprint
-    anchor), after ``today`` when given.
+    anchor), after ``today`` when given; ``capacity`` the first team's sprint capacity and why, and
+    ``team_capacity`` each team's (by name), shown in its ``teams`` entry.
     """
     payload = plan_json(evaluations[0][1])
     if first_sprint is not None:
@@ -114,7 +127,7 @@ def plan_payload(
         payload = {**head, "capacity": capacity} | payload
     if len(evaluations) > 1:
         payload["actions"] = (row for _, ev in evaluations for row in actions_json(ev))
-        payload["teams"] = [{"name": n, "sprints": sprints_json(ev)} for n, ev in evaluations]
+        payload["teams"] = _teams(evaluations, team_capacity)
     return payload
 
 
@@ -188,6 +201,7 @@ def plan_json_chunks(
     indent: int | None,
     first_sprint: dict[str, Any] | None = None,
     capacity: dict[str, Any] | None = None,
+    team_capacity: Mapping[str, dict[str, Any]] | None = None,
 ) -> Iterator[str]:
     """``plan_payload(evaluations)`` as ``Output.json`` prints it (``indent``: 2 at a terminal, else None),
     in chunks of text to write one after the other; the last ends with a newline.
@@ -218,5 +232,5 @@ def plan_json_chunks(
         yield ("," if started else "") + ",".join(batch)
     yield "]" + member("sprints", sprints_json(first))
     if len(evaluations) > 1:
-        yield member("teams", [{"name": n, "sprints": sprints_json(ev)} for n, ev in evaluations])
+        yield member("teams", _teams(evaluations, team_capacity))
     yield "}\n"

@@ -96,3 +96,37 @@ def test_an_evaluation_without_actions_prints_an_empty_list(monkeypatch: pytest.
     text = "".join(plan_json_chunks(evaluations, indent=None))
     assert text == printed(plan_payload(evaluations), tty=False, monkeypatch=monkeypatch)
     assert json.loads(text)["actions"] == []
+
+
+@pytest.mark.parametrize("tty", [False, True], ids=["pipe", "terminal"])
+def test_each_team_says_the_capacity_that_sized_it(tty: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    evaluations = teams()
+    sized = {
+        "Marketing": {
+            "per_sprint": 400,
+            "source": "setting",
+            "reason": "capacity_per_sprint = 400",
+            "sprints_used": 0,
+        },
+        "Events": {
+            "per_sprint": 18.5,
+            "source": "velocity",
+            "reason": "mean of 3 sprints",
+            "sprints_used": 3,
+        },
+    }
+    expected = printed(
+        plan_payload(evaluations, capacity=sized["Marketing"], team_capacity=sized),
+        tty=tty,
+        monkeypatch=monkeypatch,
+    )
+    text = "".join(
+        plan_json_chunks(
+            evaluations, indent=2 if tty else None, capacity=sized["Marketing"], team_capacity=sized
+        )
+    )
+    assert text == expected
+    document = json.loads(text)
+    assert document["capacity"] == sized["Marketing"]
+    assert [(t["name"], t["capacity"]) for t in document["teams"]] == list(sized.items())
+    assert list(document["teams"][0]) == ["name", "capacity", "sprints"]
