@@ -10,6 +10,7 @@ no state file.
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -69,13 +70,31 @@ def remembered_memory(store: StateStore | None, refs: list[BoardRef]) -> dict[st
     return {k: m for ref in refs for k, m in memory_of(store.item_states(str(ref))).items()}
 
 
-def run_plan(
-    out: Output, texts: list[str], *, config: Path | None, today: date, json_out: bool, chart: Path | None
-) -> None:
-    settings = settings_for(config)
-    refs = board_refs(texts, settings)
-    actions: dict[str, list[Action]] = {}
-    snapshots: list[Snapshot] = []
+@dataclass(frozen=True)
+class ReadBoards:
+    """The boards as read, in the order named: each REF as named → the board it was read as (a Trello
+    shortLink reads as its id, ``board_identity``), and each board's snapshot."""
+
+    read_as: dict[BoardRef, BoardRef]
+    snapshots: list[Snapshot]
+
+    @property
+    def refs(self) -> list[BoardRef]:
+        """Each board once, by the ref it was read as."""
+        return list(dict.fromkeys(self.read_as.values()))
+
+    @property
+    def actions(self) -> dict[str, list[Action]]:
+        return {str(s.board): list(s.actions) for s in self.snapshots}
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {str(s.board): s.name for s in self.snapshots}
+
+
+def read_boards(out: Output, settings: Settings, refs: list[BoardRef]) -> ReadBoards:
+    """Every board read once as ``plan`` reads it (its warnings on stderr); ``review`` reads the same way."""
+    read = ReadBoards({}, [])
     for ref in refs:
         connector = open_connector(ref, settings)
         try:
@@ -84,11 +103,17 @@ def run_plan(
             connector.close()
         for warning in snapshot.warnings:
             out.warn(f"{ref}: {tr(warning)}")
-        actions[str(snapshot.board)] = list(snapshot.actions)
-        snapshots.append(snapshot)
-    # Each board by the ref it was read as (a Trello shortLink's id: ``board_identity``), named once.
-    read_as = {ref: snapshot.board for ref, snapshot in zip(refs, snapshots, strict=True)}
-    refs = list(dict.fromkeys(read_as.values()))
+        read.snapshots.append(snapshot)
+        read.read_as[ref] = snapshot.board
+    return read
+
+
+def run_plan(
+    out: Output, texts: list[str], *, config: Path | None, today: date, json_out: bool, chart: Path | None
+) -> None:
+    settings = settings_for(config)
+    read = read_boards(out, settings, board_refs(texts, settings))
+    snapshots, actions, read_as, refs = read.snapshots, read.actions, read.read_as, read.refs
     store = plan_state(out, settings)
     evaluations: list[tuple[str, Evaluation]] = []
     try:

@@ -9,26 +9,22 @@ no history is recorded, no anchor kept (a later ``plan`` or ``sync`` does both).
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from moteur.commands.context import board_refs, settings_for, team_groups
 from moteur.commands.history_run import sized_groups
-from moteur.commands.plan_command import remembered_memory
+from moteur.commands.plan_command import read_boards, remembered_memory
 from moteur.commands.sprint_anchor import sprint_anchor
-from moteur.connectors.base import open_connector
 from moteur.core.errors import UsageError
 from moteur.core.evaluate import Evaluation
 from moteur.core.history import History
-from moteur.core.model import Action, BoardRef
 from moteur.core.policy import PlanningPolicy
 from moteur.core.review import build_review
 from moteur.core.review_model import Review
 from moteur.core.stable_plan import plan_with_memory
 from moteur.core.state import StateStore, default_state_url
-from moteur.i18n import tr
 from moteur.views.review_charts import charts, have_charts, matrix_points
 from moteur.views.review_html import ReviewPage, render_html, review_json
 
@@ -49,37 +45,6 @@ def existing_state(settings: Settings) -> StateStore | None:
     if parsed.get_backend_name() == "sqlite" and (not parsed.database or not Path(parsed.database).exists()):
         return None
     return StateStore(url)
-
-
-@dataclass(frozen=True)
-class ReadBoards:
-    """The boards as read: each one's actions and name by the board it was read as (a Trello shortLink reads
-    as its id, ``board_identity``), and each REF as named → that board."""
-
-    actions: dict[str, list[Action]]
-    names: dict[str, str]
-    read_as: dict[BoardRef, BoardRef]
-
-    @property
-    def refs(self) -> list[BoardRef]:
-        return list(dict.fromkeys(self.read_as.values()))
-
-
-def read_boards(out: Output, settings: Settings, refs: list[BoardRef]) -> ReadBoards:
-    """Every board read as ``plan`` reads it (warnings on stderr)."""
-    read = ReadBoards({}, {}, {})
-    for ref in refs:
-        connector = open_connector(ref, settings)
-        try:
-            snapshot = connector.read(ref)
-        finally:
-            connector.close()
-        for warning in snapshot.warnings:
-            out.warn(f"{ref}: {tr(warning)}")
-        read.actions[str(snapshot.board)] = list(snapshot.actions)
-        read.names[str(snapshot.board)] = snapshot.name
-        read.read_as[ref] = snapshot.board
-    return read
 
 
 def build_reviews(
