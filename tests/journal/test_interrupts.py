@@ -31,12 +31,13 @@ from journal.support import (
     sync_stopped,
 )
 
-# Per tool: the seed (monday writes 50 items per request: a bigger board has several of them), the latency
-# that makes the writes last about a second or two, and how many item-write requests land before the stop.
+# Per tool: the seed (monday writes 50 items per request: a 300-item board has enough that a stop after
+# the first lands before the last, now that nothing paces the writes), the latency that makes the writes last
+# about a second or two, and how many item-write requests land before the stop.
 SETUP = {
     "trello": ("demo", 25, 4),
     "asana": ("demo", 200, 1),
-    "monday": ("bulk:120", 250, 1),
+    "monday": ("bulk:300", 250, 1),
 }
 LINE = re.compile(r"interrupted: (\d+) of (\d+) changes written; moteur rollback (\d+) undoes them")
 
