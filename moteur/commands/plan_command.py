@@ -38,6 +38,16 @@ if TYPE_CHECKING:
     from moteur.views.output import Output
 
 
+def sqlite_file_missing(url: str) -> bool:
+    """Whether ``url`` names a SQLite file that does not exist yet (opening it would create it)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and (
+        not parsed.database or not Path(parsed.database).exists()
+    )
+
+
 def plan_state(out: Output, settings: Settings) -> StateStore | None:
     """The state database, when there is one to read or an anchor to keep; None otherwise.
 
@@ -45,13 +55,8 @@ def plan_state(out: Output, settings: Settings) -> StateStore | None:
     Without it the database is opened, created if needed, to keep the anchor; if that fails, the plan
     still runs, numbered from this week, and says so.
     """
-    from sqlalchemy.engine import make_url
-
     url = settings.state_url or default_state_url()
-    parsed = make_url(url)
-    missing = parsed.get_backend_name() == "sqlite" and (
-        not parsed.database or not Path(parsed.database).exists()
-    )
+    missing = sqlite_file_missing(url)
     if missing and settings.planning.first_sprint is not None:
         return None
     try:

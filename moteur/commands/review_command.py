@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from moteur.commands.context import board_refs, settings_for, team_groups
 from moteur.commands.history_run import sized_groups
-from moteur.commands.plan_command import read_boards, remembered_memory
+from moteur.commands.plan_command import read_boards, remembered_memory, sqlite_file_missing
 from moteur.commands.sprint_anchor import sprint_anchor
 from moteur.core.errors import UsageError
 from moteur.core.evaluate import Evaluation
@@ -38,11 +38,8 @@ NO_HISTORY = History(since=None, days=())
 
 def existing_state(settings: Settings) -> StateStore | None:
     """The state database when there is one; None for a SQLite file not created yet (nothing is created)."""
-    from sqlalchemy.engine import make_url
-
     url = settings.state_url or default_state_url()
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and (not parsed.database or not Path(parsed.database).exists()):
+    if sqlite_file_missing(url):
         return None
     return StateStore(url)
 
