@@ -20,7 +20,7 @@ import requests
 from benchmarks.common import env, floor_of_log, fresh_limiters, minimum_reads, row
 from benchmarks.migration_scenarios import migrate_between, minimum_creates
 from moteur.core.refs import parse_ref
-from moteur.core.state import StateStore
+from moteur.engine.state import StateStore
 from moteur.sandbox.serve import start_sandbox
 
 REPO = Path(__file__).resolve().parents[1]

@@ -23,10 +23,10 @@ from typing import Any
 
 from benchmarks.common import env, floor_of_log, fresh_limiters, minimum_reads, request_log, row
 from moteur.connectors.base import open_connector
-from moteur.core.migration_run import MigrationOutcome, apply_prepared, prepare_migration
 from moteur.core.model import BoardRef
 from moteur.core.refs import parse_ref
-from moteur.core.state import StateStore
+from moteur.engine.migration_run import MigrationOutcome, apply_prepared, prepare_migration
+from moteur.engine.state import StateStore
 from moteur.sandbox.serve import start_sandbox
 from moteur.settings import load_settings
 

@@ -35,8 +35,8 @@ from moteur.cli import main as cli_main
 from moteur.connectors.base import Connector, open_connector
 from moteur.core.model import BoardRef, Snapshot
 from moteur.core.refs import parse_ref
-from moteur.core.state import StateStore
 from moteur.core.sync import SyncPlan, memory_of, prepare
+from moteur.engine.state import StateStore
 from moteur.sandbox.serve import SandboxHandle, start_sandbox
 from moteur.settings import load_settings
 
@@ -51,10 +51,10 @@ class PlanShape:
     field_items: int
 
 
-def _plan(port: Connector, ref: BoardRef, store: StateStore) -> tuple[Snapshot, SyncPlan, PlanShape]:
-    snapshot = port.read(ref)
+def _plan(connector: Connector, ref: BoardRef, store: StateStore) -> tuple[Snapshot, SyncPlan, PlanShape]:
+    snapshot = connector.read(ref)
     memory = {ref: memory_of(store.item_states(str(ref)))}
-    plan = prepare([snapshot], {ref: port.writeback(snapshot)}, memory, [("t", [ref])], POLICY, TODAY)
+    plan = prepare([snapshot], {ref: connector.writeback(snapshot)}, memory, [("t", [ref])], POLICY, TODAY)
     board = plan.boards[0].plan
     field_items = len({op.item.key for op in board.item_ops if op.kind == "update_fields"})
     moves = sum(1 for op in board.item_ops if op.kind == "move_item")
@@ -92,11 +92,11 @@ def _sync_row(
 ) -> tuple[dict[str, Any], Snapshot]:
     """One run of ``moteur sync``; its plan shape comes from a read made before, outside the measurement."""
     store = StateStore(os.environ["MOTEUR_STATE_URL"])
-    port = open_connector(ref, load_settings(None))
+    connector = open_connector(ref, load_settings(None))
     try:
-        snapshot, _, shape = _plan(port, ref, store)
+        snapshot, _, shape = _plan(connector, ref, store)
     finally:
-        port.close()
+        connector.close()
         store.close()
     if rate_limits:
         # The read above spent units of the window; a cron run meets a fresh one, the first sync included
@@ -163,12 +163,12 @@ def run_baseline(
     ):
         ref = parse_ref(sandbox.boards[tool][0])
         store = StateStore(os.environ["MOTEUR_STATE_URL"])
-        port = open_connector(ref, load_settings(None))
+        connector = open_connector(ref, load_settings(None))
         try:
-            snapshot, plan, shape = _plan(port, ref, store)
+            snapshot, plan, shape = _plan(connector, ref, store)
             board = plan.boards[0].plan
             # The schema (labels, fields, sections) is made by moteur: both sides pay it alike.
-            port.apply(snapshot, board.schema_ops, [])
+            connector.apply(snapshot, board.schema_ops, [])
             window = LogWindow(sandbox.url, tool)
             client = score_client(tool, sandbox.urls[tool], sandbox.env, ref.board)
             started = time.perf_counter()
@@ -178,7 +178,7 @@ def run_baseline(
                 client.close()
             measured = time.perf_counter() - started
         finally:
-            port.close()
+            connector.close()
             store.close()
         log = window.entries()
     wall = measured + len(log) * latency_ms / 1000

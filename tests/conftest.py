@@ -22,7 +22,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from virtual_clock import VirtualClock
 
-from moteur.core.state import StateStore
+from moteur.engine.state import StateStore
 from moteur.runtime import install, uninstall
 from moteur.sandbox.serve import SandboxHandle, start_sandbox
 

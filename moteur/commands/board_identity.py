@@ -21,10 +21,10 @@ from moteur.commands.context import canonical_file
 from moteur.connectors.base import Connector
 from moteur.connectors.trello.reader import is_object_id
 from moteur.core.model import BoardRef, Snapshot, Tool
-from moteur.core.state import StateStore
+from moteur.engine.state import StateStore
 
 
-def canonical_ref(ref: BoardRef, port: Connector, store: StateStore | None) -> BoardRef:
+def canonical_ref(ref: BoardRef, connector: Connector, store: StateStore | None) -> BoardRef:
     """``ref`` as its canonical reference (see the module docstring)."""
     if ref.tool is not Tool.TRELLO:
         return canonical_file(ref)
@@ -33,14 +33,14 @@ def canonical_ref(ref: BoardRef, port: Connector, store: StateStore | None) -> B
     known = store.alias(str(ref)) if store is not None else None
     if known is not None:
         return BoardRef(tool=Tool.TRELLO, board=known.partition(":")[2])
-    canonical = port.canonical_board(ref)
+    canonical = connector.canonical_board(ref)
     if store is not None:
         store.remember_alias(str(ref), str(canonical))
     return canonical
 
 
 def identified(
-    refs: Sequence[BoardRef], ports: Mapping[BoardRef, Connector], store: StateStore | None
+    refs: Sequence[BoardRef], connectors: Mapping[BoardRef, Connector], store: StateStore | None
 ) -> tuple[list[BoardRef], dict[BoardRef, Connector], dict[str, BoardRef]]:
     """The canonical refs, their connectors, and each REF as named (``str``) → its canonical ref.
 
@@ -51,14 +51,14 @@ def identified(
     opened: dict[BoardRef, Connector] = {}
     named: dict[str, BoardRef] = {}
     for ref in refs:
-        port = ports[ref]
-        board = canonical_ref(ref, port, store)
+        connector = connectors[ref]
+        board = canonical_ref(ref, connector, store)
         named[str(ref)] = board
         if board in opened:
-            port.close()
+            connector.close()
             continue
         canonical.append(board)
-        opened[board] = port
+        opened[board] = connector
     if store is not None:
         adopt_legacy(store, canonical)
     return canonical, opened, named

@@ -32,7 +32,7 @@ from moteur.core.errors import AuthError, MoteurError
 from moteur.core.model import BoardRef, Tool
 from moteur.core.phrase import Phrase
 from moteur.core.refs import parse_ref
-from moteur.core.state import SCHEMA_VERSION
+from moteur.engine.state import SCHEMA_VERSION
 from moteur.redaction import scrub
 from moteur.runtime import current
 from moteur.settings import TOKEN_PAGES, Settings, dotenv_warning, near

@@ -25,8 +25,8 @@ from moteur.core.model import BoardRef, Quadrant, Snapshot, Status, Tool
 from moteur.core.policy import Language, PlanningPolicy
 from moteur.core.ports import Connector
 from moteur.core.scoring import format_ice
-from moteur.core.state import StateStore
 from moteur.core.velocity import CapacityChoice, setting_choice, sized_policy, velocity_capacity
+from moteur.engine.state import StateStore
 from moteur.i18n import _, tr
 from moteur.mappings.loader import load_mapping
 from moteur.views.words import plural
@@ -114,12 +114,12 @@ def record_day(
     evaluations: Sequence[tuple[str, Evaluation]],
     today: date,
     settings: Settings,
-    ports: Mapping[BoardRef, Connector] | None = None,
+    connectors: Mapping[BoardRef, Connector] | None = None,
 ) -> list[str]:
     """Save what each board looked like today, with the sprint and quadrant the run's plan gave.
 
     A board recorded for the first time is back-filled: from fields already read (Asana's
-    ``completed_at``), else from the tool's history when its connector in ``ports`` offers ``done_days``
+    ``completed_at``), else from the tool's history when its connector in ``connectors`` offers ``done_days``
     (Trello's board actions). Returns what to tell the user (one line per back-fill).
     """
     sprints, quadrants = _planned(evaluations)
@@ -133,7 +133,7 @@ def record_day(
         backfill: str | None = None
         done_since: date | None = None
         if board not in known:
-            backfill, done_since, completed, line = _backfill(snapshot, completed, today, ports)
+            backfill, done_since, completed, line = _backfill(snapshot, completed, today, connectors)
             if line:
                 said.append(line)
         rows = observe(
@@ -178,17 +178,17 @@ def _backfill(
     snapshot: Snapshot,
     completed: dict[str, date],
     today: date,
-    ports: Mapping[BoardRef, Connector] | None,
+    connectors: Mapping[BoardRef, Connector] | None,
 ) -> tuple[str | None, date | None, dict[str, date], str | None]:
     """A new board's back-fill: (source, done since, completion days, a line for the user)."""
     past = [day for day in completed.values() if day <= today]  # a clock ahead of --today proves nothing
     if past:
         return f"{snapshot.board.tool.value} completed_at", min(past), completed, None
-    port = (ports or {}).get(snapshot.board)
-    if port is None:
+    connector = (connectors or {}).get(snapshot.board)
+    if connector is None:
         return None, None, completed, None
     try:
-        found = port.done_days(snapshot.board, snapshot)
+        found = connector.done_days(snapshot.board, snapshot)
     except MoteurError as exc:  # no back-fill is no harm: the history starts today, and says so
         line = _("{board}: history starts today ({error})").format(
             board=snapshot.board, error=tr(exc.message)

@@ -3,10 +3,10 @@
 ``sync``, ``apply`` and ``rollback`` run inside ``signals_handled()``. Two phases:
 
 - *Deferred* (``interrupts.deferred()``, while a connector writes): a signal only sets a flag. The write-ahead
-  journal calls ``interrupts.check`` after journalling each landing (``core/write_ahead.py``), and that raises
-  ``Interrupted`` there: the request in flight has its answer journalled, nothing more is sent, the run is
-  marked "interrupted". A second signal while deferred raises at once (Ctrl-C pressed twice means it); the
-  entries it leaves "pending" are settled by the next run.
+  journal calls ``interrupts.check`` after journalling each landing (``engine/write_ahead.py``), and that
+  raises ``Interrupted`` there: the request in flight has its answer journalled, nothing more is sent, the
+  run is marked "interrupted". A second signal while deferred raises at once (Ctrl-C pressed twice means
+  it); the entries it leaves "pending" are settled by the next run.
 - *Otherwise* (reading, planning, reporting): the signal raises ``Interrupted`` at once, as Ctrl-C does by
   default; nothing is being written.
 

@@ -1,7 +1,7 @@
 """``moteur migrate SRC DST``: copy a board to another tool or file, preview it, re-run it, resume it.
 
-The work is in ``core/migration_run`` (orchestration) and ``core/migrate`` (the plan); this module opens
-the ports, reads ``--map-users``, shows progress and renders the counts, the structure and the losses.
+The work is in ``engine/migration_run`` (orchestration) and ``core/migrate`` (the plan); this module opens
+the connectors, reads ``--map-users``, shows progress and renders the counts, the structure and the losses.
 """
 
 from __future__ import annotations
@@ -21,15 +21,15 @@ from moteur.connectors.base import open_connector
 from moteur.connectors.files.rows import UNSCORED
 from moteur.core.errors import UsageError
 from moteur.core.migrate import MigrationPlan
-from moteur.core.migration_run import (
+from moteur.core.model import Tool
+from moteur.core.refs import parse_ref
+from moteur.engine.migration_run import (
     NEW,
     MigrationOutcome,
     PreparedMigration,
     apply_prepared,
     prepare_migration,
 )
-from moteur.core.model import Tool
-from moteur.core.refs import parse_ref
 from moteur.i18n import _, tr
 from moteur.views.progress import progress_bar
 
@@ -83,8 +83,8 @@ def load_user_map(path: Path | None) -> dict[str, str]:
     return {str(k).strip(): str(v).strip() for k, v in loaded.items() if v}
 
 
-def _requests(*ports: Connector) -> int:
-    return sum(port.request_count() for port in {id(p): p for p in ports}.values())
+def _requests(*connectors: Connector) -> int:
+    return sum(c.request_count() for c in {id(c): c for c in connectors}.values())
 
 
 def migration_json(

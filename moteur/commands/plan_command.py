@@ -20,14 +20,14 @@ from moteur.commands.context import board_refs, settings_for, team_groups
 from moteur.commands.history_run import capacity_json, capacity_line, record_day, sized_groups
 from moteur.commands.sprint_anchor import sprint_anchor
 from moteur.connectors.base import open_connector
+from moteur.core.diff import Memory
 from moteur.core.errors import StateError
 from moteur.core.evaluate import Evaluation
 from moteur.core.model import Action, BoardRef, Snapshot
 from moteur.core.phrase import Phrase
-from moteur.core.plan import Memory
 from moteur.core.stable_plan import plan_with_memory
-from moteur.core.state import StateStore, default_state_url
 from moteur.core.sync import memory_of
+from moteur.engine.state import StateStore, default_state_url
 from moteur.i18n import tr
 from moteur.views.plan_json import plan_json_chunks
 from moteur.views.plan_tables import render_plan

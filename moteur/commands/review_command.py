@@ -24,7 +24,7 @@ from moteur.core.policy import PlanningPolicy
 from moteur.core.review import build_review
 from moteur.core.review_model import Review
 from moteur.core.stable_plan import plan_with_memory
-from moteur.core.state import StateStore, default_state_url
+from moteur.engine.state import StateStore, default_state_url
 from moteur.views.review_charts import charts, have_charts, matrix_points
 from moteur.views.review_html import ReviewPage, render_html, review_json
 

@@ -30,15 +30,16 @@ from moteur.commands.interrupts import Interrupts, signals_handled
 from moteur.commands.owners import owner_gone
 from moteur.commands.sync_command import lock_boards, now_utc, open_store, write
 from moteur.connectors.base import Connector, open_connector
+from moteur.core.diff import Plan
 from moteur.core.errors import Interrupted, Refusal, UsageError
 from moteur.core.model import Action, BoardRef, Snapshot
 from moteur.core.ops import ITEM_OP_KINDS, ItemOp, inverse, item_op
 from moteur.core.phrase import Phrase
-from moteur.core.plan import Plan
 from moteur.core.refs import parse_ref
 from moteur.core.settle import shows
-from moteur.core.state import JournalEntry, OpStatus, RunOutcome, RunRecord, StateStore
-from moteur.core.sync import BoardPlan, SyncPlan, settle_unknown
+from moteur.core.sync import BoardPlan, SyncPlan
+from moteur.engine.state import JournalEntry, OpStatus, RunOutcome, RunRecord, StateStore
+from moteur.engine.sync_run import settle_unknown
 from moteur.i18n import _, tr
 from moteur.settings import Settings
 from moteur.views.terminal import plain
@@ -145,7 +146,7 @@ class BoardUndo:
     """One board of the run being undone: its read, its connector, the undo ops and the entries they undo."""
 
     snapshot: Snapshot
-    port: Connector
+    connector: Connector
     ops: list[ItemOp]
     chosen: list[JournalEntry]
 
@@ -162,16 +163,16 @@ def _roll_back(
     """Every board of the run locked (before it is read), read, settled and chosen from; then the undos of
     all of them sent as one run, as the run being undone was one."""
     refs = [parse_ref(text) for text in record.boards]
-    ports: dict[BoardRef, Connector] = {}
+    connectors: dict[BoardRef, Connector] = {}
     locks = ExitStack()
     try:
         for ref in refs:
-            ports[ref] = open_connector(ref, settings)
+            connectors[ref] = open_connector(ref, settings)
         if not dry_run:
             lock_boards(locks, store, refs)  # before the reads: nothing writes the boards between the two
         undos: list[BoardUndo] = []
         for ref in refs:
-            snapshot = ports[ref].read(ref)
+            snapshot = connectors[ref].read(ref)
             found = settle_unknown(store, snapshot, now_utc, save=not dry_run)
             settled = {o.entry: o.status for o in found.outcomes}
             ops, chosen, back = _choose(store, record, snapshot, settled, report)
@@ -180,13 +181,13 @@ def _roll_back(
                 continue
             store.mark_undone(back)
             if ops:
-                undos.append(BoardUndo(snapshot, ports[ref], ops, chosen))
+                undos.append(BoardUndo(snapshot, connectors[ref], ops, chosen))
         if undos:
             _send(store, undos, record.id, report, out, interrupts)
     finally:
         locks.close()
-        for port in ports.values():
-            port.close()
+        for connector in connectors.values():
+            connector.close()
 
 
 def _choose(
@@ -246,7 +247,7 @@ def _send(
     boards = [
         BoardPlan(
             u.snapshot,
-            u.port.writeback(u.snapshot),
+            u.connector.writeback(u.snapshot),
             {},
             {},
             Plan(board=u.snapshot.board, item_ops=tuple(u.ops)),
@@ -254,8 +255,8 @@ def _send(
         for u in undos
     ]
     sync_plan = SyncPlan(date.today(), boards[0].writeback.language, [], boards)
-    ports = {u.snapshot.board: u.port for u in undos}
-    outcome = write(out, sync_plan, ports, store, interrupts, command=f"rollback {run_id}")
+    connectors = {u.snapshot.board: u.connector for u in undos}
+    outcome = write(out, sync_plan, connectors, store, interrupts, command=f"rollback {run_id}")
     report.runs.extend(outcome.run_ids)
     report.interrupted = outcome.interrupted
     journal = store.journal(outcome.run_ids[-1]) if outcome.run_ids else []

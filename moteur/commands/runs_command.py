@@ -23,7 +23,7 @@ from moteur.commands.owners import owner_gone
 from moteur.commands.rollback_command import run_rollback
 from moteur.commands.sync_command import now_utc, open_store
 from moteur.core.errors import StateError
-from moteur.core.state import RunOutcome, RunRecord, StateStore
+from moteur.engine.state import RunOutcome, RunRecord, StateStore
 from moteur.i18n import N_, _
 from moteur.views.terminal import plain
 from moteur.views.words import NONE, plural

@@ -22,7 +22,7 @@ from typing import Literal
 from moteur.core.calendar import week_start
 from moteur.core.errors import StateError
 from moteur.core.policy import PlanningPolicy
-from moteur.core.state import StateStore
+from moteur.engine.state import StateStore
 from moteur.i18n import _
 
 Source = Literal["setting", "state", "week"]  # see the module docstring

@@ -19,29 +19,22 @@ from rich.text import Text
 from moteur.commands.board_identity import identified, remember_boards
 from moteur.commands.context import board_refs, settings_for, team_groups
 from moteur.commands.history_run import capacity_line, record_day, sized_groups
-from moteur.commands.incremental_read import BoardRead, read_board, save_reads
 from moteur.commands.interrupts import Interrupts, signals_handled
 from moteur.commands.owners import owner_gone, owner_name
 from moteur.commands.plan_file import load_plan, save_plan
 from moteur.commands.sprint_anchor import sprint_anchor
 from moteur.connectors.base import Connector, open_connector
+from moteur.core.diff import MANAGED_FIELDS, Desired, Memory, Plan, current_value
 from moteur.core.errors import Interrupted, MoteurError, UsageError
 from moteur.core.model import BoardRef, Snapshot
 from moteur.core.ops import ItemOp
 from moteur.core.phrase import Phrase
-from moteur.core.plan import MANAGED_FIELDS, Desired, Memory, Plan, current_value
 from moteur.core.policy import PlanningPolicy
 from moteur.core.settle import memory_with
-from moteur.core.state import StateStore, default_state_url
-from moteur.core.sync import (
-    BoardPlan,
-    SyncOutcome,
-    SyncPlan,
-    apply_sync,
-    memory_of,
-    prepare,
-    settle_unknown,
-)
+from moteur.core.sync import BoardPlan, SyncPlan, memory_of, prepare
+from moteur.engine.incremental_read import BoardRead, read_board, save_reads
+from moteur.engine.state import StateStore, default_state_url
+from moteur.engine.sync_run import SyncOutcome, apply_sync, settle_unknown
 from moteur.i18n import _, tr
 from moteur.settings import Settings
 from moteur.views.dry_run import render_dry_run, sync_json
@@ -68,13 +61,13 @@ def open_store(settings: Settings) -> StateStore:
 
 
 def read_boards(
-    out: Output, ports: dict[BoardRef, Connector], store: StateStore, *, full_every: int, full: bool
+    out: Output, connectors: dict[BoardRef, Connector], store: StateStore, *, full_every: int, full: bool
 ) -> dict[BoardRef, BoardRead]:
     """Each board read in full or incrementally (``incremental_read``); its warnings shown."""
     reads = {}
-    for ref, port in ports.items():
+    for ref, connector in connectors.items():
         with progress_bar(out.err, None, _("reading {board}").format(board=ref), enabled=out.show_progress):
-            read = read_board(store, ref, port, full_every=full_every, full=full)
+            read = read_board(store, ref, connector, full_every=full_every, full=full)
         if out.verbose:
             how = (
                 "changes only"
@@ -90,14 +83,14 @@ def read_boards(
     return reads
 
 
-def requests_line(ports: dict[BoardRef, Connector], sync_plan: SyncPlan) -> str | None:
+def requests_line(connectors: dict[BoardRef, Connector], sync_plan: SyncPlan) -> str | None:
     """What reading cost and what applying will cost, per board whose connector can say."""
     parts = []
     for board in sync_plan.boards:
-        port = ports[board.snapshot.board]
-        read = port.request_count()
+        connector = connectors[board.snapshot.board]
+        read = connector.request_count()
         plan = board.plan
-        estimate = None if plan.empty else port.estimate(plan.schema_ops, plan.item_ops)
+        estimate = None if plan.empty else connector.estimate(plan.schema_ops, plan.item_ops)
         if not read and estimate is None:
             continue
         requests = plural(read, "request", "requests")
@@ -108,17 +101,17 @@ def requests_line(ports: dict[BoardRef, Connector], sync_plan: SyncPlan) -> str 
     return "\n".join(parts) or None
 
 
-def traffic(ports: dict[BoardRef, Connector]) -> tuple[int, int]:
+def traffic(connectors: dict[BoardRef, Connector]) -> tuple[int, int]:
     """Requests sent and retried by every connector of this run."""
     sent = retried = 0
-    for port in ports.values():
-        sent += port.request_count()
-        retried += port.retried_count()
+    for connector in connectors.values():
+        sent += connector.request_count()
+        retried += connector.retried_count()
     return sent, retried
 
 
 def report_outcome(
-    out: Output, outcome: SyncOutcome, ports: dict[BoardRef, Connector], sync_plan: SyncPlan
+    out: Output, outcome: SyncOutcome, connectors: dict[BoardRef, Connector], sync_plan: SyncPlan
 ) -> None:
     """Failures on stderr; then "Applied …", or with ``--quiet`` one line per board that had changes."""
     for failure in outcome.failures:
@@ -137,7 +130,7 @@ def report_outcome(
             # One line each, however long the board's name or path: cron mails it, scripts split it.
             out.out.print(plain(summary), highlight=False, soft_wrap=True)
         return
-    sent, retried = traffic(ports)
+    sent, retried = traffic(connectors)
     requests = plural(sent, "request", "requests")
     network = (
         _(" in {requests} ({retried} retried)").format(requests=requests, retried=retried) if sent else ""
@@ -243,22 +236,22 @@ def run_sync(
     refs = board_refs(texts, settings)
     with signals_handled() as interrupts:
         store = open_store(settings)
-        ports = {ref: open_connector(ref, settings) for ref in refs}
+        connectors = {ref: open_connector(ref, settings) for ref in refs}
         locks = ExitStack()
         try:
             # Each board by its canonical ref (a shortLink's id, a file's real path): one lock, one state.
-            refs, ports, names = identified(refs, ports, store)
+            refs, connectors, names = identified(refs, connectors, store)
             if not dry_run:
-                refuse_read_only(ports)
+                refuse_read_only(connectors)
                 # Lock before reading: no other run may write these boards between our read and our writes.
                 lock_boards(locks, store, refs)
-            reads = read_boards(out, ports, store, full_every=settings.full_every, full=full)
+            reads = read_boards(out, connectors, store, full_every=settings.full_every, full=full)
             # A dry-run keeps the anchor too: it is moteur's state, not a board's (see sprint_anchor).
             policy = planning_policy(out, store, settings, today)
             snapshots = [read.snapshot for read in reads.values()]
             remember_boards(store, snapshots)  # a legacy key of a board named by id, adopted (board_identity)
             memories = {ref: settled_memory(store, read.snapshot, dry_run) for ref, read in reads.items()}
-            writebacks = {s.board: ports[s.board].writeback(s) for s in snapshots}
+            writebacks = {s.board: connectors[s.board].writeback(s) for s in snapshots}
             groups = team_groups(refs, settings.teams, names)
             sized = sized_groups(store, groups, policy, today, settings.language)
             sync_plan = prepare(
@@ -274,7 +267,7 @@ def run_sync(
                 policies={name: group.policy for name, group in sized.items()},
             )
             # A dry-run records too: the history is what moteur read, its own state (docs/history.md).
-            for line in record_day(store, snapshots, sync_plan.evaluations, today, settings, ports):
+            for line in record_day(store, snapshots, sync_plan.evaluations, today, settings, connectors):
                 out.info(line)
             if out.verbose:
                 for name, group in sized.items():
@@ -288,24 +281,24 @@ def run_sync(
                     out.json(sync_json(sync_plan))
                 else:
                     render_dry_run(
-                        out.out, sync_plan, estimate=requests_line(ports, sync_plan), max_items=max_items
+                        out.out, sync_plan, estimate=requests_line(connectors, sync_plan), max_items=max_items
                     )
                 return 4 if detailed_exitcode and not sync_plan.empty else 0
             if not json_out and show_plan and not out.quiet:
                 render_dry_run(out.out, sync_plan, max_items=max_items)
-            outcome = write(out, sync_plan, ports, store, interrupts, command="sync")
+            outcome = write(out, sync_plan, connectors, store, interrupts, command="sync")
             if (stopped := outcome.interrupted) is not None:
                 return report_interrupted(out, outcome, stopped, sync_plan, json_out)
             # After the writes: a crash before this line re-reads from the previous cursor, which is safe.
             save_reads(store, reads, now_utc())
             if json_out:
                 out.json(sync_json(sync_plan, applied=_applied(outcome)))
-            report_outcome(out, outcome, ports, sync_plan)
+            report_outcome(out, outcome, connectors, sync_plan)
             return exit_code(outcome)
         finally:
             locks.close()
-            for port in ports.values():
-                port.close()
+            for connector in connectors.values():
+                connector.close()
             store.close()
 
 
@@ -317,10 +310,10 @@ def planning_policy(out: Output, store: StateStore, settings: Settings, today: d
     return anchor.policy(settings.planning)
 
 
-def refuse_read_only(ports: Mapping[BoardRef, Connector]) -> None:
+def refuse_read_only(connectors: Mapping[BoardRef, Connector]) -> None:
     """Stop (exit 2) before locking or reading a board moteur only reads (a Trello export)."""
-    for ref, port in ports.items():
-        why = port.read_only(ref)
+    for ref, connector in connectors.items():
+        why = connector.read_only(ref)
         if why:
             raise UsageError(f"{ref} {why}")
 
@@ -350,7 +343,7 @@ def settled_memory(store: StateStore, snapshot: Snapshot, dry_run: bool) -> dict
 def write(
     out: Output,
     sync_plan: SyncPlan,
-    ports: dict[BoardRef, Connector],
+    connectors: dict[BoardRef, Connector],
     store: StateStore,
     interrupts: Interrupts,
     *,
@@ -362,7 +355,7 @@ def write(
     with interrupts.deferred(), progress_bar(out.err, total, _("writing"), enabled=enabled) as advance:
         return apply_sync(
             sync_plan,
-            ports,
+            connectors,
             store,
             command=command,
             now=now_utc,
@@ -432,25 +425,25 @@ def run_apply(out: Output, plan_file: Path, *, config: Path | None, json_out: bo
     saved = load_plan(plan_file)
     with signals_handled() as interrupts:
         store = open_store(settings)
-        ports = {b["ref"]: open_connector(b["ref"], settings) for b in saved}
+        connectors = {b["ref"]: open_connector(b["ref"], settings) for b in saved}
         locks = ExitStack()
         skipped: list[dict[str, Any]] = []
         already = 0
         try:
-            _, ports, names = identified([entry["ref"] for entry in saved], ports, store)
+            _, connectors, names = identified([entry["ref"] for entry in saved], connectors, store)
             for entry in saved:
                 entry["ref"] = names[str(entry["ref"])]
-            refuse_read_only(ports)
+            refuse_read_only(connectors)
             lock_boards(locks, store, [entry["ref"] for entry in saved])
             boards = []
             for entry in saved:
                 ref: BoardRef = entry["ref"]
-                snapshot = ports[ref].read(ref)
+                snapshot = connectors[ref].read(ref)
                 memory = settled_memory(store, snapshot, dry_run=False)
                 kept, gone, done = _still_valid(entry, snapshot)
                 skipped.extend(gone)
                 already += done
-                boards.append(_saved_board(entry, snapshot, kept, memory, ports[ref]))
+                boards.append(_saved_board(entry, snapshot, kept, memory, connectors[ref]))
             sync_plan = SyncPlan(date.today(), settings.language, [], boards)
             if already and not skipped and not any(b.plan.item_ops for b in boards):
                 if json_out:
@@ -468,17 +461,17 @@ def run_apply(out: Output, plan_file: Path, *, config: Path | None, json_out: bo
                 return 0
             for s in {(x["item"], x["title"]) for x in skipped}:
                 out.warn(f'skipped "{s[1]}" (id {s[0]}): it changed since the plan was made')
-            outcome = write(out, sync_plan, ports, store, interrupts, command="apply")
+            outcome = write(out, sync_plan, connectors, store, interrupts, command="apply")
             if (stopped := outcome.interrupted) is not None:
                 return report_interrupted(out, outcome, stopped, sync_plan, json_out)
             if json_out:
                 out.json({**_applied(outcome), "skipped": skipped})
-            report_outcome(out, outcome, ports, sync_plan)
+            report_outcome(out, outcome, connectors, sync_plan)
             return exit_code(outcome)
         finally:
             locks.close()
-            for port in ports.values():
-                port.close()
+            for connector in connectors.values():
+                connector.close()
             store.close()
 
 
@@ -510,7 +503,11 @@ def _still_valid(entry: dict[str, Any], snapshot: Snapshot) -> tuple[list[ItemOp
 
 
 def _saved_board(
-    entry: dict[str, Any], snapshot: Snapshot, kept: list[ItemOp], memory: dict[str, Memory], port: Connector
+    entry: dict[str, Any],
+    snapshot: Snapshot,
+    kept: list[ItemOp],
+    memory: dict[str, Memory],
+    connector: Connector,
 ) -> BoardPlan:
     # What a touched item should carry: its current values with the saved ops' new values on top.
     afters: dict[str, dict[str, str | None]] = {}
@@ -522,4 +519,4 @@ def _saved_board(
             values = {f: current_value(a, f) for f in MANAGED_FIELDS} | afters[a.key]
             desired[a.key] = Desired(values["quadrant"] or "", values["sprint"], values["ice"])
     plan = Plan(board=snapshot.board, schema_ops=tuple(entry["schema_ops"]), item_ops=tuple(kept))
-    return BoardPlan(snapshot, port.writeback(snapshot), memory, desired, plan)
+    return BoardPlan(snapshot, connector.writeback(snapshot), memory, desired, plan)

@@ -3,8 +3,8 @@ board) takes moteur's results."""
 
 from __future__ import annotations
 
-from moteur.core.ops import Target
-from moteur.core.plan import WriteBack
+from moteur.core.diff import WriteBack
+from moteur.core.ops import Placement
 from moteur.core.policy import Language
 from moteur.mappings.schema import BoardMapping
 
@@ -13,7 +13,7 @@ def columns_writeback(mapping: BoardMapping, language: Language) -> WriteBack:
     """Every managed field in a column/field named by the mapping (a file board, a monday board)."""
     targets = mapping.writeback.targets()
     return WriteBack(
-        targets={name: Target.FIELD for name in targets},
+        targets={name: Placement.FIELD for name in targets},
         language=language,
         field_names={name: t.name or name for name, t in targets.items()},
     )

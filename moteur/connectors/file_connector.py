@@ -23,10 +23,10 @@ from moteur.connectors.columns import columns_writeback
 from moteur.connectors.file_migration import FileMigration
 from moteur.connectors.files import FileBoard
 from moteur.connectors.trello_export import read_trello_export, trello_export_at
+from moteur.core.diff import WriteBack
 from moteur.core.errors import MoteurError
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
 from moteur.core.ops import ItemOp, Landed, MigrationOp, OpResult, SchemaOp
-from moteur.core.plan import WriteBack
 from moteur.core.ports import Capabilities, Connector, ToolDescription
 from moteur.mappings.loader import load_mapping
 from moteur.mappings.schema import BoardMapping

@@ -170,7 +170,7 @@ def with_custom_fields(snapshot: Snapshot) -> Snapshot:
 
 
 class FileMigration:
-    """``file:`` boards as a ``MigrationPort`` (``FileConnector`` delegates to it)."""
+    """``file:`` boards as a migrating ``Connector`` (``FileConnector`` delegates to it)."""
 
     tool = Tool.FILE
 

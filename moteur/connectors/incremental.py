@@ -26,18 +26,6 @@ nothing written during the read is missed —, ``read_changes(board, cached, cur
 
 from __future__ import annotations
 
-from moteur.core.model import Snapshot
 from moteur.core.ports import ChangeSet
 
-__all__ = ["ChangeSet", "cached_snapshot"]
-
-
-def cached_snapshot(payload: object) -> Snapshot | None:
-    """The Snapshot a board cache's JSON holds, or None when there is none or it no longer validates
-    (a cache written by an older moteur whose model changed: a full read rebuilds it)."""
-    if payload is None:
-        return None
-    try:
-        return Snapshot.model_validate(payload)
-    except ValueError:
-        return None
+__all__ = ["ChangeSet"]

@@ -13,9 +13,9 @@ from datetime import date
 
 from moteur.core.calendar import SprintCalendar
 from moteur.core.model import Action
-from moteur.core.planning import SprintPlan, plan_sprints
 from moteur.core.policy import Language, PlanningPolicy
 from moteur.core.scoring import Scored, score_all
+from moteur.core.sprints import SprintPlan, plan_sprints
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ Terms:
 - *Since*: the first day moteur recorded the boards; before it the history knows only back-filled done days.
 - *Done since*: the first day from which every done day is known (back-filled or recorded).
 
-Pure: no database, no clock. ``core/state/history.py`` stores it; ``observe`` turns one run's read into
+Pure: no database, no clock. ``engine/state/history.py`` stores it; ``observe`` turns one run's read into
 action days.
 """
 

@@ -157,10 +157,10 @@ def due_text(due: date | datetime | None) -> str | None:
 
 
 def comment_text(author: str | None, when: datetime | None, text: str) -> str:
-    """``[Camille Martin — 2026-03-04] text``: the original author and day, since a port posts as itself.
+    """``[Camille Martin — 2026-03-04] text``: the original author and day, since a connector posts as itself.
 
     A comment that already starts with such a heading was carried by an earlier migration (the author and
-    date read here are the port's and the day it posted): it keeps its original heading, once — the
+    date read here are the connector's and the day it posted): it keeps its original heading, once — the
     innermost of stacked ones (``[A — …] [B — …] [Camille — …] text`` → ``[Camille — …] text``).
     """
     headings: list[str] = []
@@ -435,7 +435,7 @@ class _Adapter:
 
     def _fit_description(self, action: Action, fields: dict[str, Any], extra_comments: list[str]) -> None:
         """Cut a description the target cannot hold whole (the identity footer always fits), and post the
-        full text as a comment. Done here rather than in the port so the cut text is what the next run
+        full text as a comment. Done here rather than in the connector so the cut text is what the next run
         compares with: a description cut by the tool alone would be rewritten on every run."""
         limit, body = self.caps.description_limit, fields["description"]
         if limit is None:
@@ -502,8 +502,8 @@ def _bucket_noun(tool: Tool) -> str:
 
 
 def _bucket_losses(source: Snapshot, carried: Sequence[Action], losses: _Losses) -> None:
-    """What the target's buckets cannot keep: two of the same name are one there (every port finds a bucket
-    by its name), and an archived one is created open (its items are archived themselves)."""
+    """What the target's buckets cannot keep: two of the same name are one there (every connector finds a
+    bucket by its name), and an archived one is created open (its items are archived themselves)."""
     # A Trello export read from a file is a Trello board: its items say so.
     noun = _bucket_noun(carried[0].ref.tool if carried else source.board.tool)
     items = Counter(name_key(a.bucket) for a in carried if a.bucket)
@@ -644,10 +644,10 @@ def _update(
 
 
 def _assignable(email: str, known: set[str], caps: Capabilities) -> bool:
-    """Whether the target takes ``email`` as an assignee: one of the people it can assign when the port can
-    tell (so ``--map-users`` given on a re-run assigns the items already there), else one it already shows
-    on an item (a port leaves an e-mail it cannot match unassigned: comparing with it would rewrite the item
-    on every run)."""
+    """Whether the target takes ``email`` as an assignee: one of the people it can assign when the connector
+    can tell (so ``--map-users`` given on a re-run assigns the items already there), else one it already
+    shows on an item (a connector leaves an e-mail it cannot match unassigned: comparing with it would
+    rewrite the item on every run)."""
     if caps.emails is not None and email.casefold() in caps.emails:
         return True
     return email in known

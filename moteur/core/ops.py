@@ -20,7 +20,7 @@ from typing import Any
 from moteur.core.model import FieldKind, ItemRef
 
 
-class Target(StrEnum):
+class Placement(StrEnum):
     """Where a managed field lives on the tool: a label/tag, the item's bucket, or a field/column."""
 
     TAG = "tag"
@@ -169,7 +169,7 @@ class CreateSubitem:
 class UpdateSubitem:
     """Set the title and done state of an already migrated checklist item / subtask / subitem.
 
-    ``target.item`` is the entry's own id on the target tool; the port finds its parent through
+    ``target.item`` is the entry's own id on the target tool; the connector finds its parent through
     ``parent_key`` (a Trello check item is written through its card).
     """
 
@@ -200,15 +200,15 @@ ItemOp = UpdateFields | SetTags | MoveItem
 Op = SchemaOp | ItemOp | CreateItem | UpdateItem | CreateSubitem | UpdateSubitem | AddComment
 
 
-ITEM_OP_KINDS: dict[str, Target] = {
-    "set_tags": Target.TAG,
-    "move_item": Target.BUCKET,
-    "update_fields": Target.FIELD,
+ITEM_OP_KINDS: dict[str, Placement] = {
+    "set_tags": Placement.TAG,
+    "move_item": Placement.BUCKET,
+    "update_fields": Placement.FIELD,
 }
 
 
 def item_op(
-    target: Target,
+    target: Placement,
     item: ItemRef,
     title: str,
     field: str,
@@ -222,11 +222,11 @@ def item_op(
     The one place an item op is built: the diff, a saved plan read back, and a rollback all come here. A tag
     change removes the old value's tag and adds the new one's.
     """
-    if target is Target.TAG:
+    if target is Placement.TAG:
         add = (after,) if after else ()
         remove = (before,) if before else ()
         return SetTags(item, title, field, before, after, add, remove, reason, version)
-    if target is Target.BUCKET:
+    if target is Placement.BUCKET:
         return MoveItem(item, title, field, before, after, reason, version)
     return UpdateFields(item, title, field, before, after, reason, version)
 
@@ -249,7 +249,7 @@ class OpResult:
 Landed = Callable[[Sequence[OpResult]], None]
 """What a connector's ``apply`` calls as soon as it knows how some ops ended (right after each request's
 answer, or before any request for an op it refused up front), with one ``OpResult`` per op, each op reported
-once. The sync journals them there and then (write-ahead: see ``core/write_ahead.py``); the callback may
+once. The sync journals them there and then (write-ahead: see ``engine/write_ahead.py``); the callback may
 raise (the state database failed, a signal asked to stop), and the connector then stops sending: the
 exception goes out of ``apply``.
 """

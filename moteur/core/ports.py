@@ -32,11 +32,11 @@ from typing import ClassVar
 
 from pydantic import BaseModel
 
+from moteur.core.diff import WriteBack
 from moteur.core.errors import UsageError
 from moteur.core.history import DoneDays
 from moteur.core.model import Action, BoardRef, FieldKind, ItemRef, Snapshot, Tool
 from moteur.core.ops import ItemOp, Landed, MigrationOp, OpResult, SchemaOp
-from moteur.core.plan import WriteBack
 
 Listing = list[tuple[BoardRef, str]]
 """Boards as ``moteur boards`` lists them: (reference, name)."""
@@ -95,8 +95,8 @@ class Capabilities:
     description_limit: int | None = None  # characters a description holds, identity footer included
     custom_fields: frozenset[FieldKind] = frozenset()  # the kinds of custom field it can create and hold
     typeless_fields: bool = False  # a field holds any value as written (a file's column): no kind clash
-    # The e-mails (lower case) of the people the target can assign; None when the port cannot tell (the plan
-    # then reports no unknown assignee before the run).
+    # The e-mails (lower case) of the people the target can assign; None when the connector cannot tell (the
+    # plan then reports no unknown assignee before the run).
     emails: frozenset[str] | None = None
     notes: tuple[str, ...] = ()  # caveats shown in the loss report (e.g. "comments are posted as you")
     # The options a new single-choice field may have (None: no limit), and what a wider one is created as

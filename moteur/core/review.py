@@ -31,7 +31,6 @@ from moteur.core.history import History
 from moteur.core.model import Flag, Quadrant, Status
 from moteur.core.names import name_key
 from moteur.core.objectives import Objective
-from moteur.core.planning import PACKING_ORDER
 from moteur.core.policy import Language, PlanningPolicy, TeamMember
 from moteur.core.review_alignment import alignment
 from moteur.core.review_context import SHOWN_SPRINTS, ReviewContext, day_line, done_effort, figure, percent
@@ -51,6 +50,7 @@ from moteur.core.review_model import (
     VelocitySection,
 )
 from moteur.core.scoring import Scored, priority_key
+from moteur.core.sprints import PACKING_ORDER
 from moteur.core.velocity import velocity_capacity
 
 # The order flags are listed in: what needs a decision first.

@@ -30,10 +30,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from moteur.core.diff import Memory, _same, current_value
 from moteur.core.model import Action, Snapshot
-from moteur.core.plan import Memory, _same, current_value
-from moteur.core.state.journal import Outcome
-from moteur.core.state.records import JournalEntry, OpStatus
+from moteur.core.records import JournalEntry, OpStatus, Outcome
 
 
 def shows(action: Action, name: str, value: object) -> bool:

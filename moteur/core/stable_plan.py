@@ -16,13 +16,13 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from moteur.core.calendar import SprintCalendar
+from moteur.core.diff import Memory, Pin, current_sprint, detect_pins
 from moteur.core.evaluate import Evaluation, evaluate
 from moteur.core.labels import sprint_index, sprint_label
 from moteur.core.model import Action, Flag
 from moteur.core.phrase import Phrase
-from moteur.core.plan import Memory, Pin, current_sprint, detect_pins
-from moteur.core.planning import Assignment, SprintPlan
 from moteur.core.policy import Language, PlanningPolicy
+from moteur.core.sprints import Assignment, SprintPlan
 
 
 def keep_current(actions: Sequence[Action], memory: Mapping[str, Memory], current: int) -> dict[str, int]:

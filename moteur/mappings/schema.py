@@ -180,7 +180,7 @@ DEFAULT_STATUSES: dict[str, Status] = {
 }
 
 
-class TargetKind(StrEnum):
+class WriteTargetKind(StrEnum):
     COLUMN = "column"  # a file column, a monday column (by title)
     LABEL = "label"  # Trello: one managed label per value ("Quick win", "Sprint 3")
     SECTION = "section"  # Asana: one section per value
@@ -188,7 +188,7 @@ class TargetKind(StrEnum):
     TAG = "tag"  # Asana: one tag per value (the fallback when custom fields are unavailable)
 
 
-class Target(BaseModel):
+class WriteTarget(BaseModel):
     """Where one result is written. ``name`` is the column or custom field; per-value kinds need none.
 
     ``field_type`` is the native type to create the field/column with when it is absent (monday:
@@ -203,23 +203,26 @@ class Target(BaseModel):
 
     model_config = _frozen()
 
-    kind: TargetKind = TargetKind.COLUMN
+    kind: WriteTargetKind = WriteTargetKind.COLUMN
     name: str | None = None
     field_type: str | None = None
-    fallback: Target | None = None
+    fallback: WriteTarget | None = None
     in_place: bool = False
 
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, value: Any) -> Any:
         # `quadrant: Quadrant` in YAML means a column named "Quadrant".
-        return {"kind": TargetKind.COLUMN, "name": value} if isinstance(value, str) else value
+        return {"kind": WriteTargetKind.COLUMN, "name": value} if isinstance(value, str) else value
 
     @model_validator(mode="after")
-    def _named(self) -> Target:
-        if self.kind in (TargetKind.COLUMN, TargetKind.CUSTOM_FIELD) and not (self.name or "").strip():
+    def _named(self) -> WriteTarget:
+        if (
+            self.kind in (WriteTargetKind.COLUMN, WriteTargetKind.CUSTOM_FIELD)
+            and not (self.name or "").strip()
+        ):
             raise ValueError(f"a {self.kind.value} target needs a name")
-        if self.in_place and self.kind is not TargetKind.SECTION:
+        if self.in_place and self.kind is not WriteTargetKind.SECTION:
             raise ValueError("in_place is for a section target only (an Asana project moteur may arrange)")
         return self
 
@@ -229,11 +232,11 @@ class Writeback(BaseModel):
 
     model_config = _frozen()
 
-    quadrant: Target | None = Target(name="quadrant")
-    sprint: Target | None = Target(name="sprint")
-    ice: Target | None = Target(name="ice")
+    quadrant: WriteTarget | None = WriteTarget(name="quadrant")
+    sprint: WriteTarget | None = WriteTarget(name="sprint")
+    ice: WriteTarget | None = WriteTarget(name="ice")
 
-    def targets(self) -> dict[str, Target]:
+    def targets(self) -> dict[str, WriteTarget]:
         """The annotations written, by name (``quadrant``/``sprint``/``ice``)."""
         pairs = {"quadrant": self.quadrant, "sprint": self.sprint, "ice": self.ice}
         return {name: target for name, target in pairs.items() if target is not None}

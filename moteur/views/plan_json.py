@@ -20,7 +20,7 @@ from typing import Any
 from moteur import __version__
 from moteur.core.evaluate import Evaluation
 from moteur.core.model import Action, Flag, Tool
-from moteur.core.planning import Assignment
+from moteur.core.sprints import Assignment
 
 FORMAT_VERSION = "1"
 

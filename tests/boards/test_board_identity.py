@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 
 from boards.test_real_boards import FIXTURES, TODAY
-from moteur.core.state import StateStore
+from moteur.engine.state import StateStore
 
 Cli = Any  # conftest.py
 EXPORT = FIXTURES / "en_simple_project_board_planka_sample.json"

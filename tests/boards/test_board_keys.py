@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from moteur.core.state import StateStore
-from moteur.core.state.board_keys import is_legacy_key
-from moteur.core.state.records import ItemState, OpStatus, RunOutcome
+from moteur.core.records import ItemState, OpStatus, RunOutcome
+from moteur.engine.state import StateStore
+from moteur.engine.state.board_keys import is_legacy_key
 
 OLD, NEW = "trello:AbCd1234", "trello:6a9615860000000000000006"
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)

@@ -13,10 +13,10 @@ from typing import Any
 import requests
 
 from boards.built import CARDS, built_board, card_id
+from moteur.core.diff import Memory
 from moteur.core.labels import is_own_sprint, parse_sprint, sprint_index, sprint_label
-from moteur.core.plan import Memory
-from moteur.core.state import ItemState, RunOutcome, StateStore
 from moteur.core.sync import memory_of
+from moteur.engine.state import ItemState, RunOutcome, StateStore
 
 Cli = Any  # conftest.py
 Sandbox = Any  # tests/conftest.py

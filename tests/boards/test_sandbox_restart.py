@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from moteur.cli import main
-from moteur.core.state import StateStore
+from moteur.engine.state import StateStore
 
 TODAY = "--today=2026-12-01"
 

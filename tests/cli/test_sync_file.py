@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from moteur.core.state import StateStore
+from moteur.engine.state import StateStore
 
 Run = Any
 

@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 
 from moteur.connectors.base import Connector
+from moteur.core.diff import Memory, current_value
 from moteur.core.errors import AuthError, NotFound
 from moteur.core.model import BoardRef, Snapshot, Tool
 from moteur.core.ops import OpResult
-from moteur.core.plan import Memory, current_value
 from moteur.core.policy import PlanningPolicy
 from moteur.core.sync import SyncPlan, prepare, remembered
 

@@ -23,7 +23,7 @@ from moteur.connectors.asana.transport import asana_client, asana_options
 from moteur.connectors.asana.write_pacing import BATCH_SIZE
 from moteur.core.labels import quadrant_from_name
 from moteur.core.model import BoardRef, Tool
-from moteur.core.ops import Target
+from moteur.core.ops import Placement
 from moteur.core.sync import memory_of, remembered
 from moteur.mappings.loader import load_mapping
 from moteur.sandbox.serve import start_sandbox
@@ -123,7 +123,7 @@ def test_sync_puts_every_field_of_a_task_in_one_put_and_packs_ten_writes_per_bat
     board, results = _sync(connector, ref)
     assert all(r.ok for r in results), [r.error for r in results if not r.ok][:3]
     wb = board.writeback
-    assert wb.targets == {"quadrant": Target.FIELD, "sprint": Target.FIELD, "ice": Target.FIELD}
+    assert wb.targets == {"quadrant": Placement.FIELD, "sprint": Placement.FIELD, "ice": Placement.FIELD}
     log = mutating(_log(sandbox), "asana")
     batches = [e for e in log if e["path"] == "/batch"]
     inner = [a for e in batches for a in e["root_fields"]]
@@ -210,7 +210,7 @@ def test_free_tier_writes_sprint_tags_skips_ice_with_one_warning(free_sandbox: A
     snapshot = connector.read(ref)
     assert sum("free tier" in w for w in snapshot.warnings) == 1
     board, results = _sync(connector, ref)
-    assert board.writeback.targets["sprint"] is Target.TAG and board.writeback.skip == frozenset({"ice"})
+    assert board.writeback.targets["sprint"] is Placement.TAG and board.writeback.skip == frozenset({"ice"})
     assert all(r.ok for r in results), [r.error for r in results if not r.ok][:3]
     log = free_sandbox.app.requests_log()
     assert not any(e["status"] == 402 for e in log)
@@ -235,7 +235,7 @@ def test_a_402_met_while_writing_falls_back_to_tags_and_is_remembered(free_sandb
     assert sum(1 for e in free_sandbox.app.requests_log() if e["status"] == 402) <= 2
     snapshot = connector.read(ref)
     assert sum("free tier" in w for w in snapshot.warnings) == 1
-    assert connector.writeback(snapshot).targets["sprint"] is Target.TAG
+    assert connector.writeback(snapshot).targets["sprint"] is Placement.TAG
 
 
 # -- the CLI ----------------------------------------------------------------------------------------------

@@ -17,10 +17,10 @@ import requests
 from connectors.test_asana import connector_for
 from moteur.connectors.asana import AsanaConnector
 from moteur.connectors.file_connector import FileConnector
-from moteur.core.migration_run import MigrationOutcome, apply_prepared, prepare_migration
 from moteur.core.model import BoardRef, FieldKind, Tool
 from moteur.core.refs import parse_ref
-from moteur.core.state import StateStore
+from moteur.engine.migration_run import MigrationOutcome, apply_prepared, prepare_migration
+from moteur.engine.state import StateStore
 from moteur.sandbox.demo_data import DEMO_MEMBERS
 from moteur.settings import Settings
 

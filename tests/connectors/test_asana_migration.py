@@ -19,7 +19,6 @@ from connectors import test_asana_requests_spec as spec_checks
 from connectors.test_asana import connector_for
 from connectors.test_asana_requests_spec import NUMBER_AS_STRING, _as_sent, _attach_recorder, _batch_actions
 from moteur.connectors.asana import AsanaConnector
-from moteur.connectors.migration import MigrationPort
 from moteur.core.errors import UsageError
 from moteur.core.identity import split_identity
 from moteur.core.model import BoardRef, FieldKind, ItemRef, Snapshot, Status, Tool, parse_due
@@ -33,6 +32,7 @@ from moteur.core.ops import (
     UpdateItem,
     UpdateSubitem,
 )
+from moteur.core.ports import Connector
 from moteur.sandbox.asana.entities import Team, Workspace
 from moteur.sandbox.serve import start_sandbox
 
@@ -157,7 +157,7 @@ def critical_path(ops: list[MigrationOp]) -> int:
 
 def test_a_new_project_receives_every_field_in_order(sandbox: Sandbox) -> None:
     connector = connector_for(sandbox.env)
-    port: MigrationPort = connector  # the protocol holds (checked by mypy)
+    port: Connector = connector  # the interface holds (checked by mypy)
     board, snapshot = new_project(connector)
     ops = source_ops(12)
     linked: dict[str, ItemRef] = {}

@@ -26,8 +26,8 @@ from moteur.connectors.asana.transport import asana_client, asana_options, rate_
 from moteur.connectors.asana.write_pacing import BATCH_SIZE, Pacing
 from moteur.connectors.asana.writer import ItemWriter, Write
 from moteur.connectors.http import HttpClient, SlidingWindowLimiter, bearer_auth
+from moteur.core.diff import WriteBack
 from moteur.core.model import BoardRef, Tool
-from moteur.core.plan import WriteBack
 from moteur.sandbox.asana import TOKEN
 from moteur.sandbox.server import SandboxApp
 from moteur.settings import Settings

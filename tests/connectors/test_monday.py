@@ -18,9 +18,9 @@ from moteur.connectors.http import HttpClient
 from moteur.connectors.monday import MondayConnector
 from moteur.connectors.monday.reader import read_board
 from moteur.connectors.monday.transport import ComplexityPacer, MondayTransport, monday_client, monday_options
+from moteur.core.diff import Memory
 from moteur.core.errors import NotFound, UsageError
 from moteur.core.model import BoardRef, Tool
-from moteur.core.plan import Memory
 from moteur.core.sync import remembered
 from moteur.runtime import Runtime
 from moteur.settings import Settings
@@ -305,8 +305,8 @@ def test_cli_wrong_token_exits_3_naming_the_variable(
 @responses.activate
 def test_a_partial_answer_resends_the_retriable_alias_alone_and_reports_the_others() -> None:
     from moteur.connectors.monday.writer import MondayWriter
+    from moteur.core.diff import WriteBack
     from moteur.core.model import Snapshot
-    from moteur.core.plan import WriteBack
 
     def failure(alias: str, code: str) -> dict[str, Any]:
         return {"message": code, "path": [alias], "extensions": {"code": code}}

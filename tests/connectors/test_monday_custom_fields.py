@@ -24,9 +24,9 @@ from connectors.test_monday_migration import connector_for, demo_ref
 from moteur.connectors.file_connector import FileConnector
 from moteur.connectors.monday import MondayConnector
 from moteur.core.migrate import MigrationPlan, plan_migration
-from moteur.core.migration_run import identity_of
 from moteur.core.model import BoardRef, CustomField, FieldKind, ItemRef, Snapshot, Tool
 from moteur.core.ops import EnsureField, UpdateItem, UpdateSubitem
+from moteur.engine.migration_run import identity_of
 from moteur.settings import Settings
 
 Sandbox = Any  # tests/conftest.py

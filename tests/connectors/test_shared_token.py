@@ -43,7 +43,7 @@ from moteur.connectors.trello.transport import (
 )
 from moteur.core.errors import RateLimited
 from moteur.core.model import BoardRef, Tool
-from moteur.core.state import StateStore
+from moteur.engine.state import StateStore
 from moteur.runtime import Runtime, installed
 from moteur.sandbox.asana.errors import AsanaError
 from moteur.sandbox.asana.limits import AsanaLimiter

@@ -25,16 +25,16 @@ from moteur.connectors.file_migration import FileMigration
 from moteur.connectors.trello import TrelloConnector
 from moteur.connectors.trello.target import POWER_UP_OFF
 from moteur.connectors.trello_export import read_trello_export
-from moteur.core.migration_run import (
+from moteur.core.model import BoardRef, CustomField, FieldKind, Snapshot, Tool
+from moteur.core.ops import EnsureField, UpdateItem
+from moteur.engine.migration_run import (
     NEW,
     MigrationOutcome,
     PreparedMigration,
     apply_prepared,
     prepare_migration,
 )
-from moteur.core.model import BoardRef, CustomField, FieldKind, Snapshot, Tool
-from moteur.core.ops import EnsureField, UpdateItem
-from moteur.core.state import StateStore
+from moteur.engine.state import StateStore
 from moteur.mappings.loader import load_mapping
 
 Sandbox = Any  # tests/conftest.py

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from moteur.core.diff import Desired, Memory, WriteBack, detect_pins, diff
 from moteur.core.labels import sprint_label
 from moteur.core.model import Action, Annotations, BoardRef, ItemRef, Snapshot, Status, Tool
-from moteur.core.ops import EnsureField, EnsureTag, SetTags, Target, UpdateFields
-from moteur.core.plan import Desired, Memory, WriteBack, detect_pins, diff
+from moteur.core.ops import EnsureField, EnsureTag, Placement, SetTags, UpdateFields
 from moteur.core.policy import PlanningPolicy
 from moteur.core.sync import prepare
 
 BOARD = BoardRef(tool=Tool.FILE, board="plan.csv")
-FIELDS = WriteBack(targets={"quadrant": Target.FIELD, "sprint": Target.FIELD, "ice": Target.FIELD})
+FIELDS = WriteBack(targets={"quadrant": Placement.FIELD, "sprint": Placement.FIELD, "ice": Placement.FIELD})
 TODAY = date(2026, 12, 1)
 POLICY = PlanningPolicy(first_sprint=date(2026, 11, 30), capacity_per_sprint=20)
 S1 = sprint_label(1, date(2026, 11, 30))  # moteur's own label: "Sprint 1 · 2026-11-30"
@@ -116,7 +116,7 @@ def test_nothing_is_a_pin_without_memory() -> None:
 
 
 def test_tags_target_adds_and_removes_only_managed_values() -> None:
-    wb = WriteBack(targets={"quadrant": Target.TAG, "sprint": Target.TAG})
+    wb = WriteBack(targets={"quadrant": Placement.TAG, "sprint": Placement.TAG})
     a = action("a", annotations=Annotations(quadrant="Fill-in", sprint="Sprint 2"))
     desired = {a.key: Desired("Quick win", "Sprint 1", "512")}
     plan = diff(Snapshot(board=BOARD, name="b", actions=(a,), tags=("Fill-in", "Sprint 2")), desired, {}, wb)

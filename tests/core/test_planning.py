@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from moteur.core.calendar import Sprint
 from moteur.core.model import Action, Flag, ItemRef, Quadrant, Status, Tool
-from moteur.core.planning import SprintPlan, plan_sprints
 from moteur.core.policy import PlanningPolicy
 from moteur.core.scoring import Scored, score
+from moteur.core.sprints import SprintPlan, plan_sprints
 
 POLICY = PlanningPolicy()
 MONDAY = date(2026, 9, 7)

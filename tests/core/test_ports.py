@@ -7,10 +7,10 @@ from collections.abc import Sequence
 
 import pytest
 
+from moteur.core.diff import WriteBack
 from moteur.core.errors import UsageError
 from moteur.core.model import BoardRef, Bucket, Snapshot, Tool
 from moteur.core.ops import ItemOp, Landed, OpResult, SchemaOp
-from moteur.core.plan import WriteBack
 from moteur.core.ports import Connector, ToolDescription
 
 REF = BoardRef(tool=Tool.FILE, board="plan.csv")

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from moteur.core.diff import Memory, WriteBack, current_sprint, detect_pins
 from moteur.core.labels import (
     SprintLabel,
     is_own_sprint,
@@ -16,8 +17,7 @@ from moteur.core.labels import (
     sprint_label,
 )
 from moteur.core.model import Action, Annotations, BoardRef, ItemRef, Snapshot, Tool
-from moteur.core.ops import Target
-from moteur.core.plan import Memory, WriteBack, current_sprint, detect_pins
+from moteur.core.ops import Placement
 from moteur.core.policy import PlanningPolicy
 from moteur.core.stable_plan import plan_with_memory
 from moteur.core.sync import prepare
@@ -100,7 +100,7 @@ def test_an_old_form_label_moteur_wrote_is_read_as_its_own() -> None:
 def test_adoption_relabels_the_card_and_keeps_the_teams_label() -> None:
     card = action("a", None, tags=("Sprint 1", "Sprint 2"))
     snap = Snapshot(board=BOARD, name="b", actions=(card,), tags=("Sprint 1", "Sprint 2", S1))
-    wb = WriteBack(targets={"sprint": Target.TAG})
+    wb = WriteBack(targets={"sprint": Placement.TAG})
     plan = prepare([snap], {BOARD: wb}, {BOARD: {card.key: Memory({"sprint": "Sprint 1"})}}, [("t", [BOARD])],
                    POLICY, TODAY)  # fmt: skip
     (op,) = plan.boards[0].plan.item_ops
@@ -114,7 +114,7 @@ def test_plan_and_sync_share_one_evaluation() -> None:
     memory = {actions[0].key: Memory({"sprint": S1})}
     evaluation, pins = plan_with_memory(actions, memory, POLICY, TODAY)
     snap = Snapshot(board=BOARD, name="b", actions=tuple(actions))
-    sync = prepare([snap], {BOARD: WriteBack(targets={"sprint": Target.TAG})}, {BOARD: memory},
+    sync = prepare([snap], {BOARD: WriteBack(targets={"sprint": Placement.TAG})}, {BOARD: memory},
                    [("t", [BOARD])], POLICY, TODAY)  # fmt: skip
     assert sync.evaluations[0][1].plan.assignments == evaluation.plan.assignments
     assert evaluation.plan.assignments[actions[0].key].sprint == 3 and set(pins) == {actions[0].key}

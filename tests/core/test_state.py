@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection, create_engine, inspect, select, text, update
 
 from moteur.core.errors import LockHeld, NotFound, StateError
-from moteur.core.state import (
+from moteur.engine.state import (
     SCHEMA_VERSION,
     ItemState,
     OpStatus,
@@ -27,8 +27,8 @@ from moteur.core.state import (
     default_state_url,
     schema,
 )
-from moteur.core.state.connection import open_database
-from moteur.core.state.migrations import prepare_schema, read_schema_version
+from moteur.engine.state.connection import open_database
+from moteur.engine.state.upgrades import prepare_schema, read_schema_version
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 BOARD = "trello:5f1a2b3c4d5e6f7a8b9c0d1e"

@@ -20,8 +20,9 @@ from moteur.connectors.file_connector import FileConnector
 from moteur.core.labels import sprint_label
 from moteur.core.model import BoardRef, Tool
 from moteur.core.policy import PlanningPolicy
-from moteur.core.state import StateStore
-from moteur.core.sync import apply_sync, memory_of, prepare
+from moteur.core.sync import memory_of, prepare
+from moteur.engine.state import StateStore
+from moteur.engine.sync_run import apply_sync
 from moteur.settings import Settings
 
 TODAY = date(2026, 12, 1)

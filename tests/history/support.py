@@ -33,7 +33,7 @@ import requests
 from moteur.cli import main
 from moteur.core.history import ActionDay
 from moteur.core.model import Status
-from moteur.core.state import StateStore
+from moteur.engine.state import StateStore
 
 Sandbox = Any  # tests/conftest.py
 TOOLS = ("trello", "asana", "monday")

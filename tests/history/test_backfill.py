@@ -11,7 +11,7 @@ import pytest
 
 from history.support import Mover, Sandbox, sync
 from moteur.core.model import Status
-from moteur.core.state import StateStore
+from moteur.engine.state import StateStore
 
 FIRST_RUN = date(2026, 9, 14)  # the Trello sandbox's clock starts on 2026-09-01: its actions are before
 

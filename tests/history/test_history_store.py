@@ -13,8 +13,8 @@ from moteur.core.calendar import SprintCalendar
 from moteur.core.history import ActionDay, observe, seen_of
 from moteur.core.model import Action, ItemRef, Quadrant, Status, Tool
 from moteur.core.policy import PlanningPolicy
-from moteur.core.state import SCHEMA_VERSION, StateStore, schema
 from moteur.core.velocity import velocities
+from moteur.engine.state import SCHEMA_VERSION, StateStore, schema
 
 BOARD = "monday:42"
 D0 = date(2026, 9, 7)

@@ -10,7 +10,7 @@ import pytest
 
 from moteur.cli import main
 from moteur.core.history import ActionDay
-from moteur.core.state import StateStore
+from moteur.engine.state import StateStore
 
 DAY = date(2026, 9, 14)
 CSV = (

@@ -16,8 +16,8 @@ from moteur.cli import main
 from moteur.core.calendar import SprintCalendar
 from moteur.core.model import Status
 from moteur.core.policy import PlanningPolicy
-from moteur.core.state import StateStore
 from moteur.core.velocity import velocities
+from moteur.engine.state import StateStore
 
 
 @pytest.mark.parametrize("tool", ["trello", "asana", "monday"])

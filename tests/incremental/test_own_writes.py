@@ -13,14 +13,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from incremental.support import Sandbox, board_of, connector, log_size, same, set_impact, sync_requests
-from moteur.commands.incremental_read import CURSOR, TAKEN_AT, own_writes
 from moteur.connectors.asana import incremental as asana
 from moteur.connectors.file_connector import FileConnector
-from moteur.connectors.incremental import cached_snapshot
 from moteur.connectors.monday import incremental as monday
 from moteur.connectors.trello import incremental as trello
 from moteur.core.ports import Connector
-from moteur.core.state import OpStatus, RunOutcome, StateStore
+from moteur.engine.incremental_read import CURSOR, TAKEN_AT, cached_snapshot, own_writes
+from moteur.engine.state import OpStatus, RunOutcome, StateStore
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 

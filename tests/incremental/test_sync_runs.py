@@ -14,9 +14,9 @@ from sqlalchemy import create_engine, inspect, select
 
 from incremental.support import TOOLS, Sandbox, board_of, connector, delete_item, log_size, set_impact
 from incremental.support import sync_requests as _sync
-from moteur.commands.incremental_read import CURSOR, RUNS_SINCE_FULL
-from moteur.core.state import SCHEMA_VERSION, StateStore
-from moteur.core.state import schema as tables
+from moteur.engine.incremental_read import CURSOR, RUNS_SINCE_FULL
+from moteur.engine.state import SCHEMA_VERSION, StateStore
+from moteur.engine.state import schema as tables
 
 
 def _cursors(state_url: str, board: str) -> dict[str, str]:

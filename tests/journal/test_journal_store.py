@@ -1,4 +1,4 @@
-"""The write-ahead journal in the state store (``core/state/journal.py``): intents before any request,
+"""The write-ahead journal in the state store (``engine/state/journal.py``): intents before any request,
 outcomes folded into what moteur remembers writing, settlement once, and the 2 → 3 schema upgrade."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, inspect
 
-from moteur.core.state import SCHEMA_VERSION, ItemState, OpStatus, RunOutcome, StateStore, schema
-from moteur.core.state.journal import Outcome
+from moteur.core.records import Outcome
+from moteur.engine.state import SCHEMA_VERSION, ItemState, OpStatus, RunOutcome, StateStore, schema
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 BOARD = "trello:5f1a2b3c4d5e6f7a8b9c0d1e"

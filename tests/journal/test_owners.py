@@ -14,7 +14,7 @@ import pytest
 
 from moteur.commands.owners import owner_gone, owner_name, process_start
 from moteur.core.errors import LockHeld
-from moteur.core.state import StateStore
+from moteur.engine.state import StateStore
 
 HOST = socket.gethostname()
 BOARD = "trello:5f1a2b3c4d5e6f7a8b9c0d1e"

@@ -15,7 +15,7 @@ from connectors.test_trello import connector_for
 
 from journal.support import TODAY, Sandbox, environment, last_run, moteur
 from moteur.core.model import Action, BoardRef, Snapshot, Tool
-from moteur.core.state import OpStatus, RunOutcome, StateStore
+from moteur.engine.state import OpStatus, RunOutcome, StateStore
 
 
 def _trello(sandbox: Sandbox, method: str, path: str, **params: str) -> None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from moteur.core.diff import Memory
 from moteur.core.model import Action, Annotations, BoardRef, Bucket, ItemRef, Snapshot, Tool
-from moteur.core.plan import Memory
 from moteur.core.settle import memory_with, settle
-from moteur.core.state import JournalEntry, OpStatus
+from moteur.engine.state import JournalEntry, OpStatus
 
 BOARD = BoardRef(tool=Tool.FILE, board="plan.csv")
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

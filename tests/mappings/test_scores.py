@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from moteur.core.errors import ConfigError
 from moteur.core.model import Status, Tool
 from moteur.mappings.loader import has_packaged_mapping, load_mapping
-from moteur.mappings.schema import DEFAULT_WORDS, BoardMapping, Target, TargetKind, fold
+from moteur.mappings.schema import DEFAULT_WORDS, BoardMapping, WriteTarget, WriteTargetKind, fold
 from moteur.mappings.scores import parse_number, parse_score
 
 WORDS = load_mapping(Tool.FILE).words
@@ -145,7 +145,7 @@ def test_a_user_file_is_layered_on_the_default(tmp_path: Path) -> None:
     assert mapping.words["enorme"] == 10 and mapping.words["fort"] == 8
     assert mapping.fields.title == ("Intitulé",)
     assert mapping.fields.due == load_mapping(Tool.FILE).fields.due
-    assert mapping.writeback.sprint == Target(kind=TargetKind.COLUMN, name="Itération")
+    assert mapping.writeback.sprint == WriteTarget(kind=WriteTargetKind.COLUMN, name="Itération")
     assert mapping.writeback.ice is None
     assert set(mapping.writeback.targets()) == {"quadrant", "sprint"}
 
@@ -187,13 +187,13 @@ def test_an_unknown_tool_is_a_config_error() -> None:
 
 
 def test_a_target_is_a_column_name_or_a_kind() -> None:
-    assert Target.model_validate("Quadrant") == Target(kind=TargetKind.COLUMN, name="Quadrant")
-    label = Target.model_validate({"kind": "label"})
-    assert label.kind is TargetKind.LABEL and label.name is None
-    tagged = Target.model_validate(
+    assert WriteTarget.model_validate("Quadrant") == WriteTarget(kind=WriteTargetKind.COLUMN, name="Quadrant")
+    label = WriteTarget.model_validate({"kind": "label"})
+    assert label.kind is WriteTargetKind.LABEL and label.name is None
+    tagged = WriteTarget.model_validate(
         {"kind": "custom_field", "name": "Sprint", "field_type": "enum", "fallback": {"kind": "tag"}}
     )
-    assert tagged.fallback == Target(kind=TargetKind.TAG)
+    assert tagged.fallback == WriteTarget(kind=WriteTargetKind.TAG)
 
 
 def test_every_tool_has_a_usable_default_mapping() -> None:

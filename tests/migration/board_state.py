@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from moteur.core.identity import split_identity
-from moteur.core.migration_run import identity_of
 from moteur.core.model import Action, BoardRef, Snapshot, Status
+from moteur.engine.migration_run import identity_of
 
 
 def item_state(action: Action) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import pytest
 
 from migration.support import _METHODS, Sandbox, open_port
 from moteur.core.model import Tool
-from moteur.core.state import StateStore
+from moteur.engine.state import StateStore
 
 
 @pytest.fixture

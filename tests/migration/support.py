@@ -18,15 +18,15 @@ from moteur.connectors.migration import Capabilities
 from moteur.connectors.trello.power_ups import CUSTOM_FIELDS_PLUGIN
 from moteur.core.identity import split_identity
 from moteur.core.migrate import CUT_NOTE, comment_text, fold_name, same_custom_value
-from moteur.core.migration_run import (
+from moteur.core.model import Action, BoardRef, Snapshot, Status, Tool
+from moteur.engine.migration_run import (
     MigrationOutcome,
     PreparedMigration,
     apply_prepared,
     identity_of,
     prepare_migration,
 )
-from moteur.core.model import Action, BoardRef, Snapshot, Status, Tool
-from moteur.core.state import StateStore
+from moteur.engine.state import StateStore
 from moteur.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]

@@ -24,11 +24,11 @@ from migration.support import (
     open_port,
 )
 from moteur.cli import main
-from moteur.core.migration_run import (
+from moteur.core.model import BoardRef, Tool
+from moteur.engine.migration_run import (
     identity_of,
 )
-from moteur.core.model import BoardRef, Tool
-from moteur.core.state import StateStore
+from moteur.engine.state import StateStore
 
 # -- never doubled: crashes, lost links, dry-runs, faults --------------------------------------------------
 

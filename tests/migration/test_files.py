@@ -17,9 +17,9 @@ from moteur.cli import main
 from moteur.commands.migrate_command import load_user_map
 from moteur.connectors.file_connector import FileConnector
 from moteur.connectors.file_migration import FileMigration
-from moteur.core.migration_run import apply_prepared, prepare_migration
 from moteur.core.model import BoardRef, Tool
-from moteur.core.state import StateStore
+from moteur.engine.migration_run import apply_prepared, prepare_migration
+from moteur.engine.state import StateStore
 from moteur.mappings.loader import load_mapping
 from moteur.settings import Settings
 

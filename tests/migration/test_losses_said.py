@@ -15,9 +15,9 @@ import requests
 
 from migration.support import SAMPLE, TRIP, Sandbox, hop, import_trello, needs_fixtures, now
 from moteur.core.migrate import Loss, checklist_names
-from moteur.core.migration_run import prepare_migration
 from moteur.core.model import BoardRef, Tool
-from moteur.core.state import StateStore
+from moteur.engine.migration_run import prepare_migration
+from moteur.engine.state import StateStore
 
 
 def _losses(store: StateStore, src: Any, ref: BoardRef, dst: Any, tool: Tool) -> dict[str, Loss]:

@@ -24,7 +24,7 @@ from migration.support import (
 )
 from moteur.core.migrate import comment_text
 from moteur.core.model import BoardRef, Tool
-from moteur.core.state import StateStore
+from moteur.engine.state import StateStore
 
 CHAINS = {
     "trello-asana-monday-trello": (Tool.ASANA, Tool.MONDAY, Tool.TRELLO),

@@ -24,12 +24,12 @@ from migration.support import (
     needs_fixtures,
     now,
 )
-from moteur.core.migration_run import (
+from moteur.core.model import BoardRef, Tool
+from moteur.engine.migration_run import (
     identity_of,
     prepare_migration,
 )
-from moteur.core.model import BoardRef, Tool
-from moteur.core.state import StateStore
+from moteur.engine.state import StateStore
 
 # -- never doubled: crashes, lost links, dry-runs, faults --------------------------------------------------
 

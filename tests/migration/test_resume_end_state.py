@@ -24,7 +24,7 @@ from migration.support import (
     seed_trello_fields,
 )
 from moteur.core.model import BoardRef, Tool
-from moteur.core.state import StateStore
+from moteur.engine.state import StateStore
 
 NEW = {tool: BoardRef(tool=tool, board="new") for tool in Tool}
 # The waves of each tool's writes where archiving happens (an Asana task is archived in its create).

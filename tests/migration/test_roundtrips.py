@@ -29,7 +29,7 @@ from migration.support import (
     seed_trello_fields,
 )
 from moteur.core.model import BoardRef, Tool
-from moteur.core.state import StateStore
+from moteur.engine.state import StateStore
 
 CHAINS = {
     "trello-asana-monday-trello": (Tool.ASANA, Tool.MONDAY, Tool.TRELLO),

@@ -13,9 +13,9 @@ import pytest
 
 from migration.support import CLIPKIT, SAMPLE, TRIP, Sandbox, import_trello, migrate, needs_fixtures, now
 from moteur.cli import main
-from moteur.core.migration_run import prepare_migration
 from moteur.core.model import BoardRef, Status, Tool
-from moteur.core.state import StateStore
+from moteur.engine.migration_run import prepare_migration
+from moteur.engine.state import StateStore
 
 
 def _plan(store: StateStore, port: Any, ref: BoardRef, dst: Any, tool: Tool, archived: bool) -> Any:

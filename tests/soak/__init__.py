@@ -25,8 +25,9 @@ from virtual_clock import VirtualClock
 from moteur.connectors.base import Connector
 from moteur.core.errors import MoteurError
 from moteur.core.model import BoardRef, Tool
-from moteur.core.state import StateStore
-from moteur.core.sync import apply_sync, memory_of, prepare
+from moteur.core.sync import memory_of, prepare
+from moteur.engine.state import StateStore
+from moteur.engine.sync_run import apply_sync
 from moteur.settings import Settings
 
 TODAY = date(2026, 12, 1)

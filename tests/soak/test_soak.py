@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from moteur.core.model import BoardRef, Tool
-from moteur.core.state import StateStore
+from moteur.engine.state import StateStore
 from moteur.sandbox.serve import SandboxHandle
 from soak import (
     Figures,

@@ -32,6 +32,7 @@ from moteur.connectors.asana.write_pacing import BATCH_SIZE
 from moteur.connectors.asana.writer import ItemWriter
 from moteur.connectors.http import HttpClient
 from moteur.connectors.http_backed import HttpBacked
+from moteur.core.diff import WriteBack
 from moteur.core.errors import MoteurError
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
 from moteur.core.ops import (
@@ -42,15 +43,14 @@ from moteur.core.ops import (
     Landed,
     MigrationOp,
     OpResult,
+    Placement,
     SchemaOp,
     SetTags,
-    Target,
 )
 from moteur.core.phrase import Phrase
-from moteur.core.plan import WriteBack
 from moteur.core.ports import Capabilities, ChangeSet, Credential, Listing, ToolDescription
 from moteur.mappings.loader import load_mapping
-from moteur.mappings.schema import BoardMapping, TargetKind
+from moteur.mappings.schema import BoardMapping, WriteTargetKind
 from moteur.redaction import scrub
 from moteur.runtime import Runtime
 
@@ -66,11 +66,11 @@ FREE_QUADRANT = (
 )
 
 _TARGETS = {
-    TargetKind.LABEL: Target.TAG,
-    TargetKind.TAG: Target.TAG,
-    TargetKind.CUSTOM_FIELD: Target.FIELD,
-    TargetKind.COLUMN: Target.FIELD,
-    TargetKind.SECTION: Target.BUCKET,
+    WriteTargetKind.LABEL: Placement.TAG,
+    WriteTargetKind.TAG: Placement.TAG,
+    WriteTargetKind.CUSTOM_FIELD: Placement.FIELD,
+    WriteTargetKind.COLUMN: Placement.FIELD,
+    WriteTargetKind.SECTION: Placement.BUCKET,
 }
 
 
@@ -156,7 +156,7 @@ class AsanaConnector(HttpBacked):
 
     def _warned(self, snapshot: Snapshot) -> Snapshot:
         wants_fields = any(
-            t.kind is TargetKind.CUSTOM_FIELD for t in self.mapping.writeback.targets().values()
+            t.kind is WriteTargetKind.CUSTOM_FIELD for t in self.mapping.writeback.targets().values()
         )
         if not self.fields_on and wants_fields:
             warning = FREE_WARNING
@@ -169,14 +169,14 @@ class AsanaConnector(HttpBacked):
 
     def writeback(self, snapshot: Snapshot) -> WriteBack:
         fields_on = self.fields_on and bool(snapshot.native.get("fields_on", True))
-        targets: dict[str, Target] = {}
+        targets: dict[str, Placement] = {}
         names: dict[str, str] = {}
         skip: set[str] = set()
         for name, target in self.mapping.writeback.targets().items():
-            if target.kind is TargetKind.CUSTOM_FIELD and not fields_on:
+            if target.kind is WriteTargetKind.CUSTOM_FIELD and not fields_on:
                 if target.fallback is None:
                     skip.add(name)
-                    targets[name] = Target.FIELD
+                    targets[name] = Placement.FIELD
                     continue
                 target = target.fallback
             targets[name] = _TARGETS[target.kind]
@@ -184,7 +184,7 @@ class AsanaConnector(HttpBacked):
                 names[name] = target.name
         if place_of(self.mapping, fields_on=fields_on) is Place.COMPANION:
             # A value a task may lack (not in the companion yet), not its bucket: ``quadrant_writes.py``.
-            targets["quadrant"] = Target.FIELD
+            targets["quadrant"] = Placement.FIELD
             names["quadrant"] = companion.project_of(self.http, snapshot, self.language).name
         return WriteBack(targets=targets, language=self.language, skip=frozenset(skip), field_names=names)
 

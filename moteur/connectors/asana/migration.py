@@ -1,5 +1,5 @@
 """The Asana side of ``moteur migrate``: reading a project in full and applying migration ops to it (the
-``MigrationPort`` of ``connectors/migration.py``; what a project can hold is ``capabilities.py``, where a new
+migration contract of ``connectors/migration.py``; what a project can hold is ``capabilities.py``, where a new
 one goes ``projects.py``).
 
 Decisions, and why:
@@ -43,6 +43,7 @@ from moteur.connectors.asana.schema import ProjectSchema, fold
 from moteur.connectors.asana.task_fields import ARCHIVED_TAG, TaskFields, custom_values_of, decimals
 from moteur.connectors.asana.writer import ItemWriter, Write
 from moteur.connectors.http import HttpClient
+from moteur.core.diff import WriteBack
 from moteur.core.errors import MoteurError
 from moteur.core.identity import split_identity
 from moteur.core.labels import is_own_sprint
@@ -58,7 +59,6 @@ from moteur.core.ops import (
     UpdateItem,
     UpdateSubitem,
 )
-from moteur.core.plan import WriteBack
 from moteur.mappings.schema import BoardMapping
 from moteur.redaction import scrub
 

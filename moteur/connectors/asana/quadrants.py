@@ -26,7 +26,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from moteur.core.phrase import Phrase
-from moteur.mappings.schema import BoardMapping, TargetKind
+from moteur.mappings.schema import BoardMapping, WriteTargetKind
 
 
 class Place(StrEnum):
@@ -40,13 +40,13 @@ class Place(StrEnum):
 def place_of(mapping: BoardMapping, *, fields_on: bool) -> Place:
     """Where the quadrant goes for ``mapping``, on a workspace with custom fields (``fields_on``) or not."""
     target = mapping.writeback.quadrant
-    if target is not None and target.kind is TargetKind.CUSTOM_FIELD and not fields_on:
+    if target is not None and target.kind is WriteTargetKind.CUSTOM_FIELD and not fields_on:
         target = target.fallback
     if target is None:
         return Place.NONE
-    if target.kind is TargetKind.SECTION:
+    if target.kind is WriteTargetKind.SECTION:
         return Place.IN_PLACE if target.in_place else Place.COMPANION
-    if target.kind in (TargetKind.TAG, TargetKind.LABEL):
+    if target.kind in (WriteTargetKind.TAG, WriteTargetKind.LABEL):
         return Place.TAG
     return Place.FIELD
 
@@ -54,7 +54,7 @@ def place_of(mapping: BoardMapping, *, fields_on: bool) -> Place:
 def quadrant_field(mapping: BoardMapping) -> str:
     """The name of the custom field a paid workspace holds the quadrant in ("Quadrant" by default)."""
     target = mapping.writeback.quadrant
-    if target is not None and target.kind is TargetKind.CUSTOM_FIELD and target.name:
+    if target is not None and target.kind is WriteTargetKind.CUSTOM_FIELD and target.name:
         return target.name
     return "Quadrant"
 

@@ -42,10 +42,10 @@ from moteur.connectors.asana.transport import rate_limiter
 from moteur.connectors.asana.write_pacing import BATCH_SIZE, Pacing, WriteSlots
 from moteur.connectors.http import HttpClient, SlidingWindowLimiter, parse_retry_after, retry_delay
 from moteur.connectors.http.limiter import HELD_POLL_SECONDS
+from moteur.core.diff import WriteBack
 from moteur.core.errors import MoteurError
 from moteur.core.labels import is_own_sprint, quadrant_from_name, sprint_index
 from moteur.core.ops import ItemOp, MoveItem, UpdateFields
-from moteur.core.plan import WriteBack
 from moteur.mappings.scores import parse_number
 from moteur.redaction import scrub
 

@@ -4,7 +4,7 @@
 Reads with ``reader`` (one query + one ``next_items_page`` per further 500 items), maps with ``mapping``
 through ``mappings/monday.yaml``, writes with ``writer`` (one ``change_multiple_column_values`` per item,
 up to ``MAX_ALIASES`` aliased per request, serially). Write-back: a status column "Quadrant"
-with coloured labels, a dropdown column "Sprint", a numbers column "ICE" — all three ``Target.FIELD``.
+with coloured labels, a dropdown column "Sprint", a numbers column "ICE" — all three ``Placement.FIELD``.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from moteur.connectors.monday.mapping import to_snapshot
 from moteur.connectors.monday.reader import read_board
 from moteur.connectors.monday.transport import MondayTransport, endpoint, monday_client, shared_pacer
 from moteur.connectors.monday.writer import MondayWriter, aliases_per_request, apply_ops
+from moteur.core.diff import WriteBack
 from moteur.core.history import DoneDays
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
 from moteur.core.ops import EnsureField, ItemOp, Landed, MigrationOp, OpResult, SchemaOp
 from moteur.core.phrase import Phrase
-from moteur.core.plan import WriteBack
 from moteur.core.ports import Capabilities, ChangeSet, Credential, Listing, ToolDescription
 from moteur.mappings.loader import load_mapping
 from moteur.mappings.schema import BoardMapping

@@ -31,11 +31,11 @@ from moteur.connectors.monday import columns, documents
 from moteur.connectors.monday.daily import DailyLimitExceeded
 from moteur.connectors.monday.errors import classify
 from moteur.connectors.monday.transport import MAX_PER_QUERY, WRITE_COST_PER_ITEM, MondayTransport
+from moteur.core.diff import WriteBack
 from moteur.core.errors import MoteurError, RemoteError
 from moteur.core.labels import QUADRANT_COLOURS, QUADRANT_NAMES, QUADRANT_ORDER, quadrant_from_name
 from moteur.core.model import FieldKind, Snapshot
 from moteur.core.ops import EnsureField, ItemOp, Landed, OpResult, SchemaOp, UpdateFields
-from moteur.core.plan import WriteBack
 from moteur.mappings.schema import fold
 from moteur.redaction import scrub
 

@@ -30,6 +30,7 @@ from moteur.connectors.trello.transport import (
     trello_client,
 )
 from moteur.connectors.trello.writer import TrelloWriter, apply_ops
+from moteur.core.diff import WriteBack
 from moteur.core.history import DoneDays
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
 from moteur.core.ops import (
@@ -40,14 +41,13 @@ from moteur.core.ops import (
     Landed,
     MigrationOp,
     OpResult,
+    Placement,
     SchemaOp,
-    Target,
 )
 from moteur.core.phrase import Phrase
-from moteur.core.plan import WriteBack
 from moteur.core.ports import Capabilities, ChangeSet, Credential, Listing, ToolDescription
 from moteur.mappings.loader import load_mapping
-from moteur.mappings.schema import BoardMapping, TargetKind
+from moteur.mappings.schema import BoardMapping, WriteTargetKind
 from moteur.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -57,11 +57,11 @@ POWER_UP_WARNING = Phrase(  # said in the reader's language where shown
     "the board's Custom Fields power-up is off: ICE is not written (turn the power-up on to get it)"
 )
 _TARGETS = {
-    TargetKind.LABEL: Target.TAG,
-    TargetKind.TAG: Target.TAG,
-    TargetKind.CUSTOM_FIELD: Target.FIELD,
-    TargetKind.COLUMN: Target.FIELD,
-    TargetKind.SECTION: Target.BUCKET,
+    WriteTargetKind.LABEL: Placement.TAG,
+    WriteTargetKind.TAG: Placement.TAG,
+    WriteTargetKind.CUSTOM_FIELD: Placement.FIELD,
+    WriteTargetKind.COLUMN: Placement.FIELD,
+    WriteTargetKind.SECTION: Placement.BUCKET,
 }
 
 
@@ -133,7 +133,7 @@ class TrelloConnector(HttpBacked):
         targets = self.mapping.writeback.targets()
         skip: set[str] = set()
         if not snapshot.native.get("custom_fields_on", True):
-            skip |= {name for name, t in targets.items() if t.kind is TargetKind.CUSTOM_FIELD}
+            skip |= {name for name, t in targets.items() if t.kind is WriteTargetKind.CUSTOM_FIELD}
         return WriteBack(
             targets={name: _TARGETS[t.kind] for name, t in targets.items()},
             language=self.language,

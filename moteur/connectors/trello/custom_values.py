@@ -26,7 +26,7 @@ from moteur.connectors.trello.board_schema import BoardSchema, _text
 from moteur.core.errors import SkippableError
 from moteur.core.model import CustomField, FieldKind, Snapshot, parse_due
 from moteur.core.ops import EnsureField
-from moteur.mappings.schema import BoardMapping, TargetKind, fold
+from moteur.mappings.schema import BoardMapping, WriteTargetKind, fold
 
 KINDS = {"number": FieldKind.NUMBER, "text": FieldKind.TEXT, "date": FieldKind.DATE, "list": FieldKind.ENUM}
 TRELLO_TYPES = {kind: trello_type for trello_type, kind in KINDS.items()}
@@ -43,7 +43,7 @@ def role_names(mapping: BoardMapping) -> set[str]:
         for n in names.get(role, ())
     }
     for target in mapping.writeback.targets().values():
-        if target.kind is TargetKind.CUSTOM_FIELD and target.name:
+        if target.kind is WriteTargetKind.CUSTOM_FIELD and target.name:
             out.add(fold(target.name))
     ice = mapping.writeback.ice
     out.add(fold(ice.name if ice is not None and ice.name else "ICE"))

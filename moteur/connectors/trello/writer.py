@@ -22,6 +22,7 @@ from typing import Any
 from moteur.connectors.create_once import ensure_once
 from moteur.connectors.http import HttpClient
 from moteur.connectors.trello.mapping import is_managed
+from moteur.core.diff import WriteBack
 from moteur.core.errors import MoteurError
 from moteur.core.labels import sprint_index
 from moteur.core.model import FieldKind, Snapshot
@@ -38,7 +39,6 @@ from moteur.core.ops import (
     SetTags,
     UpdateFields,
 )
-from moteur.core.plan import WriteBack
 from moteur.redaction import scrub
 
 TRELLO_FIELD_TYPES = {FieldKind.NUMBER: "number", FieldKind.TEXT: "text", FieldKind.ENUM: "list"}

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from sqlalchemy import Connection, inspect, select
 
 from moteur.core.errors import StateError
-from moteur.core.state import schema
+from moteur.engine.state import schema
 
 UpgradeStep = Callable[[Connection], None]
 

@@ -2,8 +2,9 @@
 
 ``StateStore(url)`` opens (creating or upgrading) the database; ``default_state_url()`` says where it lives
 when the user did not choose. The parts: ``schema`` (tables), ``connection`` (engine, SQLite transactions,
-open failures), ``migrations`` (versions), ``lock`` (board leases), ``records`` (what reads return),
-``journal`` (the write-ahead journal's reads and writes), ``store`` (the API).
+open failures), ``upgrades`` (schema versions), ``lock`` (board leases), ``records`` (database rows → the
+plain records of ``core/records.py``), ``journal`` (the write-ahead journal's reads and writes), ``store``
+(the API).
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from moteur.core.state.lock import BoardLock
-from moteur.core.state.records import ItemState, JournalEntry, OpStatus, RunOutcome, RunRecord
-from moteur.core.state.schema import SCHEMA_VERSION
-from moteur.core.state.store import StateStore
+from moteur.core.records import ItemState, JournalEntry, OpStatus, RunOutcome, RunRecord
+from moteur.engine.state.lock import BoardLock
+from moteur.engine.state.schema import SCHEMA_VERSION
+from moteur.engine.state.store import StateStore
 
 
 def default_state_url(env: Mapping[str, str] | None = None) -> str:

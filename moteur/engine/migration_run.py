@@ -9,7 +9,7 @@ Terms defined here:
 - *Rebuilt link*: a link recovered from an identity footer on the target (the state was lost or is another
   machine's): stored again before planning, so the plan sees the item as linked.
 
-Ports are taken as the one connector interface (``core/ports.py``); this module imports no connector.
+Connectors are taken as the one connector interface (``core/ports.py``); this module imports no connector.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from moteur.core.model import Action, BoardRef, ItemRef, Snapshot, Tool
 from moteur.core.ops import OpResult
 from moteur.core.phrase import Phrase
 from moteur.core.ports import Connector
-from moteur.core.state import RunOutcome, StateStore
+from moteur.engine.state import RunOutcome, StateStore
 
 NEW = "new"
 # A migration renews its board lock as it goes, so the lease can be short: after a kill -9 the same command
@@ -109,7 +109,7 @@ def reused_board_note(name: str, target: Snapshot) -> str:
 
 
 def identity_of(action: Action) -> str | None:
-    """The source key a target item carries: its footer, or where ports put it when they strip the footer
+    """The source key a target item carries: its footer, or where connectors put it when they strip the footer
     from what they read (``extra["moteur_source"]``)."""
     _, key = split_identity(action.description)
     found = key or action.extra.get("moteur_source")
@@ -211,12 +211,12 @@ def apply_prepared(
     outcome = MigrationOutcome(prepared)
     with store.lock(board, owner, LEASE_SECONDS, now, dead) as lock:
         # Another run may have finished this migration between our plan and our lock: what it linked is on
-        # the target now, and a port skips every op whose key ``targets`` holds.
+        # the target now, and a connector skips every op whose key ``targets`` holds.
         for source_key, target_key in store.links(board).items():
             prepared.targets.setdefault(source_key, key_to_ref(target_key))
         run_id = store.start_run("migrate", [str(prepared.source.board), board], False, now())
         outcome.run_id = run_id
-        renewing = threading.Lock()  # ports may report from their worker threads
+        renewing = threading.Lock()  # connectors may report from their worker threads
         renewed = [now()]
 
         def keep_lock() -> None:

@@ -29,8 +29,8 @@ from typing import Any
 from moteur.core.errors import Interrupted
 from moteur.core.model import Snapshot
 from moteur.core.ops import ItemOp, MoveItem, Op, OpResult, SchemaOp, SetTags, UpdateFields
-from moteur.core.state import ItemState, OpStatus, RunOutcome, StateStore
-from moteur.core.state.journal import Outcome
+from moteur.core.records import ItemState, OpStatus, Outcome, RunOutcome
+from moteur.engine.state import StateStore
 
 Stop = Callable[[], None]
 """Called after each journalled landing: raises ``Interrupted`` when the run was asked to stop."""
@@ -61,8 +61,8 @@ def journal_entry(board: str, op: SchemaOp | ItemOp) -> dict[str, Any]:
 class WriteAhead:
     """The journal of one run on one board while its connector applies the ops.
 
-    Use: ``intend(schema_ops, item_ops)``, then ``port.apply(…, landed)``, then ``close(results)``; or, if
-    anything raised, ``stopped(exc)``.
+    Use: ``intend(schema_ops, item_ops)``, then ``connector.apply(…, landed)``, then ``close(results)``; or,
+    if anything raised, ``stopped(exc)``.
     """
 
     def __init__(

@@ -31,16 +31,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 
-from moteur.connectors.incremental import cached_snapshot
 from moteur.core.model import BoardRef, Snapshot
 from moteur.core.ports import Connector
-from moteur.core.state import StateStore
+from moteur.engine.state import StateStore
 
 CURSOR = "changes"  # the connector's cursor
 RUNS_SINCE_FULL = "runs-since-full"  # incremental runs since the last full read
 FINGERPRINT = "read-fingerprint"  # what the cached actions were mapped with (mapping + moteur version)
 TAKEN_AT = "cursor-taken-at"  # when the cursor was taken (ISO UTC): the runs since wrote into its feed
 RUNS_SEARCHED = 50  # the latest runs searched for own writes; missing older ones only costs requests
+
+
+def cached_snapshot(payload: object) -> Snapshot | None:
+    """The Snapshot a board cache's JSON holds, or None when there is none or it no longer validates
+    (a cache written by an older moteur whose model changed: a full read rebuilds it)."""
+    if payload is None:
+        return None
+    try:
+        return Snapshot.model_validate(payload)
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -64,9 +74,11 @@ def _moteur_version() -> str:
         return "unknown"
 
 
-def fingerprint_of(port: Connector) -> str:
+def fingerprint_of(connector: Connector) -> str:
     """A hash of what turns the tool's items into actions: a change invalidates the cached actions."""
-    text = json.dumps([_moteur_version(), str(port.tool), port.mapped_with()], sort_keys=True, default=str)
+    text = json.dumps(
+        [_moteur_version(), str(connector.tool), connector.mapped_with()], sort_keys=True, default=str
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -77,18 +89,18 @@ def _utc_now() -> datetime:
 def read_board(
     store: StateStore,
     ref: BoardRef,
-    port: Connector,
+    connector: Connector,
     *,
     full_every: int,
     full: bool,
     now: Callable[[], datetime] = _utc_now,
 ) -> BoardRead:
     """``ref`` read incrementally when allowed (see the module docstring), else in full."""
-    fingerprint = fingerprint_of(port)
-    before = port.request_count()
-    if not port.describe().incremental:
+    fingerprint = fingerprint_of(connector)
+    before = connector.request_count()
+    if not connector.describe().incremental:
         return BoardRead(
-            port.read(ref), False, port.request_count() - before, None, 0, fingerprint, "no feed"
+            connector.read(ref), False, connector.request_count() - before, None, 0, fingerprint, "no feed"
         )
     cursors = store.cursors(str(ref))
     runs = int(cursors.get(RUNS_SINCE_FULL, "0") or 0)
@@ -99,25 +111,25 @@ def read_board(
         written = own_writes(store, str(ref), _parsed(cursors.get(TAKEN_AT)))
         if payload is None:
             reason = "no usable cache"
-        elif written > 0 and not port.feed_worth_reading(_items_in(payload), written):
+        elif written > 0 and not connector.feed_worth_reading(_items_in(payload), written):
             # Checked before the cache is validated: that alone takes a while on a big board.
             reason = f"moteur's own writes on {written} items since the cursor: a full read is cheaper"
         elif (cached := cached_snapshot(payload)) is None:
             reason = "no usable cache"
         else:
             taken = now()
-            changes = port.read_changes(ref, cached, cursor)
+            changes = connector.read_changes(ref, cached, cursor)
             if changes is not None:
-                requests = port.request_count() - before
+                requests = connector.request_count() - before
                 return BoardRead(
                     changes.snapshot, True, requests, changes.cursor, runs + 1, fingerprint, "", taken
                 )
             reason = "cursor refused, or a full read is cheaper"
     # The cursor comes first: whatever changes during the read is after it, so in the next feed.
     taken = now()
-    first = port.cursor_of(ref)
-    snapshot = port.read(ref)
-    requests = port.request_count() - before
+    first = connector.cursor_of(ref)
+    snapshot = connector.read(ref)
+    requests = connector.request_count() - before
     return BoardRead(snapshot, False, requests, first, 0, fingerprint, reason or "", taken)
 
 

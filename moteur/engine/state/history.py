@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from moteur.core.history import ActionDay, BoardHistory, History, Seen
 from moteur.core.model import Quadrant, Status
-from moteur.core.state import schema
+from moteur.engine.state import schema
 
 _CHUNK = 500
 

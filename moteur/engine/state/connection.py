@@ -32,7 +32,7 @@ from sqlalchemy.exc import (
 )
 
 from moteur.core.errors import StateError
-from moteur.core.state.migrations import prepare_schema
+from moteur.engine.state.upgrades import prepare_schema
 
 READ_ONLY = "moteur_read_only"
 """Execution option marking a connection whose transactions only read."""

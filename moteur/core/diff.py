@@ -58,8 +58,8 @@ from moteur.core.ops import (
     EnsureField,
     EnsureTag,
     ItemOp,
+    Placement,
     SchemaOp,
-    Target,
     item_op,
 )
 from moteur.core.phrase import Phrase
@@ -107,7 +107,7 @@ class Conflict:
 class WriteBack:
     """Where each managed field goes on this board, and how new containers look."""
 
-    targets: Mapping[str, Target]
+    targets: Mapping[str, Placement]
     language: Language = Language.EN
     skip: frozenset[str] = frozenset()  # fields the board cannot hold (e.g. ICE without custom fields)
     field_names: Mapping[str, str] = field(default_factory=dict)  # managed field -> native field/column name
@@ -222,11 +222,11 @@ def _schema_ops(snapshot: Snapshot, needed: Mapping[str, set[str]], wb: WriteBac
         def sort_key(v: str) -> tuple[int, int, str]:
             return (order.get(v, 99), sprint_index(v) or 0, v)
 
-        if target is Target.TAG:
+        if target is Placement.TAG:
             for value in sorted(values, key=sort_key):
                 if name_key(value) not in have_tags:
                     ops.append(EnsureTag(value, colours.get(value, "black" if name == "sprint" else None)))
-        elif target is Target.BUCKET:
+        elif target is Placement.BUCKET:
             for value in sorted(values, key=sort_key):
                 if name_key(value) not in have_buckets:
                     ops.append(EnsureBucket(value, order.get(value)))
@@ -250,7 +250,7 @@ def _changed_by_hand(written: str | None, before: str | None, reason: str) -> Ph
 
 
 def _item_op(
-    action: Action, name: str, target: Target, before: str | None, after: str | None, reason: str
+    action: Action, name: str, target: Placement, before: str | None, after: str | None, reason: str
 ) -> ItemOp:
     return item_op(target, action.ref, action.title, name, before, after, reason, action.version)
 
@@ -280,7 +280,7 @@ def diff(
                 continue
             before = current_sprint(action, mem) if name == "sprint" else current_value(action, name)
             after = want.value(name)
-            if after is None and target is Target.BUCKET:
+            if after is None and target is Placement.BUCKET:
                 continue  # an item is always in some bucket; never move it to "nowhere"
             if _same(name, before, after):
                 continue

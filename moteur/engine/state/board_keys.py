@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, Text, and_, case, cast, delete, func, literal, select, update
 
-from moteur.core.state import schema
+from moteur.engine.state import schema
 
 ALIAS_PREFIX = "board-alias:"
 _META_KEY = 64  # ``meta.key``'s width: a longer alias is not remembered (resolved again next time)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from typing import Any
@@ -26,22 +25,14 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 
 from moteur.core.errors import StateError
-from moteur.core.state import schema
-from moteur.core.state.records import ItemState, JournalEntry, OpStatus, journal_entry, new_id
+from moteur.core.records import ItemState, JournalEntry, OpStatus, Outcome
+from moteur.engine.state import schema
+from moteur.engine.state.records import journal_entry, new_id
 
 _CHUNK = 500  # keys per IN (...) and rows per executemany: bounded statements on any database
 
 Written = Mapping[str, Mapping[str, str | None]]
 """``{item key: {field: value moteur wrote}}``, folded into the items' ``written``."""
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """How one journalled op ended (or was settled): its entry, its status, the error if it failed."""
-
-    entry: int
-    status: OpStatus
-    error: str | None = None
 
 
 class JournalMethods:

@@ -31,21 +31,14 @@ from sqlalchemy import Connection, and_, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 
 from moteur.core.errors import NotFound, StateError
-from moteur.core.state import schema
-from moteur.core.state.board_keys import BoardKeyMethods
-from moteur.core.state.connection import READ_ONLY, open_database
-from moteur.core.state.history import HistoryMethods
-from moteur.core.state.journal import JournalMethods, status_counts
-from moteur.core.state.lock import BoardLock
-from moteur.core.state.records import (
-    ItemState,
-    JournalEntry,
-    OpStatus,
-    RunOutcome,
-    RunRecord,
-    new_id,
-    run_record,
-)
+from moteur.core.records import ItemState, JournalEntry, OpStatus, RunOutcome, RunRecord
+from moteur.engine.state import schema
+from moteur.engine.state.board_keys import BoardKeyMethods
+from moteur.engine.state.connection import READ_ONLY, open_database
+from moteur.engine.state.history import HistoryMethods
+from moteur.engine.state.journal import JournalMethods, status_counts
+from moteur.engine.state.lock import BoardLock
+from moteur.engine.state.records import new_id, run_record
 
 Dead = Callable[[str], bool]
 """``dead(owner)``: True when a lock's holder is certainly gone (a process of this host that ended)."""

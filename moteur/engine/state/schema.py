@@ -46,7 +46,7 @@ SCHEMA_VERSION = 4
 """The schema this moteur writes. Bump it together with a new step in ``migrations.UPGRADES``.
 
 Version 2 added ``board_cache`` (incremental reads); version 3 the journal's ``settled_at`` and its
-``(board, status)`` index (the write-ahead journal: ``core/write_ahead.py``, ``core/settle.py``); version 4
+``(board, status)`` index (the write-ahead journal: ``engine/write_ahead.py``, ``core/settle.py``); version 4
 the history tables ``history_days``, ``history_latest`` and ``history_boards`` (``docs/history.md``)."""
 
 # Wide enough for "trello:<24 hex>", "file:<long path>" and Asana's 19-digit gids with room to spare.

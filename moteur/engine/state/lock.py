@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, Engine, and_, delete, insert, select, upda
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from moteur.core.errors import LockHeld
-from moteur.core.state import schema
+from moteur.engine.state import schema
 
 Clock = Callable[[], datetime]
 
