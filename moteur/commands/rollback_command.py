@@ -38,6 +38,7 @@ from moteur.core.phrase import Phrase
 from moteur.core.refs import parse_ref
 from moteur.core.settle import shows
 from moteur.core.sync import BoardPlan, SyncPlan
+from moteur.engine.leases import Leases
 from moteur.engine.state import JournalEntry, OpStatus, RunOutcome, RunRecord, StateStore
 from moteur.engine.sync_run import settle_unknown
 from moteur.i18n import _, tr
@@ -169,7 +170,7 @@ def _roll_back(
         for ref in refs:
             connectors[ref] = open_connector(ref, settings)
         if not dry_run:
-            lock_boards(locks, store, refs)  # before the reads: nothing writes the boards between the two
+            leases = lock_boards(locks, store, refs)  # before the reads: nothing writes the boards between
         undos: list[BoardUndo] = []
         for ref in refs:
             snapshot = connectors[ref].read(ref)
@@ -183,7 +184,7 @@ def _roll_back(
             if ops:
                 undos.append(BoardUndo(snapshot, connectors[ref], ops, chosen))
         if undos:
-            _send(store, undos, record.id, report, out, interrupts)
+            _send(store, undos, record.id, report, out, interrupts, leases)
     finally:
         locks.close()
         for connector in connectors.values():
@@ -240,6 +241,7 @@ def _send(
     report: Report,
     out: Output,
     interrupts: Interrupts,
+    leases: Leases,
 ) -> None:
     """Apply every board's undo ops as one journalled run of their own; record which entries they undid."""
     # No desired values and no memory: the undos' values reach the items' ``written`` as they land
@@ -256,7 +258,9 @@ def _send(
     ]
     sync_plan = SyncPlan(date.today(), boards[0].writeback.language, [], boards)
     connectors = {u.snapshot.board: u.connector for u in undos}
-    outcome = write(out, sync_plan, connectors, store, interrupts, command=f"rollback {run_id}")
+    outcome = write(
+        out, sync_plan, connectors, store, interrupts, command=f"rollback {run_id}", leases=leases
+    )
     report.runs.extend(outcome.run_ids)
     report.interrupted = outcome.interrupted
     journal = store.journal(outcome.run_ids[-1]) if outcome.run_ids else []

@@ -33,6 +33,7 @@ from moteur.core.policy import PlanningPolicy
 from moteur.core.settle import memory_with
 from moteur.core.sync import BoardPlan, SyncPlan, memory_of, prepare
 from moteur.engine.incremental_read import BoardRead, read_board, save_reads
+from moteur.engine.leases import Leases
 from moteur.engine.state import StateStore, default_state_url
 from moteur.engine.sync_run import SyncOutcome, apply_sync, settle_unknown
 from moteur.i18n import _, tr
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
 
 __all__ = ["LEASE_SECONDS", "now_utc", "open_store", "owner_gone", "owner_name", "run_apply", "run_sync"]
 
-LEASE_SECONDS = 600.0  # a board lock's lease; a live run renews nothing, so keep it above a long run
+LEASE_SECONDS = 600.0  # a board lock's lease; renewed as a run writes, it must outlast the longest read
 
 
 def now_utc() -> datetime:
@@ -244,7 +245,7 @@ def run_sync(
             if not dry_run:
                 refuse_read_only(connectors)
                 # Lock before reading: no other run may write these boards between our read and our writes.
-                lock_boards(locks, store, refs)
+                leases = lock_boards(locks, store, refs)
             reads = read_boards(out, connectors, store, full_every=settings.full_every, full=full)
             # A dry-run keeps the anchor too: it is moteur's state, not a board's (see sprint_anchor).
             policy = planning_policy(out, store, settings, today)
@@ -286,7 +287,7 @@ def run_sync(
                 return 4 if detailed_exitcode and not sync_plan.empty else 0
             if not json_out and show_plan and not out.quiet:
                 render_dry_run(out.out, sync_plan, max_items=max_items)
-            outcome = write(out, sync_plan, connectors, store, interrupts, command="sync")
+            outcome = write(out, sync_plan, connectors, store, interrupts, command="sync", leases=leases)
             if (stopped := outcome.interrupted) is not None:
                 return report_interrupted(out, outcome, stopped, sync_plan, json_out)
             # After the writes: a crash before this line re-reads from the previous cursor, which is safe.
@@ -318,15 +319,19 @@ def refuse_read_only(connectors: Mapping[BoardRef, Connector]) -> None:
             raise UsageError(f"{ref} {why}")
 
 
-def lock_boards(locks: ExitStack, store: StateStore, refs: Sequence[BoardRef]) -> None:
-    """Take each board's lock (released when ``locks`` closes), then mark the runs that died "interrupted".
+def lock_boards(locks: ExitStack, store: StateStore, refs: Sequence[BoardRef]) -> Leases:
+    """Take each board's lock (released when ``locks`` closes), then mark the runs that died "interrupted";
+    the leases returned keep the locks alive while the run writes (``write``).
 
     A run killed on these boards left its lock (taken over here: its holder is gone) and its row "running";
     marked now, its journal entries left "pending" are settled by this run's read (``settled_memory``).
     """
-    for ref in refs:
+    held = [
         locks.enter_context(store.lock(str(ref), owner_name(), LEASE_SECONDS, now_utc, owner_gone))
+        for ref in refs
+    ]
     store.mark_interrupted(now_utc(), owner_gone)
+    return Leases(held, now_utc)
 
 
 def settled_memory(store: StateStore, snapshot: Snapshot, dry_run: bool) -> dict[str, Memory]:
@@ -348,8 +353,10 @@ def write(
     interrupts: Interrupts,
     *,
     command: str,
+    leases: Leases,
 ) -> SyncOutcome:
-    """``apply_sync`` with the progress bar, signals deferred to the write-ahead journal's checks."""
+    """``apply_sync`` with the progress bar, signals deferred to the write-ahead journal's checks, the locks
+    ``lock_boards`` took renewed as the run writes."""
     total = sum(len(b.plan.item_ops) for b in sync_plan.boards)
     enabled = out.show_progress and total > 0
     with interrupts.deferred(), progress_bar(out.err, total, _("writing"), enabled=enabled) as advance:
@@ -362,7 +369,7 @@ def write(
             owner=owner_name(),
             lease_seconds=LEASE_SECONDS,
             progress=advance,
-            locked=True,
+            leases=leases,
             stop=interrupts.check,
         )
 
@@ -434,7 +441,7 @@ def run_apply(out: Output, plan_file: Path, *, config: Path | None, json_out: bo
             for entry in saved:
                 entry["ref"] = names[str(entry["ref"])]
             refuse_read_only(connectors)
-            lock_boards(locks, store, [entry["ref"] for entry in saved])
+            leases = lock_boards(locks, store, [entry["ref"] for entry in saved])
             boards = []
             for entry in saved:
                 ref: BoardRef = entry["ref"]
@@ -461,7 +468,7 @@ def run_apply(out: Output, plan_file: Path, *, config: Path | None, json_out: bo
                 return 0
             for s in {(x["item"], x["title"]) for x in skipped}:
                 out.warn(f'skipped "{s[1]}" (id {s[0]}): it changed since the plan was made')
-            outcome = write(out, sync_plan, connectors, store, interrupts, command="apply")
+            outcome = write(out, sync_plan, connectors, store, interrupts, command="apply", leases=leases)
             if (stopped := outcome.interrupted) is not None:
                 return report_interrupted(out, outcome, stopped, sync_plan, json_out)
             if json_out:

@@ -18,6 +18,7 @@ from moteur.core.ports import Connector
 from moteur.core.records import RunOutcome
 from moteur.core.settle import Settlement, settle
 from moteur.core.sync import BoardPlan, SyncPlan, remembered
+from moteur.engine.leases import LeaseLost, Leases
 from moteur.engine.state import StateStore
 from moteur.engine.write_ahead import Stop, WriteAhead
 
@@ -67,7 +68,7 @@ def apply_sync(
     owner: str,
     progress: Callable[[int], None] | None = None,
     lease_seconds: float = 600.0,
-    locked: bool = False,
+    leases: Leases | None = None,
     dead: Callable[[str], bool] | None = None,
     stop: Stop | None = None,
 ) -> SyncOutcome:
@@ -76,9 +77,11 @@ def apply_sync(
 
     One run id for every board of the plan: ``moteur rollback RUN`` undoes the whole sync. The run stays
     "running" while boards are written and ends "ok", or "failed" when an op or a board failed.
-    ``locked``: the caller already holds every board's lock — taken *before* it read the boards, so no other
+    ``leases``: the caller already holds every board's lock — taken *before* it read the boards, so no other
     run can write between this run's read and its writes. Otherwise every board is locked here, before the
-    run starts (a run is alive while its boards' locks are).
+    run starts (a run is alive while its boards' locks are). Either way the locks are renewed as the run
+    writes (``engine/leases.py``); a board whose lock was taken over meanwhile (a read or a write longer than
+    the lease) is not written, and the run stops there, "interrupted", that board in ``board_errors``.
     A board whose connector raises a ``MoteurError`` (the tool unreachable after retries, a refusal…) is
     recorded in ``board_errors`` and the next board is written: one board's failure hides no other's
     results. ``stop`` is asked after each journalled landing (and before each board) whether a signal
@@ -91,9 +94,12 @@ def apply_sync(
         return outcome
     refs = [str(board.snapshot.board) for board in sync_plan.boards]
     with ExitStack() as locks:
-        if not locked:
-            for ref_text in refs:
+        if leases is None:
+            held = [
                 locks.enter_context(store.lock(ref_text, owner, lease_seconds, now, dead))
+                for ref_text in refs
+            ]
+            leases = Leases(held, now)
         try:
             if stop is not None:
                 stop()  # a signal before the first board: no run is started
@@ -104,7 +110,7 @@ def apply_sync(
         outcome.run_ids.append(run_id)
         totals: dict[str, int] = {}
         for board in sync_plan.boards:
-            if _apply_board(board, connectors, store, run_id, outcome, totals, now, progress, stop):
+            if _apply_board(board, connectors, store, run_id, outcome, totals, now, progress, stop, leases):
                 return outcome
         errors = "; ".join(f"{ref}: {exc.message}" for ref, exc in outcome.board_errors)
         store.set_run_outcome(
@@ -126,6 +132,7 @@ def _apply_board(
     now: Callable[[], datetime],
     progress: Callable[[int], None] | None,
     stop: Stop | None,
+    leases: Leases,
 ) -> bool:
     """Write one board's plan in run ``run_id``; True when the run was stopped (``outcome.interrupted``).
 
@@ -140,7 +147,20 @@ def _apply_board(
         outcome.interrupted = exc
         store.set_run_outcome(run_id, RunOutcome.INTERRUPTED, now=now(), message=exc.message[:500])
         return True
-    journal = WriteAhead(store, run_id, str(ref), board.snapshot, now=now, progress=progress, stop=stop)
+    try:
+        leases.keep(str(ref), now_or_never=True)  # the read before may have outlasted the lease
+    except LeaseLost as lost:
+        outcome.board_errors.append((ref, lost.error))
+        store.set_run_outcome(run_id, RunOutcome.INTERRUPTED, now=now(), message=lost.error.message[:500])
+        return True
+
+    def check() -> None:
+        """After each journalled landing: keep the locks alive, then let a signal stop the run."""
+        leases.keep(str(ref))
+        if stop is not None:
+            stop()
+
+    journal = WriteAhead(store, run_id, str(ref), board.snapshot, now=now, progress=progress, stop=check)
     counts = {"create": len(plan.schema_ops), "update": plan.items_changed(), "pinned": len(plan.pinned)}
     try:
         journal.intend(plan.schema_ops, plan.item_ops)
@@ -160,6 +180,13 @@ def _apply_board(
             run_id, outcome=RunOutcome.RUNNING, counts=totals, item_states=[], board=str(ref), now=now()
         )
         return False
+    except LeaseLost as lost:
+        # Another run holds the board now: not one more write. What landed is journalled; rollback undoes it.
+        _stopped(store, journal, lost, run_id, totals, counts, now)
+        outcome.planned += journal.planned
+        outcome.written += journal.applied
+        outcome.board_errors.append((ref, lost.error))
+        return True
     except BaseException as exc:
         _stopped(store, journal, exc, run_id, totals, counts, now)
         outcome.planned += journal.planned
