@@ -48,8 +48,9 @@ class ActionDay:
     due: date | None
     done_on: date | None
     first_seen: date
-    # The first day of ``sprint`` when known (moteur's labels carry it): sprint numbers count from
-    # ``first_sprint``, which, when not set, moves with each run's today; the day does not.
+    # The first day of ``sprint`` when known (moteur's labels carry it): a sprint's number depends on
+    # ``first_sprint`` (anchored in the state when unset; a user may still change the setting); its day
+    # does not.
     sprint_start: date | None = None
     kpi: str | None = None
     target: float | None = None
