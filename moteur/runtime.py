@@ -40,10 +40,14 @@ class Runtime:
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
         jitter: Jitter = random.random,
+        attempts: int | None = None,
     ) -> None:
         self.clock = clock
         self.sleep = sleep
         self.jitter = jitter
+        # At most this many tries of a request (None: each tool's retry policy decides): a probe such as the
+        # doctor answers in seconds when the network is down, where a sync rides out a longer outage.
+        self.attempts = attempts
         self._shared: dict[tuple[str, str], object] = {}
         self._lock = threading.Lock()
 
@@ -57,9 +61,10 @@ class Runtime:
                 self._shared[key] = make()
             return cast(T, self._shared[key])
 
-    def apart(self) -> Runtime:
-        """The same time, none of the shared state: for a probe whose findings must not pace the run."""
-        return Runtime(clock=self.clock, sleep=self.sleep, jitter=self.jitter)
+    def apart(self, *, attempts: int | None = None) -> Runtime:
+        """The same time, none of the shared state: for a probe whose findings must not pace the run;
+        ``attempts`` caps its tries per request."""
+        return Runtime(clock=self.clock, sleep=self.sleep, jitter=self.jitter, attempts=attempts)
 
 
 _installed: ContextVar[Runtime | None] = ContextVar("moteur_runtime", default=None)

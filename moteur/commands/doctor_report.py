@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from moteur.commands.context import settings_for
-from moteur.commands.doctor_command import Check, diagnose
+from moteur.commands.doctor_command import diagnose
+from moteur.core.checks import Check
 from moteur.i18n import _, tr
 from moteur.redaction import scrub
 from moteur.settings import Settings

@@ -25,7 +25,7 @@ TOOLS = (Tool.TRELLO, Tool.ASANA, Tool.MONDAY, Tool.FILE)
 def connector_class(tool: Tool) -> type[Connector]:
     """The class that adapts ``tool`` (imported on demand: a run loads only the tools it uses)."""
     if tool is Tool.FILE:
-        from moteur.connectors.file_connector import FileConnector
+        from moteur.connectors.files.connector import FileConnector
 
         return FileConnector
     if tool is Tool.TRELLO:

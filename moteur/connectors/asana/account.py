@@ -164,9 +164,9 @@ def rate_tier(premium: Mapping[str, bool], names: Mapping[str, str], setting: st
     if free:
         listed = ", ".join(f'"{name}"' for name in free)
         detail = Phrase(
-            "free workspace {listed} (custom fields answer 402): {budget} a minute",
+            "free workspace {listed} (custom fields answer 402): {budget:,} a minute",
             listed=listed,
-            budget=format(PER_MINUTE["free"], ","),
+            budget=PER_MINUTE["free"],
         )
         if setting == "free":
             return RateTier("free", Phrase('{detail}; asana_tier = "free" paces at it', detail=detail))
@@ -177,11 +177,11 @@ def rate_tier(premium: Mapping[str, bool], names: Mapping[str, str], setting: st
     if not premium:
         tier = setting if setting in PER_MINUTE else "paid"
         detail = Phrase(
-            "no workspace to ask: {budget} a minute, the settings' tier", budget=format(PER_MINUTE[tier], ",")
+            "no workspace to ask: {budget:,} a minute, the settings' tier", budget=PER_MINUTE[tier]
         )
         return RateTier(tier, detail)
     detail = Phrase(
-        "paid workspace (custom fields available): {budget} a minute", budget=format(PER_MINUTE["paid"], ",")
+        "paid workspace (custom fields available): {budget:,} a minute", budget=PER_MINUTE["paid"]
     )
     if setting == "free":
         fix = Phrase(

@@ -42,6 +42,7 @@ from moteur.connectors.http import (
     bearer_auth,
     default_classification,
 )
+from moteur.connectors.http.retry import ATTEMPTS
 from moteur.core.errors import AuthError, MoteurError, NotFound, SkippableError
 from moteur.core.phrase import Phrase
 from moteur.runtime import Runtime, current
@@ -127,7 +128,7 @@ def asana_options(
     *,
     runtime: Runtime | None = None,
     timeout: tuple[float, float] = (5.0, 30.0),
-    max_attempts: int = 5,
+    max_attempts: int | None = None,
 ) -> ClientOptions:
     """Asana's client options on ``runtime`` (default: the run's, ``moteur.runtime.current``)."""
     run = runtime or current()
@@ -144,7 +145,7 @@ def asana_options(
         tool="Asana",
         credential_vars=CREDENTIAL_VARS,
         timeout=timeout,
-        retry=RetryPolicy(max_attempts=max_attempts, rate_window=WINDOW_SECONDS),
+        retry=RetryPolicy(max_attempts=max_attempts or run.attempts or ATTEMPTS, rate_window=WINDOW_SECONDS),
         limiters=(limiter,),
         write_cap=ConcurrencyCap(WRITES_IN_FLIGHT),
         classify=partial(classify, limiter=limiter),

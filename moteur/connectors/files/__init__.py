@@ -1,4 +1,7 @@
-"""File boards: CSV, JSON and YAML files read as a board and annotated in place (see ``board``)."""
+"""The ``file:`` tool: CSV, JSON and YAML files read as a board and annotated in place (``board``), as a
+migration's source or target (``migration``), and Trello exports read as the board they were
+(``trello_export``); ``connector`` is its connector. docs/architecture.md, "The file tool", maps the modules.
+"""
 
 from __future__ import annotations
 

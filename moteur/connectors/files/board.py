@@ -24,9 +24,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from moteur.connectors.files.csv_text import CsvDocument, detect_delimiter, read_rows
+from moteur.connectors.files.csv_text import CsvDocument
 from moteur.connectors.files.documents import Document, load_json, load_yaml
-from moteur.connectors.files.formulas import escape_cell, unescape_rows
+from moteur.connectors.files.formulas import escape_cell
+from moteur.connectors.files.native import FileNative
 from moteur.connectors.files.rows import ItemIds, RowReader, cell_text, paused_gc, row_version
 from moteur.connectors.files.storage import decode, nesting_guard, read_board, replace_atomically
 from moteur.core.errors import NotFound, UsageError
@@ -75,11 +76,13 @@ class FileBoard:
             )
             return self._read_document(document)
 
-    def _header_at(self, rows: list[list[str]]) -> int:
-        for position, row in enumerate(rows):
-            if row:
-                return position
-        raise UsageError(f"{self.path} is empty", hint=_HEADER_HINT)
+    def _csv(self, text: str, *, editable: bool = False) -> tuple[CsvDocument, int]:
+        """The CSV document of ``text`` (the one model a migration's target file uses too: ``csv_text``) and
+        where its header is."""
+        document = CsvDocument(text, str(self.path), self.mapping, editable=editable)
+        if document.header_at is None:
+            raise UsageError(f"{self.path} is empty", hint=_HEADER_HINT)
+        return document, document.header_at
 
     def _reader(self, columns: list[str]) -> RowReader:
         reader = RowReader(self.mapping, columns, str(self.path), text_cells=self.kind == "csv")
@@ -99,7 +102,7 @@ class FileBoard:
         if columns:
             check_names(self.mapping, str(self.ref), fields=columns, statuses=None, roles=_ROLES)
 
-    def _snapshot(self, reader: RowReader, actions: list[Action], native: dict[str, Any]) -> Snapshot:
+    def _snapshot(self, reader: RowReader, actions: list[Action], native: FileNative) -> Snapshot:
         reader.unmatched_statuses()
         return Snapshot(
             board=self.ref,
@@ -107,27 +110,24 @@ class FileBoard:
             buckets=tuple(Bucket(id=name, name=name) for name in reader.buckets),
             actions=tuple(actions),
             tags=tuple(reader.tags),
-            fields=tuple(native["columns"]),
+            fields=native.columns,
             warnings=tuple(reader.warnings),
-            native=native,
+            native=native.dump(),
         )
 
     def _read_csv(self, text: str, bom: bool) -> Snapshot:
-        delimiter = detect_delimiter(text)
-        rows = unescape_rows(read_rows(text, delimiter, str(self.path)), text)
-        header_at = self._header_at(rows)
-        header = rows[header_at]
+        document, header_at = self._csv(text)
+        rows, header, delimiter = document.plain, document.header, document.delimiter
         self._check_names(header)
         reader = self._reader(header)
         reader.learn_scales(rows[header_at + 1 :])  # a score column's scale, before any row is read
         actions: list[Action] = []
-        for position in range(header_at + 1, len(rows)):
+        for position in document.body():
             cells = rows[position]
-            if cells:
-                action = reader.read(position + 1, cells, row_version(cells))
-                if action is not None:
-                    actions.append(action)
-        native = {"format": "csv", "delimiter": delimiter, "bom": bom, "columns": header}
+            action = reader.read(position + 1, cells, row_version(cells))
+            if action is not None:
+                actions.append(action)
+        native = FileNative(format="csv", delimiter=delimiter, bom=bom, columns=tuple(header))
         return self._snapshot(reader, actions, native)
 
     def _read_document(self, document: Document) -> Snapshot:
@@ -143,7 +143,7 @@ class FileBoard:
             action = reader.read(position, cells, stamp, absent=absent)
             if action is not None:
                 actions.append(action)
-        return self._snapshot(reader, actions, {"format": document.kind, "columns": columns})
+        return self._snapshot(reader, actions, FileNative(format=document.kind, columns=tuple(columns)))
 
     # -- writing ---------------------------------------------------------------------------------------
 
@@ -192,12 +192,10 @@ class FileBoard:
             raise UsageError(f"cannot write {self.path}: {exc.strerror}") from exc
 
     def _write_csv(self, text: str, plan: dict[str, dict[str, str | None]]) -> str:
-        source = str(self.path)
-        document = CsvDocument(text, detect_delimiter(text), source)
+        document, _ = self._csv(text, editable=True)
         rows = document.rows  # as written: what a new value is compared with
-        plain = unescape_rows(rows, text)  # as read: ids and titles match the read's
-        header_at = self._header_at(plain)
-        header = list(plain[header_at])
+        plain = document.plain  # as read: ids and titles match the read's
+        header = list(document.header)
         found = self.mapping.column_for(header)
         if "title" not in found:
             self._reader(header)  # raises the reader's "no title column" error
@@ -205,13 +203,12 @@ class FileBoard:
         title_at = header.index(found["title"])
         ids = ItemIds()
         positions: dict[str, int] = {}
-        for position in range(header_at + 1, len(plain)):
+        for position in document.body():
             cells = plain[position]
-            if cells:
-                id_cell = cells[id_at] if id_at is not None and id_at < len(cells) else None
-                item = ids.assign(id_cell, cells[title_at] if title_at < len(cells) else None)
-                if item is not None:
-                    positions[item] = position
+            id_cell = cells[id_at] if id_at is not None and id_at < len(cells) else None
+            item = ids.assign(id_cell, cells[title_at] if title_at < len(cells) else None)
+            if item is not None:
+                positions[item] = position
         self._missing(plan, positions)
         columns = {
             name: header.index(found[name]) for name in self.mapping.writeback.targets() if name in found
@@ -231,7 +228,7 @@ class FileBoard:
                 if (cells[column] if column < len(cells) else "") != new:
                     changes.setdefault(positions[item], {})[column] = new
         if len(header) > width:
-            document.widen(header_at, [escape_cell(name) for name in header[width:]], changes, source)
+            document.widen([escape_cell(name) for name in header[width:]], changes)
         for position, cells_to_set in changes.items():
             document.set_cells(position, cells_to_set)
         return document.text()

@@ -4,8 +4,9 @@ Terms:
 
 - *Row*: one record of a CSV file or one object of a JSON/YAML list, seen as a sequence of *cells* aligned
   with the board's *columns* (a CSV header; for JSON/YAML, every key in order of first appearance).
-- *Row number*: what a person finds the row by. In a CSV it is the spreadsheet row (the header is row 1,
-  the first action row 2, blank lines count); in JSON/YAML it is the object's position from 1.
+- *Row number*: what a person finds the row by. In a CSV it is the spreadsheet row (lines above the header
+  and blank lines count: with the header on line 1, the first action is row 2); in JSON/YAML it is the
+  object's position from 1.
 - *Item id*: the ``id`` cell when there is one; otherwise ``t-`` + the first 8 hex digits of the SHA-1 of
   the folded title. A hash of the title, not the row number, so inserting or sorting rows keeps every id;
   retitling a row gives it a new id (it is a new action as far as the file can tell). Repeated ids — two
@@ -380,6 +381,7 @@ class RowReader:
                 "title": title,
                 "description": cell_text(row[self._at[2]]) or "",
                 "status": status,
+                "archived_done": False,  # one status cell: archived or done, never both
                 "bucket": bucket,
                 "tags": tags,
                 "assignees": assignees,

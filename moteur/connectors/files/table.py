@@ -13,9 +13,9 @@ import io
 from pathlib import Path
 from typing import Any
 
-from moteur.connectors.files.csv_text import CsvDocument, detect_delimiter
+from moteur.connectors.files.csv_text import CsvDocument
 from moteur.connectors.files.documents import Document, load_json, load_yaml
-from moteur.connectors.files.formulas import escape_cell, unescape_rows
+from moteur.connectors.files.formulas import escape_cell
 from moteur.connectors.files.rows import ItemIds
 from moteur.connectors.files.storage import decode, nesting_guard, read_board, replace_atomically
 from moteur.core.errors import UsageError
@@ -47,8 +47,7 @@ class Table:
         self.path, self.mapping, self.kind = path, mapping, file_kind(path)
         self.bom = False
         self.document: Document | None = None
-        self.csv: CsvDocument | None = None
-        self.header_at = 0
+        self.csv: CsvDocument | None = None  # an existing CSV, read as a file board reads it
         self.loaded: list[tuple[int, list[str]]] = []  # CSV: each loaded row's record and cells as read
         self.header: list[str] = []
         self.rows: list[dict[str, Any]] = []
@@ -78,17 +77,14 @@ class Table:
         if not text.strip():
             self.header = list(COLUMNS)
             return
-        self.csv = CsvDocument(text, detect_delimiter(text), str(self.path))
-        plain = unescape_rows(self.csv.rows, text)
-        positions = [n for n, cells in enumerate(plain) if cells]
-        if not positions:
+        document = CsvDocument(text, str(self.path), self.mapping, editable=True)
+        if document.header_at is None:  # blank lines only: written whole
             self.header = list(COLUMNS)
-            self.csv = None
             return
-        self.header_at = positions[0]
-        self.header = list(plain[self.header_at])
-        for position in positions[1:]:
-            cells = plain[position]
+        self.csv = document
+        self.header = list(document.header)
+        for position in document.body():
+            cells = document.plain[position]
             self.loaded.append((position, cells))
             self.rows.append(dict(zip(self.header, cells, strict=False)))
 
@@ -145,8 +141,8 @@ class Table:
             for row in self.rows:
                 writer.writerow([escape_cell(row.get(c, "")) for c in self.header])
             return stream.getvalue()
-        document, source = self.csv, str(self.path)
-        width = len(document.rows[self.header_at])
+        document = self.csv
+        width = len(document.header)
         at = {name: n for n, name in enumerate(self.header)}  # a repeated name: its last column
         changes: dict[int, dict[int, str]] = {}
         for (position, cells), row in zip(self.loaded, self.rows, strict=False):
@@ -155,9 +151,9 @@ class Table:
                 if new != (cells[column] if column < len(cells) else ""):
                     changes.setdefault(position, {})[column] = escape_cell(new)
         if len(self.header) > width:
-            document.widen(self.header_at, [escape_cell(n) for n in self.header[width:]], changes, source)
+            document.widen([escape_cell(n) for n in self.header[width:]], changes)
         for position, cells_to_set in changes.items():
             document.set_cells(position, cells_to_set)
         for row in self.rows[len(self.loaded) :]:
-            document.append_row([escape_cell(row.get(c, "")) for c in self.header], self.header_at)
+            document.append_row([escape_cell(row.get(c, "")) for c in self.header])
         return document.text()

@@ -46,6 +46,11 @@ def _builder(model: type[_ModelT]) -> Callable[[dict[str, Any]], _ModelT]:
     set_dict, set_fields_set, set_extra, set_private = _SETTERS  # type: ignore[misc]  # None: _FAST is False
     new = model.__new__
     every_field = set(model.model_fields)
+    size = len(every_field)
+    # A field added to the model after its caller was written gets its default (a factory's called for each
+    # instance), so the read still builds whole models; only a call that lacks a field pays for it.
+    fields = list(model.model_fields)
+    optional = {name: info for name, info in model.model_fields.items() if not info.is_required()}
     # A frozen model's instances share one fields set: each has every field set, and a frozen model never
     # adds to it (``model_copy`` copies it before updating). A set of Action's 21 names is 1.2 KB: one per
     # action would be a third of the memory of a 100,000-row read. A mutable model adds to its own set on
@@ -53,6 +58,13 @@ def _builder(model: type[_ModelT]) -> Callable[[dict[str, Any]], _ModelT]:
     share = bool(model.model_config.get("frozen"))
 
     def build(values: dict[str, Any]) -> _ModelT:
+        if len(values) != size:  # in the model's order, as pydantic would lay them out
+            values = {
+                name: values[name]
+                if name in values
+                else optional[name].get_default(call_default_factory=True)
+                for name in fields
+            }
         instance = new(model)
         set_dict(instance, values)
         set_fields_set(instance, every_field if share else set(every_field))
@@ -89,7 +101,8 @@ _FAST = _fast_path_holds()
 
 def unchecked_builder(model: type[_ModelT]) -> Callable[[dict[str, Any]], _ModelT]:
     """A function making ``model`` instances from values already checked field by field, skipping
-    pydantic's validation; the values must hold every field. Get it once and call it per row: that saves a
+    pydantic's validation; the values should hold every field (one left out gets its default, at a cost).
+    Get it once and call it per row: that saves a
     lookup per instance. Falls back to ``model_construct`` on a pydantic whose model internals differ from
     what this module assumes."""
     if _FAST:

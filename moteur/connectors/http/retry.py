@@ -27,6 +27,9 @@ REFUSED_STATUSES = frozenset({429, 503})
 SERVER_ERRORS = frozenset({500, 502, 504})
 
 
+ATTEMPTS = 5  # tries of one request unless a caller says otherwise (a doctor's probe: fewer)
+
+
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """How hard to try. ``base`` doubles per attempt up to ``cap``; a server's hint is honoured up to
@@ -35,7 +38,7 @@ class RetryPolicy:
     waits out 429s in all before giving up (they do not count against ``max_attempts``: another run on the
     same token causes them, and waiting for it is the way through)."""
 
-    max_attempts: int = 5
+    max_attempts: int = ATTEMPTS
     base: float = 0.5
     cap: float = 30.0
     max_wait: float = 120.0
@@ -71,7 +74,7 @@ def should_retry(
     attempt: int,
     idempotent: bool,
     *,
-    max_attempts: int = 5,
+    max_attempts: int = ATTEMPTS,
 ) -> bool:
     """Whether to send the call again after ``attempt`` ended with ``status`` or ``error``.
 

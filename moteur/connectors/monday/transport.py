@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from moteur.connectors.http import ClientOptions, HeaderAuth, HttpClient, RetryPolicy
+from moteur.connectors.http.retry import ATTEMPTS
 from moteur.connectors.monday import documents
 from moteur.connectors.monday.daily import DailyCap, DailyLimitExceeded, parse_daily, used_up
 from moteur.connectors.monday.errors import (
@@ -221,7 +222,7 @@ def monday_options(
     *,
     runtime: Runtime | None = None,
     timeout: tuple[float, float] = (5.0, 60.0),
-    max_attempts: int = 5,
+    max_attempts: int | None = None,
 ) -> ClientOptions:
     """Options for monday: its 60 s server timeout, 429 waits per ``Retry-After``, the error classifier; sleep
     and jitter of ``runtime`` (default: the run's)."""
@@ -231,7 +232,10 @@ def monday_options(
         credential_vars=(CREDENTIAL_VAR,),
         timeout=timeout,
         retry=RetryPolicy(
-            max_attempts=max_attempts, rate_window=60.0, max_wait=WAIT_CAP, rate_patience=PATIENCE_SECONDS
+            max_attempts=max_attempts or run.attempts or ATTEMPTS,
+            rate_window=60.0,
+            max_wait=WAIT_CAP,
+            rate_patience=PATIENCE_SECONDS,
         ),
         classify=classify_failure,
         sleep=run.sleep,

@@ -36,6 +36,7 @@ from moteur.connectors.http import (
     SlidingWindowLimiter,
     default_classification,
 )
+from moteur.connectors.http.retry import ATTEMPTS
 from moteur.core.errors import AuthError, MoteurError, NotFound, RateLimited, SkippableError
 from moteur.core.phrase import Phrase
 from moteur.redaction import scrub
@@ -141,7 +142,7 @@ def trello_options(
     *,
     runtime: Runtime | None = None,
     timeout: tuple[float, float] = (5.0, 30.0),
-    max_attempts: int = 5,
+    max_attempts: int | None = None,
 ) -> ClientOptions:
     """Trello's client options; the limiters are the ``runtime``'s for this token and key (default: the
     runtime of the run, ``moteur.runtime.current``)."""
@@ -156,7 +157,7 @@ def trello_options(
         tool="Trello",
         credential_vars=CREDENTIAL_VARS,
         timeout=timeout,
-        retry=RetryPolicy(max_attempts=max_attempts, rate_window=WINDOW_SECONDS),
+        retry=RetryPolicy(max_attempts=max_attempts or run.attempts or ATTEMPTS, rate_window=WINDOW_SECONDS),
         limiters=(token_limiter, key_limiter),
         units=request_units,
         classify=classify,

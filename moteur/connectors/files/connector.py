@@ -1,14 +1,15 @@
-"""The ``file:`` connector: a CSV/JSON/YAML action plan as a board (see ``connectors/files``).
+"""The ``file:`` connector: a CSV/JSON/YAML action plan as a board (``board``), a migration's source or
+target (``migration``).
 
 Every managed field is a column (``quadrant``, ``sprint``, ``ice`` by default, per the mapping). All of a
 run's changes to one file land in one atomic replace, so a crash leaves the old file or the new one.
 
 A JSON file that is a Trello "Export as JSON" (``trello_export``) is read as the Trello board it was, with
-the Trello mapping (``mappings.trello``, as a live board), by the reader ``migrate`` uses: a card gets the
-status it has on the live board (and, as in a read of the live board, archived cards are left out; cards of
-archived lists are read as archived).
+the user's Trello mapping (``mappings.trello``, as a live board), by the reader ``migrate`` uses (one
+``TrelloExports`` for both): a card gets the status it has on the live board (and, as in a read of the
+live board, archived cards are left out; cards of archived lists are read as archived).
 It is read-only: ``read_only`` says why, ``sync`` asks it before it locks the file and refuses, since the
-board to change is the Trello board itself; the snapshot carries the same words in ``native["read_only"]``
+board to change is the Trello board itself; the snapshot's native state carries the same words (``read_only``)
 and a warning, and its write-back skips every field, so a dry-run plans but lists no change.
 """
 
@@ -20,14 +21,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from moteur.connectors.columns import columns_writeback
-from moteur.connectors.file_migration import FileMigration
-from moteur.connectors.files import FileBoard
-from moteur.connectors.trello_export import read_trello_export, trello_export_at
+from moteur.connectors.files.board import FileBoard
+from moteur.connectors.files.migration import FileMigration
+from moteur.connectors.files.native import FileNative
+from moteur.connectors.files.trello_export import TrelloExports, trello_export_at
+from moteur.core.checks import Check
 from moteur.core.diff import WriteBack
 from moteur.core.errors import MoteurError
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
 from moteur.core.ops import ItemOp, Landed, MigrationOp, OpResult, SchemaOp
+from moteur.core.phrase import Phrase
 from moteur.core.ports import Capabilities, Connector, ToolDescription
+from moteur.i18n import ngettext
 from moteur.mappings.loader import load_mapping
 from moteur.mappings.schema import BoardMapping
 
@@ -37,12 +42,14 @@ if TYPE_CHECKING:
 
 class FileConnector(Connector):
     tool = Tool.FILE
+    native_model = FileNative
 
     def __init__(self, settings: Settings) -> None:
         override = settings.mappings.get("file")
         self.mapping: BoardMapping = load_mapping(Tool.FILE, Path(override) if override else None)
         trello = settings.mappings.get("trello")
-        self._trello_mapping = Path(trello) if trello else None  # loaded when an export is read
+        self.exports = TrelloExports(Path(trello) if trello else None)  # the user's Trello mapping
+        self.migration = FileMigration(self.mapping, self.exports)
         self.language = settings.language
         self._boards: dict[BoardRef, FileBoard] = {}
 
@@ -72,7 +79,7 @@ class FileConnector(Connector):
         export = trello_export_at(path)
         if export is None:
             return self._board(board).read()
-        snapshot = read_trello_export(path, export, load_mapping(Tool.TRELLO, self._trello_mapping))
+        snapshot = self.exports.read(path, export)
         # As a read of the live board: its open cards, those of archived lists included (read as archived).
         closed = {str(c.get("id")) for c in export["cards"] if isinstance(c, dict) and c.get("closed")}
         actions = tuple(a for a in snapshot.actions if a.ref.item not in closed)
@@ -82,7 +89,7 @@ class FileConnector(Connector):
             f"a Trello export, which moteur only reads: nothing is written; sync trello:{board_id} to write"
         )
         warnings = (*snapshot.warnings, said)
-        native = {**snapshot.native, "read_only": why}
+        native = FileNative(format="trello-export", read_only=why).dump()
         update = {"board": board, "actions": actions, "native": native, "warnings": warnings}
         return snapshot.model_copy(update=update)
 
@@ -93,7 +100,8 @@ class FileConnector(Connector):
 
     def writeback(self, snapshot: Snapshot) -> WriteBack:
         columns = columns_writeback(self.mapping, self.language)
-        if snapshot.native.get("read_only"):
+        state = FileNative.of_read(snapshot)
+        if state is not None and state.read_only:
             # A dry-run of a Trello export plans, but lists no change: ``sync`` would write none.
             return replace(columns, skip=frozenset(columns.targets))
         return columns
@@ -118,16 +126,16 @@ class FileConnector(Connector):
             progress(results)  # one atomic replace of the file: every op landed at once
         return results
 
-    # -- migration (``connectors/migration.py``): delegated to ``file_migration`` --------------------------
+    # -- migration (``connectors/migration.py``): delegated to ``migration`` -------------------------------
 
-    def capabilities(self, board: BoardRef | None = None, *, workspace: str | None = None) -> Capabilities:
-        return FileMigration(self.mapping).capabilities(board, workspace=workspace)
+    def capabilities(self, target: Snapshot | None = None, *, workspace: str | None = None) -> Capabilities:
+        return self.migration.capabilities(target, workspace=workspace)
 
     def read_full(self, board: BoardRef, *, include_archived: bool = False) -> Snapshot:
-        return FileMigration(self.mapping).read_full(board, include_archived=include_archived)
+        return self.migration.read_full(board, include_archived=include_archived)
 
     def create_board(self, name: str, workspace: str | None = None) -> BoardRef:
-        return FileMigration(self.mapping).create_board(name, workspace)
+        return self.migration.create_board(name, workspace)
 
     def apply_migration(
         self,
@@ -139,9 +147,25 @@ class FileConnector(Connector):
         progress: Callable[[int], None] | None = None,
     ) -> list[OpResult]:
         self._boards.pop(snapshot.board, None)  # the file changes: a later read must not reuse a parse
-        return FileMigration(self.mapping).apply_migration(
+        return self.migration.apply_migration(
             snapshot, ops, targets, on_created=on_created, progress=progress
         )
+
+    # -- account: a file has none; the doctor checks each one can be read -------------------------------
+
+    def check_access(self, boards: Sequence[BoardRef]) -> list[Check]:
+        checks = []
+        for ref in boards:
+            path = Path(ref.board)
+            name = Phrase("{board} readable", board=str(ref))
+            if path.is_file():
+                size = path.stat().st_size
+                unit = ngettext("byte", "bytes", size)  # outside the f-string, where the extractor sees it
+                checks.append(Check(name, True, f"{size} {unit}"))
+            else:
+                fix = Phrase("fix the path in `boards`")
+                checks.append(Check(name, False, Phrase("{path} not found", path=str(path)), fix))
+        return checks
 
     def close(self) -> None:
         self._boards.clear()

@@ -5,9 +5,13 @@ mapped like the Trello connector maps a live board (``trello.yaml``), its checkl
 entries (checklists in order, then their items, with their ids) and its ``commentCard`` actions comments
 (oldest first, with their author's full name and date); its ``customFields`` definitions and the cards'
 ``customFieldItems`` give the same ``custom_fields`` and canonical values as a live read (``custom_values``);
-attachments, covers and colour-only labels are counted in ``extra`` for the loss report. Item keys are the
-live board's (``trello:<board id>:<card id>``), so a later migration from the live board finds the same
-links.
+attachments, covers, colour-only labels, due reminders and check items' members and dues are counted in
+``extra`` for the loss report. Item keys are the live board's (``trello:<board id>:<card id>``), so a later
+migration from the live board finds the same links.
+
+An export is read with the user's Trello mapping (``mappings.trello`` of the settings), as the live board
+would be, by every reader of a ``file:`` board — ``plan``, ``sync --dry-run`` and ``migrate`` alike: they
+hold one ``TrelloExports``.
 """
 
 from __future__ import annotations
@@ -17,12 +21,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from moteur.connectors.files.native import FileNative
 from moteur.connectors.files.storage import decode, read_board, too_deep
 from moteur.connectors.trello.custom_values import with_custom_fields
+from moteur.connectors.trello.history import (
+    board_place,
+    check_item_details,
+    has_due_reminder,
+    label_colours,
+)
 from moteur.connectors.trello.mapping import to_snapshot
 from moteur.connectors.trello.reader import RawBoard
-from moteur.core.migrate import checklist_names, coloured_tags
+from moteur.core.migrate import checklist_names
 from moteur.core.model import BoardRef, ChecklistItem, Comment, Snapshot, Tool
+from moteur.mappings.loader import load_mapping
 from moteur.mappings.schema import BoardMapping
 
 _EXPORT_KEYS = {"cards", "lists", "actions"}
@@ -50,6 +62,25 @@ def trello_export_at(path: Path) -> dict[str, Any] | None:
     except RecursionError as exc:
         raise too_deep(str(path)) from exc
     return top if is_trello_export(top) else None
+
+
+class TrelloExports:
+    """Trello exports read with one Trello mapping: the file ``mapping_file`` (the user's), or the default
+    one; loaded at the first export read, since most file boards are not exports."""
+
+    def __init__(self, mapping_file: Path | None = None) -> None:
+        self.mapping_file = mapping_file
+        self._mapping: BoardMapping | None = None
+
+    @property
+    def mapping(self) -> BoardMapping:
+        if self._mapping is None:
+            self._mapping = load_mapping(Tool.TRELLO, self.mapping_file)
+        return self._mapping
+
+    def read(self, path: Path, export: dict[str, Any]) -> Snapshot:
+        """The export ``trello_export_at(path)`` found, read with this mapping (``read_trello_export``)."""
+        return read_trello_export(path, export, self.mapping)
 
 
 def _labels(top: dict[str, Any]) -> list[dict[str, Any]]:
@@ -113,6 +144,7 @@ def read_trello_export(path: Path, top: dict[str, Any], mapping: BoardMapping) -
         )
     unnamed = {str(x.get("id")) for x in raw.labels if not x.get("name")}
     cards = {str(c.get("id")): c for c in raw.cards if isinstance(c, dict)}
+    details = check_item_details(top.get("checklists") or [])
     actions = []
     for action in snapshot.actions:
         card = cards.get(action.ref.item, {})
@@ -133,11 +165,12 @@ def read_trello_export(path: Path, top: dict[str, Any], mapping: BoardMapping) -
             extra["cover"] = True
         if any(str(i) in unnamed for i in card.get("idLabels") or []):
             extra["unnamed_labels"] = True
+        if has_due_reminder(card):
+            extra["due_reminder"] = True
+        extra.update(details.get(action.ref.item, {}))
         named = checklist_names(titles.get(action.ref.item, []))
         if named:
             extra["checklist_names"] = named
-        if coloured_tags(card, raw.labels, action.tags):
-            extra["label_colours"] = True
         actions.append(
             action.model_copy(
                 update={
@@ -147,11 +180,13 @@ def read_trello_export(path: Path, top: dict[str, Any], mapping: BoardMapping) -
                 }
             )
         )
+    actions.sort(key=board_place(raw.lists, cards))  # as the API read orders them
     snapshot = snapshot.model_copy(
         update={
             "board": BoardRef(tool=Tool.FILE, board=str(path)),
             "actions": tuple(actions),
-            "native": {**snapshot.native, "format": "trello-export"},
+            "native": FileNative(format="trello-export").dump(),
+            "tag_colours": label_colours(raw.labels),
         }
     )
     return with_custom_fields(snapshot, raw.custom_fields, cards, mapping)

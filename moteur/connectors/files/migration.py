@@ -1,8 +1,8 @@
-"""The file side of a migration: a CSV/JSON/YAML file, or a Trello "Export as JSON" file, as a migration port.
+"""The file side of a migration: a CSV/JSON/YAML file, or a Trello "Export as JSON" file, as source or target.
 
 As a *source*, a file is read in full: JSON/YAML items may carry ``checklist`` (``[{"text", "done"}]``) and
 ``comments`` (``[{"author", "date", "text"}]``) as nested lists. A JSON file that is a Trello "Export as
-JSON" is read by ``trello_export``.
+JSON" is read by ``trello_export``, with the user's Trello mapping, as ``plan`` reads it.
 
 As a *target*, a file that does not exist is created (format by suffix). Rows get an ``id`` column (a hash of
 the source key) and the identity footer in ``description``. A CSV has no place for nested lists, so its
@@ -13,7 +13,6 @@ atomic file replace; only then are the creates reported through ``on_created`` â
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Callable, MutableMapping, Sequence
 from datetime import date, datetime
@@ -21,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from moteur.connectors.files.board import FileBoard
-from moteur.connectors.files.storage import decode, read_board, too_deep
 from moteur.connectors.files.table import COLUMNS, NESTED, Table, file_kind
+from moteur.connectors.files.trello_export import TrelloExports, trello_export_at
 from moteur.connectors.migration import Capabilities
-from moteur.connectors.trello_export import is_trello_export, read_trello_export
+from moteur.connectors.migration_loop import Creation, Ensure, Ledger, OneByOne, apply_each
 from moteur.core.errors import UsageError
 from moteur.core.identity import split_identity, with_identity
 from moteur.core.model import (
@@ -43,13 +42,11 @@ from moteur.core.ops import (
     CreateItem,
     CreateSubitem,
     EnsureBucket,
-    EnsureField,
     MigrationOp,
     OpResult,
     UpdateItem,
     UpdateSubitem,
 )
-from moteur.mappings.loader import load_mapping
 from moteur.mappings.schema import BoardMapping
 
 _ALL_KINDS = frozenset({FieldKind.NUMBER, FieldKind.ENUM, FieldKind.TEXT, FieldKind.DATE})
@@ -170,40 +167,40 @@ def with_custom_fields(snapshot: Snapshot) -> Snapshot:
 
 
 class FileMigration:
-    """``file:`` boards as a migrating ``Connector`` (``FileConnector`` delegates to it)."""
+    """``file:`` boards as a migrating ``Connector`` (``FileConnector`` delegates to it); ``exports`` reads
+    a Trello export (default: with the default Trello mapping)."""
 
     tool = Tool.FILE
 
-    def __init__(self, mapping: BoardMapping) -> None:
+    def __init__(self, mapping: BoardMapping, exports: TrelloExports | None = None) -> None:
         self.mapping = mapping
+        self.exports = exports or TrelloExports()
 
-    def capabilities(self, board: BoardRef | None = None, *, workspace: str | None = None) -> Capabilities:
-        if board is not None and file_kind(Path(board.board)) == "csv":
+    def capabilities(self, target: Snapshot | None = None, *, workspace: str | None = None) -> Capabilities:
+        """What the file read as ``target`` can hold: its format says (a CSV row has no nested lists)."""
+        if target is not None and file_kind(Path(target.board.board)) == "csv":
             return Capabilities(
                 tool=Tool.FILE,
                 subitems=False,
                 comments=False,
+                archived_done=False,
                 custom_fields=_ALL_KINDS,
                 typeless_fields=True,
                 notes=("a CSV row has no place for checklists or comments",),
             )
-        return Capabilities(tool=Tool.FILE, custom_fields=_ALL_KINDS, typeless_fields=True)
+        # One status cell per row: "archived" or "done", not both.
+        return Capabilities(
+            tool=Tool.FILE, archived_done=False, custom_fields=_ALL_KINDS, typeless_fields=True
+        )
 
     def read_full(self, board: BoardRef, *, include_archived: bool = False) -> Snapshot:
         """The whole file (archived rows too: the plan decides what is carried); a missing file is empty."""
         path = Path(board.board)
         if not path.exists():
             return Snapshot(board=board, name=path.stem)
-        if file_kind(path) == "json":
-            text, _ = decode(read_board(path), str(path))
-            try:
-                top = json.loads(text)
-            except json.JSONDecodeError:
-                top = None  # FileBoard names the line and column
-            except RecursionError as exc:
-                raise too_deep(str(path)) from exc
-            if is_trello_export(top):
-                return read_trello_export(path, top, load_mapping(Tool.TRELLO, None))
+        export = trello_export_at(path)  # None for a file that is not valid JSON: FileBoard names the line
+        if export is not None:
+            return self.exports.read(path, export)
         snapshot = FileBoard(path, self.mapping).read()
         snapshot = snapshot.model_copy(update={"actions": tuple(_nested(a) for a in snapshot.actions)})
         return with_custom_fields(snapshot)
@@ -222,120 +219,94 @@ class FileMigration:
         on_created: Callable[[str, ItemRef], None],
         progress: Callable[[int], None] | None = None,
     ) -> list[OpResult]:
-        board = snapshot.board.board
-        table = Table(Path(board), self.mapping, snapshot.name)
-        rows = table.by_id()
-        results: list[OpResult] = []
-        created: list[tuple[str, ItemRef]] = []
-        for op in ops:
-            results.append(self._apply(op, table, rows, targets, created, board))
-        if created or any(r.ok and not isinstance(r.op, EnsureBucket) for r in results):
+        """The ops through the one migration apply loop (``connectors/migration_loop.py``), all in one atomic
+        replace of the file; only then are the creates linked (``on_created``): before it nothing exists."""
+        ledger = Ledger(ops, targets, on_created, progress, deferred=True)
+        table = Table(Path(snapshot.board.board), self.mapping, snapshot.name)
+        results = apply_each(RowWriter(table, snapshot.board.board, ledger), ledger)
+        if any(r.ok and not isinstance(r.op, EnsureBucket) for r in results):
             table.save()
-        for key, ref in created:
-            on_created(key, ref)
-        if progress is not None:
-            progress(len(ops))
+        ledger.commit()
         return results
 
-    def _apply(
-        self,
-        op: MigrationOp,
-        table: Table,
-        rows: dict[str, dict[str, Any]],
-        targets: MutableMapping[str, ItemRef],
-        created: list[tuple[str, ItemRef]],
-        board: str,
-    ) -> OpResult:
-        if isinstance(op, EnsureBucket | EnsureField):
-            return OpResult(op, True)  # a bucket is a column value, a field a column: nothing to create
-        if isinstance(op, CreateItem):
-            if op.key in targets:
-                return OpResult(op, True)
-            item = target_item_id(op.key)
-            row: dict[str, Any] = {}
-            table.rows.append(row)
-            rows[item] = row
-            table.set(row, "id", item)
-            table.set(row, "title", op.title)
-            table.set(row, "description", with_identity(str(op.fields.get("description") or ""), op.key))
-            table.set(row, "status", op.fields.get("status"))
-            table.set(row, "bucket", op.bucket)
-            for name in COLUMNS[5:]:
-                table.set(row, name, op.fields.get(name))
-            for name, value in (op.fields.get("custom") or {}).items():
-                table.set(row, name, value)
-            ref = ItemRef(tool=Tool.FILE, board=board, item=item)
-            targets[op.key] = ref
-            created.append((op.key, ref))
-            return OpResult(op, True, created=ref)
-        if isinstance(op, UpdateItem):
-            row_or_none = rows.get(op.target.item)
-            if row_or_none is None:
-                return OpResult(op, False, f"no row with id {op.target.item} in {board}")
-            table.set(row_or_none, "title", op.title)
-            if op.bucket is not None:
-                table.set(row_or_none, "bucket", op.bucket)
-            for name, value in op.fields.items():
-                if name == "custom":
-                    for field_name, field_value in value.items():
-                        table.set(row_or_none, field_name, field_value)
-                    continue
-                if name == "description":
-                    value = with_identity(str(value or ""), op.key)
-                table.set(row_or_none, name, value)
-            return OpResult(op, True)
-        return self._child(op, table, rows, targets, created, board)
 
-    def _child(
-        self,
-        op: CreateSubitem | UpdateSubitem | AddComment,
-        table: Table,
-        rows: dict[str, dict[str, Any]],
-        targets: MutableMapping[str, ItemRef],
-        created: list[tuple[str, ItemRef]],
-        board: str,
-    ) -> OpResult:
+class RowWriter(OneByOne):
+    """A file's part of the one migration apply loop: each op changes the rows in memory. Nothing is sent
+    before the file is replaced, so no create is ever ambiguous (``find`` finds nothing)."""
+
+    def __init__(self, table: Table, board: str, ledger: Ledger) -> None:
+        self.table, self.board, self.ledger = table, board, ledger
+        self.rows = table.by_id()
+
+    def ensure(self, op: Ensure) -> None:
+        return None  # a bucket is a column value, a field a column, a tag a word of a cell: nothing to create
+
+    def create(self, op: Creation) -> ItemRef:
+        if not isinstance(op, CreateItem):
+            return self._add_child(op)
+        table, item = self.table, target_item_id(op.key)
+        row: dict[str, Any] = {}
+        table.rows.append(row)
+        self.rows[item] = row
+        table.set(row, "id", item)
+        table.set(row, "title", op.title)
+        table.set(row, "description", with_identity(str(op.fields.get("description") or ""), op.key))
+        table.set(row, "status", op.fields.get("status"))
+        table.set(row, "bucket", op.bucket)
+        for name in COLUMNS[5:]:
+            table.set(row, name, op.fields.get(name))
+        for name, value in (op.fields.get("custom") or {}).items():
+            table.set(row, name, value)
+        return ItemRef(tool=Tool.FILE, board=self.board, item=item)
+
+    def find(self, op: Creation) -> ItemRef | None:
+        return None
+
+    def update(self, op: UpdateItem | UpdateSubitem) -> None:
         if isinstance(op, UpdateSubitem):
-            return self._update_entry(op, table, rows, targets, board)
-        if op.key in targets:
-            return OpResult(op, True)
-        parent_key = op.parent_key if isinstance(op, CreateSubitem) else op.item_key
-        parent = targets.get(parent_key)
-        row = rows.get(parent.item) if parent is not None else None
+            self._update_entry(op)
+            return
+        row = self.rows.get(op.target.item)
         if row is None:
-            return OpResult(op, False, f"its parent {parent_key} is not on {board}")
-        if table.kind == "csv":
-            return OpResult(op, False, "a CSV row has no place for checklists or comments")
+            raise LookupError(f"no row with id {op.target.item} in {self.board}")
+        self.table.set(row, "title", op.title)
+        if op.bucket is not None:
+            self.table.set(row, "bucket", op.bucket)
+        for name, value in op.fields.items():
+            if name == "custom":
+                for field_name, field_value in value.items():
+                    self.table.set(row, field_name, field_value)
+                continue
+            if name == "description":
+                value = with_identity(str(value or ""), op.key)
+            self.table.set(row, name, value)
+
+    def _add_child(self, op: CreateSubitem | AddComment) -> ItemRef:
+        parent_key = op.parent_key if isinstance(op, CreateSubitem) else op.item_key
+        parent = self.ledger.targets.get(parent_key)
+        row = self.rows.get(parent.item) if parent is not None else None
+        if parent is None or row is None:
+            raise LookupError(f"its parent {parent_key} is not on {self.board}")
+        if self.table.kind == "csv":
+            raise LookupError("a CSV row has no place for checklists or comments")
         name = "checklist" if isinstance(op, CreateSubitem) else "comments"
-        existing = row.get(table.column[name])
+        existing = row.get(self.table.column[name])
         # A new list, not the row's own appended to: the document sees the change through ``set``.
         entries = list(existing) if isinstance(existing, list) else []
         entries.append(
             {"text": op.title, "done": op.done} if isinstance(op, CreateSubitem) else {"text": op.text}
         )
-        table.set(row, name, entries)
-        item = f"{parent.item if parent is not None else ''}-{name}-{len(entries)}"
-        ref = ItemRef(tool=Tool.FILE, board=board, item=item)
-        targets[op.key] = ref
-        created.append((op.key, ref))
-        return OpResult(op, True, created=ref)
+        self.table.set(row, name, entries)
+        return ItemRef(tool=Tool.FILE, board=self.board, item=f"{parent.item}-{name}-{len(entries)}")
 
-    def _update_entry(
-        self,
-        op: UpdateSubitem,
-        table: Table,
-        rows: dict[str, dict[str, Any]],
-        targets: MutableMapping[str, ItemRef],
-        board: str,
-    ) -> OpResult:
+    def _update_entry(self, op: UpdateSubitem) -> None:
         """Set a checklist entry's text and done state; its id is ``<row id>-checklist-<n>``."""
-        parent = targets.get(op.parent_key)
-        row = rows.get(parent.item) if parent is not None else None
+        parent = self.ledger.targets.get(op.parent_key)
+        row = self.rows.get(parent.item) if parent is not None else None
         prefix = f"{parent.item if parent is not None else ''}-checklist-"
-        entries = row.get(table.column["checklist"]) if row is not None else None
+        entries = row.get(self.table.column["checklist"]) if row is not None else None
         n = op.target.item.removeprefix(prefix)
         if row is None or not isinstance(entries, list) or not n.isdigit() or not 0 < int(n) <= len(entries):
-            return OpResult(op, False, f"no checklist entry {op.target.item} on {board}")
+            raise LookupError(f"no checklist entry {op.target.item} on {self.board}")
         entries = [*entries[: int(n) - 1], {"text": op.title, "done": op.done}, *entries[int(n) :]]
-        table.set(row, "checklist", entries)
-        return OpResult(op, True)
+        self.table.set(row, "checklist", entries)
