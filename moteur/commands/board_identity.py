@@ -80,11 +80,10 @@ def adopt_legacy(store: StateStore, refs: Sequence[BoardRef]) -> None:
 
 
 def remember_boards(store: StateStore, snapshots: Sequence[Snapshot]) -> None:
-    """After reads: the shortLink each Trello board read says it has remembered as an alias of its id (so
-    state an older moteur filed under it is found even when the board is now named by id, and a later run
-    by shortLink costs no request), and the legacy state of the boards read adopted."""
+    """After reads: the other names each board read says it has (a Trello shortLink) remembered as aliases
+    of its id (so state an older moteur filed under one is found even when the board is now named by id,
+    and a later run by shortLink costs no request), and the legacy state of the boards read adopted."""
     for snapshot in snapshots:
-        short_link = snapshot.native.get("short_link")
-        if snapshot.board.tool is Tool.TRELLO and isinstance(short_link, str) and short_link:
-            store.remember_alias(f"trello:{short_link}", str(snapshot.board))
+        for alias in snapshot.aliases:
+            store.remember_alias(f"{snapshot.board.tool.value}:{alias}", str(snapshot.board))
     adopt_legacy(store, [snapshot.board for snapshot in snapshots])

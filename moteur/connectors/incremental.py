@@ -20,8 +20,9 @@ Terms defined here:
 A connector that offers incremental reads says so (``describe().incremental``) and overrides three methods
 of ``core.ports.Connector``: ``cursor_of(board)`` — the cursor to keep, taken *before* a full read so that
 nothing written during the read is missed —, ``read_changes(board, cached, cursor)`` and
-``feed_worth_reading(items, written)``. Its ``merge`` and ``board_kept`` (one shared default, told which
-``native`` entries are the items' rather than the board's) build and check the updated snapshot.
+``feed_worth_reading(items, written)``. Its ``merge`` and ``board_kept`` (one shared default, told by the
+marks of its ``native_model`` which native fields are the items' rather than the board's, ``core/native.py``)
+build and check the updated snapshot.
 """
 
 from __future__ import annotations

@@ -111,6 +111,9 @@ class WriteBack:
     language: Language = Language.EN
     skip: frozenset[str] = frozenset()  # fields the board cannot hold (e.g. ICE without custom fields)
     field_names: Mapping[str, str] = field(default_factory=dict)  # managed field -> native field/column name
+    # When the quadrant goes to a companion project rather than a field (Asana), what the project holds and
+    # why, as the dry-run adds it to the line that creates it; None: the quadrant goes where ``targets`` say.
+    companion: Phrase | None = None
 
 
 @dataclass(frozen=True)

@@ -164,6 +164,11 @@ class Action(BaseModel):
     title: str
     description: str = ""
     status: Status = Status.TODO
+    # An archived item's done state, apart from its archive: Trello's due marked complete or a list whose name
+    # means done, Asana's completed (or a done section), monday's done label. Each tool holds both, so a
+    # migration carries it (a done card archived comes back done). Always False for an item not archived:
+    # its status says whether it is done.
+    archived_done: bool = False
     bucket: str | None = None
     tags: tuple[str, ...] = ()
     assignees: tuple[str, ...] = ()
@@ -212,9 +217,10 @@ class Action(BaseModel):
         Two snapshots of an item with the same hash carry the same content, whatever their versions say.
         """
         # ``scales`` is how the scores were read: the scores themselves are in the hash.
-        payload = self.model_dump(
-            mode="json", exclude={"version", "annotations", "updated_at", "ref", "scales", "completed_at"}
-        )
+        unread = {"version", "annotations", "updated_at", "ref", "scales", "completed_at"}
+        if not self.archived_done:  # the hash of every item read before the field existed stays the same
+            unread.add("archived_done")
+        payload = self.model_dump(mode="json", exclude=unread)
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
@@ -266,5 +272,11 @@ class Snapshot(BaseModel):
     tags: tuple[str, ...] = ()  # label/tag names that exist on the board
     fields: tuple[str, ...] = ()  # custom field / column names that exist on the board
     custom_fields: tuple[CustomField, ...] = ()  # the role-less ones with their kinds (filled by full reads)
+    # Tag name -> its colour in the tool's palette (``core/colours.py``; None: no colour), for the tags whose
+    # colour the full read knows; a tag left out has a colour moteur cannot tell.
+    tag_colours: dict[str, str | None] = Field(default_factory=dict)
     warnings: tuple[Text, ...] = ()  # a Phrase stays one, to be said in the reader's language
-    native: dict[str, Any] = Field(default_factory=dict)  # connector-private schema (label ids, field ids…)
+    aliases: tuple[str, ...] = ()  # other names the tool knows the board by (a Trello shortLink)
+    # The connector's own state (label ids, field ids…): the JSON form of its ``native_model``, which core
+    # carries and never reads into (``core/native.py``).
+    native: dict[str, Any] = Field(default_factory=dict)

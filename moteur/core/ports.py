@@ -13,9 +13,13 @@ default here, so a connector overrides only what its tool can do:
   moteur's own writes against a full read. The terms are defined in ``connectors/incremental.py``;
 - *migration*: ``capabilities`` of a target, ``read_full``, ``create_board``, ``apply_migration`` (the
   contract is in ``connectors/migration.py``); the defaults refuse with a ``UsageError`` naming the tool;
-- *account*: ``reachable_boards``, what ``moteur boards`` and ``moteur init`` list;
+- *account*: ``reachable_boards``, what ``moteur boards`` and ``moteur init`` list; ``check_access``, what
+  ``moteur doctor`` says of the credentials and of each board (``core/checks.py``);
 - *identity and history*: ``canonical_board`` (a Trello shortLink as the board's id), ``read_only`` (a board
-  moteur must not write), ``done_days`` (when each item was done, from the tool's history).
+  moteur must not write), ``done_days`` (when each item was done, from the tool's history);
+- *native state*: ``native_model``, the pydantic model of what the connector keeps in ``Snapshot.native``
+  (``core/native.py``), which core carries without reading; the defaults of ``merge`` and ``board_kept``
+  ask it which of its fields are the items' rather than the board's.
 
 Pagination, auth, batching and rate limits stay private to each connector. ``mapped_with`` says what turns
 the tool's items into actions, so a cache mapped otherwise is not reused. No caller probes a connector for a
@@ -24,18 +28,17 @@ method: every method exists on every connector.
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from pydantic import BaseModel
-
+from moteur.core.checks import Check, unchecked
 from moteur.core.diff import WriteBack
 from moteur.core.errors import UsageError
 from moteur.core.history import DoneDays
-from moteur.core.model import Action, BoardRef, FieldKind, ItemRef, Snapshot, Tool
+from moteur.core.model import BoardRef, FieldKind, ItemRef, Snapshot, Tool
+from moteur.core.native import Kept, NativeState, board_kept, merged
 from moteur.core.ops import ItemOp, Landed, MigrationOp, OpResult, SchemaOp
 
 Listing = list[tuple[BoardRef, str]]
@@ -92,6 +95,12 @@ class Capabilities:
     # A "doing" state of its own. Without one (Trello, Asana) an open item's status is read from its list or
     # section name, which the migration carries anyway: todo and doing are then the same thing to write.
     doing_status: bool = True
+    # An archived item's done state kept apart from its archive (``Action.archived_done``); a file's status
+    # column holds one of the two.
+    archived_done: bool = True
+    # A bucket archived with the items in it (Trello's closed lists); where none can be (Asana's sections),
+    # a closed source bucket is created open and named in the loss report.
+    closed_buckets: bool = False
     description_limit: int | None = None  # characters a description holds, identity footer included
     custom_fields: frozenset[FieldKind] = frozenset()  # the kinds of custom field it can create and hold
     typeless_fields: bool = False  # a field holds any value as written (a file's column): no kind clash
@@ -103,17 +112,19 @@ class Capabilities:
     # instead (None: it cannot be; the plan then reports it as not carried). monday: 40 status labels.
     choice_options_limit: int | None = None
     wide_choice: str | None = None
+    # Its labels or tags hold a colour of the tool's palette (``core/colours.py``), which a migration sets.
+    tag_colours: bool = False
+    # Its tags belong to more than the board (Asana's are the workspace's): one that exists keeps its colour,
+    # which other projects show too; a migration gives a colour only to the tags it creates.
+    shared_tags: bool = False
 
 
 class Connector(ABC):
     """One tool's adapter. Subclasses set ``tool`` and implement the abstract methods; see the module doc."""
 
     tool: ClassVar[Tool]
-    # ``native`` entries an incremental read merges item by item (keyed by item id: Trello's card labels),
-    # gathers from the items read (their union: Asana's tags), or that are not the board's own parts.
-    item_native: ClassVar[tuple[str, ...]] = ()
-    gathered_native: ClassVar[tuple[str, ...]] = ()
-    unkept_native: ClassVar[tuple[str, ...]] = ()
+    # What the connector keeps in ``Snapshot.native`` (``core/native.py``); the base: nothing.
+    native_model: ClassVar[type[NativeState]] = NativeState
 
     # -- the sync ------------------------------------------------------------------------------------------
 
@@ -182,18 +193,21 @@ class Connector(ABC):
         self, cached: Snapshot, fresh: Snapshot, *, changed: Iterable[str], removed: Iterable[str] = ()
     ) -> Snapshot:
         """``cached`` with the ``changed`` items taken from ``fresh`` and the ``removed`` dropped."""
+        state = self.native_model
         return merged(
             cached,
             fresh,
             changed=changed,
             removed=removed,
-            per_item=self.item_native,
-            seen=self.gathered_native,
+            per_item=state.kept(Kept.PER_ITEM),
+            seen=state.kept(Kept.GATHERED),
         )
 
     def board_kept(self, cached: Snapshot, fresh: Snapshot) -> bool:
         """True when every board-level part ``cached`` knew is still in ``fresh``, unchanged."""
-        return board_kept(cached, fresh, skip=(*self.item_native, *self.gathered_native, *self.unkept_native))
+        state = self.native_model
+        skip = (*state.kept(Kept.PER_ITEM), *state.kept(Kept.GATHERED), *state.kept(Kept.UNKEPT))
+        return board_kept(cached, fresh, skip=skip)
 
     # -- history -------------------------------------------------------------------------------------------
 
@@ -210,8 +224,10 @@ class Connector(ABC):
             hint="migrate through a file: board meanwhile",
         )
 
-    def capabilities(self, board: BoardRef | None = None, *, workspace: str | None = None) -> Capabilities:
-        """What ``board`` can hold; ``board`` None: a board this connector would create in ``workspace``."""
+    def capabilities(self, target: Snapshot | None = None, *, workspace: str | None = None) -> Capabilities:
+        """What the board ``target`` was read from (by ``read_full``, which puts in it all this needs) can
+        hold; ``target`` None: a board this connector would create in ``workspace``. Never remembered from an
+        earlier call: the same snapshot gives the same answer."""
         raise self._cannot_migrate()
 
     def read_full(self, board: BoardRef, *, include_archived: bool = False) -> Snapshot:
@@ -237,76 +253,8 @@ class Connector(ABC):
         """Every board the credentials reach, sorted as ``moteur boards`` shows them."""
         return []
 
-
-def merged(
-    cached: Snapshot,
-    fresh: Snapshot,
-    *,
-    changed: Iterable[str],
-    removed: Iterable[str] = (),
-    per_item: Iterable[str] = (),
-    seen: Iterable[str] = (),
-) -> Snapshot:
-    """``cached`` with the ``changed`` item ids' actions taken from ``fresh`` and the ``removed`` dropped.
-
-    ``fresh`` is a snapshot mapped from the board-level parts just read plus the changed items only, so its
-    board-level parts (name, buckets, fields, native) are the current ones and replace the cached. An item
-    id in ``changed`` that ``fresh`` lacks is gone (deleted, archived, moved off the board). Cached order is
-    kept; new items come after, in ``fresh``'s order.
-
-    ``per_item`` names ``native`` entries keyed by item id (Trello's ``card_labels``): merged like the
-    actions. ``seen`` names ``native`` dicts gathered from the items (Asana's ``tags``): their union, and
-    ``Snapshot.tags`` then is the union of both snapshots' tags.
-    """
-    changed = set(changed)
-    dropped = changed | set(removed)
-    by_item = {a.ref.item: a for a in fresh.actions}
-    actions: list[Action] = []
-    for action in cached.actions:
-        if action.ref.item in by_item:
-            actions.append(by_item.pop(action.ref.item))
-        elif action.ref.item not in dropped:
-            actions.append(action)
-    actions.extend(by_item.values())
-    native = dict(fresh.native)
-    for key in per_item:
-        entries = {k: v for k, v in dict(cached.native.get(key) or {}).items() if k not in dropped}
-        native[key] = entries | dict(fresh.native.get(key) or {})
-    tags = fresh.tags
-    for key in seen:
-        native[key] = dict(cached.native.get(key) or {}) | dict(fresh.native.get(key) or {})
-        tags = tuple(dict.fromkeys((*cached.tags, *fresh.tags)))
-    return fresh.model_copy(update={"actions": tuple(actions), "native": native, "tags": tags})
-
-
-def board_kept(cached: Snapshot, fresh: Snapshot, *, skip: Iterable[str] = ()) -> bool:
-    """True when every board-level part the cache knew is still there, unchanged, in ``fresh``.
-
-    The cached actions were mapped through the board's lists/sections/groups, labels, fields and options
-    as they were then: a renamed or removed one changes what unchanged items map to, and no change feed
-    names those items. So a changed part refuses the cursor (a full read follows). An *added* part cannot
-    change an item that does not mention it — an item that starts to is itself in the feed — so additions
-    (moteur creating its labels, sections or columns on a first sync) keep the incremental read.
-    ``skip`` names ``native`` entries gathered from items (see ``merged``), which are not board-level.
-    """
-    if not _contains(cached.buckets, fresh.buckets) or not set(cached.fields) <= set(fresh.fields):
-        return False
-    ignored = set(skip)
-    for key, value in cached.native.items():
-        if key in ignored:
-            continue
-        now = fresh.native.get(key)
-        if isinstance(value, list):
-            if not isinstance(now, list) or not _contains(value, now):
-                return False
-        elif value is not None and value != now:
-            return False
-    return True
-
-
-def _contains(old: Iterable[object], new: Iterable[object]) -> bool:
-    def text(entry: object) -> str:
-        plain = entry.model_dump(mode="json") if isinstance(entry, BaseModel) else entry
-        return json.dumps(plain, sort_keys=True, default=str)
-
-    return {text(e) for e in old} <= {text(e) for e in new}
+    def check_access(self, boards: Sequence[BoardRef]) -> list[Check]:
+        """What ``moteur doctor`` says of the credentials and of each of ``boards`` (this tool's), one check
+        a line, through the connector's own client; nothing is written. The default: one warning line saying
+        the tool checks nothing."""
+        return [unchecked(self.describe().name)]

@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 
 from moteur.core.model import BoardRef, Snapshot
+from moteur.core.native import NativeState
 from moteur.core.ports import Connector
 from moteur.engine.state import StateStore
 
@@ -42,15 +43,17 @@ TAKEN_AT = "cursor-taken-at"  # when the cursor was taken (ISO UTC): the runs si
 RUNS_SEARCHED = 50  # the latest runs searched for own writes; missing older ones only costs requests
 
 
-def cached_snapshot(payload: object) -> Snapshot | None:
-    """The Snapshot a board cache's JSON holds, or None when there is none or it no longer validates
-    (a cache written by an older moteur whose model changed: a full read rebuilds it)."""
+def cached_snapshot(payload: object, native: type[NativeState]) -> Snapshot | None:
+    """The Snapshot a board cache's JSON holds, or None when there is none or it no longer validates — as
+    a Snapshot, or its native state as the connector's ``native`` model (a cache written by an older moteur
+    whose model changed, an old layout: a full read rebuilds it)."""
     if payload is None:
         return None
     try:
-        return Snapshot.model_validate(payload)
+        snapshot = Snapshot.model_validate(payload)
     except ValueError:
         return None
+    return snapshot if native.fits(snapshot) else None
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ def read_board(
         elif written > 0 and not connector.feed_worth_reading(_items_in(payload), written):
             # Checked before the cache is validated: that alone takes a while on a big board.
             reason = f"moteur's own writes on {written} items since the cursor: a full read is cheaper"
-        elif (cached := cached_snapshot(payload)) is None:
+        elif (cached := cached_snapshot(payload, connector.native_model)) is None:
             reason = "no usable cache"
         else:
             taken = now()

@@ -116,16 +116,14 @@ def _companion(board: BoardPlan, op: SchemaOp) -> bool:
     with a section per quadrant, each task also added there — not a custom field."""
     return (
         isinstance(op, EnsureField)
-        and board.snapshot.native.get("quadrant_place") == "companion"
+        and board.writeback.companion is not None
         and op.name == board.writeback.field_names.get("quadrant")
     )
 
 
 def _companion_extra(board: BoardPlan) -> str:
     """What the companion project holds, and why the quadrant goes there rather than to a custom field."""
-    if board.snapshot.native.get("fields_on") is False:
-        return _(" (a section per quadrant; free workspace: no custom fields)")
-    return _(" (a section per quadrant: the mapping asks for sections)")
+    return tr(board.writeback.companion or "")
 
 
 def _q(value: str | None) -> str:

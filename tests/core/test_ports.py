@@ -4,12 +4,15 @@ parts offers, so that no caller needs to ask whether a connector has a method.""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Annotated
 
 import pytest
+from pydantic import Field
 
 from moteur.core.diff import WriteBack
 from moteur.core.errors import UsageError
 from moteur.core.model import BoardRef, Bucket, Snapshot, Tool
+from moteur.core.native import Kept, NativeState
 from moteur.core.ops import ItemOp, Landed, OpResult, SchemaOp
 from moteur.core.ports import Connector, ToolDescription
 
@@ -65,7 +68,7 @@ def test_the_optional_parts_default_to_a_tool_that_can_say_nothing_more() -> Non
 def test_a_tool_that_cannot_migrate_refuses_with_one_line_naming_it(call: str) -> None:
     sheet = Sheet()
     calls = {
-        "capabilities": lambda: sheet.capabilities(REF),
+        "capabilities": lambda: sheet.capabilities(sheet.read(REF)),
         "read_full": lambda: sheet.read_full(REF),
         "create_board": lambda: sheet.create_board("Plan"),
         "apply_migration": lambda: sheet.apply_migration(
@@ -78,8 +81,12 @@ def test_a_tool_that_cannot_migrate_refuses_with_one_line_naming_it(call: str) -
 
 
 def test_merge_and_board_kept_follow_what_the_connector_says_is_the_items() -> None:
+    class CardsState(NativeState):
+        labels: tuple[str, ...] = ()
+        card_labels: Annotated[dict[str, list[str]], Kept.PER_ITEM] = Field(default_factory=dict)
+
     class Cards(Sheet):
-        item_native = ("card_labels",)
+        native_model = CardsState
 
     cached = Snapshot(
         board=REF,
@@ -92,4 +99,4 @@ def test_merge_and_board_kept_follow_what_the_connector_says_is_the_items() -> N
     assert cards.board_kept(cached, fresh)  # card labels are the cards', not the board's
     assert not Sheet().board_kept(cached, fresh)  # read as a board-level part, it changed
     merged = cards.merge(cached, fresh, changed=["b"])
-    assert merged.native["card_labels"] == {"a": ["l1"], "b": ["l3"]}
+    assert CardsState.of(merged).card_labels == {"a": ["l1"], "b": ["l3"]}

@@ -6,9 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import requests
-from connectors.test_asana import connector_for as asana_connector
-from connectors.test_monday import connector_for as monday_connector
-from connectors.test_trello import connector_for as trello_connector
+from sandbox_connectors import connector_for
 
 from moteur.cli import main
 from moteur.core.model import BoardRef, Snapshot, Tool
@@ -18,7 +16,7 @@ TOOLS = ("trello", "asana", "monday")
 
 
 def connector(tool: str, env: dict[str, str]) -> Any:
-    return {"trello": trello_connector, "asana": asana_connector, "monday": monday_connector}[tool](env)
+    return connector_for(Tool(tool), env)
 
 
 def board_of(sandbox: Sandbox, tool: str) -> BoardRef:

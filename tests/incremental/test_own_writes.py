@@ -14,7 +14,7 @@ import pytest
 
 from incremental.support import Sandbox, board_of, connector, log_size, same, set_impact, sync_requests
 from moteur.connectors.asana import incremental as asana
-from moteur.connectors.file_connector import FileConnector
+from moteur.connectors.files.connector import FileConnector
 from moteur.connectors.monday import incremental as monday
 from moteur.connectors.trello import incremental as trello
 from moteur.core.ports import Connector
@@ -100,7 +100,7 @@ def test_the_run_after_a_big_sync_reads_in_full_behind_a_fresh_cursor(
     assert "read changes only" in capsys.readouterr().err
     with StateStore(cli) as store:
         cursors = store.cursors(str(ref))
-        cached = cached_snapshot(store.board_cache(str(ref)))
+        cached = cached_snapshot(store.board_cache(str(ref)), port.native_model)
     assert cached is not None and datetime.fromisoformat(cursors[TAKEN_AT]) <= datetime.now(UTC)
     changes = port.read_changes(ref, cached, cursors[CURSOR])
     assert changes is not None

@@ -129,7 +129,7 @@ def test_a_renamed_list_or_section_refuses_the_cursor(sandbox: Sandbox, tool: st
 
 def test_board_kept_accepts_additions_and_refuses_renames() -> None:
     from moteur.core.model import BoardRef, Bucket, Snapshot, Tool
-    from moteur.core.ports import board_kept
+    from moteur.core.native import board_kept
 
     ref = BoardRef(tool=Tool.TRELLO, board="b")
     cached = Snapshot(
@@ -161,6 +161,7 @@ def test_board_kept_accepts_additions_and_refuses_renames() -> None:
     assert not board_kept(cached, relabelled, skip=("card_labels",))
 
 
+@pytest.mark.perf  # a 2,000-item board per tool
 @pytest.mark.parametrize("tool", TOOLS)
 def test_a_no_op_read_of_a_2000_item_board_costs_a_handful_of_requests(sandbox: Sandbox, tool: str) -> None:
     sandbox.reset("bulk:2000")

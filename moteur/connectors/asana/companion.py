@@ -11,8 +11,9 @@ in "Plan marketing" stays the one the team chose.
 
 Terms:
 
-- *Known*: what a read knows of the companion: its gid, the sections seen (from the tasks' memberships, which
-  the task read already asks for: no request of its own) and whether that is all of them (``listed``).
+- *Known*: what a read knows of the companion (``native.py``, kept in the snapshot's native state): its gid,
+  the sections seen (from the tasks' memberships, which the task read already asks for: no request of its
+  own) and whether that is all of them (``listed``).
 - *Found by name*: when no open task is in it yet (the first sync), the project is looked up among the team's
   projects (``GET /teams/{gid}/projects``, else the workspace's), either language's name, then its sections
   read once. Afterwards the memberships find it for free, so the gid needs no other memory.
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from moteur.connectors.asana import projects
-from moteur.connectors.asana.quadrants import Place
+from moteur.connectors.asana.native import AsanaNative, Known
 from moteur.connectors.asana.reader import list_all
 from moteur.connectors.asana.schema import ProjectSchema
 from moteur.connectors.http import HttpClient
@@ -50,49 +51,6 @@ def companion_name(project: str, language: Language) -> str:
 def is_companion(name: str, project: str) -> bool:
     """Whether ``name`` is the companion of ``project``, in either language (case and accents aside)."""
     return any(fold(name) == fold(f"{project}{SEPARATOR}{s}") for s in SUFFIXES.values())
-
-
-@dataclass(frozen=True)
-class Known:
-    """What a read knows of the companion project (``Snapshot.native["companion"]``)."""
-
-    gid: str | None = None
-    name: str = ""
-    sections: tuple[tuple[str, str], ...] = ()  # (name, gid), in project order once ``listed``
-    listed: bool = False
-    searched: bool = False  # looked up by name by this read, and not found: none to look up again
-
-    def native(self) -> dict[str, Any]:
-        return {
-            "gid": self.gid,
-            "name": self.name,
-            "sections": [list(s) for s in self.sections],
-            "listed": self.listed,
-            "searched": self.searched,
-        }
-
-    @classmethod
-    def of(cls, native: object) -> Known:
-        if not isinstance(native, dict):
-            return cls()
-        sections = tuple((str(n), str(g)) for n, g in native.get("sections") or [])
-        gid = native.get("gid")
-        name = str(native.get("name") or "")
-        listed, searched = bool(native.get("listed")), bool(native.get("searched"))
-        return cls(str(gid) if gid else None, name, sections, listed, searched)
-
-    def names(self, place: Place | None) -> tuple[str, ...]:
-        """What ``Snapshot.fields`` lists for it: its name, once it exists and quadrants go there (so the
-        plan creates it only when it does not)."""
-        return (self.name,) if place is Place.COMPANION and self.gid is not None else ()
-
-    def carried(self, older: Known) -> Known:
-        """This read's knowledge with what ``older`` (the cached read) knew of the same project added."""
-        if older.gid is None or (self.gid is not None and self.gid != older.gid):
-            return self
-        have = {gid for _, gid in older.sections}
-        sections = (*older.sections, *(s for s in self.sections if s[1] not in have))
-        return replace(older, sections=sections)
 
 
 def seen_in(tasks: Iterable[Any], project_gid: str, project_name: str) -> tuple[Known, dict[str, str]]:
@@ -122,11 +80,11 @@ def seen_in(tasks: Iterable[Any], project_gid: str, project_name: str) -> tuple[
 
 def with_known(snapshot: Snapshot, known: Known) -> Snapshot:
     """``snapshot`` whose companion is ``known`` (``Snapshot.fields`` names it once it exists)."""
-    native = {**snapshot.native, "companion": known.native()}
-    place = snapshot.native.get("quadrant_place")
-    previous = Known.of(snapshot.native.get("companion")).names(Place(place) if place else None)
+    state = AsanaNative.of(snapshot)
+    previous = state.companion.names(state.quadrant_place)
     fields = tuple(f for f in snapshot.fields if f not in previous)
-    fields += known.names(Place(place) if place else None)
+    fields += known.names(state.quadrant_place)
+    native = state.model_copy(update={"companion": known}).dump()
     return snapshot.model_copy(update={"native": native, "fields": fields})
 
 
@@ -216,12 +174,12 @@ class CompanionProject:
 
 def project_of(client: HttpClient, snapshot: Snapshot, language: Language) -> CompanionProject:
     """The companion of the project ``snapshot`` read, as far as that read knows it."""
-    native = snapshot.native
+    state = AsanaNative.of(snapshot)
     return CompanionProject(
         client,
-        Known.of(native.get("companion")),
-        workspace=str(native.get("workspace") or ""),
-        team=native.get("team") or None,
+        state.companion,
+        workspace=state.workspace,
+        team=state.team or None,
         project=snapshot.name,
         language=language,
     )
@@ -230,7 +188,7 @@ def project_of(client: HttpClient, snapshot: Snapshot, language: Language) -> Co
 def looked_up(client: HttpClient, snapshot: Snapshot, language: Language) -> Snapshot:
     """``snapshot`` with its companion found by name when no task showed it and an open task will go there
     (a first sync); as it is otherwise, for no request."""
-    if Known.of(snapshot.native.get("companion")).gid is not None:
+    if AsanaNative.of(snapshot).companion.gid is not None:
         return snapshot
     if all(a.status.is_closed for a in snapshot.actions):
         return snapshot  # nothing will be written

@@ -18,11 +18,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from moteur.connectors.asana import account, companion, projects
+from moteur.connectors.asana import access, account, companion, migration, projects
 from moteur.connectors.asana import capabilities as asana_capabilities
 from moteur.connectors.asana import incremental as changes
-from moteur.connectors.asana import migration as port
 from moteur.connectors.asana.mapping import to_snapshot
+from moteur.connectors.asana.native import AsanaNative
 from moteur.connectors.asana.quadrant_writes import QuadrantWrites
 from moteur.connectors.asana.quadrants import Place, describe, place_of, quadrant_field
 from moteur.connectors.asana.reader import read_project
@@ -32,6 +32,8 @@ from moteur.connectors.asana.write_pacing import BATCH_SIZE
 from moteur.connectors.asana.writer import ItemWriter
 from moteur.connectors.http import HttpClient
 from moteur.connectors.http_backed import HttpBacked
+from moteur.connectors.migration_loop import Ledger
+from moteur.core.checks import Check
 from moteur.core.diff import WriteBack
 from moteur.core.errors import MoteurError
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
@@ -61,6 +63,9 @@ FREE_WARNING = (
     "custom fields are not available on this Asana workspace (free tier): the sprint is written as a tag "
     '"Sprint N" and ICE is not written'
 )
+# What the companion project holds, and why the quadrant goes there (the dry-run's words).
+COMPANION_FREE = Phrase(" (a section per quadrant; free workspace: no custom fields)")
+COMPANION_ASKED = Phrase(" (a section per quadrant: the mapping asks for sections)")
 FREE_QUADRANT = (
     ' (the quadrant goes to sections of the companion project "{name}", each one also added there)'
 )
@@ -76,9 +81,7 @@ _TARGETS = {
 
 class AsanaConnector(HttpBacked):
     tool = Tool.ASANA
-    item_native = ("task_tags",)  # each task's tag gids, merged task by task
-    gathered_native = ("tags",)  # the tags seen on the tasks read: their union
-    unkept_native = ("companion",)  # the companion project, seen through the tasks read
+    native_model = AsanaNative
 
     def __init__(
         self,
@@ -96,8 +99,6 @@ class AsanaConnector(HttpBacked):
         self.workers = workers
         # Custom fields can be written unless the settings say the workspace is free or Asana answered 402.
         self.fields_on = settings.asana_tier != "free"
-        self._workspaces: dict[str, str | None] = {}  # project gid -> workspace gid, from ``read_full``
-        self._users: dict[str, dict[str, str] | None] = {}  # workspace gid -> {folded e-mail: user gid}
         self._placements: dict[
             str | None, projects.Placement
         ] = {}  # --workspace (or None) -> where to create
@@ -124,6 +125,9 @@ class AsanaConnector(HttpBacked):
 
     def reachable_boards(self) -> Listing:
         return account.reachable_projects(self.http, account.whoami(self.http))
+
+    def check_access(self, boards: Sequence[BoardRef]) -> list[Check]:
+        return access.check_access(self.http, boards, self.tier)
 
     def read(self, board: BoardRef) -> Snapshot:
         place = place_of(self.mapping, fields_on=self.fields_on)
@@ -167,8 +171,14 @@ class AsanaConnector(HttpBacked):
         self._read = snapshot  # what ``estimate`` says the quadrant's place of
         return snapshot
 
+    @staticmethod
+    def _fields_on(snapshot: Snapshot) -> bool:
+        """Whether the read found custom fields writable; a project just created: as far as it knows."""
+        state = AsanaNative.of_read(snapshot)
+        return state is None or state.fields_on
+
     def writeback(self, snapshot: Snapshot) -> WriteBack:
-        fields_on = self.fields_on and bool(snapshot.native.get("fields_on", True))
+        fields_on = self.fields_on and self._fields_on(snapshot)
         targets: dict[str, Placement] = {}
         names: dict[str, str] = {}
         skip: set[str] = set()
@@ -182,11 +192,15 @@ class AsanaConnector(HttpBacked):
             targets[name] = _TARGETS[target.kind]
             if target.name:
                 names[name] = target.name
+        held: Phrase | None = None
         if place_of(self.mapping, fields_on=fields_on) is Place.COMPANION:
             # A value a task may lack (not in the companion yet), not its bucket: ``quadrant_writes.py``.
             targets["quadrant"] = Placement.FIELD
             names["quadrant"] = companion.project_of(self.http, snapshot, self.language).name
-        return WriteBack(targets=targets, language=self.language, skip=frozenset(skip), field_names=names)
+            held = COMPANION_FREE if not self._fields_on(snapshot) else COMPANION_ASKED
+        return WriteBack(
+            targets=targets, language=self.language, skip=frozenset(skip), field_names=names, companion=held
+        )
 
     def apply(
         self,
@@ -196,7 +210,7 @@ class AsanaConnector(HttpBacked):
         progress: Landed | None = None,
     ) -> list[OpResult]:
         """Schema ops in order, then the item ops in batches; one ``OpResult`` per op, in the ops' order."""
-        fields_on = self.fields_on and bool(snapshot.native.get("fields_on", True))
+        fields_on = self.fields_on and self._fields_on(snapshot)
         schema = ProjectSchema(self.http, snapshot, fields_on=fields_on)
         place = place_of(self.mapping, fields_on=fields_on)
         quadrants = QuadrantWrites(
@@ -206,7 +220,8 @@ class AsanaConnector(HttpBacked):
             {a.ref.item: a.bucket for a in snapshot.actions},
         )
         results = [self._schema_op(schema, op, quadrants) for op in schema_ops]
-        writer = ItemWriter(self.http, schema, snapshot.native.get("task_tags", {}), self.writeback(snapshot))
+        task_tags = dict(AsanaNative.of(snapshot).task_tags)
+        writer = ItemWriter(self.http, schema, task_tags, self.writeback(snapshot))
         writer.workers = self.workers
         writer.quadrants = quadrants
         writes, failed = writer.writes(item_ops)
@@ -281,13 +296,16 @@ class AsanaConnector(HttpBacked):
         tier = tier_of(self.http)  # the settings' tier, or "free" once Asana answered a 402
         minutes = max(0, math.ceil(quota / pace(tier)) - 1)
         seconds = minutes * 60 + requests * 0.2  # ~200 ms per call on a normal link
-        return Phrase(
-            "≈ {requests} requests, ≈ {seconds} s at Asana's rate limit ({tier}: {pace} a minute); "
+        return Phrase.counted(
+            "≈ {requests} request, ≈ {seconds} s at Asana's rate limit ({tier}: {pace:,} a minute); "
             "{quadrant}",
+            "≈ {requests} requests, ≈ {seconds} s at Asana's rate limit ({tier}: {pace:,} a minute); "
+            "{quadrant}",
+            "requests",
             requests=requests,
             seconds=max(1, round(seconds)),
             tier=tier,
-            pace=format(pace(tier), ","),
+            pace=pace(tier),
             quadrant=self._quadrant_note(),
         )
 
@@ -318,29 +336,24 @@ class AsanaConnector(HttpBacked):
 
     # -- migration (``moteur migrate``): see ``migration.py`` ------------------------------------------------
 
-    def capabilities(self, board: BoardRef | None = None, *, workspace: str | None = None) -> Capabilities:
-        """What a project holds, and the e-mails of the people its workspace can assign (one paged read of
-        the users, reused by ``apply_migration``): the workspace of a project read in full before, or, for a
-        project still to create, ``workspace`` or the token's only one — and, in an organization, the team
-        the project goes to, named in the plan's notes."""
+    def capabilities(self, target: Snapshot | None = None, *, workspace: str | None = None) -> Capabilities:
+        """What a project holds, and the e-mails of the people its workspace can assign: those the full read
+        of ``target`` found (``read_full``), or, for a project still to create, those of ``workspace`` or the
+        token's only one — and, in an organization, the team the project goes to, named in the plan's notes
+        (also for the project ``create_board`` just made)."""
         where: projects.Placement | None = None
         note: str | None = None
-        if board is not None:
-            where = self._created.get(board.board)
-            workspace = self._workspaces.get(board.board) or (where.workspace if where else None)
+        if target is not None:
+            where = self._created.get(target.board.board)
+            state = AsanaNative.of_read(target)
+            users = state.users if state is not None else None
         else:
             try:
                 where = self._placement(workspace)
-                workspace = where.workspace
+                users = self._workspace_users(where.workspace)
             except MoteurError as exc:  # several workspaces and none named, or no team: the plan says so
-                workspace = None
+                users = None
                 note = Phrase("the new project cannot be created: {error}", error=scrub(str(exc)))
-        if workspace is not None and workspace not in self._users:
-            try:
-                self._users[workspace] = asana_capabilities.workspace_users(self.http, workspace)
-            except MoteurError:
-                self._users[workspace] = None  # unknown: the plan reports no unknown assignee before the run
-        users = self._users.get(workspace) if workspace is not None else None
         found = asana_capabilities.capabilities(
             fields_on=self.fields_on, emails=frozenset(users) if users is not None else None
         )
@@ -352,12 +365,25 @@ class AsanaConnector(HttpBacked):
             self._placements[workspace] = projects.placement(self.http, workspace)
         return self._placements[workspace]
 
+    def _workspace_users(self, workspace: str | None) -> dict[str, str] | None:
+        """The people of ``workspace`` (folded e-mail → gid), or None when they cannot be told (the plan
+        then reports no unknown assignee before the run)."""
+        if not workspace:
+            return None
+        try:
+            return asana_capabilities.workspace_users(self.http, workspace)
+        except MoteurError:
+            return None
+
     def read_full(self, board: BoardRef, *, include_archived: bool = False) -> Snapshot:
-        snapshot = port.read_full(
+        """The project in full, with the people of its workspace (one paged read): what ``capabilities``
+        says it can assign, and the users ``apply_migration`` assigns."""
+        snapshot = migration.read_full(
             self.http, board, self.mapping, fields_on=self.fields_on, include_archived=include_archived
         )
-        self._workspaces[board.board] = str(snapshot.native.get("workspace") or "") or None
-        return snapshot
+        state = AsanaNative.of(snapshot)
+        users = self._workspace_users(state.workspace)
+        return snapshot.model_copy(update={"native": state.model_copy(update={"users": users}).dump()})
 
     def create_board(self, name: str, workspace: str | None = None) -> BoardRef:
         """A new project ``name`` in ``workspace`` (the token's only one when None), in an organization shared
@@ -376,11 +402,11 @@ class AsanaConnector(HttpBacked):
         on_created: Callable[[str, ItemRef], None],
         progress: Callable[[int], None] | None = None,
     ) -> list[OpResult]:
-        workspace = self._workspaces.get(snapshot.board.board)
-        users = self._users.get(workspace) if workspace is not None else None
-        writer = port.MigrationWriter(
+        state = AsanaNative.of_read(snapshot)
+        users = state.users if state is not None else None
+        writer = migration.MigrationWriter(
             self.http, snapshot, self.mapping, fields_on=self.fields_on, users=users
         )
-        results = writer.apply(ops, targets, on_created, progress)
+        results = writer.apply(Ledger(ops, targets, on_created, progress))
         self.fields_on = self.fields_on and writer.schema.fields_on  # a 402 is remembered
         return results

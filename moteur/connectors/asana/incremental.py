@@ -25,6 +25,7 @@ from typing import Any
 from moteur.connectors.asana import companion, reader
 from moteur.connectors.asana.batch import BATCH_SIZE, batch_action, result_of, send_batch
 from moteur.connectors.asana.mapping import to_snapshot
+from moteur.connectors.asana.native import AsanaNative
 from moteur.connectors.asana.quadrants import Place
 from moteur.connectors.http import HttpClient
 from moteur.core.errors import MoteurError, RemoteError
@@ -68,7 +69,8 @@ def read_changes(
     place: Place | None = None,
 ) -> ChangeSet | None:
     """The project updated by the events since ``cursor``, or None when Asana refused the token."""
-    if place is not None and cached.native.get("quadrant_place") != place.value:
+    cached_state = AsanaNative.of(cached)
+    if place is not None and cached_state.quadrant_place is not place:
         return None  # the cached quadrants were read from another place (a mapping changed, an older moteur)
     before = client.stats().requests
     project = board.board
@@ -116,11 +118,11 @@ def read_changes(
         tasks=tasks,
     )
     # The cached read's guessed scales: a few tasks re-read must not shrink them (``mapping``).
-    known = cached.native.get("scales")
+    known = cached_state.scales
     fresh = to_snapshot(raw, board, mapping, fields_on=fields_on, place=place, known_scales=known)
     # The companion project is seen through the changed tasks only: what the cached read knew of it stays.
-    older = companion.Known.of(cached.native.get("companion"))
-    fresh = companion.with_known(fresh, companion.Known.of(fresh.native.get("companion")).carried(older))
+    seen = AsanaNative.of(fresh).companion
+    fresh = companion.with_known(fresh, seen.carried(cached_state.companion))
     if not port.board_kept(cached, fresh):
         return None  # a list, label, field or option was renamed or removed (or the quadrant's place changed)
     snapshot = port.merge(cached, fresh, changed=touched, removed=gone)

@@ -34,6 +34,7 @@ from datetime import datetime
 from typing import Any
 
 from moteur.connectors.asana.companion import seen_in
+from moteur.connectors.asana.native import AsanaField, AsanaNative, AsanaSection
 from moteur.connectors.asana.quadrants import Place, quadrant_field
 from moteur.connectors.asana.reader import RawProject
 from moteur.connectors.asana.task_fields import ARCHIVED_TAG
@@ -341,32 +342,31 @@ class ProjectMapper:
         self._unmatched()
         fields = self.raw.custom_fields
         sections = [{"gid": str(s.get("gid")), "name": str(s.get("name") or "")} for s in self.raw.sections]
-        native = {
-            "project": self.raw.gid,
-            "workspace": self.raw.workspace,
-            "fields_on": self.fields_on,
-            "sections": sections,
-            "fields": [
-                {
-                    "gid": str(f.get("gid")),
-                    "name": str(f.get("name") or ""),
-                    "subtype": str(f.get("resource_subtype") or f.get("type") or ""),
-                    "options": {
+        native = AsanaNative(
+            project=self.raw.gid,
+            workspace=self.raw.workspace,
+            fields_on=self.fields_on,
+            sections=tuple(AsanaSection(gid=s["gid"], name=s["name"]) for s in sections),
+            fields=tuple(
+                AsanaField(
+                    gid=str(f.get("gid")),
+                    name=str(f.get("name") or ""),
+                    subtype=str(f.get("resource_subtype") or f.get("type") or ""),
+                    options={
                         str(o.get("name")): str(o.get("gid"))
                         for o in f.get("enum_options") or []
                         if isinstance(o, dict) and o.get("enabled", True)
                     },
-                }
+                )
                 for f in fields
-            ],
-            "tags": dict(self.tags_seen),
-            "task_tags": self.task_tags,
-            "team": _gid(self.raw.project.get("team")),
-            "companion": self.companion.native(),
-            "quadrant_place": self.place.value if self.place is not None else None,
-            # Guessed scales are part of how every task was read: a change refuses an incremental read.
-            "scales": guessed_tops(self.scales),
-        }
+            ),
+            tags=dict(self.tags_seen),
+            task_tags=self.task_tags,
+            team=_gid(self.raw.project.get("team")),
+            companion=self.companion,
+            quadrant_place=self.place,
+            scales=guessed_tops(self.scales),
+        )
         return Snapshot(
             board=self.ref,
             name=str(self.raw.project.get("name") or self.ref.board),
@@ -376,7 +376,7 @@ class ProjectMapper:
             # The companion holds the quadrant like a field holds a value: once it exists, nothing to create.
             fields=(*(str(f.get("name") or "") for f in fields), *self.companion.names(self.place)),
             warnings=tuple(self.warnings),
-            native=native,
+            native=native.dump(),
         )
 
 

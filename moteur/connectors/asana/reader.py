@@ -153,7 +153,7 @@ def read_project(
 
 def list_workspace(client: HttpClient, workspace: str, kind: str) -> list[dict[str, Any]]:
     """The workspace's tags or custom fields (``kind``), by name: used to reuse one before creating it."""
-    fields = "name" if kind == "tags" else ",".join(FIELD_PROPERTIES)
+    fields = "name,color" if kind == "tags" else ",".join(FIELD_PROPERTIES)
     found = list_all(
         client, f"/workspaces/{workspace}/{kind}", {"opt_fields": fields}, f"{kind} of workspace"
     )

@@ -17,15 +17,17 @@ from typing import TYPE_CHECKING
 from moteur.connectors.columns import columns_writeback
 from moteur.connectors.http import HttpClient
 from moteur.connectors.http_backed import HttpBacked
-from moteur.connectors.monday import account, history, migration_apply, migration_target
+from moteur.connectors.monday import access, account, history, migration_apply, migration_target
 from moteur.connectors.monday import incremental as changes
 from moteur.connectors.monday.daily import would_exceed
 from moteur.connectors.monday.documents import MAX_ALIASES
 from moteur.connectors.monday.done_days import done_days as monday_done_days
 from moteur.connectors.monday.mapping import to_snapshot
+from moteur.connectors.monday.native import MondayNative, MondayPeople
 from moteur.connectors.monday.reader import read_board
 from moteur.connectors.monday.transport import MondayTransport, endpoint, monday_client, shared_pacer
 from moteur.connectors.monday.writer import MondayWriter, aliases_per_request, apply_ops
+from moteur.core.checks import Check
 from moteur.core.diff import WriteBack
 from moteur.core.history import DoneDays
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
@@ -45,7 +47,7 @@ SECONDS_PER_REQUEST = 0.5  # a GraphQL round trip to monday, writes included, on
 
 class MondayConnector(HttpBacked):
     tool = Tool.MONDAY
-    unkept_native = ("pages",)  # the page count says how the board was read, not what it holds
+    native_model = MondayNative
 
     def __init__(
         self,
@@ -57,6 +59,7 @@ class MondayConnector(HttpBacked):
         override = settings.mappings.get("monday")
         self.mapping: BoardMapping = load_mapping(Tool.MONDAY, Path(override) if override else None)
         self.language = settings.language
+        self.api_version = settings.monday_api_version  # pinned; the doctor says which version answered
         if http is None:
             http, path = monday_client(settings, runtime=runtime)
         else:
@@ -65,7 +68,6 @@ class MondayConnector(HttpBacked):
         token = settings.monday_token.get_secret_value() if settings.monday_token else ""
         pacer = shared_pacer(token, runtime)
         self.transport = MondayTransport(http, path, pacer)
-        self._caps: dict[str | None, Capabilities] = {}  # per target board (None: a new one), once asked
 
     @classmethod
     def describe(cls) -> ToolDescription:
@@ -86,6 +88,9 @@ class MondayConnector(HttpBacked):
 
     def reachable_boards(self) -> Listing:
         return account.reachable_boards(self.transport)
+
+    def check_access(self, boards: Sequence[BoardRef]) -> list[Check]:
+        return access.check_access(self.transport, boards, self.api_version)
 
     def read(self, board: BoardRef) -> Snapshot:
         return to_snapshot(read_board(self.transport, board.board), board, self.mapping)
@@ -140,8 +145,10 @@ class MondayConnector(HttpBacked):
         """The requests ``apply`` would send, the time, and today's calls left when the read told them."""
         requests = self._requests(schema_ops, item_ops)
         seconds = requests * SECONDS_PER_REQUEST
-        line = Phrase(
+        line = Phrase.counted(
+            "≈ {requests} request, ≈ {seconds} s within monday.com's complexity budget",
             "≈ {requests} requests, ≈ {seconds} s within monday.com's complexity budget",
+            "requests",
             requests=requests,
             seconds=max(1, round(seconds)),
         )
@@ -150,9 +157,9 @@ class MondayConnector(HttpBacked):
             line = Phrase("{line}; {daily}", line=line, daily=daily.describe())
         elif daily is not None and daily.cap is not None and left is not None:
             calls = Phrase(
-                "{left} of today's {cap} calls left ({plan})",
-                left=format(left, ","),
-                cap=format(daily.cap, ","),
+                "{left:,} of today's {cap:,} calls left ({plan})",
+                left=left,
+                cap=daily.cap,
                 plan=daily.plan_name,
             )
             if requests > left:
@@ -162,17 +169,31 @@ class MondayConnector(HttpBacked):
 
     # -- migration: ``history`` reads, ``migration`` / ``migration_apply`` write -------------------------
 
-    def capabilities(self, board: BoardRef | None = None, *, workspace: str | None = None) -> Capabilities:
+    def capabilities(self, target: Snapshot | None = None, *, workspace: str | None = None) -> Capabilities:
         """What a board of this account can hold, with who it can assign (the account's people, the
-        board's members) and the daily cap: asked once per board and connector."""
-        key = board.board if board is not None else None
-        if key not in self._caps:
-            emails, unassignable, daily = migration_target.account_people(self.transport, key)
-            self._caps[key] = migration_target.capabilities(emails, daily, unassignable)
-        return self._caps[key]
+        board's members) and the daily cap: as the full read of ``target`` found them, or for a new board
+        asked now (one request)."""
+        if target is None:
+            emails, unassignable, daily = migration_target.account_people(self.transport)
+            return migration_target.capabilities(emails, daily, unassignable)
+        state = MondayNative.of_read(target)
+        people = state.people if state is not None else None
+        if people is None:  # a snapshot no full read made: who it can assign is unknown
+            return migration_target.capabilities()
+        emails = frozenset(people.emails) if people.emails is not None else None
+        return migration_target.capabilities(emails, people.daily, people.unassignable)
 
     def read_full(self, board: BoardRef, *, include_archived: bool = False) -> Snapshot:
-        return history.read_full(self.transport, board, self.mapping, include_archived=include_archived)
+        """The board in full, with who it can assign and the account's daily cap (one more request)."""
+        snapshot = history.read_full(self.transport, board, self.mapping, include_archived=include_archived)
+        emails, unassignable, daily = migration_target.account_people(self.transport, board.board)
+        people = MondayPeople(
+            emails=tuple(sorted(emails)) if emails is not None else None,
+            unassignable=unassignable,
+            daily=daily,
+        )
+        state = MondayNative.of(snapshot).model_copy(update={"people": people})
+        return snapshot.model_copy(update={"native": state.dump()})
 
     def create_board(self, name: str, workspace: str | None = None) -> BoardRef:
         return migration_target.create_board(self.transport, name, workspace)

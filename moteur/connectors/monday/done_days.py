@@ -16,6 +16,7 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
+from moteur.connectors.monday.native import MondayNative
 from moteur.connectors.monday.transport import MondayTransport
 from moteur.core.history import DoneDays
 from moteur.core.model import BoardRef, Snapshot, Status
@@ -53,9 +54,10 @@ def _item_of(entry: dict[str, Any]) -> str:
 
 def status_column(snapshot: Snapshot, mapping: BoardMapping) -> str | None:
     """The id of the column the mapping reads the status from, when the board has one."""
-    columns = [c for c in snapshot.native.get("columns") or [] if isinstance(c, dict)]
-    title = mapping.column_for([str(c.get("title", "")) for c in columns]).get("status")
-    return next((str(c["id"]) for c in columns if title is not None and c.get("title") == title), None)
+    state = MondayNative.of_read(snapshot)
+    columns = state.columns if state is not None else ()
+    title = mapping.column_for([c.title for c in columns]).get("status")
+    return next((c.id for c in columns if title is not None and c.title == title), None)
 
 
 def done_days(
@@ -66,7 +68,8 @@ def done_days(
     wanted = {a.ref.item: a.key for a in snapshot.actions if a.status is Status.DONE}
     if column is None or not wanted:
         return DoneDays({}, SOURCE, 0, None)
-    board_id = str(snapshot.native.get("board_id") or board.board)
+    state = MondayNative.of_read(snapshot)
+    board_id = state.board_id if state is not None and state.board_id else board.board
     found: dict[str, date] = {}
     oldest: date | None = None
     requests = 0

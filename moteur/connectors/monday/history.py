@@ -33,9 +33,8 @@ changes (an update can only be added, and editing one is another mutation per it
 mixes with the comments, which are updates too. Long text keeps line breaks and up to 2,000 characters
 shown; the whole text is stored.
 
-*Native* (``Snapshot.native``, private to this connector): ``board_id``, ``columns`` (id, title, type,
-settings), ``groups`` (id, title) and ``children`` — per item id, its subitems ``{id, name, done}`` and its
-updates ``{id, text}`` — so that a migration into this board can tell a child already there from one to
+*Native state* (``native.py``): a full read adds the columns' settings, the groups and each item's children
+(its subitems and updates), so that a migration into this board can tell a child already there from one to
 create.
 """
 
@@ -48,7 +47,17 @@ from typing import Any
 from moteur.connectors.monday import custom_fields as custom
 from moteur.connectors.monday import documents
 from moteur.connectors.monday import migration_documents as docs
+from moteur.connectors.monday.label_colours import colours_of
 from moteur.connectors.monday.mapping import to_snapshot
+from moteur.connectors.monday.migration_columns import role_columns
+from moteur.connectors.monday.native import (
+    MondayChildren,
+    MondayColumn,
+    MondayGroup,
+    MondayNative,
+    MondaySubitem,
+    MondayUpdate,
+)
 from moteur.connectors.monday.reader import RawBoard, board_of, field_problems, item_pages, page_of
 from moteur.connectors.monday.transport import Answer, MondayTransport
 from moteur.core.errors import NotFound
@@ -259,7 +268,7 @@ def with_history(
     """
     by_id = {str(i.get("id")): i for i in raw.items if isinstance(i, dict)}
     people = people_of(raw, mapping) if emails else {}
-    children: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    children: dict[str, MondayChildren] = {}
     custom_columns = custom.custom_columns(mapping, raw.columns)
     actions: list[Action] = []
     for action in snapshot.actions:
@@ -271,15 +280,15 @@ def with_history(
         )
         updates = [u for u in reversed(item.get("updates") or []) if isinstance(u, dict)]  # oldest first
         comments = tuple(_comment(u) for u in updates)
-        children[action.ref.item] = {
-            "subitems": [
-                {"id": str(s.get("id")), "name": c.text, "done": c.done, "status": _status_column(s)}
+        children[action.ref.item] = MondayChildren(
+            subitems=tuple(
+                MondaySubitem(id=str(s.get("id")), name=c.text, done=c.done, status=_status_column(s))
                 for s, c in zip(subitems, checklist, strict=True)
-            ],
-            "updates": [
-                {"id": str(u.get("id")), "text": c.text} for u, c in zip(updates, comments, strict=True)
-            ],
-        }
+            ),
+            updates=tuple(
+                MondayUpdate(id=str(u.get("id")), text=c.text) for u, c in zip(updates, comments, strict=True)
+            ),
+        )
         description, key = split_identity(action.description)
         # A column no role reads is a custom field to the migration ("field:<title>", canonical values);
         # the sync mapping's "column:<title>" texts are replaced by them.
@@ -302,22 +311,26 @@ def with_history(
                 }
             )
         )
-    native = {
-        **snapshot.native,
-        "columns": [
-            {
-                "id": str(c.get("id")),
-                "title": str(c.get("title", "")),
-                "type": str(c.get("type", "")),
-                "settings": c.get("settings"),
-            }
-            for c in raw.columns
-        ],
-        "groups": [{"id": str(g.get("id")), "title": str(g.get("title", ""))} for g in raw.groups],
-        "children": children,
-    }
+    state = MondayNative.of(snapshot).model_copy(
+        update={
+            "columns": tuple(
+                MondayColumn(
+                    id=str(c.get("id")),
+                    title=str(c.get("title", "")),
+                    type=str(c.get("type", "")),
+                    settings=c.get("settings"),
+                )
+                for c in raw.columns
+            ),
+            "groups": tuple(
+                MondayGroup(id=str(g.get("id")), title=str(g.get("title", ""))) for g in raw.groups
+            ),
+            "children": children,
+        }
+    )
     fields = custom.custom_fields(mapping, raw.columns)
-    return snapshot.model_copy(update={"actions": tuple(actions), "native": native, "custom_fields": fields})
+    update = {"actions": tuple(actions), "native": state.dump(), "custom_fields": fields}
+    return snapshot.model_copy(update=update)
 
 
 def read_full(
@@ -326,4 +339,7 @@ def read_full(
     raw = read_raw(transport, board.board, include_archived=include_archived)
     people = {i for ids in people_of(raw, mapping).values() for i in ids}
     emails = emails_of(transport, people) if people else {}
-    return with_history(to_snapshot(raw, board, mapping), raw, mapping, emails)
+    snapshot = with_history(to_snapshot(raw, board, mapping), raw, mapping, emails)
+    tags = role_columns(mapping, raw.columns).get("tags")
+    colours = colours_of(str(tags.get("description") or "")) if tags is not None else {}
+    return snapshot.model_copy(update={"tag_colours": colours})

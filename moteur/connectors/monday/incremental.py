@@ -23,6 +23,7 @@ from typing import Any
 
 from moteur.connectors.monday import documents
 from moteur.connectors.monday.mapping import to_snapshot
+from moteur.connectors.monday.native import MondayNative
 from moteur.connectors.monday.reader import RawBoard, board_of, field_problems, item_pages, page_of
 from moteur.connectors.monday.transport import MondayTransport
 from moteur.core.model import BoardRef, Snapshot
@@ -134,7 +135,8 @@ def read_changes(
         raw.warnings.extend(field_problems(answer.problems))
     changed = [str(i.get("id")) for i in raw.items if isinstance(i, dict)]
     # The cached read's guessed scales: a few items re-read must not shrink them (``mapping``).
-    fresh = to_snapshot(raw, board, mapping, cached.native.get("scales"))
+    cached_state = MondayNative.of(cached)
+    fresh = to_snapshot(raw, board, mapping, cached_state.scales)
     # An item updated to a non-active state (archived, deleted) is gone from the board.
     gone = {
         str(i.get("id")) for i in raw.items if isinstance(i, dict) and i.get("state") not in (None, "active")
@@ -142,9 +144,8 @@ def read_changes(
     if not port.board_kept(cached, fresh):
         return None  # a list, label, field or option was renamed or removed
     snapshot = port.merge(cached, fresh, changed=changed, removed=gone)
-    snapshot = snapshot.model_copy(
-        update={"native": {**snapshot.native, "pages": cached.native.get("pages")}}
-    )
+    state = MondayNative.of(snapshot).model_copy(update={"pages": cached_state.pages})
+    snapshot = snapshot.model_copy(update={"native": state.dump()})
     count = found.get("items_count")
     if isinstance(count, int) and count != len(snapshot.actions):
         return None

@@ -6,9 +6,9 @@ Terms:
   (``Statut`` → status, ``Échéance`` → due, ``Impact`` → impact, ``Quadrant`` → the quadrant annotation…).
   A column without a role is kept in ``Action.extra`` as ``column:<title>`` → its text.
 - The item's name is the title, its group the bucket, its ``updated_at`` the version. An archived item is
-  ``archived``; otherwise the status its status label means (``BoardMapping.status_of``: ``Done 🎉``,
-  ``✅ Fait``…; else todo). When no label on the board means a status, the snapshot says which labels were
-  read as to-do, once.
+  ``archived`` (and done or not by its status label: ``Action.archived_done``); otherwise the status its
+  status label means (``BoardMapping.status_of``: ``Done 🎉``, ``✅ Fait``…; else todo). When no label on
+  the board means a status, the snapshot says which labels were read as to-do, once.
 - Scores come from numbers columns (or text / status labels holding a word) through ``parse_score``; a
   rating column (1–5 stars) counts ``stars_factor`` points per star. A score column's *scale*
   (``core/scales``): the mapping's, else a status or dropdown column's numeric labels, else guessed from the
@@ -28,6 +28,7 @@ from typing import Any
 from moteur.connectors.malformed import well_formed
 from moteur.connectors.monday import columns
 from moteur.connectors.monday.custom_fields import options_of
+from moteur.connectors.monday.native import MondayColumn, MondayNative
 from moteur.connectors.monday.reader import RawBoard
 from moteur.core.model import Action, Annotations, BoardRef, Bucket, ItemRef, Snapshot, Status, Tool
 from moteur.core.names import unmatched_warning
@@ -134,6 +135,10 @@ class BoardMapper:
             self.labels_read[text] = self.mapping.status_of(text)
         return self.labels_read[text] or Status.TODO
 
+    def _label_done(self, text: str | None) -> bool:
+        """Whether an archived item's status label means done (``Action.archived_done``)."""
+        return bool(text) and self.mapping.status_of(text) is Status.DONE
+
     def _score_input(self, column_id: str, value: object) -> object:
         if self.columns.get(column_id, {}).get("type") == "rating" and isinstance(value, float):
             return value * self.mapping.stars_factor
@@ -173,11 +178,14 @@ class BoardMapper:
         bucket = self.groups.get(str(group.get("id"))) if isinstance(group, dict) else None
         tags, assignees = values.get("tags"), values.get("assignees")
         due = values.get("due")
+        label = _one(values.get("status"))
+        status = self._status(item, label)
         return Action(
             ref=ItemRef(tool=Tool.MONDAY, board=self.ref.board, item=item_id, url=item.get("url")),
             title=title,
             description=_one(values.get("description")) or "",
-            status=self._status(item, _one(values.get("status"))),
+            status=status,
+            archived_done=status is Status.ARCHIVED and self._label_done(label),
             bucket=bucket,
             tags=tags if isinstance(tags, tuple) else tuple(columns.split_labels(str(tags or ""))),
             assignees=assignees if isinstance(assignees, tuple) else (),
@@ -224,16 +232,15 @@ class BoardMapper:
             actions.append(action)
         self._unmatched()
         board = self.raw.board
-        native = {
-            "board_id": str(board.get("id", self.ref.board)),
-            "columns": [
-                {"id": str(c.get("id")), "title": str(c.get("title", "")), "type": str(c.get("type", ""))}
+        native = MondayNative(
+            board_id=str(board.get("id", self.ref.board)),
+            columns=tuple(
+                MondayColumn(id=str(c.get("id")), title=str(c.get("title", "")), type=str(c.get("type", "")))
                 for c in self.raw.columns
-            ],
-            "pages": self.raw.pages,
-            # Guessed scales are part of how every item was read: a change refuses an incremental read.
-            "scales": guessed_tops(self.scales),
-        }
+            ),
+            pages=self.raw.pages,
+            scales=guessed_tops(self.scales),
+        )
         return Snapshot(
             board=self.ref,
             name=str(board.get("name", self.ref.board)),
@@ -244,7 +251,7 @@ class BoardMapper:
             actions=tuple(actions),
             fields=tuple(str(c.get("title", "")) for c in self.raw.columns),
             warnings=tuple(self.warnings),
-            native=native,
+            native=native.dump(),
         )
 
 

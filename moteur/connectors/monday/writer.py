@@ -30,6 +30,7 @@ from moteur.connectors.http import AmbiguousWrite
 from moteur.connectors.monday import columns, documents
 from moteur.connectors.monday.daily import DailyLimitExceeded
 from moteur.connectors.monday.errors import classify
+from moteur.connectors.monday.native import MondayColumn, MondayNative
 from moteur.connectors.monday.transport import MAX_PER_QUERY, WRITE_COST_PER_ITEM, MondayTransport
 from moteur.core.diff import WriteBack
 from moteur.core.errors import MoteurError, RemoteError
@@ -69,10 +70,11 @@ class MondayWriter:
         self.transport = transport
         self.writeback = writeback
         self.column_types = column_types  # managed field -> monday column type to create it with
-        self.board_id: str = snapshot.native["board_id"]
-        self.columns: dict[str, dict[str, str]] = {}
-        for column in snapshot.native.get("columns", []):
-            self.columns.setdefault(fold(column["title"]), column)
+        state = MondayNative.of(snapshot)
+        self.board_id: str = state.board_id
+        self.columns: dict[str, MondayColumn] = {}
+        for column in state.columns:
+            self.columns.setdefault(fold(column.title), column)
         self.batch = aliases_per_request()
         self.landed = 0  # item writes monday applied in this run
         self.stopped: str | None = None  # why no more writes are sent (the day's calls are used up)
@@ -170,7 +172,7 @@ class MondayWriter:
                 failed[i] = f'the column "{native}" does not exist on the board'
                 continue
             try:
-                values[column["id"]] = columns.serialise(column["type"], op.after)
+                values[column.id] = columns.serialise(column.type, op.after)
             except ValueError as exc:
                 failed[i] = f'column "{native}": {exc}'
         return values, failed
@@ -235,8 +237,8 @@ class MondayWriter:
         return again
 
 
-def _column(raw: dict[str, Any]) -> dict[str, str]:
-    return {"id": str(raw.get("id")), "title": str(raw.get("title", "")), "type": str(raw.get("type", ""))}
+def _column(raw: dict[str, Any]) -> MondayColumn:
+    return MondayColumn(id=str(raw.get("id")), title=str(raw.get("title", "")), type=str(raw.get("type", "")))
 
 
 def apply_ops(

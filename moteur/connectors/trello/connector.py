@@ -16,12 +16,15 @@ from typing import TYPE_CHECKING
 
 from moteur.connectors.http import HttpClient
 from moteur.connectors.http_backed import HttpBacked
-from moteur.connectors.trello import account, history, target
+from moteur.connectors.migration_loop import Ledger, apply_each
+from moteur.connectors.trello import access, account, history, target
 from moteur.connectors.trello import incremental as changes
 from moteur.connectors.trello.done_days import done_days as trello_done_days
 from moteur.connectors.trello.mapping import to_snapshot
 from moteur.connectors.trello.migration import MigrationWriter
+from moteur.connectors.trello.native import TrelloNative
 from moteur.connectors.trello.reader import read_board, resolve_board_id
+from moteur.connectors.trello.target import capabilities as board_capabilities
 from moteur.connectors.trello.transport import (
     CREDENTIAL_VARS,
     TOKEN_LIMIT,
@@ -30,6 +33,7 @@ from moteur.connectors.trello.transport import (
     trello_client,
 )
 from moteur.connectors.trello.writer import TrelloWriter, apply_ops
+from moteur.core.checks import Check
 from moteur.core.diff import WriteBack
 from moteur.core.history import DoneDays
 from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
@@ -67,7 +71,7 @@ _TARGETS = {
 
 class TrelloConnector(HttpBacked):
     tool = Tool.TRELLO
-    item_native = ("card_labels",)  # each card's label ids, merged card by card
+    native_model = TrelloNative
 
     def __init__(
         self, settings: Settings, *, http: HttpClient | None = None, runtime: Runtime | None = None
@@ -76,7 +80,6 @@ class TrelloConnector(HttpBacked):
         self.mapping: BoardMapping = load_mapping(Tool.TRELLO, Path(override) if override else None)
         self.language = settings.language
         self.http = http or trello_client(settings, runtime=runtime)
-        self._power_ups: dict[str, bool] = {}  # board (as given) -> Custom Fields power-up on, from read_full
 
     @classmethod
     def describe(cls) -> ToolDescription:
@@ -120,19 +123,23 @@ class TrelloConnector(HttpBacked):
     def reachable_boards(self) -> Listing:
         return account.reachable_boards(self.http)
 
+    def check_access(self, boards: Sequence[BoardRef]) -> list[Check]:
+        return access.check_access(self.http, boards)
+
     def canonical_board(self, board: BoardRef) -> BoardRef:
         """The board by its id (a shortLink not learnt yet costs one request)."""
         return BoardRef(tool=Tool.TRELLO, board=resolve_board_id(self.http, board.board))
 
     def _warned(self, snapshot: Snapshot) -> Snapshot:
-        if not snapshot.native.get("custom_fields_on") and "ice" in self.mapping.writeback.targets():
+        if not TrelloNative.of(snapshot).custom_fields_on and "ice" in self.mapping.writeback.targets():
             snapshot = snapshot.model_copy(update={"warnings": (*snapshot.warnings, POWER_UP_WARNING)})
         return snapshot
 
     def writeback(self, snapshot: Snapshot) -> WriteBack:
         targets = self.mapping.writeback.targets()
         skip: set[str] = set()
-        if not snapshot.native.get("custom_fields_on", True):
+        state = TrelloNative.of_read(snapshot)  # None: a board just created, its power-up not read
+        if state is not None and not state.custom_fields_on:
             skip |= {name for name, t in targets.items() if t.kind is WriteTargetKind.CUSTOM_FIELD}
         return WriteBack(
             targets={name: _TARGETS[t.kind] for name, t in targets.items()},
@@ -161,24 +168,24 @@ class TrelloConnector(HttpBacked):
         requests = creates + sum(len(kinds) for kinds in cards.values())
         windows = max(0, math.ceil(requests / TOKEN_PACE) - 1)
         seconds = windows * WINDOW_SECONDS + requests * 0.1  # ~100 ms per call on a normal link
-        return Phrase(
+        return Phrase.counted(
+            "≈ {requests} request, ≈ {seconds} s at Trello's rate limit",
             "≈ {requests} requests, ≈ {seconds} s at Trello's rate limit",
+            "requests",
             requests=requests,
             seconds=max(1, round(seconds)),
         )
 
     # -- migration (connectors/migration.py): history, target, migration ---------------------------------
 
-    def capabilities(self, board: BoardRef | None = None, *, workspace: str | None = None) -> Capabilities:
-        """The target's capabilities; its power-up state comes from this port's last full read of it (a
-        migration reads the target just before it asks), else from one request."""
-        power_up = self._power_ups.get(board.board) if board is not None else None
-        return target.capabilities(self.http, board, power_up)
+    def capabilities(self, target: Snapshot | None = None, *, workspace: str | None = None) -> Capabilities:
+        """What the board read as ``target`` can hold: its Custom Fields power-up state is in the read. A
+        new board gets the power-up (``create_board`` turns it on)."""
+        state = TrelloNative.of_read(target) if target is not None else None
+        return board_capabilities(state.custom_fields_on if state is not None else True)
 
     def read_full(self, board: BoardRef, *, include_archived: bool = False) -> Snapshot:
-        snapshot = history.read_full(self.http, board, self.mapping, include_archived=include_archived)
-        self._power_ups[board.board] = bool(snapshot.native.get("custom_fields_on"))
-        return snapshot
+        return history.read_full(self.http, board, self.mapping, include_archived=include_archived)
 
     def create_board(self, name: str, workspace: str | None = None) -> BoardRef:
         return target.create_board(self.http, name, workspace)
@@ -192,5 +199,5 @@ class TrelloConnector(HttpBacked):
         on_created: Callable[[str, ItemRef], None],
         progress: Callable[[int], None] | None = None,
     ) -> list[OpResult]:
-        writer = MigrationWriter(self.http, snapshot, self.mapping, targets, on_created)
-        return writer.apply(ops, progress)
+        ledger = Ledger(ops, targets, on_created, progress)
+        return apply_each(MigrationWriter(self.http, snapshot, self.mapping, ledger), ledger)

@@ -24,6 +24,7 @@ the signature for the port protocol; what is carried is the plan's decision.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +32,7 @@ from moteur.connectors.http import HttpClient
 from moteur.connectors.trello.batch import Route, batch_answers, route
 from moteur.connectors.trello.custom_values import with_custom_fields
 from moteur.connectors.trello.mapping import to_snapshot
+from moteur.connectors.trello.native import TrelloMember, TrelloNative
 from moteur.connectors.trello.reader import (
     BOARD_PARTS,
     CARD_FIELDS,
@@ -46,11 +48,11 @@ from moteur.connectors.trello.reader import (
     more_pages,
 )
 from moteur.core.identity import split_identity
-from moteur.core.migrate import checklist_names, coloured_tags
+from moteur.core.migrate import checklist_names
 from moteur.core.model import Action, BoardRef, ChecklistItem, Comment, Snapshot
 from moteur.mappings.schema import BoardMapping, fold
 
-FULL_CARD_FIELDS = CARD_FIELDS + ",badges,cover"
+FULL_CARD_FIELDS = CARD_FIELDS + ",badges,cover,dueReminder"
 MEMBER_FIELDS = "id,username,fullName,email"
 ME, CARDS, CHECKLISTS, COMMENTS = range(BOARD_PARTS, BOARD_PARTS + 4)  # where each answer sits
 
@@ -144,7 +146,7 @@ def _datetime(value: object) -> datetime | None:
 
 def _losses(card: dict[str, Any], label_names: dict[str, str]) -> dict[str, Any]:
     """What a card holds that no migration carries (shown in the loss report): attachments, a cover, labels
-    with a colour but no name."""
+    with a colour but no name, a due reminder."""
     found: dict[str, Any] = {}
     unnamed = sum(1 for i in card.get("idLabels") or [] if not label_names.get(str(i)))
     if unnamed:
@@ -155,6 +157,44 @@ def _losses(card: dict[str, Any], label_names: dict[str, str]) -> dict[str, Any]
     cover = card.get("cover") or {}
     if cover.get("idAttachment") or cover.get("idUploadedBackground") or cover.get("color"):
         found["cover"] = True
+    if has_due_reminder(card):
+        found["due_reminder"] = True
+    return found
+
+
+def check_item_details(checklists: Iterable[Any]) -> dict[str, dict[str, bool]]:
+    """Card id -> what its check items hold that no migration carries (shown in the loss report): a member
+    (``check_item_members``), a due date (``check_item_dues``). Entries carry their text and state only."""
+    out: dict[str, dict[str, bool]] = {}
+    for checklist in checklists:
+        if not isinstance(checklist, dict):
+            continue
+        found = out.setdefault(str(checklist.get("idCard")), {})
+        for item in checklist.get("checkItems") or []:
+            if isinstance(item, dict) and item.get("idMember"):
+                found["check_item_members"] = True
+            if isinstance(item, dict) and item.get("due"):
+                found["check_item_dues"] = True
+    return {card: found for card, found in out.items() if found}
+
+
+def has_due_reminder(card: dict[str, Any]) -> bool:
+    """Whether a card asks Trello to remind its members before its due: ``dueReminder`` is the minutes before
+    (0: at the due), -1 or null none. No target holds a reminder a migration could set: a loss to report."""
+    minutes = card.get("dueReminder")
+    try:
+        return minutes is not None and int(minutes) >= 0
+    except (TypeError, ValueError):
+        return False
+
+
+def label_colours(labels: list[Any]) -> dict[str, str | None]:
+    """Each named label's colour (None: none) as ``Snapshot.tag_colours`` holds it; of two labels with one
+    name, the first (the one the card's tag is read as, and a migration writes to)."""
+    found: dict[str, str | None] = {}
+    for label in labels:
+        if isinstance(label, dict) and label.get("name"):
+            found.setdefault(str(label["name"]), str(label["color"]) if label.get("color") else None)
     return found
 
 
@@ -177,6 +217,30 @@ def _tags(action: Action, value_labels: dict[str, str]) -> tuple[str, ...]:
     return tuple(kept)
 
 
+def _position(record: dict[str, Any]) -> float:
+    try:
+        return float(record.get("pos") or 0)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def board_place(
+    lists: list[dict[str, Any]], cards: dict[str, dict[str, Any]]
+) -> Callable[[Action], tuple[int, float, str]]:
+    """An action's place on the board: its list's rank by position, then its own position in the list.
+    Cards come newest first (the order of their pages), and a migration creates items in the order it reads
+    them: read in that order, a copy would show the cards of each list the other way round. Two of one
+    position (real boards have them) go by id: the older first."""
+    ordered = sorted(lists, key=lambda x: (_position(x), str(x.get("id"))))
+    rank = {str(x.get("id")): n for n, x in enumerate(ordered)}
+
+    def place(action: Action) -> tuple[int, float, str]:
+        card = cards.get(action.ref.item, {})
+        return rank.get(str(card.get("idList")), len(rank)), _position(card), action.ref.item
+
+    return place
+
+
 def to_full_snapshot(
     full: FullBoard, ref: BoardRef, mapping: BoardMapping, *, include_archived: bool
 ) -> Snapshot:
@@ -184,6 +248,7 @@ def to_full_snapshot(
     snapshot = to_snapshot(full.raw, ref, mapping)
     cards = {str(c.get("id")): c for c in full.raw.cards if isinstance(c, dict)}
     items, comments = _check_items(full.checklists), _comments(full.comments)
+    details = check_item_details(full.checklists)
     label_names = {str(x.get("id")): str(x.get("name") or "") for x in full.raw.labels}
     value_labels = _value_labels(mapping)
     titles: dict[str, list[str]] = {}  # card id -> its checklists' names, for the loss report
@@ -193,12 +258,10 @@ def to_full_snapshot(
     for action in snapshot.actions:
         card = cards.get(action.ref.item, {})
         description, source = split_identity(action.description)
-        extra = {**action.extra, **_losses(card, label_names)}
+        extra = {**action.extra, **_losses(card, label_names), **details.get(action.ref.item, {})}
         named = checklist_names(titles.get(action.ref.item, []))
         if named:
             extra["checklist_names"] = named
-        if coloured_tags(card, full.raw.labels, action.tags):
-            extra["label_colours"] = True
         if source is not None:
             extra["moteur_source"] = source
         update: dict[str, Any] = {
@@ -209,19 +272,22 @@ def to_full_snapshot(
             "extra": extra,
         }
         actions.append(action.model_copy(update=update))
-    native = dict(snapshot.native)
-    native["members"] = [
-        {k: str(m.get(k) or "") for k in ("id", "username", "fullName", "email")}
-        for m in [*full.raw.members, full.me]
-        if m.get("id")
-    ]
-    native["card_lists"] = {str(c.get("id")): str(c.get("idList")) for c in cards.values()}
+    actions.sort(key=board_place(full.raw.lists, cards))
     card_checklists: dict[str, dict[str, str]] = {}
     for checklist in full.checklists:
         by_name = card_checklists.setdefault(str(checklist.get("idCard")), {})
         by_name.setdefault(str(checklist.get("name", "")), str(checklist.get("id")))
-    native["card_checklists"] = card_checklists
-    snapshot = snapshot.model_copy(update={"actions": tuple(actions), "native": native})
+    state = TrelloNative.of(snapshot).model_copy(
+        update={
+            "members": tuple(TrelloMember.of(m) for m in [*full.raw.members, full.me] if m.get("id")),
+            "card_lists": {str(c.get("id")): str(c.get("idList")) for c in cards.values()},
+            "card_checklists": card_checklists,
+        }
+    )
+    colours = label_colours(full.raw.labels)
+    snapshot = snapshot.model_copy(
+        update={"actions": tuple(actions), "native": state.dump(), "tag_colours": colours}
+    )
     return with_custom_fields(snapshot, full.raw.custom_fields, cards, mapping)
 
 

@@ -23,6 +23,7 @@ from moteur.connectors.http import HttpClient
 from moteur.connectors.trello import reader
 from moteur.connectors.trello.batch import batch_answers, route
 from moteur.connectors.trello.mapping import to_snapshot
+from moteur.connectors.trello.native import TrelloNative
 from moteur.connectors.trello.transport import MAX_BATCH_URLS
 from moteur.core.errors import RemoteError
 from moteur.core.model import BoardRef, Snapshot
@@ -82,7 +83,8 @@ def read_changes(
     """The board updated by the actions since ``cursor`` (merged by ``port``), or None when the cursor must
     be refused."""
     before = client.stats().requests
-    known = str(cached.native.get("board_id") or "")  # the cached read's; else learnt from this batch
+    cached_state = TrelloNative.of(cached)
+    known = cached_state.board_id  # the cached read's; else learnt from this batch
     key = known or reader.board_key(client, board.board)
     what = f"board {board}"
     actions_route = route(
@@ -120,7 +122,7 @@ def read_changes(
         return None
     fresh_board.cards = _cards(client, list(touched), board_id, what)
     # The cached read's guessed scales: a few cards re-read must not shrink them (``mapping``).
-    fresh = to_snapshot(fresh_board, board, mapping, cached.native.get("scales"))
+    fresh = to_snapshot(fresh_board, board, mapping, cached_state.scales)
     if not port.board_kept(cached, fresh):
         return None  # a list, label, field or option was renamed or removed
     snapshot = port.merge(cached, fresh, changed=touched, removed=gone)

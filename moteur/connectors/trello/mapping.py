@@ -10,7 +10,8 @@ Terms:
 - *Status*: archived when the card is archived or its list is (a card in an archived list is open for
   Trello, closed for a person), done when its due date is marked complete, else the status its list's name
   means (``BoardMapping.status_of``: ``Done 🎉``, ``Terminé(e)s``…), else todo. When no list name means a
-  status, the snapshot says which names were read as to-do, once.
+  status, the snapshot says which names were read as to-do, once. An archived card is also done or not by
+  the same two rules (``Action.archived_done``).
 - *Scale* of a score field (``core/scales``): stated by the mapping, else a list field's numeric options, else
   guessed from the numbers the cards hold (number and text fields, score labels) — with a warning.
   ``known_scales`` (the cached read's, on an incremental read of a few cards) keeps a guess from shrinking
@@ -29,6 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from moteur.connectors.malformed import well_formed
+from moteur.connectors.trello.native import TrelloField, TrelloLabel, TrelloNative
 from moteur.connectors.trello.power_ups import custom_fields_on
 from moteur.connectors.trello.reader import RawBoard, is_object_id
 from moteur.core.labels import is_own_sprint, quadrant_from_name
@@ -159,6 +161,10 @@ class BoardMapper:
             self.list_statuses[list_id] = self.mapping.status_of(bucket)
         return self.list_statuses[list_id] or Status.TODO
 
+    def _done_when_archived(self, card: dict[str, Any], bucket: str | None) -> bool:
+        """An archived card's done state (``Action.archived_done``): by the same rule as an open card's."""
+        return bool(card.get("dueComplete")) or self.mapping.status_of(bucket) is Status.DONE
+
     def action(self, card: dict[str, Any]) -> Action:
         card_id, title = card["id"], card["name"]
         if not isinstance(card_id, str) or not isinstance(title, str):
@@ -203,11 +209,13 @@ class BoardMapper:
         if card.get("start"):
             extra["start"] = card["start"]
         objective, channel = values.get("objective"), values.get("channel")
+        status = self._status(card, bucket)
         return Action(
             ref=ItemRef(tool=Tool.TRELLO, board=self.ref.board, item=card_id, url=card.get("url")),
             title=title,
             description=str(card.get("desc") or ""),
-            status=self._status(card, bucket),
+            status=status,
+            archived_done=status is Status.ARCHIVED and self._done_when_archived(card, bucket),
             bucket=bucket,
             tags=tags,
             assignees=tuple(self.members[m] for m in card.get("idMembers") or [] if self.members.get(m)),
@@ -254,23 +262,19 @@ class BoardMapper:
         ice_field = next(
             (f for f in self.raw.custom_fields if fold(str(f.get("name", ""))) == fold(self.ice_name)), None
         )
-        native = {
-            "board_id": str(board.get("id", "")),
-            "short_link": str(board.get("shortLink") or ""),  # a name of the board's (``board_identity``)
-            "labels": [
-                {"id": str(lb.get("id")), "name": str(lb.get("name") or ""), "color": lb.get("color")}
+        native = TrelloNative(
+            board_id=str(board.get("id", "")),
+            labels=tuple(
+                TrelloLabel(id=str(lb.get("id")), name=str(lb.get("name") or ""), color=lb.get("color"))
                 for lb in self.raw.labels
-            ],
-            "card_labels": card_labels,
-            "fields": [
-                {k: f.get(k) for k in ("id", "name", "type", "options") if k in f}
-                for f in self.raw.custom_fields
-            ],
-            "ice_field_id": str(ice_field["id"]) if ice_field else None,
-            "custom_fields_on": custom_fields_on(self.raw.plugins),
-            # Guessed scales are part of how every card was read: a change refuses an incremental read.
-            "scales": guessed_tops(self.scales),
-        }
+            ),
+            card_labels=card_labels,
+            fields=tuple(TrelloField.of(f) for f in self.raw.custom_fields),
+            ice_field_id=str(ice_field["id"]) if ice_field else None,
+            custom_fields_on=custom_fields_on(self.raw.plugins),
+            scales=guessed_tops(self.scales),
+        )
+        short_link = str(board.get("shortLink") or "")  # a name of the board's (``board_identity``)
         return Snapshot(
             board=self.ref,
             name=str(board.get("name", self.ref.board)),
@@ -282,7 +286,8 @@ class BoardMapper:
             tags=tuple(name for name in self.labels.values() if name),
             fields=tuple(str(f.get("name", "")) for f in self.raw.custom_fields),
             warnings=tuple(self.warnings),
-            native=native,
+            aliases=(short_link,) if short_link else (),
+            native=native.dump(),
         )
 
 

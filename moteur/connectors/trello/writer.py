@@ -22,6 +22,7 @@ from typing import Any
 from moteur.connectors.create_once import ensure_once
 from moteur.connectors.http import HttpClient
 from moteur.connectors.trello.mapping import is_managed
+from moteur.connectors.trello.native import TrelloField, TrelloNative
 from moteur.core.diff import WriteBack
 from moteur.core.errors import MoteurError
 from moteur.core.labels import sprint_index
@@ -56,19 +57,17 @@ class TrelloWriter:
         self.client = client
         self.snapshot = snapshot
         self.writeback = writeback
-        native = snapshot.native
-        self.board_id: str = native["board_id"]
+        state = TrelloNative.of(snapshot)
+        self.board_id: str = state.board_id
         # Every request's ``what`` names the board, so a refusal reads as one line the user can act on.
         self.on_board = f'on board "{snapshot.name}"'
         self.labels: dict[str, str] = {}
-        for label in native.get("labels", []):
-            self.labels.setdefault(_fold(label["name"]), label["id"])
-        self.label_names: dict[str, str] = {lb["id"]: lb["name"] for lb in native.get("labels", [])}
+        for label in state.labels:
+            self.labels.setdefault(_fold(label.name), label.id)
+        self.label_names: dict[str, str] = {label.id: label.name for label in state.labels}
         self.lists = {_fold(b.name): b.id for b in snapshot.buckets if not b.closed}
-        self.fields: dict[str, dict[str, Any]] = {
-            _fold(f["name"]): f for f in native.get("fields", []) if isinstance(f, dict)
-        }
-        self.card_labels: dict[str, list[str]] = native.get("card_labels", {})
+        self.fields: dict[str, TrelloField] = {_fold(f.name): f for f in state.fields}
+        self.card_labels: dict[str, list[str]] = dict(state.card_labels)
 
     # -- schema -----------------------------------------------------------------------------------------
 
@@ -111,11 +110,11 @@ class TrelloWriter:
                 body["options"] = [{"value": {"text": o}, "pos": i} for i, o in enumerate(op.options)]
             what = f'custom field "{op.name}" {self.on_board}'
             field = self.client.request_json("POST", "/customFields", json=body, what=what)
-            self.fields[_fold(op.name)] = field
+            self.fields[_fold(op.name)] = TrelloField.of(field)
 
         def find() -> bool:
             for field in self.client.request_json("GET", f"/boards/{self.board_id}/customFields"):
-                self.fields.setdefault(_fold(str(field.get("name", ""))), field)
+                self.fields.setdefault(_fold(str(field.get("name", ""))), TrelloField.of(field))
             return _fold(op.name) in self.fields
 
         ensure_once(create, find)
@@ -150,14 +149,12 @@ class TrelloWriter:
         field = self.fields.get(_fold(native))
         if field is None:
             raise LookupError(f'the custom field "{native}" does not exist on the board')
-        item: dict[str, Any] = {"idCustomField": str(field["id"])}
-        kind = field.get("type")
+        item: dict[str, Any] = {"idCustomField": field.id}
+        kind = field.type
         if op.after is None or op.after == "":
             item["value"] = ""
         elif kind == "list":
-            options = {
-                _fold(str(o.get("value", {}).get("text", ""))): o["id"] for o in field.get("options", [])
-            }
+            options = {_fold(o.text): o.id for o in field.options}
             if _fold(op.after) not in options:
                 raise LookupError(f'"{op.after}" is not an option of the custom field "{native}"')
             item["idValue"] = options[_fold(op.after)]
