@@ -6,16 +6,22 @@ blindly). The object may exist. Sending the create again could make a second lis
 board, so the object is first looked up (by name, by identity footer, under its parent: the caller's
 ``find``), and only created again when the look-up does not find it. After ``CREATE_TRIES`` sends in all the
 last ``AmbiguousWrite`` is raised: the caller reports that op as failed and the next run looks again.
+
+``create_all_once`` is the same rule for creates sent several to one request (monday's aliased mutations):
+after an ambiguous failure, of the whole request or of one entry, the entries still pending are looked up
+first and only those not found are sent again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from moteur.connectors.http import AmbiguousWrite
 
 T = TypeVar("T")
+E = TypeVar("E")
 CREATE_TRIES = 4  # sends of one create in all; each one after the first follows a look-up that found nothing
 
 
@@ -42,3 +48,61 @@ def ensure_once(create: Callable[[], None], present: Callable[[], bool], tries: 
         return True
 
     create_once(created, lambda: True if present() else None, tries)
+
+
+@dataclass(frozen=True)
+class Sent(Generic[T]):
+    """What one request of several creates answered, by position in the list sent. A position in none of
+    the three was refused for good: ``failed`` says why."""
+
+    made: Mapping[int, T]  # created: the new object
+    unsure: Mapping[int, str] = field(default_factory=dict)  # failed in a way that may have applied it
+    again: Mapping[int, str] = field(default_factory=dict)  # refused as a whole, nothing made: send again
+    failed: Mapping[int, str] = field(default_factory=dict)
+
+
+def create_all_once(
+    entries: Sequence[E],
+    send: Callable[[list[E]], Sent[T]],
+    find: Callable[[list[E]], Mapping[int, T]],
+    made: Callable[[E, T], None],
+    tries: int = CREATE_TRIES,
+) -> dict[int, str]:
+    """``create_once`` for creates sent several to a request (monday's aliased mutations).
+
+    ``send`` the entries still to make; after an ambiguous failure (the request's: ``AmbiguousWrite``, or one
+    entry's: ``Sent.unsure``) ``find`` those entries first (by position in the list it is given) and send
+    only the ones it does not find. ``made`` is told each object the moment it is created or found (the
+    caller links it then). Answers why each entry not made was not, by its position in ``entries``."""
+    pending = list(range(len(entries)))
+    errors: dict[int, str] = {}
+    last, look = "not sent", False
+    for _ in range(tries):
+        if look:
+            found = find([entries[i] for i in pending])
+            for j, obj in found.items():
+                made(entries[pending[j]], obj)
+            pending = [i for j, i in enumerate(pending) if j not in found]
+        if not pending:
+            break
+        try:
+            answer = send([entries[i] for i in pending])
+        except AmbiguousWrite as exc:
+            last, look = str(exc), True
+            continue
+        again: list[int] = []
+        look = False
+        for j, i in enumerate(pending):
+            if j in answer.made:
+                made(entries[i], answer.made[j])
+            elif j in answer.unsure:
+                again.append(i)
+                last, look = answer.unsure[j], True
+            elif j in answer.again:
+                again.append(i)
+                last = answer.again[j]
+            else:
+                errors[i] = answer.failed.get(j, "not created")
+        pending = again
+    errors.update(dict.fromkeys(pending, last))
+    return errors

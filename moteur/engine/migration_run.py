@@ -14,7 +14,6 @@ Connectors are taken as the one connector interface (``core/ports.py``); this mo
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -26,6 +25,7 @@ from moteur.core.model import Action, BoardRef, ItemRef, Snapshot, Tool
 from moteur.core.ops import OpResult
 from moteur.core.phrase import Phrase
 from moteur.core.ports import Connector
+from moteur.engine.leases import LeaseLost, Leases
 from moteur.engine.state import RunOutcome, StateStore
 
 NEW = "new"
@@ -117,12 +117,23 @@ def identity_of(action: Action) -> str | None:
 
 
 def known_links(store: StateStore, target: Snapshot) -> tuple[dict[str, ItemRef], dict[str, ItemRef]]:
-    """(links from the state, links rebuilt from identity footers the state does not have)."""
+    """(links from the state, links rebuilt from identity footers the state does not have).
+
+    A footer names its source board as the moteur that wrote it named it: an older one wrote what the user
+    typed, a Trello shortLink. Such a key is read under the board's canonical key through the aliases the
+    state remembers (``engine/state/board_keys.py``), so the item is linked, not created again."""
     targets = {source: key_to_ref(item) for source, item in store.links(str(target.board)).items()}
     rebuilt: dict[str, ItemRef] = {}
+    boards: dict[str, str] = {}  # a board key found in footers -> the canonical key
     for action in target.actions:
         source = identity_of(action)
-        if source is not None and source not in targets and source not in rebuilt:
+        if source is None:
+            continue
+        board, _, item = source.rpartition(":")
+        if board not in boards:
+            boards[board] = store.alias(board) or board
+        source = f"{boards[board]}:{item}" if board else source
+        if source not in targets and source not in rebuilt:
             rebuilt[source] = action.ref
     return targets, rebuilt
 
@@ -144,6 +155,8 @@ def prepare_migration(
     """Read both sides, settle the target board and the links, and plan. Writes only a new target board
     (not in a dry-run) and rebuilt links."""
     source = source_port.read_full(source_ref, include_archived=include_archived)
+    for alias in source.aliases:  # footers an older moteur wrote under that name are the board's
+        store.remember_alias(f"{source.board.tool.value}:{alias}", str(source.board))
     remembered = target_ref.board == NEW and str(source_ref) in store.links(
         remembered_target_board(target_ref.tool)
     )
@@ -181,7 +194,7 @@ def prepare_migration(
         source,
         target,
         targets,
-        target_port.capabilities(board, workspace=workspace),
+        target_port.capabilities(None if board is None else target, workspace=workspace),
         include_archived=include_archived,
         users=users,
     )
@@ -216,14 +229,10 @@ def apply_prepared(
             prepared.targets.setdefault(source_key, key_to_ref(target_key))
         run_id = store.start_run("migrate", [str(prepared.source.board), board], False, now())
         outcome.run_id = run_id
-        renewing = threading.Lock()  # connectors may report from their worker threads
-        renewed = [now()]
+        leases = Leases([lock], now)  # renewed as creates land; a lost lock stops the creates at once
 
         def keep_lock() -> None:
-            with renewing:
-                if (now() - renewed[0]).total_seconds() > LEASE_SECONDS / 4:
-                    lock.renew()
-                    renewed[0] = now()
+            leases.keep(board)
 
         def on_created(source_key: str, ref: ItemRef) -> None:
             store.link(source_key, board, ref.key, run_id, now())
@@ -239,15 +248,18 @@ def apply_prepared(
                 prepared.target, plan.ops, prepared.targets, on_created=on_created, progress=advance
             )
         except BaseException as exc:
+            stopped = isinstance(exc, KeyboardInterrupt | LeaseLost)
             store.finish_run(
                 run_id,
-                outcome=RunOutcome.INTERRUPTED if isinstance(exc, KeyboardInterrupt) else RunOutcome.FAILED,
+                outcome=RunOutcome.INTERRUPTED if stopped else RunOutcome.FAILED,
                 counts={},
                 item_states=[],
                 board=board,
                 now=now(),
                 message=f"{type(exc).__name__}: {exc}"[:500],
             )
+            if isinstance(exc, LeaseLost):
+                raise exc.error from None  # one line (exit 1): another run has the target board now
             raise
         counts = {
             "created": plan.created,

@@ -17,7 +17,9 @@ from moteur.core.phrase import Phrase
 # Phrases: English for --json, said in the reader's language by the migration's human report.
 COMMON_NOTES = (
     Phrase("Asana comments are posted as the token's user; the original author and date open their text"),
-    Phrase('archived items become completed tasks tagged "archived" (Asana has no archive)'),
+    Phrase(
+        'archived items become tasks tagged "archived", completed when they were done (Asana has no archive)'
+    ),
 )
 FREE_NOTE = Phrase(
     'free Asana workspace (no custom fields): the sprint is kept as a tag "Sprint N"; scores, objective, '
@@ -40,6 +42,8 @@ def capabilities(*, fields_on: bool, emails: frozenset[str] | None = None) -> Ca
         custom_fields=CUSTOM_KINDS if fields_on else frozenset(),
         emails=emails,
         notes=COMMON_NOTES if fields_on else (*COMMON_NOTES, FREE_NOTE),
+        tag_colours=True,  # a tag's color, set on its POST /tags (``core/colours.py``)
+        shared_tags=True,  # a workspace's tags: an existing one is never recoloured
     )
 
 

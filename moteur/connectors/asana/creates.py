@@ -24,7 +24,8 @@ Terms:
 - *Unsure*: a create that may have been applied — the batch failed ambiguously (connection cut after
   sending, a 500/502/504) or its action answered 500/502/504. Before it is sent again it is looked up: a task
   by the identity footer of its notes, a subtask by its name and a comment by its text among the parent's
-  children that no link claims yet. Found, it is linked; absent, it is sent again (at most three times).
+  children that no link claims yet. Found, it is linked; absent, it is sent again (``CREATE_TRIES`` sends
+  in all, as every connector's creates).
 
 Children of a task that existed before this call (a re-run after a crash) start unsure: the crash may have
 come after their batch was applied and before their links were committed. A crash between a group's
@@ -40,19 +41,21 @@ exists and is linked; only its rank differs).
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Callable, MutableMapping
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from moteur.connectors.asana.batch import BATCH_SIZE, batch_action, result_of, send_batch
 from moteur.connectors.asana.history import batch_get, stories_path, subtasks_path
+from moteur.connectors.create_once import CREATE_TRIES
 from moteur.connectors.http import AmbiguousWrite, HttpClient, retry_delay
+from moteur.connectors.migration_loop import Ledger
 from moteur.core.errors import MoteurError
 from moteur.core.identity import split_identity
 from moteur.core.model import ItemRef, Tool
 from moteur.redaction import scrub
 
-CREATE_ATTEMPTS = 3
+CREATE_ATTEMPTS = CREATE_TRIES  # sends of one create in all, as every connector (``create_once``)
 AMBIGUOUS_STATUSES = frozenset({500, 502, 504})  # the action may have been applied
 REFUSED_STATUSES = frozenset({429, 503})  # nothing was applied: send again
 ITEM, SUBTASK, COMMENT = "item", "subtask", "comment"
@@ -89,15 +92,12 @@ class Create:
 
 @dataclass
 class CreateRun:
-    """Sends the creates of one ``apply_migration`` call; ``errors`` by op index for those that failed."""
+    """Sends the creates of one ``apply_migration`` call; each one's result, link and progress tick go to
+    ``ledger`` (``connectors/migration_loop.py``) once it is finished (created, found or failed)."""
 
     client: HttpClient
     project: str
-    targets: MutableMapping[str, ItemRef]
-    on_created: Callable[[str, ItemRef], None]
-    done: Callable[[int], None]  # told each op index once it is finished (created, linked or failed)
-    errors: dict[int, str] = field(default_factory=dict)
-    created: dict[int, ItemRef] = field(default_factory=dict)
+    ledger: Ledger
     waiting: set[str] = field(default_factory=set)  # source keys of task creates not finished yet
     lanes: dict[str, deque[Create]] = field(default_factory=dict)
     moves: dict[str, Create] = field(default_factory=dict)  # a task's source key -> its move, once queued
@@ -254,9 +254,7 @@ class CreateRun:
 
     def _link(self, create: Create, gid: str) -> None:
         ref = ItemRef(tool=Tool.ASANA, board=self.project, item=gid)
-        self.targets[create.key] = ref
-        self.created[create.index] = ref
-        self.on_created(create.key, ref)  # the caller commits the link now: a crash never forgets it
+        self.ledger.link(create.index, ref)  # the caller commits the link now: a crash never forgets it
         if create.kind == ITEM:
             if create.after_key is not None:
                 self._queue_move(create, gid)
@@ -292,11 +290,16 @@ class CreateRun:
     def _finish(self, create: Create, error: str | None) -> None:
         if not create.follow_up:  # a move adds no op of its own: its task's op finished when linked
             if error is not None:
-                self.errors[create.index] = error
+                self.ledger.fail(create.index, error)
             self.waiting.discard(create.key)
-            self.done(create.index)
+            self.ledger.tick(1)
         create.data = {}
         create.lane = ""  # marks it finished for ``_trim``
+
+    @property
+    def targets(self) -> MutableMapping[str, ItemRef]:
+        """Source key → target object, for every object linked so far."""
+        return self.ledger.targets
 
     def _trim(self, lane: deque[Create]) -> bool:
         while lane and lane[0].lane == "":

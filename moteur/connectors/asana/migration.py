@@ -5,8 +5,11 @@ one goes ``projects.py``).
 Decisions, and why:
 
 - *Done and archived.* Asana has no archive for tasks. A done item becomes a completed task; an archived one
-  a completed task with the tag "archived". ``read_full`` reads completed tasks always (they are done, and a
-  round trip through Asana must keep them), and tasks tagged "archived" only with ``include_archived``.
+  a task with the tag "archived", completed when it was done too (``Action.archived_done``). ``read_full``
+  reads completed tasks always (they are done, and a round trip through Asana must keep them), and tasks
+  tagged "archived" only with ``include_archived``. Asana has no archive for sections either: a closed source
+  list becomes an open section, named in the loss report (a name suffix such as " (archived)" would rename
+  the team's section and be read back as closed from any section a person named so).
 - *Description.* Asana's ``notes`` is plain text, the closest to Trello's Markdown and monday's long text:
   the text is carried as is, with the identity footer (``core/identity.py``) as its last line. ``read_full``
   strips the footer and keeps the key in ``extra["moteur_source"]``.
@@ -16,6 +19,9 @@ Decisions, and why:
 - *Requests.* Updates (a subtask's name and done state too) are idempotent and go ten per ``POST /batch``
   (``writer.ItemWriter``); creates go ten per batch in lanes, a long section's tasks several to a batch then
   moved into order (``creates.py``); tags, fields and users are looked up once per call (``task_fields``).
+- *Tag colours.* ``EnsureTag`` → the workspace tag created with its colour; one the workspace has keeps its
+  own (other projects show it: ``Capabilities.shared_tags``). ``read_full`` reads the colours of its tasks'
+  tags in the workspace's tag list (one paged read, none without tags).
 - *Custom fields.* ``read_full`` names the project's role-less fields in ``Snapshot.custom_fields`` (number,
   text, enum, date; multi-select, people, formula… are ``FieldKind.OTHER``) and their values in
   ``extra["field:<name>"]`` (a date field's ``date_value`` as ISO text, a moment in UTC). ``EnsureField``
@@ -38,11 +44,13 @@ from typing import Any
 from moteur.connectors.asana.creates import COMMENT, ITEM, SUBTASK, Create, CreateRun
 from moteur.connectors.asana.history import read_history
 from moteur.connectors.asana.mapping import to_snapshot
-from moteur.connectors.asana.reader import TASK_FIELDS, read_project
+from moteur.connectors.asana.native import AsanaNative
+from moteur.connectors.asana.reader import TASK_FIELDS, list_workspace, read_project
 from moteur.connectors.asana.schema import ProjectSchema, fold
 from moteur.connectors.asana.task_fields import ARCHIVED_TAG, TaskFields, custom_values_of, decimals
 from moteur.connectors.asana.writer import ItemWriter, Write
 from moteur.connectors.http import HttpClient
+from moteur.connectors.migration_loop import Ledger
 from moteur.core.diff import WriteBack
 from moteur.core.errors import MoteurError
 from moteur.core.identity import split_identity
@@ -54,6 +62,7 @@ from moteur.core.ops import (
     CreateSubitem,
     EnsureBucket,
     EnsureField,
+    EnsureTag,
     MigrationOp,
     OpResult,
     UpdateItem,
@@ -71,7 +80,8 @@ NEW_SUBTASK_ON_TOP = True  # where POST /tasks/{gid}/subtasks puts the new subta
 def read_full(
     client: HttpClient, board: BoardRef, mapping: BoardMapping, *, fields_on: bool, include_archived: bool
 ) -> Snapshot:
-    """The project with every task's subtasks and comments: 2 + ⌈N/100⌉ + ⌈(N + S)/10⌉ requests."""
+    """The project with every task's subtasks and comments, and its tags' colours: 2 + ⌈N/100⌉ +
+    ⌈(N + S)/10⌉ requests, + ⌈T/100⌉ for the T tags of the workspace when a task carries one."""
     # A date field's value as data (``date_value``): its display text is formatted for people.
     raw = read_project(client, board.board, (*TASK_FIELDS, "custom_fields.date_value", "num_subtasks"))
     snapshot = to_snapshot(raw, board, mapping, fields_on=fields_on, custom=True)
@@ -88,7 +98,21 @@ def read_full(
         )
         for a in kept
     )
-    return snapshot.model_copy(update={"actions": actions})
+    return snapshot.model_copy(update={"actions": actions, "tag_colours": tag_colours(client, snapshot)})
+
+
+def tag_colours(client: HttpClient, snapshot: Snapshot) -> dict[str, str | None]:
+    """The colour of each tag the project's tasks carry (None: none), as ``Snapshot.tag_colours`` holds it:
+    one paged read of the workspace's tags (``name,color``), none for a project without tags. A task's own
+    fields cannot give it: the spec's ``opt_fields`` of a task list name ``tags.name``, not ``tags.color``."""
+    if not snapshot.tags:
+        return {}
+    found: dict[str, str | None] = {}
+    for tag in list_workspace(client, AsanaNative.of(snapshot).workspace, "tags"):
+        name = str(tag.get("name") or "")
+        if name in snapshot.tags:
+            found.setdefault(name, str(tag["color"]) if tag.get("color") else None)
+    return found
 
 
 def migrated(action: Action) -> Action:
@@ -112,6 +136,7 @@ def migrated(action: Action) -> Action:
     if any(fold(t) == ARCHIVED_TAG for t in action.tags):
         update["tags"] = tuple(t for t in action.tags if fold(t) != ARCHIVED_TAG)
         update["status"] = Status.ARCHIVED
+        update["archived_done"] = action.status is Status.DONE  # completed (or in a done section)
     return action.model_copy(update=update)
 
 
@@ -130,25 +155,21 @@ class MigrationWriter:
         fields_on: bool,
         users: dict[str, str] | None = None,
     ) -> None:
-        if "project" not in snapshot.native:  # a snapshot the caller built: read the project's schema
+        if AsanaNative.of_read(snapshot) is None:  # a snapshot the caller built: read the project's schema
             snapshot = to_snapshot(read_project(client, snapshot.board.board), snapshot.board, mapping)
         self.client, self.snapshot = client, snapshot
         self.schema = ProjectSchema(client, snapshot, fields_on=fields_on)
         self.fields = TaskFields(client, self.schema, mapping, users)
-        self.task_tags: dict[str, list[str]] = snapshot.native.get("task_tags", {})
+        self.task_tags: dict[str, list[str]] = dict(AsanaNative.of(snapshot).task_tags)
 
-    def apply(
-        self,
-        ops: Sequence[MigrationOp],
-        targets: MutableMapping[str, Any],
-        on_created: Callable[[str, Any], None],
-        progress: Callable[[int], None] | None,
-    ) -> list[OpResult]:
+    def apply(self, ledger: Ledger) -> list[OpResult]:
+        """The ops in waves (schema, updates in batches, creates in lanes: ``creates.py``); their results,
+        links and progress in ``ledger`` (``connectors/migration_loop.py``)."""
+        ops, targets = ledger.ops, ledger.targets
         errors: dict[int, str] = {}
 
         def done(*indexes: int) -> None:
-            if progress is not None and indexes:
-                progress(len(indexes))
+            ledger.tick(len(indexes))
 
         for i, op in enumerate(ops):
             if isinstance(op, EnsureBucket):
@@ -158,6 +179,7 @@ class MigrationWriter:
             if isinstance(op, EnsureField):
                 errors.update(self._field(i, op, ops))
                 done(i)
+        errors.update(self._tag_colours(ops, done))
         items = [
             op
             for op in ops
@@ -165,10 +187,13 @@ class MigrationWriter:
         ]
         self.fields.prepare(items)
         errors.update(self._updates(ops, targets, done))
-        run = CreateRun(self.client, self.schema.project, targets, on_created, lambda i: done(i))
-        run.run(self._creates(ops, targets, errors, done))
-        errors.update(run.errors)
-        return _results(ops, errors, run.created)
+        CreateRun(self.client, self.schema.project, ledger).run(self._creates(ops, targets, errors, done))
+        for index, error in errors.items():
+            ledger.fail(index, error)
+        for index in range(len(ops)):
+            if index not in ledger.results:  # nothing went wrong: written, or already there
+                ledger.succeed(index)
+        return ledger.ordered()
 
     def _bucket(self, index: int, op: EnsureBucket) -> dict[int, str]:
         try:
@@ -196,6 +221,22 @@ class MigrationWriter:
         except MoteurError as exc:
             return {index: scrub(str(exc))}
         return {}
+
+    def _tag_colours(self, ops: Sequence[MigrationOp], done: Callable[..., None]) -> dict[int, str]:
+        """Each ``EnsureTag``: its tag made with its colour when the workspace has none of that name. One it
+        has keeps its colour: a workspace tag shows in other projects, which are not the migration's
+        (``Capabilities.shared_tags``; the plan names those in the loss report)."""
+        failed: dict[int, str] = {}
+        for i, op in enumerate(ops):
+            if not isinstance(op, EnsureTag):
+                continue
+            try:
+                self.schema.ensure_tag(op.name, op.color)
+            except MoteurError as exc:
+                failed[i] = scrub(str(exc))
+            else:
+                done(i)
+        return failed
 
     def _fresh(self) -> bool:
         """A project as Asana creates it: no task, one section "Untitled section"."""
@@ -344,7 +385,3 @@ def ordered_subtasks(parent: str, children: list[Create], linked: Iterable[str])
         rank = ranks[child.key] or 0
         child.after_key = keys[max(r for r in keys if r < rank)]
     return [*reversed(top), *rest]
-
-
-def _results(ops: Sequence[MigrationOp], errors: dict[int, str], created: dict[int, Any]) -> list[OpResult]:
-    return [OpResult(op, i not in errors, errors.get(i), created.get(i)) for i, op in enumerate(ops)]

@@ -21,10 +21,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from moteur.connectors.asana.native import AsanaNative, AsanaSection
 from moteur.connectors.asana.reader import FIELD_PROPERTIES, list_all, list_workspace
 from moteur.connectors.asana.transport import PremiumRequired
 from moteur.connectors.create_once import ensure_once
 from moteur.connectors.http import HttpClient
+from moteur.core.colours import palette
 from moteur.core.errors import MoteurError, SkippableError
 from moteur.core.labels import QUADRANT_ORDER, quadrant_from_name
 from moteur.core.model import BoardRef, FieldKind, Snapshot, Tool
@@ -72,17 +74,19 @@ class ProjectSchema:
     """Sections, custom fields and tags of one project, by folded name, kept current as the run creates."""
 
     def __init__(self, client: HttpClient, snapshot: Snapshot, *, fields_on: bool) -> None:
-        native = snapshot.native
+        state = AsanaNative.of(snapshot)
         self.client = client
-        self.project: str = native["project"]
-        self.workspace: str = native["workspace"]
+        self.project: str = state.project
+        self.workspace: str = state.workspace
         self.fields_on = fields_on
-        self.sections: list[tuple[str, str]] = [(s["name"], s["gid"]) for s in native.get("sections", [])]
+        self.sections: list[tuple[str, str]] = [(s.name, s.gid) for s in state.sections]
         self.fields: dict[str, dict[str, Any]] = {}
-        for f in native.get("fields", []):
-            options = {fold(name): gid for name, gid in f.get("options", {}).items()}
-            self.fields.setdefault(fold(f["name"]), {**f, "options": options})
-        self.tags: dict[str, str] = {fold(name): gid for name, gid in native.get("tags", {}).items()}
+        for f in state.fields:
+            options = {fold(name): gid for name, gid in f.options.items()}
+            self.fields.setdefault(fold(f.name), {**f.model_dump(), "options": options})
+        self.tags: dict[str, str] = {fold(name): gid for name, gid in state.tags.items()}
+        # Folded tag name -> its colour (None: none), where a read or a create told it.
+        self.tag_colours: dict[str, str | None] = {fold(n): c for n, c in snapshot.tag_colours.items()}
         self._workspace_tags_read = False
 
     @classmethod
@@ -90,12 +94,12 @@ class ProjectSchema:
         cls, client: HttpClient, project: str, workspace: str, sections: Iterable[tuple[str, str]]
     ) -> ProjectSchema:
         """The sections of another project (the companion, ``companion.py``), as (name, gid) pairs."""
-        native = {
-            "project": project,
-            "workspace": workspace,
-            "sections": [{"name": n, "gid": g} for n, g in sections],
-        }
-        snapshot = Snapshot(board=BoardRef(tool=Tool.ASANA, board=project), name="", native=native)
+        native = AsanaNative(
+            project=project,
+            workspace=workspace,
+            sections=tuple(AsanaSection(name=n, gid=g) for n, g in sections),
+        )
+        snapshot = Snapshot(board=BoardRef(tool=Tool.ASANA, board=project), name="", native=native.dump())
         return cls(client, snapshot, fields_on=False)
 
     # -- shared -----------------------------------------------------------------------------------------
@@ -282,7 +286,10 @@ class ProjectSchema:
     def _read_workspace_tags(self) -> None:
         if not self._workspace_tags_read:
             for tag in list_workspace(self.client, self.workspace, "tags"):
-                self.tags.setdefault(fold(str(tag.get("name") or "")), str(tag.get("gid")))
+                key = fold(str(tag.get("name") or ""))
+                if key not in self.tags:
+                    self.tags[key] = str(tag.get("gid"))
+                    self.tag_colours[key] = str(tag["color"]) if tag.get("color") else None
             self._workspace_tags_read = True
 
     def ensure_tag(self, name: str, colour: str | None = None) -> str:
@@ -295,8 +302,11 @@ class ProjectSchema:
             body: dict[str, Any] = {"workspace": self.workspace, "name": name}
             if colour in TAG_COLOURS:
                 body["color"] = TAG_COLOURS[colour]
+            elif colour in palette(Tool.ASANA):  # a migration's colour, already Asana's (``core/colours``)
+                body["color"] = colour
             answer = self.client.request_json("POST", "/tags", json={"data": body}, what=f'tag "{name}"')
             self.tags[fold(name)] = str(_data(answer)["gid"])
+            self.tag_colours[fold(name)] = body.get("color")
 
         def find() -> bool:
             self._workspace_tags_read = False

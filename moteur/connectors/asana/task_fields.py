@@ -3,7 +3,7 @@
 Where each canonical field goes on a task:
 
 - ``description`` → ``notes``, with the identity footer of the source key as its last line;
-- ``status`` → ``completed`` (done and archived are completed; Asana has no archive for tasks, so an
+- ``status`` → ``completed`` (done, or archived and done: ``is_done``; Asana has no archive for tasks, so an
   archived item also gets the tag "archived", which ``read_full`` reads back as archived);
 - ``due`` → ``due_on`` for a date, ``due_at`` for a datetime (the same instant: never shifted);
 - ``assignees`` → ``assignee``: the first e-mail that is a user of the workspace (a task has one
@@ -35,7 +35,7 @@ from moteur.connectors.http import HttpClient
 from moteur.core.errors import MoteurError
 from moteur.core.identity import with_identity
 from moteur.core.model import FieldKind
-from moteur.core.ops import CreateItem, MigrationOp, UpdateItem
+from moteur.core.ops import CreateItem, MigrationOp, UpdateItem, is_done
 from moteur.mappings.schema import BoardMapping, fold
 from moteur.mappings.scores import parse_number
 from moteur.redaction import scrub
@@ -244,7 +244,7 @@ class TaskFields:
         """completed, due and assignee for the fields present in ``fields`` (None clears a value)."""
         body: dict[str, Any] = {}
         if "status" in fields:
-            body["completed"] = fields["status"] in ("done", "archived")
+            body["completed"] = is_done(fields)
         if "due" in fields:
             due = str(fields["due"] or "")
             if len(due) > 10:

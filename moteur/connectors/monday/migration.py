@@ -1,6 +1,7 @@
-"""The monday.com migration port's writes into one board: ``apply_migration`` (see
-``connectors/migration.py`` for the contract; ``history`` reads a board in full, ``migration_target`` holds
-the capabilities and ``create_board``).
+"""The monday.com migration's writes into one board: ``apply_migration`` (see ``connectors/migration.py``
+for the contract; ``history`` reads a board in full, ``migration_target`` holds the capabilities and
+``create_board``). Results, links and progress go to the one apply loop's ``Ledger``
+(``connectors/migration_loop.py``).
 
 How the ops become requests, in waves (each wave's ops keep their order; children come after items, which
 is all the order the ops depend on, so grouping by kind changes nothing a board shows):
@@ -14,7 +15,9 @@ is all the order the ops depend on, so grouping by kind changes nothing a board 
    on top); else one ``create_group`` each, placed after the previous bucket;
 3. the columns the items need and the ``EnsureField`` custom fields, created at once (one aliased
    ``create_column`` request; a column whose title the mapping reads as that field is reused —
-   ``migration_columns``; a custom column of the same title and kind is reused — ``custom_fields``);
+   ``migration_columns``; a custom column of the same title and kind is reused — ``custom_fields``); the
+   Tags column with the ``EnsureTag`` colours as its description (``migration_tags``: one
+   ``change_column_metadata`` when the column is already there with other colours);
 4. ``CreateItem`` → ``create_item`` with every value typed, the custom values (``fields["custom"]``) among
    them, and the Description ending with the identity footer, ``CREATE_BATCH`` aliased per request; an
    archived source item is then archived (aliased);
@@ -29,13 +32,15 @@ A single choice (ENUM) becomes a status column whose labels are the options; a v
 label is added by monday (``create_labels_if_missing`` on every create and update), so an existing column
 that lacks options gets them as values use them (an option no item uses is not added).
 
-The waves are run by ``migration_apply``; this module holds the board-level steps and the item creates.
+The waves are run by ``migration_apply``; this module holds the board-level steps, ``migration_items`` the
+item creates and ``migration_children`` the children's.
 
 *Never doubled*: an op whose key is in ``targets`` is skipped (``ok``). A child already under its parent
 (a subitem of that name, an update of that text, not linked to another key) is linked, not created again.
 A create whose request failed ambiguously (``AmbiguousWrite``: timeout, connection cut after sending, 5xx)
-is looked up before any resend: items by their identity footer in the Description column (one filtered
-``items_page``), children by name / text under their parents; only what is missing is sent again. The
+is looked up before any resend (``create_once``, and ``create_all_once`` for the aliased ones): a group or
+column by its title on the board read again, items by their identity footer in the Description column (one
+filtered ``items_page``), children by name / text under their parents; only what is missing is sent again. The
 filter is ``contains_text`` on the long-text Description, which monday documents for long text ("partial or
 whole text value", developer.monday.com/api-reference/reference/long-text) and both SDLs list in
 ``ItemsQueryRuleOperator``; a footer that is a prefix of another (``…:a1`` in ``…:a10``) matches both, so
@@ -44,31 +49,34 @@ each found item's footer is compared whole.
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
+from moteur.connectors.create_once import Sent, create_all_once, create_once
 from moteur.connectors.http import AmbiguousWrite
+from moteur.connectors.migration_loop import Ledger
 from moteur.connectors.monday import custom_fields as custom
 from moteur.connectors.monday import migration_columns as schema
 from moteur.connectors.monday import migration_documents as docs
 from moteur.connectors.monday import migration_people as people
+from moteur.connectors.monday import migration_tags as tags
 from moteur.connectors.monday.daily import DailyLimitExceeded
 from moteur.connectors.monday.errors import classify
+from moteur.connectors.monday.native import MondayNative
 from moteur.connectors.monday.transport import WRITE_COST_PER_ITEM, MondayTransport
 from moteur.core.errors import MoteurError, NotFound, RemoteError, SkippableError
-from moteur.core.identity import FOOTER_PREFIX, split_identity
 from moteur.core.model import ItemRef, Snapshot, Tool
-from moteur.core.ops import CreateItem, EnsureField, MigrationOp, OpResult
+from moteur.core.ops import EnsureField, MigrationOp, OpResult
 from moteur.core.policy import Language
 from moteur.mappings.schema import BoardMapping, fold
 from moteur.redaction import scrub
 
-CREATE_ATTEMPTS = 4  # sends of one create in all, each after a look-up once one failed ambiguously
 Aliased = tuple[dict[int, dict[str, Any]], dict[int, MoteurError]]
 
 
 class MondayMigrator:
-    """Applies migration ops to one board (the target); one instance per ``apply_migration`` call."""
+    """Applies migration ops to one board (the target); one instance per ``apply_migration`` call, which
+    keeps its results and links in ``ledger`` (``connectors/migration_loop.py``)."""
 
     def __init__(
         self,
@@ -76,23 +84,27 @@ class MondayMigrator:
         mapping: BoardMapping,
         language: Language,
         snapshot: Snapshot,
-        targets: MutableMapping[str, ItemRef],
-        on_created: Callable[[str, ItemRef], None],
+        ledger: Ledger,
     ) -> None:
         self.transport, self.mapping, self.language = transport, mapping, language
-        self.board_id = str(snapshot.native.get("board_id") or snapshot.board.board)
-        self.targets, self.on_created = targets, on_created
-        self.children: dict[str, dict[str, list[dict[str, Any]]]] = dict(snapshot.native.get("children", {}))
+        state = MondayNative.of_read(snapshot)  # None: a board just created, nothing on it yet
+        self.board_id = state.board_id if state is not None and state.board_id else snapshot.board.board
+        self.ledger = ledger
+        self.targets = ledger.targets
+        # Each item's children as this writer adds to them: plain records, the answers of look-ups join them.
+        read = state.children if state is not None else None
+        self.children: dict[str, dict[str, list[dict[str, Any]]]] = {
+            item: children.model_dump(mode="json") for item, children in (read or {}).items()
+        }
         self.items = {a.ref.item: a for a in snapshot.actions}
         self.columns: list[dict[str, Any]] = []
         self.groups: dict[str, str] = {}  # folded title -> group id, in board order
         self.users: dict[str, int] = {}  # assignable e-mail (lower case) -> person id
         self.unassignable: dict[str, str] = {}  # e-mail -> why the board cannot take them
-        self.notes: dict[int, str] = {}  # op index -> warning on a successful op (someone not assigned)
         self.sub_board: str | None = None
         self.sub_status: dict[str, Any] | None = None
-        self.results: dict[int, OpResult] = {}
-        self.claimed = {ref.item for ref in targets.values()}  # target ids some source key is linked to
+        self.results: dict[int, OpResult] = ledger.results
+        self.claimed = ledger.claimed  # target ids some source key is linked to
 
     # -- sending ----------------------------------------------------------------------------------------
 
@@ -137,28 +149,13 @@ class MondayMigrator:
                 )
         return answers, errors
 
-    def _done(
-        self,
-        index: int,
-        op: MigrationOp,
-        ok: bool = True,
-        error: str | None = None,
-        created: ItemRef | None = None,
-    ) -> None:
-        if ok:  # a success keeps its warnings
-            error = "; ".join(dict.fromkeys(filter(None, (error, self.notes.get(index))))) or None
-        self.results[index] = OpResult(op, ok, scrub(error) if error else None, created)
-
     def note(self, index: int, text: str | None) -> None:
         """A warning for op ``index`` (shown on its result, which stays a success)."""
-        if text:
-            self.notes[index] = "; ".join(filter(None, (self.notes.get(index), text)))
+        self.ledger.note(index, text)
 
-    def created(self, index: int, op: MigrationOp, key: str, ref: ItemRef) -> None:
-        self.targets[key] = ref
-        self.claimed.add(ref.item)
-        self.on_created(key, ref)
-        self._done(index, op, created=ref)
+    def created(self, index: int, ref: ItemRef) -> None:
+        """Creation ``index`` made or found: linked now (``on_created``: the caller commits it at once)."""
+        self.ledger.link(index, ref)
 
     def ref(self, item_id: str, url: str | None = None, board: str | None = None) -> ItemRef:
         return ItemRef(tool=Tool.MONDAY, board=board or self.board_id, item=str(item_id), url=url)
@@ -192,17 +189,10 @@ class MondayMigrator:
             "method": "after_at" if relative else None,
             "relative": relative,
         }
-        for attempt in range(CREATE_ATTEMPTS):
-            if attempt:
-                self.load_schema()
-                if fold(name) in self.groups:
-                    return self.groups[fold(name)]
-            try:
-                answer = self.transport.send(
-                    docs.CREATE_GROUP, variables, what=f'group "{name}"', idempotent=False
-                )
-            except AmbiguousWrite:
-                continue
+
+        def create() -> str:
+            what = f'group "{name}"'
+            answer = self.transport.send(docs.CREATE_GROUP, variables, what=what, idempotent=False)
             group = answer.data.get("create_group")
             if answer.problems or not isinstance(group, dict):
                 raise (
@@ -210,9 +200,17 @@ class MondayMigrator:
                     if answer.problems
                     else RemoteError(f'no group "{name}"')
                 )
-            self.groups[fold(name)] = str(group["id"])
             return str(group["id"])
-        raise RemoteError(f'monday.com: the group "{name}" could not be created', retriable=True)
+
+        def find() -> str | None:
+            self.load_schema()
+            return self.groups.get(fold(name))
+
+        try:
+            self.groups[fold(name)] = create_once(create, find)
+        except AmbiguousWrite as exc:
+            raise RemoteError(f'monday.com: the group "{name}" could not be created', retriable=True) from exc
+        return self.groups[fold(name)]
 
     def create_groups_at_once(self, names: list[str]) -> None:
         """New groups on a board that has none, in one aliased request.
@@ -246,36 +244,46 @@ class MondayMigrator:
 
     def ensure_columns(self, roles: set[str], fields: Sequence[tuple[int, EnsureField]] = ()) -> str | None:
         """Create the columns of ``roles`` and the custom fields the board lacks, all in one aliased request
-        (looked up if ambiguous); the fields' results are recorded; what roles could not get, or None."""
+        (``create_all_once``: after an ambiguous send the board's columns are read again first); the fields'
+        results are recorded; what roles could not get, or None."""
         wanted = schema.new_columns(self.mapping)
-        problem = "not sent"
-        for _ in range(CREATE_ATTEMPTS):
-            have = schema.role_columns(self.mapping, self.columns)
-            missing = sorted(r for r in roles if r not in have and r in wanted)
-            new_fields = self._fields_to_create(fields)
-            if not missing and not new_fields:
-                break
-            entries = [
+        have = schema.role_columns(self.mapping, self.columns)
+        # Each column to make: how a read finds it (("role", r) or ("title", folded title)), its variables.
+        entries: list[tuple[tuple[str, str], dict[str, Any]]] = [
+            (
+                ("role", r),
                 {
                     "t": wanted[r][0],
                     "c": wanted[r][1],
                     "d": schema.column_defaults(r, wanted[r][1], self.language),
-                }
-                for r in missing
-            ] + [custom.new_column(op.name, op.field_kind, op.options) for op in new_fields]
-            try:
-                answers, errors = self.send_aliased(
-                    "columns", entries, f"columns of board {self.board_id}", idempotent=False
-                )
-            except AmbiguousWrite as exc:
-                problem = str(exc)
-                self.load_schema()  # a column applied before the cut is found here, not made twice
-                continue
-            self.columns.extend(answers.values())
-            if errors:
-                problem = str(next(iter(errors.values())))
-                if not any(retriable(e) for e in errors.values()):
-                    break
+                    "e": tags.column_description(self.ledger.ops, r),
+                },
+            )
+            for r in sorted(r for r in roles if r not in have and r in wanted)
+        ] + [
+            (("title", fold(op.name)), custom.new_column(op.name, op.field_kind, op.options))
+            for op in self._fields_to_create(fields)
+        ]
+
+        def send(pending: list[tuple[tuple[str, str], dict[str, Any]]]) -> Sent[dict[str, Any]]:
+            answers, errors = self.send_aliased(
+                "columns", [v for _, v in pending], f"columns of board {self.board_id}", idempotent=False
+            )
+            unsure = {k: str(e) for k, e in errors.items() if retriable(e)}
+            return Sent(answers, unsure, failed={k: str(e) for k, e in errors.items() if not retriable(e)})
+
+        def find(pending: list[tuple[tuple[str, str], dict[str, Any]]]) -> dict[int, dict[str, Any]]:
+            self.load_schema()  # a column applied before the cut is found here, not made twice
+            found = {("role", r): c for r, c in schema.role_columns(self.mapping, self.columns).items()}
+            found |= {("title", fold(str(c.get("title", "")))): c for c in self.columns}
+            return {k: found[key] for k, (key, _) in enumerate(pending) if key in found}
+
+        def made(_entry: tuple[tuple[str, str], dict[str, Any]], column: dict[str, Any]) -> None:
+            if all(c is not column for c in self.columns):  # a column found is on the board read already
+                self.columns.append(column)
+
+        errors = create_all_once(entries, send, find, made)
+        problem = next(iter(errors.values()), "not sent")
         self._field_results(fields, problem)
         have = schema.role_columns(self.mapping, self.columns)
         missing = sorted(r for r in roles if r not in have and r in wanted)
@@ -288,89 +296,14 @@ class MondayMigrator:
         for index, op in fields:
             column = by_title.get(fold(op.name))
             if column is not None and custom.kind_of(column) is op.field_kind:
-                self._done(index, op)
+                self.ledger.succeed(index)
             elif column is not None:
-                self._done(
-                    index, op, False, f'the column "{column.get("title")}" is a {column.get("type")} column'
-                )
+                kind = column.get("type")
+                self.ledger.fail(index, f'the column "{column.get("title")}" is a {kind} column')
             elif fold(op.name) in taken:
-                self._done(index, op, False, f'"{op.name}" is the title of a column moteur reads as a field')
+                self.ledger.fail(index, f'"{op.name}" is the title of a column moteur reads as a field')
             else:
-                self._done(index, op, False, f'monday.com: no column "{op.name}": {problem}')
-
-    # -- items ------------------------------------------------------------------------------------------
-
-    def find_items(self, keys: list[str]) -> dict[str, ItemRef]:
-        """Items of the board whose identity footer is one of ``keys`` (one filtered query)."""
-        column = schema.role_columns(self.mapping, self.columns).get("description")
-        if column is None or not keys:
-            return {}
-        rules = [
-            {"column_id": column["id"], "compare_value": [FOOTER_PREFIX + k], "operator": "contains_text"}
-            for k in keys
-        ]
-        variables = {
-            "board": self.board_id,
-            "limit": 500,
-            "query": {"rules": rules, "operator": "or"},
-            "columns": [column["id"]],
-        }
-        answer = self.transport.send(
-            docs.FIND_BY_IDENTITY, variables, what="items by identity", idempotent=True
-        )
-        found: dict[str, ItemRef] = {}
-        for board in answer.data.get("boards") or []:
-            for item in (board.get("items_page") or {}).get("items") or []:
-                for cell in item.get("column_values") or []:
-                    key = split_identity(cell.get("text"))[1]
-                    if key in keys and key not in found:
-                        found[key] = self.ref(item["id"], item.get("url"))
-        return found
-
-    def create_items(self, batch: list[tuple[int, CreateItem, dict[str, Any]]]) -> list[str]:
-        """Create ``(index, op, entry)``; the ids of the items created (or found) for archived sources."""
-        archive: list[str] = []
-        pending, error = batch, "not sent"
-        look = False  # whether the last send may have created something (then look before sending again)
-        for attempt in range(CREATE_ATTEMPTS):
-            if attempt and look:
-                found = self.find_items([op.key for _, op, _ in pending])
-                for index, op, _ in pending:
-                    if op.key in found:
-                        self.created(index, op, op.key, found[op.key])
-                        if op.fields.get("status") == "archived":
-                            archive.append(found[op.key].item)
-                pending = [p for p in pending if p[1].key not in found]
-                if not pending:
-                    break
-            try:
-                answers, errors = self.send_aliased(
-                    "items", [e for _, _, e in pending], f"{len(pending)} items", idempotent=False
-                )
-            except AmbiguousWrite as exc:
-                error, look = str(exc), True
-                continue
-            again, look = [], False
-            for k, (index, op, entry) in enumerate(pending):
-                problem = errors.get(k)
-                if k in answers:
-                    self.created(index, op, op.key, self.ref(answers[k]["id"], answers[k].get("url")))
-                    if op.fields.get("status") == "archived":
-                        archive.append(str(answers[k]["id"]))
-                elif people.drop_people(self, index, op.title, entry, problem):
-                    again.append((index, op, entry))  # refused as a whole, created by nothing: send again
-                    error = str(problem)
-                elif problem is not None and retriable(problem):
-                    again.append((index, op, entry))
-                    error, look = str(problem), True
-                else:
-                    self._done(index, op, False, str(problem))
-            pending = again
-            if not pending:
-                break
-        for index, op, _ in pending:
-            self._done(index, op, False, error)
-        return archive
+                self.ledger.fail(index, f'monday.com: no column "{op.name}": {problem}')
 
     def simple_writes(
         self, kind: str, writes: list[tuple[int, MigrationOp, dict[str, Any]]], board: str | None = None
@@ -384,10 +317,38 @@ class MondayMigrator:
                 )
             except AmbiguousWrite as exc:  # not raised for idempotent sends; kept for the type checker
                 errors = dict.fromkeys(range(len(chunk)), exc)
-            errors = people.resend_without_people(self, kind, chunk, errors, board)
-            for k, (index, op, _) in enumerate(chunk):
-                if k in errors and (index not in self.results or self.results[index].ok):
-                    self._done(index, op, False, str(errors[k]))
+            errors = self._resend_without_people(kind, chunk, errors, board)
+            for k, (index, _, _) in enumerate(chunk):
+                if k in errors and not self.ledger.failed(index):
+                    self.ledger.fail(index, str(errors[k]))
+
+    def _resend_without_people(
+        self,
+        kind: str,
+        chunk: list[tuple[int, MigrationOp, dict[str, Any]]],
+        errors: dict[int, MoteurError],
+        board: str | None,
+    ) -> dict[int, MoteurError]:
+        """Write again, in one aliased request, the entries of ``chunk`` monday refused for a person (without
+        that people cell: ``migration_people``); the errors of the chunk afterwards, by position."""
+        refused: list[tuple[int, int, dict[str, Any]]] = []
+        for k, (index, op, entry) in enumerate(chunk):
+            note = people.drop_people(entry, errors.get(k), getattr(op, "title", ""))
+            if note is not None:
+                self.note(index, note)
+                refused.append((k, index, entry))
+        if not refused:
+            return errors
+        _answers, again = self.send_aliased(
+            kind, [entry for _, _, entry in refused], f"{len(refused)} items", idempotent=True, board=board
+        )
+        left = {k: e for k, e in errors.items() if k not in {r[0] for r in refused}}
+        left.update({refused[j][0]: e for j, e in again.items()})
+        for j, (_, index, _) in enumerate(refused):
+            if j not in again:  # written, without the person: a success with its warning
+                previous = self.results[index].error if index in self.results else None
+                self.ledger.succeed(index, previous)
+        return left
 
 
 def retriable(error: MoteurError) -> bool:

@@ -15,23 +15,27 @@ import math
 from collections.abc import Callable, MutableMapping, Sequence
 from typing import Any
 
+from moteur.connectors.migration_loop import Ledger
 from moteur.connectors.monday import columns as column_values
 from moteur.connectors.monday import custom_fields as custom
 from moteur.connectors.monday import migration_children as children
 from moteur.connectors.monday import migration_columns as schema
 from moteur.connectors.monday import migration_documents as docs
 from moteur.connectors.monday import migration_people as people
+from moteur.connectors.monday import migration_tags as tags
 from moteur.connectors.monday.daily import DailyLimitExceeded, would_exceed
 from moteur.connectors.monday.migration import MondayMigrator
+from moteur.connectors.monday.migration_items import create_items
 from moteur.connectors.monday.transport import MondayTransport
 from moteur.core.errors import MoteurError
-from moteur.core.model import ItemRef, Snapshot
+from moteur.core.model import ItemRef, Snapshot, Status
 from moteur.core.ops import (
     AddComment,
     CreateItem,
     CreateSubitem,
     EnsureBucket,
     EnsureField,
+    EnsureTag,
     MigrationOp,
     OpResult,
     UpdateItem,
@@ -39,7 +43,6 @@ from moteur.core.ops import (
 )
 from moteur.core.policy import Language
 from moteur.mappings.schema import BoardMapping, fold
-from moteur.redaction import scrub
 
 log = logging.getLogger("moteur.monday")
 
@@ -55,39 +58,45 @@ def apply_migration(
     on_created: Callable[[str, ItemRef], None],
     progress: Callable[[int], None] | None = None,
 ) -> list[OpResult]:
-    port = MondayMigrator(transport, mapping, language, snapshot, targets, on_created)
+    ledger = Ledger(ops, targets, on_created, progress)
+    migrator = MondayMigrator(transport, mapping, language, snapshot, ledger)
     if not _has_work(ops, targets, snapshot):
         # A re-run of a finished migration: everything is on the board, not one request.
-        if progress is not None and ops:
-            progress(len(ops))
-        return [OpResult(op, True, created=targets.get(_key(op))) for op in ops]
-    tick = progress or (lambda _n: None)
+        for index in range(len(ops)):
+            if not ledger.linked(index):
+                ledger.succeed(index)
+        ledger.tick(len(ops))
+        return ledger.ordered()
+    tick = ledger.tick
     emails = sorted(
         {e for op in ops if isinstance(op, CreateItem | UpdateItem) for e in op.fields.get("assignees") or ()}
     )
-    port.load_schema(emails)
-    _check_daily(port, ops)
-    _buckets(port, ops, tick)
-    _items(port, ops, tick)
-    _updates(port, ops, tick)
-    _subitems(port, ops, tick)
-    children.update_subitems(port, [(i, op) for i, op in enumerate(ops) if isinstance(op, UpdateSubitem)])
+    migrator.load_schema(emails)
+    _check_daily(migrator, ops)
+    _buckets(migrator, ops, tick)
+    _items(migrator, ops, tick)
+    tags.apply_tag_colours(migrator, ops, tick)
+    _updates(migrator, ops, tick)
+    _subitems(migrator, ops, tick)
+    children.update_subitems(migrator, [(i, op) for i, op in enumerate(ops) if isinstance(op, UpdateSubitem)])
     tick(sum(1 for op in ops if isinstance(op, UpdateSubitem)))
-    _comments(port, ops, tick)
-    return [port.results.get(i) or OpResult(op, False, "not applied") for i, op in enumerate(ops)]
+    _comments(migrator, ops, tick)
+    return ledger.ordered()
 
 
-def requests_needed(port: MondayMigrator, ops: Sequence[MigrationOp]) -> int:
+def requests_needed(migrator: MondayMigrator, ops: Sequence[MigrationOp]) -> int:
     """The fewest requests the waves send after the schema read: creates by ``CREATE_BATCH``, children by
     ``CHILD_BATCH``, updates by ``MAX_BATCH``, and the groups to make (look-ups, retries, moves and
     archives not counted: a refusal on this figure is never wrong)."""
-    todo = [op for op in ops if isinstance(op, UpdateItem | UpdateSubitem) or _key(op) not in port.targets]
+    todo = [
+        op for op in ops if isinstance(op, UpdateItem | UpdateSubitem) or _key(op) not in migrator.targets
+    ]
     count: dict[type, int] = {}
     for op in todo:
         count[type(op)] = count.get(type(op), 0) + 1
-    groups = {fold(op.name) for op in todo if isinstance(op, EnsureBucket)} - set(port.groups)
+    groups = {fold(op.name) for op in todo if isinstance(op, EnsureBucket)} - set(migrator.groups)
     return (
-        (1 if groups and not port.groups else len(groups))
+        (1 if groups and not migrator.groups else len(groups))
         + math.ceil(count.get(CreateItem, 0) / docs.CREATE_BATCH)
         + math.ceil(count.get(UpdateItem, 0) / docs.MAX_BATCH)
         + math.ceil((count.get(CreateSubitem, 0) + count.get(AddComment, 0)) / docs.CHILD_BATCH)
@@ -95,21 +104,21 @@ def requests_needed(port: MondayMigrator, ops: Sequence[MigrationOp]) -> int:
     )
 
 
-def _check_daily(port: MondayMigrator, ops: Sequence[MigrationOp]) -> None:
+def _check_daily(migrator: MondayMigrator, ops: Sequence[MigrationOp]) -> None:
     """Stop before writing when today has fewer calls left than the migration needs (see *Daily cap*)."""
-    daily = port.transport.daily
+    daily = migrator.transport.daily
     if daily is None or daily.cap is None:
         return
-    left = port.transport.calls_left()
-    needed = requests_needed(port, ops)
+    left = migrator.transport.calls_left()
+    needed = requests_needed(migrator, ops)
     if needed > (daily.cap if left is None else left):
         raise would_exceed(
-            daily, needed, daily.cap if left is None else left, f"migrating to board {port.board_id}"
+            daily, needed, daily.cap if left is None else left, f"migrating to board {migrator.board_id}"
         )
 
 
 def _key(op: MigrationOp) -> str:
-    return "" if isinstance(op, EnsureBucket | EnsureField) else op.key
+    return "" if isinstance(op, EnsureBucket | EnsureField | EnsureTag) else op.key
 
 
 def _has_work(ops: Sequence[MigrationOp], targets: MutableMapping[str, ItemRef], snapshot: Snapshot) -> bool:
@@ -125,100 +134,101 @@ def _has_work(ops: Sequence[MigrationOp], targets: MutableMapping[str, ItemRef],
             there = fields.get(fold(op.name))
             if there is None or there.kind is not op.field_kind:
                 return True
-        elif isinstance(op, UpdateItem | UpdateSubitem) or op.key not in targets:
-            return True
+        elif isinstance(op, EnsureTag | UpdateItem | UpdateSubitem) or op.key not in targets:
+            return True  # an ``EnsureTag`` is planned only for a colour the board lacks
     return False
 
 
-def _skip(port: MondayMigrator, index: int, op: MigrationOp, key: str) -> bool:
-    """An op whose key is already on the board: reported ok, nothing sent (a resumed run)."""
-    if key in port.targets:
-        port.results[index] = OpResult(op, True, created=port.targets[key])
-        return True
-    return False
+def _skip(migrator: MondayMigrator, index: int) -> bool:
+    """A creation whose key is already on the board: reported ok, nothing sent (a resumed run)."""
+    return migrator.ledger.linked(index)
 
 
-def _buckets(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int], None]) -> None:
-    port.create_groups_at_once([op.name for op in ops if isinstance(op, EnsureBucket)])
+def _buckets(migrator: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int], None]) -> None:
+    migrator.create_groups_at_once([op.name for op in ops if isinstance(op, EnsureBucket)])
     previous: str | None = None
     for index, op in enumerate(ops):
         if isinstance(op, EnsureBucket):
             try:
-                previous = port.ensure_group(op.name, previous)
-                port.results[index] = OpResult(op, True)
+                previous = migrator.ensure_group(op.name, previous)
+                migrator.ledger.succeed(index)
             except DailyLimitExceeded:
                 raise
             except MoteurError as exc:
-                port.results[index] = OpResult(op, False, scrub(str(exc)))
+                migrator.ledger.fail(index, str(exc))
             tick(1)
 
 
-def _group_of(port: MondayMigrator, bucket: str | None) -> str | None:
+def _group_of(migrator: MondayMigrator, bucket: str | None) -> str | None:
     if not bucket:
         return None
-    return port.groups.get(fold(bucket)) or port.ensure_group(bucket, None)
+    return migrator.groups.get(fold(bucket)) or migrator.ensure_group(bucket, None)
 
 
-def _items(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int], None]) -> None:
+def _items(migrator: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int], None]) -> None:
     creates = [(i, op) for i, op in enumerate(ops) if isinstance(op, CreateItem)]
     roles = {r for _, op in creates for r, v in op.fields.items() if v not in (None, "", [], ())}
     roles |= {r for op in ops if isinstance(op, UpdateItem) for r in op.fields}
     if creates:
         roles.add("description")  # the identity footer's home
     fields = [(i, op) for i, op in enumerate(ops) if isinstance(op, EnsureField)]
-    problem = port.ensure_columns(roles & set(schema.NEW_COLUMNS), fields) if roles or fields else None
+    problem = migrator.ensure_columns(roles & set(schema.NEW_COLUMNS), fields) if roles or fields else None
     tick(len(fields))
     if problem:
         log.warning(problem)  # those fields are left out; the items are still carried
-    role_column = schema.role_columns(port.mapping, port.columns)
+    role_column = schema.role_columns(migrator.mapping, migrator.columns)
     if creates and "description" not in role_column:
         # Without its identity an item could be doubled by the next run: create none.
-        for index, op in creates:
-            if not _skip(port, index, op, op.key):
-                port.results[index] = OpResult(op, False, problem or "no Description column")
+        for index, _ in creates:
+            if not _skip(migrator, index):
+                migrator.ledger.fail(index, problem or "no Description column")
             tick(1)
         return
-    custom_columns = port.custom
+    custom_columns = migrator.custom
     batch: list[tuple[int, CreateItem, dict[str, Any]]] = []
     archive: list[str] = []
     for index, op in creates:
-        if _skip(port, index, op, op.key):
+        if _skip(migrator, index):
             tick(1)
             continue
         try:
-            group = _group_of(port, op.bucket)
+            group = _group_of(migrator, op.bucket)
         except DailyLimitExceeded:
             raise
         except MoteurError as exc:
-            port.results[index] = OpResult(op, False, scrub(str(exc)))
+            migrator.ledger.fail(index, str(exc))
             tick(1)
             continue
-        cells, _ = schema.cells(op.fields, op.key, role_column, port.mapping, port.users, creating=True)
-        port.note(index, people.left_out(op.fields, port.unassignable, role_column))  # they would fail it
+        cells, _ = schema.cells(
+            op.fields, op.key, role_column, migrator.mapping, migrator.users, creating=True
+        )
+        migrator.note(
+            index, people.left_out(op.fields, migrator.unassignable, role_column)
+        )  # they would fail it
         # Custom values ride in the same create_item (their problems are the plan's losses already).
         cells.update(custom.custom_cells(op.fields.get("custom") or {}, custom_columns, creating=True)[0])
         batch.append(
             (index, op, {"g": group, "n": op.title or "(untitled)", "v": column_values.encode_values(cells)})
         )
         if len(batch) == docs.CREATE_BATCH:
-            archive += port.create_items(batch)
+            archive += create_items(migrator, batch)
             tick(len(batch))
             batch = []
     if batch:
-        archive += port.create_items(batch)
+        archive += create_items(migrator, batch)
         tick(len(batch))
-    created_archived = [(i, ops[i], {"i": item}) for i, item in _indexes(port, archive)]
-    port.simple_writes("archives", created_archived)
+    created_archived = [(i, ops[i], {"i": item}) for i, item in _indexes(migrator, archive)]
+    migrator.simple_writes("archives", created_archived)
 
 
-def _indexes(port: MondayMigrator, item_ids: list[str]) -> list[tuple[int, str]]:
-    by_item = {r.created.item: i for i, r in port.results.items() if r.created is not None}
+def _indexes(migrator: MondayMigrator, item_ids: list[str]) -> list[tuple[int, str]]:
+    by_item = {r.created.item: i for i, r in migrator.results.items() if r.created is not None}
     return [(by_item[item], item) for item in item_ids if item in by_item]
 
 
-def _updates(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int], None]) -> None:
-    role_column = schema.role_columns(port.mapping, port.columns)
-    custom_columns = port.custom
+def _updates(migrator: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int], None]) -> None:
+    role_column = schema.role_columns(migrator.mapping, migrator.columns)
+    custom_columns = migrator.custom
     values: list[tuple[int, MigrationOp, dict[str, Any]]] = []
     moves: list[tuple[int, MigrationOp, dict[str, Any]]] = []
     archives: list[tuple[int, MigrationOp, dict[str, Any]]] = []
@@ -227,56 +237,63 @@ def _updates(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[i
         if not isinstance(op, UpdateItem):
             continue
         count += 1
-        item = port.targets.get(op.key, op.target).item
-        current = port.items.get(item)
+        item = migrator.targets.get(op.key, op.target).item
+        current = migrator.items.get(item)
         cells, problems = schema.cells(
-            op.fields, op.key, role_column, port.mapping, port.users, creating=False
+            op.fields, op.key, role_column, migrator.mapping, migrator.users, creating=False
         )
         custom_cells, custom_problems = custom.custom_cells(
             op.fields.get("custom") or {}, custom_columns, creating=False
         )
         cells.update(custom_cells)
         problems += custom_problems
-        problems += filter(None, [people.left_out(op.fields, port.unassignable, role_column)])
+        problems += filter(None, [people.left_out(op.fields, migrator.unassignable, role_column)])
         if op.title and (current is None or current.title != op.title):
             cells["name"] = op.title
-        port.results[index] = OpResult(op, True, "; ".join(problems) or None)
+        migrator.ledger.succeed(index, "; ".join(problems) or None)
         if cells:
             values.append((index, op, {"i": item, "v": column_values.encode_values(cells)}))
         if op.bucket and (current is None or fold(current.bucket or "") != fold(op.bucket)):
             try:
-                moves.append((index, op, {"i": item, "g": _group_of(port, op.bucket)}))
+                moves.append((index, op, {"i": item, "g": _group_of(migrator, op.bucket)}))
             except DailyLimitExceeded:
                 raise
             except MoteurError as exc:
-                port.results[index] = OpResult(op, False, scrub(str(exc)))
-        if op.fields.get("status") == "archived":
+                migrator.ledger.fail(index, str(exc))
+        # Not archived again when only its done state changed.
+        archived = current is not None and current.status is Status.ARCHIVED
+        if op.fields.get("status") == "archived" and not archived:
             archives.append((index, op, {"i": item}))
-    port.simple_writes("values", values)
-    port.simple_writes("moves", moves)
-    port.simple_writes("archives", archives)
+    migrator.simple_writes("values", values)
+    migrator.simple_writes("moves", moves)
+    migrator.simple_writes("archives", archives)
     if count:
         tick(count)
 
 
-def _parent(port: MondayMigrator, index: int, op: CreateSubitem | AddComment, parent_key: str) -> str | None:
-    parent = port.targets.get(parent_key)
+def _parent(
+    migrator: MondayMigrator, index: int, op: CreateSubitem | AddComment, parent_key: str
+) -> str | None:
+    parent = migrator.targets.get(parent_key)
     if parent is None:
-        port.results[index] = OpResult(op, False, f"its item {parent_key} is not on the board")
+        migrator.ledger.fail(index, f"its item {parent_key} is not on the board")
         return None
     found = children.existing_child(
-        port, parent.item, "subitems" if isinstance(op, CreateSubitem) else "updates", children.text_of(op)
+        migrator,
+        parent.item,
+        "subitems" if isinstance(op, CreateSubitem) else "updates",
+        children.text_of(op),
     )
     if found is not None:
         # Already under its parent (a run whose links were lost): link it, create nothing.
-        board = port.sub_board if isinstance(op, CreateSubitem) else None
-        port.created(index, op, op.key, port.ref(found, board=board))
+        board = migrator.sub_board if isinstance(op, CreateSubitem) else None
+        migrator.created(index, migrator.ref(found, board=board))
         return None
     return parent.item
 
 
 def _pending(
-    port: MondayMigrator,
+    migrator: MondayMigrator,
     ops: Sequence[MigrationOp],
     tick: Callable[[int], None],
     entry: Callable[[CreateSubitem | AddComment, str], dict[str, Any]],
@@ -289,7 +306,7 @@ def _pending(
         if not isinstance(op, kind):
             continue
         parent_key = op.parent_key if isinstance(op, CreateSubitem) else op.item_key
-        parent = None if _skip(port, index, op, op.key) else _parent(port, index, op, parent_key)
+        parent = None if _skip(migrator, index) else _parent(migrator, index, op, parent_key)
         if parent is None:
             tick(1)
             continue
@@ -298,45 +315,45 @@ def _pending(
 
 
 def _create_in_chunks(
-    port: MondayMigrator, kind: str, todo: list[children.Child], tick: Callable[[int], None]
+    migrator: MondayMigrator, kind: str, todo: list[children.Child], tick: Callable[[int], None]
 ) -> None:
     for start in range(0, len(todo), docs.CHILD_BATCH):
         chunk = todo[start : start + docs.CHILD_BATCH]
-        children.create_children(port, kind, chunk)
+        children.create_children(migrator, kind, chunk)
         tick(len(chunk))
 
 
-def _subitems(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int], None]) -> None:
+def _subitems(migrator: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int], None]) -> None:
     def new_subitem(op: CreateSubitem | AddComment, parent: str) -> dict[str, Any]:
         title = op.title if isinstance(op, CreateSubitem) else ""
         return {"p": parent, "n": title or "(untitled)", "v": None}
 
-    todo = _pending(port, ops, tick, new_subitem, CreateSubitem)
+    todo = _pending(migrator, ops, tick, new_subitem, CreateSubitem)
     if not todo:
         return
     late_done: list[tuple[int, MigrationOp, dict[str, Any]]] = []
-    if port.sub_status is None and any(op.done for _, op, _, _ in todo if isinstance(op, CreateSubitem)):
+    if migrator.sub_status is None and any(op.done for _, op, _, _ in todo if isinstance(op, CreateSubitem)):
         # The subitems board (and its columns) is only known once a subitem exists: create one first.
-        first = children.create_children(port, "subitems", todo[:1])
+        first = children.create_children(migrator, "subitems", todo[:1])
         tick(1)
         todo = todo[1:]
-        children.ensure_sub_status(port)
+        children.ensure_sub_status(migrator)
         late_done = [
             (i, op, {"i": item, "v": None}) for i, op, item, _ in first if getattr(op, "done", False)
         ]
-    done_cell = children.done_cell(port)
+    done_cell = children.done_cell(migrator)
     for _, op, _, entry in todo:
         if isinstance(op, CreateSubitem) and op.done and done_cell:
             entry["v"] = column_values.encode_values(done_cell)
     for entry_index, (i, late_op, entry) in enumerate(late_done):
         late_done[entry_index] = (i, late_op, {**entry, "v": column_values.encode_values(done_cell)})
-    if late_done and done_cell and port.sub_board:
-        port.simple_writes("values", late_done, board=port.sub_board)
-    _create_in_chunks(port, "subitems", todo, tick)
+    if late_done and done_cell and migrator.sub_board:
+        migrator.simple_writes("values", late_done, board=migrator.sub_board)
+    _create_in_chunks(migrator, "subitems", todo, tick)
 
 
-def _comments(port: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int], None]) -> None:
+def _comments(migrator: MondayMigrator, ops: Sequence[MigrationOp], tick: Callable[[int], None]) -> None:
     def new_update(op: CreateSubitem | AddComment, parent: str) -> dict[str, Any]:
         return {"i": parent, "t": op.text if isinstance(op, AddComment) else ""}
 
-    _create_in_chunks(port, "updates", _pending(port, ops, tick, new_update, AddComment), tick)
+    _create_in_chunks(migrator, "updates", _pending(migrator, ops, tick, new_update, AddComment), tick)

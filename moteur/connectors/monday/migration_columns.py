@@ -12,7 +12,8 @@ Terms:
   the column cannot hold (a word in a numbers column) is left out and reported, never sent.
 
 Status: the item's status (todo / doing / done / archived) becomes the column's first label that the
-mapping reads as that status ("fait", "Done"…; archived uses a done label), else monday's default words
+mapping reads as that status ("fait", "Done"…; an archived one a done label when it was done, ``is_done``,
+else a to-do one), else monday's default words
 ("To do", "Working on it", "Done"), created on the fly (``create_labels_if_missing``).
 """
 
@@ -27,6 +28,7 @@ from moteur.connectors.monday.writer import STATUS_COLOURS
 from moteur.core.identity import with_identity
 from moteur.core.labels import QUADRANT_COLOURS, QUADRANT_NAMES, QUADRANT_ORDER
 from moteur.core.model import Status
+from moteur.core.ops import is_done
 from moteur.core.policy import Language
 from moteur.mappings.schema import BoardMapping, fold
 
@@ -132,6 +134,8 @@ def cells(
             continue
         if role == "description":
             value = with_identity(str(value or ""), key)
+        if role == "status" and value == Status.ARCHIVED:  # archived by ``archive_item``: its label says done
+            value = Status.DONE if is_done(fields) else Status.TODO
         if creating and value in (None, "", [], ()):
             continue
         kind = str(column.get("type", ""))

@@ -53,7 +53,7 @@ query ReadFull($board: ID!, $limit: Int!, $types: [ColumnType!], $subtypes: [Col
     name
     state
     updated_at
-    columns { id title type settings }
+    columns { id title type settings description }
     groups { id title archived }
     items_page(limit: $limit) { cursor items { ...FullItem } }
   }
@@ -113,7 +113,7 @@ query BoardSchema($board: ID!, $emails: [String!], $withUsers: Boolean!) {
     id
     name
     board_kind
-    columns { id title type settings }
+    columns { id title type settings description }
     groups { id title }
     subscribers { id }
   }
@@ -200,9 +200,9 @@ mutation CreateGroup($board: ID!, $name: String!, $method: PositionRelative, $re
 _TEMPLATES: dict[str, tuple[str, str]] = {
     # kind -> (variables of alias k, the aliased field)
     "columns": (
-        "$t{k}: String!, $c{k}: ColumnType!, $d{k}: JSON",
-        "m{k}: create_column(board_id: $board, title: $t{k}, column_type: $c{k}, defaults: $d{k}) "
-        "{{ id title type settings }}",
+        "$t{k}: String!, $c{k}: ColumnType!, $d{k}: JSON, $e{k}: String",
+        "m{k}: create_column(board_id: $board, title: $t{k}, column_type: $c{k}, defaults: $d{k}, "
+        "description: $e{k}) {{ id title type settings description }}",
     ),
     "items": (
         "$g{k}: String, $n{k}: String!, $v{k}: JSON",

@@ -21,15 +21,11 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from moteur.connectors.monday.errors import UnassignablePerson
 from moteur.connectors.monday.migration_target import assignable
 from moteur.core.errors import MoteurError
-from moteur.core.ops import MigrationOp
-
-if TYPE_CHECKING:
-    from moteur.connectors.monday.migration import MondayMigrator
 
 log = logging.getLogger("moteur.monday")
 
@@ -95,42 +91,10 @@ def refused_note(column: str | None, person: str | None, title: str) -> str:
     return note
 
 
-def drop_people(
-    port: MondayMigrator, index: int, title: str, entry: dict[str, Any], problem: MoteurError | None
-) -> bool:
-    """Take the people cell monday refused out of ``entry``'s values (``"v"``), noted on op ``index``; False
-    when there was none to take out (the refusal then stands)."""
+def drop_people(entry: dict[str, Any], problem: MoteurError | None, title: str) -> str | None:
+    """Take the people cell monday refused out of ``entry``'s values (``"v"``): the warning for the item's
+    op, or None when there was none to take out (the refusal then stands). The caller writes it again."""
     if not isinstance(problem, UnassignablePerson):
-        return False
+        return None
     entry["v"], removed = without_column(entry.get("v"), problem.column)
-    if removed:
-        port.note(index, refused_note(problem.column, problem.person, title))
-    return removed
-
-
-def resend_without_people(
-    port: MondayMigrator,
-    kind: str,
-    chunk: list[tuple[int, MigrationOp, dict[str, Any]]],
-    errors: dict[int, MoteurError],
-    board: str | None,
-) -> dict[int, MoteurError]:
-    """Write again, in one aliased request, the entries of ``chunk`` monday refused for a person (without
-    that people cell); the errors of the chunk afterwards, by position."""
-    refused = [
-        (k, index, op, entry)
-        for k, (index, op, entry) in enumerate(chunk)
-        if drop_people(port, index, getattr(op, "title", ""), entry, errors.get(k))
-    ]
-    if not refused:
-        return errors
-    _answers, again = port.send_aliased(
-        kind, [entry for _, _, _, entry in refused], f"{len(refused)} items", idempotent=True, board=board
-    )
-    left = {k: e for k, e in errors.items() if k not in {r[0] for r in refused}}
-    left.update({refused[j][0]: e for j, e in again.items()})
-    for j, (_, index, op, _) in enumerate(refused):
-        if j not in again:  # written, without the person: a success with its warning
-            previous = port.results[index].error if index in port.results else None
-            port._done(index, op, True, previous)
-    return left
+    return refused_note(problem.column, problem.person, title) if removed else None

@@ -75,6 +75,7 @@ def capabilities(
         notes=tuple(notes),
         choice_options_limit=custom.MAX_STATUS_LABELS,
         wide_choice="a single-choice dropdown column",
+        tag_colours=True,  # on the Tags column's description (``label_colours``)
     )
 
 

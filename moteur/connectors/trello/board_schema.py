@@ -22,6 +22,7 @@ from typing import Any
 from moteur.connectors.create_once import create_once as create_once
 from moteur.connectors.http import HttpClient
 from moteur.connectors.trello.batch import batch_answers, route
+from moteur.connectors.trello.native import TrelloField, TrelloLabel, TrelloList, TrelloMember, TrelloNative
 from moteur.connectors.trello.power_ups import custom_fields_on, plugins_route
 from moteur.connectors.trello.reader import _answer, _list_of, board_key, learn_board_id
 from moteur.core.model import Snapshot
@@ -37,39 +38,55 @@ class BoardSchema:
 
     def __init__(self, client: HttpClient, snapshot: Snapshot) -> None:
         self.client = client
-        native = snapshot.native
-        if not native.get("board_id"):
-            native = load_native(client, snapshot.board.board)
-        self.board_id: str = str(native["board_id"])
-        self.custom_fields_on: bool = bool(native.get("custom_fields_on"))
+        state = TrelloNative.of_read(snapshot)
+        if state is None or not state.board_id:
+            state = load_native(client, snapshot.board.board)
+        self.board_id: str = state.board_id
+        self.custom_fields_on: bool = state.custom_fields_on
+        # Every list by name, an open one first where two share it; the closed ones' ids apart (a migration
+        # writes into a closed list too: the cards of a source's closed list, archived).
         self.lists: dict[str, str] = {}
-        for bucket in snapshot.buckets or ():
-            if not bucket.closed:
-                self.lists.setdefault(fold(bucket.name), bucket.id)
-        for record in native.get("lists", []):  # a schema loaded here (no buckets in the snapshot)
-            if not record.get("closed"):
-                self.lists.setdefault(fold(str(record.get("name", ""))), str(record["id"]))
+        self.closed: set[str] = set()
+        found = [(b.name, b.id, b.closed) for b in snapshot.buckets or ()]
+        found += [(r.name, r.id, r.closed) for r in state.lists or ()]  # loaded here (no buckets were read)
+        self._add_lists(found)
         self.labels: dict[str, str] = {}
         self.label_names: dict[str, str] = {}
-        for label in native.get("labels", []):
-            self._add_label(label)
+        self.label_colours: dict[str, str | None] = {}  # label id -> its colour (None: none)
+        for label in state.labels:
+            self._add_label(label.model_dump())
         self.fields: dict[str, dict[str, Any]] = {}
-        for field in native.get("fields", []):
-            if isinstance(field, dict):
-                self.fields.setdefault(fold(str(field.get("name", ""))), field)
-        self.members: list[dict[str, str]] = list(native.get("members", []))
+        for field in state.fields:  # in Trello's own form: the answers of the creates join them
+            self.fields.setdefault(fold(field.name), field.record())
+        self.members: list[TrelloMember] = list(state.members or ())
 
     # -- lists ------------------------------------------------------------------------------------------
 
     def list_id(self, name: str) -> str | None:
         return self.lists.get(fold(name))
 
-    def ensure_list(self, name: str) -> str:
-        """The open list named ``name``, created at the right end of the board if absent."""
-        found = self.list_id(name)
-        if found is not None:
-            return found
+    def _add_lists(self, lists: list[tuple[str, str, bool]]) -> None:
+        for name, list_id, closed in sorted(lists, key=lambda x: x[2]):  # open ones first
+            self.lists.setdefault(fold(name), list_id)
+            if closed:
+                self.closed.add(list_id)
 
+    def ensure_list(self, name: str, closed: bool | None = None) -> str:
+        """The list named ``name``, created at the right end of the board if absent; closed (archived) or
+        reopened when ``closed`` says so (``PUT /lists/{id}``; Trello creates no list closed)."""
+        list_id = self.list_id(name)
+        if list_id is None:
+            list_id = self._create_list(name)
+        if closed is not None and (list_id in self.closed) != closed:
+            what = f'list "{name}" on board {self.board_id}'
+            self.client.request_json("PUT", f"/lists/{list_id}", json={"closed": closed}, what=what)
+            if closed:
+                self.closed.add(list_id)
+            else:
+                self.closed.discard(list_id)
+        return list_id
+
+    def _create_list(self, name: str) -> str:
         def create() -> str:
             params = {"idBoard": self.board_id, "name": name, "pos": "bottom"}
             what = f'list "{name}" on board {self.board_id}'
@@ -77,10 +94,11 @@ class BoardSchema:
 
         def find() -> str | None:
             lists = self.client.request_json(
-                "GET", f"/boards/{self.board_id}/lists", params={"filter": "open", "fields": "name,closed"}
+                "GET", f"/boards/{self.board_id}/lists", params={"filter": "all", "fields": "name,closed"}
             )
-            for record in _list_of(lists):
-                self.lists.setdefault(fold(str(record.get("name", ""))), str(record["id"]))
+            self._add_lists(
+                [(str(r.get("name", "")), str(r["id"]), bool(r.get("closed"))) for r in _list_of(lists)]
+            )
             return self.list_id(name)
 
         list_id = create_once(create, find)
@@ -92,6 +110,7 @@ class BoardSchema:
     def _add_label(self, label: dict[str, Any]) -> None:
         name = str(label.get("name") or "")
         self.label_names[str(label["id"])] = name
+        self.label_colours[str(label["id"])] = str(label["color"]) if label.get("color") else None
         if name:
             self.labels.setdefault(fold(name), str(label["id"]))
 
@@ -100,8 +119,21 @@ class BoardSchema:
         found = self.labels.get(fold(name))
         if found is not None:
             return found
-        colour = colour or LABEL_COLOURS[len(self.labels) % len(LABEL_COLOURS)]
+        return self._create_label(name, colour or LABEL_COLOURS[len(self.labels) % len(LABEL_COLOURS)])
 
+    def colour_label(self, name: str, colour: str | None) -> str:
+        """The label named ``name`` with exactly ``colour`` (None: none): created with it, or recoloured
+        (one ``PUT /labels/{id}``) when it has another (a migration's ``EnsureTag``)."""
+        found = self.labels.get(fold(name))
+        if found is None:
+            return self._create_label(name, colour)
+        if self.label_colours.get(found) != colour:
+            what = f'label "{name}" on board {self.board_id}'
+            self.client.request_json("PUT", f"/labels/{found}", json={"color": colour}, what=what)
+            self.label_colours[found] = colour
+        return found
+
+    def _create_label(self, name: str, colour: str | None) -> str:
         def create() -> str:
             params = {"idBoard": self.board_id, "name": name, "color": colour}
             what = f'label "{name}" on board {self.board_id}'
@@ -216,8 +248,8 @@ class BoardSchema:
     def member_id(self, who: str) -> str | None:
         wanted = who.strip().casefold()
         for member in self.members:
-            if wanted in {member.get(k, "").casefold() for k in ("email", "username", "id")} - {""}:
-                return member["id"]
+            if wanted in {name.casefold() for name in (member.email, member.username, member.id)} - {""}:
+                return member.id
         return None
 
 
@@ -228,14 +260,14 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def load_native(client: HttpClient, board: str) -> dict[str, Any]:
+def load_native(client: HttpClient, board: str) -> TrelloNative:
     """The board schema in one ``/batch`` when no full read gave it (a target the caller did not read), by id
     or by shortLink alike (``reader``'s *Board reference*)."""
     key = board_key(client, board)
     what = f"board {board}"
     routes = [
         route(f"/boards/{key}", fields="name"),
-        route(f"/boards/{key}/lists", filter="open", fields="name,closed,pos"),
+        route(f"/boards/{key}/lists", filter="all", fields="name,closed,pos"),
         route(f"/boards/{key}/labels", fields="name,color", limit="1000"),
         route(f"/boards/{key}/customFields"),
         route(f"/boards/{key}/members"),
@@ -246,18 +278,20 @@ def load_native(client: HttpClient, board: str) -> dict[str, Any]:
     board_id = learn_board_id(client, board, _answer(answers[0], what))  # a board that is gone raises here
     me = _answer(answers[5], "the token's member")
     members = [*_list_of(_answer(answers[4], "members")), me if isinstance(me, dict) else {}]
-    return {
-        "board_id": board_id,
-        "custom_fields_on": custom_fields_on(_answer(answers[6], f"Power-Ups of {what}")),
-        "lists": _list_of(_answer(answers[1], "lists")),
-        "labels": _list_of(_answer(answers[2], "labels")),
-        "fields": _list_of(_answer(answers[3], "custom fields")),
-        "members": [
-            {k: str(m.get(k) or "") for k in ("id", "username", "fullName", "email")}
-            for m in members
-            if m.get("id")
-        ],
-        "card_lists": {},
-        "card_checklists": {},
-        "card_labels": {},
-    }
+    lists = _list_of(_answer(answers[1], "lists"))
+    labels = _list_of(_answer(answers[2], "labels"))
+    return TrelloNative(
+        board_id=board_id,
+        custom_fields_on=custom_fields_on(_answer(answers[6], f"Power-Ups of {what}")),
+        lists=tuple(
+            TrelloList(id=str(x["id"]), name=str(x.get("name") or ""), closed=bool(x.get("closed")))
+            for x in lists
+        ),
+        labels=tuple(
+            TrelloLabel(id=str(x["id"]), name=str(x.get("name") or ""), color=x.get("color")) for x in labels
+        ),
+        fields=tuple(TrelloField.of(f) for f in _list_of(_answer(answers[3], "custom fields"))),
+        members=tuple(TrelloMember.of(m) for m in members if m.get("id")),
+        card_lists={},
+        card_checklists={},
+    )

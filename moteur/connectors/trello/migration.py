@@ -3,7 +3,8 @@
 How each canonical field lands on a card (``core/ops.py``):
 
 - title → ``name``; description → ``desc`` (Markdown, as Trello shows it) ending with the identity footer;
-  bucket → the list of that name; status done → ``dueComplete``; archived → ``closed`` (a second ``PUT``:
+  bucket → the list of that name (a closed source list: closed, ``PUT /lists/{id}``, the cards going in all
+  the same); status done, or archived and done → ``dueComplete``; archived → ``closed`` (a second ``PUT``:
   Trello creates no card archived); due → ``due`` (a datetime in UTC, same instant; a date-only due is written
   at 12:00 UTC so its calendar day is the same from UTC−11 to UTC+11 — Trello has no date-only due, a loss
   the capabilities declare); tags, quadrant and sprint → labels, reused or created by name; assignees →
@@ -16,6 +17,8 @@ How each canonical field lands on a card (``core/ops.py``):
   capabilities say so before the run).
 - ``EnsureField`` → the field created (``POST /customFields``, a list field with its options) or the
   same-named one reused, its missing options added (``POST /customFields/{id}/options``).
+- ``EnsureTag`` → the label created with its colour (``POST /labels``, before the cards that carry it), or
+  the same-named one recoloured (``PUT /labels/{id}``) — ``board_schema.colour_label``.
 - sub-items → check items of one checklist "Checklist" per card (created once); ``UpdateSubitem`` → the check
   item's name and state (``PUT /cards/{idCard}/checkItem/{id}``); comments → card comments, posted as the
   token's member (the text already names the original author and date) — see ``migration_children``.
@@ -29,16 +32,18 @@ check item by name, a comment by text — among those not already linked to anot
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from moteur.connectors.http import HttpClient
-from moteur.connectors.trello.board_schema import BoardSchema, create_once
+from moteur.connectors.migration_loop import Creation, Ensure, Ledger, OneByOne
+from moteur.connectors.trello.board_schema import BoardSchema
 from moteur.connectors.trello.custom_values import custom_item, ensure_custom_field, trello_due
 from moteur.connectors.trello.migration_children import CHECKLIST_NAME, CardChildren
+from moteur.connectors.trello.native import TrelloNative
 from moteur.connectors.trello.reader import _list_of
 from moteur.connectors.trello.target import card_description
-from moteur.core.errors import AuthError, MoteurError, PermissionDenied, SkippableError
+from moteur.core.errors import MoteurError, SkippableError
 from moteur.core.identity import split_identity
 from moteur.core.labels import QUADRANT_COLOURS, is_own_sprint, quadrant_from_name
 from moteur.core.model import ItemRef, Snapshot
@@ -47,10 +52,9 @@ from moteur.core.ops import (
     CreateSubitem,
     EnsureBucket,
     EnsureField,
-    MigrationOp,
-    OpResult,
     UpdateItem,
     UpdateSubitem,
+    is_done,
 )
 from moteur.mappings.schema import BoardMapping, fold
 from moteur.redaction import scrub
@@ -62,31 +66,25 @@ LABEL_ROLES = ("tags", "quadrant", "sprint", *NUMBER_FIELDS, *TEXT_FIELDS)
 SPRINT_COLOUR = "purple"
 
 
-class MigrationWriter(CardChildren):
-    """Applies migration ops to one Trello board; ``targets`` and the schema grow as it creates."""
+class MigrationWriter(CardChildren, OneByOne):
+    """Trello's part of the one migration apply loop (``migration_loop.apply_each``): each op sent on its
+    own, every create looked up after an ambiguous failure; the links (``ledger``) and the schema grow as it
+    creates."""
 
-    def __init__(
-        self,
-        client: HttpClient,
-        snapshot: Snapshot,
-        mapping: BoardMapping,
-        targets: MutableMapping[str, ItemRef],
-        on_created: Callable[[str, ItemRef], None],
-    ) -> None:
-        self.client, self.targets, self.on_created = client, targets, on_created
+    def __init__(self, client: HttpClient, snapshot: Snapshot, mapping: BoardMapping, ledger: Ledger) -> None:
+        self.client, self.ledger = client, ledger
         self.schema = BoardSchema(client, snapshot)
         self.board = snapshot.board.board
-        native = snapshot.native
-        self.card_lists: dict[str, str] = dict(native.get("card_lists", {}))
-        self.card_labels: dict[str, list[str]] = {
-            k: list(v) for k, v in native.get("card_labels", {}).items()
-        }
+        state = TrelloNative.of_read(snapshot)  # None: a board just created, nothing on it yet
+        self.card_lists: dict[str, str] = dict(state.card_lists or {}) if state else {}
+        self.card_labels: dict[str, list[str]] = (
+            {k: list(v) for k, v in state.card_labels.items()} if state else {}
+        )
         self.checklists: dict[str, str] = {
             card: ids[CHECKLIST_NAME]
-            for card, ids in native.get("card_checklists", {}).items()
+            for card, ids in (state.card_checklists or {} if state else {}).items()
             if CHECKLIST_NAME in ids
         }
-        self.linked: set[str] = {ref.item for ref in targets.values()}
         self.titles = {action.ref.item: action.title for action in snapshot.actions}  # card id -> its name
         names = mapping.field_names()
         self.role_names: dict[str, tuple[str, ...]] = {
@@ -97,54 +95,51 @@ class MigrationWriter(CardChildren):
         self.ice_name = ice.name if ice is not None and ice.name else "ICE"
         self.label_role = {fold(n): role for role, ns in self.role_names.items() for n in ns}
 
-    # -- the ops ----------------------------------------------------------------------------------------
+    # -- the ops (``OneByOne``) -------------------------------------------------------------------------
 
-    def apply(
-        self, ops: Sequence[MigrationOp], progress: Callable[[int], None] | None = None
-    ) -> list[OpResult]:
-        results: list[OpResult] = []
-        for op in ops:
-            results.append(self.one(op))
-            if progress is not None:
-                progress(1)
-        return results
+    def ensure(self, op: Ensure) -> None:
+        if isinstance(op, EnsureBucket):
+            self.schema.ensure_list(op.name, op.closed)
+        elif isinstance(op, EnsureField):
+            ensure_custom_field(self.schema, op)
+        else:
+            self.schema.colour_label(op.name, op.color)
 
-    def one(self, op: MigrationOp) -> OpResult:
-        try:
-            if isinstance(op, EnsureBucket):
-                self.schema.ensure_list(op.name)
-                return OpResult(op, True)
-            if isinstance(op, EnsureField):
-                ensure_custom_field(self.schema, op)
-                return OpResult(op, True)
-            if isinstance(op, UpdateItem):
-                self.update(op)
-                return OpResult(op, True)
-            if isinstance(op, UpdateSubitem):
-                self.update_subitem(op)
-                return OpResult(op, True)
-            if op.key in self.targets:  # already created (an earlier run, or rebuilt from footers)
-                return OpResult(op, True)
-            if isinstance(op, CreateItem):
-                return self.create_item(op)
-            if isinstance(op, CreateSubitem):
-                return self.create_subitem(op)
-            return self.add_comment(op)
-        except PermissionDenied as exc:
-            return OpResult(op, False, scrub(str(exc)))
-        except AuthError:
-            raise  # every other op would fail the same way
-        except (MoteurError, LookupError) as exc:
-            return OpResult(op, False, scrub(str(exc)).strip("'\""))
+    def update(self, op: UpdateItem | UpdateSubitem) -> None:
+        if isinstance(op, UpdateSubitem):
+            self.update_subitem(op)
+        else:
+            self.update_card(op)
+
+    def create(self, op: Creation) -> ItemRef:
+        if isinstance(op, CreateItem):
+            return self.send_card(op)
+        if isinstance(op, CreateSubitem):
+            return self.send_check_item(op)
+        return self.send_comment(op)
+
+    def find(self, op: Creation) -> ItemRef | None:
+        if isinstance(op, CreateItem):
+            return self.find_card(op)
+        if isinstance(op, CreateSubitem):
+            return self.find_check_item(op)
+        return self.find_comment(op)
+
+    def finish(self, op: Creation, ref: ItemRef) -> str | None:
+        return self.finish_card(op, ref) if isinstance(op, CreateItem) else None
 
     # -- cards ------------------------------------------------------------------------------------------
 
-    def create_item(self, op: CreateItem) -> OpResult:
+    def _card_list(self, op: CreateItem) -> str:
+        """The id of the list a new card goes to (created with the first card that needs it)."""
+        return self.schema.ensure_list(op.bucket or self._default_list())
+
+    def send_card(self, op: CreateItem) -> ItemRef:
+        """One ``POST /cards`` carrying every card field."""
         fields = op.fields
-        list_id = self.schema.ensure_list(op.bucket or self._default_list())
         labels = self._labels({}, fields)
         body: dict[str, Any] = {
-            "idList": list_id,
+            "idList": self._card_list(op),
             "name": op.title,
             "desc": card_description(fields.get("description"), op.key),
             "pos": "bottom",
@@ -152,27 +147,28 @@ class MigrationWriter(CardChildren):
         due = trello_due(fields.get("due"))
         if due is not None:
             body["due"] = due
-        if fields.get("status") == "done":
+        if is_done(fields):
             body["dueComplete"] = True
         if labels:
             body["idLabels"] = ",".join(labels)
         members = self._members(fields.get("assignees") or ())
         if members:
             body["idMembers"] = ",".join(members)
-        what = f'card "{op.title}"'
+        card = self.client.request_json("POST", "/cards", json=body, what=f'card "{op.title}"')
+        return self._ref(str(card["id"]), card.get("url"))
 
-        def create() -> dict[str, Any]:
-            card: dict[str, Any] = self.client.request_json("POST", "/cards", json=body, what=what)
-            return card
+    def find_card(self, op: CreateItem) -> ItemRef | None:
+        """The card of the list it went to whose identity footer is ``op.key``."""
+        # The spec declares no query parameter here (no ``fields``): the cards come whole.
+        path = f"/lists/{self._card_list(op)}/cards"
+        cards = self.client.request_json("GET", path, what=f'card "{op.title}"')
+        card = next((c for c in _list_of(cards) if split_identity(c.get("desc"))[1] == op.key), None)
+        return None if card is None else self._ref(str(card["id"]), card.get("url"))
 
-        def find() -> dict[str, Any] | None:
-            # The spec declares no query parameter here (no ``fields``): the cards come whole.
-            cards = self.client.request_json("GET", f"/lists/{list_id}/cards", what=what)
-            return next((c for c in _list_of(cards) if split_identity(c.get("desc"))[1] == op.key), None)
-
-        card = create_once(create, find)
-        ref = self._created(op.key, str(card["id"]), card.get("url"))
-        self.card_lists[ref.item], self.card_labels[ref.item] = list_id, labels
+    def finish_card(self, op: CreateItem, ref: ItemRef) -> str | None:
+        """What ``POST /cards`` cannot carry: the custom values (one ``PUT``), the archive (another)."""
+        fields, what = op.fields, f'card "{op.title}"'
+        self.card_lists[ref.item], self.card_labels[ref.item] = self._card_list(op), self._labels({}, fields)
         problems = []
         try:
             self._put_fields(ref.item, fields, what, creating=True)
@@ -183,11 +179,9 @@ class MigrationWriter(CardChildren):
                 self.client.request_json("PUT", f"/cards/{ref.item}", json={"closed": True}, what=what)
             except MoteurError as exc:
                 problems.append(f"it was not archived: {scrub(str(exc))}")
-        if problems:
-            return OpResult(op, False, f"{what} was created, but " + "; ".join(problems), created=ref)
-        return OpResult(op, True, created=ref)
+        return f"{what} was created, but " + "; ".join(problems) if problems else None
 
-    def update(self, op: UpdateItem) -> None:
+    def update_card(self, op: UpdateItem) -> None:
         card_id, fields, what = op.target.item, op.fields, f'card "{op.title}"'
         params: dict[str, Any] = {"name": op.title}
         if "description" in fields:
@@ -200,7 +194,7 @@ class MigrationWriter(CardChildren):
         if "due" in fields:
             params["due"] = trello_due(fields.get("due"))
         if "status" in fields:
-            params["dueComplete"] = fields["status"] == "done"
+            params["dueComplete"] = is_done(fields)
             params["closed"] = fields["status"] == "archived"
         if "assignees" in fields:
             params["idMembers"] = ",".join(self._members(fields.get("assignees") or ()))
@@ -217,7 +211,8 @@ class MigrationWriter(CardChildren):
         self._put_fields(card_id, fields, what, creating=False)
 
     def _default_list(self) -> str:
-        return next(iter(self.schema.lists), DEFAULT_LIST)
+        lists = self.schema.lists
+        return next((name for name, i in lists.items() if i not in self.schema.closed), DEFAULT_LIST)
 
     def _members(self, emails: Sequence[str]) -> list[str]:
         found = (self.schema.member_id(str(e)) for e in emails)

@@ -21,7 +21,6 @@ from moteur.connectors.migration import Capabilities
 from moteur.connectors.trello.board_schema import create_once
 from moteur.connectors.trello.custom_values import CARRIED_KINDS
 from moteur.connectors.trello.power_ups import CUSTOM_FIELDS_PLUGIN, read_custom_fields_on
-from moteur.connectors.trello.reader import board_key
 from moteur.core.errors import AuthError, MoteurError, PermissionDenied
 from moteur.core.identity import with_identity
 from moteur.core.model import BoardRef, Tool
@@ -54,21 +53,17 @@ POWER_UP_OFF = Phrase(
 )
 
 
-def capabilities(client: HttpClient, board: BoardRef | None, power_up: bool | None = None) -> Capabilities:
-    """What a board can hold. A new board (``board`` None) is taken with its power-up on (``create_board``
-    turns it on); an existing one's power-up state is ``power_up`` when the caller read it, else one request
-    (``GET /boards/{id}/boardPlugins``, see ``power_ups``).
+def capabilities(power_up: bool) -> Capabilities:
+    """What a board can hold, its Custom Fields power-up on or off (a full read says which).
 
     Trello shows no member's e-mail but the token's own, so ``emails`` stays unknown (None)."""
-    if board is not None and power_up is None:
-        # By id or shortLink alike (``reader``'s *Board reference*): no request to learn the id first.
-        key = board_key(client, board.board)
-        power_up = read_custom_fields_on(client, key, f"the Power-Ups of board {board.board}")
-    on = power_up is not False
+    on = power_up
     return Capabilities(
         tool=Tool.TRELLO,
         due_date_only=False,
         doing_status=False,  # "doing" is a list/section name here
+        closed_buckets=True,  # a closed list, with cards in it (``PUT /lists/{id}``)
+        tag_colours=True,  # a label's colour, set on its ``POST /labels`` (``core/colours.py``)
         description_limit=TEXT_LIMIT,
         moteur_fields=on,
         custom_fields=CARRIED_KINDS if on else frozenset(),
