@@ -107,6 +107,7 @@ def migration_json(
         "subitem_updates": plan.subitem_updates,
         "buckets": list(plan.buckets_to_create),
         "fields": list(plan.fields_to_create),
+        "tag_colours": list(plan.tags_to_colour),
         "notes": list(plan.notes),
     }
     if outcome is not None:
@@ -133,6 +134,10 @@ def render_plan(out: Output, prepared: PreparedMigration, *, dry_run: bool) -> N
     if fields:
         names = ", ".join(f'"{f}"' for f in fields)
         say("  " + _("custom fields to create or extend ({n}): {names}").format(n=len(fields), names=names))
+    tags = plan.tags_to_colour
+    if tags:
+        names = ", ".join(f'"{t}"' for t in tags)
+        say("  " + _("label colours to set ({n}): {names}").format(n=len(tags), names=names))
     items = _(
         "items: {created} to create, {updated} to update, {unchanged} unchanged, {skipped} skipped; "
         "{subitems} subitems and {comments} comments to add"

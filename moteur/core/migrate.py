@@ -17,9 +17,11 @@ Terms defined here:
   another kind. Its values travel in the canonical field ``custom``; every other one is a loss.
 
 ``plan_migration`` is pure: the same snapshots, links and capabilities give the same ops, in this order:
-buckets the target lacks (in source order), custom fields the target lacks (or whose options it lacks), then
-per source item in source order its ``CreateItem`` or ``UpdateItem`` followed by the children the target
-lacks and the ``UpdateSubitem`` of linked children whose title or done state changed in the source.
+buckets the target lacks (in source order; closed ones closed where the target can close a bucket, and those
+it has closed or reopened to match the source), custom fields the target lacks (or whose options it lacks),
+the tags whose colour the target lacks (``core/tag_colours.py``), then per source item in source order its
+``CreateItem`` or ``UpdateItem`` followed by the children the target lacks and the ``UpdateSubitem`` of
+linked children whose title or done state changed in the source.
 """
 
 from __future__ import annotations
@@ -51,11 +53,13 @@ from moteur.core.ops import (
     CreateSubitem,
     EnsureBucket,
     EnsureField,
+    EnsureTag,
     MigrationOp,
     UpdateItem,
     UpdateSubitem,
 )
 from moteur.core.phrase import Phrase
+from moteur.core.tag_colours import plan_tag_colours, tool_name
 
 if TYPE_CHECKING:  # the connector interface, for its type only
     from moteur.core.ports import Capabilities
@@ -100,14 +104,23 @@ class MigrationPlan:
     unchanged: int  # linked items already equal
     skipped: int  # source items not carried (archived, in a closed bucket, or their target was deleted)
     notes: tuple[str, ...] = ()
+    # Buckets the target has whose closed state the ops change (closed or reopened): not created.
+    restated: tuple[str, ...] = ()
 
     @property
     def buckets_to_create(self) -> tuple[str, ...]:
-        return tuple(op.name for op in self.ops if isinstance(op, EnsureBucket))
+        return tuple(
+            op.name for op in self.ops if isinstance(op, EnsureBucket) and op.name not in self.restated
+        )
 
     @property
     def fields_to_create(self) -> tuple[str, ...]:
         return tuple(op.name for op in self.ops if isinstance(op, EnsureField))
+
+    @property
+    def tags_to_colour(self) -> tuple[str, ...]:
+        """The tags whose colour the run sets (created with it, or recoloured)."""
+        return tuple(op.name for op in self.ops if isinstance(op, EnsureTag))
 
     @property
     def subitem_updates(self) -> int:
@@ -135,14 +148,6 @@ def checklist_names(names: Sequence[str]) -> list[str]:
     if len(names) <= 1 and all(n.strip() in ("", DEFAULT_CHECKLIST) for n in names):
         return []
     return list(names)
-
-
-def coloured_tags(card: Mapping[str, Any], labels: Sequence[Mapping[str, Any]], tags: Sequence[str]) -> bool:
-    """Whether a Trello card carries a tag (a named label) with a colour: a migration carries the name only,
-    each target giving the label or tag a colour of its own choosing (``extra["label_colours"]``)."""
-    colours = {str(x.get("id")): x.get("color") for x in labels}
-    names = {str(x.get("id")): x.get("name") for x in labels}
-    return any(colours.get(str(i)) and names.get(str(i)) in tags for i in card.get("idLabels") or [])
 
 
 def key_to_ref(key: str) -> ItemRef:
@@ -180,6 +185,7 @@ def canonical_fields(action: Action) -> dict[str, Any]:
     return {
         "description": description.rstrip(),
         "status": action.status.value,
+        "archived_done": action.status is Status.ARCHIVED and action.archived_done,
         "due": due_text(action.due),
         "tags": sorted(action.tags),
         "assignees": sorted(action.assignees),
@@ -428,6 +434,12 @@ class _Adapter:
         if not caps.moteur_fields and any(fields[s] is not None for s in _OWN):
             lose(Phrase("quadrant/sprint/ICE"), Phrase("not carried"))
             fields.update(dict.fromkeys(_OWN))
+        if fields["archived_done"] and not caps.archived_done:
+            lose(
+                Phrase("done state of archived items"),
+                Phrase("not carried (read back as archived, not done)"),
+            )
+            fields["archived_done"] = False
         fields["custom"] = self._custom_values(action)
         self._fit_description(action, fields, extra_comments)
         self._extra_losses(action)
@@ -444,7 +456,7 @@ class _Adapter:
         if len(body) <= room:
             return
         self.losses.add(
-            Phrase("descriptions over {limit} characters", limit=format(limit, ",")),
+            Phrase("descriptions over {limit:,} characters", limit=limit),
             Phrase("cut; the full text posted as a comment"),
         )
         fields["description"] = body[: room - len(CUT_NOTE)].rstrip() + CUT_NOTE
@@ -467,7 +479,7 @@ class _Adapter:
         return values
 
     def _extra_losses(self, action: Action) -> None:
-        """What only ``extra`` knows: attachments, covers, start dates, custom fields without counterpart."""
+        """What only ``extra`` knows: attachments, covers, start dates, due reminders, named checklists."""
         extra, lose, tool = action.extra, self.losses.add, _tool_name(action)
         if extra.get("attachments"):
             lose(Phrase("{tool} attachments", tool=tool), Phrase("not carried (links stay in the source)"))
@@ -477,23 +489,23 @@ class _Adapter:
             lose(Phrase("{tool} colour-only labels (no name)", tool=tool), Phrase("not carried"))
         if extra.get("start"):
             lose(Phrase("start dates"), Phrase("not carried"))
-        if extra.get("label_colours") and self.caps.tags:
-            lose(
-                Phrase("{tool} label colours", tool=tool),
-                Phrase("not carried (each label or tag gets a colour of the target's choosing)"),
-            )
+        if extra.get("due_reminder"):
+            lose(Phrase("{tool} due reminders", tool=tool), Phrase("not carried (the due date is)"))
         if extra.get("checklist_names") and action.checklist and self.caps.subitems:
             lose(
                 Phrase("{tool} named checklists", tool=tool),
                 Phrase("their entries carried in one list, the checklist names not"),
             )
+        # An entry is carried with its text and done state (a checklist not carried at all is one loss).
+        if extra.get("check_item_members") and action.checklist and self.caps.subitems:
+            lose(Phrase("{tool} checklist entries' members", tool=tool), Phrase("not carried"))
+        if extra.get("check_item_dues") and action.checklist and self.caps.subitems:
+            lose(Phrase("{tool} checklist entries' due dates", tool=tool), Phrase("not carried"))
 
 
 def _tool_name(action: Action) -> str:
     """The source tool as a person names it, to head a loss line ("Trello cover images")."""
-    return {Tool.TRELLO: "Trello", Tool.ASANA: "Asana", Tool.MONDAY: "monday.com"}.get(
-        action.ref.tool, "file"
-    )
+    return tool_name(action.ref.tool)
 
 
 def _bucket_noun(tool: Tool) -> str:
@@ -501,9 +513,10 @@ def _bucket_noun(tool: Tool) -> str:
     return nouns.get(tool, Phrase("buckets"))
 
 
-def _bucket_losses(source: Snapshot, carried: Sequence[Action], losses: _Losses) -> None:
+def _bucket_losses(source: Snapshot, carried: Sequence[Action], losses: _Losses, caps: Capabilities) -> None:
     """What the target's buckets cannot keep: two of the same name are one there (every connector finds a
-    bucket by its name), and an archived one is created open (its items are archived themselves)."""
+    bucket by its name), and an archived one is created open where none can be closed (its items are
+    archived themselves)."""
     # A Trello export read from a file is a Trello board: its items say so.
     noun = _bucket_noun(carried[0].ref.tool if carried else source.board.tool)
     items = Counter(name_key(a.bucket) for a in carried if a.bucket)
@@ -516,9 +529,18 @@ def _bucket_losses(source: Snapshot, carried: Sequence[Action], losses: _Losses)
             losses.add(what, Phrase("merged into one on the target"), items[key])
     closed = {b.name for b in source.buckets if b.closed}
     in_closed = [a for a in carried if a.bucket in closed]
-    if in_closed:
+    if in_closed and not caps.closed_buckets:
         what = Phrase("archived {noun} ({n})", noun=noun, n=len({a.bucket for a in in_closed}))
         losses.add(what, Phrase("created open on the target, their items archived"), len(in_closed))
+
+
+def _closed_by_name(snapshot: Snapshot) -> dict[str, bool]:
+    """Bucket name -> closed: a name some open bucket has is open (every connector finds a bucket by its
+    name, an open one first)."""
+    closed: dict[str, bool] = {}
+    for bucket in snapshot.buckets:
+        closed[bucket.name] = closed.get(bucket.name, True) and bucket.closed
+    return closed
 
 
 def _carried(action: Action, closed_buckets: set[str], include_archived: bool) -> bool:
@@ -542,17 +564,29 @@ def plan_migration(
     carried = [a for a in source.actions if _carried(a, closed, include_archived)]
     custom = _custom_schema(source, target, caps, carried)
     adapter = _Adapter(caps, users or {}, losses, custom)
-    _bucket_losses(source, carried, losses)
+    _bucket_losses(source, carried, losses, caps)
     skipped = len(source.actions) - len(carried)
-    have_buckets = {b.name for b in target.buckets}
+    source_closed, target_closed = _closed_by_name(source), _closed_by_name(target)
+    restated: list[str] = []
     used = {a.bucket for a in carried if a.bucket}
     ops: list[MigrationOp] = []
     order = [b.name for b in source.buckets if b.name in used]
     order += [name for name in dict.fromkeys(a.bucket for a in carried if a.bucket) if name not in order]
     for position, name in enumerate(order):
-        if name not in have_buckets:
-            ops.append(EnsureBucket(name, position))
+        shut = caps.closed_buckets and source_closed.get(name, False)
+        if name not in target_closed:
+            ops.append(EnsureBucket(name, position, closed=True if shut else None))
+        elif caps.closed_buckets and target_closed[name] != shut:
+            ops.append(EnsureBucket(name, position, closed=shut))  # closed or reopened in the source
+            restated.append(name)
     ops.extend(custom.ops)
+    if caps.tags:
+        colours = plan_tag_colours(
+            source, target, carried, caps.tool, caps.tag_colours, shared=caps.shared_tags
+        )
+        ops.extend(colours.ops)
+        for what, fate, items in colours.losses:
+            losses.add(what, fate, items)
     on_target = {a.ref.key: a for a in target.actions}
     known = {who for a in target.actions for who in a.assignees}  # see ``_assignable``
     created = updated = unchanged = 0
@@ -606,6 +640,7 @@ def plan_migration(
         unchanged=unchanged,
         skipped=skipped,
         notes=notes,
+        restated=tuple(restated),
     )
 
 
@@ -637,6 +672,8 @@ def _update(
     }
     if custom_changed:
         changed["custom"] = custom_changed
+    if "archived_done" in changed:  # the connector writes done from the status and archived_done together
+        changed["status"] = fields["status"]
     bucket = action.bucket if action.bucket and action.bucket != existing.bucket else None
     if not changed and bucket is None and action.title == existing.title:
         return None

@@ -30,13 +30,21 @@ class Placement(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class EnsureBucket:
+    """A bucket of that name: reused, else created. ``closed`` (a migration to a target that can close one,
+    ``Capabilities.closed_buckets``): True closes it (created closed, or an open one closed), False reopens a
+    closed one; None leaves its state as it is (a new one is open)."""
+
     name: str
     position: int | None = None
+    closed: bool | None = None
     kind: str = "ensure_bucket"
 
 
 @dataclass(frozen=True, slots=True)
 class EnsureTag:
+    """The label or tag ``name``, created if absent; a migration's also has exactly ``color`` (the target
+    palette's, ``core/colours.py``; None: no colour), an existing one recoloured."""
+
     name: str
     color: str | None = None
     kind: str = "ensure_tag"
@@ -106,6 +114,8 @@ class MoveItem:
 # The canonical item fields a migration carries (``CreateItem.fields`` / ``UpdateItem.fields``):
 #   description: str (identity footer NOT included: the connector appends it)
 #   status: "todo" | "doing" | "done" | "archived"
+#   archived_done: bool  an archived item's done state, apart from its archive (``Action.archived_done``);
+#                        False for an item not archived. ``is_done`` says what a target writes.
 #   due: ISO date "2026-12-24" or ISO datetime "2026-12-24T10:00:00+01:00" (a date stays a date)
 #   tags: list[str]           assignees: list[str] (e-mails, after --map-users)
 #   impact, effort, confidence: int | None      objective, channel: str | None
@@ -116,6 +126,7 @@ class MoveItem:
 MIGRATION_FIELDS: tuple[str, ...] = (
     "description",
     "status",
+    "archived_done",
     "due",
     "tags",
     "assignees",
@@ -129,6 +140,13 @@ MIGRATION_FIELDS: tuple[str, ...] = (
     "ice",
     "custom",
 )
+
+
+def is_done(fields: Mapping[str, Any]) -> bool:
+    """Whether an item with these canonical fields is done on the target: its status is done, or it is
+    archived and was done (Trello's ``dueComplete``, Asana's ``completed``, monday's done label)."""
+    status = fields.get("status")
+    return status == "done" or (status == "archived" and bool(fields.get("archived_done")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +210,14 @@ class AddComment:
 
 
 MigrationOp = (
-    EnsureBucket | EnsureField | CreateItem | UpdateItem | CreateSubitem | UpdateSubitem | AddComment
+    EnsureBucket
+    | EnsureField
+    | EnsureTag
+    | CreateItem
+    | UpdateItem
+    | CreateSubitem
+    | UpdateSubitem
+    | AddComment
 )
 
 

@@ -19,6 +19,7 @@ def item_state(action: Action) -> dict[str, Any]:
         "title": action.title,
         "bucket": action.bucket,
         "status": action.status.value,
+        "archived_done": action.archived_done,
         "description": split_identity(action.description)[0].rstrip(),
         "due": None if action.due is None else action.due.isoformat(),
         "tags": sorted(action.tags),

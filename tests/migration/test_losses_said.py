@@ -16,6 +16,7 @@ import requests
 from migration.support import SAMPLE, TRIP, Sandbox, hop, import_trello, needs_fixtures, now
 from moteur.core.migrate import Loss, checklist_names
 from moteur.core.model import BoardRef, Tool
+from moteur.core.ops import EnsureTag
 from moteur.engine.migration_run import prepare_migration
 from moteur.engine.state import StateStore
 
@@ -90,18 +91,19 @@ def test_check_items_with_spaces_at_either_end_go_round_the_tools(
 
 
 @needs_fixtures
-def test_label_colours_are_reported_from_the_api_and_the_export(
+def test_label_colours_are_carried_from_the_api_and_the_export(
     sandbox: Sandbox, ports: Callable[[Tool], Any], store: StateStore
 ) -> None:
-    """The sample's one named label with a colour ("green label"): the cards carrying it lose the colour."""
+    """The sample's one named label with a colour ("green label") keeps it: the plan gives the Asana tag
+    the counterpart of Trello's green, and reports no colour loss (``tests/migration/test_label_colours``)."""
     board = json.loads(SAMPLE.read_text(encoding="utf-8"))
-    green = {x["id"] for x in board["labels"] if x.get("name") and x.get("color")}
-    cards = sum(1 for c in board["cards"] if green & set(c.get("idLabels") or []))
-    assert cards > 0
+    assert [x["color"] for x in board["labels"] if x.get("name") == "green label"] == ["green"]
     api, files, dst = ports(Tool.TRELLO), ports(Tool.FILE), ports(Tool.ASANA)
     for src, ref in (
         (api, import_trello(sandbox, SAMPLE)),
         (files, BoardRef(tool=Tool.FILE, board=str(SAMPLE))),
     ):
-        loss = _losses(store, src, ref, dst, Tool.ASANA)["Trello label colours"]
-        assert loss.count == cards
+        new = BoardRef(tool=Tool.ASANA, board="new")
+        plan = prepare_migration(src, ref, dst, new, store, include_archived=True, dry_run=True, now=now).plan
+        assert EnsureTag("green label", "dark-green") in plan.ops
+        assert not [loss for loss in plan.losses if "label colours" in loss.what]

@@ -102,6 +102,7 @@ def test_canonical_fields_of_a_create() -> None:
     assert dict(op.fields) == {
         "description": "Le **brief**",
         "status": "doing",
+        "archived_done": False,
         "due": "2026-12-24",
         "tags": ["blog", "seo"],
         "assignees": ["camille@example.org"],

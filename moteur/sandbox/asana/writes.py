@@ -308,6 +308,18 @@ def post_workspace_tag(context: Context, call: Call, params: dict[str, str]) -> 
     return _create_tag(context, call, params["workspace_gid"])
 
 
+@route("PUT", "/tags/{tag_gid}")
+def put_tag(context: Context, call: Call, params: dict[str, str]) -> Reply:
+    """``TagUpdateRequest``: the fields given change (a colour outside ``TagBase.color``'s enum is a 400)."""
+    tag = context.store.get(Tag, params["tag_gid"], "tag")
+    if "color" in call.data:
+        tag.color = checked_colour("color", call.data["color"])
+    for name in ("name", "notes"):
+        if name in call.data:
+            setattr(tag, name, str(call.data[name]))
+    return one(context, call, tag)
+
+
 @route("POST", "/custom_fields")
 def post_custom_field(context: Context, call: Call, params: dict[str, str]) -> Reply:
     """Create a workspace custom field: number (``precision`` 0–6), enum/multi_enum (``enum_options``),

@@ -84,6 +84,25 @@ EXTRA_QUERY: tuple[Departure, ...] = (
 UNCHECKED_VALUES: tuple[Departure, ...] = (
     _d(
         "trello",
+        "POST",
+        "/labels",
+        {"color"},
+        "the Color enum lists the ten colours of before 2023; Trello's palette has a _light and a _dark "
+        "variant of each (green_dark…), which real boards carry and Trello takes on writes",
+        "TrelloDotNet src/TrelloDotNet/Model/LabelColor.cs (30 colours, sent by AddLabelAsync and "
+        "UpdateLabelAsync); tests/contract/fixtures/trello/en_simple_project_board_planka_sample.json "
+        "(a blue_dark label)",
+    ),
+    _d(
+        "trello",
+        "PUT",
+        "/labels/{id}",
+        {"color"},
+        "the same Color enum as POST /labels: the 2023 variants are left out",
+        "TrelloDotNet src/TrelloDotNet/Model/LabelColor.cs (UpdateLabelAsync)",
+    ),
+    _d(
+        "trello",
         "GET",
         "/members/{id}",
         {"fields"},

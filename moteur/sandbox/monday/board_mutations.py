@@ -143,10 +143,35 @@ def create_column(
     return column
 
 
+def change_column_metadata(
+    _: Any,
+    info: Info,
+    board_id: str,
+    column_id: str,
+    column_property: str | None = None,
+    value: str | None = None,
+) -> Column:
+    """A column's ``title`` or ``description`` (the SDL's ``ColumnProperty``) set to ``value``."""
+    ctx = context_of(info)
+    board = ctx.store.board(board_id)
+    column = board.column(column_id)
+    if column_property == "title":
+        if not value:
+            raise errors.invalid_argument("A column title cannot be empty", column_id=column_id)
+        column.title = value
+    elif column_property == "description":
+        column.description = value
+    else:
+        raise errors.invalid_argument("column_property must be title or description", column_id=column_id)
+    board.updated_at = ctx.now
+    return column
+
+
 MUTATION_RESOLVERS: dict[str, Any] = {
     "create_board": create_board,
     "delete_board": delete_board,
     "create_group": create_group,
     "create_column": create_column,
+    "change_column_metadata": change_column_metadata,
     **ITEM_MUTATIONS,
 }

@@ -60,6 +60,7 @@ MUTATION_COST: dict[str, int] = {
     "delete_board": 5_000,
     "create_group": 5_000,
     "create_column": 5_000,
+    "change_column_metadata": 1_000,
     "create_item": 10_000,
     "create_subitem": 10_000,
     "change_column_value": 1_000,

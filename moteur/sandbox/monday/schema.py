@@ -67,6 +67,7 @@ SELECTION: dict[str, tuple[str, ...]] = {
         "delete_board",
         "create_group",
         "create_column",
+        "change_column_metadata",
         "create_item",
         "create_subitem",
         "change_column_value",

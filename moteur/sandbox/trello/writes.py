@@ -27,7 +27,11 @@ from moteur.sandbox.trello.reads import get_board, get_card
 from moteur.sandbox.trello.store import TrelloStore, is_object_id, iso
 from moteur.sandbox.trello.trello_errors import TrelloError, not_found
 
-LABEL_COLORS = {"yellow", "purple", "blue", "red", "green", "orange", "black", "sky", "pink", "lime"}
+# A label's colour: the spec's ``Color`` enum (these ten) and, since Trello's 2023 palette, a ``_light`` and a
+# ``_dark`` variant of each, which real boards carry and Trello takes on writes (TrelloDotNet
+# ``Model/LabelColor.cs``); anything else is a 400.
+_BASE_COLORS = ("yellow", "purple", "blue", "red", "green", "orange", "black", "sky", "pink", "lime")
+LABEL_COLORS = {f"{base}{shade}" for base in _BASE_COLORS for shade in ("", "_light", "_dark")}
 FIELD_TYPES = ("checkbox", "date", "list", "number", "text")
 VALUE_KEYS = {"number": "number", "text": "text", "date": "date", "checkbox": "checked"}
 # A date-time with an offset, ``T`` or a space between date and time, a space before the offset or not.
