@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo demo-file test lint typecheck unit bench soak dist clean messages
+.PHONY: demo demo-file test lint typecheck unit perf bench soak dist clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,12 @@ typecheck: $(STAMP)
 	$(BIN)/mypy moteur
 
 unit: $(STAMP)
-	$(BIN)/pytest -n 2 -m "not soak"
+	$(BIN)/pytest -n 2 -m "not soak and not perf"
+
+# The long tests (marker ``perf``): the 100,000-row and 2,000-item ones and each test over about 20 s. Left out of
+# `make unit` so that the loop of editing and testing stays short; CI runs them after `make test` (.ci/run).
+perf: $(STAMP)
+	$(BIN)/pytest -n 2 -m "perf and not soak"
 
 # The long fault soak: every connector, many fault seeds; prints one line of figures per seed.
 soak: $(STAMP)
@@ -50,7 +55,7 @@ dist: $(STAMP)
 # The French catalogue: extract every message of the code (English, the msgids) into build/moteur.pot, merge it
 # into moteur/locale/fr/LC_MESSAGES/moteur.po (translate the new entries there: no fuzzy, none empty; the test
 # tests/test_i18n_catalogue.py says which), then compile moteur.mo beside it. Commit both.
-BABEL_KEYWORDS := -k Phrase -k plural:2,3
+BABEL_KEYWORDS := -k Phrase -k counted:1,2 -k plural:2,3
 LOCALES        := moteur/locale
 messages: $(STAMP)
 	mkdir -p build

@@ -13,13 +13,12 @@ from typing import Any
 
 import pytest
 import requests
-from virtual_clock import VirtualClock
+from sandbox_connectors import connector_for
 
 from connectors.contract import ConnectorContract, mutating, plan_for
 from moteur.connectors.asana import AsanaConnector
 from moteur.connectors.asana.mapping import to_snapshot
 from moteur.connectors.asana.reader import RawProject, read_requests
-from moteur.connectors.asana.transport import asana_client, asana_options
 from moteur.connectors.asana.write_pacing import BATCH_SIZE
 from moteur.core.labels import quadrant_from_name
 from moteur.core.model import BoardRef, Tool
@@ -27,7 +26,6 @@ from moteur.core.ops import Placement
 from moteur.core.sync import memory_of, remembered
 from moteur.mappings.loader import load_mapping
 from moteur.sandbox.serve import start_sandbox
-from moteur.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO / "tests" / "contract" / "fixtures")) / "asana"
@@ -35,20 +33,12 @@ REAL_TASK = FIXTURES / "asana2scoro_task_raw_get_response.json"
 Sandbox = Any  # tests/conftest.py
 
 
-def connector_for(env: dict[str, str], tier: str = "paid", workers: int = 2) -> AsanaConnector:
-    token = env["MOTEUR_ASANA_TOKEN"]
-    settings = Settings(asana_token=token, asana_url=env["MOTEUR_ASANA_URL"], asana_tier=tier)
-    fake = VirtualClock()
-    options = asana_options(token, tier, runtime=fake.runtime(), timeout=(2.0, 5.0))
-    return AsanaConnector(settings, http=asana_client(settings, options), workers=workers)
-
-
 class TestAsanaContract(ConnectorContract):
     tool = Tool.ASANA
     bulk_seed, bulk_size = "bulk:250", 250
 
     def make_connector(self, sandbox: Sandbox, env: dict[str, str]) -> AsanaConnector:
-        return connector_for(env)
+        return connector_for(Tool.ASANA, env)
 
     def missing_board(self) -> BoardRef:
         return BoardRef(tool=Tool.ASANA, board="1209999999999999")
@@ -73,7 +63,7 @@ def _sync(connector: AsanaConnector, ref: BoardRef) -> tuple[Any, list[Any]]:
 
 
 def test_reading_the_demo_project_takes_two_plus_one_request_per_100_tasks(sandbox: Sandbox) -> None:
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.ASANA, sandbox.env)
     snapshot = connector.read(_ref(sandbox))
     n = len(snapshot.actions)
     assert connector.request_count() == read_requests(n) == 2 + math.ceil(n / 100)
@@ -86,9 +76,10 @@ def test_reading_the_demo_project_takes_two_plus_one_request_per_100_tasks(sandb
     assert any(a.status.is_closed for a in snapshot.actions)
 
 
+@pytest.mark.perf  # a 2,000-task project
 def test_two_thousand_tasks_read_in_twenty_two_requests(sandbox: Sandbox) -> None:
     sandbox.reset("bulk:2000")
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.ASANA, sandbox.env)
     snapshot = connector.read(_ref(sandbox))
     assert len(snapshot.actions) == 2000
     assert connector.request_count() == 2 + 2000 // 100
@@ -118,7 +109,7 @@ def test_a_real_recorded_task_parses_into_an_action() -> None:
 def test_sync_puts_every_field_of_a_task_in_one_put_and_packs_ten_writes_per_batch(sandbox: Sandbox) -> None:
     """The default on a paid workspace: the quadrant in the custom field "Quadrant", in the same PUT as Sprint
     and ICE; no section is created or used (the in-place layout: test_asana_sections.py)."""
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.ASANA, sandbox.env)
     ref = _ref(sandbox)
     board, results = _sync(connector, ref)
     assert all(r.ok for r in results), [r.error for r in results if not r.ok][:3]
@@ -153,7 +144,7 @@ def memory_of_results(board: Any, results: list[Any]) -> dict[str, Any]:
 
 
 def test_a_task_deleted_between_read_and_apply_fails_alone(sandbox: Sandbox) -> None:
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.ASANA, sandbox.env)
     snapshot = connector.read(_ref(sandbox))
     plan = plan_for(snapshot, connector).boards[0].plan
     victim = plan.item_ops[0].item.item
@@ -173,7 +164,7 @@ def test_a_task_deleted_between_read_and_apply_fails_alone(sandbox: Sandbox) -> 
 def test_a_commit_then_drop_on_a_section_create_makes_no_duplicate(sandbox: Sandbox) -> None:
     from moteur.core.ops import EnsureBucket
 
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.ASANA, sandbox.env)
     snapshot = connector.read(_ref(sandbox))
     sandbox.set_faults(rate=1.0, seed=3, kinds=["commit_then_drop"])
     results = connector.apply(snapshot, [EnsureBucket("Quick win", 0)], [])
@@ -185,7 +176,7 @@ def test_a_commit_then_drop_on_a_section_create_makes_no_duplicate(sandbox: Sand
 
 
 def test_estimate_counts_the_batches(sandbox: Sandbox) -> None:
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.ASANA, sandbox.env)
     snapshot = connector.read(_ref(sandbox))
     plan = plan_for(snapshot, connector).boards[0].plan
     text = connector.estimate(plan.schema_ops, plan.item_ops)
@@ -205,7 +196,7 @@ def free_sandbox() -> Iterator[Any]:
 
 def test_free_tier_writes_sprint_tags_skips_ice_with_one_warning(free_sandbox: Any) -> None:
     free_sandbox.app.reset("demo")
-    connector = connector_for(free_sandbox.env, tier="free")
+    connector = connector_for(Tool.ASANA, free_sandbox.env, tier="free")
     ref = BoardRef(tool=Tool.ASANA, board=free_sandbox.boards["asana"][0].split(":", 1)[1])
     snapshot = connector.read(ref)
     assert sum("free tier" in w for w in snapshot.warnings) == 1
@@ -222,7 +213,7 @@ def test_free_tier_writes_sprint_tags_skips_ice_with_one_warning(free_sandbox: A
 
 def test_a_402_met_while_writing_falls_back_to_tags_and_is_remembered(free_sandbox: Any) -> None:
     free_sandbox.app.reset("demo")
-    connector = connector_for(free_sandbox.env, tier="paid")  # the settings do not know the tier
+    connector = connector_for(Tool.ASANA, free_sandbox.env, tier="paid")  # the settings do not know the tier
     ref = BoardRef(tool=Tool.ASANA, board=free_sandbox.boards["asana"][0].split(":", 1)[1])
     _, results = _sync(connector, ref)
     failed = [r for r in results if not r.ok]
@@ -264,7 +255,7 @@ def test_cli_wrong_token_exits_3_naming_the_variable(
 
 
 def test_progress_counts_every_item_op_once(sandbox: Sandbox) -> None:
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.ASANA, sandbox.env)
     snapshot = connector.read(_ref(sandbox))
     plan = plan_for(snapshot, connector).boards[0].plan
     reported: list[int] = []

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 import requests
+from sandbox_connectors import connector_for
 
-from connectors.test_asana import connector_for
 from moteur.connectors.asana import AsanaConnector
-from moteur.connectors.file_connector import FileConnector
+from moteur.connectors.files.connector import FileConnector
 from moteur.core.model import BoardRef, FieldKind, Tool
 from moteur.core.refs import parse_ref
 from moteur.engine.migration_run import MigrationOutcome, apply_prepared, prepare_migration
@@ -80,7 +80,7 @@ def test_a_json_file_with_custom_columns_into_a_new_project(
 ) -> None:
     source_path = tmp_path / "plan.json"
     source = write_source(source_path, ITEMS)
-    files, asana = FileConnector(Settings()), connector_for(sandbox.env)
+    files, asana = FileConnector(Settings()), connector_for(Tool.ASANA, sandbox.env)
     since = len(sandbox.requests())
     first = run(store, files, source, asana, parse_ref("asana:new"))
     assert not first.failures, first.failures
@@ -183,7 +183,7 @@ def seed_fields(sandbox: Sandbox, project: str) -> list[str]:
 def test_a_project_s_fields_reach_another_project_and_a_json_file(
     sandbox: Sandbox, store: StateStore, tmp_path: Path
 ) -> None:
-    asana = connector_for(sandbox.env)
+    asana = connector_for(Tool.ASANA, sandbox.env)
     demo = BoardRef(tool=Tool.ASANA, board=sandbox.boards["asana"][0].split(":", 1)[1])
     tasks = seed_fields(sandbox, demo.board)
     read = asana.read_full(demo)
@@ -196,7 +196,7 @@ def test_a_project_s_fields_reach_another_project_and_a_json_file(
     assert by_gid[tasks[2]].extra["field:Launch"] == "2026-12-24T09:00:00+00:00"  # the same instant, in UTC
 
     # Asana -> Asana: the enum stays an enum (the workspace's field is reused), the multi-select is a loss.
-    other = connector_for(sandbox.env)
+    other = connector_for(Tool.ASANA, sandbox.env)
     prepared = prepare_migration(asana, demo, other, parse_ref("asana:new"), store, now=_now)
     assert any("Canaux" in loss.what for loss in prepared.plan.losses)
     outcome = apply_prepared(prepared, other, store, now=_now, owner="test")
@@ -218,17 +218,16 @@ def test_a_project_s_fields_reach_another_project_and_a_json_file(
     assert (first.extra["field:Stage"], first.extra["field:Launch"]) == ("en cours", "2026-12-24")
 
 
-def test_capabilities_name_the_people_of_the_workspace_in_one_read(sandbox: Sandbox) -> None:
-    asana: AsanaConnector = connector_for(sandbox.env)
+def test_capabilities_name_the_people_of_the_workspace_the_full_read_found(sandbox: Sandbox) -> None:
+    asana: AsanaConnector = connector_for(Tool.ASANA, sandbox.env)
     demo = BoardRef(tool=Tool.ASANA, board=sandbox.boards["asana"][0].split(":", 1)[1])
-    assert asana.capabilities(demo).emails is None  # not read yet: the workspace is unknown
-    asana.read_full(demo)
+    target = asana.read_full(demo)
+    users = [e for e in sandbox.requests() if e["tool"] == "asana" and e["path"] == "/users"]
+    assert len(users) == 1  # one page of the workspace's people, read with the project
     before = asana.request_count()
-    caps = asana.capabilities(demo)
+    caps = asana.capabilities(target)
     assert caps.emails == frozenset(m.email.casefold() for m in DEMO_MEMBERS)
     assert caps.custom_fields == {FieldKind.NUMBER, FieldKind.ENUM, FieldKind.TEXT, FieldKind.DATE}
-    assert asana.request_count() - before == 1
-    asana.capabilities(demo)
-    assert asana.request_count() - before == 1  # remembered
-    free = connector_for(sandbox.env, tier="free")
-    assert free.capabilities(demo).custom_fields == frozenset()
+    assert asana.capabilities(target) == caps and asana.request_count() == before  # no request
+    free = connector_for(Tool.ASANA, sandbox.env, tier="free")
+    assert free.capabilities(target).custom_fields == frozenset()

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 import requests
+from sandbox_connectors import connector_for
 
 from connectors.contract import plan_for
-from connectors.test_asana import connector_for, memory_of_results
+from connectors.test_asana import memory_of_results
 from moteur.core.labels import is_own_sprint
 from moteur.core.model import BoardRef, Status, Tool
 from moteur.core.policy import PlanningPolicy
@@ -54,7 +55,7 @@ def new_task(env: dict[str, str], project: str, section: str, name: str, **field
 def test_a_section_s_name_says_the_status_as_a_person_reads_it(sandbox: Sandbox) -> None:
     _, project, sections = new_project(sandbox, "Statuts", ["À faire", "En cours…", "✅ Terminé(e)s"])
     gids = {name: new_task(sandbox.env, project, gid, f"Tâche {name}") for name, gid in sections.items()}
-    snapshot = connector_for(sandbox.env).read(BoardRef(tool=Tool.ASANA, board=project))
+    snapshot = connector_for(Tool.ASANA, sandbox.env).read(BoardRef(tool=Tool.ASANA, board=project))
     status = {a.ref.item: a.status for a in snapshot.actions}
     assert status[gids["À faire"]] is Status.TODO
     assert status[gids["En cours…"]] is Status.DOING
@@ -66,7 +67,7 @@ def test_no_section_meaning_a_status_is_said_once(sandbox: Sandbox) -> None:
     _, project, sections = new_project(sandbox, "Idées", ["Idées", "Semaine 1"])
     for n, gid in enumerate([*sections.values(), *sections.values()]):
         new_task(sandbox.env, project, gid, f"Tâche {n}")
-    snapshot = connector_for(sandbox.env).read(BoardRef(tool=Tool.ASANA, board=project))
+    snapshot = connector_for(Tool.ASANA, sandbox.env).read(BoardRef(tool=Tool.ASANA, board=project))
     assert {a.status for a in snapshot.actions} == {Status.TODO}
     (warning,) = [w for w in snapshot.warnings if "means a status" in w]
     assert warning.startswith("no section name means a status") and '"Idées", "Semaine 1"' in warning
@@ -105,7 +106,7 @@ def test_an_enum_impact_with_options_one_to_five_is_read_on_its_scale(sandbox: S
         )
         for n in ("5", "3")
     }
-    snapshot = connector_for(env).read(BoardRef(tool=Tool.ASANA, board=project))
+    snapshot = connector_for(Tool.ASANA, env).read(BoardRef(tool=Tool.ASANA, board=project))
     by_gid = {a.ref.item: a for a in snapshot.actions}
     top, middle = by_gid[gids["5"]], by_gid[gids["3"]]
     assert (top.impact, middle.impact) == (10, 6)  # on 1–5: 5 → 10, 3 → 6
@@ -133,7 +134,7 @@ def test_a_team_s_plain_sprint_tag_is_never_a_pin_nor_removed(free_sandbox: Any)
     free_sandbox.app.reset("demo")
     env = free_sandbox.env
     board = BoardRef(tool=Tool.ASANA, board=free_sandbox.boards["asana"][0].split(":", 1)[1])
-    connector = connector_for(env, tier="free")
+    connector = connector_for(Tool.ASANA, env, tier="free")
     workspace = api(env, "GET", f"/projects/{board.board}")["workspace"]["gid"]
     tag = api(env, "POST", "/tags", {"workspace": workspace, "name": "Sprint 2"})["gid"]
     open_tasks = [a.ref.item for a in connector.read(board).actions if a.status is Status.TODO]

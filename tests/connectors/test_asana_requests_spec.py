@@ -24,9 +24,9 @@ from typing import Any
 
 import pytest
 import requests
+from sandbox_connectors import connector_for
 
 from connectors.contract import plan_for
-from connectors.test_asana import connector_for
 from moteur.connectors.asana import AsanaConnector
 from moteur.core.model import BoardRef, Tool
 from moteur.core.ops import SetTags, inverse
@@ -81,14 +81,14 @@ def sent(sandbox: Sandbox) -> Iterator[tuple[list[requests.PreparedRequest], lis
     """Run the scenario; yield every request the connectors sent, and the sandbox's log of them."""
     recorded: list[requests.PreparedRequest] = []
     sandbox.reset("bulk:150")
-    reader = connector_for(sandbox.env)
+    reader = connector_for(Tool.ASANA, sandbox.env)
     _attach_recorder(reader, recorded)
     reader.read(BoardRef(tool=Tool.ASANA, board=sandbox.boards["asana"][0].split(":", 1)[1]))
     log = sandbox.requests()  # a reset clears the log
     sandbox.reset("demo")
     ref = BoardRef(tool=Tool.ASANA, board=sandbox.boards["asana"][0].split(":", 1)[1])
     for tier in ("free", "paid"):  # tags first (the fallback), then sections and custom fields
-        connector = connector_for(sandbox.env, tier=tier)
+        connector = connector_for(Tool.ASANA, sandbox.env, tier=tier)
         _attach_recorder(connector, recorded)
         snapshot = connector.read(ref)
         cursor = connector.cursor_of(ref)
@@ -239,7 +239,7 @@ def test_every_colour_moteur_gives_a_tag_is_in_the_specs_enum(
 
     parts = asana_spec["components"]["schemas"]["TagBase"]["allOf"]
     palette = next(p["properties"]["color"]["enum"] for p in parts if "color" in p.get("properties", {}))
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.ASANA, sandbox.env)
     snapshot = connector.read(BoardRef(tool=Tool.ASANA, board=sandbox.boards["asana"][0].split(":", 1)[1]))
     colours = sorted(set(QUADRANT_COLOURS.values()))
     results = connector.apply(snapshot, [EnsureTag(f"Quadrant {c}", c) for c in colours], [])

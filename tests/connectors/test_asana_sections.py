@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from sandbox_connectors import connector_for
 
 from connectors.contract import mutating, plan_for
-from connectors.test_asana import connector_for, memory_of_results
+from connectors.test_asana import memory_of_results
 from moteur.connectors.asana import AsanaConnector
 from moteur.connectors.asana.reader import read_requests
 from moteur.core.labels import QUADRANT_NAMES, QUADRANT_ORDER
@@ -100,7 +101,7 @@ def projects_named(app: Any, name: str) -> list[Any]:
 def test_a_paid_sync_leaves_every_task_in_its_section_and_writes_the_quadrant_field(sandbox: Sandbox) -> None:
     board = team_board(sandbox.app)
     before = board_state(sandbox.env, board)
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.ASANA, sandbox.env)
     first = connector.read(board)
     doing = [a for a in first.actions if a.bucket == "In progress"]
     assert len(doing) == 13 and all(a.status is Status.DOING for a in doing)
@@ -114,7 +115,7 @@ def test_a_paid_sync_leaves_every_task_in_its_section_and_writes_the_quadrant_fi
     wanted = {op.item.item: op.after for op in planned.plan.item_ops if op.field == "quadrant"}
     assert wanted and all(after[gid]["fields"]["Quadrant"] == q for gid, q in wanted.items())
     # Status still comes from the team's sections: in progress is still doing.
-    rerun = connector_for(sandbox.env)
+    rerun = connector_for(Tool.ASANA, sandbox.env)
     again = rerun.read(board)
     assert [a.key for a in again.actions if a.status is Status.DOING] == [a.key for a in doing]
     assert plan_for(again, rerun, memory_of_results(planned, results)).empty
@@ -124,7 +125,7 @@ def test_a_paid_sync_leaves_every_task_in_its_section_and_writes_the_quadrant_fi
 def test_a_paid_rollback_puts_every_value_back(sandbox: Sandbox) -> None:
     board = team_board(sandbox.app)
     before = board_state(sandbox.env, board)
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.ASANA, sandbox.env)
     _, results = sync(connector, board)
     assert all(r.op.before is None for r in results if hasattr(r.op, "item"))  # nothing was there before
     undone = undo(connector, board, results)
@@ -138,7 +139,7 @@ def test_a_paid_rollback_puts_every_value_back(sandbox: Sandbox) -> None:
 def in_place_connector(env: dict[str, str], tmp_path: Path) -> AsanaConnector:
     mapping = tmp_path / "asana.yaml"
     mapping.write_text("writeback:\n  quadrant: {kind: section, in_place: true}\n", encoding="utf-8")
-    connector = connector_for(env)
+    connector = connector_for(Tool.ASANA, env)
     settings = Settings(
         asana_token=env["MOTEUR_ASANA_TOKEN"],
         asana_url=env["MOTEUR_ASANA_URL"],
@@ -188,7 +189,7 @@ def test_each_op_records_the_value_it_replaces(sandbox: Sandbox) -> None:
     """Every item op of a re-sync after hand edits carries the value Asana showed (never None for a value that
     existed): the Quadrant and Sprint options and the ICE number a person changed."""
     board = team_board(sandbox.app)
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.ASANA, sandbox.env)
     planned, results = sync(connector, board)
     snapshot = connector.read(board)
     target = next(a for a in snapshot.actions if a.annotations.quadrant and a.annotations.ice)

@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 import requests
+from sandbox_connectors import connector_for
 
 from connectors.contract import plan_for
-from connectors.test_asana import connector_for, memory_of_results
+from connectors.test_asana import memory_of_results
 from connectors.test_asana_sections import (
     COMPANION,
     TODAY,
@@ -30,6 +31,7 @@ from connectors.test_asana_sections import (
 )
 from moteur.connectors.asana import AsanaConnector
 from moteur.core.labels import QUADRANT_NAMES, QUADRANT_ORDER
+from moteur.core.model import Tool
 from moteur.core.ops import MoveItem, UpdateFields, inverse
 from moteur.core.policy import Language
 from moteur.sandbox.serve import start_sandbox
@@ -58,7 +60,7 @@ def test_a_free_sync_puts_the_quadrants_in_a_companion_project_and_leaves_the_te
 ) -> None:
     board = team_board(free.app)
     before = board_state(free.env, board)
-    connector = connector_for(free.env, tier="free")
+    connector = connector_for(Tool.ASANA, free.env, tier="free")
     planned, results = sync(connector, board)
 
     after = board_state(free.env, board)
@@ -81,8 +83,8 @@ def test_a_free_sync_puts_the_quadrants_in_a_companion_project_and_leaves_the_te
 
 def test_the_companion_is_found_again_and_never_made_twice(free: Any) -> None:
     board = team_board(free.app)
-    sync(connector_for(free.env, tier="free"), board)
-    rerun = connector_for(free.env, tier="free")
+    sync(connector_for(Tool.ASANA, free.env, tier="free"), board)
+    rerun = connector_for(Tool.ASANA, free.env, tier="free")
     rerun.read(board)
     assert rerun.request_count() == 3  # the tasks' memberships name it: no look-up
     # A French run finds the English-named companion (by the tasks, or by name when none is in it yet).
@@ -102,10 +104,10 @@ def test_the_companion_is_found_again_and_never_made_twice(free: Any) -> None:
 
 def test_an_emptied_companion_is_found_by_name_before_anything_is_created(free: Any) -> None:
     board = team_board(free.app)
-    first = connector_for(free.env, tier="free")
+    first = connector_for(Tool.ASANA, free.env, tier="free")
     planned, results = sync(first, board)
     undo(first, board, results)  # every task out of the companion: only its name finds it now
-    again = connector_for(free.env, tier="free")
+    again = connector_for(Tool.ASANA, free.env, tier="free")
     snapshot = again.read(board)
     assert again.request_count() == 3 + 2  # the team's projects, then the companion's sections
     planned = plan_for(snapshot, again).boards[0]
@@ -118,7 +120,7 @@ def test_an_emptied_companion_is_found_by_name_before_anything_is_created(free: 
 def test_a_free_rollback_takes_each_task_out_of_the_companion_again(free: Any) -> None:
     board = team_board(free.app)
     before = board_state(free.env, board)
-    connector = connector_for(free.env, tier="free")
+    connector = connector_for(Tool.ASANA, free.env, tier="free")
     _, results = sync(connector, board)
     undone = undo(connector, board, results)
     assert all(r.ok for r in undone), [r.error for r in undone if not r.ok][:3]
@@ -127,7 +129,7 @@ def test_a_free_rollback_takes_each_task_out_of_the_companion_again(free: Any) -
 
 def test_a_change_inside_the_companion_records_the_section_left(free: Any) -> None:
     board = team_board(free.app)
-    connector = connector_for(free.env, tier="free")
+    connector = connector_for(Tool.ASANA, free.env, tier="free")
     sync(connector, board)
     snapshot = connector.read(board)
     action = next(a for a in snapshot.actions if a.annotations.quadrant == "Quick win")
@@ -147,7 +149,7 @@ def test_a_task_is_never_moved_out_of_a_team_section(sandbox: Sandbox, free: Any
     for a task in one of the team's sections; nothing is sent."""
     server = sandbox if tier == "paid" else free
     board = team_board(server.app)
-    connector = connector_for(server.env, tier=tier)
+    connector = connector_for(Tool.ASANA, server.env, tier=tier)
     snapshot = connector.read(board)
     action = next(a for a in snapshot.actions if a.bucket == "In progress")
     (result,) = connector.apply(
@@ -224,7 +226,7 @@ def test_sync_then_rollback_through_the_cli_restores_the_board(
 def test_the_estimate_counts_what_apply_sends(sandbox: Sandbox, free: Any, tier: str) -> None:
     server = sandbox if tier == "paid" else free
     board = team_board(server.app)
-    connector = connector_for(server.env, tier=tier)
+    connector = connector_for(Tool.ASANA, server.env, tier=tier)
     snapshot = connector.read(board)
     plan = plan_for(snapshot, connector).boards[0].plan
     text = connector.estimate(plan.schema_ops, plan.item_ops)
@@ -238,7 +240,7 @@ def test_a_read_of_changes_keeps_the_companion_and_sees_a_move_there(free: Any) 
     every project it is in): an incremental read keeps what the cached read knew of the companion and reads
     the moved task again; the plan puts it back, as a hand edit of a derived value."""
     board = team_board(free.app)
-    connector = connector_for(free.env, tier="free")
+    connector = connector_for(Tool.ASANA, free.env, tier="free")
     planned, results = sync(connector, board)
     cursor = connector.cursor_of(board)
     assert cursor is not None
@@ -273,7 +275,7 @@ def test_a_cache_read_for_another_place_is_not_read_incrementally(free: Any) -> 
     """A board cache whose quadrants came from another place (an older moteur, a changed mapping) would keep
     them for every task the feed does not name: the read of changes gives way to a full read."""
     board = team_board(free.app)
-    connector = connector_for(free.env, tier="free")
+    connector = connector_for(Tool.ASANA, free.env, tier="free")
     cursor = connector.cursor_of(board)
     assert cursor is not None
     cached = connector.read(board)

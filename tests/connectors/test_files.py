@@ -399,6 +399,7 @@ def test_the_example_plan_reads_cleanly() -> None:
     assert all(action.assignees for action in actions)
 
 
+@pytest.mark.perf  # 100,000 rows
 def test_timing_a_100k_row_csv_reads_in_well_under_5_s(tmp_path: Path) -> None:
     header = (
         "id;titre;description;statut;colonne;impact;effort;confiance;objectif;canal;échéance;responsables\n"

@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 import requests
 import responses
+from sandbox_connectors import connector_for
 
 from connectors.contract import ConnectorContract, mutating, plan_for
 from moteur.connectors.http import HttpClient
 from moteur.connectors.monday import MondayConnector
 from moteur.connectors.monday.reader import read_board
-from moteur.connectors.monday.transport import ComplexityPacer, MondayTransport, monday_client, monday_options
+from moteur.connectors.monday.transport import ComplexityPacer, MondayTransport, monday_options
 from moteur.core.diff import Memory
 from moteur.core.errors import NotFound, UsageError
 from moteur.core.model import BoardRef, Tool
@@ -32,22 +33,12 @@ def settings_for(env: dict[str, str]) -> Settings:
     return Settings(monday_token=env["MOTEUR_MONDAY_TOKEN"], monday_url=env["MOTEUR_MONDAY_URL"])
 
 
-def connector_for(env: dict[str, str], slept: list[float] | None = None) -> MondayConnector:
-    settings = settings_for(env)
-    token = env["MOTEUR_MONDAY_TOKEN"]
-    waits = slept if slept is not None else []
-    runtime = Runtime(sleep=waits.append, jitter=lambda: 0.0)
-    options = monday_options(token, settings.monday_api_version, runtime=runtime, timeout=(2.0, 5.0))
-    http, _ = monday_client(settings, options)
-    return MondayConnector(settings, http=http, runtime=runtime)
-
-
 class TestMondayContract(ConnectorContract):
     tool = Tool.MONDAY
     bulk_seed, bulk_size = "bulk:1200", 1200
 
     def make_connector(self, sandbox: Sandbox, env: dict[str, str]) -> MondayConnector:
-        return connector_for(env)
+        return connector_for(Tool.MONDAY, env)
 
     def missing_board(self) -> BoardRef:
         return BoardRef(tool=Tool.MONDAY, board="9999999999")
@@ -72,7 +63,7 @@ def _sync(connector: MondayConnector, ref: BoardRef) -> tuple[int, dict[str, Mem
 
 
 def test_reading_the_demo_board_takes_one_query(sandbox: Sandbox) -> None:
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.MONDAY, sandbox.env)
     snapshot = connector.read(_ref(sandbox))
     assert connector.request_count() == 1
     # One query: the board, the complexity budget, and the account's plan and daily calls (``daily``).
@@ -92,7 +83,7 @@ def test_reading_the_demo_board_takes_one_query(sandbox: Sandbox) -> None:
 
 def test_a_1200_item_board_reads_in_three_queries(sandbox: Sandbox) -> None:
     sandbox.reset("bulk:1200")
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.MONDAY, sandbox.env)
     snapshot = connector.read(_ref(sandbox))
     assert len(snapshot.actions) == 1200
     assert connector.request_count() == math.ceil(1200 / 500)
@@ -101,7 +92,7 @@ def test_a_1200_item_board_reads_in_three_queries(sandbox: Sandbox) -> None:
 
 
 def test_sync_writes_few_aliased_mutations_and_columns_once(sandbox: Sandbox) -> None:
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.MONDAY, sandbox.env)
     ref = _ref(sandbox)
     items, memory = _sync(connector, ref)
     writes = mutating(_monday_log(sandbox), "monday")
@@ -122,7 +113,7 @@ def test_sync_writes_few_aliased_mutations_and_columns_once(sandbox: Sandbox) ->
 
 
 def test_quadrant_column_has_the_quadrant_labels_with_colours(sandbox: Sandbox) -> None:
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.MONDAY, sandbox.env)
     _sync(connector, _ref(sandbox))
     state = requests.get(f"{sandbox.url}/_sandbox/state", timeout=10).json()["monday"]
     board = next(b for b in state["boards"] if b["id"] == _ref(sandbox).board)
@@ -147,7 +138,7 @@ def _graphql(sandbox: Sandbox, query: str, variables: dict[str, Any]) -> Any:
 
 
 def test_an_item_deleted_between_read_and_apply_fails_alone(sandbox: Sandbox) -> None:
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.MONDAY, sandbox.env)
     snapshot = connector.read(_ref(sandbox))
     plan = plan_for(snapshot, connector).boards[0].plan
     victim = plan.item_ops[0].item.item
@@ -164,9 +155,10 @@ def test_an_item_deleted_between_read_and_apply_fails_alone(sandbox: Sandbox) ->
     assert applied and all(reread[i].annotations.quadrant for i in applied)
 
 
+@pytest.mark.perf  # a 2,000-item board
 def test_two_thousand_items_read_and_sync_near_the_minimum(sandbox: Sandbox) -> None:
     sandbox.reset("bulk:2000")
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.MONDAY, sandbox.env)
     ref = _ref(sandbox)
     connector.read(ref)
     assert connector.request_count() == math.ceil(2000 / 500)
@@ -387,7 +379,7 @@ def test_status_labels_scores_and_team_sprints_as_a_person_reads_them(sandbox: S
         if sprint:
             values[ids["sprint"]] = {"labels": [sprint]}
         _call(sandbox, _ITEM, b=board, g=group, n=name, v=json.dumps(values))
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.MONDAY, sandbox.env)
     snapshot = connector.read(BoardRef(tool=Tool.MONDAY, board=board))
     actions = {a.title: a for a in snapshot.actions}
     assert {t: a.status.value for t, a in actions.items()} == {
@@ -417,7 +409,7 @@ def test_a_board_whose_status_labels_mean_nothing_says_so_once(sandbox: Sandbox)
         _call(
             sandbox, _ITEM, b=board, g=group, n=f"Action {n}", v=json.dumps({ids["status"]: {"label": label}})
         )
-    snapshot = connector_for(sandbox.env).read(BoardRef(tool=Tool.MONDAY, board=board))
+    snapshot = connector_for(Tool.MONDAY, sandbox.env).read(BoardRef(tool=Tool.MONDAY, board=board))
     said = [w for w in snapshot.warnings if "means a status" in w]
     assert len(said) == 1 and '"Idée", "Semaine 1", "Semaine 2"' in said[0]
     assert {a.status.value for a in snapshot.actions} == {"todo"}

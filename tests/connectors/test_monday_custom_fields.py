@@ -17,13 +17,14 @@ from typing import Any
 
 import pytest
 import requests
-from migration.support import open_port
+from migration.support import apply_plan
+from sandbox_connectors import connector_for
 
 from connectors.contract import mutating
-from connectors.test_monday_migration import connector_for, demo_ref
-from moteur.connectors.file_connector import FileConnector
+from connectors.test_monday_migration import demo_ref
+from moteur.connectors.files.connector import FileConnector
 from moteur.connectors.monday import MondayConnector
-from moteur.core.migrate import MigrationPlan, plan_migration
+from moteur.core.migrate import MigrationPlan
 from moteur.core.model import BoardRef, CustomField, FieldKind, ItemRef, Snapshot, Tool
 from moteur.core.ops import EnsureField, UpdateItem, UpdateSubitem
 from moteur.engine.migration_run import identity_of
@@ -53,14 +54,9 @@ def write_json(path: Path, rows: list[dict[str, Any]]) -> BoardRef:
 
 
 def run(source: Snapshot, port: Any, board: BoardRef, links: dict[str, ItemRef]) -> MigrationPlan:
-    """One migration run as the orchestrator makes it: read the target, rebuild links, plan, apply."""
-    target = port.read_full(board, include_archived=True)
-    targets = {key: a.ref for a in target.actions if (key := identity_of(a)) is not None} | links
-    plan = plan_migration(source, target, targets, port.capabilities(board))
+    """One migration run at the connector (``apply_plan``) that must succeed, its progress bar ending full."""
     ticks: list[int] = []
-    results = port.apply_migration(
-        target, plan.ops, dict(targets), on_created=links.__setitem__, progress=ticks.append
-    )
+    plan, results = apply_plan(port, source, board, links, progress=ticks.append)
     assert all(r.ok for r in results), [(r.op.kind, r.error) for r in results if not r.ok][:3]
     assert sum(ticks) == len(plan.ops)  # the progress bar ends full
     return plan
@@ -80,7 +76,7 @@ def test_a_json_file_with_custom_columns_to_a_new_board_then_reruns_and_changes(
     files = FileConnector(Settings())
     ref = write_json(tmp_path / "plan.json", ROWS)
     source = files.read_full(ref)
-    monday = connector_for(sandbox.env)
+    monday = connector_for(Tool.MONDAY, sandbox.env)
     board = monday.create_board("Plan (champs)")
     before, links = len(writes(sandbox)), {}
     plan = run(source, monday, board, links)
@@ -143,7 +139,7 @@ def test_a_json_file_with_custom_columns_to_a_new_board_then_reruns_and_changes(
 def seed_fields(sandbox: Sandbox) -> BoardRef:
     """The demo board with a status "Stage", single- and multi-select dropdowns and numbers / date / text."""
     ref = demo_ref(sandbox)
-    item_ids = [a.ref.item for a in connector_for(sandbox.env).read_full(ref).actions[:3]]
+    item_ids = [a.ref.item for a in connector_for(Tool.MONDAY, sandbox.env).read_full(ref).actions[:3]]
     stage = json.dumps({"labels": [{"label": "Idea", "color": "working_orange", "index": 0}, "Live"]})
     one = json.dumps(
         {"labels": [{"label": "P1"}, {"label": "P2"}], "limit_select": True, "label_limit_count": 1}
@@ -195,7 +191,7 @@ def post(sandbox: Sandbox, query: str, variables: dict[str, Any]) -> None:
 
 
 def test_a_board_reads_its_custom_columns_with_kinds_options_and_canonical_values(sandbox: Sandbox) -> None:
-    monday = connector_for(sandbox.env)
+    monday = connector_for(Tool.MONDAY, sandbox.env)
     source = monday.read_full(seed_fields(sandbox))
     assert source.custom_fields == (
         CustomField(name="Stage", kind=FieldKind.ENUM, options=("Idea", "Live")),
@@ -224,7 +220,7 @@ def test_a_board_reads_its_custom_columns_with_kinds_options_and_canonical_value
 def test_board_to_new_board_carries_single_choices_as_labels_and_reports_the_multi_select(
     sandbox: Sandbox,
 ) -> None:
-    monday = connector_for(sandbox.env)
+    monday = connector_for(Tool.MONDAY, sandbox.env)
     source = monday.read_full(seed_fields(sandbox))
     board = monday.create_board("Copie avec champs")
     links: dict[str, ItemRef] = {}
@@ -257,7 +253,7 @@ def test_board_to_new_board_carries_single_choices_as_labels_and_reports_the_mul
 
 
 def test_board_to_a_json_file_and_back_reads_kinds_and_values(sandbox: Sandbox, tmp_path: Path) -> None:
-    monday = connector_for(sandbox.env)
+    monday = connector_for(Tool.MONDAY, sandbox.env)
     source = monday.read_full(seed_fields(sandbox))
     files = FileConnector(Settings())
     out = BoardRef(tool=Tool.FILE, board=str(tmp_path / "copie.json"))
@@ -285,15 +281,17 @@ def test_board_to_a_json_file_and_back_reads_kinds_and_values(sandbox: Sandbox, 
     assert returned.extra["field:Budget"] == 1200.5 and returned.extra["field:Stage"] == "Live"
 
 
-def test_capabilities_hold_the_four_kinds_and_the_accounts_emails_in_one_request(sandbox: Sandbox) -> None:
-    monday: MondayConnector = connector_for(sandbox.env)
-    caps = monday.capabilities(demo_ref(sandbox))
-    monday.capabilities(demo_ref(sandbox))
+def test_capabilities_hold_the_four_kinds_and_the_accounts_emails_of_the_full_read(sandbox: Sandbox) -> None:
+    monday: MondayConnector = connector_for(Tool.MONDAY, sandbox.env)
+    target = monday.read_full(demo_ref(sandbox))
+    sent = len(sandbox.requests())
+    caps = monday.capabilities(target)
+    assert monday.capabilities(target) == caps and len(sandbox.requests()) == sent  # no request
     assert caps.custom_fields == {FieldKind.NUMBER, FieldKind.ENUM, FieldKind.TEXT, FieldKind.DATE}
     assert caps.emails is not None and "owner@example.com" in caps.emails
-    # One request: the people (with their kind and status), the board's members, the daily cap.
+    # One request of the full read: the people (with their kind and status), the board's members, the cap.
     roots = [e["root_fields"] for e in sandbox.requests() if e["tool"] == "monday"]
-    assert roots == [["users", "boards", "account", "platform_api"]]
+    assert roots.count(["users", "boards", "account", "platform_api"]) == 1
     assert any("10,000 calls a day" in note for note in caps.notes)
 
 
@@ -303,7 +301,7 @@ def test_commit_then_drop_faults_make_each_field_and_item_once(
     sandbox: Sandbox, tmp_path: Path, seed: int
 ) -> None:
     source = FileConnector(Settings()).read_full(write_json(tmp_path / "plan.json", ROWS))
-    monday = connector_for(sandbox.env)
+    monday = connector_for(Tool.MONDAY, sandbox.env)
     board = monday.create_board("Plan (pannes)")
     sandbox.set_faults(0.3, seed, kinds=["commit_then_drop", "reset", "503"])
     run(source, monday, board, {})
@@ -324,9 +322,9 @@ def test_commit_then_drop_faults_make_each_field_and_item_once(
 
 @pytest.mark.parametrize("tool", [Tool.TRELLO, Tool.ASANA])
 def test_board_to_another_tool_and_back_keeps_kinds_options_and_values(sandbox: Sandbox, tool: Tool) -> None:
-    monday = connector_for(sandbox.env)
+    monday = connector_for(Tool.MONDAY, sandbox.env)
     source = monday.read_full(seed_fields(sandbox))
-    other = open_port(tool, sandbox.env)
+    other = connector_for(tool, sandbox.env)
     middle_ref = other.create_board(f"Via {tool.value}", None)
     run(source, other, middle_ref, {})
     middle = other.read_full(middle_ref)

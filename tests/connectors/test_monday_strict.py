@@ -23,11 +23,12 @@ import graphql
 import pytest
 import requests
 import responses
+from migration.support import apply_plan
+from sandbox_connectors import connector_for
 
 from connectors.contract import mutating, plan_for
-from connectors.test_monday import URL, _transport, connector_for, settings_for
+from connectors.test_monday import URL, _transport, settings_for
 from connectors.test_monday_migration import enrich_source
-from moteur.commands.doctor_command import monday_checks
 from moteur.connectors.http import Failure
 from moteur.connectors.monday import account
 from moteur.connectors.monday.daily import DailyLimitExceeded
@@ -51,19 +52,11 @@ def demo(sandbox: Sandbox) -> BoardRef:
     return BoardRef(tool=Tool.MONDAY, board=sandbox.boards["monday"][0].split(":", 1)[1])
 
 
-def migrate(connector: Any, source: Snapshot, board: BoardRef, links: dict[str, ItemRef]) -> Any:
-    """One run as the orchestrator makes it: read the target, plan with its capabilities, apply."""
-    target = connector.read_full(board, include_archived=True)
-    plan = plan_migration(source, target, dict(links), connector.capabilities(board))
-    results = connector.apply_migration(target, plan.ops, dict(links), on_created=links.__setitem__)
-    return plan, results
-
-
 # -- 0. every document validates under the pinned API version ----------------------------------------------
 
 
 def test_every_document_sent_validates_under_the_pinned_version(sandbox: Sandbox) -> None:
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.MONDAY, sandbox.env)
     pinned = settings_for(sandbox.env).monday_api_version
     ref = demo(sandbox)
     snapshot = connector.read(ref)  # a sync: read, plan, write
@@ -73,7 +66,7 @@ def test_every_document_sent_validates_under_the_pinned_version(sandbox: Sandbox
     assert cursor is not None and connector.read_changes(ref, connector.read(ref), cursor) is not None
     source = enrich_source(connector, ref)  # a migration with subitems, comments and an update
     target = connector.create_board("Copie stricte")
-    plan, results = migrate(connector, source, target, {})
+    plan, results = apply_plan(connector, source, target, {})
     assert plan.subitems and plan.comments and all(r.ok for r in results)
     transport = connector.transport  # the doctor's queries
     account.whoami(transport), account.reachable_boards(transport), account.board_access(transport, ref.board)
@@ -121,12 +114,12 @@ def _source_with_41_options(sandbox: Sandbox, connector: Any) -> Snapshot:
 
 
 def test_a_41_option_choice_becomes_a_single_choice_dropdown_and_the_plan_says_so(sandbox: Sandbox) -> None:
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.MONDAY, sandbox.env)
     source = _source_with_41_options(sandbox, connector)
     assert CustomField(name="Ville", kind=FieldKind.ENUM, options=tuple(CITIES)) in source.custom_fields
     board = connector.create_board("Villes")
     links: dict[str, ItemRef] = {}
-    plan, results = migrate(connector, source, board, links)
+    plan, results = apply_plan(connector, source, board, links)
     assert all(r.ok for r in results), [r.error for r in results if not r.ok][:3]
     assert 'field "Ville" has 41 options: created as a single-choice dropdown column' in " ".join(plan.notes)
     assert not [loss for loss in plan.losses if "Ville" in loss.what]
@@ -140,7 +133,7 @@ def test_a_41_option_choice_becomes_a_single_choice_dropdown_and_the_plan_says_s
     )  # the same single choice
     values = sorted(a.extra["field:Ville"] for a in copy.actions if "field:Ville" in a.extra)
     assert values == ["Ville 00", "Ville 17", "Ville 40"]
-    again, _ = migrate(connector, source, board, links)
+    again, _ = apply_plan(connector, source, board, links)
     assert again.ops == ()  # a re-run asks for nothing: the dropdown holds the field
 
 
@@ -166,7 +159,7 @@ def test_the_plan_alone_names_a_wide_choice_and_refuses_it_where_nothing_is_wide
 
 
 def test_unassignable_people_are_left_out_reported_and_the_items_made(sandbox: Sandbox) -> None:
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.MONDAY, sandbox.env)
     ref = demo(sandbox)
     ids = {
         kind: emulator(sandbox).add_person(kind, f"{kind}@example.com", kind=k, status=s, boards=(ref.board,))
@@ -178,11 +171,11 @@ def test_unassignable_people_are_left_out_reported_and_the_items_made(sandbox: S
     actions = tuple(a.model_copy(update={"assignees": who.get(a.key, a.assignees)}) for a in source.actions)
     source = source.model_copy(update={"actions": actions})
     board = connector.create_board("Équipe")
-    caps = connector.capabilities(board)
+    caps = connector.capabilities(connector.read_full(board))
     assert caps.emails is not None and "pending@example.com" not in caps.emails
     assert "viewer@example.com" not in caps.emails and "owner@example.com" in caps.emails
     links: dict[str, ItemRef] = {}
-    plan, results = migrate(connector, source, board, links)
+    plan, results = apply_plan(connector, source, board, links)
     assert all(r.ok for r in results), [r.error for r in results if not r.ok][:3]
     assert any("pending@example.com" in n and "viewer@example.com" in n for n in plan.notes)
     assert any(loss.what == "assignees unknown on the target" for loss in plan.losses)
@@ -196,7 +189,7 @@ def test_unassignable_people_are_left_out_reported_and_the_items_made(sandbox: S
     # creates the item, and says so on its result.
     other = connector.create_board("Équipe bis")
     target = connector.read_full(other)
-    blind = plan_migration(source, target, {}, replace(connector.capabilities(other), emails=None))
+    blind = plan_migration(source, target, {}, replace(connector.capabilities(target), emails=None))
     results = connector.apply_migration(target, blind.ops, {}, on_created=lambda _k, _r: None)
     assert all(r.ok for r in results), [r.error for r in results if not r.ok][:3]
     warned = {r.op.key: r.error for r in results if r.op.kind == "create_item" and r.error}
@@ -206,18 +199,21 @@ def test_unassignable_people_are_left_out_reported_and_the_items_made(sandbox: S
 
 def _apply_one_create(transport: Any) -> list[Any]:
     """A migrator creating one item assigned to person 42, on a board whose schema says 42 is a member."""
+    from moteur.connectors.migration_loop import Ledger
     from moteur.connectors.monday.migration import MondayMigrator
+    from moteur.connectors.monday.migration_items import create_items
     from moteur.mappings.loader import load_mapping
 
     snapshot = Snapshot(board=BoardRef(tool=Tool.MONDAY, board="7"), name="B", buckets=(), actions=())
-    port = MondayMigrator(transport, load_mapping(Tool.MONDAY), "fr", snapshot, {}, lambda _k, _r: None)
     op = CreateItem("file:x:1", "Brief", None, {"assignees": ["dana@example.com"]})
+    ledger = Ledger([op], {}, lambda _k, _r: None)
+    port = MondayMigrator(transport, load_mapping(Tool.MONDAY), "fr", snapshot, ledger)
     entry = {
         "g": None,
         "n": "Brief",
         "v": json.dumps({"people": {"personsAndTeams": [{"id": 42}]}, "t": "x"}),
     }
-    port.create_items([(0, op, entry)])
+    create_items(port, [(0, op, entry)])
     return [port.results[0], entry]
 
 
@@ -292,23 +288,24 @@ def test_a_long_error_body_is_classified_from_all_of_it() -> None:
 
 
 def test_the_doctor_says_which_daily_cap_applies(sandbox: Sandbox) -> None:
-    settings = settings_for(sandbox.env)
-    checks = {c.check: c for c in monday_checks(settings, [demo(sandbox)])}
+    # The doctor asks the connector: its own client and pacer.
+    connector = connector_for(Tool.MONDAY, sandbox.env)
+    checks = {c.check: c for c in connector.check_access([demo(sandbox)])}
     daily = checks["monday.com: daily API calls"]
     assert daily.ok and daily.detail.startswith("the Pro plan: 10,000 calls a day (a soft cap); ")
     assert "used today; it resets at midnight UTC" in daily.detail
     assert asdict(daily)["detail"] == daily.detail  # what --json prints
     emulator(sandbox).set_plan("basic", used_today=950)
-    low = {c.check: c for c in monday_checks(settings, [])}["monday.com: daily API calls"]
+    low = {c.check: c for c in connector.check_access([])}["monday.com: daily API calls"]
     assert low.warning and not low.ok and low.detail.startswith("49 calls left today — the Basic plan: 1,000")
     emulator(sandbox).set_plan("free", trial=True)
-    trial = {c.check: c for c in monday_checks(settings, [])}["monday.com: daily API calls"]
+    trial = {c.check: c for c in connector.check_access([])}["monday.com: daily API calls"]
     assert trial.ok and trial.detail.startswith("a trial: 200 calls a day; 1 used today")
 
 
 def test_a_sync_that_needs_more_calls_than_today_has_stops_before_writing(sandbox: Sandbox) -> None:
     emulator(sandbox).set_plan("free", used_today=197)
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.MONDAY, sandbox.env)
     snapshot = connector.read(demo(sandbox))  # call 198: two left
     board = plan_for(snapshot, connector).boards[0]
     assert "2 of today's 200 calls left (the Free plan) — not enough" in connector.estimate(
@@ -321,11 +318,11 @@ def test_a_sync_that_needs_more_calls_than_today_has_stops_before_writing(sandbo
 
 def test_a_migration_that_needs_more_calls_than_today_has_stops_before_writing(sandbox: Sandbox) -> None:
     sandbox.reset("bulk:300")
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.MONDAY, sandbox.env)
     source = connector.read_full(demo(sandbox))
     board = connector.create_board("Trop grand")
     target = connector.read_full(board)
-    plan = plan_migration(source, target, {}, connector.capabilities(board))
+    plan = plan_migration(source, target, {}, connector.capabilities(target))
     emulator(sandbox).set_plan("free", used_today=190)
     before = len(mutating(sandbox.requests(), "monday"))
     with pytest.raises(DailyLimitExceeded, match=r"migrating to board \d+ needs about 1[67] API calls"):
@@ -335,7 +332,7 @@ def test_a_migration_that_needs_more_calls_than_today_has_stops_before_writing(s
 
 def test_a_daily_limit_met_mid_sync_stops_sending_and_keeps_what_landed(sandbox: Sandbox) -> None:
     sandbox.reset("bulk:120")
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.MONDAY, sandbox.env)
     snapshot = connector.read(demo(sandbox))
     board = plan_for(snapshot, connector).boards[0]
     # Another app spends the day's calls after our read: 3 columns and one batch of 50 still land.

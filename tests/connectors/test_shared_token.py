@@ -112,7 +112,7 @@ def test_two_migrations_on_one_token_share_its_limit_and_both_finish(
         target = prepared.target.board
         copy = port.read_full(target, include_archived=True)
         assert len(copy.actions) == len(carried(prepared.source)) > 0
-        return differences(prepared.source, copy, port.capabilities(target))
+        return differences(prepared.source, copy, port.capabilities(copy))
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         assert list(pool.map(run, range(2))) == [[], []]

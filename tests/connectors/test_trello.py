@@ -11,17 +11,15 @@ from typing import Any
 
 import pytest
 import requests
-from virtual_clock import VirtualClock
+from sandbox_connectors import connector_for
 
 from connectors.contract import ConnectorContract, mutating, plan_for
+from moteur.connectors.files.trello_export import read_trello_export
 from moteur.connectors.trello import TrelloConnector
 from moteur.connectors.trello.mapping import is_managed
-from moteur.connectors.trello.transport import trello_client, trello_options
-from moteur.connectors.trello_export import read_trello_export
 from moteur.core.model import BoardRef, Tool
 from moteur.core.ops import EnsureTag
 from moteur.mappings.loader import load_mapping
-from moteur.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO / "tests" / "contract" / "fixtures")) / "trello"
@@ -30,20 +28,12 @@ MAPPING = load_mapping("trello")
 Sandbox = Any  # tests/conftest.py
 
 
-def connector_for(env: dict[str, str]) -> TrelloConnector:
-    key, token = env["MOTEUR_TRELLO_API_KEY"], env["MOTEUR_TRELLO_TOKEN"]
-    settings = Settings(trello_api_key=key, trello_token=token, trello_url=env["MOTEUR_TRELLO_URL"])
-    clock = VirtualClock()
-    options = trello_options(key, token, runtime=clock.runtime(), timeout=(2.0, 5.0))
-    return TrelloConnector(settings, http=trello_client(settings, options))
-
-
 class TestTrelloContract(ConnectorContract):
     tool = Tool.TRELLO
     bulk_seed, bulk_size = "bulk:1200", 1200
 
     def make_connector(self, sandbox: Sandbox, env: dict[str, str]) -> TrelloConnector:
-        return connector_for(env)
+        return connector_for(Tool.TRELLO, env)
 
     def missing_board(self) -> BoardRef:
         return BoardRef(tool=Tool.TRELLO, board="5f" + "0" * 21 + "9")
@@ -67,7 +57,7 @@ def _user_labels(sandbox: Sandbox) -> dict[str, set[str]]:
 
 
 def test_reading_the_demo_board_takes_one_request(sandbox: Sandbox) -> None:
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.TRELLO, sandbox.env)
     snapshot = connector.read(_ref(sandbox))
     assert connector.request_count() == 1
     assert [e["path"] for e in _trello_log(sandbox)] == ["/batch"]
@@ -77,7 +67,7 @@ def test_reading_the_demo_board_takes_one_request(sandbox: Sandbox) -> None:
 
 
 def test_sync_writes_one_put_per_changed_card_and_keeps_user_labels(sandbox: Sandbox) -> None:
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.TRELLO, sandbox.env)
     ref = _ref(sandbox)
     before = _user_labels(sandbox)
     snapshot = connector.read(ref)
@@ -104,7 +94,7 @@ def test_sync_writes_one_put_per_changed_card_and_keeps_user_labels(sandbox: San
 
 
 def test_power_up_off_writes_labels_and_skips_ice_with_one_warning(sandbox: Sandbox) -> None:
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.TRELLO, sandbox.env)
     ref = _ref(sandbox, 1)  # "Content calendar": scores in labels, Custom Fields power-up off
     snapshot = connector.read(ref)
     assert sum("power-up" in w for w in snapshot.warnings) == 1
@@ -117,9 +107,10 @@ def test_power_up_off_writes_labels_and_skips_ice_with_one_warning(sandbox: Sand
     assert all(a.annotations.quadrant for a in reread.actions if not a.status.is_closed)
 
 
+@pytest.mark.perf  # a 2,000-card board
 def test_two_thousand_cards_read_in_three_requests(sandbox: Sandbox) -> None:
     sandbox.reset("bulk:2000")
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.TRELLO, sandbox.env)
     ref = _ref(sandbox)
     snapshot = connector.read(ref)
     assert len(snapshot.actions) == 2000
@@ -129,7 +120,7 @@ def test_two_thousand_cards_read_in_three_requests(sandbox: Sandbox) -> None:
 
 
 def test_commit_then_drop_on_a_label_create_makes_no_duplicate(sandbox: Sandbox) -> None:
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.TRELLO, sandbox.env)
     snapshot = connector.read(_ref(sandbox))
     sandbox.set_faults(rate=1.0, seed=3, kinds=["commit_then_drop"])
     results = connector.apply(snapshot, [EnsureTag("Quick win", "green")], [])
@@ -147,7 +138,7 @@ def test_a_real_export_plans_and_syncs_keeping_user_labels(sandbox: Sandbox, exp
     answer = requests.post(f"{sandbox.url}/_sandbox/import/trello", json=export, timeout=30)
     assert answer.status_code == 200, answer.text
     ref = BoardRef(tool=Tool.TRELLO, board=answer.json()["id"])
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.TRELLO, sandbox.env)
     before = _user_labels(sandbox)
     snapshot = connector.read(ref)
     plan = plan_for(snapshot, connector).boards[0].plan
@@ -169,7 +160,7 @@ def test_a_card_in_an_archived_list_is_archived_over_the_api_and_from_the_export
     closed = {x["id"] for x in export["lists"] if x.get("closed")}
     in_closed = {c["id"] for c in export["cards"] if c["idList"] in closed and not c.get("closed")}
     assert len(closed) == 8 and in_closed
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.TRELLO, sandbox.env)
     read = {a.ref.item: a.status.value for a in connector.read(ref).actions}
     full = {a.ref.item: a.status.value for a in connector.read_full(ref).actions}
     exported = {

@@ -17,10 +17,10 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 from openapi_core.datatypes import RequestParameters
+from sandbox_connectors import connector_for
 from werkzeug.datastructures import ImmutableMultiDict
 
 from connectors.contract import plan_for
-from connectors.test_trello import connector_for
 from moteur.core.model import BoardRef, Tool
 
 REPO = Path(__file__).resolve().parents[2]
@@ -91,7 +91,7 @@ def test_every_request_of_a_sync_is_in_the_spec(sandbox: Any) -> None:
     spec_dict = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
     openapi = OpenAPI.from_dict(spec_dict, config=Config(spec_validator_cls=None))
     templates = _templates(spec_dict)
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.TRELLO, sandbox.env)
     for index in (0, 1):  # power-up on and off
         ref = BoardRef(tool=Tool.TRELLO, board=sandbox.boards["trello"][index].split(":", 1)[1])
         snapshot = connector.read(ref)

@@ -1,10 +1,10 @@
-"""The Trello migration port over the sandbox: the full read (one ``/batch`` with checklists and comments),
-a new board, every canonical field carried and read back, re-runs that create nothing, interrupted runs that
-finish with every item once, commit-then-drop faults without duplicates, the power-up-off fallback, and
-every request checked against Trello's OpenAPI spec.
+"""What only Trello does as a migration target, over the sandbox: the full read (one ``/batch`` with
+checklists and comments), a new board, every canonical field carried and read back at a counted cost, the
+power-up-off fallback, and every request checked against Trello's OpenAPI spec. What every tool does (killed
+runs resumed, commit-then-drop faults, archived items, lost links) is the migration contract
+(``tests/migration/contract.py``, ``test_contract_trello.py``).
 
-Plans come from the real ``core.migrate.plan_migration``; the state's ``links`` table is stood in for by a
-dict filled through ``on_created``, exactly as ``core.migration_run`` fills the table.
+Runs go through ``migration.support.apply_plan``: the connector alone, so the counts are its own requests.
 """
 
 from __future__ import annotations
@@ -18,16 +18,17 @@ from typing import Any
 
 import pytest
 import requests
+from migration.support import apply_plan
+from sandbox_connectors import connector_for
 
-from connectors.test_trello import connector_for
 from moteur.connectors.trello import TrelloConnector
 from moteur.connectors.trello.custom_values import trello_due
 from moteur.connectors.trello.power_ups import CUSTOM_FIELDS_PLUGIN
 from moteur.connectors.trello.target import TEXT_LIMIT, card_description, within_limit
 from moteur.core.identity import split_identity
-from moteur.core.migrate import canonical_fields, plan_migration
-from moteur.core.model import BoardRef, ItemRef, Snapshot, Status, Tool
-from moteur.core.ops import CreateItem, CreateSubitem, OpResult, UpdateItem
+from moteur.core.migrate import canonical_fields
+from moteur.core.model import BoardRef, Snapshot, Status, Tool
+from moteur.core.ops import CreateItem, CreateSubitem, UpdateItem
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO / "tests" / "contract" / "fixtures")) / "trello"
@@ -43,10 +44,6 @@ needs_fixtures = pytest.mark.skipif(
 Sandbox = Any  # tests/conftest.py
 
 
-class Interrupted(Exception):
-    """Stands for a kill after the N-th create (raised from ``on_created``, after the link is recorded)."""
-
-
 def _demo(sandbox: Sandbox, index: int = 0) -> BoardRef:
     return BoardRef(tool=Tool.TRELLO, board=sandbox.boards["trello"][index].split(":", 1)[1])
 
@@ -60,39 +57,6 @@ def _import(sandbox: Sandbox, path: Path) -> BoardRef:
 
 def _writes(sandbox: Sandbox) -> list[dict[str, Any]]:
     return [e for e in sandbox.requests() if e["tool"] == "trello" and e["method"] != "GET"]
-
-
-class Migration:
-    """One source board migrated into one Trello target, with its links kept across runs."""
-
-    def __init__(
-        self, port: TrelloConnector, source: BoardRef, target: BoardRef, archived: bool = False
-    ) -> None:
-        self.port, self.source_ref, self.target_ref, self.archived = port, source, target, archived
-        self.links: dict[str, ItemRef] = {}
-
-    def run(self, stop_after: int | None = None, rebuild: bool = False) -> list[OpResult]:
-        source = self.port.read_full(self.source_ref, include_archived=self.archived)
-        target = self.port.read_full(self.target_ref, include_archived=True)
-        if rebuild:  # the state was lost: links come back from the identity on the target
-            self.links = {
-                a.extra["moteur_source"]: a.ref for a in target.actions if "moteur_source" in a.extra
-            }
-        targets = dict(self.links)
-        plan = plan_migration(
-            source, target, targets, self.port.capabilities(self.target_ref), include_archived=self.archived
-        )
-        self.plan = plan
-
-        def on_created(key: str, ref: ItemRef) -> None:
-            self.links[key] = ref
-            if stop_after is not None and len(self.links) >= stop_after:
-                raise Interrupted
-
-        return self.port.apply_migration(target, plan.ops, targets, on_created=on_created)
-
-    def target(self) -> Snapshot:
-        return self.port.read_full(self.target_ref, include_archived=True)
 
 
 def _new_board(port: TrelloConnector, name: str) -> BoardRef:
@@ -115,7 +79,7 @@ def _exactly_once(source: Snapshot, target: Snapshot) -> None:
 
 @needs_fixtures
 def test_the_full_read_is_one_batch_with_checklists_and_comments(sandbox: Sandbox) -> None:
-    port = connector_for(sandbox.env)
+    port = connector_for(Tool.TRELLO, sandbox.env)
     ref = _import(sandbox, PLANKA)
     before = len(sandbox.requests())
     snapshot = port.read_full(ref)
@@ -137,7 +101,7 @@ def test_the_full_read_is_one_batch_with_checklists_and_comments(sandbox: Sandbo
 
 
 def test_the_identity_footer_is_stripped_and_kept_in_extra(sandbox: Sandbox) -> None:
-    port = connector_for(sandbox.env)
+    port = connector_for(Tool.TRELLO, sandbox.env)
     ref = _new_board(port, "Footers")
     target = port.read_full(ref)
     op = CreateItem("asana:1:42", "Webinar", "Backlog", {"description": "Body **md**", "status": "todo"})
@@ -150,7 +114,7 @@ def test_the_identity_footer_is_stripped_and_kept_in_extra(sandbox: Sandbox) -> 
 
 
 def test_a_check_item_without_a_name_is_created_untitled(sandbox: Sandbox) -> None:
-    port = connector_for(sandbox.env)
+    port = connector_for(Tool.TRELLO, sandbox.env)
     ref = _new_board(port, "Untitled")
     ops = [CreateItem("k:b:1", "Card", "L", {}), CreateSubitem("k:b:1#check:1", "k:b:1", " ", done=True)]
     results = port.apply_migration(port.read_full(ref), ops, {}, on_created=lambda k, r: None)
@@ -163,7 +127,7 @@ def test_a_check_item_without_a_name_is_created_untitled(sandbox: Sandbox) -> No
 
 
 def test_a_new_board_has_no_default_lists_and_keeps_its_labels(sandbox: Sandbox) -> None:
-    port = connector_for(sandbox.env)
+    port = connector_for(Tool.TRELLO, sandbox.env)
     ref = port.create_board("Migrated", workspace="5f0000000000000000000abc")
     state = requests.get(f"{sandbox.url}/_sandbox/state", timeout=10).json()["trello"]
     assert not [x for x in state["lists"].values() if x["idBoard"] == ref.board]
@@ -179,7 +143,7 @@ def test_a_new_board_has_no_default_lists_and_keeps_its_labels(sandbox: Sandbox)
 
 
 def test_a_dropped_board_create_is_found_not_made_twice(sandbox: Sandbox) -> None:
-    port = connector_for(sandbox.env)
+    port = connector_for(Tool.TRELLO, sandbox.env)
     sandbox.set_faults(1.0, 2, ["commit_then_drop"])
     ref = port.create_board("Dropped once")
     sandbox.set_faults(0.0)
@@ -191,14 +155,13 @@ def test_a_dropped_board_create_is_found_not_made_twice(sandbox: Sandbox) -> Non
 
 
 def test_the_demo_board_is_carried_field_by_field_and_a_rerun_writes_nothing(sandbox: Sandbox) -> None:
-    port = connector_for(sandbox.env)
-    source_ref = _demo(sandbox)
-    migration = Migration(port, source_ref, _new_board(port, "Copy"))
+    port = connector_for(Tool.TRELLO, sandbox.env)
+    source, board, links = port.read_full(_demo(sandbox)), _new_board(port, "Copy"), {}
     started = port.request_count()
-    results = migration.run()
+    plan, results = apply_plan(port, source, board, links)
     used = port.request_count() - started
     assert all(r.ok for r in results), [r.error for r in results if not r.ok]
-    source, target = port.read_full(source_ref), migration.target()
+    target = port.read_full(board, include_archived=True)
     writes = Counter((e["method"], e["path"].split("/")[1]) for e in _writes(sandbox))
     cards_with_fields = sum(
         1 for a in source.actions if {a.impact, a.effort, a.confidence, a.objective, a.channel} != {None}
@@ -209,32 +172,23 @@ def test_the_demo_board_is_carried_field_by_field_and_a_rerun_writes_nothing(san
     assert writes[("POST", "lists")] == lists and writes[("POST", "labels")] == labels
     assert writes[("POST", "customFields")] == 5  # Impact, Effort, Confidence, Objective, Channel
     board_create = 2  # the POST /boards/ and its power-up, made before ``started``
-    assert used == 2 + sum(writes.values()) - board_create  # 2 reads (capabilities come from them) + writes
+    assert used == 1 + sum(writes.values()) - board_create  # the target's read (capabilities too) + writes
     by_key = {a.extra["moteur_source"]: a for a in target.actions}
     for action in source.actions:
         copy = by_key[action.key]
         assert (copy.title, copy.bucket) == (action.title, action.bucket)
         # Trello hides e-mails: a source assignee is a username, which the plan does not assign (a loss).
         assert canonical_fields(copy) == canonical_fields(action) | {"assignees": []}
-    assert any("assignees" in loss.what for loss in migration.plan.losses)
+    assert any("assignees" in loss.what for loss in plan.losses)
     in_use = {a.bucket for a in source.actions}
     assert [b.name for b in target.buckets] == [b.name for b in source.buckets if b.name in in_use]
     before = len(_writes(sandbox))
-    again = migration.run()
-    assert migration.plan.empty and again == [] and len(_writes(sandbox)) == before
-
-
-def test_links_lost_are_rebuilt_from_footers_and_nothing_is_created_again(sandbox: Sandbox) -> None:
-    port = connector_for(sandbox.env)
-    migration = Migration(port, _demo(sandbox), _new_board(port, "Copy"))
-    assert all(r.ok for r in migration.run())
-    before = len(_writes(sandbox))
-    migration.run(rebuild=True)
-    assert migration.plan.created == 0 and migration.plan.empty and len(_writes(sandbox)) == before
+    again, rerun = apply_plan(port, source, board, links)
+    assert again.empty and rerun == [] and len(_writes(sandbox)) == before
 
 
 def test_assignees_are_matched_by_visible_e_mail_or_username_among_board_members(sandbox: Sandbox) -> None:
-    port = connector_for(sandbox.env)
+    port = connector_for(Tool.TRELLO, sandbox.env)
     board = _demo(sandbox)
     target = port.read_full(board)
     people = ["sandbox.user@example.com", "samtaylor", "nobody@example.com"]
@@ -246,22 +200,22 @@ def test_assignees_are_matched_by_visible_e_mail_or_username_among_board_members
 
 
 def test_an_update_is_one_card_put_and_one_fields_put(sandbox: Sandbox) -> None:
-    port = connector_for(sandbox.env)
-    migration = Migration(port, _demo(sandbox), _new_board(port, "Copy"))
-    assert all(r.ok for r in migration.run())
-    target = migration.target()
+    port = connector_for(Tool.TRELLO, sandbox.env)
+    board, links = _new_board(port, "Copy"), {}
+    assert all(r.ok for r in apply_plan(port, port.read_full(_demo(sandbox)), board, links)[1])
+    target = port.read_full(board, include_archived=True)
     action = target.actions[0]
     key = action.extra["moteur_source"]
     fields = {"status": "done", "tags": ["Urgent"], "impact": 9, "due": "2026-12-24", "quadrant": "Quick win"}
     before = len(_writes(sandbox))
     op = UpdateItem(key, action.ref, "Renamed", fields, bucket=target.buckets[-1].name)
-    [result] = port.apply_migration(target, [op], dict(migration.links), on_created=lambda k, r: None)
+    [result] = port.apply_migration(target, [op], dict(links), on_created=lambda k, r: None)
     assert result.ok, result.error
     writes = [(e["method"], e["path"].rsplit("/", 1)[-1]) for e in _writes(sandbox)[before:]]
     assert Counter(writes) == Counter(
         {("POST", "labels"): 2, ("PUT", action.ref.item): 1, ("PUT", "customFields"): 1}
     )
-    changed = next(a for a in migration.target().actions if a.ref == action.ref)
+    changed = next(a for a in port.read_full(board).actions if a.ref == action.ref)
     assert (changed.title, changed.status, changed.tags, changed.impact) == (
         "Renamed",
         Status.DONE,
@@ -273,26 +227,27 @@ def test_an_update_is_one_card_put_and_one_fields_put(sandbox: Sandbox) -> None:
 
 
 def test_without_the_power_up_scores_ride_as_labels_and_read_back(sandbox: Sandbox) -> None:
-    port = connector_for(sandbox.env)
+    port = connector_for(Tool.TRELLO, sandbox.env)
     calendar = _demo(sandbox, 1)  # "Content calendar": Custom Fields power-up off
-    caps = port.capabilities(calendar)
+    caps = port.capabilities(port.read_full(calendar))
     assert not caps.moteur_fields and any("power-up is off" in n for n in caps.notes)
-    migration = Migration(port, _demo(sandbox), calendar)
-    results = migration.run()
+    source, links = port.read_full(_demo(sandbox)), {}
+    _, results = apply_plan(port, source, calendar, links)
     assert all(r.ok for r in results), [r.error for r in results if not r.ok]
     assert not [e for e in _writes(sandbox) if "customField" in e["path"]]
-    source = {a.key: a for a in port.read_full(_demo(sandbox)).actions}
-    copies = [a for a in migration.target().actions if "moteur_source" in a.extra]
-    assert len(copies) == len(source)
+    by_key = {a.key: a for a in source.actions}
+    copies = [a for a in port.read_full(calendar).actions if "moteur_source" in a.extra]
+    assert len(copies) == len(by_key)
     for copy in copies:
-        original = source[copy.extra["moteur_source"]]
+        original = by_key[copy.extra["moteur_source"]]
         assert (copy.impact, copy.effort, copy.confidence) == (
             original.impact,
             original.effort,
             original.confidence,
         )
         assert (copy.objective, copy.channel) == (original.objective, original.channel)
-    assert migration.run() == [] or migration.plan.empty
+    again, rerun = apply_plan(port, source, calendar, links)
+    assert again.empty and rerun == []
 
 
 def test_dues_keep_their_instant_and_a_date_lands_at_noon_utc() -> None:
@@ -301,62 +256,26 @@ def test_dues_keep_their_instant_and_a_date_lands_at_noon_utc() -> None:
     assert trello_due(None) is None
 
 
-# -- interrupted, re-run, faults ------------------------------------------------------------------------
-
-
-@needs_fixtures
-@pytest.mark.parametrize("stop_after", [1, 4, 9, 17, 25])
-def test_a_run_killed_after_n_creates_finishes_on_rerun_with_every_item_once(
-    sandbox: Sandbox, stop_after: int
-) -> None:
-    port = connector_for(sandbox.env)
-    source_ref = _import(sandbox, PLANKA)
-    migration = Migration(port, source_ref, _new_board(port, "Resumed"), archived=True)
-    with pytest.raises(Interrupted):
-        migration.run(stop_after=stop_after)
-    assert len(migration.links) == stop_after
-    results = migration.run()
-    assert all(r.ok for r in results) and migration.plan.created + len(migration.links) >= stop_after
-    _exactly_once(port.read_full(source_ref, include_archived=True), migration.target())
-
-
-@needs_fixtures
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_commit_then_drop_faults_leave_no_duplicate(sandbox: Sandbox, seed: int) -> None:
-    port = connector_for(sandbox.env)
-    source_ref = _import(sandbox, PLANKA)
-    target_ref = _new_board(port, "Faulty")
-    migration = Migration(port, source_ref, target_ref, archived=True)
-    sandbox.set_faults(0.3, seed, ["commit_then_drop"])
-    for _ in range(4):  # a PUT dropped five times over fails its op: the next run finishes it
-        if all(r.ok for r in migration.run()):
-            break
-    sandbox.set_faults(0.0)
-    assert any(e.get("fault") == "commit_then_drop" for e in sandbox.requests())
-    assert all(r.ok for r in migration.run()) and migration.plan.empty
-    _exactly_once(port.read_full(source_ref, include_archived=True), migration.target())
-
-
 # -- a real export of a few hundred cards ---------------------------------------------------------------
 
 
 @pytest.mark.skipif(not EUROPE.exists(), reason=f"{EUROPE.name} not found in {FIXTURES}")
 def test_a_real_export_of_two_hundred_cards_migrates_and_reruns_with_zero_creates(sandbox: Sandbox) -> None:
-    port = connector_for(sandbox.env)
-    source_ref = _import(sandbox, EUROPE)
-    migration = Migration(port, source_ref, _new_board(port, "Europe"), archived=True)
+    port = connector_for(Tool.TRELLO, sandbox.env)
+    source = port.read_full(_import(sandbox, EUROPE), include_archived=True)
+    board, links = _new_board(port, "Europe"), {}
     started, clock = port.request_count(), time.perf_counter()
-    results = migration.run()
+    plan, results = apply_plan(port, source, board, links, include_archived=True)
     elapsed, requests_used = time.perf_counter() - clock, port.request_count() - started
     assert all(r.ok for r in results), [r.error for r in results if not r.ok][:3]
-    source = port.read_full(source_ref, include_archived=True)
-    _exactly_once(source, migration.target())
-    assert len(source.actions) == 201 and migration.plan.created == 201
+    _exactly_once(source, port.read_full(board, include_archived=True))
+    assert len(source.actions) == 201 and plan.created == 201
     assert requests_used <= 4 + 2 * 201 + 40  # a POST per card, a PUT per archived card, lists and labels
-    assert any("attachments" in loss.what for loss in migration.plan.losses)
+    assert any("attachments" in loss.what for loss in plan.losses)
     print(f"\nEurope trip: 201 cards, {requests_used} requests, {elapsed:.2f} s")
     before = len(_writes(sandbox))
-    assert migration.run() == [] and migration.plan.empty and len(_writes(sandbox)) == before
+    again, rerun = apply_plan(port, source, board, links, include_archived=True)
+    assert rerun == [] and again.empty and len(_writes(sandbox)) == before
 
 
 # -- every request is one Trello documents ---------------------------------------------------------------
@@ -375,11 +294,12 @@ def test_every_request_of_a_migration_is_in_the_spec(sandbox: Sandbox) -> None:
 
     spec = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
     templates = _templates(spec)
-    port = connector_for(sandbox.env)
-    migration = Migration(port, _import(sandbox, PLANKA), _new_board(port, "Spec"), archived=True)
+    port = connector_for(Tool.TRELLO, sandbox.env)
+    source = port.read_full(_import(sandbox, PLANKA), include_archived=True)
+    board, links = _new_board(port, "Spec"), {}
     sandbox.set_faults(0.3, 5, ["commit_then_drop"])  # so the lookups run too
     for _ in range(4):
-        if all(r.ok for r in migration.run()):
+        if all(r.ok for r in apply_plan(port, source, board, links, include_archived=True)[1]):
             break
     sandbox.set_faults(0.0)
     problems = []

@@ -12,27 +12,23 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from migration.support import STAGES, seed_trello_fields
+from migration.support import STAGES, migrate, seed_trello_fields
+from sandbox_connectors import connector_for
 
-from connectors.test_trello import connector_for
-from moteur.connectors.file_migration import FileMigration
+from moteur.connectors.files.migration import FileMigration
+from moteur.connectors.files.trello_export import read_trello_export
 from moteur.connectors.trello import TrelloConnector
 from moteur.connectors.trello.target import POWER_UP_OFF
-from moteur.connectors.trello_export import read_trello_export
 from moteur.core.model import BoardRef, CustomField, FieldKind, Snapshot, Tool
 from moteur.core.ops import EnsureField, UpdateItem
 from moteur.engine.migration_run import (
     NEW,
-    MigrationOutcome,
     PreparedMigration,
-    apply_prepared,
-    prepare_migration,
 )
 from moteur.engine.state import StateStore
 from moteur.mappings.loader import load_mapping
@@ -59,25 +55,13 @@ SPEC_GAPS = {
     ("GET", "/boards/{id}/cards"): {"filter", "limit", "before", "since", "customFieldItems", "fields"},
     ("GET", "/lists/{id}/cards"): {"fields"},
 }
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+NEW_BOARD = BoardRef(tool=Tool.TRELLO, board=NEW)  # a new Trello board, created by the first run
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[StateStore]:
     with StateStore(f"sqlite:///{tmp_path / 'state.db'}") as state:
         yield state
-
-
-def migrate(
-    store: StateStore, source: Port, source_ref: BoardRef, target: Port, target_ref: BoardRef
-) -> tuple[PreparedMigration, MigrationOutcome]:
-    prepared = prepare_migration(source, source_ref, target, target_ref, store, now=_now)
-    outcome = apply_prepared(prepared, target, store, now=_now, owner="test")
-    assert outcome.ok, [r.error for r in outcome.failures]
-    return prepared, outcome
 
 
 def _writes(sandbox: Sandbox, since: int = 0) -> list[tuple[str, str]]:
@@ -114,10 +98,10 @@ def _demo(sandbox: Sandbox, index: int = 0) -> BoardRef:
 def test_a_files_custom_columns_become_fields_made_once_and_a_rerun_writes_nothing(
     sandbox: Sandbox, tmp_path: Path, store: StateStore
 ) -> None:
-    port, files = connector_for(sandbox.env), FileMigration(load_mapping(Tool.FILE, None))
+    port, files = connector_for(Tool.TRELLO, sandbox.env), FileMigration(load_mapping(Tool.FILE, None))
     source = _file(tmp_path, FILE_ROWS)
     before = len(sandbox.requests())
-    prepared, _ = migrate(store, files, source, port, BoardRef(tool=Tool.TRELLO, board=NEW))
+    prepared, _ = migrate(store, files, source, port, NEW_BOARD, must_succeed=True)
     writes = Counter(
         (m, p.rsplit("/", 1)[-1] if "customFields" in p else p.split("/")[1])
         for m, p in _writes(sandbox, before)
@@ -139,22 +123,22 @@ def test_a_files_custom_columns_become_fields_made_once_and_a_rerun_writes_nothi
     }
     assert target.actions[0].impact == 8 or any(a.impact == 8 for a in target.actions)
     before = len(sandbox.requests())
-    again, _ = migrate(store, files, source, port, BoardRef(tool=Tool.TRELLO, board=NEW))
+    again, _ = migrate(store, files, source, port, NEW_BOARD, must_succeed=True)
     assert again.plan.empty and again.plan.created == 0 and _writes(sandbox, before) == []
 
 
 def test_a_changed_value_and_a_ticked_entry_are_exactly_one_write_each(
     sandbox: Sandbox, tmp_path: Path, store: StateStore
 ) -> None:
-    port, files = connector_for(sandbox.env), FileMigration(load_mapping(Tool.FILE, None))
+    port, files = connector_for(Tool.TRELLO, sandbox.env), FileMigration(load_mapping(Tool.FILE, None))
     source = _file(tmp_path, FILE_ROWS)
-    prepared, _ = migrate(store, files, source, port, BoardRef(tool=Tool.TRELLO, board=NEW))
+    prepared, _ = migrate(store, files, source, port, NEW_BOARD, must_succeed=True)
     card = next(a for a in port.read_full(_trello_board(prepared)).actions if a.title == "Livre blanc")
     rows = json.loads(json.dumps(FILE_ROWS))
     rows[1]["Budget"] = 3
     _file(tmp_path, rows)
     before = len(sandbox.requests())
-    changed, _ = migrate(store, files, source, port, BoardRef(tool=Tool.TRELLO, board=NEW))
+    changed, _ = migrate(store, files, source, port, NEW_BOARD, must_succeed=True)
     [update] = [op for op in changed.plan.ops if isinstance(op, UpdateItem)]
     assert (update.target.item, update.fields, update.bucket) == (
         card.ref.item,
@@ -165,7 +149,7 @@ def test_a_changed_value_and_a_ticked_entry_are_exactly_one_write_each(
     rows[0]["checklist"][1]["done"] = True
     _file(tmp_path, rows)
     before = len(sandbox.requests())
-    ticked, _ = migrate(store, files, source, port, BoardRef(tool=Tool.TRELLO, board=NEW))
+    ticked, _ = migrate(store, files, source, port, NEW_BOARD, must_succeed=True)
     assert ticked.plan.subitem_updates == 1 and ticked.plan.updated == 0
     webinar = next(a for a in port.read_full(_trello_board(prepared)).actions if a.title == "Webinar SEO")
     entry = webinar.checklist[1]
@@ -173,7 +157,7 @@ def test_a_changed_value_and_a_ticked_entry_are_exactly_one_write_each(
     assert _writes(sandbox, before) == [("PUT", f"/cards/{webinar.ref.item}/checkItem/{entry.id}")]
     assert _values(port.read_full(_trello_board(prepared)))["Livre blanc"]["Budget"] == 3
     before = len(sandbox.requests())
-    assert migrate(store, files, source, port, BoardRef(tool=Tool.TRELLO, board=NEW))[0].plan.empty
+    assert migrate(store, files, source, port, NEW_BOARD, must_succeed=True)[0].plan.empty
     assert _writes(sandbox, before) == []
 
 
@@ -183,7 +167,7 @@ def test_a_changed_value_and_a_ticked_entry_are_exactly_one_write_each(
 def test_a_boards_fields_read_with_kinds_options_and_canonical_values(
     sandbox: Sandbox, trello_auth: dict[str, str]
 ) -> None:
-    port = connector_for(sandbox.env)
+    port = connector_for(Tool.TRELLO, sandbox.env)
     seed_trello_fields(sandbox, _demo(sandbox).board)
     snapshot = port.read_full(_demo(sandbox))
     assert snapshot.custom_fields == (
@@ -210,10 +194,10 @@ def test_a_boards_fields_read_with_kinds_options_and_canonical_values(
 def test_trello_to_a_json_file_and_back_into_a_new_board(
     sandbox: Sandbox, trello_auth: dict[str, str], tmp_path: Path, store: StateStore
 ) -> None:
-    port, files = connector_for(sandbox.env), FileMigration(load_mapping(Tool.FILE, None))
+    port, files = connector_for(Tool.TRELLO, sandbox.env), FileMigration(load_mapping(Tool.FILE, None))
     seed_trello_fields(sandbox, _demo(sandbox).board)
     out = BoardRef(tool=Tool.FILE, board=str(tmp_path / "out.json"))
-    prepared, _ = migrate(store, port, _demo(sandbox), files, out)
+    prepared, _ = migrate(store, port, _demo(sandbox), files, out, must_succeed=True)
     assert 'custom field "Approved": 1 item — not carried (no counterpart on the target)' in [
         loss.text() for loss in prepared.plan.losses
     ]
@@ -230,19 +214,19 @@ def test_trello_to_a_json_file_and_back_into_a_new_board(
         for t, vs in _values(port.read_full(_demo(sandbox))).items()
     }
     assert _values(written) == live
-    back, _ = migrate(store, files, out, port, BoardRef(tool=Tool.TRELLO, board=NEW))
+    back, _ = migrate(store, files, out, port, NEW_BOARD, must_succeed=True)
     assert _values(port.read_full(_trello_board(back))) == live
     before = len(sandbox.requests())
-    assert migrate(store, files, out, port, BoardRef(tool=Tool.TRELLO, board=NEW))[0].plan.empty
+    assert migrate(store, files, out, port, NEW_BOARD, must_succeed=True)[0].plan.empty
     assert _writes(sandbox, before) == []
 
 
 def test_trello_to_trello_keeps_a_list_field_with_its_options_and_adds_a_new_one_once(
     sandbox: Sandbox, trello_auth: dict[str, str], store: StateStore
 ) -> None:
-    port = connector_for(sandbox.env)
+    port = connector_for(Tool.TRELLO, sandbox.env)
     ids = seed_trello_fields(sandbox, _demo(sandbox).board)
-    prepared, _ = migrate(store, port, _demo(sandbox), port, BoardRef(tool=Tool.TRELLO, board=NEW))
+    prepared, _ = migrate(store, port, _demo(sandbox), port, NEW_BOARD, must_succeed=True)
     assert EnsureField("Stage", FieldKind.ENUM, STAGES) in prepared.plan.ops
     copy = port.read_full(_trello_board(prepared))
     assert {f.name: f for f in copy.custom_fields}["Stage"].options == STAGES
@@ -262,7 +246,7 @@ def test_trello_to_trello_keeps_a_list_field_with_its_options_and_adds_a_new_one
     items = {"customFieldItems": [{"idCustomField": ids["Stage"], "idValue": option["id"]}]}
     requests.put(f"{base}/cards/{card.ref.item}/customFields", params=trello_auth, json=items, timeout=10)
     before = len(sandbox.requests())
-    again, _ = migrate(store, port, _demo(sandbox), port, BoardRef(tool=Tool.TRELLO, board=NEW))
+    again, _ = migrate(store, port, _demo(sandbox), port, NEW_BOARD, must_succeed=True)
     assert again.plan.fields_to_create == ("Stage",) and again.plan.updated == 1
     paths = [path.rsplit("/", 1)[-1] for _, path in _writes(sandbox, before)]
     assert paths == ["options", "customFields"]
@@ -275,7 +259,7 @@ def test_trello_to_trello_keeps_a_list_field_with_its_options_and_adds_a_new_one
 def test_an_enum_value_that_is_no_option_yet_is_added_not_dropped(
     sandbox: Sandbox, trello_auth: dict[str, str]
 ) -> None:
-    port = connector_for(sandbox.env)
+    port = connector_for(Tool.TRELLO, sandbox.env)
     seed_trello_fields(sandbox, _demo(sandbox).board)
     target = port.read_full(_demo(sandbox))
     action = next(a for a in target.actions if a.extra.get("field:Stage") == "Live")
@@ -295,11 +279,11 @@ def test_an_enum_value_that_is_no_option_yet_is_added_not_dropped(
 def test_a_target_without_the_power_up_reports_custom_fields_lost_and_writes_none(
     sandbox: Sandbox, tmp_path: Path, store: StateStore
 ) -> None:
-    port, files = connector_for(sandbox.env), FileMigration(load_mapping(Tool.FILE, None))
+    port, files = connector_for(Tool.TRELLO, sandbox.env), FileMigration(load_mapping(Tool.FILE, None))
     calendar = _demo(sandbox, 1)  # "Content calendar": Custom Fields off
-    caps = port.capabilities(calendar)
+    caps = port.capabilities(port.read_full(calendar))
     assert caps.custom_fields == frozenset() and POWER_UP_OFF in caps.notes and caps.emails is None
-    prepared, _ = migrate(store, files, _file(tmp_path, FILE_ROWS), port, calendar)
+    prepared, _ = migrate(store, files, _file(tmp_path, FILE_ROWS), port, calendar, must_succeed=True)
     losses = [loss.text() for loss in prepared.plan.losses]
     assert 'custom field "Budget": 2 items — not carried (the target has no number fields)' in losses
     assert not [p for _, p in _writes(sandbox) if "customField" in p]
@@ -310,10 +294,10 @@ def test_a_new_board_in_a_free_workspace_stays_without_the_power_up_and_says_so(
 ) -> None:
     free = "5f00000000000000000000ff"
     sandbox.app.emulators["trello"].store.free_organizations.add(free)
-    port, files = connector_for(sandbox.env), FileMigration(load_mapping(Tool.FILE, None))
+    port, files = connector_for(Tool.TRELLO, sandbox.env), FileMigration(load_mapping(Tool.FILE, None))
     board = port.create_board("Gratuit", workspace=free)
-    assert port.capabilities(board).custom_fields == frozenset()
-    prepared, _ = migrate(store, files, _file(tmp_path, FILE_ROWS), port, board)
+    assert port.capabilities(port.read_full(board)).custom_fields == frozenset()
+    prepared, _ = migrate(store, files, _file(tmp_path, FILE_ROWS), port, board, must_succeed=True)
     assert not prepared.plan.fields_to_create and POWER_UP_OFF in prepared.plan.notes
     copy = port.read_full(board)
     assert {a.title: a.impact for a in copy.actions}["Webinar SEO"] == 8  # the score rides as a label
@@ -325,7 +309,7 @@ def test_a_new_board_in_a_free_workspace_stays_without_the_power_up_and_says_so(
 def test_an_export_gives_the_same_fields_and_values_as_the_live_board(
     sandbox: Sandbox, trello_auth: dict[str, str], tmp_path: Path
 ) -> None:
-    port = connector_for(sandbox.env)
+    port = connector_for(Tool.TRELLO, sandbox.env)
     board = _demo(sandbox)
     seed_trello_fields(sandbox, board.board)
     nested = {"lists": "all", "labels": "all", "customFields": "true", "members": "all"}
@@ -354,17 +338,17 @@ def test_every_request_of_a_migration_with_fields_and_ticks_is_in_the_spec(
     from connectors.test_trello_contract_spec import _calls, _templates
 
     spec = json.loads(SPEC.read_text(encoding="utf-8"))
-    port = connector_for(sandbox.env)
+    port = connector_for(Tool.TRELLO, sandbox.env)
     seed_trello_fields(sandbox, _demo(sandbox).board)
     before = len(sandbox.requests())
-    prepared, _ = migrate(store, port, _demo(sandbox), port, BoardRef(tool=Tool.TRELLO, board=NEW))
+    prepared, _ = migrate(store, port, _demo(sandbox), port, NEW_BOARD, must_succeed=True)
     files = FileMigration(load_mapping(Tool.FILE, None))
     rows = json.loads(json.dumps(FILE_ROWS))
     source = _file(tmp_path, rows)
-    migrate(store, files, source, port, prepared.target.board)
+    migrate(store, files, source, port, prepared.target.board, must_succeed=True)
     rows[0]["checklist"][0]["done"], rows[1]["Stage"] = True, "Paused"
     _file(tmp_path, rows)
-    migrate(store, files, source, port, prepared.target.board)
+    migrate(store, files, source, port, prepared.target.board, must_succeed=True)
     problems, seen = [], set()
     for method, path, query in _calls(sandbox.requests()[before:]):
         template = next((t for p, t in _templates(spec) if p.match(path)), "")

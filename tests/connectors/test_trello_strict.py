@@ -14,9 +14,9 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import pytest
 import requests
 import responses
+from sandbox_connectors import connector_for
 from virtual_clock import VirtualClock
 
-from connectors.test_trello import connector_for
 from moteur.connectors.http import HttpClient
 from moteur.connectors.trello.account import board_access
 from moteur.connectors.trello.batch import batch_urls, route
@@ -72,7 +72,7 @@ def test_one_function_builds_the_urls_value_and_one_counts_its_routes() -> None:
 
 
 def test_the_sync_read_is_one_request_of_seven_routes_with_the_power_ups(sandbox: Sandbox) -> None:
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.TRELLO, sandbox.env)
     ref = _ref(sandbox)
     snapshot = connector.read(ref)
     [batch] = _log(sandbox)
@@ -98,7 +98,7 @@ def test_a_board_given_by_short_link_is_read_in_one_request(sandbox: Sandbox) ->
     (100 requests per 900 s)."""
     by_id = _ref(sandbox)
     link = _short_link(sandbox, by_id)
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.TRELLO, sandbox.env)
     snapshot = connector.read(link)
     assert connector.request_count() == 1  # the batch alone: no request to resolve the shortLink
     assert snapshot.native["board_id"] == by_id.board and len(snapshot.actions) == 40
@@ -123,21 +123,21 @@ def test_every_read_by_short_link_costs_what_it_costs_by_id(sandbox: Sandbox) ->
             "read": lambda c: c.read(ref),
             "cursor then read": lambda c: (c.cursor_of(ref), c.read(ref)),
             "full read": lambda c: c.read_full(ref),
-            "capabilities": lambda c: c.capabilities(ref),
+            "capabilities of a full read": lambda c: c.capabilities(c.read_full(ref)),
             "board access": lambda c: board_access(c.http, ref.board, "nobody"),
             "target schema": lambda c: load_native(c.http, ref.board),
         }.items():
-            connector = connector_for(sandbox.env)
+            connector = connector_for(Tool.TRELLO, sandbox.env)
             call(connector)
             out[name] = connector.request_count()
         return out
 
     assert costs(link) == costs(by_id) == {
-        "read": 1, "cursor then read": 2, "full read": 1, "capabilities": 1, "board access": 1,
+        "read": 1, "cursor then read": 2, "full read": 1, "capabilities of a full read": 1, "board access": 1,
         "target schema": 1,
     }  # fmt: skip
-    connector = connector_for(sandbox.env)
-    assert load_native(connector.http, link.board)["board_id"] == by_id.board
+    connector = connector_for(Tool.TRELLO, sandbox.env)
+    assert load_native(connector.http, link.board).board_id == by_id.board
     assert connector.read_full(link).native["board_id"] == by_id.board
 
 
@@ -145,14 +145,14 @@ def test_cards_past_the_first_thousand_are_paged_by_the_board_id(sandbox: Sandbo
     sandbox.reset("bulk:1200")
     by_id = _ref(sandbox)
     link = _short_link(sandbox, by_id)
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.TRELLO, sandbox.env)
     assert len(connector.read(link).actions) == 1200
     assert connector.request_count() == 2  # the batch (first 1,000 cards), then the page after them
     assert _log(sandbox)[-1]["path"] == f"/boards/{by_id.board}/cards"
 
 
 def test_an_unknown_short_link_is_not_found_naming_it(sandbox: Sandbox) -> None:
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.TRELLO, sandbox.env)
     with pytest.raises(NotFound, match="abcdEFGH"):
         connector.read(BoardRef(tool=Tool.TRELLO, board="abcdEFGH"))
     assert connector.request_count() == 1
@@ -162,7 +162,7 @@ def test_an_option_whose_create_was_dropped_is_found_by_the_options_route(sandbo
     """``GET /customFields/{id}/options`` keys each option ``_id`` (recorded:
     can_get_custom_field_options_of_custom_field, ruby-trello 2020): the lookup after an ambiguous create
     finds the option there and adds none twice."""
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.TRELLO, sandbox.env)
     schema = BoardSchema(connector.http, connector.read(_ref(sandbox)))
     field = schema.fields["objective"]
     sandbox.set_faults(rate=1.0, seed=3, kinds=["commit_then_drop"])
@@ -181,7 +181,7 @@ def test_an_option_whose_create_was_dropped_is_found_by_the_options_route(sandbo
 def test_custom_fields_detection_follows_the_board_plugin(
     sandbox: Sandbox, trello_auth: dict[str, str]
 ) -> None:
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.TRELLO, sandbox.env)
     ref = _ref(sandbox)
     plugin = f"{sandbox.urls['trello']}/boards/{ref.board}/boardPlugins"
     off = requests.delete(f"{plugin}/{CUSTOM_FIELDS_PLUGIN}", params=trello_auth, timeout=10)
@@ -189,17 +189,17 @@ def test_custom_fields_detection_follows_the_board_plugin(
     snapshot = connector.read(ref)
     assert snapshot.native["custom_fields_on"] is False
     assert sum("power-up" in w for w in snapshot.warnings) == 1
-    assert connector.capabilities(ref).custom_fields == frozenset()
+    assert connector.capabilities(connector.read_full(ref)).custom_fields == frozenset()
     on = requests.post(plugin, params={**trello_auth, "idPlugin": CUSTOM_FIELDS_PLUGIN}, timeout=10)
     assert on.status_code == 200
     assert connector.read(ref).native["custom_fields_on"] is True
-    assert connector_for(sandbox.env).capabilities(ref).custom_fields  # one request: boardPlugins
+    assert connector.capabilities(connector.read_full(ref)).custom_fields  # the full read says it is on
 
 
 def test_a_field_the_sync_creates_carries_the_required_pos(sandbox: Sandbox) -> None:
     """Spec ``POST /customFields`` requires ``idModel, modelType, name, type, pos``; Trello answers 400
     ``invalid value for pos`` without it (the sandbox too)."""
-    connector = connector_for(sandbox.env)
+    connector = connector_for(Tool.TRELLO, sandbox.env)
     snapshot = connector.read(_ref(sandbox))
     [result] = connector.apply(snapshot, [EnsureField("Budget", FieldKind.NUMBER)], [])
     assert result.ok, result.error

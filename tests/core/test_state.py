@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, create_engine, inspect, select, text, update
+from virtual_clock import WallClock
 
 from moteur.core.errors import LockHeld, NotFound, StateError
 from moteur.engine.state import (
@@ -32,19 +33,6 @@ from moteur.engine.state.upgrades import prepare_schema, read_schema_version
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 BOARD = "trello:5f1a2b3c4d5e6f7a8b9c0d1e"
-
-
-class Clock:
-    """A clock the test moves by hand; the lock calls it at each step."""
-
-    def __init__(self, at: datetime = T0) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def advance(self, seconds: float) -> None:
-        self.at += timedelta(seconds=seconds)
 
 
 def _set_stored_version(url: str, version: int) -> None:
@@ -302,7 +290,7 @@ def test_runs_are_listed_newest_first_up_to_the_limit(store: StateStore) -> None
 
 
 def test_a_crashed_run_is_marked_interrupted_once_its_lock_lapsed(store: StateStore) -> None:
-    clock = Clock()
+    clock = WallClock(T0)
     crashed_lock = store.lock(BOARD, "host-a:111", 60, clock).acquire()  # never released: the process dies
     crashed = store.start_run("sync", [BOARD], False, clock())
     clock.advance(30)
@@ -439,7 +427,7 @@ def test_many_items_are_saved_in_batches(store: StateStore) -> None:
 
 
 def test_a_held_lock_refuses_a_second_run_until_released(store: StateStore) -> None:
-    clock = Clock()
+    clock = WallClock(T0)
     with store.lock(BOARD, "cron@host-a pid 4242", 300, clock) as held:
         assert held.expires_at == T0 + timedelta(seconds=300)
         clock.advance(10)
@@ -458,7 +446,7 @@ def test_a_held_lock_refuses_a_second_run_until_released(store: StateStore) -> N
 
 
 def test_an_expired_lease_is_taken_over_and_the_old_holder_cannot_free_it(store: StateStore) -> None:
-    clock = Clock()
+    clock = WallClock(T0)
     old = store.lock(BOARD, "dead run", 60, clock).acquire()
     clock.advance(59)
     assert old.renew() == T0 + timedelta(seconds=119)  # renewing keeps it: at 61 s it is still held
@@ -513,7 +501,7 @@ def _race(contenders: int, attempt: Callable[[int], None]) -> tuple[list[int], l
 
 def test_threads_racing_for_a_free_lock_exactly_one_wins(store: StateStore) -> None:
     def take(n: int) -> None:
-        store.lock(BOARD, f"worker {n}", 60, Clock()).acquire()
+        store.lock(BOARD, f"worker {n}", 60, WallClock(T0)).acquire()
 
     won, refused = _race(6, take)
     assert len(won) == 1
@@ -521,8 +509,8 @@ def test_threads_racing_for_a_free_lock_exactly_one_wins(store: StateStore) -> N
 
 
 def test_threads_racing_to_take_over_an_expired_lease_exactly_one_wins(store: StateStore) -> None:
-    store.lock(BOARD, "dead run", 60, Clock()).acquire()
-    later = Clock(T0 + timedelta(minutes=5))
+    store.lock(BOARD, "dead run", 60, WallClock(T0)).acquire()
+    later = WallClock(T0 + timedelta(minutes=5))
 
     def take_over(n: int) -> None:
         store.lock(BOARD, f"worker {n}", 60, later).acquire()

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from moteur.connectors.file_connector import FileConnector
+from moteur.connectors.files.connector import FileConnector
 from moteur.core.labels import sprint_label
 from moteur.core.model import BoardRef, Tool
 from moteur.core.policy import PlanningPolicy

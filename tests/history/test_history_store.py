@@ -7,6 +7,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, inspect, select
 
 from moteur.core.calendar import SprintCalendar
@@ -107,6 +108,7 @@ def test_a_schema_3_database_gets_the_history_tables(tmp_path: Path) -> None:
     engine.dispose()
 
 
+@pytest.mark.perf  # 2,000 actions, timed
 def test_recording_a_2000_action_board_costs_little(store: StateStore) -> None:
     items = actions(2000, done=300)
     record(store, D0, items, first=True)

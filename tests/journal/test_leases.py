@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from sandbox_connectors import connector_for
+from virtual_clock import WallClock
 
 from moteur.core.errors import LockHeld
 from moteur.core.model import BoardRef, Tool
@@ -30,15 +31,7 @@ LEASE = 60.0
 POLICY = PlanningPolicy(first_sprint=datetime(2026, 11, 30).date(), capacity_per_sprint=12, horizon=4)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.at = datetime(2026, 12, 1, 9, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def advance(self, seconds: float) -> None:
-        self.at += timedelta(seconds=seconds)
+START = datetime(2026, 12, 1, 9, tzinfo=UTC)  # the runs' wall clock starts here (a virtual one)
 
 
 def _plan(sandbox: Sandbox, store: StateStore) -> tuple[BoardRef, Any, SyncPlan]:
@@ -57,7 +50,7 @@ def _card_writes(sandbox: Sandbox) -> int:
     return sum(1 for e in sandbox.app.requests_log() if e["tool"] == "trello" and e["method"] == "PUT")
 
 
-def _stealer(store: StateStore, board: str, clock: Clock, taken: list[bool]) -> Callable[[], None]:
+def _stealer(store: StateStore, board: str, clock: WallClock, taken: list[bool]) -> Callable[[], None]:
     def steal() -> None:
         try:
             store.lock(board, "another run", LEASE, clock).acquire()
@@ -70,7 +63,7 @@ def _stealer(store: StateStore, board: str, clock: Clock, taken: list[bool]) -> 
 
 
 def test_a_write_longer_than_the_lease_keeps_the_board(sandbox: Sandbox, tmp_path: Path) -> None:
-    clock = Clock()
+    clock = WallClock(START)
     store = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
     ref, connector, plan = _plan(sandbox, store)
     lock = store.lock(str(ref), "this run", LEASE, clock).acquire()
@@ -92,7 +85,7 @@ def test_a_write_longer_than_the_lease_keeps_the_board(sandbox: Sandbox, tmp_pat
 
 
 def test_a_lost_lock_stops_the_writes_at_once(sandbox: Sandbox, tmp_path: Path) -> None:
-    clock = Clock()
+    clock = WallClock(START)
     store = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
     ref, connector, plan = _plan(sandbox, store)
     lock = store.lock(str(ref), "this run", LEASE, clock).acquire()
@@ -123,7 +116,7 @@ def test_a_lost_lock_stops_the_writes_at_once(sandbox: Sandbox, tmp_path: Path) 
 
 
 def test_a_lease_lost_during_the_read_writes_nothing(sandbox: Sandbox, tmp_path: Path) -> None:
-    clock = Clock()
+    clock = WallClock(START)
     store = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
     ref, connector, plan = _plan(sandbox, store)
     lock = store.lock(str(ref), "this run", LEASE, clock).acquire()
@@ -144,7 +137,7 @@ def test_a_lease_lost_during_the_read_writes_nothing(sandbox: Sandbox, tmp_path:
 
 
 def test_leases_renew_each_lock_once_a_quarter_lease_is_spent(tmp_path: Path) -> None:
-    clock = Clock()
+    clock = WallClock(START)
     store = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
     a = store.lock("file:/a.csv", "me", LEASE, clock).acquire()
     b = store.lock("file:/b.csv", "me", LEASE, clock).acquire()

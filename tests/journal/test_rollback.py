@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from connectors.test_trello import connector_for
+from sandbox_connectors import connector_for
 
 from journal.support import TODAY, Sandbox, environment, last_run, moteur
 from moteur.core.model import Action, BoardRef, Snapshot, Tool
@@ -41,7 +41,7 @@ def _synced(sandbox: Sandbox, env: dict[str, str]) -> tuple[str, Snapshot]:
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     board = BoardRef(tool=Tool.TRELLO, board=ref.split(":", 1)[1])
-    return ref, connector_for(sandbox.env).read(board)
+    return ref, connector_for(Tool.TRELLO, sandbox.env).read(board)
 
 
 def test_an_undo_that_fails_is_reported_and_never_counted(

@@ -1,5 +1,5 @@
-"""Fixtures of the migration tests: ``ports(tool)`` (skips a tool whose port cannot migrate yet) and a
-private state ``store``."""
+"""Fixtures of the migration tests: ``ports(tool)`` (a connector over the sandbox, closed after the test)
+and a private state ``store``."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sandbox_connectors import connector_for
 
-from migration.support import _METHODS, Sandbox, open_port
+from migration.support import Sandbox
 from moteur.core.model import Tool
 from moteur.engine.state import StateStore
 
@@ -19,10 +20,7 @@ def ports(sandbox: Sandbox) -> Iterator[Callable[[Tool], Any]]:
     opened: list[Any] = []
 
     def port(tool: Tool) -> Any:
-        connector = open_port(tool, sandbox.env)
-        missing = [m for m in _METHODS if not hasattr(connector, m)]
-        if missing:
-            pytest.skip(f"the {tool.value} port has no {', '.join(missing)} yet")
+        connector = connector_for(tool, sandbox.env)
         opened.append(connector)
         return connector
 

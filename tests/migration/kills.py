@@ -1,7 +1,8 @@
-"""Killing a migration on purpose: one crash exception, raised after the n-th create (``CrashAfter``, at the
-port) or after the n-th write request the sandbox answered (``kill_after``, at the HTTP client: the write is
-done remotely, the port never learns it), and the *waves* of a run (its write requests grouped by kind) to
-choose where to kill.
+"""Killing a migration on purpose: the one crash exception of the tests (``Crash``), raised after the
+n-th create (``CrashAfter``, at the connector) or after the n-th write request the sandbox answered
+(``kill_after``, at the HTTP client: the write is done remotely, the connector never learns it); the
+*waves* of a run (its write requests grouped by kind) to choose where to kill; and ``resume_matrix``, a run
+killed in each wave then resumed, compared with an uninterrupted one.
 """
 
 from __future__ import annotations
@@ -9,13 +10,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from moteur.core.model import ItemRef, Snapshot
+from migration.board_state import read_state, state_differences
+from migration.support import import_trello, migrate, seed_trello_fields
+from moteur.core.model import BoardRef, ItemRef, Snapshot, Tool
 from moteur.core.ops import MigrationOp, OpResult
+from moteur.engine.state import StateStore
 
 Sandbox = Any  # tests/conftest.py
 
@@ -125,3 +130,69 @@ def kill_after(sandbox: Sandbox, point: KillPoint) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(requests.Session, "send", send)
         yield
+
+
+# -- killed in every wave, then resumed ----------------------------------------------------------------------
+
+NEW = {tool: BoardRef(tool=tool, board="new") for tool in Tool}
+
+
+def _resumed(
+    sandbox: Sandbox, tmp_path: Path, name: str, src: Any, src_ref: BoardRef, dst: Any, kill: KillPoint
+) -> tuple[BoardRef, StateStore, bool]:
+    """A migration into a new board killed at ``kill``, then run again to its end; whether it was killed."""
+    store = StateStore(f"sqlite:///{tmp_path / f'{name}.db'}")
+    killed = False
+    with kill_after(sandbox, kill):
+        try:
+            migrate(store, src, src_ref, dst, NEW[dst.tool], include_archived=True)
+        except Crash:
+            killed = True  # else a wave this run has not (tags the first run made): not killed
+    prepared, outcome = migrate(store, src, src_ref, dst, NEW[dst.tool], include_archived=True)
+    assert outcome.ok, [(f.op.kind, f.error) for f in outcome.failures][:5]
+    return prepared.target.board, store, killed
+
+
+def settled(store: StateStore, src: Any, src_ref: BoardRef, dst: Any, dst_ref: BoardRef) -> list[str]:
+    """What the run after a finished one plans (nothing, or one line saying what)."""
+    again, rerun = migrate(store, src, src_ref, dst, dst_ref, include_archived=True)
+    plan = again.plan
+    counts = (plan.created, plan.updated, plan.subitems, plan.subitem_updates, plan.comments, rerun.creates)
+    return [] if counts == (0, 0, 0, 0, 0, 0) else [f"the run after it plans {counts}: {plan.ops[:3]}"]
+
+
+def resume_matrix(
+    sandbox: Sandbox,
+    ports: Callable[[Tool], Any],
+    tmp_path: Path,
+    export: Path,
+    tool: Tool,
+    only: tuple[str, ...] = (),
+) -> None:
+    """``export`` (with custom field values) migrated once without a stop into a new ``tool`` board, then
+    again into new boards, each killed at one of the run's kill points (those ending with a word of ``only``,
+    when given) and run again to its end: each must hold what the uninterrupted board holds, and plan
+    nothing more."""
+    src_ref, src, dst = import_trello(sandbox, export), ports(Tool.TRELLO), ports(tool)
+    seed_trello_fields(sandbox, src_ref.board)  # custom field values: a wave of their own on some targets
+    with StateStore(f"sqlite:///{tmp_path / 'whole.db'}") as store:
+        since = len(sandbox.app.requests_log())
+        prepared, outcome = migrate(store, src, src_ref, dst, NEW[tool], include_archived=True)
+        assert outcome.ok, [(f.op.kind, f.error) for f in outcome.failures][:5]
+        points = kill_points(writes(sandbox, since))
+        whole = read_state(dst, prepared.target.board)
+    assert whole["items"] and whole["strays"] == 0
+    if only:
+        points = {where: n for where, n in points.items() if any(where.endswith(word) for word in only)}
+    assert points
+    problems: list[str] = []
+    kills = 0
+    for n, (where, kill) in enumerate(points.items()):
+        board, store, killed = _resumed(sandbox, tmp_path, f"kill{n}", src, src_ref, dst, kill)
+        kills += killed
+        with store:
+            found = state_differences(whole, read_state(dst, board))
+            found += settled(store, src, src_ref, dst, NEW[tool])
+        problems += [f"killed at {where} (after {kill[1]}): {p}" for p in found[:6]]
+    assert problems == [], "\n".join(problems)
+    assert kills >= max(1, len(points) - 2), f"{kills} of {len(points)} runs were killed"

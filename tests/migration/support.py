@@ -1,24 +1,33 @@
-"""What the round-trip tests share: ports over the sandbox with virtual sleep, a migration run, the
-field-by-field comparison of a source and its copy."""
+"""What the migration tests share: the real Trello exports, a migration run through the orchestrator
+(``migrate``) or at the connector alone (``apply_plan``), the field-by-field comparison of a source and its
+copy (``differences``, ``hop``), custom fields on a Trello board. Connectors over the sandbox come from
+``tests/sandbox_connectors.py``."""
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from virtual_clock import VirtualClock
 
-from moteur.connectors.file_connector import FileConnector
 from moteur.connectors.migration import Capabilities
 from moteur.connectors.trello.power_ups import CUSTOM_FIELDS_PLUGIN
 from moteur.core.identity import split_identity
-from moteur.core.migrate import CUT_NOTE, comment_text, fold_name, same_custom_value
-from moteur.core.model import Action, BoardRef, Snapshot, Status, Tool
+from moteur.core.migrate import (
+    CUT_NOTE,
+    MigrationPlan,
+    comment_text,
+    fold_name,
+    plan_migration,
+    same_custom_value,
+)
+from moteur.core.model import Action, BoardRef, ItemRef, Snapshot, Status, Tool
+from moteur.core.ops import OpResult
 from moteur.engine.migration_run import (
     MigrationOutcome,
     PreparedMigration,
@@ -27,7 +36,6 @@ from moteur.engine.migration_run import (
     prepare_migration,
 )
 from moteur.engine.state import StateStore
-from moteur.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(os.environ.get("MOTEUR_FIXTURES_DIR", REPO / "tests" / "contract" / "fixtures")) / "trello"
@@ -36,39 +44,6 @@ TRIP = FIXTURES / "zh_europe_trip_2026_board.json"
 CLIPKIT = FIXTURES / "ja_clipkit_board.json"
 needs_fixtures = pytest.mark.skipif(not SAMPLE.exists(), reason=f"Trello exports not found in {FIXTURES}")
 Sandbox = Any  # tests/conftest.py
-_METHODS = ("capabilities", "read_full", "create_board", "apply_migration")
-
-
-def open_port(tool: Tool, env: dict[str, str]) -> Any:
-    """The tool's connector over the sandbox, on a runtime of its own with virtual sleep (as the connector
-    tests build them)."""
-    runtime = VirtualClock().runtime()
-    if tool is Tool.TRELLO:
-        from moteur.connectors.trello import TrelloConnector
-        from moteur.connectors.trello.transport import trello_client, trello_options
-
-        key, token = env["MOTEUR_TRELLO_API_KEY"], env["MOTEUR_TRELLO_TOKEN"]
-        settings = Settings(trello_api_key=key, trello_token=token, trello_url=env["MOTEUR_TRELLO_URL"])
-        options = trello_options(key, token, runtime=runtime, timeout=(2.0, 5.0))
-        return TrelloConnector(settings, http=trello_client(settings, options))
-    if tool is Tool.ASANA:
-        from moteur.connectors.asana import AsanaConnector
-        from moteur.connectors.asana.transport import asana_client, asana_options
-
-        token = env["MOTEUR_ASANA_TOKEN"]
-        settings = Settings(asana_token=token, asana_url=env["MOTEUR_ASANA_URL"])
-        options = asana_options(token, runtime=runtime, timeout=(2.0, 5.0))
-        return AsanaConnector(settings, http=asana_client(settings, options))
-    if tool is Tool.MONDAY:
-        from moteur.connectors.monday import MondayConnector
-        from moteur.connectors.monday.transport import monday_client, monday_options
-
-        token = env["MOTEUR_MONDAY_TOKEN"]
-        settings = Settings(monday_token=token, monday_url=env["MOTEUR_MONDAY_URL"])
-        options = monday_options(token, settings.monday_api_version, runtime=runtime, timeout=(2.0, 5.0))
-        http, _ = monday_client(settings, options)
-        return MondayConnector(settings, http=http, runtime=runtime)
-    return FileConnector(Settings())
 
 
 def now() -> datetime:
@@ -76,11 +51,48 @@ def now() -> datetime:
 
 
 def migrate(
-    store: StateStore, src: Any, src_ref: BoardRef, dst: Any, dst_ref: BoardRef, **kw: Any
+    store: StateStore,
+    src: Any,
+    src_ref: BoardRef,
+    dst: Any,
+    dst_ref: BoardRef,
+    *,
+    must_succeed: bool = False,
+    **kw: Any,
 ) -> tuple[PreparedMigration, MigrationOutcome]:
+    """One run as ``moteur migrate`` makes it: prepared (``kw``: ``include_archived``, ``name``, ``users``,
+    ``dry_run``…) then applied under the target's lock, every create linked in ``store`` as it lands;
+    ``must_succeed``: fails the test, naming the failed ops, unless every op succeeded."""
     prepared = prepare_migration(src, src_ref, dst, dst_ref, store, now=now, **kw)
     outcome = apply_prepared(prepared, dst, store, now=now, owner="test")
+    if must_succeed:
+        assert outcome.ok, [(f.op.kind, f.error) for f in outcome.failures][:5]
     return prepared, outcome
+
+
+def apply_plan(
+    connector: Any,
+    source: Snapshot,
+    board: BoardRef,
+    links: dict[str, ItemRef],
+    *,
+    include_archived: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[MigrationPlan, list[OpResult]]:
+    """One run at the connector alone, without the orchestrator or a state store, so that a test counts only
+    the target's own requests: read ``board`` in full, take the links ``links`` holds and those the target's
+    identity footers give back, plan against the connector's capabilities, apply; each create is added to
+    ``links`` (the state's links table) as it lands."""
+    target = connector.read_full(board, include_archived=True)
+    found = {key: a.ref for a in target.actions if (key := identity_of(a)) is not None}
+    targets = {**found, **links}
+    plan = plan_migration(
+        source, target, targets, connector.capabilities(target), include_archived=include_archived
+    )
+    results: list[OpResult] = connector.apply_migration(
+        target, plan.ops, dict(targets), on_created=links.__setitem__, progress=progress
+    )
+    return plan, results
 
 
 def board(sandbox: Sandbox, tool: Tool, index: int = 0) -> BoardRef:
@@ -143,6 +155,8 @@ def differences(
         else:
             check("description", " ".join(a.description.split()), " ".join(have_text.split()))
         check("closed", a.status.is_closed, t.status.is_closed)
+        if caps.archived_done:
+            check("done when archived", a.archived_done, t.archived_done)
         if a.due is not None and (caps.due_date_only or caps.due_datetime):
             check("due day", a.due_day, t.due_day)
         if caps.tags:
@@ -189,7 +203,7 @@ def hop(
     target_ref = prepared.target.board
     include = bool(kw.get("include_archived"))
     target = dst.read_full(target_ref, include_archived=True)
-    assert differences(prepared.source, target, dst.capabilities(target_ref), include) == []
+    assert differences(prepared.source, target, dst.capabilities(target), include) == []
     again, rerun = migrate(store, src, src_ref, dst, dst_ref, **kw)
     assert again.target.board == target_ref  # TOOL:new is remembered
     assert (again.plan.created, again.plan.subitems, again.plan.comments, rerun.creates) == (0, 0, 0, 0)

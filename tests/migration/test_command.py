@@ -15,13 +15,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from sandbox_connectors import connector_for
 
 from migration.support import (
     REPO,
     TRIP,
     Sandbox,
     needs_fixtures,
-    open_port,
 )
 from moteur.cli import main
 from moteur.core.model import BoardRef, Tool
@@ -146,7 +146,7 @@ def test_kill_9_during_the_writes_then_the_same_command_finishes_it(
     with StateStore(f"sqlite:///{db}") as store:
         (board,) = store.links("migrate-target:asana").values()
     assert result["target"] == board
-    asana = open_port(Tool.ASANA, sandbox.env)
+    asana = connector_for(Tool.ASANA, sandbox.env)
     try:
         target = asana.read_full(
             BoardRef(tool=Tool.ASANA, board=board.split(":", 1)[1]), include_archived=True

@@ -15,8 +15,8 @@ import yaml
 
 from moteur.cli import main
 from moteur.commands.migrate_command import load_user_map
-from moteur.connectors.file_connector import FileConnector
-from moteur.connectors.file_migration import FileMigration
+from moteur.connectors.files.connector import FileConnector
+from moteur.connectors.files.migration import FileMigration
 from moteur.core.model import BoardRef, Tool
 from moteur.engine.migration_run import apply_prepared, prepare_migration
 from moteur.engine.state import StateStore
@@ -62,7 +62,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield tmp_path
 
 
-def migrate(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
+def migrate_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
     code = main(["migrate", *args, "--json"])
     out = capsys.readouterr().out
     assert code == 0, out
@@ -79,8 +79,8 @@ def read(path: Path) -> list[dict[str, Any]]:
 def test_json_to_a_new_document_carries_every_field_and_rerun_creates_nothing(
     workdir: Path, capsys: pytest.CaptureFixture[str], suffix: str
 ) -> None:
-    out = workdir / f"out{suffix}"
-    first = migrate(capsys, "file:source.json", f"file:{out}", "--map-users", str(workdir / "users.yaml"))
+    out, users = workdir / f"out{suffix}", str(workdir / "users.yaml")
+    first = migrate_json(capsys, "file:source.json", f"file:{out}", "--map-users", users)
     assert (first["created"], first["updated"], first["unchanged"], first["skipped"]) == (2, 0, 0, 1)
     assert (first["subitems"], first["comments"]) == (2, 1)
     rows = read(out)
@@ -96,7 +96,7 @@ def test_json_to_a_new_document_carries_every_field_and_rerun_creates_nothing(
     assert webinar["description"] == f"moteur-source: {source}:a1"
     assert rows[1]["status"] == "doing"
     assert rows[1]["description"] == f"Draft\n\nmoteur-source: {source}:a2"
-    again = migrate(capsys, "file:source.json", f"file:{out}", "--map-users", str(workdir / "users.yaml"))
+    again = migrate_json(capsys, "file:source.json", f"file:{out}", "--map-users", users)
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 2)
     assert (again["subitems"], again["comments"]) == (0, 0)
     assert read(out) == rows
@@ -108,12 +108,12 @@ def users_file(tmp_path: Path) -> None:
 
 
 def test_a_source_change_updates_only_that_item(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    migrate(capsys, "file:source.json", "file:out.json")
+    migrate_json(capsys, "file:source.json", "file:out.json")
     changed = json.loads((workdir / "source.json").read_text(encoding="utf-8"))
     changed["actions"][1]["impact"] = 9
     changed["actions"][1]["bucket"] = "À faire"
     (workdir / "source.json").write_text(json.dumps(changed), encoding="utf-8")
-    again = migrate(capsys, "file:source.json", "file:out.json")
+    again = migrate_json(capsys, "file:source.json", "file:out.json")
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 1, 1)
     rows = read(workdir / "out.json")
     assert (rows[1]["impact"], rows[1]["bucket"]) == (9, "À faire")
@@ -123,7 +123,7 @@ def test_a_source_change_updates_only_that_item(workdir: Path, capsys: pytest.Ca
 def test_to_csv_nested_lists_are_losses_and_the_file_reads_back(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    first = migrate(capsys, "file:source.json", "file:out.csv")
+    first = migrate_json(capsys, "file:source.json", "file:out.csv")
     losses = {loss["field"]: loss["items"] for loss in first["losses"]}
     assert losses["checklists"] == 1 and losses["comments"] == 1
     assert losses["assignees without an e-mail"] == 1
@@ -132,14 +132,14 @@ def test_to_csv_nested_lists_are_losses_and_the_file_reads_back(
     )
     assert [a.title for a in snapshot.actions] == ["Webinar SEO", "Livre blanc"]
     assert snapshot.actions[0].tags == ("seo", "webinar") and snapshot.actions[0].impact == 8
-    again = migrate(capsys, "file:source.json", "file:out.csv")
+    again = migrate_json(capsys, "file:source.json", "file:out.csv")
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 2)
 
 
 def test_include_archived_carries_archived_items_archived(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    result = migrate(capsys, "file:source.json", "file:out.json", "--include-archived")
+    result = migrate_json(capsys, "file:source.json", "file:out.json", "--include-archived")
     assert (result["created"], result["skipped"]) == (3, 0)
     assert read(workdir / "out.json")[2]["status"] == "archived"
 
@@ -160,9 +160,9 @@ def test_dry_run_writes_nothing_and_shows_counts_structure_and_losses(
 def test_links_lost_with_the_state_are_rebuilt_from_identity_footers(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    migrate(capsys, "file:source.json", "file:out.json")
+    migrate_json(capsys, "file:source.json", "file:out.json")
     (workdir / "state.db").unlink()
-    again = migrate(capsys, "file:source.json", "file:out.json")
+    again = migrate_json(capsys, "file:source.json", "file:out.json")
     assert (again["created"], again["unchanged"], again["subitems"], again["comments"]) == (0, 2, 0, 0)
     assert len(read(workdir / "out.json")) == 2
 
@@ -186,7 +186,7 @@ def test_user_maps_in_yaml_and_csv(tmp_path: Path) -> None:
 def test_trello_export_checklists_comments_and_losses(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    result = migrate(capsys, f"file:{SAMPLE}", "file:out.json")
+    result = migrate_json(capsys, f"file:{SAMPLE}", "file:out.json")
     export = json.loads(SAMPLE.read_text(encoding="utf-8"))
     closed_lists = {x["id"] for x in export["lists"] if x["closed"]}
     open_cards = [c for c in export["cards"] if not c["closed"] and c["idList"] not in closed_lists]
@@ -214,7 +214,7 @@ def test_trello_export_checklists_comments_and_losses(
     assert by_title[card["name"]]["description"].endswith(
         f"moteur-source: trello:{export['id']}:{card['id']}"
     )
-    again = migrate(capsys, f"file:{SAMPLE}", "file:out.json")
+    again = migrate_json(capsys, f"file:{SAMPLE}", "file:out.json")
     assert (again["created"], again["subitems"], again["comments"], again["updated"]) == (0, 0, 0, 0)
 
 
@@ -224,14 +224,14 @@ def test_the_201_card_trip_export_to_a_file_and_back(
     workdir: Path, capsys: pytest.CaptureFixture[str], suffix: str
 ) -> None:
     started = time.monotonic()
-    first = migrate(capsys, f"file:{TRIP}", f"file:trip{suffix}", "--include-archived")
+    first = migrate_json(capsys, f"file:{TRIP}", f"file:trip{suffix}", "--include-archived")
     seconds = time.monotonic() - started
     assert first["created"] == 201 and first["skipped"] == 0
-    again = migrate(capsys, f"file:{TRIP}", f"file:trip{suffix}", "--include-archived")
+    again = migrate_json(capsys, f"file:{TRIP}", f"file:trip{suffix}", "--include-archived")
     assert (again["created"], again["updated"], again["unchanged"], again["comments"]) == (0, 0, 201, 0)
     assert seconds < 10
     # The copy is itself a source: to YAML, with everything a file holds.
-    onward = migrate(capsys, f"file:trip{suffix}", "file:trip2.yaml", "--include-archived")
+    onward = migrate_json(capsys, f"file:trip{suffix}", "file:trip2.yaml", "--include-archived")
     assert onward["created"] == 201
 
 

@@ -109,7 +109,7 @@ def test_real_export_to_each_tool(
     sent = len(sandbox.requests()) - before
     assert outcome.ok, [(f.op.kind, f.error) for f in outcome.failures][:5]
     target = dst.read_full(prepared.target.board, include_archived=True)
-    caps = dst.capabilities(prepared.target.board)
+    caps = dst.capabilities(target)
     assert differences(prepared.source, target, caps, include_archived=True) == []
     again, rerun = migrate(
         store, files, src_ref, dst, BoardRef(tool=tool, board="new"), include_archived=True

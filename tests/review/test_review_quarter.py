@@ -153,6 +153,7 @@ def test_a_quarter_of_syncs_reviews_true_velocity_late_reasons_and_alignment(
     screenshot(chromium, page, tmp_path / "quarter.png", height=2400)
 
 
+@pytest.mark.perf  # a year of syncs: over 20 s
 def test_a_year_of_history_on_asana_renders_whole_at_a4_width(
     sandbox: Sandbox,
     monkeypatch: pytest.MonkeyPatch,

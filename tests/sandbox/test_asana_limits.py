@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import requests
+from virtual_clock import VirtualClock
 from werkzeug.serving import make_server
 
 from moteur.sandbox.asana import TOKEN
@@ -23,16 +24,8 @@ from moteur.sandbox.server import SandboxApp
 TIMEOUT = 10
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 class Served:
-    def __init__(self, app: SandboxApp, url: str, clock: FakeClock) -> None:
+    def __init__(self, app: SandboxApp, url: str, clock: VirtualClock) -> None:
         self.app, self.url, self.clock = app, url, clock
 
     def call(
@@ -53,7 +46,7 @@ class Served:
 
 
 def _serve(tier: str) -> Iterator[Served]:
-    clock = FakeClock()
+    clock = VirtualClock(start=1000.0)
     app = SandboxApp(seed="demo", rate_limits=True, asana_tier=tier, clock=clock)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -123,7 +116,7 @@ def test_batch_actions_count_one_by_one_and_a_batch_that_does_not_fit_fails_whol
 
 
 def test_concurrency_limiter_refuses_the_16th_write_in_flight() -> None:
-    clock = FakeClock()
+    clock = VirtualClock(start=1000.0)
     limiter = AsanaLimiter(clock, enabled=True, per_minute=1500)
     for _ in range(MAX_WRITES_IN_FLIGHT):
         limiter.admit("t", reads=0, writes=1)
@@ -136,6 +129,6 @@ def test_concurrency_limiter_refuses_the_16th_write_in_flight() -> None:
 
 
 def test_limits_off_never_refuse() -> None:
-    limiter = AsanaLimiter(FakeClock(), enabled=False, per_minute=1)
+    limiter = AsanaLimiter(VirtualClock(start=1000.0), enabled=False, per_minute=1)
     for _ in range(100):
         limiter.admit("t", reads=1, writes=1)

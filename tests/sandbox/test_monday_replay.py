@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import requests
 import yaml
+from virtual_clock import VirtualClock
 from werkzeug.test import Client
 from werkzeug.wrappers import Request, Response
 
@@ -98,14 +99,6 @@ if not CASSETTES:  # pragma: no cover - depends on the checkout
 # -- the complexity budget, on an emulator with an injected clock ---------------------------------------
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def client_for(emulator: MondayEmulator) -> Client:
     """A tiny WSGI wrapper: the emulator as the server would call it, without the server."""
 
@@ -124,7 +117,7 @@ HEAVY = (
 
 
 def test_complexity_budget_is_exhausted_then_refills_after_a_minute() -> None:
-    clock = FakeClock()
+    clock = VirtualClock(start=1000.0)
     emulator = MondayEmulator(clock, rate_limits=True)
     emulator.seed("demo")
     client = client_for(emulator)
@@ -144,7 +137,7 @@ def test_complexity_budget_is_exhausted_then_refills_after_a_minute() -> None:
 
 
 def test_one_query_over_five_million_is_refused() -> None:
-    client = client_for(MondayEmulator(FakeClock(), rate_limits=True))
+    client = client_for(MondayEmulator(VirtualClock(start=1000.0), rate_limits=True))
     answer = client.post(
         "/", json={"query": HEAVY.replace("limit: 100", "limit: 200")}, headers={"Authorization": TOKEN}
     )
@@ -153,7 +146,7 @@ def test_one_query_over_five_million_is_refused() -> None:
 
 
 def test_cursor_expires_after_sixty_minutes() -> None:
-    clock = FakeClock()
+    clock = VirtualClock(start=1000.0)
     emulator = MondayEmulator(clock, rate_limits=False)
     board = emulator.seed("demo")[0].split(":")[1]
     client = client_for(emulator)

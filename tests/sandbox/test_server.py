@@ -27,9 +27,11 @@ def test_request_log_records_each_call_with_masked_credentials(
     sandbox: Sandbox, trello_auth: dict[str, str]
 ) -> None:
     board = _board(sandbox)
+    sandbox.app.latency_ms = 30  # the log's time is the answer's, injected latency included
     requests.get(
         f"{sandbox.urls['trello']}/boards/{board}", params={**trello_auth, "fields": "name"}, timeout=5
     )
+    sandbox.app.latency_ms = 0
     requests.put(f"{sandbox.urls['trello']}/boards/{board}/nothing", params=trello_auth, timeout=5)
     log = sandbox.requests()
     assert [(e["method"], e["path"], e["status"], e["mutating"]) for e in log] == [
@@ -37,7 +39,7 @@ def test_request_log_records_each_call_with_masked_credentials(
         ("PUT", f"/boards/{board}/nothing", 404, True),
     ]
     assert log[0]["query"] == {"key": "***", "token": "***", "fields": "name"}
-    assert log[0]["tool"] == "trello" and log[0]["fault"] is None and log[0]["elapsed_ms"] >= 0
+    assert log[0]["tool"] == "trello" and log[0]["fault"] is None and 30 <= log[0]["elapsed_ms"] < 5_000
     assert trello_auth["token"] not in json.dumps(log)
 
 

@@ -2,9 +2,9 @@
 
 Shared here (imported as ``soak``):
 
-- ``connect(tool, env)``: a connector with short timeouts on a runtime of its own with virtual time, so
-  retries, backoffs and rate windows cost no real time; ``CONNECTORS`` has one line per tool, so a new
-  connector joins the soak with one line.
+- ``connect(tool, env)``: the tests' one ``connector_for`` (``tests/sandbox_connectors.py``) with shorter
+  timeouts, on a runtime of its own with virtual time, so retries, backoffs and rate windows cost no real
+  time.
 - ``sync_until_converged``: the cron job's life in miniature: run the sync again and again (a run may fail
   part-way; the next run continues) until a dry-run would show no change, counting runs, faults and retries.
 - ``board_view`` (what each item carries at the end) and ``duplicates`` (schema objects or items that exist
@@ -14,13 +14,12 @@ Shared here (imported as ``soak``):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 import requests
-from virtual_clock import VirtualClock
+from sandbox_connectors import connector_for
 
 from moteur.connectors.base import Connector
 from moteur.core.errors import MoteurError
@@ -36,54 +35,8 @@ SLOW_SECONDS = 0.4
 FAULT_KINDS = ["429", "500", "502", "503", "reset", "slow", "commit_then_drop"]
 
 
-def _trello(env: dict[str, str]) -> Connector:
-    from moteur.connectors.trello import TrelloConnector
-    from moteur.connectors.trello.transport import trello_client, trello_options
-
-    key, token = env["MOTEUR_TRELLO_API_KEY"], env["MOTEUR_TRELLO_TOKEN"]
-    settings = Settings(trello_api_key=key, trello_token=token, trello_url=env["MOTEUR_TRELLO_URL"])
-    options = trello_options(key, token, runtime=VirtualClock().runtime(), timeout=TIMEOUT)
-    return TrelloConnector(settings, http=trello_client(settings, options))
-
-
-def _asana(env: dict[str, str]) -> Connector:
-    from moteur.connectors.asana import AsanaConnector
-    from moteur.connectors.asana.transport import asana_client, asana_options
-
-    token = env["MOTEUR_ASANA_TOKEN"]
-    settings = Settings(asana_token=token, asana_url=env["MOTEUR_ASANA_URL"])
-    options = asana_options(token, "paid", runtime=VirtualClock().runtime(), timeout=TIMEOUT)
-    return AsanaConnector(settings, http=asana_client(settings, options))
-
-
-def _monday(env: dict[str, str]) -> Connector:
-    from moteur.connectors.monday import MondayConnector
-    from moteur.connectors.monday.transport import monday_client, monday_options
-
-    token = env["MOTEUR_MONDAY_TOKEN"]
-    settings = Settings(monday_token=token, monday_url=env["MOTEUR_MONDAY_URL"])
-    runtime = VirtualClock().runtime()
-    options = monday_options(token, settings.monday_api_version, runtime=runtime, timeout=TIMEOUT)
-    http, _ = monday_client(settings, options)
-    return MondayConnector(settings, http=http, runtime=runtime)
-
-
-def _file(env: dict[str, str]) -> Connector:
-    from moteur.connectors.file_connector import FileConnector
-
-    return FileConnector(Settings())
-
-
-CONNECTORS: dict[str, Callable[[dict[str, str]], Connector]] = {
-    "file": _file,
-    "trello": _trello,
-    "asana": _asana,
-    "monday": _monday,
-}
-
-
 def connect(tool: str, env: dict[str, str]) -> Connector:
-    return CONNECTORS[tool](env)
+    return connector_for(Tool(tool), env, timeout=TIMEOUT)
 
 
 def retries_of(connector: Connector) -> int:

@@ -7,7 +7,7 @@ card, task, item) and nothing is lost. Each soak prints one line of figures (pyt
 faults met by kind, retries, duplicates, items lost.
 
 The short form (one seed per tool) runs in ``make test``; ``make soak`` runs the long form (marker ``soak``,
-more seeds). A connector joins with one line in ``soak.CONNECTORS`` and one in ``TOOLS`` below.
+more seeds). A connector joins with one line in ``TOOLS`` below (``soak.connect`` opens any tool).
 """
 
 from __future__ import annotations
