@@ -7,10 +7,13 @@ refused or not allowed (the same in every command); 4 a ``--detailed-exitcode`` 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+import typer.main
 
 from moteur.commands.options import ConfigOpt, JsonOpt, QuietOpt, TodayOpt, VerboseOpt, parse_today
 from moteur.commands.sandbox_commands import sandbox_app
@@ -321,6 +324,15 @@ def boards(
     raise typer.Exit(run_boards(out, tool, config=config, json_out=json_out))
 
 
+@cache
+def _command() -> Callable[..., Any]:
+    """The click command of ``app``, built once per process. Typer builds it from every command's signature
+    each time ``app`` is called: a program (or a test) that calls ``main`` many times would pay that each
+    time. Calling the command directly skips typer's pretty traceback hook, which ``main`` never lets act:
+    it turns every exception into one line."""
+    return typer.main.get_command(app)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app; turn every error into one message and a documented exit code."""
     args = sys.argv[1:] if argv is None else argv
@@ -330,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
         # One runtime for the run (time, and the rate limiters its connectors share per token); a caller that
         # installed its own (a test's virtual clock) keeps it.
         with installed():
-            app(args=args, prog_name="moteur")  # standalone: usage errors exit 2 with click's message
+            _command()(args=args, prog_name="moteur")  # standalone: usage errors exit 2 with click's message
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except MoteurError as exc:

@@ -10,7 +10,12 @@ updates and compiles; ``tests/test_i18n_catalogue.py`` checks both are complete 
 - ``gettext_in(language)`` / ``ngettext_in(language)``: the same for a view handed its language explicitly
   (``render_plan(console, evaluation, language)``), whatever the current one.
 - ``tr(text, language)``: a core ``Phrase`` said in a language; any other text unchanged (board names, ids).
+  A phrase that counts (``Phrase.counted``) takes the form the language's plural rule gives its count.
 - ``N_``: mark a message to translate later, where it is shown.
+- ``digits_in(text, language)``: a number written the English way (``1,500.5``) as ``language`` writes it.
+  French groups thousands with a narrow no-break space (U+202F) and writes a decimal comma: ``1 500,5``.
+  ``tr`` writes every number field of a phrase so (``{budget:,}``, ``{share:.1f}``); views write theirs
+  with ``moteur.views.words.number``.
 
 What stays English on purpose: ``--json`` outputs and plan files (keys and texts are for machines), and the
 names moteur writes on boards (quadrant labels, ``moteur.core.labels``), which are board data, not messages.
@@ -19,6 +24,7 @@ names moteur writes on boards (quadrant labels, ``moteur.core.labels``), which a
 from __future__ import annotations
 
 import gettext
+import string
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
@@ -31,6 +37,8 @@ __all__ = [
     "DOMAIN",
     "N_",
     "_",
+    "current_language",
+    "digits_in",
     "gettext_in",
     "locale_dir",
     "ngettext",
@@ -41,6 +49,7 @@ __all__ = [
 ]
 
 DOMAIN = "moteur"
+NARROW_NO_BREAK_SPACE = "\u202f"  # groups French thousands: 1 500 (never cut at the end of a line)
 
 _current: list[Language] = [Language.EN]
 
@@ -69,6 +78,32 @@ def set_language(language: Language | str) -> None:
     _current[0] = language
 
 
+def current_language() -> Language:
+    """The language moteur speaks now."""
+    return _current[0]
+
+
+def digits_in(text: str, language: Language) -> str:
+    """``text``, a number written the English way (``1,500.5``), as ``language`` writes numbers."""
+    if language is Language.FR:
+        return text.translate({ord(","): NARROW_NO_BREAK_SPACE, ord("."): ","})
+    return text
+
+
+class _NumbersIn(string.Formatter):
+    """``str.format`` that writes each number field as ``language`` writes numbers (``digits_in``)."""
+
+    def __init__(self, language: Language) -> None:
+        super().__init__()
+        self.language = language
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        text: str = super().format_field(value, format_spec)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return digits_in(text, self.language)
+        return text
+
+
 def _(message: str) -> str:
     """``message`` in the current language."""
     return translations(_current[0]).gettext(message)
@@ -92,11 +127,18 @@ def tr(text: str, language: Language | None = None) -> str:
     """``text`` said in ``language`` (the current one by default) when it is a ``Phrase``; else as it is."""
     if not isinstance(text, Phrase):
         return text
-    catalogue = translations(_current[0] if language is None else language)
+    language = _current[0] if language is None else language
+    catalogue = translations(language)
     if catalogue.__class__ is gettext.NullTranslations:
         return str.__str__(text)
     params = {
         name: tr(value, language) if isinstance(value, Phrase) else value
         for name, value in text.params.items()
     }
-    return catalogue.gettext(text.template).format(**params)
+    if text.plural is not None and text.number is not None:
+        count = text.params[text.number]
+        assert isinstance(count, int)  # Phrase.counted checked it
+        template = catalogue.ngettext(text.template, text.plural, count)
+    else:
+        template = catalogue.gettext(text.template)
+    return _NumbersIn(language).format(template, **params)

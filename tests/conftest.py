@@ -18,12 +18,15 @@ from typing import Any
 
 import pytest
 import requests
+from memory_tmp import memory_root
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+from suite_order import longest_first
 from virtual_clock import VirtualClock
 
 from moteur.engine.state import StateStore
 from moteur.runtime import install, uninstall
+from moteur.sandbox.base import FAULT_KINDS
 from moteur.sandbox.serve import SandboxHandle, start_sandbox
 
 REPO = Path(__file__).resolve().parents[1]
@@ -105,9 +108,10 @@ def sandbox(sandbox_server: Sandbox, request: pytest.FixtureRequest) -> Iterator
     After the test, no request may have been refused by the strict sandbox's contract check (a connector that
     swallows a 400 would otherwise pass), unless the test is marked ``refusals`` (it sends them on purpose).
     """
-    sandbox_server.set_faults(0.0, 0, kinds=["429", "500", "502", "503", "reset", "slow", "commit_then_drop"])
+    # Through the app itself, not its admin API: the same settings, without two HTTP exchanges per test.
+    sandbox_server.app.faults.configure(0.0, 0, FAULT_KINDS)
     sandbox_server.app.latency_ms = 0
-    sandbox_server.reset("demo")
+    sandbox_server.app.reset("demo")
     yield sandbox_server
     if request.node.get_closest_marker("refusals") is None:
         refused = [e for e in sandbox_server.app.requests_log() if e.get("refused")]
@@ -169,3 +173,14 @@ def chromium() -> str:
     if not found:
         pytest.skip("no chromium on PATH: the rendered-page tests need it (.ci/run installs it with apt)")
     return found
+
+
+def pytest_configure() -> None:
+    """``tmp_path`` and the other temporary directories in memory when the machine has room (``memory_tmp``);
+    in the controlling process, before it hands each pytest-xdist worker a directory of its own."""
+    if (memory := memory_root()) is not None:
+        os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", str(memory))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    longest_first(items)

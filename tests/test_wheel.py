@@ -33,6 +33,7 @@ from importlib.metadata import Distribution, distributions
 from pathlib import Path
 from typing import IO, Any
 
+import pytest
 import requests
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -292,6 +293,7 @@ def check_strict(announcement: dict[str, Any]) -> None:
     assert unknown.json()["errors"][0]["message"] == "sort: Unknown parameter"
 
 
+@pytest.mark.perf  # builds and installs a wheel: over 20 s
 def test_the_wheel_installs_outside_the_checkout_and_runs_every_command(tmp_path: Path) -> None:
     assert not tmp_path.is_relative_to(REPO)
     env = clean_environment(XDG_STATE_HOME=str(tmp_path / "xdg-state"))  # no default state in your home

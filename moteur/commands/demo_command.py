@@ -25,6 +25,7 @@ from moteur.commands.review_command import run_demo_review
 from moteur.commands.sync_command import run_sync
 from moteur.core.policy import Language
 from moteur.i18n import _, set_language
+from moteur.runtime import current
 from moteur.settings import TOKEN_PAGES
 
 if TYPE_CHECKING:
@@ -86,7 +87,8 @@ def run_demo(out: Output, *, today: date, language: Language) -> int:
     steps = len(TOOLS) * 4
     with (
         tempfile.TemporaryDirectory(prefix="moteur-demo-") as tmp,
-        start_sandbox(seed="demo", rate_limits=True) as sandbox,
+        # The sandbox keeps the vendors' rate limits on the run's clock, the one moteur paces itself by.
+        start_sandbox(seed="demo", rate_limits=True, clock=current().clock) as sandbox,
         Progress(
             TextColumn("{task.description}"),
             BarColumn(),

@@ -11,6 +11,9 @@ When tokens are already set (the environment or ``.env``), ``init`` lists the bo
 a terminal and without answers on stdin, it says to use ``--non-interactive`` (exit 2) rather than click's
 bare "Aborted!".
 
+Its questions and messages speak ``MOTEUR_LANGUAGE`` (``en`` or ``fr``) when it is set: there is no
+``moteur.toml`` yet to say the language. The file it writes stays in English, like ``moteur.example.toml``.
+
 Secrets are never asked for: a typed token would sit in the terminal's scrollback. ``.env`` gets the
 variable names with empty values, mode 600; an existing ``.env`` (which may hold real tokens) is never
 overwritten, not even with ``--force``.
@@ -33,7 +36,8 @@ import typer
 from moteur.commands.context import checked_ref
 from moteur.commands.init_boards import Reachable, numbered, of_tool, picked, reachable_boards, toml_comment
 from moteur.core.errors import UsageError
-from moteur.core.policy import DEFAULT_LANGUAGE
+from moteur.core.policy import DEFAULT_LANGUAGE, Language
+from moteur.i18n import N_, _, set_language
 from moteur.settings import TOKEN_PAGES, dotenv_warning, load_settings
 
 if TYPE_CHECKING:
@@ -42,6 +46,16 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 TOOLS = ("trello", "asana", "monday", "file")
+# Said in the current language, not the process's locale (``strftime("%A")`` would follow LC_TIME).
+WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 ENV_LINES = {
     "trello": (
         f"# Trello: an API key at {TOKEN_PAGES['trello']}, then a token for it.",
@@ -55,10 +69,10 @@ ENV_LINES = {
     "monday": (f"# monday.com: a personal API token: {TOKEN_PAGES['monday']}.", "MOTEUR_MONDAY_TOKEN="),
 }
 BOARD_QUESTIONS = {
-    "trello": "Trello board ids or shortLinks (from trello.com/b/<shortLink>/…)",
-    "asana": "Asana project gids (the number after /project/ in its URL)",
-    "monday": "monday.com board ids (the number in …/boards/<id>)",
-    "file": "Action plan files (CSV, JSON or YAML paths)",
+    "trello": N_("Trello board ids or shortLinks (from trello.com/b/<shortLink>/…)"),
+    "asana": N_("Asana project gids (the number after /project/ in its URL)"),
+    "monday": N_("monday.com board ids (the number in …/boards/<id>)"),
+    "file": N_("Action plan files (CSV, JSON or YAML paths)"),
 }
 
 
@@ -78,6 +92,14 @@ class InitAnswers:
     closures: tuple[tuple[date, date], ...] = field(default_factory=tuple)
 
 
+def language_of_environment() -> Language:
+    """``MOTEUR_LANGUAGE`` when it names a language moteur speaks, else the default."""
+    try:
+        return Language(os.environ.get("MOTEUR_LANGUAGE", "").strip().lower())
+    except ValueError:
+        return DEFAULT_LANGUAGE
+
+
 def this_monday(today: date) -> date:
     return today - timedelta(days=today.weekday())
 
@@ -89,7 +111,9 @@ def parse_tools(text: str) -> tuple[str, ...]:
     names = [t.strip().lower().removesuffix(".com") for t in text.replace(" ", ",").split(",") if t.strip()]
     unknown = [n for n in names if n not in TOOLS]
     if unknown or not names:
-        raise typer.BadParameter(f"write some of {', '.join(TOOLS)}, separated by commas")
+        raise typer.BadParameter(
+            _("write some of {tools}, separated by commas").format(tools=", ".join(TOOLS))
+        )
     return tuple(dict.fromkeys(names))
 
 
@@ -111,9 +135,13 @@ def parse_monday(text: str) -> date:
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
-        raise typer.BadParameter("write a date as YYYY-MM-DD") from None
+        raise typer.BadParameter(_("write a date as YYYY-MM-DD")) from None
     if day.weekday() != 0:
-        raise typer.BadParameter(f"{day} is a {day.strftime('%A')}; sprints start on a Monday")
+        raise typer.BadParameter(
+            _("{day} is a {weekday}; sprints start on a Monday").format(
+                day=day, weekday=_(WEEKDAYS[day.weekday()])
+            )
+        )
     return day
 
 
@@ -127,9 +155,11 @@ def parse_closures(text: str) -> tuple[tuple[date, date], ...]:
             start = date.fromisoformat(start_text.strip())
             end = date.fromisoformat(end_text.strip()) if sep else start
         except ValueError:
-            raise typer.BadParameter(f"{part!r}: write FIRST..LAST as YYYY-MM-DD..YYYY-MM-DD") from None
+            raise typer.BadParameter(
+                _("{part}: write FIRST..LAST as YYYY-MM-DD..YYYY-MM-DD").format(part=repr(part))
+            ) from None
         if end < start:
-            raise typer.BadParameter(f"{part!r}: the last day is before the first")
+            raise typer.BadParameter(_("{part}: the last day is before the first").format(part=repr(part)))
         ranges.append((start, end))
     return tuple(ranges)
 
@@ -139,19 +169,21 @@ def parse_country(text: str) -> str:
 
     code = text.strip().upper()
     if code not in holidays.list_supported_countries():
-        raise typer.BadParameter(f"{code!r} is not a country the holidays package knows (e.g. FR, BE, CH)")
+        raise typer.BadParameter(
+            _("{code} is not a country the holidays package knows (e.g. FR, BE, CH)").format(code=repr(code))
+        )
     return code
 
 
 def parse_language(text: str) -> str:
     if text.strip().lower() not in ("en", "fr"):
-        raise typer.BadParameter("write en or fr")
+        raise typer.BadParameter(_("write en or fr"))
     return text.strip().lower()
 
 
 def parse_weeks(text: str) -> int:
     if text.strip() not in ("1", "2", "3", "4"):
-        raise typer.BadParameter("write a number of weeks from 1 to 4")
+        raise typer.BadParameter(_("write a number of weeks from 1 to 4"))
     return int(text)
 
 
@@ -161,7 +193,7 @@ def parse_capacity(text: str) -> float:
     except ValueError:
         value = -1.0
     if value < 0:
-        raise typer.BadParameter("write a number of effort points, 0 or more")
+        raise typer.BadParameter(_("write a number of effort points, 0 or more"))
     return value
 
 
@@ -171,7 +203,11 @@ def parse_subdivision(country: str, text: str) -> str | None:
     code = text.strip().upper()
     known = holidays.list_supported_countries().get(country, [])
     if code and code not in known:
-        raise typer.BadParameter(f"{code!r} is not a subdivision of {country} (e.g. {', '.join(known[:4])})")
+        raise typer.BadParameter(
+            _("{code} is not a subdivision of {country} (e.g. {examples})").format(
+                code=repr(code), country=country, examples=", ".join(known[:4])
+            )
+        )
     return code or None
 
 
@@ -186,31 +222,34 @@ def ask(question: str, default: str, parse: Callable[[str], T]) -> T:
 def interview(today: date, reachable: Reachable | None = None) -> InitAnswers:
     """Ask every question; a wrong answer is explained and asked again."""
     defaults = InitAnswers(first_sprint=this_monday(today))
-    tools = ask(f"Tools ({', '.join(TOOLS)})", "trello", parse_tools)
+    tools = ask(_("Tools ({tools})").format(tools=", ".join(TOOLS)), "trello", parse_tools)
     boards: list[str] = []
     for tool in tools:
-        later = "none" if tool == "file" else "later, with `moteur boards`"
         listed = of_tool(reachable or [], tool)
-        question = f"{BOARD_QUESTIONS[tool]}, comma-separated (empty: {later})"
         if listed:
-            typer.echo(f"Your token reaches:\n{numbered(listed)}", err=True)
-            question = f"{BOARD_QUESTIONS[tool]}, or numbers from the list, comma-separated (empty: none)"
+            typer.echo(_("Your token reaches:") + f"\n{numbered(listed)}", err=True)
+            question = _("{boards}, or numbers from the list, comma-separated (empty: none)")
+        elif tool == "file":
+            question = _("{boards}, comma-separated (empty: none)")
+        else:
+            question = _("{boards}, comma-separated (empty: later, with `moteur boards`)")
+        question = question.format(boards=_(BOARD_QUESTIONS[tool]))
         boards.extend(ask(question, "", partial(parse_boards, tool, listed=listed)))
     return InitAnswers(
         tools=tools,
         boards=tuple(boards),
-        language=ask("Language of messages and board names (en, fr)", defaults.language, parse_language),
-        sprint_weeks=ask("Sprint length in weeks (1-4)", "2", parse_weeks),
+        language=ask(_("Language of messages and board names (en, fr)"), defaults.language, parse_language),
+        sprint_weeks=ask(_("Sprint length in weeks (1-4)"), "2", parse_weeks),
         first_sprint=ask(
-            "First sprint starts on Monday (YYYY-MM-DD)", defaults.first_sprint.isoformat(), parse_monday
+            _("First sprint starts on Monday (YYYY-MM-DD)"), defaults.first_sprint.isoformat(), parse_monday
         ),
-        capacity_per_sprint=ask("Capacity of a full sprint, in effort points", "20", parse_capacity),
-        country=(country := ask("Public holidays of country", "FR", parse_country)),
+        capacity_per_sprint=ask(_("Capacity of a full sprint, in effort points"), "20", parse_capacity),
+        country=(country := ask(_("Public holidays of country"), "FR", parse_country)),
         subdivision=ask(
-            "Subdivision (e.g. 57 for Moselle; empty: none)", "", partial(parse_subdivision, country)
+            _("Subdivision (e.g. 57 for Moselle; empty: none)"), "", partial(parse_subdivision, country)
         ),
         closures=ask(
-            "Closures, FIRST..LAST comma-separated (e.g. 2026-12-24..2027-01-01; empty: none)",
+            _("Closures, FIRST..LAST comma-separated (e.g. 2026-12-24..2027-01-01; empty: none)"),
             "",
             parse_closures,
         ),
@@ -301,17 +340,21 @@ def run_init(
     out: Output, directory: Path, *, non_interactive: bool, force: bool, today: date | None = None
 ) -> int:
     today = today or date.today()
+    set_language(language_of_environment())
     config, env_file = directory / "moteur.toml", directory / ".env"
     if config.exists() and not force:
         raise UsageError(
-            f"{config} already exists", hint="edit it, or run `moteur init --force` to replace it"
+            _("{path} already exists").format(path=config),
+            hint=_("edit it, or run `moteur init --force` to replace it"),
         )
     if env_file.is_symlink() and not env_file.exists():
         # Checked before anything is written. .env is never written through a link (it would put the
         # tokens' file wherever the link points), and a dangling one cannot be read either.
         raise UsageError(
-            f"{env_file} is a symbolic link to {os.readlink(env_file)}, which does not exist",
-            hint="remove the link, or create the file it points to, then run `moteur init` again",
+            _("{path} is a symbolic link to {target}, which does not exist").format(
+                path=env_file, target=os.readlink(env_file)
+            ),
+            hint=_("remove the link, or create the file it points to, then run `moteur init` again"),
         )
     reachable = reachable_boards(out)
     try:
@@ -321,31 +364,35 @@ def run_init(
     except typer.Abort:  # stdin ended (no terminal, or Ctrl-D) or Ctrl-C: nothing is written
         typer.echo(err=True)  # end the question's line
         raise UsageError(
-            "moteur init asks questions, and no answer came"
-            + ("" if sys.stdin.isatty() else " (there is no terminal)"),
-            hint="run `moteur init --non-interactive` to write the commented defaults, then edit moteur.toml",
+            _("moteur init asks questions, and no answer came")
+            if sys.stdin.isatty()
+            else _("moteur init asks questions, and no answer came (there is no terminal)"),
+            hint=_(
+                "run `moteur init --non-interactive` to write the commented defaults, then edit moteur.toml"
+            ),
         ) from None
     text = render_config(answers, reachable)
     config.write_text(text, encoding="utf-8")
     load_settings(config, env={})  # what init writes, sync must accept: a ConfigError here is our bug
-    out.out.print(f"wrote {config}", markup=False, highlight=False)
+    out.out.print(_("wrote {path}").format(path=config), markup=False, highlight=False)
     token_tools = [t for t in answers.tools if t in ENV_LINES]
     if not env_file.exists():
         if token_tools:
             write_private(env_file, render_env(token_tools))
-            out.out.print(f"wrote {env_file} (mode 600): fill in the token values", markup=False)
+            said = _("wrote {path} (mode 600): fill in the token values").format(path=env_file)
+            out.out.print(said, markup=False)
     else:
-        out.out.print(f"kept the existing {env_file}", markup=False)
+        out.out.print(_("kept the existing {path}").format(path=env_file), markup=False)
         missing = missing_names(env_file.read_text(encoding="utf-8", errors="replace"), token_tools)
         if missing:
-            out.warn(f"{env_file} has no {', '.join(missing)}; add them")
+            out.warn(_("{path} has no {names}; add them").format(path=env_file, names=", ".join(missing)))
         if problem := dotenv_warning(env_file):
             out.warn(problem)
     if reachable:
-        where = "copy the ones to plan into boards = [...] in moteur.toml"
-        out.out.print(f"Your tokens reach these boards ({where}):", markup=False)
+        said = _("Your tokens reach these boards (copy the ones to plan into boards = [...] in moteur.toml):")
+        out.out.print(said, markup=False)
         out.out.print(numbered(reachable), markup=False, highlight=False)
-        out.out.print("next: `moteur doctor`, then `moteur sync --dry-run`", markup=False)
+        out.out.print(_("next: `moteur doctor`, then `moteur sync --dry-run`"), markup=False)
     else:
-        out.out.print("next: fill in .env, then `moteur boards`, `moteur doctor`, `moteur sync --dry-run`")
+        out.out.print(_("next: fill in .env, then `moteur boards`, `moteur doctor`, `moteur sync --dry-run`"))
     return 0

@@ -33,19 +33,42 @@ class Phrase(str):
 
     template: str
     params: Mapping[str, object]
+    plural: str | None  # a counting phrase's template for many (``counted``); ``template`` is for one
+    number: str | None  # the parameter holding the count
 
     def __new__(cls, template: str, /, **params: object) -> Phrase:
         self = super().__new__(cls, template.format(**params))
         self.template = template
         self.params = params
+        self.plural = None
+        self.number = None
+        return self
+
+    @classmethod
+    def counted(cls, one: str, many: str, number: str, /, **params: object) -> Phrase:
+        """``one`` or ``many``, as the count in ``params[number]`` asks: ``≈ 1 request``, ``≈ 14 requests``.
+
+        English says ``one`` for 1 only; a view says it in its language with that language's own rule
+        (gettext's ``ngettext``: French says ``0 requête``). The extractor knows ``counted`` as a keyword
+        whose first two arguments are the two forms.
+        """
+        count = params[number]
+        if not isinstance(count, int):
+            raise TypeError(f"{number} must be the count (an int), not {count!r}")
+        self = cls(one if count == 1 else many, **params)
+        self.template, self.plural, self.number = one, many, number
         return self
 
     def __reduce__(self) -> tuple[Any, ...]:
         # str's own pickling would rebuild it from the English text alone, as a template without fields.
-        return (_rebuild, (self.template, dict(self.params)))
+        return (_rebuild, (self.template, dict(self.params), self.plural, self.number))
 
 
-def _rebuild(template: str, params: dict[str, object]) -> Phrase:
+def _rebuild(
+    template: str, params: dict[str, object], plural: str | None = None, number: str | None = None
+) -> Phrase:
+    if plural is not None and number is not None:
+        return Phrase.counted(template, plural, number, **params)
     return Phrase(template, **params)
 
 

@@ -20,6 +20,8 @@ import socket
 import sys
 import tempfile
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -168,11 +170,13 @@ def start_sandbox(
     slow_seconds: float = 2.0,
     strict: bool = True,
     allow_remote: bool = False,
+    clock: Callable[[], float] = time.monotonic,
 ) -> SandboxHandle:
     """Start a threaded werkzeug server in a daemon thread; ``port=0`` picks a free port.
 
     ``host`` must be a loopback address unless ``allow_remote`` (``UsageError`` otherwise, as for an
-    address that cannot be bound).
+    address that cannot be bound). ``clock`` is the time its rate limits and timestamps follow: the client's
+    own (``moteur.runtime``), so that an in-process client and sandbox agree on how much time has passed.
     """
     check_host(host, allow_remote)
     # Bound before the seed is built: a port in use is said at once, not after a big seed's minutes.
@@ -186,6 +190,7 @@ def start_sandbox(
             asana_tier=asana_tier,
             slow_seconds=slow_seconds,
             strict=strict,
+            clock=clock,
         )
         server = make_server(
             host, port, app, threaded=True, request_handler=QuietRequestHandler, fd=listening.fileno()

@@ -20,6 +20,7 @@ from moteur.core.policy import Language
 from moteur.core.scoring import Scored
 from moteur.i18n import N_, gettext_in, ngettext_in
 from moteur.views.terminal import plain
+from moteur.views.words import number
 
 STYLES: dict[Quadrant, str] = {
     Quadrant.QUICK_WIN: "green",
@@ -43,10 +44,10 @@ FLAG_TEXTS: dict[Flag, str] = {
 ATTENTION = (Flag.STOP, Flag.SCORE_ME, Flag.SPLIT_ME, Flag.LATE, Flag.NO_ROOM, Flag.NO_OBJECTIVE, Flag.PINNED)
 
 
-def _num(value: float | int | None) -> str:
+def _num(value: float | int | None, language: Language) -> str:
     if value is None:
         return "—"
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+    return str(int(value)) if float(value).is_integer() else number(value, places=1, language=language)
 
 
 def load_bar(load: float, capacity: float, width: int = 12, language: Language = Language.EN) -> Text:
@@ -103,10 +104,10 @@ def quadrant_tables(evaluation: Evaluation, language: Language, max_rows: int = 
                 sprint = Text("—", style="dim")
             table.add_row(
                 plain(a.title, style="dim" if a.status.is_closed else ""),
-                _num(a.impact),
-                _num(a.effort),
-                _num(a.confidence),
-                _num(s.ice),
+                _num(a.impact, language),
+                _num(a.effort, language),
+                _num(a.confidence, language),
+                _num(s.ice, language),
                 sprint,
             )
         tables.append(table)
@@ -134,8 +135,8 @@ def sprint_table(evaluation: Evaluation, language: Language) -> Table:
             plain(sp.name),
             f"{sp.start:%d/%m}–{sp.end:%d/%m/%y}",
             str(sp.working_days),
-            _num(sp.capacity),
-            _num(load),
+            _num(sp.capacity, language),
+            _num(load, language),
             load_bar(load, sp.capacity, language=language),
             plain(holidays),
         )

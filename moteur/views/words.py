@@ -6,11 +6,15 @@ plural rule per language decides (French says ``0 conflit``); the extractor know
 whose 2nd and 3rd arguments are the singular and the plural.
 
 ``NONE`` is what every human output prints where a value is absent: ``(none)``, never ``None``.
+
+``number(1500)`` is ``1,500`` in English and ``1 500`` in French (a narrow no-break space groups the
+thousands); ``number(2.5, places=1)`` is ``2.5`` and ``2,5``.
 """
 
 from __future__ import annotations
 
-from moteur.i18n import N_, _, ngettext
+from moteur.core.policy import Language
+from moteur.i18n import N_, _, current_language, digits_in, ngettext
 
 NONE = N_("(none)")  # in a sentence: _(NONE)
 
@@ -18,6 +22,12 @@ NONE = N_("(none)")  # in a sentence: _(NONE)
 def plural(count: int, one: str, many: str) -> str:
     """``count`` and the form of the noun that agrees with it: ``1 request``, ``14 requests``."""
     return f"{count} {ngettext(one, many, count)}"
+
+
+def number(value: float, places: int = 0, language: Language | None = None) -> str:
+    """``value`` with its thousands grouped and ``places`` decimals, as ``language`` (by default the current
+    one) writes numbers."""
+    return digits_in(f"{value:,.{places}f}", language or current_language())
 
 
 def shown(value: object) -> str:
@@ -29,4 +39,4 @@ def shown(value: object) -> str:
     return str(value)
 
 
-__all__ = ["NONE", "plural", "shown"]
+__all__ = ["NONE", "number", "plural", "shown"]

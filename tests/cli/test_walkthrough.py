@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 HEADING = "## Try it without an account"
 
@@ -55,6 +57,7 @@ def _end_group(pgid: int, grace: float = 10.0) -> bool:
     return False
 
 
+@pytest.mark.perf  # the README's walkthrough in subprocesses: over 20 s
 def test_the_readme_walkthrough_reaches_a_synced_sandbox_board(tmp_path: Path) -> None:
     blocks = walkthrough_blocks()
     assert (

@@ -24,6 +24,7 @@ from moteur.core.errors import (
     RemoteError,
     SkippableError,
 )
+from moteur.i18n import N_, _, ngettext
 from moteur.redaction import scrub
 
 
@@ -63,7 +64,8 @@ Classifier = Callable[[Failure], MoteurError]
 
 
 def transport_message(failure: Failure) -> str:
-    """ "cannot reach api.trello.com: connection refused" — the host only, never the URL."""
+    """ "cannot reach api.trello.com: connection refused (after 3 attempts)" — the host only, never the URL;
+    in the current language, like the rest of what a run prints."""
     error = failure.error
     name = type(error).__name__ if error is not None else "error"
     text = str(error) if error is not None else ""
@@ -73,16 +75,21 @@ def transport_message(failure: Failure) -> str:
         or "nodename nor servname" in lowered
         or "resolution" in lowered
     ):
-        reason = "the host name does not resolve (DNS)"
+        reason = _(N_("the host name does not resolve (DNS)"))
     elif "refused" in lowered:
-        reason = "connection refused"
+        reason = _(N_("connection refused"))
     elif "timed out" in lowered or "timeout" in name.lower():
-        reason = "timed out"
+        reason = _(N_("timed out"))
     elif "reset" in lowered or "aborted" in lowered or "disconnected" in lowered:
-        reason = "the connection was dropped"
+        reason = _(N_("the connection was dropped"))
     else:
         reason = name
-    return scrub(f"cannot reach {failure.host}: {reason} (after {failure.attempts} attempt(s))")
+    said = ngettext(
+        "cannot reach {host}: {reason} (after {attempts} attempt)",
+        "cannot reach {host}: {reason} (after {attempts} attempts)",
+        failure.attempts,
+    )
+    return scrub(said.format(host=failure.host, reason=reason, attempts=failure.attempts))
 
 
 def default_classification(failure: Failure) -> MoteurError:
@@ -90,7 +97,7 @@ def default_classification(failure: Failure) -> MoteurError:
     status, tool = failure.status, failure.tool
     detail = f": {failure.text}" if failure.text else ""
     if status is None:
-        return RemoteError(transport_message(failure), retriable=True, hint="check the network and retry")
+        return RemoteError(transport_message(failure), retriable=True, hint=_("check the network and retry"))
     if status == 401:
         creds = " / ".join(failure.credential_vars)
         where = f" ({creds})" if creds else ""
@@ -115,10 +122,17 @@ def default_classification(failure: Failure) -> MoteurError:
             hint="let the other program finish (or give each its own token), then run the same command again",
         )
     if status >= 500:
+        answered = ngettext(
+            "{host} answered {status} after {attempts} attempt{detail}",
+            "{host} answered {status} after {attempts} attempts{detail}",
+            failure.attempts,
+        )
         return RemoteError(
-            scrub(f"{failure.host} answered {status} after {failure.attempts} attempt(s){detail}"),
+            scrub(
+                answered.format(host=failure.host, status=status, attempts=failure.attempts, detail=detail)
+            ),
             retriable=True,
-            hint="the service may be down; retry later",
+            hint=_("the service may be down; retry later"),
         )
     return SkippableError(scrub(f"{tool} refused {failure.subject} ({status}){detail}"))
 

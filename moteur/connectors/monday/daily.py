@@ -79,11 +79,11 @@ class DailyCap:
         if self.cap is None:
             return Phrase("{plan}: daily call cap unknown", plan=self.plan_name)
         soft = Phrase(" (a soft cap)") if self.tier in SOFT_CAPS and not self.trial else ""
-        used = "" if self.used is None else Phrase("; {used} used today", used=format(self.used, ","))
+        used = "" if self.used is None else Phrase("; {used:,} used today", used=self.used)
         return Phrase(
-            "{plan}: {cap} calls a day{soft}{used}",
+            "{plan}: {cap:,} calls a day{soft}{used}",
             plan=self.plan_name,
-            cap=format(self.cap, ","),
+            cap=self.cap,
             soft=soft,
             used=used,
         )

@@ -141,7 +141,8 @@ class TrelloEmulator:
                     body = routes.dispatch(self.store, request.method, path, params)
             except TrelloError as error:
                 return _reported(error.response(), report)
-        answer = Response(json.dumps(body, ensure_ascii=False), 200, mimetype="application/json")
+            # Serialized under the lock: an answer shares the store's objects (``TrelloStore.card_json``).
+            answer = Response(json.dumps(body, ensure_ascii=False), 200, mimetype="application/json")
         return _reported(answer, report)
 
     def fault_response(self, kind: str) -> Response:
