@@ -41,6 +41,7 @@ from moteur.core.ops import (
     EnsureTag,
     MigrationOp,
     OpResult,
+    PlaceItems,
     UpdateItem,
     UpdateSubitem,
 )
@@ -170,6 +171,8 @@ def apply_each(tool: OneByOne, ledger: Ledger) -> list[OpResult]:
             elif isinstance(op, UpdateItem | UpdateSubitem):
                 tool.update(op)
                 ledger.succeed(index)
+            elif isinstance(op, PlaceItems):
+                ledger.succeed(index)  # one op at a time lands in order: never planned for such a tool
             else:
                 _create(tool, ledger, index, op)
         except PermissionDenied as exc:  # this object only: the others may be allowed

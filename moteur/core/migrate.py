@@ -55,6 +55,7 @@ from moteur.core.ops import (
     EnsureField,
     EnsureTag,
     MigrationOp,
+    PlaceItems,
     UpdateItem,
     UpdateSubitem,
 )
@@ -611,6 +612,8 @@ def plan_migration(
                 ops.append(update)
                 updated += 1
         ops.extend(_children(action, extra_comments, targets, existing, caps, losses))
+    if caps.places_items:
+        ops.extend(_placements(carried, target, targets))
     notes = tuple(caps.notes) + custom.notes
     left_out = len(source.actions) - len(carried)
     if left_out:
@@ -642,6 +645,26 @@ def plan_migration(
         notes=notes,
         restated=tuple(restated),
     )
+
+
+def _placements(
+    carried: Sequence[Action], target: Snapshot, targets: Mapping[str, ItemRef]
+) -> list[PlaceItems]:
+    """Per bucket, the items already on the target in it (linked, and in the same bucket there), when the
+    target shows them in another order than the source: a run stopped between its creates and their
+    placing. New items are created in order after them; an item changing bucket is placed by the next run."""
+    where = {a.ref.key: (i, name_key(a.bucket or "")) for i, a in enumerate(target.actions)}
+    wanted: dict[str, list[tuple[str, int]]] = {}  # bucket -> (source key, index on the target), source order
+    for action in carried:
+        linked = targets.get(action.key)
+        found = where.get(linked.key) if linked is not None else None
+        if action.bucket and found is not None and found[1] == name_key(action.bucket):
+            wanted.setdefault(action.bucket, []).append((action.key, found[0]))
+    return [
+        PlaceItems(bucket, tuple(key for key, _ in items))
+        for bucket, items in wanted.items()
+        if [i for _, i in items] != sorted(i for _, i in items)
+    ]
 
 
 def _update(

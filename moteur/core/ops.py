@@ -209,6 +209,17 @@ class AddComment:
     kind: str = "add_comment"
 
 
+@dataclass(frozen=True, slots=True)
+class PlaceItems:
+    """Put the items of bucket ``bucket`` that source keys ``keys`` link to in that order (the source's): sent
+    only when the target shows them in another, for a target whose creates may land out of order and be
+    placed after (``Capabilities.places_items``: a run stopped between the two left them unplaced)."""
+
+    bucket: str
+    keys: tuple[str, ...]
+    kind: str = "place_items"
+
+
 MigrationOp = (
     EnsureBucket
     | EnsureField
@@ -218,11 +229,12 @@ MigrationOp = (
     | CreateSubitem
     | UpdateSubitem
     | AddComment
+    | PlaceItems
 )
 
 
 ItemOp = UpdateFields | SetTags | MoveItem
-Op = SchemaOp | ItemOp | CreateItem | UpdateItem | CreateSubitem | UpdateSubitem | AddComment
+Op = SchemaOp | ItemOp | CreateItem | UpdateItem | CreateSubitem | UpdateSubitem | AddComment | PlaceItems
 
 
 ITEM_OP_KINDS: dict[str, Placement] = {

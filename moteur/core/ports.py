@@ -117,6 +117,10 @@ class Capabilities:
     # Its tags belong to more than the board (Asana's are the workspace's): one that exists keeps its colour,
     # which other projects show too; a migration gives a colour only to the tags it creates.
     shared_tags: bool = False
+    # Its creates may land out of order and be placed after them (Asana's parallel batches): a run stopped
+    # in between leaves items unplaced, so the plan compares the order of the items already there
+    # (``PlaceItems``).
+    places_items: bool = False
 
 
 class Connector(ABC):

@@ -23,7 +23,7 @@ from moteur.core.model import (
     Status,
     Tool,
 )
-from moteur.core.ops import AddComment, CreateItem, CreateSubitem, EnsureBucket, UpdateItem
+from moteur.core.ops import AddComment, CreateItem, CreateSubitem, EnsureBucket, PlaceItems, UpdateItem
 
 SOURCE = BoardRef(tool=Tool.TRELLO, board="b1")
 TARGET = BoardRef(tool=Tool.ASANA, board="p1")
@@ -368,3 +368,23 @@ def test_applying_the_plan_then_planning_again_does_nothing(
     second = plan_migration(snap, after, targets, ALL, include_archived=archived)
     assert second.ops == ()
     assert second.unchanged == first.created
+
+
+def test_items_left_unplaced_by_a_stopped_run_are_placed_and_only_then() -> None:
+    """A target whose creates land out of order and are placed after (``places_items``: Asana's batches),
+    stopped in between, shows linked items in another order than the source: one ``PlaceItems`` per bucket
+    that differs, none once the order agrees, none for a target that creates in order."""
+    a, b, c = (src(x, bucket="Doing") for x in "abc")
+    d = src("d", bucket="Done")
+    placed = Capabilities(tool=Tool.ASANA, places_items=True)
+    links = {x.key: ItemRef(tool=Tool.ASANA, board="p1", item=f"t{x.title}") for x in (a, b, c, d)}
+    shuffled = target(copy_of(b, "tb"), copy_of(a, "ta"), copy_of(c, "tc"), copy_of(d, "td"))
+    plan = plan_migration(source(a, b, c, d), shuffled, links, placed)
+    assert [op for op in plan.ops if isinstance(op, PlaceItems)] == [
+        PlaceItems("Doing", (a.key, b.key, c.key))
+    ]
+    assert plan.updated == plan.created == 0
+    in_order = target(copy_of(a, "ta"), copy_of(b, "tb"), copy_of(c, "tc"), copy_of(d, "td"))
+    for board, caps in ((in_order, placed), (shuffled, ALL)):
+        ops = plan_migration(source(a, b, c, d), board, links, caps).ops
+        assert not [op for op in ops if isinstance(op, PlaceItems)]

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from migration.kills import resume_matrix
-from migration.support import TRIP, Sandbox, needs_fixtures
+from migration.support import CLIPKIT, TRIP, Sandbox, needs_fixtures
 from moteur.core.model import Tool
 
 # The waves of each tool's writes where archiving happens (an Asana task is archived in its create).
@@ -24,7 +24,6 @@ ARCHIVING = {
 
 
 @needs_fixtures
-@pytest.mark.soak
 @pytest.mark.parametrize("tool", [Tool.TRELLO, Tool.ASANA])
 def test_the_201_card_board_killed_among_its_archives_then_resumed(
     sandbox: Sandbox, ports: Callable[[Tool], Any], tmp_path: Path, tool: Tool
@@ -41,3 +40,13 @@ def test_the_201_card_board_killed_among_its_monday_archives_then_resumed(
     """The trip board to monday.com, killed half-way through archiving its 51 items: the items created
     before the kill are archived by the next run (they were found "unchanged", created done, before)."""
     resume_matrix(sandbox, ports, tmp_path, TRIP, Tool.MONDAY, only=("archive_item",))
+
+
+@needs_fixtures
+@pytest.mark.parametrize("tool", [Tool.TRELLO, Tool.ASANA, Tool.MONDAY])
+def test_the_67_card_board_killed_at_every_point_then_resumed(
+    sandbox: Sandbox, ports: Callable[[Tool], Any], tmp_path: Path, tool: Tool
+) -> None:
+    """The second real board (67 cards, Japanese): killed at each of its run's kill points on every target,
+    each resumed board holds what an uninterrupted migration holds, and a re-run plans nothing."""
+    resume_matrix(sandbox, ports, tmp_path, CLIPKIT, tool)

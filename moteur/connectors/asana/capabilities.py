@@ -44,6 +44,7 @@ def capabilities(*, fields_on: bool, emails: frozenset[str] | None = None) -> Ca
         notes=COMMON_NOTES if fields_on else (*COMMON_NOTES, FREE_NOTE),
         tag_colours=True,  # a tag's color, set on its POST /tags (``core/colours.py``)
         shared_tags=True,  # a workspace's tags: an existing one is never recoloured
+        places_items=True,  # a batch's creates land in any order, then are moved into it (``creates.py``)
     )
 
 

@@ -30,7 +30,8 @@ Terms:
 Children of a task that existed before this call (a re-run after a crash) start unsure: the crash may have
 come after their batch was applied and before their links were committed. A crash between a group's
 creates and its moves leaves those tasks where Asana put them (linked, so never doubled; only their rank in
-the section differs): the re-run has nothing left to send for them.
+the section differs): the re-run's plan sees them out of order and places them (``PlaceItems``, moved in
+``migration.py``).
 
 A subtask with an ``after_key`` (a checklist entry added to the source after its siblings were migrated) is
 created, linked, then placed after that sibling with ``POST /tasks/{gid}/setParent`` — in the same lane, so

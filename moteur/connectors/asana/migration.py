@@ -39,6 +39,7 @@ its sibling (``ordered_subtasks``, ``setParent``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, MutableMapping, Sequence
+from itertools import pairwise
 from typing import Any
 
 from moteur.connectors.asana.creates import COMMENT, ITEM, SUBTASK, Create, CreateRun
@@ -65,6 +66,7 @@ from moteur.core.ops import (
     EnsureTag,
     MigrationOp,
     OpResult,
+    PlaceItems,
     UpdateItem,
     UpdateSubitem,
 )
@@ -187,6 +189,7 @@ class MigrationWriter:
         ]
         self.fields.prepare(items)
         errors.update(self._updates(ops, targets, done))
+        errors.update(self._placements(ops, targets, done))
         CreateRun(self.client, self.schema.project, ledger).run(self._creates(ops, targets, errors, done))
         for index, error in errors.items():
             ledger.fail(index, error)
@@ -194,6 +197,38 @@ class MigrationWriter:
             if index not in ledger.results:  # nothing went wrong: written, or already there
                 ledger.succeed(index)
         return ledger.ordered()
+
+    def _placements(
+        self, ops: Sequence[MigrationOp], targets: MutableMapping[str, Any], done: Callable[..., None]
+    ) -> dict[int, str]:
+        """Each ``PlaceItems``: the tasks its keys link to put in its order, each one out of place moved right
+        after its predecessor (``POST /sections/{gid}/addTask`` with ``insert_after``), one at a time since
+        each move anchors the next. A task already right after its predecessor stays: a section in order
+        costs nothing."""
+        failed: dict[int, str] = {}
+        shown = [a.ref.item for a in self.snapshot.actions]  # the project's order as the plan read it
+        for i, op in enumerate(ops):
+            if not isinstance(op, PlaceItems):
+                continue
+            section = self.schema.section(op.bucket)
+            tasks = [str(targets[key].item) for key in op.keys if key in targets]
+            order = [gid for gid in shown if gid in set(tasks)]
+            try:
+                for before, task in pairwise(tasks):
+                    if section is None or order.index(task) == order.index(before) + 1:
+                        continue
+                    self.client.request_json(
+                        "POST",
+                        f"/sections/{section}/addTask",
+                        json={"data": {"task": task, "insert_after": before}},
+                        what=f'the order of section "{op.bucket}"',
+                    )
+                    order.remove(task)
+                    order.insert(order.index(before) + 1, task)
+            except MoteurError as exc:
+                failed[i] = scrub(str(exc))
+            done(i)
+        return failed
 
     def _bucket(self, index: int, op: EnsureBucket) -> dict[int, str]:
         try:

@@ -38,6 +38,7 @@ from moteur.core.ops import (
     EnsureTag,
     MigrationOp,
     OpResult,
+    PlaceItems,
     UpdateItem,
     UpdateSubitem,
 )
@@ -118,7 +119,7 @@ def _check_daily(migrator: MondayMigrator, ops: Sequence[MigrationOp]) -> None:
 
 
 def _key(op: MigrationOp) -> str:
-    return "" if isinstance(op, EnsureBucket | EnsureField | EnsureTag) else op.key
+    return "" if isinstance(op, EnsureBucket | EnsureField | EnsureTag | PlaceItems) else op.key
 
 
 def _has_work(ops: Sequence[MigrationOp], targets: MutableMapping[str, ItemRef], snapshot: Snapshot) -> bool:
@@ -134,6 +135,8 @@ def _has_work(ops: Sequence[MigrationOp], targets: MutableMapping[str, ItemRef],
             there = fields.get(fold(op.name))
             if there is None or there.kind is not op.field_kind:
                 return True
+        elif isinstance(op, PlaceItems):
+            continue  # never planned for monday: its creates land in order
         elif isinstance(op, EnsureTag | UpdateItem | UpdateSubitem) or op.key not in targets:
             return True  # an ``EnsureTag`` is planned only for a colour the board lacks
     return False
