@@ -26,7 +26,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -35,6 +35,7 @@ import typer
 
 from moteur.commands.context import checked_ref
 from moteur.commands.init_boards import Reachable, numbered, of_tool, picked, reachable_boards, toml_comment
+from moteur.core.calendar import week_start
 from moteur.core.errors import UsageError
 from moteur.core.policy import DEFAULT_LANGUAGE, Language
 from moteur.i18n import N_, _, set_language
@@ -98,10 +99,6 @@ def language_of_environment() -> Language:
         return Language(os.environ.get("MOTEUR_LANGUAGE", "").strip().lower())
     except ValueError:
         return DEFAULT_LANGUAGE
-
-
-def this_monday(today: date) -> date:
-    return today - timedelta(days=today.weekday())
 
 
 # -- answers typed by a person, each checked where it is typed ------------------------------------
@@ -221,7 +218,7 @@ def ask(question: str, default: str, parse: Callable[[str], T]) -> T:
 
 def interview(today: date, reachable: Reachable | None = None) -> InitAnswers:
     """Ask every question; a wrong answer is explained and asked again."""
-    defaults = InitAnswers(first_sprint=this_monday(today))
+    defaults = InitAnswers(first_sprint=week_start(today))
     tools = ask(_("Tools ({tools})").format(tools=", ".join(TOOLS)), "trello", parse_tools)
     boards: list[str] = []
     for tool in tools:
@@ -359,7 +356,7 @@ def run_init(
     reachable = reachable_boards(out)
     try:
         answers = (
-            InitAnswers(first_sprint=this_monday(today)) if non_interactive else interview(today, reachable)
+            InitAnswers(first_sprint=week_start(today)) if non_interactive else interview(today, reachable)
         )
     except typer.Abort:  # stdin ended (no terminal, or Ctrl-D) or Ctrl-C: nothing is written
         typer.echo(err=True)  # end the question's line

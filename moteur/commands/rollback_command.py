@@ -172,11 +172,12 @@ def _roll_back(
         if not dry_run:
             leases = lock_boards(locks, store, refs)  # before the reads: nothing writes the boards between
         undos: list[BoardUndo] = []
+        entries = store.journal(record.id)  # once: each board's settlement below overrides its statuses
         for ref in refs:
             snapshot = connectors[ref].read(ref)
             found = settle_unknown(store, snapshot, now_utc, save=not dry_run)
             settled = {o.entry: o.status for o in found.outcomes}
-            ops, chosen, back = _choose(store, record, snapshot, settled, report)
+            ops, chosen, back = _choose(entries, snapshot, settled, report)
             if dry_run:
                 report.undone.extend(_row(e, to=e.before) for e in chosen)
                 continue
@@ -192,8 +193,7 @@ def _roll_back(
 
 
 def _choose(
-    store: StateStore,
-    record: RunRecord,
+    entries: list[JournalEntry],
     snapshot: Snapshot,
     settled: dict[int, OpStatus],
     report: Report,
@@ -205,7 +205,7 @@ def _choose(
     ops: list[ItemOp] = []
     chosen: list[JournalEntry] = []
     back: list[int] = []
-    for entry in reversed(store.journal(record.id)):
+    for entry in reversed(entries):
         status = settled.get(entry.id, entry.status)
         if entry.board != board or entry.item_key is None:
             continue  # schema ops (a label, a section, a field moteur created) are left in place

@@ -32,13 +32,15 @@ if TYPE_CHECKING:
     from moteur.views.output import Output
 
 _PAGE = 200  # runs read per query while looking for ``limit`` runs worth listing
+# The counts that say a run wrote something: a sync's (``engine/sync_run.py``), a migration's
+# (``engine/migration_run.py``).
+_WRITES = ("applied", "create", "failed", "created", "updated", "subitems", "comments")
 
 
 def is_no_op(record: RunRecord) -> bool:
-    """The run finished "ok" and wrote nothing: no field change applied, nothing to create, nothing failed."""
-    counts = record.counts
-    wrote = counts.get("applied", 0) or counts.get("create", 0) or counts.get("failed", 0)
-    return record.outcome is RunOutcome.OK and not wrote
+    """The run finished "ok" and wrote nothing: no field change applied, nothing to create, nothing failed
+    (a sync's counts), no item created or updated, no subitem or comment added (a migration's)."""
+    return record.outcome is RunOutcome.OK and not any(record.counts.get(k) for k in _WRITES)
 
 
 def listed_runs(store: StateStore, limit: int, show_all: bool) -> tuple[list[RunRecord], int]:
@@ -127,9 +129,9 @@ def run_runs(out: Output, *, config: Path | None, json_out: bool, limit: int, sh
             str(r.id),
             plain(r.command),
             f"{r.started_at:%Y-%m-%d %H:%M:%S}",
-            f"{r.finished_at:%H:%M:%S}" if r.finished_at else NONE,
+            f"{r.finished_at:%H:%M:%S}" if r.finished_at else _(NONE),
             plain("\n".join(r.boards)),
-            counts or NONE,
+            counts or _(NONE),
             _(OUTCOME_WORDS.get(r.outcome.value, r.outcome.value)),
         )
     out.out.print(table)

@@ -179,7 +179,7 @@ def applied_line(outcome: SyncOutcome, sync_plan: SyncPlan) -> str:
 
 
 def run_list(outcome: SyncOutcome) -> str:
-    return ", ".join(str(r) for r in outcome.run_ids) or NONE
+    return ", ".join(str(r) for r in outcome.run_ids) or _(NONE)
 
 
 def exit_code(outcome: SyncOutcome) -> int:

@@ -79,7 +79,7 @@ class Ledger:
     def linked(self, index: int) -> bool:
         """Whether op ``index`` is a creation already on the target; if so it is recorded as a success."""
         op = self.ops[index]
-        if isinstance(op, CreateItem | CreateSubitem | AddComment) and op.key in self.targets:
+        if isinstance(op, Creation) and op.key in self.targets:
             self.results[index] = OpResult(op, True)
             return True
         return False
@@ -87,7 +87,7 @@ class Ledger:
     def link(self, index: int, ref: ItemRef) -> ItemRef:
         """Creation ``index`` made (or found) as ``ref``: linked now, and a success."""
         op = self.ops[index]
-        if not isinstance(op, CreateItem | CreateSubitem | AddComment):
+        if not isinstance(op, Creation):
             raise TypeError(f"op {index} ({op.kind}) creates nothing to link")
         self.targets[op.key] = ref
         self.claimed.add(ref.item)
@@ -165,7 +165,7 @@ def apply_each(tool: OneByOne, ledger: Ledger) -> list[OpResult]:
         try:
             if ledger.linked(index):
                 pass
-            elif isinstance(op, EnsureBucket | EnsureField | EnsureTag):
+            elif isinstance(op, Ensure):
                 tool.ensure(op)
                 ledger.succeed(index)
             elif isinstance(op, UpdateItem | UpdateSubitem):

@@ -420,7 +420,7 @@ class _Adapter:
             emails = []
         elif len(emails) > 1 and not caps.multi_assignee:
             lose(
-                Phrase("{tool} multi-assignee", tool=_tool_name(action)),
+                Phrase("{tool} multi-assignee", tool=tool_name(action.ref.tool)),
                 Phrase("first assignee kept, others in a comment"),
             )
             extra_comments.append("Also assigned: " + ", ".join(emails[1:]))
@@ -481,7 +481,7 @@ class _Adapter:
 
     def _extra_losses(self, action: Action) -> None:
         """What only ``extra`` knows: attachments, covers, start dates, due reminders, named checklists."""
-        extra, lose, tool = action.extra, self.losses.add, _tool_name(action)
+        extra, lose, tool = action.extra, self.losses.add, tool_name(action.ref.tool)
         if extra.get("attachments"):
             lose(Phrase("{tool} attachments", tool=tool), Phrase("not carried (links stay in the source)"))
         if extra.get("cover"):
@@ -502,11 +502,6 @@ class _Adapter:
             lose(Phrase("{tool} checklist entries' members", tool=tool), Phrase("not carried"))
         if extra.get("check_item_dues") and action.checklist and self.caps.subitems:
             lose(Phrase("{tool} checklist entries' due dates", tool=tool), Phrase("not carried"))
-
-
-def _tool_name(action: Action) -> str:
-    """The source tool as a person names it, to head a loss line ("Trello cover images")."""
-    return tool_name(action.ref.tool)
 
 
 def _bucket_noun(tool: Tool) -> str:

@@ -26,7 +26,7 @@ from moteur.core.errors import Refusal
 from moteur.core.evaluate import Evaluation
 from moteur.core.labels import quadrant_name
 from moteur.core.model import BoardRef, Snapshot
-from moteur.core.ops import MoveItem, OpResult, SetTags, UpdateFields
+from moteur.core.ops import ItemOp, OpResult
 from moteur.core.policy import Language, PlanningPolicy
 from moteur.core.records import ItemState
 from moteur.core.scoring import explanation_parts
@@ -148,7 +148,7 @@ def remembered(board: BoardPlan, results: Sequence[OpResult]) -> list[ItemState]
     failed: set[tuple[str, str]] = set()
     for r in results:
         op = r.op
-        if not isinstance(op, UpdateFields | SetTags | MoveItem):
+        if not isinstance(op, ItemOp):
             continue  # a schema op: no item's value
         if r.ok:
             ok[(op.item.key, op.field)] = op.after

@@ -56,7 +56,6 @@ from moteur.core.identity import split_identity
 from moteur.core.model import ItemRef, Tool
 from moteur.redaction import scrub
 
-CREATE_ATTEMPTS = CREATE_TRIES  # sends of one create in all, as every connector (``create_once``)
 AMBIGUOUS_STATUSES = frozenset({500, 502, 504})  # the action may have been applied
 REFUSED_STATUSES = frozenset({429, 503})  # nothing was applied: send again
 ITEM, SUBTASK, COMMENT = "item", "subtask", "comment"
@@ -195,13 +194,13 @@ class CreateRun:
             status, body, message, hint = result_of(result)
             data = body.get("data") if isinstance(body, dict) else None
             if create.moving:
-                if status < 300 or create.attempts >= CREATE_ATTEMPTS or status not in REFUSED_STATUSES:
+                if status < 300 or create.attempts >= CREATE_TRIES or status not in REFUSED_STATUSES:
                     self._finish(create, None)  # placed, or left where Asana put it: it exists either way
             elif status < 300 and isinstance(data, dict) and data.get("gid"):
                 self._link(create, str(data["gid"]))
             elif status in AMBIGUOUS_STATUSES:
                 self._unsure_or_fail(create, message)
-            elif status in REFUSED_STATUSES and create.attempts < CREATE_ATTEMPTS:
+            elif status in REFUSED_STATUSES and create.attempts < CREATE_TRIES:
                 refused.append(hint)  # stays at the head of its lane, sent again in a later batch
             else:
                 self._finish(create, scrub(f"Asana refused the {create.kind} ({status}): {message}"))
@@ -213,9 +212,9 @@ class CreateRun:
 
     def _unsure_or_fail(self, create: Create, message: str) -> None:
         if create.moving:  # a move may be sent again as it is (it is idempotent)
-            if create.attempts >= CREATE_ATTEMPTS:
+            if create.attempts >= CREATE_TRIES:
                 self._finish(create, None)
-        elif create.attempts >= CREATE_ATTEMPTS:
+        elif create.attempts >= CREATE_TRIES:
             self._finish(create, scrub(f"{create.kind} not created after {create.attempts} tries: {message}"))
         else:
             create.unsure = True

@@ -212,10 +212,13 @@ class MigrationWriter:
                 continue
             section = self.schema.section(op.bucket)
             tasks = [str(targets[key].item) for key in op.keys if key in targets]
-            order = [gid for gid in shown if gid in set(tasks)]
+            wanted = set(tasks)
+            order = [gid for gid in shown if gid in wanted]
             try:
                 for before, task in pairwise(tasks):
-                    if section is None or order.index(task) == order.index(before) + 1:
+                    if section is None or task not in order or before not in order:
+                        continue  # a task the plan's read did not show: the next run places it
+                    if order.index(task) == order.index(before) + 1:
                         continue
                     self.client.request_json(
                         "POST",
@@ -269,8 +272,7 @@ class MigrationWriter:
                 self.schema.ensure_tag(op.name, op.color)
             except MoteurError as exc:
                 failed[i] = scrub(str(exc))
-            else:
-                done(i)
+            done(i)  # ticked whether it worked or not, as every other wave
         return failed
 
     def _fresh(self) -> bool:

@@ -342,7 +342,9 @@ class HttpClient:
         )
         if refused:
             delay = min(delay, max(0.0, policy.rate_patience - refusals.waited))
-            refusals.waited += delay
+            # A wait of 0 (``Retry-After: 0``) still counts a second against patience: refusals never loop
+            # for ever, as monday's complexity waits (``monday/transport.py``).
+            refusals.waited += max(delay, 1.0)
         if hint is not None:
             # A rate-limit answer concerns every caller on this credential, not just this call.
             for limiter in self.options.limiters:

@@ -18,8 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-# Named here too: the Trello migration modules take it from this module.
-from moteur.connectors.create_once import create_once as create_once
+from moteur.connectors.create_once import create_once
 from moteur.connectors.http import HttpClient
 from moteur.connectors.trello.batch import batch_answers, route
 from moteur.connectors.trello.native import TrelloField, TrelloLabel, TrelloList, TrelloMember, TrelloNative

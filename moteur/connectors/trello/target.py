@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from moteur.connectors.create_once import create_once
 from moteur.connectors.http import HttpClient
 from moteur.connectors.migration import Capabilities
-from moteur.connectors.trello.board_schema import create_once
 from moteur.connectors.trello.custom_values import CARRIED_KINDS
 from moteur.connectors.trello.power_ups import CUSTOM_FIELDS_PLUGIN, read_custom_fields_on
 from moteur.core.errors import AuthError, MoteurError, PermissionDenied

@@ -124,8 +124,7 @@ def _board_columns() -> list[Any]:
 
 def _keyed_tables() -> list[Table]:
     """Tables whose primary key starts with the board (and maybe an item key): moved row by row."""
-    names = ("items", "history_days", "history_latest", "history_boards")
-    return [t for name in names if isinstance(t := getattr(schema, name, None), Table)]
+    return [schema.items, schema.history_days, schema.history_latest, schema.history_boards]
 
 
 def _move_rows(conn: Connection, table: Table, old: str, new: str) -> None:
